@@ -1,0 +1,51 @@
+# Two commands matter: `make run` and `make test`. Everything else is what they stand on.
+SHELL := /bin/sh
+PYTHON := $(shell scripts/find-python)
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test lint fmt typecheck install install-dev messages check clean bench
+
+$(UV):
+	@test -n "$(PYTHON)" || exit 1
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Installs exactly what uv.lock says; a lock that disagrees with pyproject.toml is an error.
+install: $(UV)
+	$(UV) sync --locked --no-default-groups --python $(PYTHON)
+
+install-dev: $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+
+run: install
+	$(BIN)/dinhdanh demo
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src tests
+
+fmt: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: lint test
+
+messages: install-dev
+	cd src/dinhdanh && ../../$(BIN)/django-admin makemessages -l en --no-obsolete --settings=dinhdanh.settings.dev
+	$(BIN)/python scripts/compile-messages.py
+
+bench: install-dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.models import AdministrativeUnit, Scheme
+
+router = Router(tags=["units"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    level: str
+    scheme: str
+    division_type: str
+    province_code: str
+    parent_code: str | None
+    valid_from: str | None
+    valid_to: str | None
+
+    @staticmethod
+    def of(unit: AdministrativeUnit, parent_code: str | None) -> UnitOut:
+        return UnitOut(
+            code=unit.code,
+            name=unit.name,
+            short_name=unit.short_name,
+            level=unit.level,
+            scheme=unit.scheme,
+            division_type=unit.division_type,
+            province_code=unit.province_code,
+            parent_code=parent_code,
+            valid_from=unit.valid_from.isoformat() if unit.valid_from else None,
+            valid_to=unit.valid_to.isoformat() if unit.valid_to else None,
+        )
+
+
+class UnitDetail(UnitOut):
+    successors: list[UnitOut]
+
+
+class UnitFilters(Schema):
+    level: str | None = None
+    scheme: str = Scheme.CURRENT
+    parent: str | None = None
+    q: str | None = None
+
+
+def _parent_code(unit: AdministrativeUnit) -> str | None:
+    return unit.parent.code if unit.parent_id and unit.parent else None
+
+
+@router.get("/units", response=list[UnitOut], summary="List or search administrative units")
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> list[UnitOut]:
+    """Units of one scheme (`2025` current, `2008` before 01/07/2025); `q` searches names accent-insensitively."""
+    level = geo.parse_level(filters.level) if filters.level else None
+    scheme = geo.parse_scheme(filters.scheme)
+    if filters.q:
+        found = geo.search(filters.q[:100], level=level, scheme=scheme, limit=50)
+        return [UnitOut.of(u, _parent_code(u)) for u in found]
+    qs = geo.units(level=level, scheme=scheme, parent_code=filters.parent).select_related("parent")
+    return [UnitOut.of(u, _parent_code(u)) for u in qs]
+
+
+@router.get("/units/{scheme}/{level}/{code}", response=UnitDetail, summary="One unit and what it became")
+def get_unit(request: HttpRequest, scheme: str, level: str, code: str) -> UnitDetail:
+    unit = geo.unit_by_code(code, level=geo.parse_level(level), scheme=geo.parse_scheme(scheme))
+    successors = [] if unit.is_current else geo.current_successors(unit)
+    out = UnitOut.of(unit, _parent_code(unit))
+    return UnitDetail(**out.dict(), successors=[UnitOut.of(s, _parent_code(s)) for s in successors])

@@ -1,0 +1,131 @@
+"""The `dinhdanh` command: manage.py with a few product commands (SPEC §8).
+
+    dinhdanh demo [--port N] [--no-serve]   migrate, load units and demo data, serve on 127.0.0.1
+    dinhdanh serve [--bind H:P]             serve with gunicorn (settings from DJANGO_SETTINGS_MODULE)
+    dinhdanh audit verify                   check the audit hash chain
+    dinhdanh <any manage.py command>        e.g. `dinhdanh migrate`, `dinhdanh createsuperuser`
+
+Bad input ends with one bilingual line and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_SETTINGS = "dinhdanh.settings.dev"
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> int:
+    print(f"dinhdanh: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _serve(bind: str, workers: int) -> int:
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("DINHDANH_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "dinhdanh.wsgi:application",
+    ]
+    run()
+    return 0
+
+
+def _demo(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dinhdanh demo")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-serve", action="store_true", help="load everything, then exit")
+    args = parser.parse_args(argv)
+    os.environ["DINHDANH_DEMO"] = "1"
+    _setup()
+    _call("migrate", "--verbosity", "0")
+    _call("load_units")
+    _call("demo_load")
+    from dinhdanh.demo.manifest import demo_summary
+
+    summary = demo_summary()
+    url = f"http://127.0.0.1:{args.port}/"
+    print(f"\n  dinhdanh: {url}\n")
+    if summary:
+        print("  Tài khoản dùng thử / demo sign-ins (số định danh / personal ID, mật khẩu / password):")
+        for s in summary["signins"]:
+            print(f"    {s['role_label']:<34} {s['login']}  {s['password']}  ({s['unit_name']})")
+        print()
+    if args.no_serve:
+        return 0
+    return _serve(f"127.0.0.1:{args.port}", workers=2)
+
+
+def _audit(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dinhdanh audit")
+    parser.add_argument("action", choices=["verify"])
+    parser.parse_args(argv)
+    _setup()
+    from dinhdanh.core import audit
+
+    result = audit.verify()
+    if result.ok:
+        print(f"OK: {result.checked} sự kiện nguyên vẹn / events intact")
+        return 0
+    print(
+        f"HỎNG / BROKEN: sự kiện số {result.broken_seq} ({result.reason}); "
+        f"{result.checked} sự kiện trước đó nguyên vẹn / event #{result.broken_seq} ({result.reason}); "
+        f"{result.checked} earlier events intact",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    from dinhdanh.core.errors import DomainError
+    from dinhdanh.settings.env import ConfigError
+
+    try:
+        if args and args[0] == "demo":
+            return _demo(args[1:])
+        if args and args[0] == "serve":
+            parser = argparse.ArgumentParser(prog="dinhdanh serve")
+            parser.add_argument("--bind", default=os.environ.get("DINHDANH_BIND", "127.0.0.1:8000"))
+            parser.add_argument("--workers", type=int, default=int(os.environ.get("DINHDANH_WORKERS", "3")))
+            opts = parser.parse_args(args[1:])
+            _setup()
+            return _serve(opts.bind, opts.workers)
+        if args and args[0] == "audit":
+            return _audit(args[1:])
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["dinhdanh", *args])
+        return 0
+    except DomainError as exc:
+        return _fail(exc.bilingual())
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130

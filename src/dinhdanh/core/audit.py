@@ -1,0 +1,145 @@
+"""The append-only, hash-chained audit log.
+
+Every service writes its event with :func:`record` inside its own transaction, so a decision and
+its audit event land together or not at all. Each event's hash covers its content and the previous
+event's hash; :func:`verify` recomputes the chain and names the first event that does not fit
+(edited, deleted, inserted or reordered). Writers are serialized on one head row, which also
+remembers the tip so that removing the newest events is caught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.context import current_request_id
+from dinhdanh.core.models import AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from dinhdanh.people.models import User
+
+GENESIS = "0" * 64
+# Keys whose values never enter the log in clear (SPEC §7: personal ID numbers, secrets, tokens).
+_SENSITIVE = ("password", "secret", "token", "otp", "personal_id", "representative_id", "id_number", "key")
+REDACTED = "***"
+
+
+def _is_sensitive(key: str) -> bool:
+    lowered = key.lower()
+    return any(marker in lowered for marker in _SENSITIVE)
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): REDACTED if _is_sensitive(str(k)) else _redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact(v) for v in value]
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    """What is hashed must be exactly what the database gives back, so go through JSON once."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(_redact(value), cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _content(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def _head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # The migration creates this row; a flushed test database may not have it.
+        head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS)
+    return head
+
+
+def record(
+    action: AuditAction,
+    *,
+    actor: User | None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Values under sensitive keys are replaced by ``***`` before hashing."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    with transaction.atomic():
+        head = _head()
+        event = AuditEvent(
+            seq=head.last_seq + 1,
+            occurred_at=timezone.now(),
+            actor=actor if actor is not None and actor.pk else None,
+            actor_label=actor.audit_label if actor is not None and actor.pk else "system",
+            action=str(action),
+            object_type=object_type[:64],
+            object_id=object_id[:64],
+            before=_jsonable(before),
+            after=_jsonable(after),
+            request_id=current_request_id(),
+            prev_hash=head.last_hash,
+        )
+        event.hash = _digest(_content(event))
+        event.save(force_insert=True)
+        head.last_seq, head.last_hash = event.seq, event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify(*, chunk_size: int = 5000) -> Verification:
+    """Walk the chain in order; stop at the first event that was edited, removed or moved."""
+    expected_seq, prev_hash, checked = 1, GENESIS, 0
+    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
+    for event in events:
+        if event.seq != expected_seq:
+            return Verification(False, checked, expected_seq, "missing")
+        if event.prev_hash != prev_hash:
+            return Verification(False, checked, event.seq, "previous_hash_mismatch")
+        if _digest(_content(event)) != event.hash:
+            return Verification(False, checked, event.seq, "content_mismatch")
+        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
+        return Verification(False, checked, checked + 1, "tail_missing")
+    return Verification(True, checked)

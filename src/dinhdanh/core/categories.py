@@ -1,0 +1,32 @@
+"""Vocabulary every app shares: the four organization categories and the reference-list sources."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Doanh nghiệp")
+    COOPERATIVE = "cooperative", _("Hợp tác xã, liên hiệp hợp tác xã, tổ hợp tác")
+    TAX_AGENCY = "tax_agency", _("Cơ quan, tổ chức có mã số thuế, không đăng ký kinh doanh")
+    OTHER = "other", _("Tổ chức khác")
+
+
+class Source(models.TextChoices):
+    BUSINESS = "business", _("Đăng ký doanh nghiệp (Sở Tài chính)")
+    COOPERATIVE = "cooperative", _("Đăng ký hợp tác xã")
+    TAX = "tax", _("Cơ quan thuế")
+    HOME_AFFAIRS = "home_affairs", _("Sở Nội vụ")
+    SURVEY = "survey", _("Khảo sát của Công an xã")
+    POLICE = "police", _("Danh sách đơn vị Công an")
+
+
+SOURCE_CATEGORY: dict[Source, Category] = {
+    Source.BUSINESS: Category.ENTERPRISE,
+    Source.COOPERATIVE: Category.COOPERATIVE,
+    Source.TAX: Category.TAX_AGENCY,
+    Source.HOME_AFFAIRS: Category.OTHER,
+    Source.SURVEY: Category.OTHER,
+    Source.POLICE: Category.TAX_AGENCY,
+}

@@ -1,0 +1,99 @@
+"""Error codes with translatable messages, and the one exception type services raise.
+
+Each app keeps an ``errors.py`` with an ``ErrorCode`` subclass. A member's value is
+``(stable_code, message, http_status)``; the message is a lazy gettext string in Vietnamese (the
+source language) and may hold ``{name}`` placeholders filled from ``DomainError`` parameters.
+The API renders a ``DomainError`` as RFC 9457 problem+json, the CLI as one bilingual line.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(Enum):
+    """Members are declared as ``(code, message, status)``; the value is the code alone, so the lazy
+    message is never evaluated at import time (Enum compares values to detect aliases)."""
+
+    _message: Promise | str
+    _status: int
+
+    def __new__(cls, code: str, message: Promise | str, status: int) -> ErrorCode:
+        member = object.__new__(cls)
+        member._value_ = code
+        member._message = message
+        member._status = status
+        return member
+
+    @property
+    def code(self) -> str:
+        return str(self.value)
+
+    @property
+    def message(self) -> Promise | str:
+        return self._message
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+
+class CoreError(ErrorCode):
+    INVALID_INPUT = ("core.invalid_input", _("Dữ liệu không hợp lệ."), 400)
+    EMPTY_VALUE = ("core.empty_value", _("Trường {field} không được để trống."), 400)
+    TOO_LONG = ("core.too_long", _("Trường {field} dài quá {limit} ký tự."), 400)
+    CONTROL_CHARACTERS = ("core.control_characters", _("Trường {field} chứa ký tự điều khiển."), 400)
+    PERMISSION_DENIED = ("core.permission_denied", _("Bạn không có quyền thực hiện thao tác này."), 403)
+    OUT_OF_JURISDICTION = (
+        "core.out_of_jurisdiction",
+        _("Đối tượng này nằm ngoài địa bàn bạn phụ trách."),
+        403,
+    )
+    NOT_FOUND = ("core.not_found", _("Không tìm thấy."), 404)
+    AUDIT_CHAIN_BROKEN = ("core.audit_chain_broken", _("Nhật ký kiểm toán bị sửa đổi tại sự kiện số {seq}."), 500)
+
+
+class DomainError(Exception):
+    """A refusal a person can read. Raising it changes nothing: services raise before writing."""
+
+    def __init__(self, error: ErrorCode, /, *, field: str | None = None, **params: Any) -> None:
+        self.error = error
+        self.field = field
+        self.params = params
+        super().__init__(self.code)
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+    @property
+    def status(self) -> int:
+        return self.error.status
+
+    def message(self, language: str | None = None) -> str:
+        if language is None:
+            return str(self.error.message).format(field=self.field, **self.params)
+        with translation.override(language):
+            return str(self.error.message).format(field=self.field, **self.params)
+
+    def bilingual(self) -> str:
+        vi, en = self.message("vi"), self.message("en")
+        return vi if vi == en else f"{vi} / {en}"
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message('en')}"
+
+
+class AccessError(ErrorCode):
+    NOT_A_STAFF_ROLE = ("access.not_a_staff_role", _("Vai trò {role} không giao theo địa bàn."), 400)
+    DUPLICATE_ROLE = ("access.duplicate_role", _("Người này đã có vai trò này tại địa bàn này."), 409)
+    UNIT_NOT_CURRENT = (
+        "access.unit_not_current",
+        _("Địa bàn phải là đơn vị hành chính hiện hành (từ 01/07/2025)."),
+        400,
+    )

@@ -1,0 +1,87 @@
+"""Kernel tables: the hash-chained audit log, role assignments, calendar overrides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.core.audit_codes import AuditAction
+
+
+class AuditEvent(models.Model):
+    """Append-only. ``seq`` is gapless and ``hash`` covers every other column plus ``prev_hash``."""
+
+    seq = models.BigIntegerField(_("số thứ tự"), unique=True)
+    occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("người thực hiện"), max_length=200)
+    action = models.CharField(_("hành động"), max_length=64, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=64, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"), null=True, blank=True)
+    request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("sự kiện kiểm toán")
+        verbose_name_plural = _("nhật ký kiểm toán")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """One row that serializes writers (SELECT ... FOR UPDATE) and remembers the tip of the chain,
+    so that deleting the newest events is detected too."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.last_seq}"
+
+
+class RoleAssignment(models.Model):
+    """A staff role held by a person over an administrative unit and everything under it.
+    ``unit`` empty means nationwide (central C06, system administrators)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("vai trò"), max_length=32)
+    unit = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    partner_source = models.CharField(_("nguồn dữ liệu đối tác"), max_length=32, blank=True)
+    granted_at = models.DateTimeField(_("ngày giao"))
+    valid_until = models.DateTimeField(_("hiệu lực đến"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ngày thu hồi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phân công vai trò")
+        verbose_name_plural = _("phân công vai trò")
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.role}@{self.unit_id or '*'}"
+
+
+class DayOverride(models.Model):
+    """A government-declared extra day off or make-up working day, on top of the holiday calendar."""
+
+    date = models.DateField(_("ngày"), unique=True)
+    is_working_day = models.BooleanField(_("là ngày làm việc"))
+    reason = models.CharField(_("lý do"), max_length=300)
+
+    class Meta:
+        verbose_name = _("ngày nghỉ / làm bù")
+        verbose_name_plural = _("ngày nghỉ / làm bù")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'+' if self.is_working_day else '-'}"

@@ -1,0 +1,35 @@
+"""What the demo loaded, read back for the home page and the `dinhdanh demo` banner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from dinhdanh.settings.env import flag
+
+
+def manifest_path() -> Path:
+    return Path(settings.DATA_DIR) / "demo" / "manifest.json"
+
+
+def demo_summary() -> dict[str, Any] | None:
+    """The manifest with labels in the active language; sign-ins only when running as the demo."""
+    from dinhdanh.core.access import Role
+    from dinhdanh.core.categories import Category, Source
+
+    path = manifest_path()
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for source in data["sources"]:
+        source["label"] = str(Source(source["source"]).label)
+        source["category_label"] = str(Category(source["category"]).label)
+    if flag("DINHDANH_DEMO"):
+        for signin in data["signins"]:
+            signin["role_label"] = Role(signin["role"]).label
+    else:
+        data["signins"] = []
+    return data

@@ -1,0 +1,121 @@
+"""Reads of administrative units: by code, by name (accent-insensitive), and across the 2025 reform."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.db.models import QuerySet
+
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.text import fold, nfc
+from dinhdanh.geo.errors import GeoError
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+
+_CODE_WIDTH = {Level.PROVINCE: 2, Level.DISTRICT: 3, Level.COMMUNE: 5}
+_DIGITS = re.compile(r"^\d{1,5}$")
+# Names a user types often carry the unit type ("Tỉnh Kiên Giang", "xã Tân Hòa"); the key does not.
+_TYPE_WORDS = re.compile(r"^(tinh|thanh pho|tp|quan|huyen|thi xa|tx|thi tran|tt|xa|phuong|p|dac khu)\s+")
+
+
+def parse_level(level: str) -> Level:
+    try:
+        return Level(level)
+    except ValueError:
+        raise DomainError(GeoError.UNKNOWN_LEVEL, level=level[:40]) from None
+
+
+def parse_scheme(scheme: str) -> Scheme:
+    try:
+        return Scheme(scheme)
+    except ValueError:
+        raise DomainError(GeoError.UNKNOWN_SCHEME, scheme=scheme[:20]) from None
+
+
+def normalize_code(code: str | int, level: Level) -> str:
+    """Zero-pad a unit code; Excel often turns "00004" into 4."""
+    raw = nfc(str(code)) if isinstance(code, str) else str(code)
+    if not _DIGITS.match(raw) or len(raw) > _CODE_WIDTH[level]:
+        raise DomainError(GeoError.MALFORMED_CODE, code=raw[:20])
+    return raw.zfill(_CODE_WIDTH[level])
+
+
+def units(*, level: Level | None = None, scheme: str = Scheme.CURRENT, parent_code: str | None = None) -> QuerySet[
+    AdministrativeUnit
+]:
+    qs = AdministrativeUnit.objects.filter(scheme=scheme)
+    if level is not None:
+        qs = qs.filter(level=level)
+    if parent_code is not None:
+        parent = unit_by_code(parent_code, level=Level.PROVINCE, scheme=scheme)
+        qs = qs.filter(parent=parent)
+    return qs.order_by("code")
+
+
+def unit_by_code(code: str | int, *, level: Level, scheme: str = Scheme.CURRENT) -> AdministrativeUnit:
+    normalized = normalize_code(code, level)
+    unit = AdministrativeUnit.objects.filter(scheme=scheme, level=level, code=normalized).first()
+    if unit is None:
+        raise DomainError(GeoError.UNKNOWN_UNIT, code=normalized)
+    return unit
+
+
+def in_force_on(day: date) -> QuerySet[AdministrativeUnit]:
+    """Units in force on a date: the old scheme before 01/07/2025, the current one from then."""
+    return AdministrativeUnit.objects.exclude(valid_from__gt=day).exclude(valid_to__lt=day)
+
+
+def search(
+    query: str, *, level: Level | None = None, scheme: str | None = None, limit: int = 20
+) -> list[AdministrativeUnit]:
+    """Accent- and case-insensitive name search; exact names first, current units before old ones."""
+    key = _TYPE_WORDS.sub("", fold(query))
+    if len(key) < 2:
+        raise DomainError(GeoError.QUERY_TOO_SHORT)
+    qs = AdministrativeUnit.objects.all()
+    if level is not None:
+        qs = qs.filter(level=level)
+    if scheme is not None:
+        qs = qs.filter(scheme=scheme)
+    exact = list(qs.filter(search_key=key).order_by("-scheme", "level", "code")[:limit])
+    if len(exact) >= limit:
+        return exact
+    seen = {u.pk for u in exact}
+    rest = qs.filter(search_key__contains=key).exclude(pk__in=seen).order_by("-scheme", "level", "code")
+    return exact + list(rest[: limit - len(exact)])
+
+
+def current_successors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """What an old unit became (a province: one or more provinces; a district: its communes)."""
+    if unit.is_current:
+        return [unit]
+    return list(
+        AdministrativeUnit.objects.filter(predecessions__predecessor=unit).order_by("level", "code").distinct()
+    )
+
+
+def current_province_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:
+    """The current province an old unit now lies in (None if its territory was split across provinces)."""
+    if unit.is_current:
+        return unit if unit.level == Level.PROVINCE else unit.parent
+    provinces = {s.province_code for s in current_successors(unit)}
+    if len(provinces) != 1:
+        return None
+    return AdministrativeUnit.objects.get(scheme=Scheme.CURRENT, level=Level.PROVINCE, code=provinces.pop())
+
+
+def resolve_commune_code(code: str | int) -> AdministrativeUnit:
+    """A current commune from a 5-digit code; an old code is mapped when it went to exactly one commune."""
+    normalized = normalize_code(code, Level.COMMUNE)
+    current = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=normalized).first()
+    if current is not None:
+        return current
+    legacy = unit_by_code(normalized, level=Level.COMMUNE, scheme=Scheme.LEGACY)
+    successors = current_successors(legacy)
+    if len(successors) == 1:
+        return successors[0]
+    if not successors:
+        raise DomainError(GeoError.UNKNOWN_UNIT, code=normalized)
+    raise DomainError(
+        GeoError.AMBIGUOUS_LEGACY_CODE, code=normalized, candidates=", ".join(s.code for s in successors[:5])
+    )

@@ -1,0 +1,38 @@
+"""Password sign-in by personal identification number. Unknown users cost a hash too, so timing
+does not reveal which numbers have accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
+
+from dinhdanh.core.errors import DomainError
+from dinhdanh.people.logins import login_digest
+from dinhdanh.people.models import User
+
+
+class LoginBackend(ModelBackend):
+    def authenticate(  # type: ignore[override]
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if not username or not password:
+            return None
+        try:
+            digest = login_digest(username)
+        except DomainError:
+            make_password(password)
+            return None
+        user = User.objects.filter(login_digest=digest).first()
+        if user is None:
+            make_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

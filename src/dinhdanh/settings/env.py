@@ -1,0 +1,52 @@
+"""Configuration read from the environment (SPEC §8), with safe defaults for one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ZONES = ("all", "outer", "inner")
+
+
+class ConfigError(Exception):
+    """A setting in the environment is unusable; the message is bilingual and names the variable."""
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("DINHDANH_DATA_DIR", "./var")).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """DINHDANH_SECRET_KEY, else a key generated once into the data dir (mode 0600)."""
+    if key := os.environ.get("DINHDANH_SECRET_KEY"):
+        if len(key) < 32:
+            raise ConfigError(
+                "DINHDANH_SECRET_KEY phải dài ít nhất 32 ký tự. / DINHDANH_SECRET_KEY must be at least 32 characters."
+            )
+        return key
+    path = directory / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def deploy_zone() -> str:
+    zone = os.environ.get("DEPLOY_ZONE", "all").strip().lower()
+    if zone not in ZONES:
+        raise ConfigError(
+            f"DEPLOY_ZONE phải là một trong {', '.join(ZONES)}, không phải {zone!r}. "
+            f"/ DEPLOY_ZONE must be one of {', '.join(ZONES)}, not {zone!r}."
+        )
+    return zone
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}

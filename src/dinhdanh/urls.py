@@ -1,0 +1,29 @@
+"""Routes by deployment zone: the outer zone faces the Internet, the inner zone is the back office."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from dinhdanh.api.urls import api
+from dinhdanh.web.zones import serves_inner
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("", include("dinhdanh.web.urls")),
+]
+if serves_inner():
+    urlpatterns.insert(0, path("admin/", admin.site.urls))
+
+handler400 = "dinhdanh.web.views.bad_request"
+handler403 = "dinhdanh.web.views.permission_denied"
+handler404 = "dinhdanh.web.views.page_not_found"
+handler500 = "dinhdanh.web.views.server_error"

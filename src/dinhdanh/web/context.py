@@ -1,0 +1,37 @@
+"""Role-aware navigation: a link appears only if the page exists in this zone and the person may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.core.access import Permission, has_permission
+from dinhdanh.web.zones import serves_inner, serves_outer
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
+    if user.is_authenticated:
+        items.append((_("Công việc của tôi"), "web:me"))
+    if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_AUDIT_LOG):
+        items.append((_("Nhật ký kiểm toán"), "web:audit"))
+    if serves_outer():
+        items.append((_("Tài liệu API"), "api:openapi-view"))
+    path = request.path
+    nav = []
+    for label, name in items:
+        url = reverse(name)
+        nav.append(NavItem(str(label), url, path == url or (url != "/" and path.startswith(url))))
+    return {"nav_items": nav, "deploy_zone_inner": serves_inner()}

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from dinhdanh.web import views
+from dinhdanh.web.zones import serves_inner
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signin/", views.SignInView.as_view(), name="signin"),
+    path("signout/", views.SignOutView.as_view(), name="signout"),
+    path("me/", views.me, name="me"),
+    path("units/", views.units, name="units"),
+    path("units/<str:code>/", views.province, name="province"),
+]
+if serves_inner():
+    urlpatterns += [path("audit/", views.audit_log, name="audit")]

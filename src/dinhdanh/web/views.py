@@ -1,0 +1,154 @@
+"""Thin views: they call selectors and services, and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, Role, active_assignments, require
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.context import current_request_id
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.models import AuditEvent
+from dinhdanh.demo.manifest import demo_summary
+from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.models import Level, Scheme
+from dinhdanh.people.logins import masked
+from dinhdanh.people.models import User
+from dinhdanh.web.forms import SignInForm
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    stats = {
+        "provinces": geo.units(level=Level.PROVINCE).count(),
+        "communes": geo.units(level=Level.COMMUNE).count(),
+        "legacy_districts": geo.units(level=Level.DISTRICT, scheme=Scheme.LEGACY).count(),
+    }
+    return render(request, "web/home.html", {"stats": stats, "demo": demo_summary()})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/signin.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=form.get_user())  # type: ignore[arg-type]
+        return response
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        raw = str(form.data.get("username", ""))
+        try:
+            who = masked(raw)
+        except DomainError:
+            who = "malformed"
+        audit.record(AuditAction.SIGNIN_FAILED, actor=None, object_type="people.user", after={"login": who})
+        return super().form_invalid(form)
+
+
+class SignOutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if isinstance(user, User):
+            audit.record(AuditAction.SIGNOUT, actor=user)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "label": Role(a.role).label if a.role in Role else a.role,
+            "unit": a.unit.name if a.unit else _("Toàn quốc"),
+            "valid_until": a.valid_until,
+        }
+        for a in active_assignments(request.user)
+    ]
+    return render(request, "web/me.html", {"assignments": rows})
+
+
+@require_GET
+def units(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    results = None
+    error = ""
+    if query:
+        try:
+            found = geo.search(query, limit=30)
+            results = [
+                {"unit": u, "now": [s.name for s in geo.current_successors(u)[:6]] if not u.is_current else []}
+                for u in found
+            ]
+        except DomainError as exc:
+            error = exc.message()
+    listing = geo.units(level=Level.PROVINCE)
+    return render(request, "web/units.html", {"query": query, "results": results, "error": error, "listing": listing})
+
+
+@require_GET
+def province(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        unit = geo.unit_by_code(code, level=Level.PROVINCE)
+    except DomainError as exc:
+        return error_page(request, 404, exc.message())
+    listing = geo.units(level=Level.COMMUNE).filter(parent=unit)
+    return render(request, "web/units.html", {"province": unit, "listing": listing, "results": None, "query": ""})
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    try:
+        require(request.user, Permission.VIEW_AUDIT_LOG, any_unit=True)
+    except DomainError as exc:
+        return error_page(request, 403, exc.message())
+    events = AuditEvent.objects.order_by("-seq")[:200]
+    return render(request, "web/audit.html", {"events": events, "verification": audit.verify()})
+
+
+def error_page(request: HttpRequest, status: int, detail: str = "") -> HttpResponse:
+    titles = {
+        400: _("Yêu cầu không hợp lệ"),
+        403: _("Không có quyền truy cập"),
+        404: _("Không tìm thấy trang"),
+    }
+    details = {
+        400: _("Yêu cầu không hợp lệ và không có gì bị thay đổi."),
+        403: _("Bạn không có quyền xem trang này."),
+        404: _("Trang bạn tìm không tồn tại hoặc đã được chuyển đi."),
+    }
+    context = {"status": status, "title": titles.get(status, ""), "detail": detail or details.get(status, "")}
+    return render(request, "web/error.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_page(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_page(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return error_page(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No database and no navigation here: the error may be the database itself.
+    return render(request, "web/500.html", {"request_id": current_request_id()}, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_page(
+        request, 403, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.")
+    )
