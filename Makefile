@@ -41,7 +41,7 @@ fmt: install-dev
 check: lint test
 
 messages: install-dev
-	cd src/dinhdanh && ../../$(BIN)/django-admin makemessages -l en --no-obsolete --settings=dinhdanh.settings.dev
+	cd src/dinhdanh && ../../$(BIN)/django-admin makemessages -l en --no-obsolete -i "migrations/*" --settings=dinhdanh.settings.dev
 	$(BIN)/python scripts/compile-messages.py
 
 bench: install-dev

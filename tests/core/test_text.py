@@ -1,22 +1,13 @@
 """Vietnamese text kernel: examples for every rule, properties for the invariants the rest relies on."""
 
-import os
 import unicodedata
 
-import django
 import pytest
-from django.apps import apps
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-# errors.py builds its enum from lazy gettext strings, which needs a ready app registry even to import.
-# Under pytest-django this is already done; this keeps `pytest -p no:django` on this file working.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dinhdanh.settings.test")
-if not apps.ready:
-    django.setup()
-
-from dinhdanh.core.errors import CoreError, DomainError  # noqa: E402
-from dinhdanh.core.text import (  # noqa: E402
+from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.text import (
     LEGAL_FORM_SYNONYMS,
     LEGAL_FORM_SYNONYMS_AFTER,
     clean,
@@ -54,12 +45,18 @@ VI_ALPHABET = "".join(
 )
 
 ONSETS = ["", "b", "ch", "đ", "g", "gh", "gi", "h", "kh", "l", "ng", "ngh", "nh", "ph", "qu", "th", "tr", "x"]
-OPEN_NUCLEI = [
-    *"a ă â e ê i o ô ơ u ư y".split(),
-    *"ai ao au ay âu ây eo êu ia iu oa oe oi ôi ơi ua uê ui uơ uy ưa ưi ưu".split(),
-    *"iêu yêu oai oay oeo uây uôi ươi ươu uya uyu".split(),
-]
-CLOSED_NUCLEI = "a ă â e ê i o ô ơ u ư y iê yê oa oă oe uâ uê uô ươ uy uyê".split()
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+SIMPLE = "a ă â e ê i o ô ơ u ư y"
+OPEN_NUCLEI = words(
+    f"{SIMPLE} ai ao au ay âu ây eo êu ia iu oa oe oi ôi ơi ua uê ui uơ uy ưa ưi ưu"
+    " iêu yêu oai oay oeo uây uôi ươi ươu uya uyu"
+)
+CLOSED_NUCLEI = words(f"{SIMPLE} iê yê oa oă oe uâ uê uô ươ uy uyê")
 FINALS = ["c", "ch", "m", "n", "ng", "nh", "p", "t"]
 
 
@@ -91,7 +88,9 @@ def toned_syllables(draw: st.DrawFn) -> str:
 
 vi_text = st.text(alphabet=VI_ALPHABET, max_size=40)
 vi_phrases = st.lists(
-    st.one_of(toned_syllables(), toneless_syllables(), st.sampled_from(["Cty", "TNHH", "CP", "HTX", "&", "-"])),
+    st.one_of(
+        toned_syllables(), toneless_syllables(), st.sampled_from(["Cty", "TNHH", "CP", "HTX", "&", "-"])
+    ),
     max_size=6,
 ).map(" ".join)
 any_text = st.one_of(st.text(max_size=40), vi_text, vi_phrases)
@@ -178,14 +177,23 @@ def test_clean_accepts_tabs_and_newlines_as_spaces() -> None:
 @given(any_text, st.integers(1, 60))
 @PROPERTY
 def test_clean_never_returns_more_than_max_length(s: str, max_length: int) -> None:
-    try:
-        out = clean(s, field="name", max_length=max_length)
-    except DomainError as exc:
-        assert exc.error in {CoreError.EMPTY_VALUE, CoreError.TOO_LONG, CoreError.CONTROL_CHARACTERS}
+    expected = nfc(s)
+    if not expected:
+        refusal: CoreError | None = CoreError.EMPTY_VALUE
+    elif len(expected) > max_length:
+        refusal = CoreError.TOO_LONG
+    elif any(unicodedata.category(ch) == "Cc" for ch in expected):
+        refusal = CoreError.CONTROL_CHARACTERS
     else:
+        refusal = None
+    if refusal is None:
+        out = clean(s, field="name", max_length=max_length)
+        assert out == expected
         assert 0 < len(out) <= max_length
-        assert out == nfc(s)
-        assert not any(unicodedata.category(ch) == "Cc" for ch in out)
+    else:
+        with pytest.raises(DomainError) as exc:
+            clean(s, field="name", max_length=max_length)
+        assert exc.value.error is refusal
 
 
 @given(st.text(alphabet=" \t\n\r\v\f\u00a0\u1680\u2003\u200b\u2028\u202f\u3000\ufeff"), st.integers(1, 60))
@@ -288,7 +296,7 @@ def test_unify_tones_is_normalization_independent(s: str) -> None:
         ("ĐẮK LẮK", "dak lak"),
         ("Đồng Tháp", "dong thap"),
         ("  Cty. TNHH\u00a0Hoà-Bình (Việt Nam) & Co. ", "cty tnhh hoa binh viet nam co"),
-        ("Ｈà Ｎội ２", "ha noi 2"),
+        ("\uff28à \uff2eội \uff12", "ha noi 2"),  # fullwidth letters and digit
         ("", ""),
         ("...", ""),
     ],
@@ -347,7 +355,10 @@ def test_name_key_leaves_ct_alone() -> None:
     [
         ("HTX Nông nghiệp An Phú", "hop tac xa nong nghiep an phu"),
         ("DNTN Minh Anh", "doanh nghiep tu nhan minh anh"),
-        ("Cty TNHH TM-DV XD & SX Hưng Thịnh", "cong ty trach nhiem huu han thuong mai dich vu xay dung san xuat hung thinh"),
+        (
+            "Cty TNHH TM-DV XD & SX Hưng Thịnh",
+            "cong ty trach nhiem huu han thuong mai dich vu xay dung san xuat hung thinh",
+        ),
         ("CTCP XNK Thủy sản", "cong ty co phan xuat nhap khau thuy san"),
         ("UBND xã Hoà Phú", "uy ban nhan dan xa hoa phu"),
         ("Cty(TNHH)MTV,Hòa.Bình", "cong ty trach nhiem huu han mot thanh vien hoa binh"),
@@ -413,3 +424,10 @@ def test_name_similarity_symmetric_and_bounded(a: str, b: str) -> None:
 @PROPERTY
 def test_name_similarity_on_itself(s: str) -> None:
     assert name_similarity(s, s) == (100.0 if name_key(s) else 0.0)
+
+
+@pytest.mark.parametrize("spoof", ["\u202e", "\u2066", "\u200f"])
+def test_clean_refuses_bidirectional_controls(spoof: str) -> None:
+    with pytest.raises(DomainError) as exc:
+        clean(f"Công ty {spoof}ABC", field="name", max_length=100)
+    assert exc.value.error is CoreError.CONTROL_CHARACTERS

@@ -29,6 +29,7 @@ __all__ = [
     "AGENCY_CODE_MAX_LENGTH",
     "CodeError",
     "PersonalId",
+    "Sex",
     "TaxCode",
     "TaxRepair",
     "is_valid_tax_code",

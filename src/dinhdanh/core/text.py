@@ -44,6 +44,10 @@ def nfc(s: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", s.translate(_INVISIBLE))).strip(" ")
 
 
+# Bidirectional overrides and isolates can make a name display as something it is not (spoofing).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
 def clean(s: str, *, field: str, max_length: int) -> str:
     """``nfc`` for a required free-text field; raises ``DomainError`` if empty, too long or with controls."""
     value = nfc(s)
@@ -51,7 +55,7 @@ def clean(s: str, *, field: str, max_length: int) -> str:
         raise DomainError(CoreError.EMPTY_VALUE, field=field)
     if len(value) > max_length:
         raise DomainError(CoreError.TOO_LONG, field=field, limit=max_length)
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in value):
         raise DomainError(CoreError.CONTROL_CHARACTERS, field=field)
     return value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from dinhdanh.geo.errors import GeoError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 
 _CODE_WIDTH = {Level.PROVINCE: 2, Level.DISTRICT: 3, Level.COMMUNE: 5}
-_DIGITS = re.compile(r"^\d{1,5}$")
+_DIGITS = re.compile(r"^[0-9]{1,5}$")
 # Names a user types often carry the unit type ("Tỉnh Kiên Giang", "xã Tân Hòa"); the key does not.
 _TYPE_WORDS = re.compile(r"^(tinh|thanh pho|tp|quan|huyen|thi xa|tx|thi tran|tt|xa|phuong|p|dac khu)\s+")
 
@@ -34,7 +35,8 @@ def parse_scheme(scheme: str) -> Scheme:
 
 def normalize_code(code: str | int, level: Level) -> str:
     """Zero-pad a unit code; Excel often turns "00004" into 4."""
-    raw = nfc(str(code)) if isinstance(code, str) else str(code)
+    # NFKC turns full-width digits typed on some Vietnamese keyboards into ASCII ones.
+    raw = unicodedata.normalize("NFKC", nfc(code)) if isinstance(code, str) else str(code)
     if not _DIGITS.match(raw) or len(raw) > _CODE_WIDTH[level]:
         raise DomainError(GeoError.MALFORMED_CODE, code=raw[:20])
     return raw.zfill(_CODE_WIDTH[level])

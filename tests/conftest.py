@@ -1,0 +1,67 @@
+"""Shared fixtures. Administrative units are loaded once per test database (14k rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from dinhdanh.core.access import Role
+from dinhdanh.core.services import role_grant
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo.services import units_load
+from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.services import user_create
+
+PASSWORD = "mat-khau-thu-nghiem-2025"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        units_load(actor=None)
+    yield
+
+
+def unit(code: str, level: Level = Level.COMMUNE, scheme: Scheme = Scheme.CURRENT) -> AdministrativeUnit:
+    return AdministrativeUnit.objects.get(scheme=scheme, level=level, code=code)
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def make_user(
+    name: str = "Nguyễn Văn An", *, level: AccountLevel = AccountLevel.LEVEL_2, personal_id: str | None = None
+) -> User:
+    return user_create(
+        actor=None,
+        personal_id=personal_id or f"0910900{next(_counter):05d}",
+        full_name=name,
+        password=PASSWORD,
+        level=level,
+    )
+
+
+def make_officer(
+    role: Role, unit_: AdministrativeUnit | None, name: str = "Cán bộ Thử", *, personal_id: str | None = None
+) -> User:
+    user = make_user(name, personal_id=personal_id)
+    role_grant(actor=None, user=user, role=role, unit=unit_)
+    return user
+
+
+@pytest.fixture
+def an_giang() -> AdministrativeUnit:
+    return unit("91", Level.PROVINCE)
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    return make_user()
+
+
+def signed_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client

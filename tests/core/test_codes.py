@@ -1,0 +1,654 @@
+"""Tax codes, personal ID numbers and agency codes: examples for every outcome, then properties."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import django
+from django.apps import apps
+from django.conf import settings
+
+# Importing any errors module evaluates its lazy messages once: Enum hashes each member's value, and
+# hashing a lazy string renders it. Under `-p no:django` nothing has configured Django, so a
+# configuration without translations is enough; these tests never render a message.
+if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
+    settings.configure(USE_I18N=False)
+elif not apps.ready:
+    django.setup()
+
+import pytest
+from django.utils import timezone
+from hypothesis import assume, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from stdnum.vn import mst
+from vietnam_provinces.legacy import Province
+
+from dinhdanh.core.codes import (
+    AGENCY_CODE_MAX_LENGTH,
+    CodeError,
+    PersonalId,
+    Sex,
+    TaxCode,
+    TaxRepair,
+    is_valid_tax_code,
+    mask_personal_id,
+    parse_agency_code,
+    parse_personal_id,
+    parse_tax_code,
+)
+from dinhdanh.core.errors import DomainError
+
+TODAY = date(2025, 6, 15)
+LZ = TaxRepair.LEADING_ZERO_RESTORED
+SCI = TaxRepair.SCIENTIFIC_NOTATION_EXPANDED
+DEC = TaxRepair.DECIMAL_SUFFIX_REMOVED
+SEP = TaxRepair.SEPARATOR_NORMALIZED
+
+# The first parse builds the province cache; a per-example deadline would make that flaky.
+relaxed = hypothesis_settings(deadline=None)
+
+
+def _tax_error(raw: str | int | float, *, repair: bool = True) -> DomainError:
+    with pytest.raises(DomainError) as exc:
+        parse_tax_code(raw, repair=repair)
+    return exc.value
+
+
+def _fullwidth(text: str) -> str:
+    # Fullwidth literals look like ASCII in review (and ruff flags them), so they are built here.
+    return "".join(chr(ord(ch) + 0xFEE0) for ch in text)
+
+
+def _pid_error(raw: str, today: date = TODAY) -> DomainError:
+    with pytest.raises(DomainError) as exc:
+        parse_personal_id(raw, today=today)
+    return exc.value
+
+
+def _agency_error(raw: str) -> DomainError:
+    with pytest.raises(DomainError) as exc:
+        parse_agency_code(raw)
+    return exc.value
+
+
+# --- error codes ---------------------------------------------------------------------------------
+
+
+def test_error_codes_are_distinct_namespaced_and_client_errors() -> None:
+    codes = [member.code for member in CodeError]
+    assert len(codes) == len(set(codes))
+    assert all(code.startswith("codes.") for code in codes)
+    assert all(member.status == 400 for member in CodeError)
+
+
+# --- tax code: examples --------------------------------------------------------------------------
+
+VALID_TAX_CODES = ["0100109106", "0100233488", "0301234562", "3100000016", "0601234563", "1234567893"]
+VALID_BRANCH_CODES = ["0100109106001", "0314409058002", "0100109106999"]
+
+
+@pytest.mark.parametrize("code", VALID_TAX_CODES + VALID_BRANCH_CODES)
+def test_example_codes_are_valid_according_to_stdnum(code: str) -> None:
+    assert mst.is_valid(code)
+
+
+@pytest.mark.parametrize("code", VALID_TAX_CODES)
+def test_valid_head_office_code(code: str) -> None:
+    assert parse_tax_code(code) == TaxCode(value=code, is_branch=False, parent=code, repairs=())
+
+
+@pytest.mark.parametrize("code", VALID_BRANCH_CODES)
+def test_valid_branch_code_in_canonical_form(code: str) -> None:
+    canonical = f"{code[:10]}-{code[10:]}"
+    parsed = parse_tax_code(canonical)
+    assert parsed == TaxCode(value=canonical, is_branch=True, parent=code[:10], repairs=())
+    assert str(parsed) == canonical
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "repairs"),
+    [
+        ("  0100109106\t", "0100109106", ()),
+        ("\ufeff0100109106\u200b", "0100109106", ()),
+        (_fullwidth("0100109106"), "0100109106", ()),
+        ("0100109106 001", "0100109106-001", (SEP,)),
+        ("0100109106.001", "0100109106-001", (SEP,)),
+        ("0100109106001", "0100109106-001", (SEP,)),
+        ("0100109106 - 001", "0100109106-001", (SEP,)),
+        ("0100109106\u2013001", "0100109106-001", (SEP,)),
+        ("0100109106\u00a0001", "0100109106-001", (SEP,)),
+        ("01.00.109.106", "0100109106", (SEP,)),
+        ("0100 109 106", "0100109106", (SEP,)),
+        ("100109106.0", "0100109106", (DEC, LZ)),
+        ("100109106,0", "0100109106", (DEC, LZ)),
+        ("3100000016.0", "3100000016", (DEC,)),
+        ("100,109,106", "0100109106", (SEP, LZ)),
+        ("1.00109106E+08", "0100109106", (SCI, LZ)),
+        ("1,00109106E+08", "0100109106", (SCI, LZ)),
+        ("1.00109106e8", "0100109106", (SCI, LZ)),
+        ("1.001091060E+08", "0100109106", (SCI, LZ)),
+        ("3.100000016E+09", "3100000016", (SCI,)),
+        ("1.00109106001E+11", "0100109106-001", (SCI, LZ)),
+        ("100109106", "0100109106", (LZ,)),
+        ("100109106001", "0100109106-001", (SEP, LZ)),
+        ("100109106-001", "0100109106-001", (LZ,)),
+        ("100109106 001", "0100109106-001", (SEP, LZ)),
+        (100109106, "0100109106", (LZ,)),
+        (100109106.0, "0100109106", (LZ,)),
+        (100109106001, "0100109106-001", (LZ,)),
+        (3100000016, "3100000016", ()),
+        (3100000016.0, "3100000016", ()),
+    ],
+)
+def test_damaged_input_is_repaired_and_the_repairs_are_listed(
+    raw: str | int | float, value: str, repairs: tuple[str, ...]
+) -> None:
+    parsed = parse_tax_code(raw)
+    assert parsed.value == value
+    assert parsed.repairs == repairs
+    assert parsed.parent == value[:10]
+    assert parsed.is_branch is (len(value) == 14)
+
+
+def test_repair_codes_are_stable_strings() -> None:
+    assert parse_tax_code("1.00109106E+08").repairs == (
+        "scientific_notation_expanded",
+        "leading_zero_restored",
+    )
+    assert parse_tax_code("100109106.0").repairs == ("decimal_suffix_removed", "leading_zero_restored")
+    assert parse_tax_code("0100109106 001").repairs == ("separator_normalized",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ("", CodeError.TAX_EMPTY),
+        ("   ", CodeError.TAX_EMPTY),
+        ("\u200b\ufeff", CodeError.TAX_EMPTY),
+        ("abc", CodeError.TAX_NOT_DIGITS),
+        ("0100109106a", CodeError.TAX_NOT_DIGITS),
+        ("O100109106", CodeError.TAX_NOT_DIGITS),
+        ("-0100109106", CodeError.TAX_NOT_DIGITS),
+        ("0100109106-", CodeError.TAX_NOT_DIGITS),
+        ("0100109106/001", CodeError.TAX_NOT_DIGITS),
+        ("0100109106,001", CodeError.TAX_NOT_DIGITS),
+        ("\u0660\u0661\u0660\u0660\u0661\u0660\u0669\u0661\u0660\u0666", CodeError.TAX_NOT_DIGITS),
+        ("1.5E-3", CodeError.TAX_NOT_DIGITS),
+        ("-1.00109106E+08", CodeError.TAX_NOT_DIGITS),
+        ("1.001091065E+08", CodeError.TAX_NOT_DIGITS),
+        (True, CodeError.TAX_NOT_DIGITS),
+        (-100109106, CodeError.TAX_NOT_DIGITS),
+        (100109106.5, CodeError.TAX_NOT_DIGITS),
+        (-100109106.0, CodeError.TAX_NOT_DIGITS),
+        (float("nan"), CodeError.TAX_NOT_DIGITS),
+        (float("inf"), CodeError.TAX_NOT_DIGITS),
+        ("12345", CodeError.TAX_LENGTH),
+        ("01001091061", CodeError.TAX_LENGTH),
+        ("01001091060011", CodeError.TAX_LENGTH),
+        ("123456789", CodeError.TAX_LENGTH),
+        # Starts with 0, so Excel did not strip anything: a digit is missing, not a zero.
+        ("010010910", CodeError.TAX_LENGTH),
+        (10**20, CodeError.TAX_LENGTH),
+        (1e20, CodeError.TAX_LENGTH),
+        ("0100109107", CodeError.TAX_CHECKSUM),
+        ("0100233480", CodeError.TAX_CHECKSUM),
+        ("0100109107-001", CodeError.TAX_CHECKSUM),
+        ("0100000003", CodeError.TAX_SERIAL_ZERO),
+        ("0100109106-000", CodeError.TAX_BRANCH_ZERO),
+        ("0100109106.000", CodeError.TAX_BRANCH_ZERO),
+        ("1.23E+09", CodeError.TAX_EXCEL_SCIENTIFIC),
+        ("1,23E+09", CodeError.TAX_EXCEL_SCIENTIFIC),
+        ("1.00109E+08", CodeError.TAX_EXCEL_SCIENTIFIC),
+        # 1001091060: the mantissa cannot say whether Excel rounded the last digit away.
+        ("1.00109106E+09", CodeError.TAX_EXCEL_SCIENTIFIC),
+    ],
+)
+def test_each_failure_has_its_own_code(raw: str | int | float, error: CodeError) -> None:
+    exc = _tax_error(raw)
+    assert exc.error is error
+    assert exc.field == "tax_code"
+
+
+def test_integer_too_large_to_print_is_a_length_error() -> None:
+    # Past Python's int-to-str limit; the parser must not let that ValueError escape.
+    assert _tax_error(10**5000).error is CodeError.TAX_LENGTH
+
+
+def test_serial_zero_example_has_a_zero_serial() -> None:
+    assert mst.calc_check_digit("010000000") == "3"
+
+
+@pytest.mark.parametrize("raw", ["100109106", 100109106, 100109106.0, "1.00109106E+08", "100109106.0"])
+def test_lost_leading_zero_is_refused_when_repair_is_off(raw: str | int | float) -> None:
+    exc = _tax_error(raw, repair=False)
+    assert exc.error is CodeError.TAX_LEADING_ZERO_LOST
+    assert exc.params["suggestion"] == "0100109106"
+
+
+def test_lost_leading_zero_of_a_branch_is_refused_with_the_branch_suggestion() -> None:
+    exc = _tax_error("100109106001", repair=False)
+    assert exc.error is CodeError.TAX_LEADING_ZERO_LOST
+    assert exc.params["suggestion"] == "0100109106-001"
+
+
+def test_repair_off_still_undoes_unambiguous_damage() -> None:
+    assert parse_tax_code("0100109106 001", repair=False).value == "0100109106-001"
+    assert parse_tax_code("3.100000016E+09", repair=False).value == "3100000016"
+
+
+def test_nine_digits_that_no_zero_can_fix_is_a_length_error_even_with_repair_off() -> None:
+    assert _tax_error("123456789", repair=False).error is CodeError.TAX_LENGTH
+
+
+def test_field_name_can_be_overridden() -> None:
+    with pytest.raises(DomainError) as exc:
+        parse_tax_code("0100109107", field="parent_tax_code")
+    assert exc.value.field == "parent_tax_code"
+
+
+def test_echoed_value_is_bounded_and_has_no_control_characters() -> None:
+    exc = _tax_error("abc\n" * 100)
+    shown = exc.params["value"]
+    assert len(shown) <= 40
+    assert "\n" not in shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "repair", "expected"),
+    [
+        ("0100109106", True, True),
+        ("0100109106-001", True, True),
+        ("100109106", True, True),
+        ("100109106", False, False),
+        ("0100109107", True, False),
+        ("", True, False),
+        ("1.23E+09", True, False),
+        (float("nan"), True, False),
+    ],
+)
+def test_is_valid_tax_code(raw: str | int | float, repair: bool, expected: bool) -> None:
+    assert is_valid_tax_code(raw, repair=repair) is expected
+
+
+# --- tax code: properties ------------------------------------------------------------------------
+
+
+def _with_check_digit(base: str) -> str:
+    return base + mst.calc_check_digit(base)
+
+
+def _is_codable(base: str) -> bool:
+    # A base whose weighted sum is 0 mod 11 has no one-digit check digit, so no code exists.
+    return base[2:] != "0000000" and len(mst.calc_check_digit(base)) == 1
+
+
+tax_codes = st.integers(0, 10**9 - 1).map(lambda n: f"{n:09d}").filter(_is_codable).map(_with_check_digit)
+# No "00" prefix: a number loses every leading zero, and only one can be put back.
+tax_codes_without_double_zero = (
+    st.integers(10**7, 10**9 - 1).map(lambda n: f"{n:09d}").filter(_is_codable).map(_with_check_digit)
+)
+# Exactly one leading zero: the only case Excel damage can produce and repair can undo.
+one_zero_tax_codes = (
+    st.integers(10**7, 10**8 - 1).map(lambda n: f"0{n}").filter(_is_codable).map(_with_check_digit)
+)
+branch_numbers = st.integers(1, 999).map(lambda n: f"{n:03d}")
+
+
+@given(tax_codes)
+def test_generated_codes_round_trip(code: str) -> None:
+    parsed = parse_tax_code(code)
+    assert parsed == TaxCode(value=code, is_branch=False, parent=code, repairs=())
+    assert parse_tax_code(parsed.value) == parsed
+
+
+@given(tax_codes, branch_numbers)
+def test_generated_branch_codes_round_trip(code: str, branch: str) -> None:
+    parsed = parse_tax_code(f"{code}-{branch}")
+    assert parsed == TaxCode(value=f"{code}-{branch}", is_branch=True, parent=code, repairs=())
+    assert parse_tax_code(code + branch).value == parsed.value
+
+
+@given(one_zero_tax_codes)
+def test_lost_leading_zero_is_restored(code: str) -> None:
+    number = int(code)
+    for damaged in (str(number), number, float(number), f"{number}.0"):
+        parsed = parse_tax_code(damaged)
+        assert parsed.value == code
+        assert LZ in parsed.repairs
+        assert _tax_error(damaged, repair=False).error is CodeError.TAX_LEADING_ZERO_LOST
+
+
+@given(one_zero_tax_codes, branch_numbers)
+def test_lost_leading_zero_of_branch_is_restored(code: str, branch: str) -> None:
+    number = int(code + branch)
+    assert parse_tax_code(number).value == f"{code}-{branch}"
+    assert parse_tax_code(number).repairs == (LZ,)
+    # As text the missing dash is also put back, which is reported like any separator change.
+    assert parse_tax_code(str(number)).value == f"{code}-{branch}"
+    assert parse_tax_code(str(number)).repairs == (SEP, LZ)
+
+
+@given(tax_codes_without_double_zero)
+def test_number_forms_parse_to_the_same_code(code: str) -> None:
+    assert parse_tax_code(float(int(code))).value == code
+    assert parse_tax_code(int(code)).value == code
+
+
+@given(tax_codes_without_double_zero)
+def test_scientific_notation_with_every_digit_is_expanded(code: str) -> None:
+    digits = str(int(code))
+    text = f"{digits[0]}.{digits[1:]}E+{len(digits) - 1:02d}"
+    parsed = parse_tax_code(text)
+    assert parsed.value == code
+    assert parsed.repairs[0] == SCI
+
+
+@given(tax_codes_without_double_zero, st.data())
+def test_scientific_notation_missing_digits_is_refused(code: str, data: st.DataObject) -> None:
+    digits = str(int(code))
+    kept = data.draw(st.integers(1, len(digits) - 1))
+    text = f"{digits[0]}.{digits[1:kept]}E+{len(digits) - 1:02d}"
+    assert _tax_error(text).error is CodeError.TAX_EXCEL_SCIENTIFIC
+
+
+separators = st.sampled_from(["", "", " ", "-", ".", "  ", " - ", "\u00a0", "\u2013", ". "])
+
+
+@given(st.one_of(tax_codes, st.tuples(tax_codes, branch_numbers).map("".join)), st.data())
+def test_separators_anywhere_give_the_same_code(code: str, data: st.DataObject) -> None:
+    gaps = data.draw(st.lists(separators, min_size=len(code) - 1, max_size=len(code) - 1))
+    text = code[0] + "".join(gap + digit for gap, digit in zip(gaps, code[1:], strict=True))
+    # "NNNNNNNNN.0" is how Excel writes a number, and is read that way on purpose.
+    assume(not re.fullmatch(r"[1-9][0-9]*[.,]0+", text))
+    assert parse_tax_code(text).value == parse_tax_code(code).value
+
+
+def _tax_outcome_is_sane(raw: str | int | float) -> None:
+    try:
+        parsed = parse_tax_code(raw)
+    except DomainError as exc:
+        error = exc.error
+    else:
+        _assert_sane_tax_code(parsed)
+        return
+    assert isinstance(error, CodeError)
+
+
+def _assert_sane_tax_code(parsed: TaxCode) -> None:
+    assert re.fullmatch(r"[0-9]{10}(-[0-9]{3})?", parsed.value)
+    assert mst.is_valid(parsed.value)
+    assert parsed.parent == parsed.value[:10]
+
+
+@given(st.text())
+def test_arbitrary_text_is_parsed_or_refused_with_a_code_error(raw: str) -> None:
+    _tax_outcome_is_sane(raw)
+
+
+@given(st.text(alphabet="0123456789 .,-+eE\u2013\uff10\uff11", max_size=20))
+def test_digit_heavy_text_is_parsed_or_refused_with_a_code_error(raw: str) -> None:
+    _tax_outcome_is_sane(raw)
+
+
+@given(st.one_of(st.floats(), st.integers()))
+def test_arbitrary_numbers_are_parsed_or_refused_with_a_code_error(raw: int | float) -> None:
+    _tax_outcome_is_sane(raw)
+
+
+# --- personal ID: examples -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "province", "sex", "year"),
+    [
+        ("001203012389", "001203012389", "001", "male", 2003),
+        ("079190000001", "079190000001", "079", "female", 1990),
+        ("096000000000", "096000000000", "096", "male", 1900),
+        ("001325012389", "001325012389", "001", "female", 2025),
+        ("001 203 012 389", "001203012389", "001", "male", 2003),
+        (" 001203012389\n", "001203012389", "001", "male", 2003),
+        ("\u00a0001\u2009203012389", "001203012389", "001", "male", 2003),
+        (_fullwidth("001203012389"), "001203012389", "001", "male", 2003),
+    ],
+)
+def test_valid_personal_id(raw: str, value: str, province: str, sex: Sex, year: int) -> None:
+    parsed = parse_personal_id(raw, today=TODAY)
+    assert parsed == PersonalId(value=value, province_code=province, sex=sex, birth_year=year)
+
+
+@pytest.mark.parametrize(
+    ("digit", "sex", "century"),
+    [
+        ("0", "male", 1900),
+        ("1", "female", 1900),
+        ("2", "male", 2000),
+        ("3", "female", 2000),
+        ("4", "male", 2100),
+        ("5", "female", 2100),
+        ("6", "male", 2200),
+        ("7", "female", 2200),
+        ("8", "male", 2300),
+        ("9", "female", 2300),
+    ],
+)
+def test_century_and_sex_digit(digit: str, sex: str, century: int) -> None:
+    parsed = parse_personal_id(f"001{digit}07000123", today=date(2400, 1, 1))
+    assert (parsed.sex, parsed.birth_year) == (sex, century + 7)
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ("", CodeError.PID_EMPTY),
+        ("  \t", CodeError.PID_EMPTY),
+        ("00120301238a", CodeError.PID_NOT_DIGITS),
+        ("001-203-012-389", CodeError.PID_NOT_DIGITS),
+        ("\u0660\u0660\u0661203012389", CodeError.PID_NOT_DIGITS),
+        ("00120301238", CodeError.PID_LENGTH),
+        ("0012030123890", CodeError.PID_LENGTH),
+        ("000203012389", CodeError.PID_UNKNOWN_PROVINCE),
+        ("003203012389", CodeError.PID_UNKNOWN_PROVINCE),
+        ("097203012389", CodeError.PID_UNKNOWN_PROVINCE),
+        ("100203012389", CodeError.PID_UNKNOWN_PROVINCE),
+        ("001326012389", CodeError.PID_FUTURE_BIRTH_YEAR),
+        ("001400012389", CodeError.PID_FUTURE_BIRTH_YEAR),
+    ],
+)
+def test_each_personal_id_failure_has_its_own_code(raw: str, error: CodeError) -> None:
+    exc = _pid_error(raw)
+    assert exc.error is error
+    assert exc.field == "personal_id"
+
+
+@pytest.mark.parametrize("raw", ["003203012389", "001326012389", "0012030123890", "00120301238a"])
+def test_personal_id_errors_never_carry_the_whole_number(raw: str) -> None:
+    exc = _pid_error(raw)
+    digits = re.sub(r"[^0-9]", "", raw)
+    assert all(digits not in str(value) for value in exc.params.values())
+    assert digits not in str(exc.args)
+
+
+def test_birth_year_equal_to_current_year_is_accepted() -> None:
+    assert parse_personal_id("001225012389", today=date(2025, 1, 1)).birth_year == 2025
+    assert _pid_error("001225012389", today=date(2024, 12, 31)).error is CodeError.PID_FUTURE_BIRTH_YEAR
+
+
+def test_today_defaults_to_the_local_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2002, 12, 31))
+    assert parse_personal_id("001202012389").birth_year == 2002
+    with pytest.raises(DomainError) as exc:
+        parse_personal_id("001203012389")
+    assert exc.value.error is CodeError.PID_FUTURE_BIRTH_YEAR
+
+
+def test_personal_id_is_masked_when_printed_or_logged() -> None:
+    parsed = parse_personal_id("001203012389", today=TODAY)
+    assert str(parsed) == "0012******89"
+    assert repr(parsed) == "0012******89"
+    assert f"{parsed}" == "0012******89"
+    assert "%s %r" % (parsed, parsed) == "0012******89 0012******89"  # noqa: UP031
+    assert "001203012389" not in repr([parsed])
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("001203012389", "0012******89"),
+        ("001 203 012 389", "0012******89"),
+        ("", ""),
+        ("1", "*"),
+        ("123", "1**"),
+        ("123456789", "123*****9"),
+    ],
+)
+def test_mask_personal_id(raw: str, masked: str) -> None:
+    assert mask_personal_id(raw) == masked
+
+
+# --- personal ID: properties ---------------------------------------------------------------------
+
+LEGACY_PROVINCE_CODES = sorted(f"{province.code.value:03d}" for province in Province.iter_all())
+
+
+def test_there_are_63_legacy_province_codes() -> None:
+    assert len(LEGACY_PROVINCE_CODES) == 63
+
+
+SEXES: tuple[Sex, ...] = ("male", "female")
+
+
+@st.composite
+def personal_ids(draw: st.DrawFn) -> tuple[str, str, Sex, int]:
+    province = draw(st.sampled_from(LEGACY_PROVINCE_CODES))
+    year = draw(st.integers(1900, TODAY.year))
+    sex: Sex = draw(st.sampled_from(SEXES))
+    century_sex = (year // 100 - 19) * 2 + (sex == "female")
+    serial = draw(st.integers(0, 999_999))
+    return f"{province}{century_sex}{year % 100:02d}{serial:06d}", province, sex, year
+
+
+@relaxed
+@given(personal_ids())
+def test_generated_personal_ids_round_trip(generated: tuple[str, str, Sex, int]) -> None:
+    value, province, sex, year = generated
+    parsed = parse_personal_id(value, today=TODAY)
+    assert parsed == PersonalId(value=value, province_code=province, sex=sex, birth_year=year)
+    assert parse_personal_id(parsed.value, today=TODAY) == parsed
+    assert value not in repr(parsed)
+    assert value not in str(parsed)
+    assert mask_personal_id(value) == f"{value[:4]}******{value[-2:]}"
+
+
+@relaxed
+@given(personal_ids(), st.data())
+def test_personal_id_with_spaces_parses_the_same(
+    generated: tuple[str, str, Sex, int], data: st.DataObject
+) -> None:
+    value = generated[0]
+    gaps = data.draw(st.lists(st.sampled_from(["", " ", "\u00a0"]), min_size=11, max_size=11))
+    text = value[0] + "".join(gap + digit for gap, digit in zip(gaps, value[1:], strict=True))
+    assert parse_personal_id(text, today=TODAY).value == value
+
+
+@given(st.text())
+def test_mask_never_shows_more_than_six_digits(raw: str) -> None:
+    assert sum(ch.isdigit() for ch in mask_personal_id(raw)) <= 6
+
+
+@given(st.text(alphabet="0123456789 ", max_size=40))
+def test_mask_of_digit_strings_never_shows_more_than_six_digits(raw: str) -> None:
+    assert sum(ch.isdigit() for ch in mask_personal_id(raw)) <= 6
+
+
+@relaxed
+@given(st.text())
+def test_arbitrary_text_is_a_personal_id_or_a_code_error(raw: str) -> None:
+    try:
+        parsed = parse_personal_id(raw, today=TODAY)
+    except DomainError as exc:
+        error = exc.error
+    else:
+        assert re.fullmatch(r"[0-9]{12}", parsed.value)
+        return
+    assert isinstance(error, CodeError)
+
+
+# --- agency code: examples -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("000.00.00.G22", "000.00.00.G22"),
+        ("H29.01", "H29.01"),
+        ("  h29.01\n", "H29.01"),
+        ("g22.1.2", "G22.1.2"),
+        (_fullwidth("H29.01"), "H29.01"),
+        ("\ufeffH29.01", "H29.01"),
+        ("A." + "B" * (AGENCY_CODE_MAX_LENGTH - 2), "A." + "B" * (AGENCY_CODE_MAX_LENGTH - 2)),
+    ],
+)
+def test_valid_agency_code(raw: str, value: str) -> None:
+    assert parse_agency_code(raw) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        ("", CodeError.AGENCY_EMPTY),
+        (" \t ", CodeError.AGENCY_EMPTY),
+        ("A." + "B" * (AGENCY_CODE_MAX_LENGTH - 1), CodeError.AGENCY_TOO_LONG),
+        ("H29 01", CodeError.AGENCY_INVALID_CHARACTERS),
+        ("H29 .01", CodeError.AGENCY_INVALID_CHARACTERS),
+        ("H29-01", CodeError.AGENCY_INVALID_CHARACTERS),
+        ("H29_01", CodeError.AGENCY_INVALID_CHARACTERS),
+        ("Đ29.01", CodeError.AGENCY_INVALID_CHARACTERS),
+        (".H29", CodeError.AGENCY_EMPTY_GROUP),
+        ("H29.", CodeError.AGENCY_EMPTY_GROUP),
+        ("H29..01", CodeError.AGENCY_EMPTY_GROUP),
+        (".", CodeError.AGENCY_EMPTY_GROUP),
+        ("H29", CodeError.AGENCY_TOO_FEW_GROUPS),
+        ("G22", CodeError.AGENCY_TOO_FEW_GROUPS),
+    ],
+)
+def test_each_agency_code_failure_has_its_own_code(raw: str, error: CodeError) -> None:
+    exc = _agency_error(raw)
+    assert exc.error is error
+    assert exc.field == "agency_code"
+
+
+# --- agency code: properties ---------------------------------------------------------------------
+
+AGENCY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+agency_codes = (
+    st.lists(st.text(alphabet=AGENCY_ALPHABET, min_size=1, max_size=6), min_size=2, max_size=8)
+    .map(".".join)
+    .filter(lambda code: len(code) <= AGENCY_CODE_MAX_LENGTH)
+)
+
+
+@given(agency_codes)
+def test_generated_agency_codes_are_accepted(code: str) -> None:
+    assert parse_agency_code(code) == code
+    assert parse_agency_code(f" {code.lower()} ") == code
+
+
+@given(st.text(alphabet=AGENCY_ALPHABET + AGENCY_ALPHABET.lower() + ".", min_size=AGENCY_CODE_MAX_LENGTH + 1))
+def test_anything_longer_than_the_limit_is_refused(raw: str) -> None:
+    assert _agency_error(raw).error is CodeError.AGENCY_TOO_LONG
+
+
+@given(st.text())
+def test_arbitrary_text_is_an_agency_code_or_a_code_error(raw: str) -> None:
+    try:
+        parsed = parse_agency_code(raw)
+    except DomainError as exc:
+        error = exc.error
+    else:
+        assert len(parsed) <= AGENCY_CODE_MAX_LENGTH
+        assert re.fullmatch(r"[0-9A-Z]+(\.[0-9A-Z]+)+", parsed)
+        return
+    assert isinstance(error, CodeError)

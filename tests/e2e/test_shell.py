@@ -1,0 +1,57 @@
+"""Journey: a visitor reads the Vietnamese home page, switches to English, signs in as an officer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dinhdanh.core.access import Role
+from tests.conftest import PASSWORD, make_officer, unit
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_language_switch_and_officer_signin(browser: Any, live_server: Any) -> None:
+    from dinhdanh.geo.models import Level
+    from dinhdanh.geo.services import units_load
+
+    units_load(actor=None)  # transactional tests start from an empty database
+    login = "091085123456"
+    officer = make_officer(Role.SYSTEM_ADMIN, None, name="Trần Văn Quản Trị", personal_id=login)
+    assert unit("91", Level.PROVINCE)
+
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert "Tài khoản định danh điện tử cho cơ quan, tổ chức" in page.locator("h1").inner_text()
+
+    page.get_by_role("button", name="EN").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("button", name="VI").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "vi"
+
+    page.get_by_role("link", name="Đăng nhập").first.click()
+    page.get_by_label("Số định danh cá nhân").fill(login)
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau-123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    assert page.get_by_role("alert").inner_text().strip() == "Số định danh hoặc mật khẩu không đúng."
+
+    page.get_by_label("Số định danh cá nhân").fill(login)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server.url + "/")
+    assert officer.full_name in page.locator("header").inner_text()
+    page.get_by_role("link", name="Nhật ký kiểm toán").click()
+    assert "Chuỗi băm nguyên vẹn" in page.locator("main").inner_text()
+
+    page.goto(live_server.url + "/units/?q=kien giang")
+    assert "Tỉnh An Giang" in page.locator("main").inner_text()
+    assert not console_errors, console_errors  # CSP violations show up here
+    context.close()
