@@ -23,6 +23,7 @@ from django.utils import timezone
 from hypothesis import assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from stdnum.exceptions import ValidationError
 from stdnum.vn import mst
 from vietnam_provinces.legacy import Province
 
@@ -215,6 +216,14 @@ def test_each_failure_has_its_own_code(raw: str | int | float, error: CodeError)
 def test_integer_too_large_to_print_is_a_length_error() -> None:
     # Past Python's int-to-str limit; the parser must not let that ValueError escape.
     assert _tax_error(10**5000).error is CodeError.TAX_LENGTH
+
+
+def test_a_refusal_stdnum_adds_later_is_still_a_domain_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(number: str) -> str:
+        raise ValidationError
+
+    monkeypatch.setattr(mst, "validate", refuse)
+    assert _tax_error("0100109106").error is CodeError.TAX_INVALID
 
 
 def test_serial_zero_example_has_a_zero_serial() -> None:
@@ -502,6 +511,7 @@ def test_personal_id_is_masked_when_printed_or_logged() -> None:
         ("1", "*"),
         ("123", "1**"),
         ("123456789", "123*****9"),
+        ("0012030123890", "0012*******90"),
     ],
 )
 def test_mask_personal_id(raw: str, masked: str) -> None:

@@ -9,6 +9,7 @@ def lift():
         if connection.vendor == "sqlite":
             c.execute("DROP TRIGGER core_auditevent_no_update")
         else:
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
             c.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_change")
 
 @pytest.mark.django_db

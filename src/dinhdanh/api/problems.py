@@ -54,11 +54,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(api, request, status=exc.status_code, code="core.http_error", title=_("Yêu cầu không hợp lệ."))
+        return problem(
+            api, request, status=exc.status_code, code="core.http_error", title=_("Yêu cầu không hợp lệ.")
+        )
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        log.exception("unhandled API error")
+        log.error("unhandled API error", exc_info=exc)
         return problem(
             api, request, status=500, code="core.internal", title=_("Lỗi hệ thống; không có gì bị thay đổi.")
         )

@@ -100,7 +100,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_REGISTRY,
         }
     ),
-    Role.SYSTEM_ADMIN: frozenset({Permission.VIEW_BACK_OFFICE, Permission.ADMINISTER_SYSTEM, Permission.VIEW_AUDIT_LOG}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {Permission.VIEW_BACK_OFFICE, Permission.ADMINISTER_SYSTEM, Permission.VIEW_AUDIT_LOG}
+    ),
 }
 
 
@@ -202,7 +204,7 @@ def require(
     actor = user if user.is_authenticated else None
     audit.record(
         AuditAction.ACCESS_DENIED,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         obj=obj,
         after=details,
     )

@@ -52,10 +52,7 @@ class CodeError(ErrorCode):
     )
     TAX_LENGTH = (
         "codes.tax_length",
-        _(
-            "Mã số thuế {value} phải gồm 10 chữ số, hoặc 13 chữ số đối với đơn vị phụ thuộc "
-            "(dạng NNNNNNNNNN-NNN)."
-        ),
+        _("Mã số thuế {value} phải gồm 10 chữ số, hoặc 13 chữ số đối với đơn vị phụ thuộc (dạng NNNNNNNNNN-NNN)."),
         400,
     )
     TAX_CHECKSUM = ("codes.tax_checksum", _("Mã số thuế {value} sai số kiểm tra."), 400)
@@ -393,14 +390,12 @@ def parse_personal_id(raw: str, *, today: date | None = None, field: str = "pers
     if not _DIGITS.fullmatch(text):
         bad = {ch for ch in text if not ("0" <= ch <= "9")}
         raise DomainError(CodeError.PID_NOT_DIGITS, field=field, characters=_describe_characters(bad))
-    masked = mask_personal_id(text)
+    masked = _shown(mask_personal_id(text))
     if len(text) != _PID_LENGTH:
         raise DomainError(CodeError.PID_LENGTH, field=field, value=masked, length=len(text))
     province_code = text[:3]
     if province_code not in _legacy_province_codes():
-        raise DomainError(
-            CodeError.PID_UNKNOWN_PROVINCE, field=field, value=masked, province_code=province_code
-        )
+        raise DomainError(CodeError.PID_UNKNOWN_PROVINCE, field=field, value=masked, province_code=province_code)
     century_sex = int(text[3])
     birth_year = 1900 + (century_sex // 2) * 100 + int(text[4:6])
     current_year = (today if today is not None else timezone.localdate()).year

@@ -38,7 +38,12 @@ TRADE = ["Thương mại", "Dịch vụ", "Xây dựng", "Thủy sản", "Nông 
          "Cơ khí", "Lúa gạo", "Điện máy", "Dược phẩm", "Nội thất", "Công nghệ"]  # fmt: skip
 WORDS = ["Phú Quốc", "Hà Tiên", "Rạch Giá", "Long Xuyên", "Châu Đốc", "Mekong", "Sao Mai", "Hoàng Gia", "Tân Phát",
          "Thành Công", "Bình Minh", "Kim Ngân", "Đại Phát", "Hưng Thịnh", "Phương Nam", "Ánh Dương"]  # fmt: skip
-FORMS = [("Công ty TNHH", 0.45), ("Công ty cổ phần", 0.25), ("Công ty TNHH MTV", 0.15), ("Doanh nghiệp tư nhân", 0.15)]
+FORMS = [
+    ("Công ty TNHH", 0.45),
+    ("Công ty cổ phần", 0.25),
+    ("Công ty TNHH MTV", 0.15),
+    ("Doanh nghiệp tư nhân", 0.15),
+]
 STREETS = ["Nguyễn Trung Trực", "Trần Hưng Đạo", "Lê Lợi", "Ba Mươi Tháng Tư", "Tôn Đức Thắng", "Lạc Hồng",
            "Nguyễn Huệ", "Hùng Vương", "Mạc Cửu", "Lý Thái Tổ"]  # fmt: skip
 STATUSES = [
@@ -90,7 +95,9 @@ class _Gen:
                 return code
 
     def address(self, commune: AdministrativeUnit) -> str:
-        return f"Số {self.rng.randint(1, 450)} đường {self.rng.choice(STREETS)}, {commune.name}, {self.province.name}"
+        return (
+            f"Số {self.rng.randint(1, 450)} đường {self.rng.choice(STREETS)}, {commune.name}, {self.province.name}"
+        )
 
     def date(self) -> str:
         return f"{self.rng.randint(1, 28):02d}/{self.rng.randint(1, 12):02d}/{self.rng.randint(1995, 2024)}"
@@ -171,6 +178,11 @@ def write_registries(
             writer.writerow(HEADERS)
             writer.writerows(rows)
         written.append(
-            {"source": source.value, "category": SOURCE_CATEGORY[source].value, "rows": len(rows), "file": path.name}
+            {
+                "source": source.value,
+                "category": SOURCE_CATEGORY[source].value,
+                "rows": len(rows),
+                "file": path.name,
+            }
         )
     return written

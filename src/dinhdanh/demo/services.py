@@ -68,8 +68,13 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                 )
                 created += 1
             unit = {"nation": None, "province": province, "commune": home_commune}[person.scope]
-            if person.role is not Role.CITIZEN and not RoleAssignment.objects.filter(user=user, role=person.role).exists():
-                role_grant(actor=actor, user=user, role=person.role, unit=unit, partner_source=person.partner_source)
+            if (
+                person.role is not Role.CITIZEN
+                and not RoleAssignment.objects.filter(user=user, role=person.role).exists()
+            ):
+                role_grant(
+                    actor=actor, user=user, role=person.role, unit=unit, partner_source=person.partner_source
+                )
             if person.role is Role.SYSTEM_ADMIN and not user.is_staff:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])

@@ -42,9 +42,9 @@ def normalize_code(code: str | int, level: Level) -> str:
     return raw.zfill(_CODE_WIDTH[level])
 
 
-def units(*, level: Level | None = None, scheme: str = Scheme.CURRENT, parent_code: str | None = None) -> QuerySet[
-    AdministrativeUnit
-]:
+def units(
+    *, level: Level | None = None, scheme: str = Scheme.CURRENT, parent_code: str | None = None
+) -> QuerySet[AdministrativeUnit]:
     qs = AdministrativeUnit.objects.filter(scheme=scheme)
     if level is not None:
         qs = qs.filter(level=level)
@@ -109,7 +109,9 @@ def current_province_of(unit: AdministrativeUnit) -> AdministrativeUnit | None:
 def resolve_commune_code(code: str | int) -> AdministrativeUnit:
     """A current commune from a 5-digit code; an old code is mapped when it went to exactly one commune."""
     normalized = normalize_code(code, Level.COMMUNE)
-    current = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=normalized).first()
+    current = AdministrativeUnit.objects.filter(
+        scheme=Scheme.CURRENT, level=Level.COMMUNE, code=normalized
+    ).first()
     if current is not None:
         return current
     legacy = unit_by_code(normalized, level=Level.COMMUNE, scheme=Scheme.LEGACY)

@@ -82,7 +82,14 @@ def _rows() -> Iterator[_Row]:
         path = f"2008/{pc}/{d.code.value:03d}/"
         districts[d.code.value] = path
         yield _Row(
-            Scheme.LEGACY, Level.DISTRICT, f"{d.code.value:03d}", d.name, str(d.division_type), f"2008/{pc}/", pc, path
+            Scheme.LEGACY,
+            Level.DISTRICT,
+            f"{d.code.value:03d}",
+            d.name,
+            str(d.division_type),
+            f"2008/{pc}/",
+            pc,
+            path,
         )
     for lw in old.Ward.iter_all():
         parent = districts[lw.district_code.value]
@@ -101,7 +108,11 @@ def _rows() -> Iterator[_Row]:
 def _successions(by_path: dict[str, int]) -> Iterator[tuple[int, int, bool]]:
     for old_code, p_entry in PROVINCE_OLD_TO_NEW.items():
         for new in p_entry.new_provinces:
-            yield by_path[f"2008/{old_code:02d}/"], by_path[f"2025/{new.code:02d}/"], len(p_entry.new_provinces) > 1
+            yield (
+                by_path[f"2008/{old_code:02d}/"],
+                by_path[f"2025/{new.code:02d}/"],
+                len(p_entry.new_provinces) > 1,
+            )
     district_targets: dict[str, set[int]] = defaultdict(set)
     legacy_paths = {
         int(path.rstrip("/").rsplit("/", 1)[1]): path
@@ -182,8 +193,8 @@ def units_load(*, actor: User | None) -> LoadResult:
             for (a, b), partial in links.items()
             if (a, b) not in existing
         ]
-        for batch in _chunks(new_links, 2000):
-            UnitSuccession.objects.bulk_create(batch)
+        for links_batch in _chunks(new_links, 2000):
+            UnitSuccession.objects.bulk_create(links_batch)
         total = AdministrativeUnit.objects.count()
         result = LoadResult(units=total, created=total - before, successions=len(links))
         if result.created or new_links:

@@ -15,7 +15,7 @@ from dinhdanh.people.models import User
 
 
 class LoginBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -7,14 +7,8 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
 class Argon2idHasher(Argon2PasswordHasher):
-    @property  # type: ignore[override]
-    def time_cost(self) -> int:
-        return int(settings.ARGON2_TIME_COST)
-
-    @property  # type: ignore[override]
-    def memory_cost(self) -> int:
-        return int(settings.ARGON2_MEMORY_COST_KIB)
-
-    @property  # type: ignore[override]
-    def parallelism(self) -> int:
-        return int(settings.ARGON2_PARALLELISM)
+    def __init__(self) -> None:
+        # Django caches hasher instances and drops the cache when settings change (tests included).
+        self.time_cost = int(settings.ARGON2_TIME_COST)
+        self.memory_cost = int(settings.ARGON2_MEMORY_COST_KIB)
+        self.parallelism = int(settings.ARGON2_PARALLELISM)

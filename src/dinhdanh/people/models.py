@@ -35,7 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
     created_at = models.DateTimeField(_("ngày tạo"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "login_digest"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -42,7 +42,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
-        audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=form.get_user())  # type: ignore[arg-type]
+        audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=form.get_user())
         return response
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
@@ -56,7 +56,7 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if isinstance(user, User):
             audit.record(AuditAction.SIGNOUT, actor=user)
@@ -92,7 +92,9 @@ def units(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message()
     listing = geo.units(level=Level.PROVINCE)
-    return render(request, "web/units.html", {"query": query, "results": results, "error": error, "listing": listing})
+    return render(
+        request, "web/units.html", {"query": query, "results": results, "error": error, "listing": listing}
+    )
 
 
 @require_GET

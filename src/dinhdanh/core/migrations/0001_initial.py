@@ -4,70 +4,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("last_seq", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='số thứ tự')),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='thời điểm')),
-                ('actor_label', models.CharField(max_length=200, verbose_name='người thực hiện')),
-                ('action', models.CharField(choices=[('access.denied', 'Từ chối truy cập'), ('access.role_granted', 'Giao vai trò'), ('access.role_revoked', 'Thu hồi vai trò'), ('auth.signin_succeeded', 'Đăng nhập thành công'), ('auth.signin_failed', 'Đăng nhập thất bại'), ('auth.signout', 'Đăng xuất'), ('people.user_created', 'Tạo tài khoản cá nhân'), ('geo.units_loaded', 'Nạp danh mục đơn vị hành chính'), ('calendar.day_override_set', 'Khai báo ngày nghỉ / ngày làm bù'), ('system.demo_loaded', 'Nạp dữ liệu mẫu')], db_index=True, max_length=64, verbose_name='hành động')),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name='loại đối tượng')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='mã đối tượng')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='trước')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='sau')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='mã yêu cầu')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="số thứ tự")),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="thời điểm")),
+                ("actor_label", models.CharField(max_length=200, verbose_name="người thực hiện")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("access.denied", "Từ chối truy cập"),
+                            ("access.role_granted", "Giao vai trò"),
+                            ("access.role_revoked", "Thu hồi vai trò"),
+                            ("auth.signin_succeeded", "Đăng nhập thành công"),
+                            ("auth.signin_failed", "Đăng nhập thất bại"),
+                            ("auth.signout", "Đăng xuất"),
+                            ("people.user_created", "Tạo tài khoản cá nhân"),
+                            ("geo.units_loaded", "Nạp danh mục đơn vị hành chính"),
+                            ("calendar.day_override_set", "Khai báo ngày nghỉ / ngày làm bù"),
+                            ("system.demo_loaded", "Nạp dữ liệu mẫu"),
+                        ],
+                        db_index=True,
+                        max_length=64,
+                        verbose_name="hành động",
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=64, verbose_name="loại đối tượng")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="mã đối tượng")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="trước")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="sau")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="mã yêu cầu")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'sự kiện kiểm toán',
-                'verbose_name_plural': 'nhật ký kiểm toán',
-                'ordering': ['seq'],
+                "verbose_name": "sự kiện kiểm toán",
+                "verbose_name_plural": "nhật ký kiểm toán",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='DayOverride',
+            name="DayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='ngày')),
-                ('is_working_day', models.BooleanField(verbose_name='là ngày làm việc')),
-                ('reason', models.CharField(max_length=300, verbose_name='lý do')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="ngày")),
+                ("is_working_day", models.BooleanField(verbose_name="là ngày làm việc")),
+                ("reason", models.CharField(max_length=300, verbose_name="lý do")),
             ],
             options={
-                'verbose_name': 'ngày nghỉ / làm bù',
-                'verbose_name_plural': 'ngày nghỉ / làm bù',
-                'ordering': ['date'],
+                "verbose_name": "ngày nghỉ / làm bù",
+                "verbose_name_plural": "ngày nghỉ / làm bù",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=32, verbose_name='vai trò')),
-                ('partner_source', models.CharField(blank=True, max_length=32, verbose_name='nguồn dữ liệu đối tác')),
-                ('granted_at', models.DateTimeField(verbose_name='ngày giao')),
-                ('valid_until', models.DateTimeField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='ngày thu hồi')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("role", models.CharField(max_length=32, verbose_name="vai trò")),
+                (
+                    "partner_source",
+                    models.CharField(blank=True, max_length=32, verbose_name="nguồn dữ liệu đối tác"),
+                ),
+                ("granted_at", models.DateTimeField(verbose_name="ngày giao")),
+                ("valid_until", models.DateTimeField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="ngày thu hồi")),
             ],
             options={
-                'verbose_name': 'phân công vai trò',
-                'verbose_name_plural': 'phân công vai trò',
+                "verbose_name": "phân công vai trò",
+                "verbose_name_plural": "phân công vai trò",
             },
         ),
     ]

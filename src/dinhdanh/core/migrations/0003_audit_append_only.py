@@ -26,7 +26,9 @@ PG_BACKWARD = [
 
 
 def seed_head(apps, schema_editor):
-    apps.get_model("core", "AuditChainHead").objects.get_or_create(pk=1, defaults={"last_seq": 0, "last_hash": GENESIS})
+    apps.get_model("core", "AuditChainHead").objects.get_or_create(
+        pk=1, defaults={"last_seq": 0, "last_hash": GENESIS}
+    )
 
 
 def triggers(forward):

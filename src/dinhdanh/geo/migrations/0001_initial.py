@@ -5,60 +5,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('2025', 'Từ 01/07/2025 (hai cấp)'), ('2008', 'Trước 01/07/2025 (ba cấp)')], max_length=8, verbose_name='hệ đơn vị')),
-                ('level', models.CharField(choices=[('province', 'Tỉnh / thành phố'), ('district', 'Quận / huyện'), ('commune', 'Xã / phường / đặc khu')], max_length=16, verbose_name='cấp')),
-                ('code', models.CharField(max_length=8, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('short_name', models.CharField(max_length=200, verbose_name='tên rút gọn')),
-                ('division_type', models.CharField(max_length=40, verbose_name='loại')),
-                ('province_code', models.CharField(max_length=3, verbose_name='mã tỉnh')),
-                ('path', models.CharField(max_length=40, unique=True)),
-                ('search_key', models.CharField(db_index=True, max_length=200)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[("2025", "Từ 01/07/2025 (hai cấp)"), ("2008", "Trước 01/07/2025 (ba cấp)")],
+                        max_length=8,
+                        verbose_name="hệ đơn vị",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Tỉnh / thành phố"),
+                            ("district", "Quận / huyện"),
+                            ("commune", "Xã / phường / đặc khu"),
+                        ],
+                        max_length=16,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("short_name", models.CharField(max_length=200, verbose_name="tên rút gọn")),
+                ("division_type", models.CharField(max_length=40, verbose_name="loại")),
+                ("province_code", models.CharField(max_length=3, verbose_name="mã tỉnh")),
+                ("path", models.CharField(max_length=40, unique=True)),
+                ("search_key", models.CharField(db_index=True, max_length=200)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị hành chính',
-                'verbose_name_plural': 'đơn vị hành chính',
-                'ordering': ['scheme', 'level', 'code'],
+                "verbose_name": "đơn vị hành chính",
+                "verbose_name_plural": "đơn vị hành chính",
+                "ordering": ["scheme", "level", "code"],
             },
         ),
         migrations.CreateModel(
-            name='UnitSuccession',
+            name="UnitSuccession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partial', models.BooleanField(default=False, verbose_name='chỉ một phần')),
-                ('effective_on', models.DateField(verbose_name='ngày hiệu lực')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successions', to='geo.administrativeunit')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessions', to='geo.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("partial", models.BooleanField(default=False, verbose_name="chỉ một phần")),
+                ("effective_on", models.DateField(verbose_name="ngày hiệu lực")),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successions",
+                        to="geo.administrativeunit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessions",
+                        to="geo.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kế thừa đơn vị',
-                'verbose_name_plural': 'kế thừa đơn vị',
+                "verbose_name": "kế thừa đơn vị",
+                "verbose_name_plural": "kế thừa đơn vị",
             },
         ),
         migrations.AddIndex(
-            model_name='administrativeunit',
-            index=models.Index(fields=['scheme', 'level', 'province_code'], name='geo_adminis_scheme_0ede7c_idx'),
+            model_name="administrativeunit",
+            index=models.Index(fields=["scheme", "level", "province_code"], name="geo_adminis_scheme_0ede7c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='administrativeunit',
-            constraint=models.UniqueConstraint(fields=('scheme', 'level', 'code'), name='geo_unit_scheme_level_code'),
+            model_name="administrativeunit",
+            constraint=models.UniqueConstraint(
+                fields=("scheme", "level", "code"), name="geo_unit_scheme_level_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitsuccession',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='geo_succession_unique'),
+            model_name="unitsuccession",
+            constraint=models.UniqueConstraint(fields=("predecessor", "successor"), name="geo_succession_unique"),
         ),
     ]

@@ -5,38 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('login_digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('personal_id_masked', models.CharField(max_length=20, verbose_name='số định danh (che)')),
-                ('full_name', models.CharField(max_length=200, verbose_name='họ và tên')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='số điện thoại')),
-                ('level', models.PositiveSmallIntegerField(choices=[(0, 'Chưa định danh'), (1, 'Mức độ 1'), (2, 'Mức độ 2')], default=0, verbose_name='mức độ tài khoản')),
-                ('is_foreigner', models.BooleanField(default=False, verbose_name='người nước ngoài')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='vào trang quản trị')),
-                ('preferred_language', models.CharField(default='vi', max_length=8, verbose_name='ngôn ngữ')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='ngày tạo')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("login_digest", models.CharField(editable=False, max_length=64, unique=True)),
+                ("personal_id_masked", models.CharField(max_length=20, verbose_name="số định danh (che)")),
+                ("full_name", models.CharField(max_length=200, verbose_name="họ và tên")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="số điện thoại")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Chưa định danh"), (1, "Mức độ 1"), (2, "Mức độ 2")],
+                        default=0,
+                        verbose_name="mức độ tài khoản",
+                    ),
+                ),
+                ("is_foreigner", models.BooleanField(default=False, verbose_name="người nước ngoài")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="vào trang quản trị")),
+                ("preferred_language", models.CharField(default="vi", max_length=8, verbose_name="ngôn ngữ")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="ngày tạo")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài khoản cá nhân',
-                'verbose_name_plural': 'tài khoản cá nhân',
+                "verbose_name": "tài khoản cá nhân",
+                "verbose_name_plural": "tài khoản cá nhân",
             },
         ),
     ]
