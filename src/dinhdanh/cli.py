@@ -103,6 +103,8 @@ def _audit(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    from django.db.utils import DatabaseError
+
     from dinhdanh.core.errors import DomainError
     from dinhdanh.settings.env import ConfigError
 
@@ -127,5 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.bilingual())
     except ConfigError as exc:
         return _fail(str(exc))
+    except DatabaseError as exc:
+        # Not migrated yet, or DATABASE_URL points nowhere: say so in one line, not a traceback.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        return _fail(
+            f"Không dùng được cơ sở dữ liệu ({reason}); hãy kiểm tra DATABASE_URL và chạy `dinhdanh migrate`. "
+            f"/ The database cannot be used ({reason}); check DATABASE_URL and run `dinhdanh migrate`."
+        )
     except KeyboardInterrupt:
         return 130

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
-
-import django
-from django.apps import apps
-from django.conf import settings
-
-# Importing any errors module evaluates its lazy messages once: Enum hashes each member's value, and
-# hashing a lazy string renders it. Under `-p no:django` nothing has configured Django, so a
-# configuration without translations is enough; these tests never render a message.
-if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
-    settings.configure(USE_I18N=False)
-elif not apps.ready:
-    django.setup()
 
 import pytest
 from django.utils import timezone

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -15,18 +15,40 @@ from dinhdanh.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+API_PREFIX = "/api/"
+
+
+def _body(*, status: int, code: str, title: str, **extra: Any) -> dict[str, Any]:
+    body = {"type": f"urn:dinhdanh:problem:{code}", "code": code, "title": title, "status": status}
+    body.update(extra)
+    if rid := current_request_id():
+        body["request_id"] = rid
+    return body
 
 
 def problem(
     api: NinjaAPI, request: HttpRequest, *, status: int, code: str, title: str, **extra: Any
 ) -> HttpResponse:
-    body = {"type": f"urn:dinhdanh:problem:{code}", "code": code, "title": title, "status": status}
-    body.update(extra)
-    if rid := current_request_id():
-        body["request_id"] = rid
-    response = api.create_response(request, body, status=status)
+    response = api.create_response(request, _body(status=status, code=code, title=title, **extra), status=status)
     response["Content-Type"] = PROBLEM
     return response
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def outside_problem(status: int) -> HttpResponse:
+    """A problem for an API address that no API view handled (Django's error handlers call this).
+
+    Uses no database, so that it also serves the 500 handler.
+    """
+    code, title = {
+        400: ("core.bad_request", _("Yêu cầu không hợp lệ.")),
+        403: ("core.permission_denied", _("Bạn không có quyền thực hiện thao tác này.")),
+        404: ("core.not_found", _("Không tìm thấy.")),
+    }.get(status, ("core.internal", _("Lỗi hệ thống; không có gì bị thay đổi.")))
+    return JsonResponse(_body(status=status, code=code, title=title), status=status, content_type=PROBLEM)
 
 
 def install(api: NinjaAPI) -> None:

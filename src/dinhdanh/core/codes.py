@@ -239,9 +239,8 @@ def _tax_expand_scientific(match: re.Match[str], text: str, field: str) -> str:
     if number != number.to_integral_value():
         raise _tax_error(CodeError.TAX_NOT_DIGITS, field, text)
     digits = str(int(number))
-    # Excel shows only as many digits as fit the column and pads the rest with zeros, so "1.23E+09"
-    # could have been any of a million codes. Only a mantissa that spells out every digit is
-    # trusted.
+    # Excel shows only as many digits as fit the column, so the zeros it pads "1.23E+09" with stand
+    # for millions of possible codes. Only a mantissa that spells out every digit is trusted.
     carried = (whole + fraction).lstrip("0")
     if len(digits) > len(carried):
         raise _tax_error(CodeError.TAX_EXCEL_SCIENTIFIC, field, text)

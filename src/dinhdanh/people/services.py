@@ -6,7 +6,9 @@ from django.db import transaction
 
 from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
+from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, User
 
@@ -24,6 +26,8 @@ def user_create(
     digest = login_digest(personal_id)
     name = clean(full_name, field="full_name", max_length=200)
     with transaction.atomic():
+        if User.objects.filter(login_digest=digest).exists():
+            raise DomainError(PeopleError.ALREADY_REGISTERED)
         user = User(
             login_digest=digest,
             personal_id_masked=masked(personal_id),

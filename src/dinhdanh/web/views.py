@@ -8,9 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dinhdanh.api.problems import is_api_request, outside_problem
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, Role, active_assignments, require
 from dinhdanh.core.audit_codes import AuditAction
@@ -133,21 +135,28 @@ def error_page(request: HttpRequest, status: int, detail: str = "") -> HttpRespo
     return render(request, "web/error.html", context, status=status)
 
 
+# Django's error handlers: an address under /api/ gets problem+json like the rest of the API.
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return error_page(request, 400)
+    return outside_problem(400) if is_api_request(request) else error_page(request, 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return error_page(request, 403)
+    return outside_problem(403) if is_api_request(request) else error_page(request, 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return error_page(request, 404)
+    return outside_problem(404) if is_api_request(request) else error_page(request, 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No database and no navigation here: the error may be the database itself.
-    return render(request, "web/500.html", {"request_id": current_request_id()}, status=500)
+    # No database and no navigation here: the error may be the database itself. Rendering with the
+    # request would run the context processors, which load the session and the user (queries).
+    if is_api_request(request):
+        return outside_problem(500)
+    html = loader.render_to_string("web/500.html", {"request_id": current_request_id()})
+    return HttpResponse(html, status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
