@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,10 +18,9 @@ PASSWORD = "mat-khau-thu-nghiem-2025"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         units_load(actor=None)
-    yield
 
 
 def unit(code: str, level: Level = Level.COMMUNE, scheme: Scheme = Scheme.CURRENT) -> AdministrativeUnit:

@@ -88,9 +88,7 @@ def toned_syllables(draw: st.DrawFn) -> str:
 
 vi_text = st.text(alphabet=VI_ALPHABET, max_size=40)
 vi_phrases = st.lists(
-    st.one_of(
-        toned_syllables(), toneless_syllables(), st.sampled_from(["Cty", "TNHH", "CP", "HTX", "&", "-"])
-    ),
+    st.one_of(toned_syllables(), toneless_syllables(), st.sampled_from(["Cty", "TNHH", "CP", "HTX", "&", "-"])),
     max_size=6,
 ).map(" ".join)
 any_text = st.one_of(st.text(max_size=40), vi_text, vi_phrases)

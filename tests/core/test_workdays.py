@@ -311,9 +311,7 @@ clock = st.one_of(
     st.times(),
     st.sampled_from([time(0, 0), time(16, 59, 59, 999999), time(17, 0), time(17, 0, 0, 1), time(23, 59, 59)]),
 )
-received_at = st.builds(
-    lambda d, t, tz: datetime.combine(d, t, tzinfo=tz), dates, clock, st.sampled_from(ZONES)
-)
+received_at = st.builds(lambda d, t, tz: datetime.combine(d, t, tzinfo=tz), dates, clock, st.sampled_from(ZONES))
 day_sets = st.frozensets(dates, max_size=12)
 office_closes = st.one_of(st.just(time(17, 0)), st.times().map(lambda t: t.replace(microsecond=0)))
 

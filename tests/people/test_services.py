@@ -18,7 +18,12 @@ PID = "091085000123"
 
 
 def _create(**overrides: object) -> User:
-    kwargs: dict[str, object] = {"actor": None, "personal_id": PID, "full_name": "Nguyễn Văn An", "password": "x" * 12}
+    kwargs: dict[str, object] = {
+        "actor": None,
+        "personal_id": PID,
+        "full_name": "Nguyễn Văn An",
+        "password": "x" * 12,
+    }
     kwargs.update(overrides)
     return user_create(**kwargs)  # type: ignore[arg-type]
 
@@ -27,9 +32,11 @@ def test_the_number_is_stored_only_as_digest_and_mask() -> None:
     user = _create()
     assert user.login_digest == login_digest(PID)
     assert PID not in user.login_digest
-    assert user.personal_id_masked.startswith("0910") and PID not in user.personal_id_masked
+    assert user.personal_id_masked.startswith("0910")
+    assert PID not in user.personal_id_masked
     event = AuditEvent.objects.get(action="people.user_created")
-    assert PID not in str(event.after) and PID not in str(event.before)
+    assert PID not in str(event.after)
+    assert PID not in str(event.before)
 
 
 def test_nfd_name_is_stored_as_nfc() -> None:

@@ -43,7 +43,9 @@ class UnitDetail(UnitOut):
 
 class UnitFilters(Schema):
     level: str | None = None
-    scheme: str = Scheme.CURRENT
+    # Without a scheme, a listing gives the current units and a search looks in both schemes
+    # (people still type the old names: "Kien Giang" is a 2008 province).
+    scheme: str | None = None
     parent: str | None = None
     q: str | None = None
 
@@ -54,13 +56,17 @@ def _parent_code(unit: AdministrativeUnit) -> str | None:
 
 @router.get("/units", response=list[UnitOut], summary="List or search administrative units")
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> list[UnitOut]:
-    """Units of one scheme (`2025` current, `2008` before 01/07/2025); `q` searches names accent-insensitively."""
+    """Units of one scheme (`2025` current, the default; `2008` before 01/07/2025).
+
+    `q` searches names accent-insensitively, in both schemes unless `scheme` is given, current units first.
+    """
     level = geo.parse_level(filters.level) if filters.level else None
-    scheme = geo.parse_scheme(filters.scheme)
+    scheme = geo.parse_scheme(filters.scheme) if filters.scheme is not None else None
     if filters.q:
         found = geo.search(filters.q[:100], level=level, scheme=scheme, limit=50)
         return [UnitOut.of(u, _parent_code(u)) for u in found]
-    qs = geo.units(level=level, scheme=scheme, parent_code=filters.parent).select_related("parent")
+    qs = geo.units(level=level, scheme=scheme or Scheme.CURRENT, parent_code=filters.parent)
+    qs = qs.select_related("parent")
     return [UnitOut.of(u, _parent_code(u)) for u in qs]
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.views.decorators.csp import csp_override
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from dinhdanh.api import problems, units
@@ -14,8 +18,24 @@ _DOCS_CSP = {
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:"],
     "object-src": ["'none'"],
+    "base-uri": ["'none'"],
     "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
 }
+
+
+def _docs_page_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ninja applies ``docs_decorator`` to the OpenAPI document too; only the HTML page is relaxed."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response._csp_config = _DOCS_CSP  # type: ignore[attr-defined]  # what csp_override sets
+        return response
+
+    return wrapped
+
 
 api = NinjaAPI(
     title="dinhdanh API",
@@ -23,7 +43,7 @@ api = NinjaAPI(
     description="Định danh điện tử cơ quan, tổ chức / Electronic identification of agencies and organizations.",
     urls_namespace="api",
     docs_url="/docs",
-    docs_decorator=csp_override(_DOCS_CSP),
+    docs_decorator=_docs_page_csp,
 )
 problems.install(api)
 api.add_router("/", units.router)

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dinhdanh.core.audit_codes import AuditAction
@@ -32,6 +36,7 @@ GENESIS = "0" * 64
 # Keys whose values never enter the log in clear (SPEC §7: personal ID numbers, secrets, tokens).
 _SENSITIVE = ("password", "secret", "token", "otp", "personal_id", "representative_id", "id_number", "key")
 REDACTED = "***"
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _is_sensitive(key: str) -> bool:
@@ -47,11 +52,44 @@ def _redact(value: Any) -> Any:
     return value
 
 
+def _text(value: str) -> str:
+    # PostgreSQL's jsonb refuses NUL and nothing can encode a lone surrogate (a JSON body may carry
+    # "\ud800"): either would make the audited action fail, so both become U+FFFD.
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+def _number(value: float) -> float | int | str:
+    # NaN and infinities are not JSON: no database takes them.
+    if not math.isfinite(value):
+        return str(value)
+    # jsonb keeps a number as the decimal it was written as: "1e+16" comes back as the integer
+    # 10000000000000000 and "-0.0" as 0.0, which would then no longer match the hash. Store them so.
+    if value == 0:
+        return 0.0
+    written = repr(value)
+    if "e+" in written:
+        return int(Decimal(written))
+    return value
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_text(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, float):
+        return _number(value)
+    return value
+
+
 def _jsonable(value: Any) -> Any:
-    """What is hashed must be exactly what the database gives back, so go through JSON once."""
+    """What is hashed must be exactly what every database gives back, so go through JSON once and
+    store only what SQLite and PostgreSQL (jsonb) return unchanged."""
     if value is None:
         return None
-    return json.loads(json.dumps(_redact(value), cls=DjangoJSONEncoder, ensure_ascii=False))
+    return _canonical(json.loads(json.dumps(_redact(value), cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
 def _digest(fields: dict[str, Any]) -> str:
@@ -103,13 +141,14 @@ def record(
             seq=head.last_seq + 1,
             occurred_at=timezone.now(),
             actor=actor if actor is not None and actor.pk else None,
-            actor_label=actor.audit_label if actor is not None and actor.pk else "system",
+            # A 200-character full name plus the masked ID would not fit the column on PostgreSQL.
+            actor_label=(actor.audit_label if actor is not None and actor.pk else "system")[:200],
             action=str(action),
             object_type=object_type[:64],
             object_id=object_id[:64],
             before=_jsonable(before),
             after=_jsonable(after),
-            request_id=current_request_id(),
+            request_id=current_request_id()[:64],
             prev_hash=head.last_hash,
         )
         event.hash = _digest(_content(event))
@@ -128,10 +167,17 @@ class Verification:
 
 
 def verify(*, chunk_size: int = 5000) -> Verification:
-    """Walk the chain in order; stop at the first event that was edited, removed or moved."""
+    """Walk the chain in order; stop at the first event that was edited, removed, inserted or moved.
+
+    The head is read before the walk and the walk stops at its tip, so an event committed while the
+    walk runs is left for the next verification instead of passing for a broken tail.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    events = AuditEvent.objects.order_by("seq")
+    if head is not None:
+        events = events.filter(seq__lte=head.last_seq)
     expected_seq, prev_hash, checked = 1, GENESIS, 0
-    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
-    for event in events:
+    for event in events.iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             return Verification(False, checked, expected_seq, "missing")
         if event.prev_hash != prev_hash:
@@ -139,7 +185,19 @@ def verify(*, chunk_size: int = 5000) -> Verification:
         if _digest(_content(event)) != event.hash:
             return Verification(False, checked, event.seq, "content_mismatch")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
+    if head is None:
+        return Verification(True, checked)
+    if checked < head.last_seq:
         return Verification(False, checked, checked + 1, "tail_missing")
+    if prev_hash != head.last_hash:
+        # The newest event was rewritten along with its own hash; only the head still knows the original.
+        return Verification(False, max(checked - 1, 0), max(checked, 1), "head_mismatch")
+    # record() moves the head in the same transaction as it appends, so an event past the tip was put
+    # there some other way, unless it was committed after the head was read above: count first, then
+    # read the head again (anything committed before the count is visible to the second read).
+    beyond = AuditEvent.objects.filter(seq__gt=head.last_seq).aggregate(top=Max("seq"))["top"]
+    if beyond is not None:
+        tip = AuditChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first()
+        if tip is None or beyond > tip:
+            return Verification(False, checked, head.last_seq + 1, "not_in_head")
     return Verification(True, checked)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import STAFF_ROLES, Role
 from dinhdanh.core.audit_codes import AuditAction
-from dinhdanh.core.errors import AccessError, DomainError
+from dinhdanh.core.categories import Source
+from dinhdanh.core.errors import AccessError, CoreError, DomainError
 from dinhdanh.core.models import DayOverride, RoleAssignment
 from dinhdanh.core.text import clean
 
@@ -33,10 +36,23 @@ def role_grant(
         raise DomainError(AccessError.NOT_A_STAFF_ROLE, role=str(role))
     if unit is not None and not unit.is_current:
         raise DomainError(AccessError.UNIT_NOT_CURRENT)
+    # A partner clerk answers for one registry; anything else would not even fit the column.
+    if partner_source and partner_source not in Source.values:
+        raise DomainError(CoreError.INVALID_INPUT, field="partner_source")
+    now = timezone.now()
+    if valid_until is not None and (timezone.is_naive(valid_until) or valid_until <= now):
+        raise DomainError(CoreError.INVALID_INPUT, field="valid_until")
     with transaction.atomic():
-        duplicate = RoleAssignment.objects.filter(
-            user=user, role=role, unit=unit, partner_source=partner_source, revoked_at__isnull=True
-        ).exists()
+        # Serializes grants to one person, so that two at once cannot both pass the duplicate check.
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        # An expired assignment no longer counts: the same role may be granted again.
+        duplicate = (
+            RoleAssignment.objects.filter(
+                user=user, role=role, unit=unit, partner_source=partner_source, revoked_at__isnull=True
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+            .exists()
+        )
         if duplicate:
             raise DomainError(AccessError.DUPLICATE_ROLE)
         assignment = RoleAssignment.objects.create(
@@ -44,7 +60,7 @@ def role_grant(
             role=role,
             unit=unit,
             partner_source=partner_source,
-            granted_at=timezone.now(),
+            granted_at=now,
             valid_until=valid_until,
         )
         audit.record(
@@ -62,16 +78,30 @@ def role_grant(
 
 
 def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
+    """Revoke once: revoking again changes nothing and writes nothing (the first revocation time stays)."""
     with transaction.atomic():
-        assignment.revoked_at = timezone.now()
-        assignment.save(update_fields=["revoked_at"])
-        audit.record(AuditAction.ROLE_REVOKED, actor=actor, obj=assignment, before={"role": assignment.role})
+        current = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if current.revoked_at is not None:
+            assignment.revoked_at = current.revoked_at
+            return
+        current.revoked_at = timezone.now()
+        current.save(update_fields=["revoked_at"])
+        assignment.revoked_at = current.revoked_at
+        audit.record(AuditAction.ROLE_REVOKED, actor=actor, obj=current, before={"role": current.role})
 
 
 def day_override_set(*, actor: User | None, day: date, is_working_day: bool, reason: str) -> DayOverride:
+    """Declare ``day`` an extra day off or a make-up working day. Declaring the same again is a no-op."""
+    # A datetime is a date too, but would be stored as its date and audited with its time.
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise DomainError(CoreError.INVALID_INPUT, field="day")
+    if not isinstance(is_working_day, bool):
+        raise DomainError(CoreError.INVALID_INPUT, field="is_working_day")
     text = clean(reason, field="reason", max_length=300)
     with transaction.atomic():
-        existing = DayOverride.objects.filter(date=day).first()
+        existing = DayOverride.objects.select_for_update().filter(date=day).first()
+        if existing is not None and (existing.is_working_day, existing.reason) == (is_working_day, text):
+            return existing
         before = {"is_working_day": existing.is_working_day, "reason": existing.reason} if existing else None
         override, _created = DayOverride.objects.update_or_create(
             date=day, defaults={"is_working_day": is_working_day, "reason": text}

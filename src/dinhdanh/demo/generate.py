@@ -89,8 +89,10 @@ class _Gen:
     def tax_code(self) -> str:
         while True:
             body = f"{self.spec.tax_prefix}{self.rng.randint(0, 9_999_999):07d}"
+            # One serial in eleven has no check digit (calc_check_digit gives "10"): such a code is
+            # never issued, so draw again rather than write an 11-character code.
             code = body + mst.calc_check_digit(body)
-            if code not in self.used_codes:
+            if mst.is_valid(code) and code not in self.used_codes:
                 self.used_codes.add(code)
                 return code
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from dinhdanh.settings.env import flag
 
@@ -30,6 +31,7 @@ def demo_summary() -> dict[str, Any] | None:
     if flag("DINHDANH_DEMO"):
         for signin in data["signins"]:
             signin["role_label"] = Role(signin["role"]).label
+            signin["unit_name"] = signin["unit_name"] or str(_("Toàn quốc"))
     else:
         data["signins"] = []
     return data

@@ -83,7 +83,7 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                     "role": person.role.value,
                     "login": person.login,
                     "password": DEMO_PASSWORD,
-                    "unit_name": unit.name if unit else "Toàn quốc",
+                    "unit_name": unit.name if unit else "",
                 }
             )
         manifest = {

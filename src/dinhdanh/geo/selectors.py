@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold, nfc
@@ -79,11 +79,19 @@ def search(
         qs = qs.filter(level=level)
     if scheme is not None:
         qs = qs.filter(scheme=scheme)
-    exact = list(qs.filter(search_key=key).order_by("-scheme", "level", "code")[:limit])
+    # Current before old, then the wider unit first: a province before a commune of the same name.
+    level_rank = Case(
+        When(level=Level.PROVINCE, then=Value(0)),
+        When(level=Level.DISTRICT, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    order = ("-scheme", level_rank, "code")
+    exact = list(qs.filter(search_key=key).order_by(*order)[:limit])
     if len(exact) >= limit:
         return exact
     seen = {u.pk for u in exact}
-    rest = qs.filter(search_key__contains=key).exclude(pk__in=seen).order_by("-scheme", "level", "code")
+    rest = qs.filter(search_key__contains=key).exclude(pk__in=seen).order_by(*order)
     return exact + list(rest[: limit - len(exact)])
 
 

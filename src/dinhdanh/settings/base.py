@@ -113,6 +113,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
+USE_THOUSAND_SEPARATOR = True  # 3.321 xã / 3,321 communes, per the active locale
+NUMBER_GROUPING = 3
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -1,0 +1,225 @@
+"""The `dinhdanh` command, run for real in a subprocess against a fresh data directory (SQLite)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dinhdanh.demo.services import DEMO_PASSWORD, PEOPLE
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="the command's embedded mode is SQLite; run without DATABASE_URL"
+)
+
+# Variables of the surrounding run that would change what the command does.
+_CLEARED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEPLOY_ZONE", "DINHDANH_")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def dinhdanh(args: Sequence[str], data_dir: Path, **env: str) -> Run:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
+    clean.update(DINHDANH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", **env)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "dinhdanh", *args],
+        env=clean,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def assert_one_bilingual_line(run: Run, *, vietnamese: str, english: str) -> None:
+    assert run.code != 0
+    assert "Traceback" not in run.out + run.err
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert lines[0].startswith("dinhdanh: ")
+    assert vietnamese in lines[0]
+    assert english in lines[0]
+    assert " / " in lines[0]
+
+
+def query(data_dir: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(data_dir / "dinhdanh.sqlite3") as con:
+        return con.execute(sql).fetchall()
+
+
+def snapshot(data_dir: Path) -> dict[str, object]:
+    registries = data_dir / "demo" / "registries"
+    return {
+        "manifest": (data_dir / "demo" / "manifest.json").read_bytes(),
+        "registries": {p.name: p.read_bytes() for p in sorted(registries.iterdir())},
+        "users": query(data_dir, "SELECT id, login_digest, full_name, is_staff FROM people_user ORDER BY id"),
+        "roles": query(data_dir, "SELECT user_id, role, unit_id FROM core_roleassignment ORDER BY id"),
+        "events": query(data_dir, "SELECT seq, action, hash FROM core_auditevent ORDER BY seq"),
+        "units": query(data_dir, "SELECT count(*) FROM geo_administrativeunit"),
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `dinhdanh demo --no-serve` for the module (it takes a while): the first-run output is kept."""
+    data_dir = tmp_path_factory.mktemp("demo")
+    run = dinhdanh(["demo", "--no-serve"], data_dir)
+    (data_dir / "first-run.json").write_text(json.dumps(run.__dict__), encoding="utf-8")
+    return data_dir
+
+
+def first_run(demo_dir: Path) -> Run:
+    return Run(**json.loads((demo_dir / "first-run.json").read_text(encoding="utf-8")))
+
+
+# --- migrate and verify ---------------------------------------------------------------------------
+
+
+def test_migrate_then_audit_verify(tmp_path: Path) -> None:
+    migrated = dinhdanh(["migrate"], tmp_path)
+    assert migrated.code == 0, migrated.err
+    assert "Traceback" not in migrated.err
+    verified = dinhdanh(["audit", "verify"], tmp_path)
+    assert verified.code == 0, verified.err
+    assert verified.out.strip() == "OK: 0 sự kiện nguyên vẹn / events intact"
+
+
+def test_audit_verify_before_migrate_is_one_line(tmp_path: Path) -> None:
+    run = dinhdanh(["audit", "verify"], tmp_path)
+    assert_one_bilingual_line(run, vietnamese="dinhdanh migrate", english="The database cannot be used")
+
+
+def test_secret_key_file_is_created_with_mode_0600_and_kept(tmp_path: Path) -> None:
+    key_file = tmp_path / "secret_key"
+    assert not key_file.exists()
+    assert dinhdanh(["check"], tmp_path).code == 0
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text()
+    assert len(key.strip()) >= 50
+    assert dinhdanh(["check"], tmp_path).code == 0
+    assert key_file.read_text() == key
+
+
+def test_secret_key_from_the_environment_writes_no_file(tmp_path: Path) -> None:
+    assert dinhdanh(["check"], tmp_path, DINHDANH_SECRET_KEY="k" * 40).code == 0
+    assert not (tmp_path / "secret_key").exists()
+
+
+# --- bad configuration ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["audit", "verify"], ["migrate"], ["demo", "--no-serve"]], ids=" ".join)
+def test_a_bogus_deploy_zone_is_one_bilingual_line(tmp_path: Path, args: list[str]) -> None:
+    run = dinhdanh(args, tmp_path, DEPLOY_ZONE="bogus")
+    assert_one_bilingual_line(
+        run, vietnamese="DEPLOY_ZONE phải là một trong", english="DEPLOY_ZONE must be one of"
+    )
+    assert "bogus" in run.err
+    assert not (tmp_path / "dinhdanh.sqlite3").exists()
+
+
+@pytest.mark.parametrize("args", [["audit", "verify"], ["migrate"]], ids=" ".join)
+def test_a_short_secret_key_is_one_bilingual_line(tmp_path: Path, args: list[str]) -> None:
+    run = dinhdanh(args, tmp_path, DINHDANH_SECRET_KEY="too-short")
+    assert_one_bilingual_line(
+        run, vietnamese="DINHDANH_SECRET_KEY phải dài ít nhất 32 ký tự", english="must be at least 32 characters"
+    )
+    assert "too-short" not in run.err  # the key itself is never printed
+
+
+# --- the demo -------------------------------------------------------------------------------------
+
+
+def test_demo_loads_and_prints_the_sign_ins(demo_dir: Path) -> None:
+    run = first_run(demo_dir)
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.err
+    assert "http://127.0.0.1:8000/" in run.out
+    assert "Tài khoản dùng thử / demo sign-ins" in run.out
+    for person in PEOPLE:
+        line = next((line for line in run.out.splitlines() if person.login in line), None)
+        assert line is not None, f"{person.login} not printed"
+        assert DEMO_PASSWORD in line
+        assert person.role.label in line
+    manifest = json.loads((demo_dir / "demo" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["province_code"] == "91"
+    assert manifest["province_name"] == "Tỉnh An Giang"
+    assert len(manifest["signins"]) == len(PEOPLE)
+    assert query(demo_dir, "SELECT count(*) FROM people_user") == [(len(PEOPLE),)]
+    assert query(
+        demo_dir, "SELECT count(*) FROM geo_administrativeunit WHERE scheme = '2025' AND level = 'province'"
+    )
+    assert dinhdanh(["audit", "verify"], demo_dir).code == 0
+
+
+def test_demo_twice_changes_nothing(demo_dir: Path) -> None:
+    assert first_run(demo_dir).code == 0
+    before = snapshot(demo_dir)
+    again = dinhdanh(["demo", "--no-serve"], demo_dir)
+    assert again.code == 0, again.err
+    assert snapshot(demo_dir) == before
+    assert [line for line in again.out.splitlines() if DEMO_PASSWORD in line] == [
+        line for line in first_run(demo_dir).out.splitlines() if DEMO_PASSWORD in line
+    ]
+    verified = dinhdanh(["audit", "verify"], demo_dir)
+    assert verified.code == 0
+    assert verified.out.startswith("OK: ")
+
+
+@pytest.fixture
+def demo_copy(demo_dir: Path, tmp_path: Path) -> Path:
+    assert first_run(demo_dir).code == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_dir, copy)
+    return copy
+
+
+def test_the_audit_table_refuses_updates(demo_copy: Path) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        query(demo_copy, "UPDATE core_auditevent SET actor_label = 'x' WHERE seq = 1")
+
+
+def test_tampering_is_named_by_audit_verify(demo_copy: Path) -> None:
+    events = query(demo_copy, "SELECT seq FROM core_auditevent ORDER BY seq")
+    assert len(events) > 5
+    with sqlite3.connect(demo_copy / "dinhdanh.sqlite3") as con:
+        con.execute("DROP TRIGGER core_auditevent_no_update")
+        con.execute("UPDATE core_auditevent SET actor_label = 'Người khác' WHERE seq = 4")
+    con.close()
+    run = dinhdanh(["audit", "verify"], demo_copy)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert run.out == ""
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1
+    assert "sự kiện số 4" in lines[0]
+    assert "event #4" in lines[0]
+    assert "content_mismatch" in lines[0]
+    assert "3 earlier events intact" in lines[0]
+
+
+def test_a_deleted_event_is_named_by_audit_verify(demo_copy: Path) -> None:
+    with sqlite3.connect(demo_copy / "dinhdanh.sqlite3") as con:
+        con.execute("DELETE FROM core_auditevent WHERE seq = 2")
+    con.close()
+    run = dinhdanh(["audit", "verify"], demo_copy)
+    assert run.code == 1
+    assert "event #2" in run.err
+    assert "missing" in run.err
