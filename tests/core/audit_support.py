@@ -1,0 +1,115 @@
+"""Helpers for the audit tests: building chains and tampering with them as an intruder with SQL access would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from typing import Any
+
+from django.db import connection, transaction
+
+from dinhdanh.core import audit
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.models import AuditChainHead, AuditEvent
+
+_MIGRATION = import_module("dinhdanh.core.migrations.0003_audit_append_only")
+HEX = "0123456789abcdef"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _lift(cursor: Any) -> None:
+    if connection.vendor == "postgresql":
+        # ALTER TABLE is refused while this transaction still has deferred foreign-key checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_change")
+    else:
+        cursor.execute("DROP TRIGGER core_auditevent_no_update")
+
+
+def _restore(cursor: Any) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_change")
+    else:
+        for sql in _MIGRATION.SQLITE_FORWARD:
+            cursor.execute(sql)
+
+
+@contextmanager
+def append_only_lifted() -> Iterator[None]:
+    """Let UPDATE and DELETE through to the audit table, as an intruder would, then restore the rule."""
+    assert connection.in_atomic_block, "tamper only inside the test transaction"
+    with connection.cursor() as cursor:
+        _lift(cursor)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            _restore(cursor)
+
+
+def start_empty_log() -> None:
+    """Forget the events written while loading fixtures, so that seq numbers start at 1."""
+    with append_only_lifted():
+        AuditEvent.objects.all().delete()
+    AuditChainHead.objects.update_or_create(pk=1, defaults={"last_seq": 0, "last_hash": audit.GENESIS})
+
+
+def build_chain(n: int) -> list[AuditEvent]:
+    return [
+        audit.record(
+            AuditAction.SIGNIN_SUCCEEDED,
+            actor=None,
+            object_type="test.thing",
+            object_id=str(i),
+            after={"n": i, "note": f"sự kiện {i}"},
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+def stored_json(event: AuditEvent) -> str:
+    """``before`` and ``after`` exactly as the database holds them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT CAST("before" AS TEXT), CAST("after" AS TEXT) FROM core_auditevent WHERE id = %s',
+            [event.pk],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return " ".join(part or "" for part in row)
+
+
+def event(seq: int) -> AuditEvent:
+    return AuditEvent.objects.get(seq=seq)
+
+
+def shift_up_from(seq: int) -> None:
+    """Make room at ``seq`` by moving it and every later event one place up (highest first)."""
+    top = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    for s in range(top, seq - 1, -1):
+        AuditEvent.objects.filter(seq=s).update(seq=s + 1)
+
+
+def swap(a: int, b: int) -> None:
+    AuditEvent.objects.filter(seq=a).update(seq=-1)
+    AuditEvent.objects.filter(seq=b).update(seq=a)
+    AuditEvent.objects.filter(seq=-1).update(seq=b)
+
+
+def copy_of(original: AuditEvent, **changes: Any) -> AuditEvent:
+    fields = {f.attname: getattr(original, f.attname) for f in AuditEvent._meta.concrete_fields}
+    fields.pop("id")
+    fields.update(changes)
+    return AuditEvent(**fields)
+
+
+def would_be_next(**payload: Any) -> AuditEvent:
+    """The event record() would append now, well-formed in every respect, but not left in the log."""
+    with transaction.atomic():
+        forged = audit.record(AuditAction.SIGNOUT, actor=None, **payload)
+        transaction.set_rollback(True)
+    return copy_of(forged)
