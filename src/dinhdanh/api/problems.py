@@ -6,12 +6,11 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dinhdanh.core.context import current_request_id
-from dinhdanh.core.errors import DomainError
+from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -27,9 +26,18 @@ def _body(*, status: int, code: str, title: str, **extra: Any) -> dict[str, Any]
 
 
 def problem(
-    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, title: str, **extra: Any
+    api: NinjaAPI,
+    request: HttpRequest,
+    error: ErrorCode,
+    *,
+    status: int | None = None,
+    title: str | None = None,
+    **extra: Any,
 ) -> HttpResponse:
-    response = api.create_response(request, _body(status=status, code=code, title=title, **extra), status=status)
+    """``title`` defaults to the error's message; a ``DomainError`` passes its own, with parameters filled."""
+    status = status or error.status
+    body = _body(status=status, code=error.code, title=title or str(error.message), **extra)
+    response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM
     return response
 
@@ -38,51 +46,45 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
+_OUTSIDE = {400: CoreError.BAD_REQUEST, 403: CoreError.PERMISSION_DENIED, 404: CoreError.NOT_FOUND}
+
+
 def outside_problem(status: int) -> HttpResponse:
     """A problem for an API address that no API view handled (Django's error handlers call this).
 
     Uses no database, so that it also serves the 500 handler.
     """
-    code, title = {
-        400: ("core.bad_request", _("Yêu cầu không hợp lệ.")),
-        403: ("core.permission_denied", _("Bạn không có quyền thực hiện thao tác này.")),
-        404: ("core.not_found", _("Không tìm thấy.")),
-    }.get(status, ("core.internal", _("Lỗi hệ thống; không có gì bị thay đổi.")))
-    return JsonResponse(_body(status=status, code=code, title=title), status=status, content_type=PROBLEM)
+    error = _OUTSIDE.get(status, CoreError.INTERNAL)
+    body = _body(status=status, code=error.code, title=str(error.message))
+    return JsonResponse(body, status=status, content_type=PROBLEM)
 
 
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        extra = {"field": exc.field} if exc.field else {}
-        return problem(api, request, status=exc.status, code=exc.code, title=exc.message(), **extra)
+        extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        return problem(api, request, exc.error, title=exc.message(), **extra)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = [
             {"loc": [str(part) for part in e.get("loc", ())], "type": str(e.get("type", ""))} for e in exc.errors
         ]
-        return problem(
-            api, request, status=422, code="core.validation", title=_("Dữ liệu không hợp lệ."), errors=errors
-        )
+        return problem(api, request, CoreError.VALIDATION, errors=errors)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem(api, request, status=404, code="core.not_found", title=_("Không tìm thấy."))
+        return problem(api, request, CoreError.NOT_FOUND)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem(api, request, status=401, code="core.unauthenticated", title=_("Chưa đăng nhập."))
+        return problem(api, request, CoreError.UNAUTHENTICATED)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(
-            api, request, status=exc.status_code, code="core.http_error", title=_("Yêu cầu không hợp lệ.")
-        )
+        return problem(api, request, CoreError.HTTP_ERROR, status=exc.status_code)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.error("unhandled API error", exc_info=exc)
-        return problem(
-            api, request, status=500, code="core.internal", title=_("Lỗi hệ thống; không có gì bị thay đổi.")
-        )
+        return problem(api, request, CoreError.INTERNAL)

@@ -45,6 +45,11 @@ class ErrorCode(Enum):
 
 class CoreError(ErrorCode):
     INVALID_INPUT = ("core.invalid_input", _("Dữ liệu không hợp lệ."), 400)
+    VALIDATION = ("core.validation", _("Dữ liệu không hợp lệ."), 422)
+    BAD_REQUEST = ("core.bad_request", _("Yêu cầu không hợp lệ."), 400)
+    HTTP_ERROR = ("core.http_error", _("Yêu cầu không hợp lệ."), 400)
+    UNAUTHENTICATED = ("core.unauthenticated", _("Chưa đăng nhập."), 401)
+    INTERNAL = ("core.internal", _("Lỗi hệ thống; không có gì bị thay đổi."), 500)
     EMPTY_VALUE = ("core.empty_value", _("Trường {field} không được để trống."), 400)
     TOO_LONG = ("core.too_long", _("Trường {field} dài quá {limit} ký tự."), 400)
     CONTROL_CHARACTERS = ("core.control_characters", _("Trường {field} chứa ký tự điều khiển."), 400)
