@@ -201,3 +201,8 @@ def verify(*, chunk_size: int = 5000) -> Verification:
         if tip is None or beyond > tip:
             return Verification(False, checked, head.last_seq + 1, "not_in_head")
     return Verification(True, checked)
+
+
+def recent(*, limit: int) -> list[AuditEvent]:
+    """The newest events first. Callers check ``Permission.VIEW_AUDIT_LOG`` before reading."""
+    return list(AuditEvent.objects.select_related("actor").order_by("-seq")[:limit])

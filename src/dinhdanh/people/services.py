@@ -48,3 +48,20 @@ def user_create(
             after={"full_name": name, "level": int(level), "personal_id": personal_id},
         )
     return user
+
+
+def signin_succeeded(*, user: User) -> None:
+    audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user)
+
+
+def signin_failed(*, login: str) -> None:
+    """Record a failed sign-in under the masked number (or "malformed"): never the number itself."""
+    try:
+        who = masked(login)
+    except DomainError:
+        who = "malformed"
+    audit.record(AuditAction.SIGNIN_FAILED, actor=None, object_type="people.user", after={"login": who})
+
+
+def signed_out(*, user: User) -> None:
+    audit.record(AuditAction.SIGNOUT, actor=user)

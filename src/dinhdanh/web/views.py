@@ -15,14 +15,12 @@ from django.views.decorators.http import require_GET
 from dinhdanh.api.problems import is_api_request, outside_problem
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, Role, active_assignments, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.context import current_request_id
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.models import AuditEvent
 from dinhdanh.demo.manifest import demo_summary
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import Level, Scheme
-from dinhdanh.people.logins import masked
+from dinhdanh.people import services as people
 from dinhdanh.people.models import User
 from dinhdanh.web.forms import SignInForm
 
@@ -44,16 +42,13 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
-        audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=form.get_user())
+        user = form.get_user()
+        if isinstance(user, User):
+            people.signin_succeeded(user=user)
         return response
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
-        raw = str(form.data.get("username", ""))
-        try:
-            who = masked(raw)
-        except DomainError:
-            who = "malformed"
-        audit.record(AuditAction.SIGNIN_FAILED, actor=None, object_type="people.user", after={"login": who})
+        people.signin_failed(login=str(form.data.get("username", "")))
         return super().form_invalid(form)
 
 
@@ -61,7 +56,7 @@ class SignOutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if isinstance(user, User):
-            audit.record(AuditAction.SIGNOUT, actor=user)
+            people.signed_out(user=user)
         return super().post(request, *args, **kwargs)
 
 
@@ -116,7 +111,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         require(request.user, Permission.VIEW_AUDIT_LOG, any_unit=True)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
-    events = AuditEvent.objects.order_by("-seq")[:200]
+    events = audit.recent(limit=200)
     return render(request, "web/audit.html", {"events": events, "verification": audit.verify()})
 
 
