@@ -11,6 +11,7 @@ written inside a transaction that then rolls back would be lost.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -139,15 +140,15 @@ class Jurisdiction:
 NOWHERE = Jurisdiction(nationwide=False, paths=())
 
 
+def in_force(now: datetime) -> Q:
+    """Assignments neither revoked nor expired at ``now``: the one definition grants and checks share."""
+    return Q(revoked_at__isnull=True) & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+
+
 def active_assignments(user: User | AnonymousUser) -> QuerySet[RoleAssignment]:
     if not user.is_authenticated or not user.is_active:
         return RoleAssignment.objects.none()
-    now = timezone.now()
-    return (
-        RoleAssignment.objects.filter(user_id=user.pk, revoked_at__isnull=True)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .select_related("unit")
-    )
+    return RoleAssignment.objects.filter(in_force(timezone.now()), user_id=user.pk).select_related("unit")
 
 
 def roles_of(user: User | AnonymousUser) -> set[Role]:

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import STAFF_ROLES, Role
+from dinhdanh.core.access import STAFF_ROLES, Role, in_force
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError
@@ -46,13 +45,9 @@ def role_grant(
         # Serializes grants to one person, so that two at once cannot both pass the duplicate check.
         list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         # An expired assignment no longer counts: the same role may be granted again.
-        duplicate = (
-            RoleAssignment.objects.filter(
-                user=user, role=role, unit=unit, partner_source=partner_source, revoked_at__isnull=True
-            )
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-            .exists()
-        )
+        duplicate = RoleAssignment.objects.filter(
+            in_force(now), user=user, role=role, unit=unit, partner_source=partner_source
+        ).exists()
         if duplicate:
             raise DomainError(AccessError.DUPLICATE_ROLE)
         assignment = RoleAssignment.objects.create(
