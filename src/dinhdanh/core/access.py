@@ -70,19 +70,25 @@ class Permission(StrEnum):
     MANAGE_CAMPAIGN = "manage_campaign"
     VIEW_CAMPAIGN = "view_campaign"
     VIEW_AUDIT_LOG = "view_audit_log"
+    VERIFY_PERSON = "verify_person"  # level-1 review, level-2 in person (any residence: Decree 69 Art. 10)
+    LOCK_PERSON = "lock_person"  # lock or unlock a personal account on an authority's request
     ADMINISTER_SYSTEM = "administer_system"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CITIZEN: frozenset(),
     Role.ORG_ADMIN: frozenset(),
-    Role.INTAKE_OFFICER: frozenset({Permission.VIEW_BACK_OFFICE, Permission.INTAKE_APPLICATION}),
+    Role.INTAKE_OFFICER: frozenset(
+        {Permission.VIEW_BACK_OFFICE, Permission.INTAKE_APPLICATION, Permission.VERIFY_PERSON}
+    ),
     Role.REVIEWING_OFFICER: frozenset(
         {
             Permission.VIEW_BACK_OFFICE,
             Permission.REVIEW_APPLICATION,
             Permission.ANSWER_VERIFICATION,
             Permission.VIEW_REGISTRY,
+            Permission.VERIFY_PERSON,
+            Permission.LOCK_PERSON,
         }
     ),
     Role.PARTNER_CLERK: frozenset(

@@ -364,8 +364,8 @@ def mask_personal_id(value: str) -> str:
 class PersonalId:
     value: str
     province_code: str
-    sex: Sex
-    birth_year: int
+    sex: Sex | None
+    birth_year: int | None
 
     # The number identifies a person; logging or printing this object shows only the mask.
     def __str__(self) -> str:
@@ -375,11 +375,14 @@ class PersonalId:
         return mask_personal_id(self.value)
 
 
-def parse_personal_id(raw: str, *, today: date | None = None, field: str = "personal_id") -> PersonalId:
+def parse_personal_id(
+    raw: str, *, today: date | None = None, field: str = "personal_id", foreigner: bool = False
+) -> PersonalId:
     """Parse a 12-digit personal identification number (Circular 59/2021/TT-BCA layout).
 
     Digits 1-3: province where the birth was registered; digit 4: century and sex; digits 5-6:
-    year of birth. Errors carry only the masked number.
+    year of birth. Errors carry only the masked number. A foreigner's identification number has the
+    same length but not the citizen layout, so with ``foreigner`` only digits and length are checked.
     """
     if not isinstance(raw, str):
         raise DomainError(CodeError.PID_NOT_DIGITS, field=field, characters=type(raw).__name__)
@@ -392,6 +395,8 @@ def parse_personal_id(raw: str, *, today: date | None = None, field: str = "pers
     masked = _shown(mask_personal_id(text))
     if len(text) != _PID_LENGTH:
         raise DomainError(CodeError.PID_LENGTH, field=field, value=masked, length=len(text))
+    if foreigner:
+        return PersonalId(value=text, province_code="", sex=None, birth_year=None)
     province_code = text[:3]
     if province_code not in _legacy_province_codes():
         raise DomainError(CodeError.PID_UNKNOWN_PROVINCE, field=field, value=masked, province_code=province_code)

@@ -60,6 +60,11 @@ class CoreError(ErrorCode):
         403,
     )
     NOT_FOUND = ("core.not_found", _("Không tìm thấy."), 404)
+    CSRF_FAILED = (
+        "core.csrf_failed",
+        _("Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang và thử lại."),
+        403,
+    )
     AUDIT_CHAIN_BROKEN = ("core.audit_chain_broken", _("Nhật ký kiểm toán bị sửa đổi tại sự kiện số {seq}."), 500)
 
 

@@ -9,8 +9,10 @@ LOGIN_KEY = "login-index"
 
 
 def login_digest(personal_id: str) -> str:
-    return blind_index(LOGIN_KEY, parse_personal_id(personal_id).value)
+    """The lookup key for any 12-digit number: a foreigner signs in on the same form as a citizen, so
+    sign-in checks only digits and length; registration checks the layout (``parse_personal_id``)."""
+    return blind_index(LOGIN_KEY, parse_personal_id(personal_id, foreigner=True).value)
 
 
 def masked(personal_id: str) -> str:
-    return mask_personal_id(parse_personal_id(personal_id).value)
+    return mask_personal_id(parse_personal_id(personal_id, foreigner=True).value)

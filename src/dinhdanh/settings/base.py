@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from dinhdanh.settings.env import data_dir, deploy_zone, flag, secret_key
+from dinhdanh.settings.env import data_dir, deploy_zone, flag, integer, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "dinhdanh.core",
     "dinhdanh.geo",
     "dinhdanh.people",
+    "dinhdanh.notifications",
     "dinhdanh.web",
     "dinhdanh.api",
     "dinhdanh.demo",
@@ -42,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dinhdanh.people.middleware.AccountSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -103,14 +105,54 @@ PASSWORD_HASHERS = [
     "dinhdanh.people.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-ARGON2_TIME_COST = int(os.environ.get("DINHDANH_ARGON2_TIME_COST", "3"))
-ARGON2_MEMORY_COST_KIB = int(os.environ.get("DINHDANH_ARGON2_MEMORY_KIB", "65536"))
-ARGON2_PARALLELISM = int(os.environ.get("DINHDANH_ARGON2_PARALLELISM", "2"))
+ARGON2_TIME_COST = integer("DINHDANH_ARGON2_TIME_COST", 3)
+ARGON2_MEMORY_COST_KIB = integer("DINHDANH_ARGON2_MEMORY_KIB", 65536)
+ARGON2_PARALLELISM = integer("DINHDANH_ARGON2_PARALLELISM", 2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
+    # Django's 20,000 common passwords plus a bundled list of Vietnamese ones and known breaches.
+    {"NAME": "dinhdanh.people.passwords.BundledListValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Personal accounts (docs/people.md). Times in seconds unless named otherwise.
+STEP_UP_SECONDS = integer("DINHDANH_STEP_UP_SECONDS", 300)
+SIGNIN_FREE_FAILURES = integer("DINHDANH_SIGNIN_FREE_FAILURES", 3)  # per account, before back-off starts
+SIGNIN_LOCK_FAILURES = integer("DINHDANH_SIGNIN_LOCK_FAILURES", 10)  # per account: temporary lock + notice
+SIGNIN_LOCK_SECONDS = integer("DINHDANH_SIGNIN_LOCK_SECONDS", 900)
+SIGNIN_BACKOFF_MAX_SECONDS = integer("DINHDANH_SIGNIN_BACKOFF_MAX_SECONDS", 300)
+SIGNIN_IP_FREE_FAILURES = integer("DINHDANH_SIGNIN_IP_FREE_FAILURES", 30)  # per client address
+SIGNIN_FAILURE_MEMORY_SECONDS = integer("DINHDANH_SIGNIN_FAILURE_MEMORY_SECONDS", 86400)
+SIGNIN_PENDING_SECONDS = 300  # between the password and the second factor
+OTP_TTL_SECONDS = integer("DINHDANH_OTP_TTL_SECONDS", 300)
+OTP_MAX_ATTEMPTS = 5
+OTP_RESEND_SECONDS = 60
+OTP_MAX_PER_HOUR = 5
+REGISTRATION_TTL_SECONDS = 24 * 3600
+PORTRAIT_MAX_BYTES = 2 * 1024 * 1024
+WEBAUTHN_RP_ID = os.environ.get("DINHDANH_WEBAUTHN_RP_ID", "")  # empty: the request's host name
+WEBAUTHN_RP_NAME = "dinhdanh"
+WEBAUTHN_CHALLENGE_SECONDS = 300
+TOTP_ISSUER = os.environ.get("DINHDANH_TOTP_ISSUER", "dinhdanh")
+RECOVERY_CODE_COUNT = 10
+
+# Notification outbox (docs/notifications.md): every message is stored, then sent by a backend.
+NOTIFY_SMS_BACKEND = os.environ.get("DINHDANH_SMS_BACKEND", "dinhdanh.notifications.backends.FileSmsBackend")
+NOTIFY_MAX_ATTEMPTS = integer("DINHDANH_NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BASE_SECONDS = integer("DINHDANH_NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_OUTBOX_DIR = DATA_DIR / "outbox"
+EMAIL_BACKEND = os.environ.get("DINHDANH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "outbox" / "mail"
+EMAIL_HOST = os.environ.get("DINHDANH_EMAIL_HOST", "localhost")
+EMAIL_PORT = integer("DINHDANH_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DINHDANH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DINHDANH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = flag("DINHDANH_EMAIL_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DINHDANH_EMAIL_FROM", "dinhdanh <no-reply@localhost>")
+# Side effects run after the business transaction commits; a worker backend can replace this.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 LANGUAGE_CODE = "vi"
 USE_THOUSAND_SEPARATOR = True  # 3.321 xã / 3,321 communes, per the active locale
@@ -179,3 +221,5 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+# Level-1 registrations go to an officer when no population database is connected to match them.
+LEVEL1_REVIEW_ALL = flag("DINHDANH_LEVEL1_REVIEW_ALL", default=False)

@@ -50,3 +50,14 @@ def flag(name: str, default: bool = False) -> bool:
     if raw is None:
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+def integer(name: str, default: int) -> int:
+    """A whole number of at least 0 (seconds, counts); anything else stops the program with one line."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(
+            f"{name} phải là số nguyên không âm, không phải {raw!r}. / {name} must be a whole number, not {raw!r}."
+        )
+    return int(raw)

@@ -1,0 +1,79 @@
+"""Encryption at rest for sensitive personal data (Law 91/2025): ID-card numbers, portraits, TOTP secrets.
+
+AES-256-GCM under a key from the data dir (``core.keys.data_key``), never stored in the database, so a
+copied database alone reveals nothing. ``purpose`` is bound as associated data: a value sealed for one
+use cannot be replayed into another column.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+from dinhdanh.core.keys import data_key
+
+_KEY_NAME = "sealing"
+_VERSION = b"\x01"
+_NONCE_BYTES = 12
+
+
+class SealError(Exception):
+    """The sealed value was altered, or sealed under another key or purpose."""
+
+
+def seal(data: bytes, *, purpose: str) -> bytes:
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    return _VERSION + nonce + AESGCM(data_key(_KEY_NAME)).encrypt(nonce, data, purpose.encode())
+
+
+def unseal(blob: bytes, *, purpose: str) -> bytes:
+    blob = bytes(blob)
+    if not blob.startswith(_VERSION) or len(blob) < 1 + _NONCE_BYTES + 16:
+        raise SealError(purpose)
+    nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+    try:
+        return AESGCM(data_key(_KEY_NAME)).decrypt(nonce, body, purpose.encode())
+    except InvalidTag as exc:
+        raise SealError(purpose) from exc
+
+
+def seal_text(text: str, *, purpose: str) -> bytes:
+    return seal(text.encode(), purpose=purpose)
+
+
+def unseal_text(blob: bytes, *, purpose: str) -> str:
+    return unseal(blob, purpose=purpose).decode()
+
+
+def _folder(kind: str) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / kind
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def store_file(kind: str, data: bytes) -> str:
+    """Seal ``data`` into a new file under MEDIA_ROOT/<kind>/ and return its reference."""
+    name = secrets.token_hex(16)
+    path = _folder(kind) / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(seal(data, purpose=f"file:{kind}"))
+    return f"{kind}/{name}"
+
+
+def read_file(ref: str) -> bytes:
+    kind, _, name = ref.partition("/")
+    if not name.isalnum():
+        raise SealError(ref)
+    return unseal((_folder(kind) / name).read_bytes(), purpose=f"file:{kind}")
+
+
+def delete_file(ref: str) -> None:
+    kind, _, name = ref.partition("/")
+    if name.isalnum():
+        (_folder(kind) / name).unlink(missing_ok=True)

@@ -1,0 +1,94 @@
+"""The glue between HTTP sessions and the sign-in services, shared by the web pages and the API.
+
+The Django session carries: the pending sign-in between password and second factor
+(``signin_pending``), the id of the ``AccountSession`` row (``account_session``), when the person last
+proved a second factor (``stepped_up_at``, for step-up), and whether an officer must enrol one first.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import HttpRequest
+
+from dinhdanh.core.access import STAFF_ROLES, roles_of
+from dinhdanh.core.errors import DomainError
+from dinhdanh.people import signin
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.models import SignInMethod, User
+
+PENDING = "signin_pending"
+ACCOUNT_SESSION = "account_session"
+STEPPED_UP_AT = "stepped_up_at"
+ENROL_REQUIRED = "enrol_required"
+BACKEND = "dinhdanh.people.backends.LoginBackend"
+
+
+def client_of(request: HttpRequest) -> signin.Client:
+    # REMOTE_ADDR only: a reverse proxy in front must set it (docs/people.md); X-Forwarded-For is
+    # client-controlled and would let anyone escape per-address throttling.
+    return signin.Client(
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:200],
+    )
+
+
+def begin_pending(request: HttpRequest, user: User) -> None:
+    request.session.cycle_key()
+    request.session[PENDING] = {"uid": user.pk, "at": time.time()}
+
+
+def pending_user(request: HttpRequest) -> User:
+    pending = request.session.get(PENDING)
+    if (
+        not isinstance(pending, dict)
+        or time.time() - float(pending.get("at", 0)) > settings.SIGNIN_PENDING_SECONDS
+    ):
+        request.session.pop(PENDING, None)
+        raise DomainError(PeopleError.SIGNIN_EXPIRED)
+    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    if user is None:
+        raise DomainError(PeopleError.SIGNIN_EXPIRED)
+    return user
+
+
+def establish(request: HttpRequest, user: User, method: SignInMethod) -> None:
+    """Sign ``user`` in on this request: a new session key, a listed session row, step-up freshness."""
+    row = signin.signin_complete(user=user, method=method, client=client_of(request))
+    request.session.pop(PENDING, None)
+    login(request, user, backend=BACKEND)  # cycles the session key: no fixation
+    request.session[ACCOUNT_SESSION] = str(row.pk)
+    if method in signin.SECOND_FACTOR_METHODS:
+        request.session[STEPPED_UP_AT] = time.time()
+    elif roles_of(user) & STAFF_ROLES:
+        request.session[ENROL_REQUIRED] = True
+
+
+def end(request: HttpRequest) -> None:
+    user = request.user
+    if isinstance(user, User):
+        signin.signout(user=user, session_id=request.session.get(ACCOUNT_SESSION))
+    logout(request)
+
+
+def mark_stepped_up(request: HttpRequest) -> None:
+    request.session[STEPPED_UP_AT] = time.time()
+    request.session.pop(ENROL_REQUIRED, None)
+
+
+def step_up_age(request: HttpRequest) -> float | None:
+    at = request.session.get(STEPPED_UP_AT)
+    return None if at is None else time.time() - float(at)
+
+
+def is_stepped_up(request: HttpRequest) -> bool:
+    age = step_up_age(request)
+    return age is not None and 0 <= age <= settings.STEP_UP_SECONDS
+
+
+def require_step_up(request: HttpRequest) -> None:
+    """Sensitive actions call this first (views and API alike)."""
+    if not is_stepped_up(request):
+        raise DomainError(PeopleError.STEP_UP_REQUIRED)

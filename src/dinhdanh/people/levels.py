@@ -1,0 +1,178 @@
+"""Account levels (Decree 69 Art. 7, 10, 13): level 1 online with a 1-working-day review when the
+automatic checks do not suffice; level 2 raised in person by an officer who checked the ID card.
+Every level change is audited and told to the holder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, require
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.calendar import current_calendar
+from dinhdanh.core.codes import mask_personal_id
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.sealed import seal_text
+from dinhdanh.core.text import nfc
+from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
+from dinhdanh.people.models.accounts import CardKind
+
+# Working days allowed (Art. 13): level 1 within 1; level 2 within 3, or 7 without a valid ID card.
+LEVEL1_DAYS = 1
+LEVEL2_DAYS = 3
+LEVEL2_DAYS_NO_VALID_CARD = 7
+_CARD_NUMBER = {
+    CardKind.CCCD: re.compile(r"[0-9]{12}"),
+    CardKind.CMND: re.compile(r"[0-9]{9}|[0-9]{12}"),
+    CardKind.RESIDENCE_CARD: re.compile(r"[A-Z0-9]{6,20}"),
+    CardKind.PASSPORT: re.compile(r"[A-Z0-9]{6,20}"),
+}
+
+
+def level1_checks(*, is_foreigner: bool) -> dict[str, str]:
+    """What could be checked without a person looking. The number's layout and its birth year were
+    checked at registration; foreigners' numbers carry neither, so they go to an officer, as does every
+    registration when the deployment says so (no population database connected)."""
+    checks = {"number_layout": "not_applicable" if is_foreigner else "ok"}
+    checks["review"] = "required" if is_foreigner or settings.LEVEL1_REVIEW_ALL else "not_required"
+    return checks
+
+
+def _due(received: datetime, days: int) -> datetime:
+    return current_calendar().deadline(received, days, working=True)
+
+
+def _notify(user: User, template: str, params: dict[str, str | int]) -> None:
+    from dinhdanh.notifications.services import notify_user
+
+    notify_user(user, template, params)
+
+
+def _set_level(user: User, level: AccountLevel) -> None:
+    User.objects.filter(pk=user.pk).update(level=level)
+    user.level = level
+
+
+def level1_open(*, user: User, checks: dict[str, str], received_at: datetime) -> LevelRequest:
+    """Called by registration inside its transaction."""
+    request = LevelRequest.objects.create(
+        user=user,
+        kind=RequestKind.LEVEL1_ONLINE,
+        received_at=received_at,
+        due_at=_due(received_at, LEVEL1_DAYS),
+        checks=checks,
+    )
+    audit.record(
+        AuditAction.LEVEL_REQUESTED, actor=user, obj=request, after={"kind": request.kind, "checks": checks}
+    )
+    if checks.get("review") != "required":
+        _decide(request, actor=None, approve=True, reason="automatic")
+    return request
+
+
+def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason: str) -> None:
+    now = timezone.now()
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    request.decided_at, request.decided_by, request.reason = now, actor, reason
+    request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    user = request.user
+    before = int(user.level)
+    if approve:
+        target = AccountLevel.LEVEL_2 if request.kind == RequestKind.LEVEL2_IN_PERSON else AccountLevel.LEVEL_1
+        _set_level(user, max(AccountLevel(before), target))
+        audit.record(
+            AuditAction.LEVEL_APPROVED,
+            actor=actor,
+            obj=user,
+            before={"level": before},
+            after={"level": int(user.level), "request": request.pk, "reason": reason},
+        )
+        _notify(user, "level_changed", {"level": int(user.level)})
+    else:
+        audit.record(
+            AuditAction.LEVEL_REJECTED, actor=actor, obj=user, after={"request": request.pk, "reason": reason}
+        )
+        _notify(user, "level_rejected", {"reason": reason})
+
+
+def level1_review(*, actor: User, request_id: int, approve: bool, reason: str = "") -> LevelRequest:
+    """An officer decides a level-1 request that needed review. A refusal must say why."""
+    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    reason = nfc(str(reason or ""))[:1000]
+    if not approve and not reason:
+        raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        request = (
+            LevelRequest.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=request_id, kind=RequestKind.LEVEL1_ONLINE)
+            .first()
+        )
+        if request is None:
+            raise DomainError(PeopleError.PERSON_NOT_FOUND)
+        if request.status != RequestStatus.PENDING:
+            raise DomainError(PeopleError.LEVEL_NOT_PENDING)
+        _decide(request, actor=actor, approve=approve, reason=reason or "approved")
+    return request
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """The identity document an officer held in hand."""
+
+    kind: CardKind
+    number: str
+    expired: bool = False
+
+
+def _card(card: CardCheck) -> tuple[str, str]:
+    number = "".join(ch for ch in nfc(str(card.number or "")).upper() if not ch.isspace())
+    pattern = _CARD_NUMBER.get(str(card.kind))
+    if pattern is None or not pattern.fullmatch(number):
+        raise DomainError(PeopleError.CARD_INVALID, field="card_number")
+    return number, mask_personal_id(number)
+
+
+def level2_raise(*, actor: User, user: User, card: CardCheck, unit: AdministrativeUnit) -> LevelRequest:
+    """Record the in-person check and raise the account to level 2 (any residence: Art. 10).
+
+    ``unit`` is where the check happened; the officer must serve there.
+    """
+    require(actor, Permission.VERIFY_PERSON, unit=unit, obj=user)
+    if user.level >= AccountLevel.LEVEL_2:
+        raise DomainError(PeopleError.LEVEL_ALREADY, level=2)
+    if user.is_locked:
+        raise DomainError(PeopleError.ACCOUNT_LOCKED)
+    number, number_masked = _card(card)
+    now = timezone.now()
+    days = LEVEL2_DAYS_NO_VALID_CARD if card.expired else LEVEL2_DAYS
+    with transaction.atomic():
+        request = LevelRequest.objects.create(
+            user=user,
+            kind=RequestKind.LEVEL2_IN_PERSON,
+            received_at=now,
+            due_at=_due(now, days),
+            card_kind=card.kind,
+            card_number_sealed=seal_text(number, purpose="card-number"),
+            card_number_masked=number_masked,
+            card_expired=card.expired,
+            checked_at=now,
+            checked_unit=unit,
+            checks={"card": "checked_in_person"},
+        )
+        audit.record(
+            AuditAction.LEVEL_REQUESTED,
+            actor=actor,
+            obj=request,
+            after={"kind": request.kind, "card_kind": card.kind, "card": number_masked, "unit": unit.code},
+        )
+        _decide(request, actor=actor, approve=True, reason="in person")
+    return request

@@ -1,0 +1,229 @@
+"""Online self-registration for a level-1 account (Decree 69 Art. 10): details, portrait and password,
+then the phone confirmed with a one-time code. Only the confirmation creates the account."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+from PIL import Image, UnidentifiedImageError
+
+from dinhdanh.core import audit, sealed
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.codes import parse_personal_id
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.keys import blind_index
+from dinhdanh.core.text import clean, nfc
+from dinhdanh.people import levels
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.models import PendingRegistration, User
+from dinhdanh.people.otp import otp_check, otp_issue
+from dinhdanh.people.passwords import check_password_strength, facts_of
+
+OTP_PURPOSE = "phone"
+_PHONE = re.compile(r"0[35789]\d{8}")
+_ALLOWED_IMAGES = {"JPEG", "PNG"}
+MIN_AGE_SELF_SERVICE = 6  # younger children are registered by a parent at the police (LEGAL §3)
+
+
+@dataclass(frozen=True)
+class Registration:
+    personal_id: str
+    full_name: str
+    date_of_birth: date
+    phone: str
+    email: str
+    password: str
+    password_confirm: str
+    portrait: bytes
+    consent: bool
+    is_foreigner: bool = False
+    language: str = "vi"
+
+
+def normalize_phone(raw: str) -> str:
+    text = re.sub(r"[\s.\-()]", "", nfc(str(raw or "")))
+    if text.startswith("+84"):
+        text = "0" + text[3:]
+    elif text.startswith("84") and len(text) == 11:
+        text = "0" + text[2:]
+    if not _PHONE.fullmatch(text):
+        raise DomainError(PeopleError.PHONE_INVALID, field="phone")
+    return text
+
+
+def _email(raw: str) -> str:
+    text = nfc(str(raw or "")).strip()
+    if not text:
+        return ""
+    try:
+        validate_email(text)
+    except ValidationError as exc:
+        raise DomainError(PeopleError.EMAIL_INVALID, field="email") from exc
+    return text
+
+
+def _birth_date(value: date, personal_birth_year: int | None) -> date:
+    today = timezone.localdate()
+    if not isinstance(value, date) or value > today or value.year < today.year - 130:
+        raise DomainError(PeopleError.BIRTH_DATE_INVALID, field="date_of_birth")
+    if personal_birth_year is not None and personal_birth_year != value.year:
+        raise DomainError(PeopleError.BIRTH_DATE_MISMATCH, field="date_of_birth")
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age < MIN_AGE_SELF_SERVICE:
+        raise DomainError(PeopleError.TOO_YOUNG, field="date_of_birth")
+    return value
+
+
+def check_portrait(data: bytes) -> None:
+    limit = int(settings.PORTRAIT_MAX_BYTES)
+    if not data:
+        raise DomainError(PeopleError.PORTRAIT_REQUIRED, field="portrait")
+    if len(data) > limit:
+        raise DomainError(PeopleError.PORTRAIT_TOO_LARGE, field="portrait", limit_mb=limit // (1024 * 1024))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()  # decodes the structure: a renamed script or a truncated file fails here
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise DomainError(PeopleError.PORTRAIT_INVALID, field="portrait") from exc
+    if kind not in _ALLOWED_IMAGES:
+        raise DomainError(PeopleError.PORTRAIT_INVALID, field="portrait")
+
+
+def phone_subject(phone: str) -> str:
+    # Codes are keyed by the phone, not the registration: starting over does not reset the send limits.
+    return "phone:" + blind_index("phone-otp", phone)[:48]
+
+
+def _send_code(registration: PendingRegistration) -> None:
+    from dinhdanh.notifications.services import notify
+
+    code = otp_issue(purpose=OTP_PURPOSE, subject=phone_subject(registration.phone))
+    minutes = max(1, settings.OTP_TTL_SECONDS // 60)
+    notify(
+        channel="sms",
+        to=registration.phone,
+        template="phone_otp",
+        params={"code": code, "minutes": minutes},
+        language=registration.language,
+        sensitive=("code",),
+    )
+
+
+@sensitive_variables("data")
+def registration_start(*, data: Registration) -> PendingRegistration:
+    """Validate everything, store a pending registration and text a code to the phone."""
+    pid = parse_personal_id(data.personal_id, foreigner=data.is_foreigner)
+    name = clean(data.full_name, field="full_name", max_length=200)
+    born = _birth_date(data.date_of_birth, pid.birth_year)
+    phone = normalize_phone(data.phone)
+    email = _email(data.email)
+    if not data.consent:
+        raise DomainError(PeopleError.CONSENT_REQUIRED, field="consent")
+    if data.password != data.password_confirm:
+        raise DomainError(PeopleError.PASSWORD_MISMATCH, field="password_confirm")
+    check_password_strength(data.password, facts=facts_of(personal_id=pid.value, phone=phone, date_of_birth=born))
+    check_portrait(data.portrait)
+    digest = login_digest(pid.value)
+    if User.objects.filter(login_digest=digest).exists():
+        raise DomainError(PeopleError.ALREADY_REGISTERED, field="personal_id")
+    now = timezone.now()
+    portrait_ref = sealed.store_file("portraits", data.portrait)
+    try:
+        with transaction.atomic():
+            stale = list(PendingRegistration.objects.filter(login_digest=digest, confirmed_at__isnull=True))
+            PendingRegistration.objects.filter(pk__in=[p.pk for p in stale]).delete()
+            registration = PendingRegistration.objects.create(
+                login_digest=digest,
+                personal_id_masked=masked(pid.value),
+                full_name=name,
+                date_of_birth=born,
+                phone=phone,
+                email=email,
+                is_foreigner=data.is_foreigner,
+                password_hash=make_password(data.password),
+                portrait_ref=portrait_ref,
+                language=data.language if data.language in {"vi", "en"} else "vi",
+                consent_at=now,
+                expires_at=now + timedelta(seconds=settings.REGISTRATION_TTL_SECONDS),
+                checks=levels.level1_checks(is_foreigner=data.is_foreigner),
+            )
+            _send_code(registration)
+            for old in stale:
+                transaction.on_commit(lambda ref=old.portrait_ref: sealed.delete_file(ref))
+    except BaseException:
+        sealed.delete_file(portrait_ref)  # nothing half-written: no orphan portrait either
+        raise
+    return registration
+
+
+def pending(registration_id: str | UUID) -> PendingRegistration:
+    try:
+        key = UUID(str(registration_id))
+    except ValueError as exc:
+        raise DomainError(PeopleError.REGISTRATION_EXPIRED) from exc
+    found = PendingRegistration.objects.filter(
+        pk=key, confirmed_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    if found is None:
+        raise DomainError(PeopleError.REGISTRATION_EXPIRED)
+    return found
+
+
+def registration_resend(*, registration_id: str | UUID) -> None:
+    registration = pending(registration_id)
+    with transaction.atomic():
+        _send_code(registration)
+
+
+@sensitive_variables("code")
+def registration_confirm(*, registration_id: str | UUID, code: str) -> User:
+    """Check the code, then create the account and its level-1 request (approved at once when the
+    automatic checks suffice, else queued for review within 1 working day)."""
+    registration = pending(registration_id)
+    otp_check(purpose=OTP_PURPOSE, subject=phone_subject(registration.phone), code=code)
+    now = timezone.now()
+    with transaction.atomic():
+        if User.objects.filter(login_digest=registration.login_digest).exists():
+            raise DomainError(PeopleError.ALREADY_REGISTERED, field="personal_id")
+        user = User(
+            login_digest=registration.login_digest,
+            personal_id_masked=registration.personal_id_masked,
+            full_name=registration.full_name,
+            date_of_birth=registration.date_of_birth,
+            phone=registration.phone,
+            email=registration.email,
+            is_foreigner=registration.is_foreigner,
+            preferred_language=registration.language,
+            phone_confirmed_at=now,
+            portrait_ref=registration.portrait_ref,
+            password=registration.password_hash,
+            password_changed_at=now,
+        )
+        user.save(force_insert=True)
+        PendingRegistration.objects.filter(pk=registration.pk).update(confirmed_at=now)
+        audit.record(
+            AuditAction.USER_CREATED,
+            actor=user,
+            obj=user,
+            after={
+                "full_name": user.full_name,
+                "level": 0,
+                "channel": "online",
+                "consent_at": registration.consent_at,
+            },
+        )
+        levels.level1_open(user=user, checks=registration.checks, received_at=now)
+    return user
