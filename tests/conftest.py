@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -11,8 +12,11 @@ from dinhdanh.core.access import Role
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.geo.services import units_load
-from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.authflow import ACCOUNT_SESSION, STEPPED_UP_AT
+from dinhdanh.people.models import AccountLevel, SignInMethod, User
 from dinhdanh.people.services import user_create
+from dinhdanh.people.signin import Client as SignInClient
+from dinhdanh.people.signin import signin_complete
 
 PASSWORD = "mat-khau-thu-nghiem-2025"
 
@@ -60,6 +64,13 @@ def citizen(db: None) -> User:
     return make_user()
 
 
-def signed_in(client: Client, user: User) -> Client:
+def signed_in(client: Client, user: User, *, stepped_up: bool = True) -> Client:
+    """Signed in as after password + second factor: a listed session, step-up fresh by default."""
     client.force_login(user)
+    row = signin_complete(user=user, method=SignInMethod.PASSWORD_TOTP, client=SignInClient())
+    session = client.session
+    session[ACCOUNT_SESSION] = str(row.pk)
+    if stepped_up:
+        session[STEPPED_UP_AT] = time.time()
+    session.save()
     return client

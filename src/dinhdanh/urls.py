@@ -1,6 +1,7 @@
 """Routes by deployment zone: the outer zone faces the Internet, the inner zone is the back office."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -19,9 +20,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("dinhdanh.web.urls")),
+    path("", include("dinhdanh.people.urls")),
 ]
 if serves_inner():
+    # The admin signs in through our own page (second factor, throttling, session list), never its own.
+    admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
     urlpatterns.insert(0, path("admin/", admin.site.urls))
+    urlpatterns.append(path("outbox/", include("dinhdanh.notifications.urls")))
 
 handler400 = "dinhdanh.web.views.bad_request"
 handler403 = "dinhdanh.web.views.permission_denied"

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from dinhdanh.api import problems, units
+from dinhdanh.people import api as people_api
+from dinhdanh.people import api_passkeys as passkeys_api
 
 _DOCS_CSP = {
     "default-src": ["'self'"],
@@ -47,3 +49,5 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("/", units.router)
+api.add_router("/", people_api.router)
+api.add_router("/passkeys/", passkeys_api.router)

@@ -31,6 +31,9 @@ class AuditAction(models.TextChoices):
     LEVEL_REQUESTED = "people.level_requested", _("Yêu cầu cấp / nâng mức tài khoản")
     LEVEL_APPROVED = "people.level_approved", _("Duyệt mức tài khoản")
     LEVEL_REJECTED = "people.level_rejected", _("Từ chối mức tài khoản")
+    PERSON_LOOKED_UP = "people.person_looked_up", _("Tra cứu tài khoản cá nhân")
+    PORTRAIT_VIEWED = "people.portrait_viewed", _("Xem ảnh chân dung")
+    PASSWORD_RESET = "people.password_reset", _("Đặt lại mật khẩu qua số điện thoại")
     ACCOUNT_LOCKED = "people.account_locked", _("Khóa tài khoản cá nhân")
     ACCOUNT_UNLOCKED = "people.account_unlocked", _("Mở khóa tài khoản cá nhân")
     # notifications

@@ -50,7 +50,7 @@ TEMPLATES: Mapping[str, Template] = {
     )
 }
 
-# Codes a caller may pass as ``factor``; anything else is shown as given.
+# Codes a caller may pass as ``factor`` (any case); anything else is shown as given.
 FACTOR_LABELS: Mapping[str, Promise] = {
     "password": _("mật khẩu"),
     "totp": _("ứng dụng xác thực (TOTP)"),

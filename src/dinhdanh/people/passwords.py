@@ -21,6 +21,7 @@ from dinhdanh.people.errors import PeopleError
 
 BUNDLED_LIST = Path(__file__).parent / "data" / "common-passwords-vi.txt"
 MIN_FACT_LENGTH = 4
+MAX_LENGTH = 256  # hashing cost must not depend on what an attacker sends
 
 
 @cache
@@ -59,6 +60,8 @@ def facts_of(*, personal_id: str = "", phone: str = "", date_of_birth: date | No
 def check_password_strength(password: str, *, facts: Iterable[str] = (), user: Any = None) -> None:
     """Raise ``PASSWORD_REJECTED`` listing every reason, in the active language."""
     reasons: list[str] = []
+    if len(password) > MAX_LENGTH:
+        reasons.append(_("Mật khẩu dài quá %(n)d ký tự.") % {"n": MAX_LENGTH})
     try:
         validate_password(password, user=user)
     except ValidationError as exc:

@@ -1,16 +1,28 @@
-"""Writes to personal accounts (issue 3 grows this: levels, factors, lockout)."""
+"""Writes to personal accounts: creation, passwords. Levels, factors, locks and sign-in have their
+own modules (levels, totp, passkeys, locks, signin)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, require
 from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.otp import otp_check, otp_issue
+from dinhdanh.people.passwords import check_password_strength, facts_of
+from dinhdanh.people.registration import normalize_phone
+from dinhdanh.people.sessions import sessions_revoke_all
 
 
 def user_create(
@@ -50,18 +62,113 @@ def user_create(
     return user
 
 
-def signin_succeeded(*, user: User) -> None:
-    audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user)
+@sensitive_variables("current", "new", "confirm")
+def password_change(*, user: User, current: str, new: str, confirm: str, keep_session: str | None = None) -> None:
+    """Change the password knowing the current one; every other session ends."""
+    if not user.check_password(str(current or "")[:256]):
+        raise DomainError(PeopleError.PASSWORD_WRONG, field="current")
+    _set_password(user, new, confirm, keep_session=keep_session, action=AuditAction.PASSWORD_CHANGED)
 
 
-def signin_failed(*, login: str) -> None:
-    """Record a failed sign-in under the masked number (or "malformed"): never the number itself."""
+def _set_password(user: User, new: str, confirm: str, *, keep_session: str | None, action: AuditAction) -> None:
+    if new != confirm:
+        raise DomainError(PeopleError.PASSWORD_MISMATCH, field="confirm")
+    check_password_strength(new, facts=facts_of(phone=user.phone, date_of_birth=user.date_of_birth), user=None)
+    with transaction.atomic():
+        user.set_password(new)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        ended = sessions_revoke_all(user=user, reason="password", keep=keep_session)
+        audit.record(action, actor=user, obj=user, after={"sessions_ended": ended})
+        _notify(user, "password_changed", {})
+
+
+RESET_PURPOSE = "password-reset"
+
+
+def password_reset_start(*, personal_id: str, phone: str) -> None:
+    """Text a code to the account's confirmed phone, but only if number and phone match an account.
+    The caller shows the same message either way, so this cannot be used to test who has an account."""
     try:
-        who = masked(login)
+        digest = login_digest(personal_id)
+        wanted = normalize_phone(phone)
     except DomainError:
-        who = "malformed"
-    audit.record(AuditAction.SIGNIN_FAILED, actor=None, object_type="people.user", after={"login": who})
+        return
+    user = User.objects.filter(login_digest=digest, phone=wanted, phone_confirmed_at__isnull=False).first()
+    if user is None or user.is_locked:
+        return
+    try:
+        code = otp_issue(purpose=RESET_PURPOSE, subject=f"user:{user.pk}")
+    except DomainError:
+        return  # too soon / too many: silently, like an unknown account
+    with transaction.atomic():
+        from dinhdanh.notifications.services import notify
+
+        notify(
+            channel="sms",
+            to=user.phone,
+            template="phone_otp",
+            params={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
+            language=user.preferred_language,
+            user=user,
+            sensitive=("code",),
+        )
 
 
-def signed_out(*, user: User) -> None:
-    audit.record(AuditAction.SIGNOUT, actor=user)
+def reset_token(personal_id: str) -> str:
+    """What the reset page remembers between its two steps: the login digest (or nothing usable)."""
+    try:
+        return login_digest(personal_id)
+    except DomainError:
+        return "-"
+
+
+@sensitive_variables("code", "new", "confirm")
+def password_reset_finish(*, token: str, code: str, new: str, confirm: str) -> User:
+    user = User.objects.filter(login_digest=token).first()
+    if user is None:
+        raise DomainError(PeopleError.OTP_EXPIRED, field="code")
+    if new != confirm:
+        raise DomainError(PeopleError.PASSWORD_MISMATCH, field="confirm")
+    check_password_strength(new, facts=facts_of(phone=user.phone, date_of_birth=user.date_of_birth))
+    otp_check(purpose=RESET_PURPOSE, subject=f"user:{user.pk}", code=code)
+    _set_password(user, new, confirm, keep_session=None, action=AuditAction.PASSWORD_RESET)
+    return user
+
+
+def person_create(
+    *,
+    actor: User,
+    personal_id: str,
+    full_name: str,
+    date_of_birth: date | None,
+    phone: str,
+    email: str = "",
+    is_foreigner: bool = False,
+) -> User:
+    """An officer registers someone in person who has no account yet. The person sets a password
+    later through "forgot password" with their phone; until then nobody can sign in as them."""
+    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    parse_personal_id(personal_id, foreigner=is_foreigner)
+    phone = normalize_phone(phone) if phone else ""
+    with transaction.atomic():
+        user = user_create(
+            actor=actor,
+            personal_id=personal_id,
+            full_name=full_name,
+            password=None,
+            level=AccountLevel.NONE,
+            email=email,
+            phone=phone,
+        )
+        user.date_of_birth = date_of_birth
+        user.is_foreigner = is_foreigner
+        user.phone_confirmed_at = timezone.now() if phone else None  # confirmed by the officer in person
+        user.save(update_fields=["date_of_birth", "is_foreigner", "phone_confirmed_at"])
+    return user
+
+
+def _notify(user: User, template: str, params: dict[str, str | int]) -> None:
+    from dinhdanh.notifications.services import notify_user
+
+    notify_user(user, template, params)

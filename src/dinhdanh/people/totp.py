@@ -45,8 +45,20 @@ def totp_begin(*, user: User) -> tuple[str, str]:
     with transaction.atomic():
         TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).delete()
         TotpDevice.objects.create(user=user, secret_sealed=seal_text(secret, purpose=_PURPOSE))
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.personal_id_masked, issuer_name=settings.TOTP_ISSUER)
-    return secret, uri
+    return secret, _uri(user, secret)
+
+
+def _uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.personal_id_masked, issuer_name=settings.TOTP_ISSUER)
+
+
+def totp_pending(*, user: User) -> tuple[str, str]:
+    """The secret of an enrolment under way, to show the QR code again after a wrong first code."""
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if device is None:
+        return "", ""
+    secret = _secret(device)
+    return secret, _uri(user, secret)
 
 
 def _normalized(code: str) -> str:

@@ -96,7 +96,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = ["dinhdanh.people.backends.LoginBackend"]
-LOGIN_URL = "web:signin"
+LOGIN_URL = "people:signin"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -110,7 +110,6 @@ ARGON2_MEMORY_COST_KIB = integer("DINHDANH_ARGON2_MEMORY_KIB", 65536)
 ARGON2_PARALLELISM = integer("DINHDANH_ARGON2_PARALLELISM", 2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     # Django's 20,000 common passwords plus a bundled list of Vietnamese ones and known breaches.
     {"NAME": "dinhdanh.people.passwords.BundledListValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -142,14 +141,22 @@ NOTIFY_SMS_BACKEND = os.environ.get("DINHDANH_SMS_BACKEND", "dinhdanh.notificati
 NOTIFY_MAX_ATTEMPTS = integer("DINHDANH_NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_RETRY_BASE_SECONDS = integer("DINHDANH_NOTIFY_RETRY_BASE_SECONDS", 60)
 NOTIFY_OUTBOX_DIR = DATA_DIR / "outbox"
-EMAIL_BACKEND = os.environ.get("DINHDANH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = DATA_DIR / "outbox" / "mail"
-EMAIL_HOST = os.environ.get("DINHDANH_EMAIL_HOST", "localhost")
-EMAIL_PORT = integer("DINHDANH_EMAIL_PORT", 25)
-EMAIL_HOST_USER = os.environ.get("DINHDANH_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DINHDANH_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = flag("DINHDANH_EMAIL_TLS", default=False)
-EMAIL_TIMEOUT = 10
+_MAIL_BACKEND = os.environ.get("DINHDANH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+_MAIL_OPTIONS: dict[str, object] = (
+    {"file_path": str(DATA_DIR / "outbox" / "mail")}
+    if _MAIL_BACKEND.endswith("filebased.EmailBackend")
+    else {
+        "host": os.environ.get("DINHDANH_EMAIL_HOST", "localhost"),
+        "port": integer("DINHDANH_EMAIL_PORT", 25),
+        "username": os.environ.get("DINHDANH_EMAIL_USER", ""),
+        "password": os.environ.get("DINHDANH_EMAIL_PASSWORD", ""),
+        "use_tls": flag("DINHDANH_EMAIL_TLS", default=False),
+        "timeout": 10,
+    }
+    if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+    else {}
+)
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DINHDANH_EMAIL_FROM", "dinhdanh <no-reply@localhost>")
 # Side effects run after the business transaction commits; a worker backend can replace this.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -223,3 +230,10 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 100
 # Level-1 registrations go to an officer when no population database is connected to match them.
 LEVEL1_REVIEW_ALL = flag("DINHDANH_LEVEL1_REVIEW_ALL", default=False)
+# Uploads stop streaming past this size (core.uploads); each kind of document has its own lower limit.
+UPLOAD_MAX_BYTES = integer("DINHDANH_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "dinhdanh.core.uploads.QuotaUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -51,6 +51,7 @@ def flag(name: str, default: bool = False) -> bool:
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
+
 def integer(name: str, default: int) -> int:
     """A whole number of at least 0 (seconds, counts); anything else stops the program with one line."""
     raw = os.environ.get(name, "").strip()

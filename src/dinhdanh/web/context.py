@@ -24,9 +24,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
     if user.is_authenticated:
-        items.append((_("Công việc của tôi"), "web:me"))
+        items.append((_("Công việc của tôi"), "people:me"))
+        items.append((_("Bảo mật tài khoản"), "people:security"))
+    if serves_inner() and user.is_authenticated and has_permission(user, Permission.VERIFY_PERSON):
+        items.append((_("Tra cứu công dân"), "people:desk"))
+        items.append((_("Duyệt mức độ 1"), "people:reviews"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_AUDIT_LOG):
         items.append((_("Nhật ký kiểm toán"), "web:audit"))
+    if serves_inner() and user.is_authenticated and has_permission(user, Permission.ADMINISTER_SYSTEM):
+        items.append((_("Hộp thư đi"), "notifications:outbox"))
     if serves_outer():
         items.append((_("Tài liệu API"), "api:openapi-view"))
     path = request.path

@@ -7,9 +7,6 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signin/", views.SignInView.as_view(), name="signin"),
-    path("signout/", views.SignOutView.as_view(), name="signout"),
-    path("me/", views.me, name="me"),
     path("units/", views.units, name="units"),
     path("units/<str:code>/", views.province, name="province"),
 ]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,15 +11,12 @@ from django.views.decorators.http import require_GET
 
 from dinhdanh.api.problems import is_api_request, outside_problem
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, Role, active_assignments, require
+from dinhdanh.core.access import Permission, require
 from dinhdanh.core.context import current_request_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.demo.manifest import demo_summary
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import Level, Scheme
-from dinhdanh.people import services as people
-from dinhdanh.people.models import User
-from dinhdanh.web.forms import SignInForm
 
 
 @require_GET
@@ -33,45 +27,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "legacy_districts": geo.units(level=Level.DISTRICT, scheme=Scheme.LEGACY).count(),
     }
     return render(request, "web/home.html", {"stats": stats, "demo": demo_summary()})
-
-
-class SignInView(auth_views.LoginView):
-    template_name = "web/signin.html"
-    form_class = SignInForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_valid(form)
-        user = form.get_user()
-        if isinstance(user, User):
-            people.signin_succeeded(user=user)
-        return response
-
-    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
-        people.signin_failed(login=str(form.data.get("username", "")))
-        return super().form_invalid(form)
-
-
-class SignOutView(auth_views.LogoutView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if isinstance(user, User):
-            people.signed_out(user=user)
-        return super().post(request, *args, **kwargs)
-
-
-@login_required
-@require_GET
-def me(request: HttpRequest) -> HttpResponse:
-    rows = [
-        {
-            "label": Role(a.role).label if a.role in Role else a.role,
-            "unit": a.unit.name if a.unit else _("Toàn quốc"),
-            "valid_until": a.valid_until,
-        }
-        for a in active_assignments(request.user)
-    ]
-    return render(request, "web/me.html", {"assignments": rows})
 
 
 @require_GET

@@ -1,0 +1,13 @@
+"""Background work: delivering one stored message. Enqueued by services once the sender's transaction commits."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task
+def deliver_message(message_id: int) -> str:
+    # Imported here: services imports this module to enqueue.
+    from dinhdanh.notifications.services import deliver
+
+    return str(deliver(message_id).value)

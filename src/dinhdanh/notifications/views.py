@@ -1,0 +1,53 @@
+"""The outbox for system administrators: what was sent, what is failing, and a button to try again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dinhdanh.core.access import Permission, require
+from dinhdanh.core.errors import DomainError
+from dinhdanh.notifications import selectors, services
+from dinhdanh.notifications.models import MessageStatus
+from dinhdanh.people.models import User
+from dinhdanh.web.views import error_page
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    try:
+        require(request.user, Permission.ADMINISTER_SYSTEM, any_unit=True)
+    except DomainError as exc:
+        return error_page(request, 403, exc.message())
+    status = request.GET.get("status", "")
+    if status not in MessageStatus.values:
+        status = ""
+    counts = selectors.status_counts()
+    context = {
+        "rows": selectors.outbox(status=status, limit=200),
+        "counts": [(value, label, counts[value]) for value, label in MessageStatus.choices],
+        "status": status,
+    }
+    return render(request, "notifications/outbox.html", context)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User):
+        return error_page(request, 403)
+    try:
+        services.retry(actor=user, message_id=pk)
+    except DomainError as exc:
+        if exc.status == 403:
+            return error_page(request, 403, exc.message())
+        messages.error(request, exc.message())
+    else:
+        messages.success(request, _("Đã xếp thông báo số %(pk)d vào hàng đợi để gửi lại.") % {"pk": pk})
+    return redirect("notifications:outbox")

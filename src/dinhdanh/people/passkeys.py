@@ -1,0 +1,392 @@
+"""Passkeys: the WebAuthn registration and authentication ceremonies (W3C WebAuthn Level 3, §7), via py_webauthn.
+
+User verification is required in both ceremonies: a passkey here stands for "something you have and
+something you are" (the plans' "vân tay/khuôn mặt"), so it serves alone for a passwordless sign-in
+and as the second factor after a password.
+
+Each ceremony's challenge lives in the Django session (database-backed, so a popped challenge is gone
+for good) under one key per purpose, bound to the user it was issued for and to a deadline. It is
+taken out before the response is checked, whatever the outcome: one challenge, one attempt.
+
+Nothing here logs a credential id, a public key, a challenge or client data; a refusal logs the
+library's exception class only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.http.request import split_domain_port
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict
+from webauthn.helpers.cose import COSEAlgorithmIdentifier
+from webauthn.helpers.structs import (
+    AttestationConveyancePreference,
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from dinhdanh.core import audit
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.keys import blind_index
+from dinhdanh.core.text import clean, nfc
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.models import Passkey, User
+
+log = logging.getLogger(__name__)
+
+REGISTER: Final = "register"
+SIGNIN: Final = "signin"
+SECOND_FACTOR: Final = "second_factor"
+STEP_UP: Final = "step_up"
+_PURPOSES = frozenset({REGISTER, SIGNIN, SECOND_FACTOR, STEP_UP})
+_SESSION_PREFIX = "webauthn_"
+
+NAME_MAX_LENGTH = 80
+# §7.1 step 24 (WebAuthn L3): credential ids longer than 1023 bytes must be refused.
+CREDENTIAL_ID_MAX_BYTES = 1023
+# ES256 first: every platform authenticator offers it; EdDSA and RS256 for security keys and Windows Hello.
+ALGORITHMS = [
+    COSEAlgorithmIdentifier.ECDSA_SHA_256,
+    COSEAlgorithmIdentifier.EDDSA,
+    COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
+]
+_TRANSPORTS = {t.value: t for t in AuthenticatorTransport}
+
+
+# --- relying party ---------------------------------------------------------------------------------------
+
+
+def rp_context(request: HttpRequest) -> tuple[str, str]:
+    """The RP ID and the origin the browser must report (§5.1.4.1 step 7, §7.1 step 9).
+
+    ``get_host`` has already checked the host against ALLOWED_HOSTS, so a forged Host header cannot
+    make us accept assertions made for another site.
+    """
+    host = request.get_host()
+    rp_id = settings.WEBAUTHN_RP_ID or split_domain_port(host)[0]
+    scheme = "https" if request.is_secure() else "http"
+    return rp_id, f"{scheme}://{host}"
+
+
+def user_handle(user: User) -> bytes:
+    """The WebAuthn user.id (§5.4.3): opaque, stable and free of personal data, as the spec asks.
+
+    A keyed digest of the primary key needs no column and reveals neither the personal ID number nor
+    how many accounts there are.
+    """
+    return bytes.fromhex(blind_index("webauthn-user-handle", str(user.pk)))
+
+
+def _timeout_ms() -> int:
+    return int(settings.WEBAUTHN_CHALLENGE_SECONDS) * 1000
+
+
+# --- challenge state ------------------------------------------------------------------------------------
+
+
+def _session_key(purpose: str) -> str:
+    if purpose not in _PURPOSES:
+        raise ValueError(f"unknown passkey purpose {purpose!r}")
+    return _SESSION_PREFIX + purpose
+
+
+def _store_state(request: HttpRequest, purpose: str, challenge: bytes, user: User | None) -> None:
+    request.session[_session_key(purpose)] = {
+        "challenge": bytes_to_base64url(challenge),
+        "at": time.time(),
+        "uid": user.pk if user is not None else None,
+    }
+
+
+def _take_state(request: HttpRequest, purpose: str, user: User | None) -> bytes:
+    """The challenge issued for ``purpose`` and ``user``, removed from the session (single use).
+
+    Two concurrent requests could both read it before either saves the session; the conditional
+    counter update in :func:`authentication_verify` is what stops a cloned authenticator then.
+    """
+    state = request.session.pop(_session_key(purpose), None)
+    if not isinstance(state, dict):
+        raise DomainError(PeopleError.CHALLENGE_EXPIRED)
+    try:
+        age = time.time() - float(state["at"])
+        challenge = base64url_to_bytes(str(state["challenge"]))
+    except (KeyError, TypeError, ValueError):
+        raise DomainError(PeopleError.CHALLENGE_EXPIRED) from None
+    expected_uid = user.pk if user is not None else None
+    if not 0 <= age <= settings.WEBAUTHN_CHALLENGE_SECONDS or state.get("uid") != expected_uid or not challenge:
+        raise DomainError(PeopleError.CHALLENGE_EXPIRED)
+    return challenge
+
+
+def _refuse(ceremony: str, exc: Exception | None = None, reason: str = "") -> DomainError:
+    # The class name or a fixed reason only: exception texts may quote client data.
+    log.info("passkey %s refused: %s", ceremony, type(exc).__name__ if exc is not None else reason)
+    return DomainError(PeopleError.PASSKEY_INVALID)
+
+
+def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    return [
+        PublicKeyCredentialDescriptor(
+            id=bytes(credential_id),
+            transports=[_TRANSPORTS[t] for t in transports if isinstance(t, str) and t in _TRANSPORTS] or None,
+        )
+        for credential_id, transports in Passkey.objects.filter(user=user).values_list(
+            "credential_id", "transports"
+        )
+    ]
+
+
+# --- registration (§7.1) --------------------------------------------------------------------------------
+
+
+def registration_options(*, request: HttpRequest, user: User) -> dict[str, Any]:
+    """``PublicKeyCredentialCreationOptionsJSON`` for ``navigator.credentials.create``."""
+    rp_id, _origin = rp_context(request)
+    options = generate_registration_options(
+        rp_id=rp_id,
+        rp_name=settings.WEBAUTHN_RP_NAME,
+        user_id=user_handle(user),
+        # What the authenticator shows in its account picker: never the full personal ID number.
+        user_name=user.personal_id_masked,
+        user_display_name=user.full_name,
+        timeout=_timeout_ms(),
+        attestation=AttestationConveyancePreference.NONE,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            # Discoverable where possible, so the same passkey also signs in without a password.
+            resident_key=ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.REQUIRED,
+        ),
+        # §5.4.3 excludeCredentials: one authenticator is not registered twice for the same person.
+        exclude_credentials=_descriptors(user),
+        supported_pub_key_algs=ALGORITHMS,
+    )
+    _store_state(request, REGISTER, options.challenge, user)
+    return options_to_json_dict(options)
+
+
+def _name(name: object) -> str:
+    text = name if isinstance(name, str) else ""
+    if not nfc(text):
+        return _("Khóa truy cập")
+    return clean(text, field="name", max_length=NAME_MAX_LENGTH)
+
+
+def _transports(credential: Mapping[str, Any]) -> list[str]:
+    response = credential.get("response")
+    given = response.get("transports") if isinstance(response, Mapping) else None
+    if not isinstance(given, list):
+        return []
+    return sorted({t for t in given[:16] if isinstance(t, str) and t in _TRANSPORTS})
+
+
+def registration_verify(*, request: HttpRequest, user: User, credential: dict[str, Any], name: str) -> Passkey:
+    """Check the attestation response and store the new credential for ``user``."""
+    label = _name(name)
+    challenge = _take_state(request, REGISTER, user)
+    rp_id, origin = rp_context(request)
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            require_user_verification=True,
+            supported_pub_key_algs=ALGORITHMS,
+        )
+    except Exception as exc:
+        # Malformed input reaches the library's parsers (base64, CBOR, COSE) and surfaces as any of
+        # a dozen exception types; every one of them means the same thing to the person.
+        raise _refuse("registration", exc) from None
+    if len(verified.credential_id) > CREDENTIAL_ID_MAX_BYTES:
+        raise _refuse("registration", reason="credential id too long")
+    # §7.1 step 25: a credential id already registered (to anyone) is refused.
+    if Passkey.objects.filter(credential_id=verified.credential_id).exists():
+        raise _refuse("registration", reason="credential already registered")
+    try:
+        with transaction.atomic():
+            passkey = Passkey.objects.create(
+                user=user,
+                credential_id=verified.credential_id,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                transports=_transports(credential),
+                aaguid=str(verified.aaguid)[:36],
+                backed_up=verified.credential_backed_up,
+                name=label,
+            )
+            audit.record(
+                AuditAction.PASSKEY_ADDED,
+                actor=user,
+                obj=passkey,
+                after={"name": label, "aaguid": passkey.aaguid, "backed_up": passkey.backed_up},
+            )
+            from dinhdanh.notifications.services import notify_user
+
+            notify_user(user, "factor_added", {"factor": "passkey"})
+    except IntegrityError:
+        # The same credential registered by a concurrent request between the check and the insert.
+        raise _refuse("registration", reason="credential already registered") from None
+    return passkey
+
+
+# --- authentication (§7.2) ------------------------------------------------------------------------------
+
+
+def authentication_options(*, request: HttpRequest, purpose: str, user: User | None = None) -> dict[str, Any]:
+    """``PublicKeyCredentialRequestOptionsJSON`` for ``navigator.credentials.get``.
+
+    Without a user (passwordless sign-in) allowCredentials stays empty and the authenticator offers its
+    discoverable credentials for this RP; with one, only that person's passkeys are allowed.
+    """
+    if purpose == REGISTER:
+        raise ValueError("registration has its own options")
+    if (user is None) != (purpose == SIGNIN):
+        raise ValueError(f"purpose {purpose!r} and user do not go together")
+    rp_id, _origin = rp_context(request)
+    allowed: list[PublicKeyCredentialDescriptor] = []
+    if user is not None:
+        allowed = _descriptors(user)
+        if not allowed:
+            raise DomainError(PeopleError.PASSKEY_NOT_FOUND)
+    options = generate_authentication_options(
+        rp_id=rp_id,
+        timeout=_timeout_ms(),
+        allow_credentials=allowed,
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    _store_state(request, purpose, options.challenge, user)
+    return options_to_json_dict(options)
+
+
+def _raw_id(credential: object) -> bytes | None:
+    if not isinstance(credential, Mapping):
+        return None
+    raw = credential.get("rawId")
+    # Base64url of 1023 bytes is 1364 characters; anything longer cannot be ours.
+    if not isinstance(raw, str) or not raw or len(raw) > 1400:
+        return None
+    try:
+        return base64url_to_bytes(raw)
+    except ValueError:  # binascii.Error included; also non-ASCII text
+        return None
+
+
+def _find(credential: object) -> Passkey | None:
+    raw = _raw_id(credential)
+    if not raw:
+        return None
+    return Passkey.objects.select_related("user").filter(credential_id=raw).first()
+
+
+def owner_of(credential: object) -> User | None:
+    """Whose passkey an assertion names, to file a failed attempt under that account's history."""
+    passkey = _find(credential)
+    return passkey.user if passkey is not None else None
+
+
+def _user_handle_matches(credential: Mapping[str, Any], owner: User, *, required: bool) -> bool:
+    """§7.2 step 6: the userHandle, required when nobody was identified beforehand, must be the owner's."""
+    response = credential.get("response")
+    given = response.get("userHandle") if isinstance(response, Mapping) else None
+    if given is None or given == "":
+        return not required
+    if not isinstance(given, str) or len(given) > 200:
+        return False
+    try:
+        handle = base64url_to_bytes(given)
+    except ValueError:
+        return False
+    return hmac.compare_digest(handle, user_handle(owner))
+
+
+def authentication_verify(
+    *, request: HttpRequest, purpose: str, credential: dict[str, Any], user: User | None = None
+) -> Passkey:
+    """Check an assertion; returns the passkey used, its counter and last use already updated.
+
+    Raises CHALLENGE_EXPIRED (no live challenge for this purpose and user) or PASSKEY_INVALID
+    (anything about the response itself), and nothing else.
+    """
+    if purpose == REGISTER:
+        raise ValueError("registration is verified by registration_verify")
+    challenge = _take_state(request, purpose, user)
+    passkey = _find(credential)
+    if passkey is None:
+        raise _refuse("authentication", reason="unknown credential")
+    # §7.2 step 5/6: the credential must belong to the person identified beforehand, if any.
+    if user is not None and passkey.user_id != user.pk:
+        raise _refuse("authentication", reason="credential of another account")
+    if not _user_handle_matches(credential, passkey.user, required=user is None):
+        raise _refuse("authentication", reason="user handle mismatch")
+    rp_id, origin = rp_context(request)
+    try:
+        verified = verify_authentication_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            credential_public_key=bytes(passkey.public_key),
+            credential_current_sign_count=passkey.sign_count,
+            # §7.2 step 17; the library also refuses a signature counter that did not increase while
+            # either side is non-zero (step 21: a possibly cloned authenticator).
+            require_user_verification=True,
+        )
+    except Exception as exc:
+        raise _refuse("authentication", exc) from None
+    # Conditional on the counter read above, so two requests cannot both move it from the same value.
+    updated = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
+        sign_count=verified.new_sign_count,
+        last_used_at=timezone.now(),
+        backed_up=verified.credential_backed_up,  # §7.2 step 18: the backup state may change over time
+    )
+    if updated != 1:
+        raise _refuse("authentication", reason="counter changed concurrently")
+    passkey.refresh_from_db(fields=["sign_count", "last_used_at", "backed_up"])
+    return passkey
+
+
+# --- managing one's passkeys ----------------------------------------------------------------------------
+
+
+def _own(user: User, passkey_id: int) -> Passkey:
+    passkey = Passkey.objects.filter(pk=passkey_id, user=user).first()
+    if passkey is None:
+        # Another person's passkey and a missing one look the same.
+        raise DomainError(PeopleError.PASSKEY_NOT_FOUND)
+    return passkey
+
+
+def passkey_remove(*, user: User, passkey_id: int) -> None:
+    """Callers require a fresh step-up first (views and API)."""
+    with transaction.atomic():
+        passkey = _own(user, passkey_id)
+        audit.record(AuditAction.PASSKEY_REMOVED, actor=user, obj=passkey, before={"name": passkey.name})
+        passkey.delete()
+
+
+def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
+    label = clean(name, field="name", max_length=NAME_MAX_LENGTH)
+    with transaction.atomic():
+        passkey = _own(user, passkey_id)
+        passkey.name = label
+        passkey.save(update_fields=["name"])
+    return passkey

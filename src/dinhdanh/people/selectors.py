@@ -1,0 +1,100 @@
+"""Reads about personal accounts, with the access rules applied here (ARCHITECTURE rule 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, require
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.logins import login_digest
+from dinhdanh.people.models import (
+    AccountLock,
+    LevelRequest,
+    Passkey,
+    RequestKind,
+    RequestStatus,
+    SignInEvent,
+    User,
+)
+from dinhdanh.people.sessions import open_sessions
+from dinhdanh.people.signin import second_factors
+from dinhdanh.people.totp import has_totp, recovery_codes_left
+
+
+@dataclass(frozen=True)
+class SecurityOverview:
+    has_totp: bool
+    passkeys: list[Passkey]
+    recovery_codes_left: int
+    sessions: list[object]
+    history: list[SignInEvent]
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.has_totp or bool(self.passkeys)
+
+
+def security_overview(user: User, *, history: int = 20) -> SecurityOverview:
+    return SecurityOverview(
+        has_totp=has_totp(user),
+        passkeys=list(Passkey.objects.filter(user=user).order_by("created_at")),
+        recovery_codes_left=recovery_codes_left(user),
+        sessions=list(open_sessions(user)),
+        history=list(SignInEvent.objects.filter(user=user).order_by("-at")[:history]),
+    )
+
+
+def own_level_requests(user: User) -> QuerySet[LevelRequest]:
+    return LevelRequest.objects.filter(user=user).order_by("-received_at")
+
+
+def person_by_number(*, actor: User, personal_id: str) -> User:
+    """An officer looks a person up by the number on the card in front of them; every lookup is
+    logged, found or not (access to personal data, Law 91/2025)."""
+    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    digest = login_digest(personal_id)
+    person = User.objects.filter(login_digest=digest).first()
+    audit.record(
+        AuditAction.PERSON_LOOKED_UP,
+        actor=actor,
+        object_type="people.user",
+        object_id=str(person.pk) if person else "",
+        after={"found": person is not None},
+    )
+    if person is None:
+        raise DomainError(PeopleError.PERSON_NOT_FOUND, field="personal_id")
+    return person
+
+
+def review_queue(*, actor: User) -> QuerySet[LevelRequest]:
+    """Level-1 requests waiting for an officer, the most urgent first."""
+    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    return (
+        LevelRequest.objects.filter(kind=RequestKind.LEVEL1_ONLINE, status=RequestStatus.PENDING)
+        .select_related("user")
+        .order_by("due_at")
+    )
+
+
+def review_request(*, actor: User, request_id: int) -> LevelRequest:
+    found = review_queue(actor=actor).filter(pk=request_id).first()
+    if found is None:
+        raise DomainError(PeopleError.LEVEL_NOT_PENDING)
+    return found
+
+
+def lock_in_force(user: User) -> AccountLock | None:
+    return AccountLock.objects.filter(user=user, unlocked_at__isnull=True).first()
+
+
+def is_overdue(request: LevelRequest) -> bool:
+    return request.status == RequestStatus.PENDING and request.due_at < timezone.now()
+
+
+__all__ = ["second_factors"]

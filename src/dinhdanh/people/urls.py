@@ -1,0 +1,42 @@
+from django.urls import path
+
+from dinhdanh.people.views import auth, register, security
+from dinhdanh.web.zones import serves_inner, serves_outer
+
+app_name = "people"
+
+urlpatterns = [
+    path("signin/", auth.signin_page, name="signin"),
+    path("signin/verify/", auth.signin_verify, name="signin_verify"),
+    path("signout/", auth.signout_page, name="signout"),
+    path("step-up/", auth.step_up, name="step_up"),
+    path("me/", security.me, name="me"),
+    path("me/security/", security.security, name="security"),
+    path("me/security/totp/", security.totp_enrol, name="totp_enrol"),
+    path("me/security/totp/remove/", security.totp_remove, name="totp_remove"),
+    path("me/security/recovery-codes/", security.recovery_regenerate, name="recovery_regenerate"),
+    path("me/security/passkeys/<int:pk>/remove/", security.passkey_remove, name="passkey_remove"),
+    path("me/security/sessions/<str:pk>/end/", security.session_revoke, name="session_revoke"),
+    path("me/security/password/", security.password_change, name="password_change"),
+    path("me/security/lock/", security.lock_self, name="lock_self"),
+]
+if serves_outer():
+    # Self-service registration faces the public; the back office never offers it.
+    urlpatterns += [
+        path("register/", register.register, name="register"),
+        path("register/confirm/", register.register_confirm, name="register_confirm"),
+        path("password/reset/", register.password_reset, name="password_reset"),
+    ]
+if serves_inner():
+    from dinhdanh.people.views import officers
+
+    urlpatterns += [
+        path("people/", officers.people_desk, name="desk"),
+        path("people/<int:pk>/", officers.person, name="person"),
+        path("people/<int:pk>/level2/", officers.person_level2, name="person_level2"),
+        path("people/<int:pk>/lock/", officers.person_lock, name="person_lock"),
+        path("people/<int:pk>/unlock/", officers.person_unlock, name="person_unlock"),
+        path("people/reviews/", officers.reviews, name="reviews"),
+        path("people/reviews/<int:pk>/", officers.review_decide, name="review_decide"),
+        path("people/reviews/<int:pk>/portrait/", officers.review_portrait, name="review_portrait"),
+    ]

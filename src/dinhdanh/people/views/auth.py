@@ -1,0 +1,122 @@
+"""Sign-in pages: password, second factor (TOTP, recovery code or passkey), step-up, sign-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dinhdanh.core import audit
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.people import authflow, signin
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.forms import CodeForm, SignInForm, attach
+from dinhdanh.people.models import SignInMethod, SignInOutcome, User
+from dinhdanh.people.views.common import safe_next
+
+
+def _after_signin(request: HttpRequest, next_url: str) -> HttpResponse:
+    if request.session.get(authflow.ENROL_REQUIRED):
+        return redirect("people:security")
+    return redirect(next_url)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def signin_page(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = signin.password_check(
+                login=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                client=authflow.client_of(request),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message())
+        else:
+            if outcome.needs_second_factor:
+                authflow.begin_pending(request, outcome.user)
+                return redirect(reverse("people:signin_verify") + "?" + urlencode({"next": next_url}))
+            authflow.establish(request, outcome.user, SignInMethod.PASSWORD)
+            return _after_signin(request, next_url)
+    return render(request, "people/signin.html", {"form": form, "next": next_url})
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def signin_verify(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
+    try:
+        user = authflow.pending_user(request)
+    except DomainError as exc:
+        form = SignInForm()
+        form.add_error(None, exc.message())
+        return render(request, "people/signin.html", {"form": form, "next": next_url}, status=400)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            method = signin.second_factor_check(
+                user=user, code=form.cleaned_data["code"], client=authflow.client_of(request)
+            )
+        except DomainError as exc:
+            attach(form, exc)
+        else:
+            authflow.establish(request, user, method)
+            return _after_signin(request, next_url)
+    return render(
+        request,
+        "people/signin_verify.html",
+        {"form": form, "next": next_url, "factors": signin.second_factors(user)},
+    )
+
+
+@require_POST
+def signout_page(request: HttpRequest) -> HttpResponse:
+    authflow.end(request)
+    return redirect("web:home")
+
+
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def step_up(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User):
+        return redirect(reverse("people:signin") + "?" + urlencode({"next": request.get_full_path()}))
+    next_url = safe_next(request, default=reverse("people:security"))
+    factors = signin.second_factors(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step_up_with_code(request, user, form.cleaned_data["code"])
+        except DomainError as exc:
+            attach(form, exc)
+        else:
+            return redirect(next_url)
+    return render(request, "people/step_up.html", {"form": form, "next": next_url, "factors": factors})
+
+
+def step_up_with_code(request: HttpRequest, user: User, code: str) -> SignInMethod:
+    """Shared with the API: a TOTP or recovery code proves the second factor again."""
+    if not signin.second_factors(user):
+        raise DomainError(PeopleError.NO_SECOND_FACTOR)
+    client = authflow.client_of(request)
+    try:
+        method = signin.second_factor_check(user=user, code=code, client=client)
+    except DomainError:
+        audit.record(AuditAction.STEP_UP_FAILED, actor=user, obj=user)
+        raise
+    authflow.mark_stepped_up(request)
+    audit.record(AuditAction.STEP_UP_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
+    return method
+
+
+__all__ = ["SignInOutcome"]

@@ -1,0 +1,51 @@
+"""Small helpers the people pages share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from dinhdanh.people.authflow import is_stepped_up
+from dinhdanh.people.models import User
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return str(candidate)
+    return default
+
+
+def step_up_redirect(request: HttpRequest, target: str | None = None) -> HttpResponse:
+    return redirect(reverse("people:step_up") + "?" + urlencode({"next": target or request.get_full_path()}))
+
+
+def step_up_required[**P](view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sensitive pages: a fresh second factor first ("xác thực passcode hoặc vân tay/khuôn mặt").
+
+    A POST that arrives stale is not carried out; the person confirms and submits again.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_stepped_up(request):
+            target = request.get_full_path() if request.method == "GET" else reverse("people:security")
+            return step_up_redirect(request, target)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required runs first
+    return user

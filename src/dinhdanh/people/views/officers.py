@@ -1,0 +1,244 @@
+"""Back-office pages for police officers: find or create a person, raise to level 2 after checking the
+ID card, lock or unlock on an authority's request, and review level-1 registrations.
+
+A person's page opens only after the officer looked the person up by the number on the card during
+this session: ids in addresses cannot be walked through to browse other people's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, jurisdiction, require
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.sealed import SealError, read_file
+from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.models import AdministrativeUnit, Level
+from dinhdanh.people import levels, locks, selectors, services
+from dinhdanh.people.forms import (
+    AuthorityLockForm,
+    FindPersonForm,
+    Level2Form,
+    PersonCreateForm,
+    ReviewForm,
+    UnlockForm,
+    attach,
+)
+from dinhdanh.people.models import User
+from dinhdanh.people.models.accounts import CardKind
+from dinhdanh.people.views.common import current_user, step_up_required
+from dinhdanh.web.views import error_page
+
+FOUND = "people_found"
+
+
+def _remember(request: HttpRequest, person: User) -> None:
+    found = [pk for pk in request.session.get(FOUND, []) if pk != person.pk][-19:]
+    request.session[FOUND] = [*found, person.pk]
+
+
+def _person(request: HttpRequest, pk: int) -> User:
+    if pk not in request.session.get(FOUND, []):
+        raise Http404
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def _units(officer: User) -> list[AdministrativeUnit]:
+    scope = jurisdiction(officer, Permission.VERIFY_PERSON)
+    if scope.nationwide:
+        return list(geo.units(level=Level.PROVINCE))
+    return list(AdministrativeUnit.objects.filter(path__in=scope.paths).order_by("path"))
+
+
+def _level2_form(officer: User, data: object = None) -> Level2Form:
+    form = Level2Form(data)  # type: ignore[arg-type]
+    form.fields["unit"].choices = [(u.pk, u.name) for u in _units(officer)]  # type: ignore[attr-defined]
+    return form
+
+
+@sensitive_post_parameters("personal_id")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def people_desk(request: HttpRequest) -> HttpResponse:
+    officer = current_user(request)
+    try:
+        require(officer, Permission.VERIFY_PERSON, any_unit=True)
+    except DomainError as exc:
+        return error_page(request, 403, exc.message())
+    find = FindPersonForm(request.POST if request.POST.get("action") == "find" else None)
+    create = PersonCreateForm(request.POST if request.POST.get("action") == "create" else None)
+    if find.is_bound and find.is_valid():
+        try:
+            person = selectors.person_by_number(actor=officer, personal_id=find.cleaned_data["personal_id"])
+        except DomainError as exc:
+            attach(find, exc)
+        else:
+            _remember(request, person)
+            return redirect("people:person", pk=person.pk)
+    if create.is_bound and create.is_valid():
+        try:
+            person = services.person_create(actor=officer, **create.cleaned_data)
+        except DomainError as exc:
+            attach(create, exc)
+        else:
+            _remember(request, person)
+            messages.success(
+                request, _("Đã tạo tài khoản. Người dân đặt mật khẩu bằng chức năng “Quên mật khẩu”.")
+            )
+            return redirect("people:person", pk=person.pk)
+    return render(request, "people/desk.html", {"find": find, "create": create})
+
+
+@login_required
+@never_cache
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    officer = current_user(request)
+    try:
+        require(officer, Permission.VERIFY_PERSON, any_unit=True)
+    except DomainError as exc:
+        return error_page(request, 403, exc.message())
+    subject = _person(request, pk)
+    return render(
+        request,
+        "people/person.html",
+        {
+            "person": subject,
+            "lock": selectors.lock_in_force(subject),
+            "requests": selectors.own_level_requests(subject)[:10],
+            "level2_form": _level2_form(officer),
+            "lock_form": AuthorityLockForm(),
+            "unlock_form": UnlockForm(),
+            "card_kinds": CardKind,
+        },
+    )
+
+
+def _valid[F: forms.Form](form: F) -> F:
+    if not form.is_valid():
+        raise DomainError(CoreError.INVALID_INPUT)
+    return form
+
+
+def _level2(request: HttpRequest, officer: User, subject: User) -> str:
+    form = _valid(_level2_form(officer, request.POST))
+    levels.level2_raise(
+        actor=officer,
+        user=subject,
+        card=levels.CardCheck(
+            kind=form.cleaned_data["card_kind"],
+            number=form.cleaned_data["card_number"],
+            expired=form.cleaned_data["card_expired"],
+        ),
+        unit=AdministrativeUnit.objects.get(pk=form.cleaned_data["unit"]),
+    )
+    return _("Đã nâng tài khoản lên mức độ 2.")
+
+
+def _lock(request: HttpRequest, officer: User, subject: User) -> str:
+    form = _valid(AuthorityLockForm(request.POST))
+    locks.lock_by_authority(actor=officer, user=subject, **form.cleaned_data)
+    return _("Đã khóa tài khoản.")
+
+
+def _unlock(request: HttpRequest, officer: User, subject: User) -> str:
+    form = _valid(UnlockForm(request.POST))
+    locks.unlock(actor=officer, user=subject, reason=form.cleaned_data["reason"])
+    return _("Đã mở khóa tài khoản.")
+
+
+def _act(request: HttpRequest, pk: int, action: Callable[[HttpRequest, User, User], str]) -> HttpResponse:
+    subject = _person(request, pk)
+    try:
+        messages.success(request, action(request, current_user(request), subject))
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return redirect("people:person", pk=subject.pk)
+
+
+@login_required
+@require_POST
+@step_up_required
+def person_level2(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, _level2)
+
+
+@login_required
+@require_POST
+@step_up_required
+def person_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, _lock)
+
+
+@login_required
+@require_POST
+@step_up_required
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, _unlock)
+
+
+@login_required
+@never_cache
+@require_GET
+def reviews(request: HttpRequest) -> HttpResponse:
+    try:
+        queue = selectors.review_queue(actor=current_user(request))
+    except DomainError as exc:
+        return error_page(request, 403, exc.message())
+    rows = [{"request": r, "overdue": selectors.is_overdue(r)} for r in queue[:200]]
+    return render(request, "people/reviews.html", {"rows": rows, "form": ReviewForm()})
+
+
+@login_required
+@require_POST
+@step_up_required
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy chọn duyệt hoặc từ chối."))
+        return redirect("people:reviews")
+    try:
+        levels.level1_review(
+            actor=current_user(request),
+            request_id=pk,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Đã ghi nhận quyết định."))
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return redirect("people:reviews")
+
+
+@login_required
+@never_cache
+@require_GET
+def review_portrait(request: HttpRequest, pk: int) -> HttpResponse:
+    """The portrait, decrypted for the reviewing officer only; each viewing is audited."""
+    officer = current_user(request)
+    try:
+        level_request = selectors.review_request(actor=officer, request_id=pk)
+        data = read_file(level_request.user.portrait_ref)
+    except (DomainError, SealError, OSError):
+        raise Http404 from None
+    audit.record(AuditAction.PORTRAIT_VIEWED, actor=officer, obj=level_request.user)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return HttpResponse(
+        data, content_type=kind, headers={"Cache-Control": "no-store", "Content-Disposition": "inline"}
+    )

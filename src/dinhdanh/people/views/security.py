@@ -1,0 +1,186 @@
+"""The holder's own pages: profile and level, factors, sessions, history, password, self-lock."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dinhdanh.core.access import Role, active_assignments
+from dinhdanh.core.errors import DomainError
+from dinhdanh.people import authflow, locks, selectors, services, sessions, totp
+from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, attach
+from dinhdanh.people.views.common import current_user, step_up_required
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    rows = [
+        {
+            "label": Role(a.role).label if a.role in Role else a.role,
+            "unit": a.unit.name if a.unit else _("Toàn quốc"),
+            "valid_until": a.valid_until,
+        }
+        for a in active_assignments(user)
+    ]
+    return render(
+        request,
+        "people/me.html",
+        {"assignments": rows, "requests": selectors.own_level_requests(user)[:10], "person": user},
+    )
+
+
+@login_required
+@require_GET
+def security(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    return render(
+        request,
+        "people/security.html",
+        {
+            "overview": selectors.security_overview(user),
+            "current_session": request.session.get(authflow.ACCOUNT_SESSION),
+            "enrol_required": bool(request.session.get(authflow.ENROL_REQUIRED)),
+            "stepped_up": authflow.is_stepped_up(request),
+            "password_form": PasswordChangeForm(),
+            "lock_form": LockSelfForm(),
+        },
+    )
+
+
+def _enrol_allowed(request: HttpRequest) -> bool:
+    # The first factor can be added right after a password sign-in; adding one more needs step-up.
+    return not selectors.second_factors(current_user(request)) or authflow.is_stepped_up(request)
+
+
+@sensitive_post_parameters("code")
+@login_required
+@require_http_methods(["GET", "POST"])
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    if not _enrol_allowed(request):
+        return step_up_required(totp_enrol)(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            attach(form, exc)
+        else:
+            authflow.mark_stepped_up(request)
+            return render(
+                request, "people/recovery_codes.html", {"codes": codes}, headers={"Cache-Control": "no-store"}
+            )
+        secret, uri = totp.totp_pending(user=user)
+    else:
+        try:
+            secret, uri = totp.totp_begin(user=user)
+        except DomainError as exc:
+            messages.error(request, exc.message())
+            return redirect("people:security")
+    qr = segno.make(uri, error="m").svg_inline(scale=4, title=_("Mã QR cho ứng dụng xác thực")) if uri else ""
+    return render(
+        request,
+        "people/totp_enrol.html",
+        {"form": form, "secret": secret, "qr": qr},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@require_POST
+@step_up_required
+def totp_remove(request: HttpRequest) -> HttpResponse:
+    totp.totp_remove(user=current_user(request))
+    messages.success(request, _("Đã gỡ ứng dụng xác thực."))
+    return redirect("people:security")
+
+
+@login_required
+@require_POST
+@step_up_required
+def recovery_regenerate(request: HttpRequest) -> HttpResponse:
+    codes = totp.recovery_codes_regenerate(user=current_user(request))
+    return render(request, "people/recovery_codes.html", {"codes": codes}, headers={"Cache-Control": "no-store"})
+
+
+@login_required
+@require_POST
+@step_up_required
+def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    from dinhdanh.people import passkeys
+
+    try:
+        passkeys.passkey_remove(user=current_user(request), passkey_id=pk)
+        messages.success(request, _("Đã gỡ khóa truy cập."))
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return redirect("people:security")
+
+
+@login_required
+@require_POST
+def session_revoke(request: HttpRequest, pk: str) -> HttpResponse:
+    try:
+        sessions.session_revoke(actor=current_user(request), session_id=pk)
+        messages.success(request, _("Đã kết thúc phiên đăng nhập."))
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return redirect("people:security")
+
+
+@sensitive_post_parameters("current", "new", "confirm")
+@login_required
+@require_POST
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    if selectors.second_factors(user) and not authflow.is_stepped_up(request):
+        return step_up_required(password_change)(request)
+    form = PasswordChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.password_change(
+                user=user, keep_session=request.session.get(authflow.ACCOUNT_SESSION), **form.cleaned_data
+            )
+        except DomainError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."))
+            return redirect("people:security")
+    return render(
+        request,
+        "people/security.html",
+        {
+            "overview": selectors.security_overview(user),
+            "current_session": request.session.get(authflow.ACCOUNT_SESSION),
+            "stepped_up": authflow.is_stepped_up(request),
+            "password_form": form,
+            "lock_form": LockSelfForm(),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def lock_self(request: HttpRequest) -> HttpResponse:
+    """Form TK03 online: no step-up on purpose, the holder may have lost the phone with the factor."""
+    form = LockSelfForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy đánh dấu xác nhận để khóa tài khoản."))
+        return redirect("people:security")
+    try:
+        locks.lock_by_holder(user=current_user(request), reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message())
+        return redirect("people:security")
+    authflow.end(request)
+    messages.success(request, _("Tài khoản đã bị khóa. Để mở khóa, hãy đến cơ quan công an gần nhất."))
+    return redirect("web:home")
