@@ -1,9 +1,11 @@
-"""Journey: a visitor reads the Vietnamese home page, switches to English, signs in as an officer."""
+"""Journey: a visitor reads the Vietnamese home page, switches to English, signs in as an officer,
+who must enrol an authenticator app before the back office opens."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 import pytest
 
 from dinhdanh.core.access import Role
@@ -40,14 +42,23 @@ def test_home_language_switch_and_officer_signin(browser: Any, live_server: Any)
     page.get_by_role("link", name="Đăng nhập").first.click()
     page.get_by_label("Số định danh cá nhân").fill(login)
     page.get_by_label("Mật khẩu").fill("sai-mat-khau-123")
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     assert page.get_by_role("alert").inner_text().strip() == "Số định danh hoặc mật khẩu không đúng."
 
     page.get_by_label("Số định danh cá nhân").fill(login)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(live_server.url + "/")
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    # Officers must have a second factor: the first sign-in lands on enrolment, and nothing else opens.
+    page.wait_for_url(live_server.url + "/me/security/")
     assert officer.full_name in page.locator("header").inner_text()
+    page.goto(live_server.url + "/audit/")
+    page.wait_for_url(live_server.url + "/me/security/")
+    page.get_by_role("link", name="Đăng ký ứng dụng xác thực").click()
+    secret = page.locator("#totp-secret").inner_text().strip()
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Xác nhận").click()
+    assert page.locator("#recovery-codes li").count() == 10
+    page.get_by_role("link", name="Tôi đã lưu các mã").click()
     page.get_by_role("link", name="Nhật ký kiểm toán").click()
     assert "Chuỗi băm nguyên vẹn" in page.locator("main").inner_text()
 

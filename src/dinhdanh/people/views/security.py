@@ -18,6 +18,12 @@ from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, at
 from dinhdanh.people.views.common import current_user, step_up_required
 
 
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # Secrets and recovery codes on screen: never from a cache or the back button.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
 @require_GET
 def me(request: HttpRequest) -> HttpResponse:
@@ -75,9 +81,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
             attach(form, exc)
         else:
             authflow.mark_stepped_up(request)
-            return render(
-                request, "people/recovery_codes.html", {"codes": codes}, headers={"Cache-Control": "no-store"}
-            )
+            return _no_store(render(request, "people/recovery_codes.html", {"codes": codes}))
         secret, uri = totp.totp_pending(user=user)
     else:
         try:
@@ -86,12 +90,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message())
             return redirect("people:security")
     qr = segno.make(uri, error="m").svg_inline(scale=4, title=_("Mã QR cho ứng dụng xác thực")) if uri else ""
-    return render(
-        request,
-        "people/totp_enrol.html",
-        {"form": form, "secret": secret, "qr": qr},
-        headers={"Cache-Control": "no-store"},
-    )
+    return _no_store(render(request, "people/totp_enrol.html", {"form": form, "secret": secret, "qr": qr}))
 
 
 @login_required
@@ -108,7 +107,7 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
 @step_up_required
 def recovery_regenerate(request: HttpRequest) -> HttpResponse:
     codes = totp.recovery_codes_regenerate(user=current_user(request))
-    return render(request, "people/recovery_codes.html", {"codes": codes}, headers={"Cache-Control": "no-store"})
+    return _no_store(render(request, "people/recovery_codes.html", {"codes": codes}))
 
 
 @login_required
