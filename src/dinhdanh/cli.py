@@ -70,12 +70,16 @@ def _demo(argv: Sequence[str]) -> int:
 
     summary = demo_summary()
     url = f"http://127.0.0.1:{args.port}/"
-    print(f"\n  dinhdanh: {url}\n")
+    print(f"\n  dinhdanh: {url}")
+    print(f"  Khóa truy cập (passkey) cần tên miền / passkeys need a host name: http://localhost:{args.port}/\n")
     if summary:
         print("  Tài khoản dùng thử / demo sign-ins (số định danh / personal ID, mật khẩu / password):")
         for s in summary["signins"]:
             print(f"    {s['role_label']:<34} {s['login']}  {s['password']}  ({s['unit_name']})")
-        print()
+        print(
+            "  Cán bộ đăng ký ứng dụng xác thực (TOTP) hoặc khóa truy cập ở lần đăng nhập đầu.\n"
+            "  Officers enrol an authenticator app (TOTP) or a passkey at their first sign-in.\n"
+        )
     if args.no_serve:
         return 0
     return _serve(f"127.0.0.1:{args.port}", workers=2)

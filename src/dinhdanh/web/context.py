@@ -40,4 +40,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name in items:
         url = reverse(name)
         nav.append(NavItem(str(label), url, path == url or (url != "/" and path.startswith(url))))
-    return {"nav_items": nav, "deploy_zone_inner": serves_inner()}
+    return {"nav_items": nav, "deploy_zone_inner": serves_inner(), "deploy_zone_outer": serves_outer()}
