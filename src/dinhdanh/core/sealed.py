@@ -8,6 +8,7 @@ use cannot be replayed into another column.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def unseal_text(blob: bytes, *, purpose: str) -> str:
     return unseal(blob, purpose=purpose).decode()
 
 
+_REF = re.compile(r"(?P<kind>[a-z][a-z0-9_-]{0,31})/(?P<name>[0-9a-f]{32})")
+
+
 def _folder(kind: str) -> Path:
     folder = Path(settings.MEDIA_ROOT) / kind
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -66,14 +70,23 @@ def store_file(kind: str, data: bytes) -> str:
     return f"{kind}/{name}"
 
 
+def _path(ref: str) -> Path:
+    # Only what store_file hands out: "<kind>/<32 hex>". Anything else ("../x", "portraits/../..")
+    # could reach outside MEDIA_ROOT, so it is refused before touching the file system.
+    match = _REF.fullmatch(str(ref))
+    if match is None:
+        raise SealError("file reference")
+    return _folder(match["kind"]) / match["name"]
+
+
 def read_file(ref: str) -> bytes:
-    kind, _, name = ref.partition("/")
-    if not name.isalnum():
-        raise SealError(ref)
-    return unseal((_folder(kind) / name).read_bytes(), purpose=f"file:{kind}")
+    path = _path(ref)
+    return unseal(path.read_bytes(), purpose=f"file:{path.parent.name}")
 
 
 def delete_file(ref: str) -> None:
-    kind, _, name = ref.partition("/")
-    if name.isalnum():
-        (_folder(kind) / name).unlink(missing_ok=True)
+    try:
+        path = _path(ref)
+    except SealError:
+        return
+    path.unlink(missing_ok=True)

@@ -48,7 +48,7 @@ def pending_user(request: HttpRequest) -> User:
     ):
         request.session.pop(PENDING, None)
         raise DomainError(PeopleError.SIGNIN_EXPIRED)
-    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("uid") or 0), is_active=True).first()
     if user is None:
         raise DomainError(PeopleError.SIGNIN_EXPIRED)
     return user

@@ -135,7 +135,7 @@ class CardCheck:
 
 def _card(card: CardCheck) -> tuple[str, str]:
     number = "".join(ch for ch in nfc(str(card.number or "")).upper() if not ch.isspace())
-    pattern = _CARD_NUMBER.get(str(card.kind))
+    pattern = _CARD_NUMBER.get(CardKind(card.kind)) if card.kind in CardKind.values else None
     if pattern is None or not pattern.fullmatch(number):
         raise DomainError(PeopleError.CARD_INVALID, field="card_number")
     return number, mask_personal_id(number)

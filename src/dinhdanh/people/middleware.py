@@ -26,11 +26,10 @@ class AccountSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
+            session_id = str(request.session.get(ACCOUNT_SESSION) or "")
             row = (
-                AccountSession.objects.filter(
-                    pk=request.session.get(ACCOUNT_SESSION), user_id=user.pk, revoked_at__isnull=True
-                ).first()
-                if request.session.get(ACCOUNT_SESSION)
+                AccountSession.objects.filter(pk=session_id, user_id=user.pk, revoked_at__isnull=True).first()
+                if session_id
                 else None
             )
             if row is None or getattr(user, "locked_at", None) is not None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -49,7 +50,7 @@ def otp_issue(*, purpose: str, subject: str) -> str:
 
 @sensitive_variables("code")
 def otp_check(*, purpose: str, subject: str, code: str) -> None:
-    """Consume the code or raise. A wrong code uses up one try; the attempt count survives the error."""
+    """Consume the code or raise. Each check uses up one try; the attempt count survives the error."""
     now = timezone.now()
     row = (
         OneTimeCode.objects.filter(purpose=purpose, subject=subject, consumed_at__isnull=True)
@@ -59,8 +60,14 @@ def otp_check(*, purpose: str, subject: str, code: str) -> None:
     if row is None or row.expires_at <= now or row.attempts >= settings.OTP_MAX_ATTEMPTS:
         raise DomainError(PeopleError.OTP_EXPIRED, field="code")
     code = "".join(ch for ch in str(code) if not ch.isspace())[:12]
+    # The try is taken before comparing, by one conditional UPDATE: parallel guesses cannot all read
+    # the same count and get more tries than OTP_MAX_ATTEMPTS between them.
+    took = OneTimeCode.objects.filter(
+        pk=row.pk, consumed_at__isnull=True, attempts__lt=settings.OTP_MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if not took:
+        raise DomainError(PeopleError.OTP_EXPIRED, field="code")
     if not hmac.compare_digest(row.digest, _digest(subject, code)):
-        OneTimeCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
         raise DomainError(PeopleError.OTP_INVALID, field="code")
     taken = OneTimeCode.objects.filter(pk=row.pk, consumed_at__isnull=True).update(consumed_at=now)
     if not taken:

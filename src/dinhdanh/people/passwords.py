@@ -40,8 +40,8 @@ def _bundled() -> frozenset[str]:
 class BundledListValidator(CommonPasswordValidator):
     """Django's 20,000 common passwords, and ours on top."""
 
-    def __init__(self, password_list_path: Path | str = CommonPasswordValidator.DEFAULT_PASSWORD_LIST_PATH):
-        super().__init__(password_list_path)
+    def __init__(self) -> None:
+        super().__init__()
         self.passwords = set(self.passwords) | _bundled()
 
 

@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from uuid import UUID
 
 from django.conf import settings
@@ -35,6 +36,7 @@ OTP_PURPOSE = "phone"
 _PHONE = re.compile(r"0[35789]\d{8}")
 _ALLOWED_IMAGES = {"JPEG", "PNG"}
 MIN_AGE_SELF_SERVICE = 6  # younger children are registered by a parent at the police (LEGAL §3)
+PORTRAIT_MAX_PIXELS = 40_000_000  # decoding is bounded too: a small file may hold a huge image
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,15 @@ def check_portrait(data: bytes) -> None:
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
-            image.verify()  # decodes the structure: a renamed script or a truncated file fails here
+            image.verify()  # decodes the structure: a renamed script or a truncated PNG fails here
+        if kind not in _ALLOWED_IMAGES:
+            raise DomainError(PeopleError.PORTRAIT_INVALID, field="portrait")
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > PORTRAIT_MAX_PIXELS:
+                raise DomainError(PeopleError.PORTRAIT_INVALID, field="portrait")
+            image.load()  # verify() does not read JPEG data: a JPEG cut short fails only here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise DomainError(PeopleError.PORTRAIT_INVALID, field="portrait") from exc
-    if kind not in _ALLOWED_IMAGES:
-        raise DomainError(PeopleError.PORTRAIT_INVALID, field="portrait")
 
 
 def phone_subject(phone: str) -> str:
@@ -161,12 +167,16 @@ def registration_start(*, data: Registration) -> PendingRegistration:
                 checks=levels.level1_checks(is_foreigner=data.is_foreigner),
             )
             _send_code(registration)
-            for old in stale:
-                transaction.on_commit(lambda ref=old.portrait_ref: sealed.delete_file(ref))
+            transaction.on_commit(partial(_delete_files, [old.portrait_ref for old in stale]))
     except BaseException:
         sealed.delete_file(portrait_ref)  # nothing half-written: no orphan portrait either
         raise
     return registration
+
+
+def _delete_files(refs: list[str]) -> None:
+    for ref in refs:
+        sealed.delete_file(ref)
 
 
 def pending(registration_id: str | UUID) -> PendingRegistration:

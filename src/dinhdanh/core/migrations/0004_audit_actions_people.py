@@ -4,15 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_audit_append_only'),
+        ("core", "0003_audit_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('access.denied', 'Từ chối truy cập'), ('access.role_granted', 'Giao vai trò'), ('access.role_revoked', 'Thu hồi vai trò'), ('auth.signin_succeeded', 'Đăng nhập thành công'), ('auth.signin_failed', 'Đăng nhập thất bại'), ('auth.signout', 'Đăng xuất'), ('auth.signin_throttled', 'Tạm chặn đăng nhập do thử sai nhiều lần'), ('auth.session_revoked', 'Kết thúc phiên đăng nhập'), ('auth.step_up_succeeded', 'Xác thực bổ sung thành công'), ('auth.step_up_failed', 'Xác thực bổ sung thất bại'), ('auth.password_changed', 'Đổi mật khẩu'), ('auth.totp_enrolled', 'Đăng ký ứng dụng xác thực (TOTP)'), ('auth.totp_removed', 'Gỡ ứng dụng xác thực (TOTP)'), ('auth.recovery_codes_generated', 'Tạo mã khôi phục'), ('auth.recovery_code_used', 'Dùng mã khôi phục'), ('auth.passkey_added', 'Thêm khóa truy cập'), ('auth.passkey_removed', 'Gỡ khóa truy cập'), ('people.user_created', 'Tạo tài khoản cá nhân'), ('people.level_requested', 'Yêu cầu cấp / nâng mức tài khoản'), ('people.level_approved', 'Duyệt mức tài khoản'), ('people.level_rejected', 'Từ chối mức tài khoản'), ('people.person_looked_up', 'Tra cứu tài khoản cá nhân'), ('people.portrait_viewed', 'Xem ảnh chân dung'), ('people.password_reset', 'Đặt lại mật khẩu qua số điện thoại'), ('people.account_locked', 'Khóa tài khoản cá nhân'), ('people.account_unlocked', 'Mở khóa tài khoản cá nhân'), ('notify.message_retried', 'Gửi lại thông báo'), ('geo.units_loaded', 'Nạp danh mục đơn vị hành chính'), ('calendar.day_override_set', 'Khai báo ngày nghỉ / ngày làm bù'), ('system.demo_loaded', 'Nạp dữ liệu mẫu')], db_index=True, max_length=64, verbose_name='hành động'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("access.denied", "Từ chối truy cập"),
+                    ("access.role_granted", "Giao vai trò"),
+                    ("access.role_revoked", "Thu hồi vai trò"),
+                    ("auth.signin_succeeded", "Đăng nhập thành công"),
+                    ("auth.signin_failed", "Đăng nhập thất bại"),
+                    ("auth.signout", "Đăng xuất"),
+                    ("auth.signin_throttled", "Tạm chặn đăng nhập do thử sai nhiều lần"),
+                    ("auth.session_revoked", "Kết thúc phiên đăng nhập"),
+                    ("auth.step_up_succeeded", "Xác thực bổ sung thành công"),
+                    ("auth.step_up_failed", "Xác thực bổ sung thất bại"),
+                    ("auth.password_changed", "Đổi mật khẩu"),
+                    ("auth.totp_enrolled", "Đăng ký ứng dụng xác thực (TOTP)"),
+                    ("auth.totp_removed", "Gỡ ứng dụng xác thực (TOTP)"),
+                    ("auth.recovery_codes_generated", "Tạo mã khôi phục"),
+                    ("auth.recovery_code_used", "Dùng mã khôi phục"),
+                    ("auth.passkey_added", "Thêm khóa truy cập"),
+                    ("auth.passkey_removed", "Gỡ khóa truy cập"),
+                    ("people.user_created", "Tạo tài khoản cá nhân"),
+                    ("people.level_requested", "Yêu cầu cấp / nâng mức tài khoản"),
+                    ("people.level_approved", "Duyệt mức tài khoản"),
+                    ("people.level_rejected", "Từ chối mức tài khoản"),
+                    ("people.person_looked_up", "Tra cứu tài khoản cá nhân"),
+                    ("people.portrait_viewed", "Xem ảnh chân dung"),
+                    ("people.password_reset", "Đặt lại mật khẩu qua số điện thoại"),
+                    ("people.account_locked", "Khóa tài khoản cá nhân"),
+                    ("people.account_unlocked", "Mở khóa tài khoản cá nhân"),
+                    ("notify.message_retried", "Gửi lại thông báo"),
+                    ("geo.units_loaded", "Nạp danh mục đơn vị hành chính"),
+                    ("calendar.day_override_set", "Khai báo ngày nghỉ / ngày làm bù"),
+                    ("system.demo_loaded", "Nạp dữ liệu mẫu"),
+                ],
+                db_index=True,
+                max_length=64,
+                verbose_name="hành động",
+            ),
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,9 +59,8 @@ def signin_verify(request: HttpRequest) -> HttpResponse:
     try:
         user = authflow.pending_user(request)
     except DomainError as exc:
-        form = SignInForm()
-        form.add_error(None, exc.message())
-        return render(request, "people/signin.html", {"form": form, "next": next_url}, status=400)
+        messages.error(request, exc.message())
+        return redirect(reverse("people:signin") + "?" + urlencode({"next": next_url}))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

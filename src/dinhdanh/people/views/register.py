@@ -22,7 +22,7 @@ SESSION_KEY = "registration"
 RESET_KEY = "password_reset"
 
 
-def _portrait_bytes(upload: UploadedFile | None, limit: int) -> bytes:
+def _portrait_bytes(upload: UploadedFile[bytes] | None, limit: int) -> bytes:
     # One byte past the limit is enough for the service to say "too large".
     return b"" if upload is None else upload.read(limit + 1)
 

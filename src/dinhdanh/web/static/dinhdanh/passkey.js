@@ -213,6 +213,7 @@
     if (MODES.indexOf(button.getAttribute("data-passkey")) < 0) return;
     if (typeof window.PublicKeyCredential === "undefined" || !navigator.credentials) {
       button.hidden = true;
+      button.style.display = "none"; // author CSS (.button { display: inline-block }) beats [hidden]
       return;
     }
     button.addEventListener("click", function (event) {
