@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     RECOVERY_CODE_USED = "auth.recovery_code_used", _("Dùng mã khôi phục")
     PASSKEY_ADDED = "auth.passkey_added", _("Thêm khóa truy cập")
     PASSKEY_REMOVED = "auth.passkey_removed", _("Gỡ khóa truy cập")
+    PASSKEY_RENAMED = "auth.passkey_renamed", _("Đổi tên khóa truy cập")
     # people
     USER_CREATED = "people.user_created", _("Tạo tài khoản cá nhân")
     LEVEL_REQUESTED = "people.level_requested", _("Yêu cầu cấp / nâng mức tài khoản")

@@ -60,6 +60,7 @@ class CoreError(ErrorCode):
         403,
     )
     NOT_FOUND = ("core.not_found", _("Không tìm thấy."), 404)
+    TOO_LARGE = ("core.too_large", _("Yêu cầu quá lớn; không có gì bị thay đổi."), 413)
     CSRF_FAILED = (
         "core.csrf_failed",
         _("Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang và thử lại."),

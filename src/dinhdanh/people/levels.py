@@ -19,7 +19,7 @@ from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import seal_text
-from dinhdanh.core.text import nfc
+from dinhdanh.core.text import clean, nfc
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
@@ -106,7 +106,7 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
 def level1_review(*, actor: User, request_id: int, approve: bool, reason: str = "") -> LevelRequest:
     """An officer decides a level-1 request that needed review. A refusal must say why."""
     require(actor, Permission.VERIFY_PERSON, any_unit=True)
-    reason = nfc(str(reason or ""))[:1000]
+    reason = clean(str(reason), field="reason", max_length=1000) if nfc(str(reason or "")) else ""
     if not approve and not reason:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
     with transaction.atomic():
@@ -134,9 +134,11 @@ class CardCheck:
 
 
 def _card(card: CardCheck) -> tuple[str, str]:
-    number = "".join(ch for ch in nfc(str(card.number or "")).upper() if not ch.isspace())
+    number = "".join(ch for ch in nfc(str(card.number or "")) if not ch.isspace())
     pattern = _CARD_NUMBER.get(CardKind(card.kind)) if card.kind in CardKind.values else None
-    if pattern is None or not pattern.fullmatch(number):
+    # ASCII before upper-casing: "ß".upper() is "SS" and "ı".upper() is "I", which would turn
+    # characters no card carries into a valid-looking number.
+    if pattern is None or not number.isascii() or not pattern.fullmatch(number := number.upper()):
         raise DomainError(PeopleError.CARD_INVALID, field="card_number")
     return number, mask_personal_id(number)
 
@@ -155,6 +157,16 @@ def level2_raise(*, actor: User, user: User, card: CardCheck, unit: Administrati
     now = timezone.now()
     days = LEVEL2_DAYS_NO_VALID_CARD if card.expired else LEVEL2_DAYS
     with transaction.atomic():
+        # Again under a row lock: another officer (or another tab, holding a stale copy) may have
+        # raised or locked the account since ``user`` was read.
+        row = User.objects.select_for_update().filter(pk=user.pk).values("level", "locked_at").first()
+        if row is None:
+            raise DomainError(PeopleError.PERSON_NOT_FOUND)
+        if row["level"] >= AccountLevel.LEVEL_2:
+            raise DomainError(PeopleError.LEVEL_ALREADY, level=2)
+        if row["locked_at"] is not None:
+            raise DomainError(PeopleError.ACCOUNT_LOCKED)
+        user.level = row["level"]
         request = LevelRequest.objects.create(
             user=user,
             kind=RequestKind.LEVEL2_IN_PERSON,

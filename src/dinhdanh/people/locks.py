@@ -66,7 +66,9 @@ def lock_by_holder(*, user: User, reason: str = "") -> AccountLock:
     """Immediate, no questions asked: the holder may fear the account is in someone else's hands."""
     if user.is_locked:
         raise DomainError(PeopleError.ALREADY_LOCKED)
-    text = nfc(str(reason or ""))[:500] or "holder request"
+    # Free text from the holder: kept printable (no NUL, escapes or bidi controls, which PostgreSQL or a
+    # log viewer would choke on) but never a reason to refuse the lock.
+    text = "".join(ch for ch in nfc(str(reason or "")) if ch.isprintable())[:500].strip() or "holder request"
     return _lock(user, kind=LockKind.HOLDER, actor=user, reason=text)
 
 
@@ -87,10 +89,9 @@ def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: 
 def unlock(*, actor: User, user: User, reason: str) -> AccountLock:
     """An officer lifts the lock in force (holder's request in person, or the authority's)."""
     require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
-    text = nfc(str(reason or ""))[:1000]
-    if not text:
+    if not nfc(str(reason or "")):
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
-    clean(text, field="reason", max_length=1000)
+    text = clean(str(reason), field="reason", max_length=1000)  # refused when too long, never cut
     now = timezone.now()
     with transaction.atomic():
         lock = AccountLock.objects.select_for_update().filter(user=user, unlocked_at__isnull=True).first()

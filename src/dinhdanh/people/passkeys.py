@@ -387,6 +387,10 @@ def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
     label = clean(name, field="name", max_length=NAME_MAX_LENGTH)
     with transaction.atomic():
         passkey = _own(user, passkey_id)
+        before = passkey.name
         passkey.name = label
         passkey.save(update_fields=["name"])
+        audit.record(
+            AuditAction.PASSKEY_RENAMED, actor=user, obj=passkey, before={"name": before}, after={"name": label}
+        )
     return passkey

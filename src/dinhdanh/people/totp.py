@@ -91,7 +91,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
         TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=timezone.now())
         audit.record(AuditAction.TOTP_ENROLLED, actor=user, obj=user)
         codes = _recovery_codes_replace(user)
-        _notify_factor(user, "TOTP")
+        _notify_factor(user, "totp")
     return codes
 
 
