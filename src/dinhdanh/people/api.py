@@ -7,7 +7,7 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from dinhdanh.api.security import enforce_csrf, signed_in_user
@@ -98,11 +98,11 @@ def step_up(request: HttpRequest, body: CodeIn) -> StepUpOut:
 
 
 @router.post("/auth/signout", response={204: None}, url_name="auth_signout")
-def signout(request: HttpRequest) -> tuple[int, None]:
+def signout(request: HttpRequest) -> Status[None]:
     enforce_csrf(request)
     signed_in_user(request)
     authflow.end(request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, url_name="me")

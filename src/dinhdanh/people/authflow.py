@@ -42,13 +42,14 @@ def begin_pending(request: HttpRequest, user: User) -> None:
 
 def pending_user(request: HttpRequest) -> User:
     pending = request.session.get(PENDING)
-    if (
-        not isinstance(pending, dict)
-        or time.time() - float(pending.get("at", 0)) > settings.SIGNIN_PENDING_SECONDS
-    ):
+    try:  # whatever the session holds, a malformed value is an expired sign-in, never a 500
+        uid, age = int(pending["uid"]), time.time() - float(pending["at"])  # type: ignore[index]
+    except (TypeError, ValueError, KeyError, OverflowError):
+        uid, age = 0, float("inf")
+    if not 0 <= age <= settings.SIGNIN_PENDING_SECONDS:
         request.session.pop(PENDING, None)
         raise DomainError(PeopleError.SIGNIN_EXPIRED)
-    user = User.objects.filter(pk=int(pending.get("uid") or 0), is_active=True).first()
+    user = User.objects.filter(pk=uid, is_active=True).first()
     if user is None:
         raise DomainError(PeopleError.SIGNIN_EXPIRED)
     return user

@@ -109,7 +109,8 @@ class PasswordResetFinishForm(forms.Form):
 class LockSelfForm(forms.Form):
     reason = forms.CharField(label=_("Lý do (không bắt buộc)"), max_length=500, required=False)
     confirm = forms.BooleanField(
-        label=_("Tôi hiểu rằng tài khoản sẽ bị khóa ngay và chỉ được mở tại cơ quan công an.")
+        label=_("Tôi hiểu rằng tài khoản sẽ bị khóa ngay và chỉ được mở tại cơ quan công an."),
+        error_messages={"required": _("Hãy đánh dấu xác nhận để khóa tài khoản.")},
     )
 
 
@@ -162,6 +163,10 @@ class ReviewForm(forms.Form):
         choices=[("approve", _("Duyệt")), ("reject", _("Từ chối"))],
         widget=forms.RadioSelect,
         label=_("Quyết định"),
+        error_messages={
+            "required": _("Hãy chọn duyệt hoặc từ chối."),
+            "invalid_choice": _("Hãy chọn duyệt hoặc từ chối."),
+        },
     )
     reason = forms.CharField(
         label=_("Lý do (bắt buộc khi từ chối)"),

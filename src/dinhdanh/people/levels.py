@@ -149,10 +149,6 @@ def level2_raise(*, actor: User, user: User, card: CardCheck, unit: Administrati
     ``unit`` is where the check happened; the officer must serve there.
     """
     require(actor, Permission.VERIFY_PERSON, unit=unit, obj=user)
-    if user.level >= AccountLevel.LEVEL_2:
-        raise DomainError(PeopleError.LEVEL_ALREADY, level=2)
-    if user.is_locked:
-        raise DomainError(PeopleError.ACCOUNT_LOCKED)
     number, number_masked = _card(card)
     now = timezone.now()
     days = LEVEL2_DAYS_NO_VALID_CARD if card.expired else LEVEL2_DAYS

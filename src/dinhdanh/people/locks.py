@@ -26,6 +26,12 @@ def _notify(user: User, template: str, params: dict[str, str | int]) -> None:
     notify_user(user, template, params)
 
 
+def _locked(user: User) -> bool:
+    # The database decides, not ``user``: a copy read before an unlock would refuse a lock for nothing
+    # (a copy read before a lock is caught by the partial unique constraint in _lock).
+    return AccountLock.objects.filter(user=user, unlocked_at__isnull=True).exists()
+
+
 def _lock(
     user: User, *, kind: LockKind, actor: User | None, reason: str, authority: str = "", document_ref: str = ""
 ) -> AccountLock:
@@ -64,7 +70,7 @@ def _lock(
 
 def lock_by_holder(*, user: User, reason: str = "") -> AccountLock:
     """Immediate, no questions asked: the holder may fear the account is in someone else's hands."""
-    if user.is_locked:
+    if _locked(user):
         raise DomainError(PeopleError.ALREADY_LOCKED)
     # Free text from the holder: kept printable (no NUL, escapes or bidi controls, which PostgreSQL or a
     # log viewer would choke on) but never a reason to refuse the lock.
@@ -79,7 +85,7 @@ def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: 
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
     authority = clean(authority, field="authority", max_length=300)
     document_ref = clean(document_ref, field="document_ref", max_length=120)
-    if user.is_locked:
+    if _locked(user):
         raise DomainError(PeopleError.ALREADY_LOCKED)
     return _lock(
         user, kind=LockKind.AUTHORITY, actor=actor, reason=reason, authority=authority, document_ref=document_ref

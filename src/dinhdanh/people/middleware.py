@@ -16,7 +16,16 @@ from dinhdanh.people.models import AccountSession
 
 _TOUCH_EVERY = timedelta(minutes=1)
 # Pages an officer without a second factor may still open: enrolment itself, and the way out.
-ENROL_ALLOWED = ("/me/security/", "/signout/", "/i18n/", "/static/", "/api/v1/me", "/healthz")
+ENROL_ALLOWED = (
+    "/me/security/",
+    "/signout/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/api/v1/me",
+    "/api/v1/auth/",  # sign-out, CSRF token
+    "/api/v1/passkeys/register/",  # enrolling a passkey is the way out
+)
 
 
 class AccountSessionMiddleware:

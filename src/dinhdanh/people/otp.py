@@ -49,8 +49,9 @@ def otp_issue(*, purpose: str, subject: str) -> str:
 
 
 @sensitive_variables("code")
-def otp_check(*, purpose: str, subject: str, code: str) -> None:
-    """Consume the code or raise. Each check uses up one try; the attempt count survives the error."""
+def otp_check(*, purpose: str, subject: str, code: str, consume: bool = True) -> None:
+    """Consume the code or raise. Each check uses up one try; the attempt count survives the error.
+    With ``consume=False`` a right code stays usable: check it first, then other input, then consume."""
     now = timezone.now()
     row = (
         OneTimeCode.objects.filter(purpose=purpose, subject=subject, consumed_at__isnull=True)
@@ -69,6 +70,8 @@ def otp_check(*, purpose: str, subject: str, code: str) -> None:
         raise DomainError(PeopleError.OTP_EXPIRED, field="code")
     if not hmac.compare_digest(row.digest, _digest(subject, code)):
         raise DomainError(PeopleError.OTP_INVALID, field="code")
+    if not consume:
+        return
     taken = OneTimeCode.objects.filter(pk=row.pk, consumed_at__isnull=True).update(consumed_at=now)
     if not taken:
         raise DomainError(PeopleError.OTP_EXPIRED, field="code")

@@ -50,6 +50,7 @@ from dinhdanh.core.keys import blind_index
 from dinhdanh.core.text import clean, nfc
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Passkey, User
+from dinhdanh.people.totp import drop_orphan_recovery_codes
 
 log = logging.getLogger(__name__)
 
@@ -381,6 +382,7 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
         passkey = _own(user, passkey_id)
         audit.record(AuditAction.PASSKEY_REMOVED, actor=user, obj=passkey, before={"name": passkey.name})
         passkey.delete()
+        drop_orphan_recovery_codes(user)
 
 
 def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:

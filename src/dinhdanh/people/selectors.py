@@ -58,7 +58,11 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
     """An officer looks a person up by the number on the card in front of them; every lookup is
     logged, found or not (access to personal data, Law 91/2025)."""
     require(actor, Permission.VERIFY_PERSON, any_unit=True)
-    digest = login_digest(personal_id)
+    try:
+        digest = login_digest(personal_id)
+    except DomainError:
+        audit.record(AuditAction.PERSON_LOOKED_UP, actor=actor, object_type="people.user", after={"found": False})
+        raise
     person = User.objects.filter(login_digest=digest).first()
     audit.record(
         AuditAction.PERSON_LOOKED_UP,

@@ -16,9 +16,10 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
+from dinhdanh.people import signin
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
-from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.models import AccountLevel, SignInOutcome, User
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
 from dinhdanh.people.registration import normalize_phone
@@ -64,8 +65,18 @@ def user_create(
 
 @sensitive_variables("current", "new", "confirm")
 def password_change(*, user: User, current: str, new: str, confirm: str, keep_session: str | None = None) -> None:
-    """Change the password knowing the current one; every other session ends."""
+    """Change the password knowing the current one; every other session ends. Wrong current
+    passwords count like failed sign-ins, so a borrowed session cannot guess without limit."""
+    client = signin.Client()
+    signin.refuse_if_throttled(account=user.login_digest, client=client, user=user)
     if not user.check_password(str(current or "")[:256]):
+        signin.count_failure(
+            user=user,
+            account=user.login_digest,
+            client=client,
+            outcome=SignInOutcome.BAD_CREDENTIALS,
+            login_label=user.personal_id_masked,
+        )
         raise DomainError(PeopleError.PASSWORD_WRONG, field="current")
     _set_password(user, new, confirm, keep_session=keep_session, action=AuditAction.PASSWORD_CHANGED)
 
@@ -128,6 +139,9 @@ def password_reset_finish(*, token: str, code: str, new: str, confirm: str) -> U
     user = User.objects.filter(login_digest=token).first()
     if user is None:
         raise DomainError(PeopleError.OTP_EXPIRED, field="code")
+    # The code first: until it is right, nothing about the account (its phone, birth date) may show
+    # through the password rules.
+    otp_check(purpose=RESET_PURPOSE, subject=f"user:{user.pk}", code=code, consume=False)
     if new != confirm:
         raise DomainError(PeopleError.PASSWORD_MISMATCH, field="confirm")
     check_password_strength(new, facts=facts_of(phone=user.phone, date_of_birth=user.date_of_birth))

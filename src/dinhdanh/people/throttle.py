@@ -9,6 +9,7 @@ Counts are written in their own transaction: a failed sign-in rolls nothing of t
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -35,7 +36,21 @@ class Failure:
 
 
 def address_key(ip: str | None) -> str:
-    return blind_index("throttle-address", ip or "unknown")
+    return blind_index("throttle-address", _address_bucket(ip))
+
+
+def _address_bucket(ip: str | None) -> str:
+    """One IPv4 address, or one IPv6 /64: a single subscriber gets a whole /64, so counting single IPv6
+    addresses would hand an attacker 2**64 fresh counters. IPv4-mapped addresses count as IPv4."""
+    try:
+        address = ipaddress.ip_address(str(ip or "").strip())
+    except ValueError:
+        return ip or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def backoff_seconds(failures: int, free: int) -> int:

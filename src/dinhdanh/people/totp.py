@@ -100,6 +100,16 @@ def totp_remove(*, user: User) -> None:
         deleted, _ = TotpDevice.objects.filter(user=user).delete()
         if deleted:
             audit.record(AuditAction.TOTP_REMOVED, actor=user, obj=user)
+            drop_orphan_recovery_codes(user)
+
+
+def drop_orphan_recovery_codes(user: User) -> None:
+    """Recovery codes back up a factor; with no factor left they would be a password-strength
+    second factor nobody sees on the security page, so they go too."""
+    from dinhdanh.people.models import Passkey
+
+    if not has_totp(user) and not Passkey.objects.filter(user=user).exists():
+        RecoveryCode.objects.filter(user=user).delete()
 
 
 @sensitive_variables("code")

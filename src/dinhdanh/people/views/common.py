@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,6 +30,23 @@ def step_up_redirect(request: HttpRequest, target: str | None = None) -> HttpRes
     return redirect(reverse("people:step_up") + "?" + urlencode({"next": target or request.get_full_path()}))
 
 
+def _referring_page(request: HttpRequest) -> str:
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return urlsplit(referer).path or "/"
+    return reverse("people:security")
+
+
+def first_error(form: forms.Form) -> str:
+    """The message of a form's first error, for pages that report through ``messages``."""
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return ""
+
+
 def step_up_required[**P](view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Sensitive pages: a fresh second factor first ("xác thực passcode hoặc vân tay/khuôn mặt").
 
@@ -38,7 +56,8 @@ def step_up_required[**P](view: Callable[..., HttpResponse]) -> Callable[..., Ht
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_stepped_up(request):
-            target = request.get_full_path() if request.method == "GET" else reverse("people:security")
+            # A stale POST is not replayed; after step-up the person returns to the page they were on.
+            target = request.get_full_path() if request.method == "GET" else _referring_page(request)
             return step_up_redirect(request, target)
         return view(request, *args, **kwargs)
 

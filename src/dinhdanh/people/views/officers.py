@@ -38,7 +38,7 @@ from dinhdanh.people.forms import (
 )
 from dinhdanh.people.models import User
 from dinhdanh.people.models.accounts import CardKind
-from dinhdanh.people.views.common import current_user, step_up_required
+from dinhdanh.people.views.common import current_user, first_error, step_up_required
 from dinhdanh.web.views import error_page
 
 FOUND = "people_found"
@@ -211,7 +211,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Hãy chọn duyệt hoặc từ chối."))
+        messages.error(request, first_error(form))
         return redirect("people:reviews")
     try:
         levels.level1_review(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from dinhdanh.core.access import Role, active_assignments
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people import authflow, locks, selectors, services, sessions, totp
 from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, attach
-from dinhdanh.people.views.common import current_user, step_up_required
+from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -74,14 +75,16 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     if not _enrol_allowed(request):
         return step_up_required(totp_enrol)(request)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"])
-        except DomainError as exc:
-            attach(form, exc)
-        else:
-            authflow.mark_stepped_up(request)
-            return _no_store(render(request, "people/recovery_codes.html", {"codes": codes}))
+    if request.method == "POST":
+        # Any POST, valid or not, keeps the secret under way: the phone has already scanned it.
+        if form.is_valid():
+            try:
+                codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                attach(form, exc)
+            else:
+                authflow.mark_stepped_up(request)
+                return _no_store(render(request, "people/recovery_codes.html", {"codes": codes}))
         secret, uri = totp.totp_pending(user=user)
     else:
         try:
@@ -151,6 +154,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             attach(form, exc)
         else:
+            update_session_auth_hash(request, user)  # else Django ends this session too on the next request
             messages.success(request, _("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."))
             return redirect("people:security")
     return render(
@@ -173,7 +177,7 @@ def lock_self(request: HttpRequest) -> HttpResponse:
     """Form TK03 online: no step-up on purpose, the holder may have lost the phone with the factor."""
     form = LockSelfForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Hãy đánh dấu xác nhận để khóa tài khoản."))
+        messages.error(request, first_error(form))
         return redirect("people:security")
     try:
         locks.lock_by_holder(user=current_user(request), reason=form.cleaned_data["reason"])
