@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 LOGIN = "079085001234"
-PASSWORD = "bench-mat-khau-dai-2026"
+PASSWORD = "bench-mat-khau-dai-2026"  # noqa: S105  # a throwaway account in a temporary database
 
 
 def main() -> None:

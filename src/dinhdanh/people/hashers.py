@@ -7,8 +7,16 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
 class Argon2idHasher(Argon2PasswordHasher):
-    def __init__(self) -> None:
-        # Django caches hasher instances and drops the cache when settings change (tests included).
-        self.time_cost = int(settings.ARGON2_TIME_COST)
-        self.memory_cost = int(settings.ARGON2_MEMORY_COST_KIB)
-        self.parallelism = int(settings.ARGON2_PARALLELISM)
+    # Read on every use, not cached at construction: Django keeps hasher instances for the life of
+    # the process and only drops them when PASSWORD_HASHERS itself changes.
+    @property
+    def time_cost(self) -> int:  # type: ignore[override]
+        return int(settings.ARGON2_TIME_COST)
+
+    @property
+    def memory_cost(self) -> int:  # type: ignore[override]
+        return int(settings.ARGON2_MEMORY_COST_KIB)
+
+    @property
+    def parallelism(self) -> int:  # type: ignore[override]
+        return int(settings.ARGON2_PARALLELISM)

@@ -50,7 +50,7 @@ def otp_issue(*, purpose: str, subject: str) -> str:
 
 @sensitive_variables("code")
 def otp_check(*, purpose: str, subject: str, code: str, consume: bool = True) -> None:
-    """Consume the code or raise. Each check uses up one try; the attempt count survives the error.
+    """Consume the code or raise. A wrong code uses up one try; the attempt count survives the error.
     With ``consume=False`` a right code stays usable: check it first, then other input, then consume."""
     now = timezone.now()
     row = (
@@ -70,6 +70,9 @@ def otp_check(*, purpose: str, subject: str, code: str, consume: bool = True) ->
         raise DomainError(PeopleError.OTP_EXPIRED, field="code")
     if not hmac.compare_digest(row.digest, _digest(subject, code)):
         raise DomainError(PeopleError.OTP_INVALID, field="code")
+    # Only wrong codes count: a right one gives its try back (else checking first and consuming after
+    # would spend two tries, and the last try could never succeed).
+    OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") - 1)
     if not consume:
         return
     taken = OneTimeCode.objects.filter(pk=row.pk, consumed_at__isnull=True).update(consumed_at=now)
