@@ -6,3 +6,11 @@ class PeopleConfig(AppConfig):
     name = "dinhdanh.people"
     label = "people"
     verbose_name = _("Tài khoản cá nhân")
+
+    def ready(self) -> None:
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
+        # signin.signin_complete records last_login in the sign-in transaction; Django's own handler
+        # would write the same row a second time on every sign-in.
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

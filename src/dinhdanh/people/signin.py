@@ -166,7 +166,7 @@ def signin_complete(*, user: User, method: SignInMethod, client: Client) -> Acco
         _event(user, SignInOutcome.SUCCEEDED, client, method)
         User.objects.filter(pk=user.pk).update(last_login=now)
         audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
-    throttle.record_success(account=user.login_digest)
+        throttle.record_success(account=user.login_digest)
     return session
 
 
