@@ -20,10 +20,10 @@ from dinhdanh.core.models import AuditEvent, RoleAssignment
 from dinhdanh.core.text import fold
 from dinhdanh.demo.generate import HEADERS, DemoSpec, write_registries
 from dinhdanh.demo.manifest import demo_summary
-from dinhdanh.demo.services import DEMO_PASSWORD, DEMO_PROVINCE, PEOPLE, demo_load
+from dinhdanh.demo.services import DEMO_PASSWORD, DEMO_PROVINCE, FOREIGNER_LOGIN, PEOPLE, demo_load
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.logins import login_digest
-from dinhdanh.people.models import User
+from dinhdanh.people.models import LevelRequest, RequestKind, RequestStatus, User
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,9 @@ def test_demo_load_creates_everyone_once(settings: Any, tmp_path: Path) -> None:
     users, roles, events = counts()
     manifest = demo_load()
 
-    assert User.objects.count() == users + len(PEOPLE)
+    assert User.objects.count() == users + len(PEOPLE) + 1  # and a foreigner waiting for level-1 review
+    waiting = LevelRequest.objects.get(user__login_digest=login_digest(FOREIGNER_LOGIN))
+    assert (waiting.status, waiting.kind) == (RequestStatus.PENDING, RequestKind.LEVEL1_ONLINE)
     staff = [p for p in PEOPLE if p.role is not Role.CITIZEN]
     assert RoleAssignment.objects.count() == roles + len(staff)
     for person in PEOPLE:

@@ -5,12 +5,16 @@ Idempotent: running it again rewrites the same files and creates nobody twice.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
-from dinhdanh.core import audit
+from dinhdanh.core import audit, sealed
 from dinhdanh.core.access import Role
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
@@ -19,6 +23,7 @@ from dinhdanh.core.services import role_grant
 from dinhdanh.demo.generate import write_registries
 from dinhdanh.demo.manifest import manifest_path
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.people import levels
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.services import user_create
@@ -45,6 +50,37 @@ PEOPLE = [
     DemoPerson("091183000006", "Huỳnh Thị Đối Tác", Role.PARTNER_CLERK, "province", Source.BUSINESS),
     DemoPerson("091092000007", "Đặng Văn Công Dân", Role.CITIZEN, "commune"),
 ]
+
+
+FOREIGNER_LOGIN = "840199000008"  # a foreigner's number: 12 digits, no citizen layout
+
+
+def _portrait_png() -> bytes:
+    image = Image.new("RGB", (120, 160), (225, 232, 240))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((38, 28, 82, 76), fill=(120, 136, 160))
+    draw.rounded_rectangle((22, 84, 98, 160), radius=24, fill=(120, 136, 160))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _foreigner_waiting_for_review(actor: User | None) -> None:
+    """A level-1 registration an officer must review (foreigners' numbers prove nothing by themselves),
+    so the review queue of the demo is not empty."""
+    user = user_create(
+        actor=actor,
+        personal_id=FOREIGNER_LOGIN,
+        full_name="Emma Schneider",
+        password=DEMO_PASSWORD,
+        level=AccountLevel.NONE,
+        phone="0912000008",
+    )
+    user.is_foreigner, user.date_of_birth = True, date(1990, 5, 17)
+    user.phone_confirmed_at = timezone.now()
+    user.portrait_ref = sealed.store_file("portraits", _portrait_png())
+    user.save(update_fields=["is_foreigner", "date_of_birth", "phone_confirmed_at", "portrait_ref"])
+    levels.level1_open(user=user, checks=levels.level1_checks(is_foreigner=True), received_at=timezone.now())
 
 
 def demo_load(*, actor: User | None = None) -> dict[str, object]:
@@ -95,6 +131,7 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
             "signins": signins,
         }
         if created:
+            _foreigner_waiting_for_review(actor)
             audit.record(
                 AuditAction.DEMO_LOADED,
                 actor=actor,

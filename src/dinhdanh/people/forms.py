@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people.models.accounts import CardKind
@@ -160,7 +161,10 @@ class UnlockForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", _("Duyệt")), ("reject", _("Từ chối"))],
+        choices=[
+            ("approve", pgettext_lazy("decision", "Duyệt")),
+            ("reject", pgettext_lazy("decision", "Từ chối")),
+        ],
         widget=forms.RadioSelect,
         label=_("Quyết định"),
         error_messages={
