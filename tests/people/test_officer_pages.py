@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
-from django.urls import clear_url_caches
+from django.test import Client
 from django.utils import timezone
 
 from dinhdanh.core.access import Role
@@ -25,7 +21,7 @@ from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.levels import level1_open
 from dinhdanh.people.models import AccountLevel, AccountLock, LevelRequest, RequestStatus, User
 from tests.conftest import make_officer, make_user, signed_in, unit
-from tests.web.support import assert_friendly, html
+from tests.web.support import assert_friendly, deploy_zone, html
 
 pytestmark = pytest.mark.django_db
 
@@ -371,27 +367,6 @@ def test_posts_without_a_csrf_token_are_refused_and_write_nothing(media: Path) -
     assert (AuditEvent.objects.count(), User.objects.count()) == (events, users)
     assert User.objects.get(pk=person.pk).level == AccountLevel.LEVEL_1
     assert LevelRequest.objects.get(pk=request.pk).status == RequestStatus.PENDING
-
-
-def _reload_urlconfs() -> None:
-    import dinhdanh.people.urls
-    import dinhdanh.urls
-    import dinhdanh.web.urls
-
-    importlib.reload(dinhdanh.people.urls)
-    importlib.reload(dinhdanh.web.urls)
-    importlib.reload(dinhdanh.urls)
-    clear_url_caches()
-
-
-@contextmanager
-def deploy_zone(zone: str) -> Iterator[None]:
-    try:
-        with override_settings(DEPLOY_ZONE=zone):
-            _reload_urlconfs()
-            yield
-    finally:
-        _reload_urlconfs()
 
 
 def test_the_outer_zone_does_not_route_the_officer_pages(an_giang: AdministrativeUnit) -> None:

@@ -334,13 +334,6 @@ NEW_PASSWORD = "Mua-Xuan-Tren-Song-2026"
 
 
 @pytest.fixture
-def outbox(settings: Any, tmp_path: Path) -> Path:
-    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
-    settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
-    return tmp_path / "outbox"
-
-
-@pytest.fixture
 def holder() -> User:
     user = make_user("Phan Thị Hạnh", personal_id=HOLDER)
     user.phone, user.phone_confirmed_at, user.date_of_birth = "0912000222", timezone.now(), date(1985, 7, 9)

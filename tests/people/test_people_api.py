@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -31,12 +30,6 @@ SECOND = "/api/v1/auth/second-factor"
 STEP_UP = "/api/v1/auth/step-up"
 SIGNOUT = "/api/v1/auth/signout"
 ME = "/api/v1/me"
-
-
-@pytest.fixture(autouse=True)
-def outbox(settings: Any, tmp_path: Path) -> None:
-    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
-    settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
 
 
 @pytest.fixture

@@ -49,11 +49,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings: Any, tmp_path: Path) -> Path:
-    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
-    settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
+def media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "outbox"
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -27,12 +26,6 @@ NUMBER = "079085002468"
 UNKNOWN = "001203012389"
 WRONG = "khong-phai-mat-khau-42"
 SAME_ERROR = "Số định danh hoặc mật khẩu không đúng."
-
-
-@pytest.fixture(autouse=True)
-def outbox(settings: Any, tmp_path: Path) -> None:
-    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
-    settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
 
 
 @pytest.fixture

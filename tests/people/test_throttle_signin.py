@@ -6,7 +6,6 @@ from __future__ import annotations
 import ipaddress
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,12 +32,6 @@ UNKNOWN = "001203012389"
 WRONG = "khong-phai-mat-khau-42"
 HOME = Client(ip="203.0.113.7", user_agent="Firefox")
 ELSEWHERE = Client(ip="198.51.100.9", user_agent="Chrome")
-
-
-@pytest.fixture(autouse=True)
-def outbox(settings: Any, tmp_path: Path) -> None:
-    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
-    settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
 
 
 @pytest.fixture

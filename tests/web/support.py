@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from django.test import override_settings
+from django.urls import clear_url_caches
 
 MY_WORK = "Công việc của tôi"
 AUDIT_LINK = 'href="/audit/"'
@@ -43,3 +49,25 @@ def assert_friendly(response: Any, status: int, lang: str = "vi") -> str:
     assert "Traceback" not in page
     assert 'href="/"' in page  # a way back home
     return page
+
+
+def _reload_urlconfs() -> None:
+    import dinhdanh.people.urls
+    import dinhdanh.urls
+    import dinhdanh.web.urls
+
+    importlib.reload(dinhdanh.people.urls)
+    importlib.reload(dinhdanh.web.urls)
+    importlib.reload(dinhdanh.urls)
+    clear_url_caches()
+
+
+@contextmanager
+def deploy_zone(zone: str) -> Iterator[None]:
+    """URL confs read DEPLOY_ZONE at import time: rebuild them inside the override, and after it."""
+    try:
+        with override_settings(DEPLOY_ZONE=zone):
+            _reload_urlconfs()
+            yield
+    finally:
+        _reload_urlconfs()

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from django.test import Client, override_settings
-from django.urls import clear_url_caches
+from django.test import Client
 
 from dinhdanh.core.access import Role
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from tests.conftest import make_officer, make_user, signed_in, unit
-from tests.web.support import AUDIT_LINK, DOCS_LINK, MY_WORK, assert_friendly, html, nav
+from tests.web.support import AUDIT_LINK, DOCS_LINK, MY_WORK, assert_friendly, deploy_zone, html, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -176,26 +172,6 @@ def test_inner_zone_hides_the_public_api_docs_link(client: Client, settings: obj
     page = html(client.get("/"))
     assert AUDIT_LINK in nav(page)
     assert DOCS_LINK not in page
-
-
-def _reload_urlconfs() -> None:
-    import dinhdanh.urls
-    import dinhdanh.web.urls
-
-    importlib.reload(dinhdanh.web.urls)
-    importlib.reload(dinhdanh.urls)
-    clear_url_caches()
-
-
-@contextmanager
-def deploy_zone(zone: str) -> Iterator[None]:
-    """URL confs read DEPLOY_ZONE at import time: rebuild them inside the override, and after it."""
-    try:
-        with override_settings(DEPLOY_ZONE=zone):
-            _reload_urlconfs()
-            yield
-    finally:
-        _reload_urlconfs()
 
 
 def test_outer_zone_does_not_route_the_back_office(client: Client) -> None:
