@@ -109,6 +109,17 @@ def signin_verify(request: HttpRequest, body: AssertionIn) -> DoneOut:
     return DoneOut(status="signed_in", next=_next(request, body.next, "/"))
 
 
+def _verify_own(request: HttpRequest, user: User, purpose: str, credential: dict[str, Any]) -> None:
+    """A known person proves their passkey again; a failure counts against the account too."""
+    signin.refuse_if_throttled(account=user.login_digest, client=authflow.client_of(request), user=user)
+    try:
+        passkeys.authentication_verify(request=request, purpose=purpose, credential=credential, user=user)
+    except DomainError as exc:
+        if exc.error is PeopleError.PASSKEY_INVALID:
+            _count_failure(request, user, per_account=True)
+        raise
+
+
 # --- second factor after the password -------------------------------------------------------------------
 
 
@@ -134,15 +145,7 @@ def second_factor_options(request: HttpRequest) -> OptionsOut:
 def second_factor_verify(request: HttpRequest, body: AssertionIn) -> DoneOut:
     enforce_csrf(request)
     user = authflow.pending_user(request)
-    signin.refuse_if_throttled(account=user.login_digest, client=authflow.client_of(request), user=user)
-    try:
-        passkeys.authentication_verify(
-            request=request, purpose=passkeys.SECOND_FACTOR, credential=body.credential, user=user
-        )
-    except DomainError as exc:
-        if exc.error is PeopleError.PASSKEY_INVALID:
-            _count_failure(request, user, per_account=True)
-        raise
+    _verify_own(request, user, passkeys.SECOND_FACTOR, body.credential)
     authflow.establish(request, user, SignInMethod.PASSWORD_PASSKEY)
     return DoneOut(status="signed_in", next=_next(request, body.next, "/"))
 
@@ -172,15 +175,11 @@ def step_up_options(request: HttpRequest) -> OptionsOut:
 def step_up_verify(request: HttpRequest, body: AssertionIn) -> DoneOut:
     enforce_csrf(request)
     user = signed_in_user(request)
-    signin.refuse_if_throttled(account=user.login_digest, client=authflow.client_of(request), user=user)
     method = {"method": str(SignInMethod.PASSKEY)}
     try:
-        passkeys.authentication_verify(
-            request=request, purpose=passkeys.STEP_UP, credential=body.credential, user=user
-        )
+        _verify_own(request, user, passkeys.STEP_UP, body.credential)
     except DomainError as exc:
         if exc.error is PeopleError.PASSKEY_INVALID:
-            _count_failure(request, user, per_account=True)
             audit.record(AuditAction.STEP_UP_FAILED, actor=user, obj=user, after=method)
         raise
     authflow.mark_stepped_up(request)
