@@ -60,6 +60,11 @@ def clean(s: str, *, field: str, max_length: int) -> str:
     return value
 
 
+def clean_optional(s: str | None, *, field: str, max_length: int) -> str:
+    """``clean`` for a field that may be left blank: blank (after ``nfc``) gives "", not an error."""
+    return clean(s, field=field, max_length=max_length) if s and nfc(s) else ""
+
+
 # --- tone placement -------------------------------------------------------------------------------------
 
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from ninja import Router, Schema, Status
@@ -90,8 +91,6 @@ def signin_second_factor(request: HttpRequest, body: CodeIn) -> SignInOut:
 
 @router.post("/auth/step-up", response=StepUpOut, url_name="auth_step_up")
 def step_up(request: HttpRequest, body: CodeIn) -> StepUpOut:
-    from django.conf import settings
-
     enforce_csrf(request)
     step_up_with_code(request, signed_in_user(request), body.code)
     return StepUpOut(status="stepped_up", valid_seconds=int(settings.STEP_UP_SECONDS))

@@ -19,7 +19,7 @@ from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import seal_text
-from dinhdanh.core.text import clean, nfc
+from dinhdanh.core.text import clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
@@ -106,7 +106,7 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
 def level1_review(*, actor: User, request_id: int, approve: bool, reason: str = "") -> LevelRequest:
     """An officer decides a level-1 request that needed review. A refusal must say why."""
     require(actor, Permission.VERIFY_PERSON, any_unit=True)
-    reason = clean(str(reason), field="reason", max_length=1000) if nfc(str(reason or "")) else ""
+    reason = clean_optional(reason, field="reason", max_length=1000)
     if not approve and not reason:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
     with transaction.atomic():

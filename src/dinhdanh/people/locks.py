@@ -14,7 +14,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.text import clean, nfc
+from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLock, LockKind, User
 from dinhdanh.people.sessions import sessions_revoke_all
@@ -80,7 +80,7 @@ def lock_by_holder(*, user: User, reason: str = "") -> AccountLock:
 
 def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: str, reason: str) -> AccountLock:
     require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
-    reason = clean(reason or "", field="reason", max_length=1000) if reason and reason.strip() else ""
+    reason = clean_optional(reason, field="reason", max_length=1000)
     if not reason:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
     authority = clean(authority, field="authority", max_length=300)
@@ -95,9 +95,9 @@ def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: 
 def unlock(*, actor: User, user: User, reason: str) -> AccountLock:
     """An officer lifts the lock in force (holder's request in person, or the authority's)."""
     require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
-    if not nfc(str(reason or "")):
+    text = clean_optional(reason, field="reason", max_length=1000)  # refused when too long, never cut
+    if not text:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
-    text = clean(str(reason), field="reason", max_length=1000)  # refused when too long, never cut
     now = timezone.now()
     with transaction.atomic():
         lock = AccountLock.objects.select_for_update().filter(user=user, unlocked_at__isnull=True).first()

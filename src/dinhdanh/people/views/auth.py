@@ -17,7 +17,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.people import authflow, signin
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.forms import CodeForm, SignInForm, attach
-from dinhdanh.people.models import SignInMethod, SignInOutcome, User
+from dinhdanh.people.models import SignInMethod, User
 from dinhdanh.people.views.common import safe_next
 
 
@@ -117,6 +117,3 @@ def step_up_with_code(request: HttpRequest, user: User, code: str) -> SignInMeth
     authflow.mark_stepped_up(request)
     audit.record(AuditAction.STEP_UP_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
     return method
-
-
-__all__ = ["SignInOutcome"]
