@@ -127,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
         from django.core.management import execute_from_command_line
 
+        if args and not args[0].startswith("-"):
+            args[0] = args[0].replace("-", "_")  # the contract spells them import-registry, plan-load, ...
         execute_from_command_line(["dinhdanh", *args])
         return 0
     except DomainError as exc:

@@ -37,6 +37,8 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "people.password_reset", _("Đặt lại mật khẩu qua số điện thoại")
     ACCOUNT_LOCKED = "people.account_locked", _("Khóa tài khoản cá nhân")
     ACCOUNT_UNLOCKED = "people.account_unlocked", _("Mở khóa tài khoản cá nhân")
+    # registries
+    REGISTRY_IMPORTED = "registries.imported", _("Nhập danh sách tham chiếu")
     # notifications
     MESSAGE_RETRIED = "notify.message_retried", _("Gửi lại thông báo")
     # administrative units

@@ -17,6 +17,12 @@ __all__ = ["RegistryError"]
 
 
 class RegistryError(ErrorCode):
+    UNKNOWN_SOURCE = (
+        "registries.unknown_source",
+        _("Nguồn danh sách {source} không tồn tại (business, cooperative, tax, home_affairs, survey, police)."),
+        400,
+    )
+    DUPLICATE_IN_FILE = ("registries.duplicate_in_file", _("Mã {value} đã có ở dòng {first_row} của tệp."), 400)
     UNREADABLE = ("registries.unreadable", _("Không đọc được tệp; hãy tải lên lại."), 400)
     BINARY_FILE = (
         "registries.binary_file",

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "dinhdanh.geo",
     "dinhdanh.people",
     "dinhdanh.notifications",
+    "dinhdanh.registries",
     "dinhdanh.web",
     "dinhdanh.api",
     "dinhdanh.demo",
@@ -237,3 +238,5 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Registry files (issue 5) may be large; they stream, so the limit guards the disk, not memory.
+REGISTRY_MAX_BYTES = integer("DINHDANH_REGISTRY_MAX_BYTES", 2 * 1024**3)

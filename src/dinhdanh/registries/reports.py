@@ -1,0 +1,91 @@
+"""Error reports of an import: one line per problem (row, column, value, reason in Vietnamese and
+English), written as the rows stream by, in CSV (UTF-8 with BOM, which Excel opens correctly) and XLSX.
+Values that a spreadsheet would run as formulas are neutralized (CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from types import TracebackType
+
+from django.conf import settings
+from openpyxl import Workbook
+
+from dinhdanh.registries.cells import neutralize_for_export
+from dinhdanh.registries.fields import FIELD_LABELS, RowProblem
+
+HEADER = ["Dòng / Row", "Cột / Column", "Giá trị / Value", "Lý do", "Reason", "Mã lỗi / Code"]
+
+
+def report_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "exports" / "registries"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+class ErrorReport:
+    """Opened lazily: an import without problems leaves no files."""
+
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+        self.count = 0
+        self._csv_file: object | None = None
+        self._writer: csv.DictWriter[str] | None = None
+        self._book: Workbook | None = None
+
+    @property
+    def csv_path(self) -> Path:
+        return report_dir() / f"{self.stem}.csv"
+
+    @property
+    def xlsx_path(self) -> Path:
+        return report_dir() / f"{self.stem}.xlsx"
+
+    def _open(self) -> None:
+        handle = self.csv_path.open("w", encoding="utf-8-sig", newline="")
+        self._csv_file = handle
+        self._plain = csv.writer(handle)
+        self._plain.writerow(HEADER)
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("Lỗi - Errors")
+        self._sheet.append(HEADER)
+
+    def add(self, row_number: int, problem: RowProblem) -> None:
+        if self._book is None:
+            self._open()
+        label = str(FIELD_LABELS.get(problem.field, problem.field))
+        line = [
+            row_number,
+            neutralize_for_export(label),
+            neutralize_for_export(problem.value_shown),
+            neutralize_for_export(problem.message("vi")),
+            neutralize_for_export(problem.message("en")),
+            problem.code,
+        ]
+        self._plain.writerow(line)
+        self._sheet.append(line)
+        self.count += 1
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.save(self.xlsx_path)
+            self._book = None
+        if self._csv_file is not None:
+            self._csv_file.close()  # type: ignore[attr-defined]
+            self._csv_file = None
+
+    def discard(self) -> None:
+        self.close()
+        self.csv_path.unlink(missing_ok=True)
+        self.xlsx_path.unlink(missing_ok=True)
+
+    def __enter__(self) -> ErrorReport:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is not None:
+            self.discard()
+        else:
+            self.close()
