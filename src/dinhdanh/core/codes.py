@@ -151,6 +151,8 @@ def _normalize(raw: str) -> str:
     # spaces, soft hyphens, the BOM that Excel puts before the first CSV cell) are invisible to the
     # person who pasted them, so they are dropped rather than reported.
     text = unicodedata.normalize("NFKC", raw)
+    if text.isprintable():  # format characters (Cf) are never printable: nothing to drop
+        return text.strip()
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 

@@ -35,6 +35,7 @@ _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u180e]")  # ZWSP, word joiner
 # (U+001C-U+001F, U+0085) are deliberately absent so that clean() rejects them instead of hiding them.
 _SPACES = re.compile(r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_COMBINING = re.compile("[\u0300-\u036f]+")
 
 
 def nfc(s: str) -> str:
@@ -62,7 +63,8 @@ def clean(s: str, *, field: str, max_length: int) -> str:
         raise DomainError(CoreError.EMPTY_VALUE, field=field)
     if len(value) > max_length:
         raise DomainError(CoreError.TOO_LONG, field=field, limit=max_length)
-    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in value):
+    # Printable text has neither controls (Cc) nor bidi overrides (Cf): the common case skips the scan.
+    if not value.isprintable() and any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in value):
         raise DomainError(CoreError.CONTROL_CHARACTERS, field=field)
     return value
 
@@ -196,7 +198,9 @@ def fold(s: str) -> str:
     """Search key: lowercase ASCII letters, digits and single spaces ("ĐẮK LẮK" -> "dak lak")."""
     decomposed = unicodedata.normalize("NFKD", nfc(s).casefold())
     # Marks are dropped before anyascii so the key does not depend on where a tone mark sits.
-    bare = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
+    bare = _COMBINING.sub("", decomposed)  # the Latin combining block covers Vietnamese: fast path
+    if not bare.isascii():
+        bare = "".join(ch for ch in bare if not unicodedata.category(ch).startswith("M"))
     return _NON_ALNUM.sub(" ", anyascii(bare).lower()).strip()
 
 
