@@ -62,8 +62,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_units", verbosity=0)
     communes = list(
-        AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=Level.COMMUNE, path__startswith="2025/91/")
-        .values_list("code", flat=True)
+        AdministrativeUnit.objects.filter(
+            scheme=Scheme.CURRENT, level=Level.COMMUNE, path__startswith="2025/91/"
+        ).values_list("code", flat=True)
     )
     path = Path(os.environ["DINHDANH_DATA_DIR"]) / "business.csv"
     write_file(path, communes)
