@@ -23,7 +23,6 @@ from dinhdanh.people.models import (
     User,
 )
 from dinhdanh.people.sessions import open_sessions
-from dinhdanh.people.signin import second_factors
 from dinhdanh.people.totp import has_totp, recovery_codes_left
 
 
@@ -99,6 +98,3 @@ def lock_in_force(user: User) -> AccountLock | None:
 
 def is_overdue(request: LevelRequest) -> bool:
     return request.status == RequestStatus.PENDING and request.due_at < timezone.now()
-
-
-__all__ = ["second_factors"]

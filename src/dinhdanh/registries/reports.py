@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from django.conf import settings
 from openpyxl import Workbook
@@ -29,8 +30,7 @@ class ErrorReport:
     def __init__(self, stem: str) -> None:
         self.stem = stem
         self.count = 0
-        self._csv_file: object | None = None
-        self._writer: csv.DictWriter[str] | None = None
+        self._csv_file: TextIO | None = None
         self._book: Workbook | None = None
 
     @property
@@ -71,7 +71,7 @@ class ErrorReport:
             self._book.save(self.xlsx_path)
             self._book = None
         if self._csv_file is not None:
-            self._csv_file.close()  # type: ignore[attr-defined]
+            self._csv_file.close()
             self._csv_file = None
 
     def discard(self) -> None:

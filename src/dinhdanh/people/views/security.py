@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinhdanh.core.access import Role, active_assignments
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import authflow, locks, selectors, services, sessions, totp
+from dinhdanh.people import authflow, locks, selectors, services, sessions, signin, totp
 from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, attach
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
@@ -64,7 +64,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 def _enrol_allowed(request: HttpRequest) -> bool:
     # The first factor can be added right after a password sign-in; adding one more needs step-up.
-    return not selectors.second_factors(current_user(request)) or authflow.is_stepped_up(request)
+    return not signin.second_factors(current_user(request)) or authflow.is_stepped_up(request)
 
 
 @sensitive_post_parameters("code")
@@ -143,7 +143,7 @@ def session_revoke(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if selectors.second_factors(user) and not authflow.is_stepped_up(request):
+    if signin.second_factors(user) and not authflow.is_stepped_up(request):
         return step_up_required(password_change)(request)
     form = PasswordChangeForm(request.POST)
     if form.is_valid():
