@@ -21,12 +21,15 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("", include("dinhdanh.web.urls")),
     path("", include("dinhdanh.people.urls")),
+    path("", include("dinhdanh.organizations.urls")),
+    path("", include("dinhdanh.applications.urls")),
 ]
 if serves_inner():
     # The admin signs in through our own page (second factor, throttling, session list), never its own.
     admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
     urlpatterns.insert(0, path("admin/", admin.site.urls))
     urlpatterns.append(path("outbox/", include("dinhdanh.notifications.urls")))
+    urlpatterns.append(path("registries/", include("dinhdanh.registries.urls")))
 
 handler400 = "dinhdanh.web.views.bad_request"
 handler403 = "dinhdanh.web.views.permission_denied"

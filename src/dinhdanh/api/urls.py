@@ -10,8 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from dinhdanh.api import problems, units
+from dinhdanh.applications import api as applications_api
+from dinhdanh.organizations import api as organizations_api
 from dinhdanh.people import api as people_api
 from dinhdanh.people import api_passkeys as passkeys_api
+from dinhdanh.registries import api as registries_api
+from dinhdanh.registries import api_reconcile as registries_reconcile_api
 
 _DOCS_CSP = {
     "default-src": ["'self'"],
@@ -51,3 +55,7 @@ problems.install(api)
 api.add_router("/", units.router)
 api.add_router("/", people_api.router)
 api.add_router("/passkeys/", passkeys_api.router)
+api.add_router("/registries/", registries_api.router)
+api.add_router("/registries/", registries_reconcile_api.router)
+api.add_router("/applications/", applications_api.router)
+api.add_router("/organizations/", organizations_api.router)

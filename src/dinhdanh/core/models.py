@@ -85,3 +85,34 @@ class DayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'+' if self.is_working_day else '-'}"
+
+
+class IdempotencyRecord(models.Model):
+    """A POST answered once (SPEC §8: ``Idempotency-Key`` honoured on every POST). The same key from
+    the same caller replays the stored answer; the same key with a different body is refused."""
+
+    scope = models.CharField(max_length=128)  # the caller: "user:<pk>", "client:<id>", …
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=255)  # method and path
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # empty while in progress
+    content_type = models.CharField(max_length=100, blank=True)
+    response_body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
+
+class Sequence(models.Model):
+    """A named counter that only grows (SELECT … FOR UPDATE): identification numbers are never reused."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"

@@ -91,3 +91,88 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang nhập")
+    COMPLETED = "completed", _("Hoàn tất")
+    FAILED = "failed", _("Không nhập được")
+
+
+class ImportJob(models.Model):
+    """A file a partner clerk uploaded, imported in the background; the page follows its progress."""
+
+    source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    stored_path = models.CharField(max_length=255)  # under DATA_DIR/uploads/registries, removed when done
+    size = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} {self.status}"
+
+
+class ExclusionReason(models.TextChoices):
+    CEASED = "ceased", _("Đã ngừng hoạt động")
+    UNREACHABLE = "unreachable", _("Không liên hệ được, không hoạt động tại địa chỉ")
+    FOREIGN_REPRESENTATIVE = "foreign_representative", _("Người đại diện là người nước ngoài")
+    DUPLICATE = "duplicate", _("Trùng với tổ chức khác")
+    OTHER = "other", _("Lý do khác")
+
+
+class Exclusion(models.Model):
+    """A registry organization left out of target baselines, with a recorded reason (SPEC §4)."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="exclusions")
+    reason = models.CharField(_("lý do"), max_length=24, choices=ExclusionReason.choices)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    excluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    excluded_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"], condition=models.Q(lifted_at__isnull=True), name="registries_one_live_exclusion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.reason}"
+
+
+class Baseline(models.Model):
+    """How many organizations a unit × category had to reach on a date: the campaign's denominator."""
+
+    unit = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=64, db_index=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    as_of = models.DateField(_("tính đến ngày"))
+    registered = models.PositiveIntegerField(default=0)  # in the registries, active, not excluded
+    excluded = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)  # of those, with an organization account on that date
+    taken_at = models.DateTimeField(default=timezone.now)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "category", "as_of"], name="registries_baseline_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.category} {self.as_of}"

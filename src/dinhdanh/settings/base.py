@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "dinhdanh.people",
     "dinhdanh.notifications",
     "dinhdanh.registries",
+    "dinhdanh.organizations",
+    "dinhdanh.applications",
     "dinhdanh.web",
     "dinhdanh.api",
     "dinhdanh.demo",

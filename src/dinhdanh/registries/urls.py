@@ -1,0 +1,11 @@
+"""Back-office pages of the registries: uploads and lists (``urls_lists``), reconciliation
+(``urls_reconcile``). Mounted under /registries/ in the inner zone."""
+
+from django.urls import include, path
+
+app_name = "registries"
+
+urlpatterns = [
+    path("", include("dinhdanh.registries.urls_lists")),
+    path("reconcile/", include("dinhdanh.registries.urls_reconcile")),
+]
