@@ -242,3 +242,17 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Registry files (issue 5) may be large; they stream, so the limit guards the disk, not memory.
 REGISTRY_MAX_BYTES = integer("DINHDANH_REGISTRY_MAX_BYTES", 2 * 1024**3)
+
+# Organization requests (SPEC §3, LEGAL §2). Routing and approval are configuration, not code:
+# "commune" (commune police since 01/07/2025, Decision 5709), "province" (PC06) or "central" (C06).
+ORG_ROUTING_LEVEL = os.environ.get("DINHDANH_ORG_ROUTING_LEVEL", "commune")
+ORG_APPROVING_LEVEL = os.environ.get("DINHDANH_ORG_APPROVING_LEVEL", "commune")
+# Decree 69 Art. 13.4: 3 working days when the organization is in a national or specialized database,
+# 15 days otherwise; whether those 15 are working days is an open legal point (LEGAL §2), so configurable.
+ORG_DEADLINE_IN_REGISTRY_DAYS = integer("DINHDANH_ORG_DEADLINE_IN_REGISTRY_DAYS", 3)
+ORG_DEADLINE_OTHER_DAYS = integer("DINHDANH_ORG_DEADLINE_OTHER_DAYS", 15)
+ORG_DEADLINE_OTHER_WORKING = flag("DINHDANH_ORG_DEADLINE_OTHER_WORKING", default=False)
+ORG_VERIFICATION_DAYS = integer("DINHDANH_ORG_VERIFICATION_DAYS", 3)  # working days a partner has to answer
+ORG_NAME_MATCH_THRESHOLD = 90  # core.text.name_similarity, 0-100
+DOCUMENT_MAX_BYTES = integer("DINHDANH_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+DOCUMENT_MAX_PER_APPLICATION = 30
