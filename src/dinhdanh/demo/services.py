@@ -9,6 +9,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from dinhdanh.people import levels
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.services import user_create
+from dinhdanh.registries.imports import import_file
 
 DEMO_PROVINCE = "91"  # An Giang, which took in Kiên Giang (plan 374/KH-UBND) on 01/07/2025
 DEMO_PASSWORD = "dinhdanh-demo"  # noqa: S105 - published demo credential, demo data only
@@ -139,5 +141,19 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                 object_id=province.code,
                 after={"people": created, "organizations": manifest["organizations"]},
             )
+    _import_registries(directory / "registries", sources)
     manifest_path().write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
+
+
+def _import_registries(folder: Path, sources: list[dict[str, object]]) -> None:
+    """Import every list, so the lists page and reconciliation have data. The partner clerk of a
+    source imports it (the lists page shows who did); a second load imports nothing (same checksum)."""
+    clerks = {
+        person.partner_source: User.objects.get(login_digest=login_digest(person.login))
+        for person in PEOPLE
+        if person.partner_source
+    }
+    for entry in sources:
+        source = str(entry["source"])
+        import_file(source=source, path=folder / str(entry["file"]), actor=clerks.get(source))

@@ -1,5 +1,15 @@
 """Uploads, snapshots and error reports (partner clerks)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from dinhdanh.registries.views import lists, uploads
+
+urlpatterns = [
+    path("", lists.lists, name="lists"),
+    path("upload/", uploads.upload, name="upload"),
+    path("jobs/<int:pk>/", uploads.job, name="job"),
+    path("jobs/<int:pk>/status", uploads.job_status, name="job_status"),
+    path("snapshots/<int:pk>/", lists.snapshot, name="snapshot"),
+    path("snapshots/<int:pk>/errors.<str:fmt>", lists.error_report, name="error_report"),
+    path("records/", lists.records, name="records"),
+]

@@ -29,6 +29,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VERIFY_PERSON):
         items.append((_("Tra cứu công dân"), "people:desk"))
         items.append((_("Duyệt mức độ 1"), "people:reviews"))
+    if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_REGISTRY):
+        items.append((_("Danh sách tham chiếu"), "registries:lists"))
+    if serves_inner() and user.is_authenticated and has_permission(user, Permission.IMPORT_REGISTRY):
+        items.append((_("Tải lên danh sách"), "registries:upload"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_AUDIT_LOG):
         items.append((_("Nhật ký kiểm toán"), "web:audit"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.ADMINISTER_SYSTEM):
