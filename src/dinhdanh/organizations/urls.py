@@ -1,7 +1,32 @@
 """Pages of organizations; the outer zone serves applicants and members, the inner zone officers."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path, re_path
+
+from dinhdanh.web.zones import serves_outer
 
 app_name = "organizations"
 
+# An organization number is 11 digits (organizations.numbers); the pattern keeps /organizations/register/
+# and the other fixed addresses apart from it.
+EID = r"(?P<eid>[0-9]{11})"
+
 urlpatterns: list[URLPattern] = []
+if serves_outer():
+    from dinhdanh.organizations.views import change, hub, member
+
+    urlpatterns += [
+        path("organizations/", hub.hub, name="hub"),
+        path("organizations/switch/", hub.switch, name="switch"),
+        re_path(rf"^organizations/{EID}/$", member.profile, name="profile"),
+        re_path(rf"^organizations/{EID}/members/$", member.members, name="members"),
+        re_path(rf"^organizations/{EID}/members/grant/$", member.member_grant, name="member_grant"),
+        re_path(
+            rf"^organizations/{EID}/members/(?P<pk>[0-9]{{1,12}})/revoke/$",
+            member.member_revoke,
+            name="member_revoke",
+        ),
+        re_path(rf"^organizations/{EID}/requests/$", member.org_requests, name="requests"),
+        re_path(rf"^organizations/{EID}/history/$", member.history, name="history"),
+        re_path(rf"^organizations/{EID}/requests/update/$", change.update_request, name="update_request"),
+        re_path(rf"^organizations/{EID}/requests/lock/$", change.lock_request, name="lock_request"),
+    ]

@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dinhdanh.web.context.navigation",
+                "dinhdanh.organizations.views.acting.acting_context",
             ],
         },
     },

@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
     if user.is_authenticated:
         items.append((_("Công việc của tôi"), "people:me"))
+        if serves_outer():
+            items.append((_("Định danh tổ chức"), "organizations:hub"))
         items.append((_("Bảo mật tài khoản"), "people:security"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VERIFY_PERSON):
         items.append((_("Tra cứu công dân"), "people:desk"))

@@ -1,0 +1,225 @@
+"""Forms of the applicant's pages. They only shape input: every rule lives in
+``applications.validation`` and the services, whose ``DomainError`` lands on the field it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.applications.models import Capacity
+from dinhdanh.core.categories import Category
+from dinhdanh.core.errors import DomainError
+
+PID_ATTRS: dict[str, Any] = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
+CO_ROWS = 5
+DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png"
+
+# What each category means (SPEC §2, the Đắk Lắk guide), shown where the applicant chooses.
+CATEGORY_HELP: dict[str, Any] = {
+    Category.ENTERPRISE: _(
+        "Công ty, doanh nghiệp tư nhân, chi nhánh, có mã số doanh nghiệp (cũng là mã số thuế: 10 chữ số, "
+        "hoặc 13 chữ số đối với đơn vị phụ thuộc)."
+    ),
+    Category.COOPERATIVE: _(
+        "Hợp tác xã, liên hiệp hợp tác xã, tổ hợp tác; có mã số thuế hoặc mã số đăng ký hợp tác xã."
+    ),
+    Category.TAX_AGENCY: _(
+        "Cơ quan nhà nước, đơn vị sự nghiệp, hội, đoàn thể (ví dụ Hội Phụ nữ, Tỉnh đoàn) có mã số thuế "
+        "nhưng không đăng ký kinh doanh."
+    ),
+    Category.OTHER: _(
+        "Các tổ chức còn lại, không có đăng ký doanh nghiệp, hợp tác xã hay mã số thuế (ví dụ tổ chức "
+        "tôn giáo, tổ chức ở thôn, tổ dân phố); ghi văn bản thành lập."
+    ),
+}
+
+CODE_LABELS: dict[str, Any] = {
+    Category.ENTERPRISE: _("Mã số doanh nghiệp / mã số thuế"),
+    Category.COOPERATIVE: _("Mã số thuế hoặc mã số đăng ký hợp tác xã"),
+    Category.TAX_AGENCY: _("Mã số thuế"),
+    Category.OTHER: _("Mã số thuế hoặc mã định danh cơ quan (nếu có)"),
+}
+
+# Service field names that are not form fields: where their message is shown.
+FIELD_ALIASES = {
+    "head_office": "head_office_code",
+    "head_office_id": "head_office_code",
+    "co_representative_ids": "co_id_1",
+    "co_representative_names": "co_name_1",
+    "co_representative_positions": "co_name_1",
+}
+ORGANIZATION_KEYS = (
+    "name", "short_name", "foreign_name", "code", "established_on", "founding_document_number",
+    "founding_document_date", "founding_document_issuer", "head_office_code", "street", "phone", "email",
+    "representative_name", "representative_id", "representative_position",
+)  # fmt: skip
+
+
+def field_message(form: forms.Form, exc: DomainError) -> tuple[str | None, str]:
+    """Where a service refusal goes in ``form`` and its text, naming the field by its label."""
+    name = FIELD_ALIASES.get(exc.field or "", exc.field or "")
+    if name not in form.fields:
+        return None, exc.message()
+    label = str(form.fields[name].label or name).rstrip(" *")
+    try:
+        text = str(exc.error.message).format(**{**exc.params, "field": label})
+    except (KeyError, IndexError):
+        text = exc.message()
+    return name, text
+
+
+def attach(form: forms.Form, exc: DomainError) -> None:
+    name, text = field_message(form, exc)
+    form.add_error(name, text)
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Loại tổ chức"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Hãy chọn một loại tổ chức."),
+            "invalid_choice": _("Hãy chọn một loại tổ chức."),
+        },
+    )
+
+
+def _text(label: Any, max_length: int, *, required: bool = False, **attrs: Any) -> forms.CharField:
+    # Required fields are checked by the service (one message set); the form keeps them optional.
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, widget=forms.TextInput(attrs=attrs), strip=False
+    )
+
+
+def _date(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=20, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class OrganizationForm(forms.Form):
+    """Step 5: the Art. 6 fields, the applicant's capacity and the representatives."""
+
+    capacity = forms.ChoiceField(
+        label=_("Bạn đăng ký với tư cách"),
+        choices=Capacity.choices,
+        widget=forms.RadioSelect,
+        initial=Capacity.REPRESENTATIVE,
+        error_messages={
+            "required": _("Hãy chọn tư cách người đăng ký."),
+            "invalid_choice": _("Hãy chọn tư cách người đăng ký."),
+        },
+    )
+    name = _text(_("Tên tổ chức (tiếng Việt)"), 400, autocomplete="organization")
+    short_name = _text(_("Tên viết tắt (nếu có)"), 200)
+    foreign_name = _text(_("Tên nước ngoài (nếu có)"), 400)
+    code = _text(_("Mã số"), 40, spellcheck="false", autocomplete="off")
+    established_on = _date(_("Ngày thành lập"))
+    founding_document_number = _text(_("Số văn bản thành lập"), 100)
+    founding_document_date = _date(_("Ngày ban hành văn bản thành lập"))
+    founding_document_issuer = _text(_("Cơ quan ban hành văn bản thành lập"), 300)
+    # Plain text behind a select: an unknown value reaches the service, which names the problem.
+    province = forms.CharField(label=_("Tỉnh, thành phố nơi đặt trụ sở"), max_length=8, required=False,
+                               widget=forms.Select())  # fmt: skip
+    head_office_code = forms.CharField(label=_("Xã, phường, đặc khu nơi đặt trụ sở"), max_length=8,
+                                       required=False, widget=forms.Select())  # fmt: skip
+    street = _text(_("Số nhà, đường, thôn/tổ"), 300, autocomplete="street-address")
+    phone = _text(_("Số điện thoại liên hệ"), 20, autocomplete="tel", inputmode="tel")
+    email = _text(_("Thư điện tử liên hệ"), 254, autocomplete="email", inputmode="email")
+    representative_name = _text(_("Họ và tên người đại diện theo pháp luật / người đứng đầu"), 200)
+    representative_id = _text(_("Số định danh cá nhân của người đại diện"), 20, **PID_ATTRS)
+    representative_position = _text(_("Chức vụ của người đại diện"), 200)
+    authorization_letter = forms.FileField(
+        label=_("Văn bản ủy quyền có xác nhận của người đại diện (PDF, JPEG hoặc PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+    )
+
+    def __init__(self, *args: Any, category: str, provinces: list[tuple[str, str]],
+                 communes: list[tuple[str, str]], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.fields["code"].label = CODE_LABELS.get(category, _("Mã số"))
+        self.fields["province"].widget.choices = [("", _("— Chọn tỉnh, thành phố —")), *provinces]
+        self.fields["head_office_code"].widget.choices = [("", _("— Chọn xã, phường —")), *communes]
+        for index in range(1, CO_ROWS + 1):
+            self.fields[f"co_name_{index}"] = _text(_("Họ và tên người đại diện khác %(n)s") % {"n": index}, 200)
+            self.fields[f"co_id_{index}"] = _text(
+                _("Số định danh của người đại diện khác %(n)s") % {"n": index}, 20, **PID_ATTRS
+            )
+        if category != Category.OTHER:
+            for key in ("founding_document_number", "founding_document_date", "founding_document_issuer"):
+                del self.fields[key]
+
+    @property
+    def co_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"co_name_{i}"], self[f"co_id_{i}"]) for i in range(1, CO_ROWS + 1)]
+
+    def raw_data(self) -> dict[str, object]:
+        """What the service takes as ``data``: raw strings, co-representatives as parallel lists."""
+        cleaned = self.cleaned_data
+        data: dict[str, object] = {k: cleaned.get(k, "") or "" for k in ORGANIZATION_KEYS if k in self.fields}
+        names: list[str] = []
+        numbers: list[str] = []
+        for index in range(1, CO_ROWS + 1):
+            name, number = cleaned.get(f"co_name_{index}", "").strip(), cleaned.get(f"co_id_{index}", "").strip()
+            if name or number:
+                # A row with one half only reaches the service as unequal lists: its own message.
+                if name:
+                    names.append(name)
+                if number:
+                    numbers.append(number)
+        data["co_representative_names"] = names
+        data["co_representative_ids"] = numbers
+        return data
+
+
+class SupplementForm(forms.Form):
+    note = forms.CharField(
+        label=_("Nội dung bổ sung"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document = forms.FileField(
+        label=_("Tài liệu bổ sung (PDF, JPEG hoặc PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("note") or "").strip() and not cleaned.get("document"):
+            raise forms.ValidationError(_("Hãy ghi nội dung bổ sung hoặc đính kèm tài liệu."))
+        return cleaned
+
+
+class DocumentForm(forms.Form):
+    document = forms.FileField(
+        label=_("Văn bản ủy quyền có xác nhận của người đại diện (PDF, JPEG hoặc PNG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+        error_messages={"required": _("Hãy chọn tệp văn bản ủy quyền.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do rút hồ sơ (không bắt buộc)"), max_length=1000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("Tôi muốn rút hồ sơ này. Hồ sơ đã rút không thể tiếp tục xử lý."),
+        error_messages={"required": _("Hãy đánh dấu xác nhận để rút hồ sơ.")},
+    )
+
+
+class ConsentForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Ý kiến của bạn"),
+        choices=[("give", _("Đồng ý")), ("refuse", _("Không đồng ý"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Hãy chọn đồng ý hoặc không đồng ý."),
+            "invalid_choice": _("Hãy chọn đồng ý hoặc không đồng ý."),
+        },
+    )

@@ -1,0 +1,193 @@
+"""Online registration, the seven steps of the Đắk Lắk guide (seed 001, annex):
+
+1. "Định danh tổ chức" (the hub, ``organizations:hub``);
+2. "Đăng ký định danh tổ chức" (``register``: level-2 accounts only; it opens a ticket);
+3. confirm with a second factor (the ordinary step-up page, after the ticket);
+4. pick one of the four categories (``register_category``);
+5. enter the organization's data (``register_data``: creates the draft; live checks via ``register_validate``);
+6. confirm with a second factor again (``applicant_confirm.confirm``);
+7. the request is created: number, status, due date (``applicant_confirm.created``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from dinhdanh.applications import services
+from dinhdanh.applications.forms import CATEGORY_HELP, CategoryForm, OrganizationForm, attach
+from dinhdanh.applications.models import Application, ApplicationChannel, DocumentKind, Kind
+from dinhdanh.applications.views.applicant_common import (
+    communes,
+    may_apply,
+    open_ticket,
+    provinces,
+    render_page,
+    ticket_state,
+)
+from dinhdanh.core.categories import Category
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.uploads import upload_too_large
+from dinhdanh.people.views.common import current_user
+
+STEPS = 7
+PID_FIELDS = ("representative_id", "co_id_1", "co_id_2", "co_id_3", "co_id_4", "co_id_5")
+
+
+class _RollBackError(Exception):
+    """Undo the draft when its authorization letter is refused: the person fixes both at once."""
+
+
+def _level2_page(request: HttpRequest) -> HttpResponse:
+    return render_page(
+        request, "applications/applicant/level2_required.html", {"person": current_user(request)}, status=403
+    )
+
+
+def _gate(request: HttpRequest) -> HttpResponse | None:
+    """Steps 4 and 5 run only on a ticket confirmed by a second factor (step 3)."""
+    if not may_apply(current_user(request)):
+        return _level2_page(request)
+    state = ticket_state(request)
+    if state == "none":
+        messages.info(request, _("Hãy bắt đầu lại từ bước “Đăng ký định danh tổ chức”."))
+        return redirect("applications:register")
+    if state == "step_up":
+        return redirect(
+            reverse("people:step_up") + "?" + urlencode({"next": reverse("applications:register_category")})
+        )
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Step 2. A POST opens the ticket and sends the person to the second-factor confirmation (step 3)."""
+    if not may_apply(current_user(request)):
+        return _level2_page(request)
+    if request.method == "POST":
+        open_ticket(request)
+        target = reverse("applications:register_category")
+        return redirect(reverse("people:step_up") + "?" + urlencode({"next": target}))
+    return render_page(request, "applications/applicant/register.html", {"step": 2, "steps": STEPS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_category(request: HttpRequest) -> HttpResponse:
+    """Step 4: one of the four categories, each explained."""
+    refused = _gate(request)
+    if refused is not None:
+        return refused
+    form = CategoryForm(
+        request.POST if request.method == "POST" else None, initial={"category": request.GET.get("category", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        return redirect(
+            reverse("applications:register_data") + "?" + urlencode({"category": form.cleaned_data["category"]})
+        )
+    choices = [{"value": value, "label": label, "help": CATEGORY_HELP[value]} for value, label in Category.choices]
+    status = 400 if request.method == "POST" else 200
+    return render_page(
+        request,
+        "applications/applicant/category.html",
+        {"form": form, "choices": choices, "step": 4, "steps": STEPS},
+        status=status,
+    )
+
+
+def _category(request: HttpRequest) -> str | None:
+    value = str(request.GET.get("category") or request.POST.get("category") or "")
+    return value if value in Category.values else None
+
+
+@sensitive_post_parameters(*PID_FIELDS)
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_data(request: HttpRequest) -> HttpResponse:
+    """Step 5: the organization's data. A valid POST creates the draft and goes to the confirmation."""
+    refused = _gate(request)
+    if refused is not None:
+        return refused
+    category = _category(request)
+    if category is None:
+        return redirect("applications:register_category")
+    post = request.POST if request.method == "POST" else None
+    form = OrganizationForm(
+        post,
+        request.FILES or None,
+        category=category,
+        provinces=provinces(),
+        communes=communes(post.get("province") if post else ""),
+    )
+    status = 200
+    if post is not None and "pick_province" in post:
+        # Without JavaScript the communes come with the page: the person picked a province and asked for them.
+        form.errors.clear()
+        return _data_page(request, form, category, 200)
+    if post is not None:
+        status = 400
+        if upload_too_large(request):
+            form.is_valid()
+            form.add_error("authorization_letter", _("Tệp quá lớn; không có gì được lưu."))
+        elif form.is_valid():
+            application = _create_draft(request, form, category)
+            if application is not None:
+                return redirect("applications:confirm", pk=application.pk)
+    return _data_page(request, form, category, status)
+
+
+def _create_draft(request: HttpRequest, form: OrganizationForm, category: str) -> Application | None:
+    user = current_user(request)
+    letter = form.cleaned_data.get("authorization_letter")
+    try:
+        with transaction.atomic():
+            try:
+                application = services.application_start(
+                    actor=user,
+                    kind=Kind.NEW,
+                    channel=ApplicationChannel.ONLINE,
+                    capacity=form.cleaned_data["capacity"],
+                    category=Category(category),
+                    data=form.raw_data(),
+                )
+            except DomainError as exc:
+                attach(form, exc)
+                raise _RollBackError from exc
+            if letter is not None:
+                try:
+                    services.application_add_document(
+                        actor=user, application=application, kind=DocumentKind.AUTHORIZATION_LETTER, upload=letter
+                    )
+                except DomainError as exc:
+                    form.add_error("authorization_letter", exc.message())
+                    raise _RollBackError from exc
+    except _RollBackError:
+        return None
+    return application
+
+
+def _data_page(request: HttpRequest, form: OrganizationForm, category: str, status: int) -> HttpResponse:
+    return render_page(
+        request,
+        "applications/applicant/data.html",
+        {
+            "form": form,
+            "category": category,
+            "category_label": Category(category).label,
+            "category_help": CATEGORY_HELP[category],
+            "is_other": category == Category.OTHER,
+            "step": 5,
+            "steps": STEPS,
+        },
+        status=status,
+    )

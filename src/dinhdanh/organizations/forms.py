@@ -1,0 +1,108 @@
+"""Forms of the organization pages. They only shape input; the services decide (and raise DomainError,
+which the views show on the field it names)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.organizations.models import MemberRole
+
+PID_ATTRS = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
+MAX_SERVICES = 20
+SERVICE_MAX_LENGTH = 64
+
+
+class GrantForm(forms.Form):
+    personal_id = forms.CharField(
+        label=_("Số định danh cá nhân của người được ủy quyền"),
+        max_length=20,
+        widget=forms.TextInput(attrs=PID_ATTRS),
+    )
+    role = forms.ChoiceField(
+        label=_("Vai trò"),
+        choices=[
+            (MemberRole.MEMBER, MemberRole.MEMBER.label),
+            (MemberRole.ADMINISTRATOR, MemberRole.ADMINISTRATOR.label),
+        ],
+        initial=MemberRole.MEMBER,
+        error_messages={"invalid_choice": _("Vai trò không hợp lệ.")},
+    )
+    services = forms.CharField(
+        label=_("Mã dịch vụ được ủy quyền (mỗi dòng một mã, ví dụ thue-dien-tu; để trống là tất cả)"),
+        required=False,
+        max_length=MAX_SERVICES * (SERVICE_MAX_LENGTH + 2),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    valid_until = forms.DateField(
+        label=_("Hiệu lực đến hết ngày (để trống là không thời hạn)"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Ngày hết hiệu lực không hợp lệ.")},
+    )
+
+    def clean_services(self) -> list[str]:
+        raw = str(self.cleaned_data.get("services") or "")
+        # One code a line (or separated by commas); the service decides what a valid code is.
+        names: list[str] = []
+        for part in raw.replace("\r", "\n").replace(",", "\n").split("\n"):
+            name = part.strip()
+            if name and name not in names:
+                names.append(name)
+        return names
+
+    def clean_valid_until(self) -> datetime | None:
+        day: date | None = self.cleaned_data.get("valid_until")
+        if day is None:
+            return None
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("Ngày hết hiệu lực phải từ hôm nay trở đi."))
+        # The grant holds through the whole day the representative chose.
+        return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Hãy nêu lý do thu hồi.")},
+    )
+
+
+class ChangeRequestForm(forms.Form):
+    """Request to change the organization's data (kind UPDATE): only the fields that change."""
+
+    name = forms.CharField(label=_("Tên tiếng Việt mới"), max_length=400, required=False)
+    short_name = forms.CharField(label=_("Tên viết tắt mới"), max_length=200, required=False)
+    foreign_name = forms.CharField(label=_("Tên nước ngoài mới"), max_length=400, required=False)
+    street = forms.CharField(label=_("Số nhà, đường, thôn/tổ mới"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Số điện thoại mới"), max_length=20, required=False)
+    email = forms.CharField(label=_("Thư điện tử mới"), max_length=254, required=False)
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(cleaned.get(k) for k in ("name", "short_name", "foreign_name", "street", "phone", "email")):
+            raise forms.ValidationError(_("Hãy nhập ít nhất một thông tin cần thay đổi."))
+        return cleaned
+
+
+class LockRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do đề nghị khóa"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Hãy nêu lý do đề nghị khóa.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Tôi hiểu rằng khi tài khoản bị khóa, không ai có thể thao tác với tư cách tổ chức."),
+        error_messages={"required": _("Hãy đánh dấu xác nhận để gửi đề nghị khóa.")},
+    )

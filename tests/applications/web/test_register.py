@@ -1,0 +1,359 @@
+"""Online registration, steps 2 to 7 of the Đắk Lắk guide, through the pages."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from dinhdanh.applications.models import Application, Document, DocumentKind, Status
+from dinhdanh.applications.views.applicant_common import TICKET
+from dinhdanh.people.authflow import STEPPED_UP_AT
+from dinhdanh.people.models import AccountLevel
+from tests.conftest import signed_in
+from tests.people.support import totp_code
+from tests.web.support import csrf_token, html
+
+from .support import commune, draft, form_data, fresh, pdf, person, saved_earlier, tax_code, ticketed, with_totp
+
+pytestmark = pytest.mark.django_db
+
+DATA_URL = "/organizations/register/data/?category=enterprise"
+
+
+def test_anonymous_is_sent_to_sign_in(client: Client) -> None:
+    for url in ("/organizations/register/", "/organizations/register/category/", DATA_URL):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/signin/?next=")
+
+
+def test_a_level_1_account_gets_an_explanation_not_a_form(client: Client) -> None:
+    user, _pid = person(level=AccountLevel.LEVEL_1)
+    signed_in(client, user)
+    response = client.get("/organizations/register/")
+    page = html(response)
+    assert response.status_code == 403
+    assert "Cần tài khoản định danh điện tử mức độ 2" in page
+    assert "Công an cấp xã" in page
+    assert '<form method="post"' not in page.split("<main", 1)[1]
+    # The later steps refuse the same way, ticket or not.
+    ticketed(client, user)
+    assert client.get("/organizations/register/category/").status_code == 403
+    assert client.post(DATA_URL, form_data("091095999999", "X")).status_code == 403
+    assert Application.objects.count() == 0
+
+
+def test_register_opens_a_ticket_and_asks_for_the_second_factor(client: Client) -> None:
+    user, _pid = person()
+    signed_in(client, user)  # a fresh step-up from signing in does not count: step 3 comes after step 2
+    assert client.get("/organizations/register/category/")["Location"] == "/organizations/register/"
+    page = client.get("/organizations/register/")
+    assert "Bắt đầu đăng ký" in html(page)
+    response = client.post("/organizations/register/")
+    assert response.status_code == 302
+    assert response["Location"] == "/step-up/?next=%2Forganizations%2Fregister%2Fcategory%2F"
+    assert client.get("/organizations/register/category/")["Location"].startswith("/step-up/")
+
+
+def test_step_up_after_register_unlocks_the_category_step(client: Client) -> None:
+    user, _pid = person()
+    totp = with_totp(user)
+    signed_in(client, user, stepped_up=False)
+    client.post("/organizations/register/")
+    response = client.post(
+        "/step-up/", {"code": totp_code(user, totp), "next": "/organizations/register/category/"}
+    )
+    assert response["Location"] == "/organizations/register/category/"
+    page = html(client.get("/organizations/register/category/"))
+    for label in ("Doanh nghiệp", "Hợp tác xã", "không đăng ký kinh doanh", "Tổ chức khác"):
+        assert label in page
+    assert "tổ chức tôn giáo" in page  # each category is explained
+
+
+def test_an_expired_ticket_starts_again(client: Client) -> None:
+    user, _pid = person()
+    ticketed(client, user)
+    session = client.session
+    session[TICKET] = time.time() - 7200
+    session.save()
+    assert client.get("/organizations/register/category/")["Location"] == "/organizations/register/"
+
+
+def test_category_must_be_one_of_four(client: Client) -> None:
+    user, _pid = person()
+    ticketed(client, user)
+    for bad in ({}, {"category": "bank"}, {"category": "<script>"}):
+        response = client.post("/organizations/register/category/", bad)
+        assert response.status_code == 400
+        assert "Hãy chọn một loại tổ chức." in html(response)
+    response = client.post("/organizations/register/category/", {"category": "cooperative"})
+    assert response["Location"] == "/organizations/register/data/?category=cooperative"
+    assert (
+        client.get("/organizations/register/data/?category=bank")["Location"]
+        == "/organizations/register/category/"
+    )
+
+
+def test_the_data_page_fits_the_category(client: Client) -> None:
+    user, _pid = person()
+    ticketed(client, user)
+    enterprise = html(client.get(DATA_URL))
+    assert "Mã số doanh nghiệp / mã số thuế" in enterprise
+    assert "Số văn bản thành lập" not in enterprise
+    other = html(client.get("/organizations/register/data/?category=other"))
+    assert "Số văn bản thành lập" in other
+    assert 'src="/static/applications/org-form.js"' in enterprise
+    assert "<script>" not in enterprise  # CSP: no inline script
+
+
+def test_valid_data_creates_a_draft_and_goes_to_confirmation(client: Client) -> None:
+    user, pid = person("Nguyễn Thị Hoa")
+    ticketed(client, user)
+    response = client.post(DATA_URL, form_data(pid, user.full_name, name="  Công ty  TNHH Hoa Sen "))
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/organizations/requests/{application.pk}/confirm/"
+    assert application.status == Status.DRAFT
+    assert application.applicant == user
+    assert application.name == "Công ty TNHH Hoa Sen"
+    assert application.head_office == commune()
+    assert application.data["representative"]["masked"] != pid
+    assert pid not in json.dumps(application.data)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"code": "0101234567"}, "sai số kiểm tra"),
+        ({"code": ""}, "phải có mã số thuế hoặc mã số đăng ký"),
+        ({"name": ""}, "Tên tổ chức (tiếng Việt) không được để trống"),
+        ({"head_office_code": ""}, "Hãy chọn xã, phường nơi đặt trụ sở."),
+        ({"head_office_code": "99999"}, "Không có xã, phường mã 99999"),
+        ({"phone": "12345"}, "Số điện thoại không hợp lệ"),
+        ({"email": "khong-phai-thu"}, "Địa chỉ thư điện tử không hợp lệ."),
+        ({"established_on": "31/02/2020"}, "không hợp lệ"),
+        ({"representative_id": "123"}, ""),
+        ({"co_name_1": "Lê Văn Cùng"}, "không bằng nhau"),
+        ({"capacity": "boss"}, "Hãy chọn tư cách người đăng ký."),
+    ],
+)
+def test_bad_data_is_shown_in_vietnamese_and_nothing_is_written(
+    client: Client, changes: dict[str, Any], message: str
+) -> None:
+    user, pid = person()
+    ticketed(client, user)
+    response = client.post(DATA_URL, form_data(pid, user.full_name, **changes))
+    page = html(response)
+    assert response.status_code == 400
+    assert "Chưa có gì được lưu." in page
+    assert message in page
+    assert "Traceback" not in page
+    assert Application.objects.count() == 0
+
+
+def test_someone_else_as_representative_needs_the_authorized_capacity(client: Client) -> None:
+    user, _pid = person()
+    other, other_pid = person("Lê Thị Khác")
+    ticketed(client, user)
+    response = client.post(DATA_URL, form_data(other_pid, other.full_name))
+    assert response.status_code == 400
+    assert "không phải của bạn" in html(response)
+    assert Application.objects.count() == 0
+
+
+def test_an_authorized_person_attaches_the_letter(client: Client) -> None:
+    user, _pid = person()
+    boss, boss_pid = person("Lê Văn Giám Đốc")
+    ticketed(client, user)
+    data = form_data(boss_pid, boss.full_name, capacity="authorized", authorization_letter=pdf())
+    response = client.post(DATA_URL, data)
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.kind == DocumentKind.AUTHORIZATION_LETTER
+    assert document.application.capacity == "authorized"
+
+
+def test_a_bad_letter_rolls_back_the_draft(client: Client) -> None:
+    user, _pid = person()
+    boss, boss_pid = person("Lê Văn Giám Đốc")
+    ticketed(client, user)
+    fake = pdf("uy-quyen.pdf", b"MZ\x90\x00 not a pdf at all", "application/pdf")
+    response = client.post(
+        DATA_URL, form_data(boss_pid, boss.full_name, capacity="authorized", authorization_letter=fake)
+    )
+    assert response.status_code == 400
+    assert "không phải PDF, JPEG hay PNG" in html(response)
+    assert Application.objects.count() == 0
+    assert Document.objects.count() == 0
+
+
+def test_without_javascript_the_province_button_lists_its_communes(client: Client) -> None:
+    user, pid = person()
+    ticketed(client, user)
+    response = client.post(DATA_URL, form_data(pid, user.full_name, pick_province="1", head_office_code=""))
+    page = html(response)
+    assert response.status_code == 200
+    assert f'value="{commune().code}"' in page
+    assert "Chưa có gì được lưu." not in page
+    assert Application.objects.count() == 0
+
+
+def test_csrf_is_enforced(client: Client) -> None:
+    user, pid = person()
+    strict = Client(enforce_csrf_checks=True)
+    ticketed(strict, user)
+    response = strict.post(DATA_URL, form_data(pid, user.full_name))
+    assert response.status_code == 403
+    assert Application.objects.count() == 0
+    page = html(strict.get(DATA_URL))
+    response = strict.post(DATA_URL, {**form_data(pid, user.full_name), "csrfmiddlewaretoken": csrf_token(page)})
+    assert response.status_code == 302
+
+
+# --- step 6 and 7 --------------------------------------------------------------------------------
+
+
+def test_confirm_needs_a_second_factor_after_the_data(client: Client) -> None:
+    user, pid = person()
+    totp = with_totp(user)
+    signed_in(client, user)  # stepped up before the draft was saved: not enough for step 6
+    application = draft(user, pid)
+    url = f"/organizations/requests/{application.pk}/confirm/"
+    page = html(client.get(url))
+    assert "Mã xác thực" in page
+    assert application.name in page
+    response = client.post(url, {"action": "submit"})
+    assert response.status_code == 400
+    application = fresh(application)
+    assert application.status == Status.DRAFT
+    response = client.post(url, {"action": "submit", "code": "000000"})
+    assert response.status_code == 400
+    assert application.status == Status.DRAFT
+    response = client.post(url, {"action": "submit", "code": totp_code(user, totp)})
+    assert response["Location"] == f"/organizations/requests/{application.pk}/created/"
+    application = fresh(application)
+    assert application.status not in (Status.DRAFT, Status.WITHDRAWN)
+    created = html(client.get(response["Location"]))
+    assert application.number in created
+    assert application.get_status_display() in created
+    assert application.due_at is not None
+    assert application.due_at.astimezone().strftime("%d/%m/%Y") in created or "Hạn giải quyết" in created
+    # Step 7 sends a submitted request's confirmation page back to its detail.
+    assert client.get(url)["Location"] == f"/organizations/requests/{application.pk}/"
+
+
+def test_a_fresh_step_up_after_saving_needs_no_code(client: Client) -> None:
+    user, pid = person()
+    with_totp(user)
+    signed_in(client, user, stepped_up=False)
+    application = draft(user, pid)
+    saved_earlier(application)
+    session = client.session
+    session[STEPPED_UP_AT] = time.time()
+    session.save()
+    page = html(client.get(f"/organizations/requests/{application.pk}/confirm/"))
+    assert "Bạn đã xác thực" in page
+    response = client.post(f"/organizations/requests/{application.pk}/confirm/", {"action": "submit"})
+    assert response.status_code == 302
+
+
+def test_an_authorized_draft_cannot_be_sent_without_the_letter(client: Client) -> None:
+    user, _pid = person()
+    boss, boss_pid = person("Lê Văn Giám Đốc")
+    ticketed(client, user)
+    client.post(DATA_URL, form_data(boss_pid, boss.full_name, capacity="authorized"))
+    application = Application.objects.get()
+    url = f"/organizations/requests/{application.pk}/confirm/"
+    assert "hãy đính kèm văn bản ủy quyền" in html(client.get(url))
+    saved_earlier(application)
+    session = client.session
+    session[STEPPED_UP_AT] = time.time()
+    session.save()
+    response = client.post(url, {"action": "submit"})
+    application = fresh(application)
+    assert application.status == Status.DRAFT
+    assert response.status_code == 302
+    response = client.post(url, {"action": "letter", "document": pdf()})
+    assert response["Location"] == url
+    assert Document.objects.filter(application=application, kind=DocumentKind.AUTHORIZATION_LETTER).count() == 1
+
+
+def test_someone_elses_draft_is_not_found(client: Client) -> None:
+    owner, pid = person()
+    application = draft(owner, pid)
+    stranger, _ = person("Người Lạ")
+    signed_in(client, stranger)
+    for suffix in ("confirm/", "edit/", "created/", "", "withdraw/"):
+        assert client.get(f"/organizations/requests/{application.pk}/{suffix}").status_code == 404
+    assert (
+        client.post(f"/organizations/requests/{application.pk}/confirm/", {"action": "submit"}).status_code == 404
+    )
+    application = fresh(application)
+    assert application.status == Status.DRAFT
+
+
+def test_a_draft_can_be_corrected(client: Client) -> None:
+    user, pid = person()
+    signed_in(client, user)
+    application = draft(user, pid)
+    url = f"/organizations/requests/{application.pk}/edit/"
+    page = html(client.get(url))
+    assert "Công ty TNHH Hoa Sen" in page
+    assert pid not in page
+    data = form_data(pid, user.full_name, name="Công ty TNHH Hoa Sen Vàng", code=application.code)
+    data.pop("capacity")
+    response = client.post(url, data)
+    assert response["Location"] == f"/organizations/requests/{application.pk}/confirm/"
+    application = fresh(application)
+    assert application.name == "Công ty TNHH Hoa Sen Vàng"
+    response = client.post(url, {**data, "code": "12"})
+    assert response.status_code == 400
+    application = fresh(application)
+    assert application.name == "Công ty TNHH Hoa Sen Vàng"
+
+
+# --- live validation -----------------------------------------------------------------------------
+
+
+def _check(client: Client, field: str, value: str, category: str = "enterprise", **extra: Any) -> Any:
+    body = json.dumps({"category": category, "field": field, "value": value})
+    return client.post("/organizations/register/validate/", body, content_type="application/json", **extra)
+
+
+def test_live_validation_uses_the_service_rules(client: Client) -> None:
+    user, pid = person()
+    signed_in(client, user)
+    good = _check(client, "code", tax_code())
+    assert good.json() == {"field": "code", "ok": True}
+    bad = _check(client, "code", "0101234567").json()
+    assert bad["ok"] is False
+    assert "sai số kiểm tra" in bad["message"]
+    assert _check(client, "representative_id", pid).json()["ok"] is True
+    assert _check(client, "co_id_2", "12").json()["ok"] is False
+    assert "Không có xã, phường" in _check(client, "head_office_code", "99999").json()["message"]
+    assert _check(client, "head_office_code", commune().code).json()["ok"] is True
+    empty = _check(client, "name", "   ").json()
+    assert empty["message"] == "Trường Tên tổ chức (tiếng Việt) không được để trống."
+    # A cooperative registration code is refused for an enterprise, with its own message.
+    assert "không phải loại mã" in _check(client, "code", "ABC12345").json()["message"]
+    assert Application.objects.count() == 0
+
+
+def test_live_validation_refuses_bad_requests(client: Client) -> None:
+    assert _check(client, "code", "1").status_code == 401
+    user, _pid = person()
+    signed_in(client, user)
+    assert _check(client, "password", "x").status_code == 400
+    assert _check(client, "code", "x", category="bank").status_code == 400
+    url = "/organizations/register/validate/"
+    assert client.post(url, "{not json", content_type="application/json").status_code == 400
+    assert client.post(url, "[1, 2]", content_type="application/json").status_code == 400
+    assert client.post(url, "x" * 5000, content_type="application/json").status_code == 413
+    assert client.get(url).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    signed_in(strict, user)
+    assert _check(strict, "code", tax_code()).status_code == 403
