@@ -31,6 +31,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VERIFY_PERSON):
         items.append((_("Tra cứu công dân"), "people:desk"))
         items.append((_("Duyệt mức độ 1"), "people:reviews"))
+    if serves_inner() and user.is_authenticated:
+        reviews = has_permission(user, Permission.REVIEW_APPLICATION)
+        intake = has_permission(user, Permission.INTAKE_APPLICATION)
+        if reviews or intake:
+            items.append((_("Hồ sơ cần xử lý"), "applications:queue"))
+        if intake:
+            items.append((_("Tiếp nhận hồ sơ"), "applications:intake"))
+        if has_permission(user, Permission.ANSWER_VERIFICATION):
+            items.append((_("Yêu cầu xác minh"), "applications:verifications"))
+        if reviews:
+            items.append((_("Tổ chức"), "applications:officer_organizations"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_REGISTRY):
         items.append((_("Danh sách tham chiếu"), "registries:lists"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.IMPORT_REGISTRY):

@@ -1,0 +1,134 @@
+"""The reviewing officer's queue and the page of one request (read side).
+
+The writes sit in ``officer_actions``; every read goes through ``applications.selectors``, which
+applies role × jurisdiction once (an officer of another commune gets 403 and an audit event).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dinhdanh.applications import selectors
+from dinhdanh.applications.forms_officer import (
+    ApproveForm,
+    AssignForm,
+    QueueFilterForm,
+    RejectForm,
+    SupplementForm,
+    VerificationForm,
+)
+from dinhdanh.applications.models import Application, Kind, Status, VerificationStatus
+from dinhdanh.applications.services.common import can_review
+from dinhdanh.applications.views.officer_common import deadline, page_of, refusals_as_pages, valid_filters
+from dinhdanh.applications.views.officer_review import (
+    application_facts,
+    available_actions,
+    document_rows,
+    lower_units,
+    unit_officers,
+    verification_target,
+)
+from dinhdanh.core.access import Permission, has_permission, require
+from dinhdanh.core.calendar import current_calendar
+from dinhdanh.core.text import name_key
+from dinhdanh.people.views.common import current_user
+
+QUEUE_COLUMNS = (
+    "number", "name", "code", "kind", "status", "due_at", "head_office__name", "assigned_to__full_name",
+)  # fmt: skip
+
+
+def _queue_search(qs: Any, q: str) -> Any:
+    text = q.strip()
+    if not text:
+        return qs
+    condition = Q(number__iexact=text) | Q(code__startswith=text.replace(" ", "").upper())
+    key = name_key(text)
+    if key:
+        condition |= Q(name_key__contains=key)
+    return qs.filter(condition)
+
+
+@login_required
+@never_cache
+@require_GET
+@refusals_as_pages
+def queue(request: HttpRequest) -> HttpResponse:
+    officer = current_user(request)
+    if not (
+        has_permission(officer, Permission.REVIEW_APPLICATION)
+        or has_permission(officer, Permission.INTAKE_APPLICATION)
+    ):
+        require(officer, Permission.REVIEW_APPLICATION, any_unit=True)  # refuses, with the audit event
+    form = QueueFilterForm(request.GET or None)
+    filters = valid_filters(form)
+    qs = selectors.officer_queue(
+        officer, status=filters.get("status") or None, overdue=bool(filters.get("overdue"))
+    )
+    qs = _queue_search(qs, filters.get("q", ""))
+    # Only what the table shows: the submitted data (JSON) and the wide user rows stay in the database.
+    qs = qs.select_related("head_office", "assigned_to").only(*QUEUE_COLUMNS)
+    page = page_of(qs, filters.get("page"))
+    now, cal = timezone.now(), current_calendar()
+    # Labels resolved once per page: get_FOO_display translates every choice on each call.
+    kinds, statuses = {k: str(v) for k, v in Kind.choices}, {k: str(v) for k, v in Status.choices}
+    rows = [
+        {
+            "app": app,
+            "kind": kinds.get(app.kind, app.kind),
+            "status": statuses.get(app.status, app.status),
+            "deadline": deadline(app.due_at, now=now, cal=cal),
+        }
+        for app in page.rows
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "applications/officer/queue.html",
+        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+@refusals_as_pages
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    officer = current_user(request)
+    app: Application = selectors.application_for_officer(officer, pk)
+    reviewer = can_review(officer, app)
+    verifications = list(app.verifications.select_related("unit", "asked_by", "answered_by"))
+    context: dict[str, Any] = {
+        "app": app,
+        "facts": application_facts(app),
+        "deadline": deadline(app.due_at),
+        "checks": list(app.checks.all()),
+        "history": list(app.history.select_related("actor")),
+        "documents": document_rows(app),
+        "verifications": [{"v": v, "target": verification_target(v)} for v in verifications],
+        "open_verifications": [v for v in verifications if v.status == VerificationStatus.OPEN],
+        "actions": available_actions(app) if reviewer else frozenset(),
+        "reviewer": reviewer,
+        "statuses": Status,
+    }
+    if reviewer:
+        # Several forms share field names ("reason"): distinct ids keep each label on its own field.
+        context |= {
+            "approve_form": ApproveForm(auto_id="approve_%s"),
+            "reject_form": RejectForm(auto_id="reject_%s"),
+            "supplement_form": SupplementForm(auto_id="supplement_%s"),
+            "verification_form": VerificationForm(units=lower_units(app), auto_id="verify_%s"),
+            "assign_form": AssignForm(
+                officers=unit_officers(app, exclude=app.assigned_to_id), auto_id="assign_%s"
+            ),
+        }
+    return render(request, "applications/officer/review.html", context)

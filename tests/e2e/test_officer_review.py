@@ -1,0 +1,123 @@
+"""Journey: a commune police officer signs in with an authenticator app, opens the queue, opens a
+request, reads the automatic checks and asks for a supplement; rejects a second request with a reason;
+approves a third — and finds the new organization among the organizations of the commune."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+OFFICER_PID = "091080000333"
+
+
+def _sign_in(page: Any, base: str, code: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto(base + "/signin/")
+    page.get_by_label("Số định danh cá nhân").fill(OFFICER_PID)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
+    page.get_by_label("Mã xác thực").fill(code)
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url(base + "/")
+
+
+def _submit(page: Any, fill: Callable[[], None], button: str, code: Callable[[], str]) -> None:
+    """Fill a decision form and send it; when the second factor has gone stale, confirm it and send
+    again (a stale POST is never replayed)."""
+    fill()
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    if "/step-up/" in page.url:
+        page.get_by_label("Mã xác thực").fill(code())
+        with page.expect_navigation():
+            page.get_by_role("button", name="Xác nhận").click()
+        fill()
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+    assert re.search(r"/applications/queue/\d+/$", page.url), page.url
+
+
+def test_an_officer_works_the_queue(browser: Any, live_server: Any, settings: Any, tmp_path: Path) -> None:
+    from dinhdanh.applications.models import Application, Status
+    from dinhdanh.core.access import Role
+    from dinhdanh.geo.services import units_load
+    from dinhdanh.organizations.models import Organization
+    from tests.applications.officer.support import COMMUNE, filed
+    from tests.conftest import make_officer, unit
+    from tests.people.support import enrol_totp, totp_code
+
+    units_load(actor=None)  # transactional tests start from an empty database
+    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
+    base = live_server.url
+    officer = make_officer(Role.REVIEWING_OFFICER, unit(COMMUNE), "Cán bộ Xã Thử", personal_id=OFFICER_PID)
+    totp, _recovery = enrol_totp(officer)
+    first = filed(name="Công ty TNHH Bổ Sung Hồ Sơ")
+    second = filed(name="Công ty TNHH Bị Từ Chối")
+    third = filed(name="Công ty TNHH Được Cấp Tài Khoản")
+
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    _sign_in(page, base, totp_code(officer, totp))
+
+    def code() -> str:
+        return totp_code(officer, totp)
+
+    # The queue, most urgent first; then the first request and its checks.
+    page.goto(base + "/applications/queue/")
+    queue = page.get_by_test_id("queue")
+    for app in (first, second, third):
+        assert app.number in queue.inner_text()
+    page.get_by_role("link", name=first.number).click()
+    page.wait_for_url(base + f"/applications/queue/{first.pk}/")
+    checks = page.get_by_test_id("checks")
+    assert "Mã số hợp lệ" in checks.inner_text()
+    assert first.code in checks.inner_text()
+    _submit(
+        page,
+        lambda: page.get_by_label("Nội dung cần bổ sung (người nộp hồ sơ sẽ đọc được)").fill(
+            "Bổ sung bản chụp giấy chứng nhận đăng ký doanh nghiệp."
+        ),
+        "Yêu cầu bổ sung",
+        code,
+    )
+    assert page.get_by_test_id("status").inner_text() == "Chờ bổ sung"
+
+    # The second is rejected with a reason the applicant will read.
+    page.goto(base + "/applications/queue/")
+    page.get_by_role("link", name=second.number).click()
+    _submit(
+        page,
+        lambda: page.get_by_label("Lý do từ chối (người nộp hồ sơ sẽ đọc được)").fill(
+            "Mã số thuế không thuộc tổ chức đã khai."
+        ),
+        "Từ chối hồ sơ",
+        code,
+    )
+    assert page.get_by_test_id("status").inner_text() == "Từ chối", page.locator("main").inner_text()[:600]
+    assert "Mã số thuế không thuộc tổ chức đã khai." in page.locator("main").inner_text()
+
+    # The third is approved, and the organization appears.
+    page.goto(base + "/applications/queue/")
+    page.get_by_role("link", name=third.number).click()
+    _submit(page, lambda: None, "Duyệt hồ sơ", code)
+    assert page.get_by_test_id("status").inner_text() == "Đã duyệt"
+    organization = Organization.objects.get(code=third.code)
+    page.goto(base + "/applications/organizations/")
+    page.get_by_role("link", name=organization.eid).click()
+    page.wait_for_url(base + f"/applications/organizations/{organization.eid}/")
+    assert "Công ty TNHH Được Cấp Tài Khoản" in page.locator("h1").inner_text()
+
+    assert Application.objects.get(pk=first.pk).status == Status.NEEDS_SUPPLEMENT
+    assert Application.objects.get(pk=second.pk).status == Status.REJECTED
+    assert not console_errors, console_errors  # CSP violations show up here
+    context.close()
