@@ -1,0 +1,218 @@
+"""What every request service shares: row locks, transitions with their history row, numbers, the
+"one open request per organization" key, who may act on which side of a request, and notifications."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+
+from dinhdanh.applications import checks as checks_module
+from dinhdanh.applications.errors import ApplicationError
+from dinhdanh.applications.models import Application, ApplicationChannel, Check, Kind, Status, StatusChange
+from dinhdanh.applications.routing import Route, approving_route, due_at, stored_route
+from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, jurisdiction, require
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError, ErrorCode
+from dinhdanh.core.models import Sequence
+from dinhdanh.people.models import AccountLevel
+
+if TYPE_CHECKING:
+    from dinhdanh.organizations.models import Organization
+    from dinhdanh.people.models import User
+
+# Verbs for "cannot <verb> a request in state X"; keyed by the model's transition method.
+ACTIONS: dict[str, Promise] = {
+    "ask_consent": _("gửi xin ý kiến"),
+    "submit": _("nộp"),
+    "start_review": _("thẩm định"),
+    "await_verification": _("gửi xác minh"),
+    "resume": _("tiếp tục thẩm định"),
+    "ask_supplement": _("yêu cầu bổ sung"),
+    "supplement": _("bổ sung"),
+    "approve": _("duyệt"),
+    "reject": _("từ chối"),
+    "withdraw": _("rút"),
+    "assign": _("phân công"),
+    "recheck": _("đối chiếu lại"),
+}
+
+
+def lock(application: Application | int) -> Application:
+    """A fresh copy of the request, locked for the rest of the transaction (the caller's may be stale)."""
+    pk = application if isinstance(application, int) else application.pk
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("head_office", "unit", "organization", "applicant")
+        .get(pk=pk)
+    )
+
+
+def move(application: Application, transition: str, *, actor: User | None, reason: str = "") -> StatusChange:
+    """Apply one transition of the state machine and keep its history row; the caller saves."""
+    before = str(application.status)
+    method: Callable[[], None] = getattr(application, transition)
+    try:
+        method()
+    except TransitionNotAllowed as exc:
+        raise DomainError(
+            ApplicationError.ILLEGAL_TRANSITION,
+            action=str(ACTIONS[transition]),
+            status=str(Status(before).label),
+        ) from exc
+    return StatusChange.objects.create(
+        application=application, from_status=before, to_status=str(application.status), actor=actor, reason=reason
+    )
+
+
+def refuse_state(application: Application, action: str) -> DomainError:
+    return DomainError(
+        ApplicationError.ILLEGAL_TRANSITION,
+        action=str(ACTIONS[action]),
+        status=str(Status(application.status).label),
+    )
+
+
+def close_verifications(application: Application, *, actor: User | None, reason: str) -> int:
+    """A request that ends (rejected, withdrawn) leaves no question open with a partner."""
+    from dinhdanh.applications.models import VerificationRequest, VerificationStatus
+
+    return VerificationRequest.objects.filter(application=application, status=VerificationStatus.OPEN).update(
+        status=VerificationStatus.CANCELLED, answer=reason[:1000], answered_by=actor, answered_at=timezone.now()
+    )
+
+
+def save(application: Application, *fields: str) -> None:
+    application.updated_at = timezone.now()
+    application.save(update_fields=sorted({"status", "updated_at", *fields}))
+
+
+def next_number(now: datetime) -> str:
+    """ "HS-2026-0000123": one counter per year that only grows (the caller is inside a transaction)."""
+    year = timezone.localtime(now).year
+    Sequence.objects.get_or_create(name=f"application-{year}")
+    counter = Sequence.objects.select_for_update().get(name=f"application-{year}")
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"HS-{year}-{counter.last_value:07d}"
+
+
+def open_key(
+    *, kind: str, code: str, organization: Organization | None, name_key: str, head_office_id: int
+) -> str:
+    if kind != Kind.NEW and organization is not None:
+        return f"code:{organization.code}" if organization.code else f"eid:{organization.eid}"
+    if code:
+        return f"code:{code}"
+    # No code (category 4): the organization is its name in its commune.
+    digest = hashlib.sha256(f"{name_key}|{head_office_id}".encode()).hexdigest()[:40]
+    return f"name:{digest}"
+
+
+def refuse_if_open(key: str, *, exclude: int | None = None) -> None:
+    holders = Application.objects.filter(open_key=key)
+    if exclude is not None:
+        holders = holders.exclude(pk=exclude)
+    holder = holders.values_list("number", flat=True).first()
+    if holder is not None:
+        raise DomainError(ApplicationError.ALREADY_OPEN, number=holder)
+
+
+def claim_open_key(application: Application, key: str) -> None:
+    """Hold the organization's one open slot; the unique constraint settles a race between two submits."""
+    refuse_if_open(key, exclude=application.pk)
+    application.open_key = key
+    try:
+        with transaction.atomic():
+            Application.objects.filter(pk=application.pk).update(open_key=key)
+    except IntegrityError as exc:
+        application.open_key = None
+        holder = Application.objects.filter(open_key=key).values_list("number", flat=True).first()
+        raise DomainError(ApplicationError.ALREADY_OPEN, number=holder or "?") from exc
+
+
+def check_can_apply(user: User) -> None:
+    if user.level < AccountLevel.LEVEL_2:
+        raise DomainError(ApplicationError.LEVEL_2_REQUIRED)
+    if user.is_locked:
+        raise DomainError(ApplicationError.ACCOUNT_LOCKED)
+
+
+def require_applicant_side(actor: User, application: Application) -> None:
+    """The applicant, or for a request taken at the counter an intake officer over its head office."""
+    if actor.pk == application.applicant_id:
+        check_can_apply(actor)
+        return
+    if application.channel == ApplicationChannel.IN_PERSON:
+        require(actor, Permission.INTAKE_APPLICATION, unit=application.head_office, obj=application)
+        return
+    deny(actor, application, ApplicationError.NOT_YOURS)
+
+
+def deny(actor: User, obj: Any, error: ErrorCode) -> None:
+    """Refuse and leave the refusal in the audit log, as ``core.access.require`` does (no transaction open)."""
+    audit.record(
+        AuditAction.ACCESS_DENIED,
+        actor=actor if actor.is_authenticated else None,
+        obj=obj,
+        after={"reason": error.code},
+    )
+    raise DomainError(error)
+
+
+def require_review(actor: User, application: Application) -> None:
+    unit = stored_route(application.unit, application.unit_path).access_unit
+    require(actor, Permission.REVIEW_APPLICATION, unit=unit, obj=application)
+
+
+def require_decide(actor: User, application: Application) -> None:
+    """Review over the request's unit, and over the approving level's unit when configuration differs."""
+    require_review(actor, application)
+    approving: Route = approving_route(application.head_office)
+    if approving.unit_path != application.unit_path:
+        require(actor, Permission.REVIEW_APPLICATION, unit=approving.access_unit, obj=application)
+
+
+def can_review(user: User, application: Application) -> bool:
+    scope = jurisdiction(user, Permission.REVIEW_APPLICATION)
+    return not scope.empty and scope.covers(stored_route(application.unit, application.unit_path).access_unit)
+
+
+def rerun_checks(application: Application, *, actor: User | None) -> list[Check]:
+    """Run the checks, set ``in_registry`` and the time limit from ``received_at``; the caller saves."""
+    found = checks_module.run_checks(application)
+    application.in_registry = checks_module.in_registry(found)
+    if application.received_at is not None:
+        application.due_at = due_at(application.received_at, in_registry=application.in_registry)
+    audit.record(
+        AuditAction.APP_CHECKED,
+        actor=actor,
+        obj=application,
+        after={"checks": checks_module.summary(found), "in_registry": application.in_registry},
+    )
+    return found
+
+
+def notify(user: User | None, template: str, params: dict[str, str | int]) -> None:
+    if user is None:
+        return
+    from dinhdanh.notifications.services import notify_user
+
+    notify_user(user, template, params)
+
+
+def audit_app(action: AuditAction, *, actor: User | None, application: Application, **after: Any) -> None:
+    audit.record(
+        action,
+        actor=actor,
+        obj=application,
+        after={"number": application.number, "status": str(application.status), **after},
+    )

@@ -1,0 +1,227 @@
+"""The applicant's side of a request once drafted: submit, the other representatives' consent,
+withdraw, and supplying what the officer asked for.
+
+On submission the request takes its organization's one open slot, then either waits for the other
+legal representatives (Decree 69 Art. 12) or goes straight on: submitted, then checking in the same
+call, with the automatic checks run, and the time limit counted from now (a complete dossier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from dinhdanh.applications.checks import organizations_with_code
+from dinhdanh.applications.errors import ApplicationError
+from dinhdanh.applications.models import (
+    Application,
+    Capacity,
+    Consent,
+    ConsentStatus,
+    Document,
+    DocumentKind,
+    Kind,
+    Status,
+)
+from dinhdanh.applications.routing import route
+from dinhdanh.applications.services.common import (
+    audit_app,
+    check_can_apply,
+    claim_open_key,
+    close_verifications,
+    lock,
+    move,
+    notify,
+    open_key,
+    require_applicant_side,
+    rerun_checks,
+    save,
+)
+from dinhdanh.applications.validation import validate
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.categories import Category
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.text import clean_optional, name_key
+from dinhdanh.people.models import User
+
+__all__ = ["application_consent", "application_submit", "application_supplement", "application_withdraw"]
+
+
+def _due_text(application: Application) -> str:
+    if application.due_at is None:
+        return ""
+    return timezone.localtime(application.due_at).strftime("%d/%m/%Y %H:%M")
+
+
+def enter_review(application: Application, *, actor: User | None) -> None:
+    """submitted → checking: receipt now, checks, time limit. The caller holds the lock; this saves."""
+    now = timezone.now()
+    move(application, "submit", actor=actor)
+    application.submitted_at = application.submitted_at or now
+    application.received_at = now
+    move(application, "start_review", actor=None)
+    rerun_checks(application, actor=None)
+    save(application, "submitted_at", "received_at", "due_at", "in_registry")
+    notify(application.applicant, "app_received", {"number": application.number, "due": _due_text(application)})
+
+
+def _key_of(application: Application) -> str:
+    return open_key(
+        kind=application.kind,
+        code=application.code,
+        organization=application.organization,
+        name_key=application.name_key,
+        head_office_id=application.head_office_id,
+    )
+
+
+def _refuse_if_incomplete(application: Application) -> None:
+    if application.capacity == Capacity.AUTHORIZED:
+        letter = Document.objects.filter(application=application, kind=DocumentKind.AUTHORIZATION_LETTER)
+        if not letter.exists():
+            raise DomainError(ApplicationError.AUTHORIZATION_LETTER_REQUIRED, field="documents")
+    if application.kind == Kind.NEW and application.code and organizations_with_code(application.code).exists():
+        raise DomainError(ApplicationError.ALREADY_ISSUED, field="code", code=application.code)
+
+
+def application_submit(*, actor: User, application: Application) -> Application:
+    require_applicant_side(actor, application)
+    check_can_apply(application.applicant)
+    _refuse_if_incomplete(application)
+    with transaction.atomic():
+        fresh = lock(application)
+        if fresh.status != Status.DRAFT:
+            move(fresh, "submit", actor=actor)  # raises: only a draft is submitted
+        _refuse_if_incomplete(fresh)
+        claim_open_key(fresh, _key_of(fresh))
+        others = list(fresh.data.get("co_representatives") or [])
+        if others:
+            move(fresh, "ask_consent", actor=actor)
+            fresh.submitted_at = timezone.now()
+            save(fresh, "submitted_at", "open_key")
+            accounts = {
+                u.login_digest: u for u in User.objects.filter(login_digest__in=[p["digest"] for p in others])
+            }
+            for person in others:
+                account = accounts.get(person["digest"])
+                Consent.objects.create(
+                    application=fresh,
+                    person=account,
+                    person_digest=person["digest"],
+                    person_masked=person["masked"],
+                    person_name=person["name"],
+                )
+                notify(
+                    account, "app_consent_requested", {"number": fresh.number, "organization": fresh.name[:120]}
+                )
+            audit_app(AuditAction.APP_SUBMITTED, actor=actor, application=fresh, consents=len(others))
+            return fresh
+        audit_app(AuditAction.APP_SUBMITTED, actor=actor, application=fresh, consents=0)
+        enter_review(fresh, actor=actor)
+    return fresh
+
+
+def _pending_consent(application: Application, user: User) -> Consent | None:
+    mine = Q(person=user) | Q(person__isnull=True, person_digest=user.login_digest)
+    return (
+        Consent.objects.select_for_update()
+        .filter(mine, application=application, status=ConsentStatus.PENDING)
+        .order_by("pk")
+        .first()
+    )
+
+
+def application_consent(*, actor: User, application: Application, given: bool) -> Application:
+    """Another legal representative agrees (the request goes on once all have) or refuses (it ends)."""
+    check_can_apply(actor)
+    if not isinstance(given, bool):
+        raise DomainError(ApplicationError.INVALID_CHOICE, field="given")
+    with transaction.atomic():
+        fresh = lock(application)
+        consent = _pending_consent(fresh, actor) if fresh.status == Status.AWAITING_CONSENT else None
+        if consent is None:
+            raise DomainError(ApplicationError.NO_CONSENT_EXPECTED)
+        consent.person, consent.answered_at = actor, timezone.now()
+        consent.status = ConsentStatus.GIVEN if given else ConsentStatus.REFUSED
+        consent.save(update_fields=["person", "answered_at", "status"])
+        if given:
+            audit_app(AuditAction.APP_CONSENT_GIVEN, actor=actor, application=fresh, consent=consent.pk)
+            if not fresh.consents.filter(status=ConsentStatus.PENDING).exists():
+                enter_review(fresh, actor=actor)
+            return fresh
+        reason = gettext("Người đại diện theo pháp luật %(name)s không đồng ý với hồ sơ.") % {
+            "name": actor.full_name
+        }
+        audit_app(AuditAction.APP_CONSENT_REFUSED, actor=actor, application=fresh, consent=consent.pk)
+        move(fresh, "reject", actor=actor, reason=reason)
+        fresh.open_key, fresh.decided_at, fresh.decision_reason = None, timezone.now(), reason
+        save(fresh, "open_key", "decided_at", "decision_reason")
+        audit_app(AuditAction.APP_REJECTED, actor=actor, application=fresh, reason="consent_refused")
+        notify(fresh.applicant, "app_rejected", {"number": fresh.number, "reason": reason[:300]})
+    return fresh
+
+
+def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
+    require_applicant_side(actor, application)
+    text = clean_optional(reason, field="reason", max_length=1000)
+    with transaction.atomic():
+        fresh = lock(application)
+        move(fresh, "withdraw", actor=actor, reason=text)
+        fresh.open_key = None
+        save(fresh, "open_key")
+        cancelled = close_verifications(fresh, actor=actor, reason=text or "withdrawn")
+        audit_app(AuditAction.APP_WITHDRAWN, actor=actor, application=fresh, reason=text, verifications=cancelled)
+    return fresh
+
+
+def application_supplement(
+    *, actor: User, application: Application, note: str = "", data: Mapping[str, object] | None = None
+) -> Application:
+    """What the officer asked for is supplied (documents are added before, with ``application_add_document``);
+    the dossier is complete again, so the time limit starts over from now."""
+    require_applicant_side(actor, application)
+    text = clean_optional(note, field="note", max_length=2000)
+    validated = None
+    if data is not None:
+        if not isinstance(data, Mapping):
+            raise DomainError(ApplicationError.NOT_TEXT, field="data")
+        validated = validate(data, kind=Kind(application.kind), category=Category(application.category))
+    with transaction.atomic():
+        fresh = lock(application)
+        move(fresh, "supplement", actor=actor, reason=text)
+        fields = ["received_at", "due_at", "in_registry"]
+        if validated is not None:
+            fresh.data = dict(validated.data)
+            fields.append("data")
+            if fresh.kind == Kind.NEW and validated.head_office is not None:
+                fresh.name, fresh.code, fresh.head_office = (
+                    validated.data["name"],
+                    validated.data["code"],
+                    validated.head_office,
+                )
+                fresh.name_key = name_key(fresh.name)
+                routed = route(fresh.head_office)
+                fresh.unit, fresh.unit_path = routed.unit, routed.unit_path
+                fields += ["name", "name_key", "code", "head_office", "unit", "unit_path"]
+            elif "name" in validated.data:
+                fresh.name, fresh.name_key = validated.data["name"], name_key(validated.data["name"])
+                fields += ["name", "name_key"]
+            key = _key_of(fresh)
+            if key != fresh.open_key:
+                claim_open_key(fresh, key)
+                fields.append("open_key")
+        fresh.received_at = timezone.now()
+        rerun_checks(fresh, actor=None)
+        save(fresh, *fields)
+        audit_app(
+            AuditAction.APP_SUPPLEMENTED,
+            actor=actor,
+            application=fresh,
+            note=text,
+            data_changed=validated is not None,
+        )
+    return fresh

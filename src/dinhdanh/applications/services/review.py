@@ -1,0 +1,179 @@
+"""The officer's side: assign, check again, ask for more, approve, reject.
+
+Approving issues or changes the organization through ``organizations.services`` in the same
+transaction, so a request is approved exactly when its effect exists. Deciding (approve, reject)
+needs REVIEW_APPLICATION over the request's unit and, when ``ORG_APPROVING_LEVEL`` differs from
+``ORG_ROUTING_LEVEL``, over the approving level's unit as well (``services.common.require_decide``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from dinhdanh.applications.errors import ApplicationError
+from dinhdanh.applications.models import Application, Check, Kind, Status
+from dinhdanh.applications.services.common import (
+    audit_app,
+    can_review,
+    close_verifications,
+    lock,
+    move,
+    notify,
+    refuse_state,
+    require_decide,
+    require_review,
+    rerun_checks,
+    save,
+)
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.text import clean, clean_optional
+
+if TYPE_CHECKING:
+    from dinhdanh.organizations.models import Organization
+    from dinhdanh.people.models import User
+
+__all__ = [
+    "application_approve",
+    "application_ask_supplement",
+    "application_assign",
+    "application_recheck",
+    "application_reject",
+]
+
+_WORKED = frozenset({Status.SUBMITTED, Status.CHECKING, Status.AWAITING_VERIFICATION, Status.NEEDS_SUPPLEMENT})
+
+
+def _reason(reason: object, field: str = "reason") -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise DomainError(ApplicationError.REASON_REQUIRED, field=field)
+    return clean(reason, field=field, max_length=1000)
+
+
+def application_assign(*, actor: User, application: Application, officer: User) -> Application:
+    require_review(actor, application)
+    if not can_review(officer, application):
+        raise DomainError(ApplicationError.OFFICER_CANNOT_REVIEW, field="officer")
+    with transaction.atomic():
+        fresh = lock(application)
+        if fresh.status not in _WORKED:
+            raise refuse_state(fresh, "assign")
+        before = fresh.assigned_to_id
+        fresh.assigned_to = officer
+        fresh.updated_at = timezone.now()
+        fresh.save(update_fields=["assigned_to", "updated_at"])
+        audit_app(AuditAction.APP_ASSIGNED, actor=actor, application=fresh, officer=officer.pk, previous=before)
+    return fresh
+
+
+def application_recheck(*, actor: User, application: Application) -> list[Check]:
+    """Run the automatic checks again (a registry was imported since, say); the time limit follows."""
+    require_review(actor, application)
+    with transaction.atomic():
+        fresh = lock(application)
+        if fresh.status not in _WORKED:
+            raise refuse_state(fresh, "recheck")
+        found = rerun_checks(fresh, actor=actor)
+        fresh.updated_at = timezone.now()
+        fresh.save(update_fields=["in_registry", "due_at", "updated_at"])
+    return found
+
+
+def application_ask_supplement(*, actor: User, application: Application, reason: str) -> Application:
+    require_review(actor, application)
+    text = _reason(reason)
+    with transaction.atomic():
+        fresh = lock(application)
+        move(fresh, "ask_supplement", actor=actor, reason=text)
+        fresh.decision_reason = text
+        save(fresh, "decision_reason")
+        audit_app(AuditAction.APP_SUPPLEMENT_REQUESTED, actor=actor, application=fresh, reason=text)
+        notify(fresh.applicant, "app_supplement_requested", {"number": fresh.number, "reason": text[:300]})
+    return fresh
+
+
+def _carry_out(actor: User, application: Application) -> Organization:
+    """The effect of an approved request, through the organizations services (their contract)."""
+    from dinhdanh.organizations.models import ChangeOrigin, LockGround
+    from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
+    from dinhdanh.organizations.services.locks import (
+        organization_lock,
+        organization_terminate,
+        organization_unlock,
+    )
+    from dinhdanh.organizations.services.representative import organization_change_representative
+
+    kind, data = Kind(application.kind), application.data
+    if kind == Kind.NEW:
+        return organization_issue(actor=actor, application=application)
+    organization = application.organization
+    if organization is None:
+        raise DomainError(ApplicationError.ORGANIZATION_REQUIRED)
+    if kind == Kind.UPDATE:
+        return organization_apply_update(actor=actor, application=application)
+    if kind == Kind.REPRESENTATIVE_CHANGE:
+        return organization_change_representative(
+            actor=actor,
+            organization=organization,
+            representative=data["representative"],
+            origin=ChangeOrigin.APPLICATION,
+            application=application,
+        )
+    reason = str(data.get("reason", ""))
+    if kind == Kind.LOCK:
+        authority = str(data.get("authority", ""))
+        organization_lock(
+            actor=actor,
+            organization=organization,
+            ground=LockGround.AUTHORITY_REQUEST if authority else LockGround.ORGANIZATION_REQUEST,
+            reason=reason,
+            authority=authority,
+            document_reference=str(data.get("document_reference", "")),
+            application=application,
+        )
+    elif kind == Kind.UNLOCK:
+        organization_unlock(actor=actor, organization=organization, reason=reason, application=application)
+    else:
+        organization_terminate(actor=actor, organization=organization, reason=reason, application=application)
+    return organization
+
+
+def application_approve(*, actor: User, application: Application, note: str = "") -> Application:
+    require_decide(actor, application)
+    text = clean_optional(note, field="note", max_length=1000)
+    with transaction.atomic():
+        fresh = lock(application)
+        move(fresh, "approve", actor=actor, reason=text)
+        organization = _carry_out(actor, fresh)
+        fresh.organization = organization
+        fresh.open_key, fresh.decided_at, fresh.decided_by = None, timezone.now(), actor
+        save(fresh, "organization", "open_key", "decided_at", "decided_by")
+        audit_app(
+            AuditAction.APP_APPROVED, actor=actor, application=fresh, organization=organization.eid, note=text
+        )
+        if fresh.kind != Kind.NEW:  # a new account is announced with its number by organization_issue
+            notify(fresh.applicant, "app_approved", {"number": fresh.number})
+    return fresh
+
+
+def application_reject(*, actor: User, application: Application, reason: str) -> Application:
+    """A refusal with the reason the applicant reads (in writing, with reasons: LEGAL §4)."""
+    require_decide(actor, application)
+    text = _reason(reason)
+    with transaction.atomic():
+        fresh = lock(application)
+        move(fresh, "reject", actor=actor, reason=text)
+        fresh.open_key, fresh.decided_at, fresh.decided_by, fresh.decision_reason = (
+            None,
+            timezone.now(),
+            actor,
+            text,
+        )
+        save(fresh, "open_key", "decided_at", "decided_by", "decision_reason")
+        cancelled = close_verifications(fresh, actor=actor, reason=text)
+        audit_app(AuditAction.APP_REJECTED, actor=actor, application=fresh, reason=text, verifications=cancelled)
+        notify(fresh.applicant, "app_rejected", {"number": fresh.number, "reason": text[:300]})
+    return fresh

@@ -1,0 +1,352 @@
+"""Raw form input (strings) into ``payload.OrganizationData``: every field checked, nothing guessed.
+
+The raw keys (what a form or the API sends in ``data``):
+
+    name, short_name, foreign_name, code, established_on,
+    founding_document_number, founding_document_date, founding_document_issuer,
+    head_office_code (5-digit current commune code) or head_office_id (its pk), street, phone, email,
+    representative_name, representative_id (12 digits, in clear), representative_position,
+    representative_is_foreigner ("1" for a foreigner's identification number),
+    co_representative_names, co_representative_ids, co_representative_positions
+        (parallel lists, or one string with one person per line),
+    reason, authority, document_reference  (lock, unlock, revoke)
+
+Dates are ``YYYY-MM-DD`` or ``DD/MM/YYYY``. Personal ID numbers leave this module only as the login
+digest and the masked form. The code depends on the category (SPEC §2): an enterprise has a tax code
+(10 digits, or 13 for a branch); a cooperative a tax code or its registration code; an agency with a
+tax code a tax code; any other organization may have a tax code or a Decision 20/2020 agency code, and
+without one must name its founding document. A code of the wrong kind for the category is refused
+with its own message (``CODE_WRONG_CATEGORY``), never read as something else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.applications.errors import ApplicationError
+from dinhdanh.applications.models import Kind
+from dinhdanh.applications.payload import OrganizationData, Person
+from dinhdanh.core.categories import Category
+from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.text import clean, clean_optional, nfc
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.people.logins import login_digest, masked
+
+MAX_CO_REPRESENTATIVES = 10
+_TEXT_LIMITS = {
+    "name": 400,
+    "short_name": 200,
+    "foreign_name": 400,
+    "street": 300,
+    "founding_document_number": 100,
+    "founding_document_issuer": 300,
+    "representative_name": 200,
+    "representative_position": 200,
+    "reason": 1000,
+    "authority": 300,
+    "document_reference": 200,
+}
+_ORGANIZATION_KEYS = frozenset(
+    {
+        "name", "short_name", "foreign_name", "code", "established_on", "founding_document_number",
+        "founding_document_date", "founding_document_issuer", "head_office_code", "head_office_id", "street",
+        "phone", "email",
+    }
+)  # fmt: skip
+_REPRESENTATIVE_KEYS = frozenset(
+    {
+        "representative_name", "representative_id", "representative_position", "representative_is_foreigner",
+        "co_representative_names", "co_representative_ids", "co_representative_positions",
+    }
+)  # fmt: skip
+_LOCK_KEYS = frozenset({"reason", "authority", "document_reference"})
+ALLOWED_KEYS: dict[str, frozenset[str]] = {
+    Kind.NEW: _ORGANIZATION_KEYS | _REPRESENTATIVE_KEYS,
+    Kind.UPDATE: _ORGANIZATION_KEYS,
+    Kind.REPRESENTATIVE_CHANGE: _REPRESENTATIVE_KEYS,
+    Kind.LOCK: _LOCK_KEYS,
+    Kind.UNLOCK: _LOCK_KEYS,
+    Kind.REVOKE: _LOCK_KEYS,
+}
+# Keys a form posts beside the data; ignored rather than refused.
+_IGNORED = frozenset({"csrfmiddlewaretoken", "kind", "channel", "capacity", "category", "organization"})
+
+_CODE_KINDS = {
+    Category.ENTERPRISE: _("mã số thuế / mã số doanh nghiệp (10 hoặc 13 chữ số)"),
+    Category.COOPERATIVE: _("mã số thuế hoặc mã số đăng ký hợp tác xã"),
+    Category.TAX_AGENCY: _("mã số thuế (10 hoặc 13 chữ số)"),
+    Category.OTHER: _("mã số thuế hoặc mã định danh cơ quan (Quyết định 20/2020/QĐ-TTg)"),
+}
+_TAX_LIKE = re.compile(r"[0-9][0-9\s.\-\u2010-\u2015\u2212]*")
+_REGISTRATION = re.compile(r"[A-Z0-9]{6,20}")
+_PHONE = re.compile(r"0[1-9][0-9]{8,9}")
+_LIST_SPLIT = re.compile(r"[\n;]+")
+
+
+@dataclass(frozen=True)
+class Validated:
+    data: OrganizationData
+    head_office: AdministrativeUnit | None
+
+
+def _text(raw: Mapping[str, object], key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DomainError(ApplicationError.NOT_TEXT, field=key)
+    return value
+
+
+def _required(raw: Mapping[str, object], key: str) -> str:
+    return clean(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+
+
+def _optional(raw: Mapping[str, object], key: str) -> str:
+    return clean_optional(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+
+
+def parse_date(value: str, *, field: str) -> str:
+    text = nfc(value)
+    if not text:
+        return ""
+    parsed: date | None = None
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            parsed = datetime.strptime(text, layout).date()  # noqa: DTZ007  # a calendar date, no time
+            break
+        except ValueError:
+            continue
+    if parsed is None or parsed > timezone.localdate() or parsed.year < 1800:
+        raise DomainError(ApplicationError.DATE_INVALID, field=field, value=text[:20])
+    return parsed.isoformat()
+
+
+def _wrong_category(text: str, category: Category) -> DomainError:
+    return DomainError(
+        ApplicationError.CODE_WRONG_CATEGORY,
+        field="code",
+        value=text[:40],
+        category=str(Category(category).label),
+        expected=str(_CODE_KINDS[category]),
+    )
+
+
+def _is_agency_code(text: str) -> bool:
+    if "." not in text:
+        return False
+    try:
+        parse_agency_code(text, field="code")
+    except DomainError:
+        return False
+    return True
+
+
+def parse_code(raw: str, category: Category) -> str:
+    """The canonical code for ``category``, or "" for an ``OTHER`` organization without one."""
+    text = unicodedata.normalize("NFKC", nfc(raw)).upper()
+    if not text:
+        if category == Category.OTHER:
+            return ""
+        raise DomainError(ApplicationError.CODE_REQUIRED, field="code")
+    if _TAX_LIKE.fullmatch(text):
+        # Digits only: a tax code, whose own error (length, checksum) is the clearest; an all-digit agency
+        # code ("000.00.00.00") is the one exception, for the category that may have one.
+        try:
+            return parse_tax_code(text, repair=False, field="code").value
+        except DomainError:
+            if category == Category.OTHER and _is_agency_code(text):
+                return parse_agency_code(text, field="code")
+            raise
+    if category == Category.COOPERATIVE and _REGISTRATION.fullmatch(text):
+        return text
+    if _is_agency_code(text):
+        if category == Category.OTHER:
+            return parse_agency_code(text, field="code")
+        raise _wrong_category(text, category)
+    if _REGISTRATION.fullmatch(text):  # a cooperative registration code under another category
+        raise _wrong_category(text, category)
+    raise DomainError(ApplicationError.CODE_UNRECOGNIZED, field="code", value=text[:40])
+
+
+def parse_head_office(raw: Mapping[str, object]) -> AdministrativeUnit:
+    by_id, by_code = nfc(_text(raw, "head_office_id")), nfc(_text(raw, "head_office_code"))
+    if not by_id and not by_code:
+        raise DomainError(ApplicationError.HEAD_OFFICE_REQUIRED, field="head_office")
+    if by_id:
+        if not by_id.isascii() or not by_id.isdigit() or len(by_id) > 12:
+            raise DomainError(ApplicationError.HEAD_OFFICE_UNKNOWN, field="head_office", value=by_id[:20])
+        found = AdministrativeUnit.objects.filter(pk=int(by_id)).first()
+        shown = by_id
+    else:
+        if not by_code.isascii() or not by_code.isdigit() or len(by_code) > 8:
+            raise DomainError(ApplicationError.HEAD_OFFICE_UNKNOWN, field="head_office", value=by_code[:20])
+        code = by_code.zfill(5)
+        found = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=code).first()
+        if found is None:
+            found = AdministrativeUnit.objects.filter(code=code).order_by("-scheme").first()
+        shown = code
+    if found is None:
+        raise DomainError(ApplicationError.HEAD_OFFICE_UNKNOWN, field="head_office", value=shown)
+    if not found.is_current:
+        raise DomainError(ApplicationError.HEAD_OFFICE_LEGACY, field="head_office", value=found.name)
+    if found.level != Level.COMMUNE:
+        raise DomainError(ApplicationError.HEAD_OFFICE_NOT_COMMUNE, field="head_office", value=found.name)
+    return found
+
+
+def parse_phone(value: str) -> str:
+    text = re.sub(r"[\s.\-()]", "", nfc(value))
+    if not text:
+        return ""
+    if text.startswith("+84"):
+        text = "0" + text[3:]
+    if not _PHONE.fullmatch(text):
+        raise DomainError(ApplicationError.PHONE_INVALID, field="phone")
+    return text
+
+
+def parse_email(value: str) -> str:
+    text = nfc(value)
+    if not text:
+        return ""
+    try:
+        validate_email(text)
+    except ValidationError as exc:
+        raise DomainError(ApplicationError.EMAIL_INVALID, field="email") from exc
+    if len(text) > 254:
+        raise DomainError(ApplicationError.EMAIL_INVALID, field="email")
+    return text
+
+
+def person(name: str, personal_id: object, position: str, *, field: str, foreigner: bool = False) -> Person:
+    if not isinstance(personal_id, str):
+        raise DomainError(ApplicationError.NOT_TEXT, field=field)
+    number = parse_personal_id(personal_id, field=field, foreigner=foreigner).value
+    return Person(name=name, digest=login_digest(number), masked=masked(number), position=position)
+
+
+def _as_list(raw: Mapping[str, object], key: str) -> list[str]:
+    value = raw.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in (nfc(p) for p in _LIST_SPLIT.split(value)) if part]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return [nfc(v) for v in value if nfc(v)]
+    raise DomainError(ApplicationError.NOT_TEXT, field=key)
+
+
+def _co_representatives(raw: Mapping[str, object], representative: Person) -> list[Person]:
+    names = _as_list(raw, "co_representative_names")
+    numbers = _as_list(raw, "co_representative_ids")
+    positions = _as_list(raw, "co_representative_positions")
+    if len(names) != len(numbers) or (positions and len(positions) != len(names)):
+        raise DomainError(ApplicationError.CO_REPRESENTATIVES_MISMATCH, field="co_representative_ids")
+    if len(names) > MAX_CO_REPRESENTATIVES:
+        raise DomainError(
+            ApplicationError.TOO_MANY_CO_REPRESENTATIVES,
+            field="co_representative_ids",
+            limit=MAX_CO_REPRESENTATIVES,
+        )
+    people: list[Person] = []
+    seen = {representative["digest"]}
+    for index, (name, number) in enumerate(zip(names, numbers, strict=True)):
+        cleaned = clean(name, field="co_representative_names", max_length=200)
+        position = clean_optional(
+            positions[index] if positions else "", field="co_representative_positions", max_length=200
+        )
+        one = person(cleaned, number, position, field="co_representative_ids")
+        if one["digest"] in seen:
+            raise DomainError(
+                ApplicationError.CO_REPRESENTATIVE_DUPLICATE, field="co_representative_ids", value=one["masked"]
+            )
+        seen.add(one["digest"])
+        people.append(one)
+    return people
+
+
+def _representative(raw: Mapping[str, object]) -> Person:
+    foreigner = nfc(_text(raw, "representative_is_foreigner")).lower() in {"1", "true", "on", "yes"}
+    name = _required(raw, "representative_name")
+    position = _optional(raw, "representative_position")
+    value = raw.get("representative_id")
+    return person(name, "" if value is None else value, position, field="representative_id", foreigner=foreigner)
+
+
+def _organization_fields(raw: Mapping[str, object], category: Category, *, partial: bool) -> Validated:
+    data = OrganizationData()
+    head_office: AdministrativeUnit | None = None
+    present = set(raw) if partial else set(_ORGANIZATION_KEYS)
+    if "name" in present:
+        data["name"] = _required(raw, "name")
+    for key in ("short_name", "foreign_name", "street", "founding_document_number", "founding_document_issuer"):
+        if key in present:
+            data[key] = _optional(raw, key)
+    if "code" in present:
+        data["code"] = parse_code(_text(raw, "code"), category)
+    for key in ("established_on", "founding_document_date"):
+        if key in present:
+            data[key] = parse_date(_text(raw, key), field=key)  # type: ignore[literal-required]
+    if present & {"head_office_id", "head_office_code"}:
+        head_office = parse_head_office(raw)
+        data["head_office_id"] = head_office.pk
+    if "phone" in present:
+        data["phone"] = parse_phone(_text(raw, "phone"))
+    if "email" in present:
+        data["email"] = parse_email(_text(raw, "email"))
+    if not partial and not data["code"]:
+        founding = (
+            data["founding_document_number"],
+            data["founding_document_date"],
+            data["founding_document_issuer"],
+        )
+        if not all(founding):
+            raise DomainError(ApplicationError.FOUNDING_DOCUMENT_REQUIRED, field="founding_document_number")
+    return Validated(data=data, head_office=head_office)
+
+
+def _check_keys(raw: Mapping[str, object], kind: Kind) -> None:
+    unknown = sorted(str(k) for k in raw if k not in ALLOWED_KEYS[kind] and k not in _IGNORED)
+    if unknown:
+        shown = ", ".join(k[:40] for k in unknown[:10])
+        raise DomainError(ApplicationError.UNKNOWN_FIELDS, field=unknown[0][:40], fields=shown)
+
+
+def validate(raw: Mapping[str, object], *, kind: Kind, category: Category) -> Validated:
+    """The normalized payload of a request of ``kind``; the first problem found raises ``DomainError``."""
+    _check_keys(raw, kind)
+    relevant = {k: v for k, v in raw.items() if k not in _IGNORED}
+    if kind == Kind.NEW:
+        validated = _organization_fields(relevant, category, partial=False)
+        representative = _representative(relevant)
+        validated.data["representative"] = representative
+        validated.data["co_representatives"] = _co_representatives(relevant, representative)
+        return validated
+    if kind == Kind.UPDATE:
+        validated = _organization_fields(relevant, category, partial=True)
+        if not validated.data:
+            raise DomainError(ApplicationError.NOTHING_TO_UPDATE)
+        return validated
+    if kind == Kind.REPRESENTATIVE_CHANGE:
+        representative = _representative(relevant)
+        data = OrganizationData(
+            representative=representative, co_representatives=_co_representatives(relevant, representative)
+        )
+        return Validated(data=data, head_office=None)
+    data = OrganizationData(
+        reason=_required(relevant, "reason"),
+        authority=_optional(relevant, "authority"),
+        document_reference=_optional(relevant, "document_reference"),
+    )
+    return Validated(data=data, head_office=None)

@@ -1,0 +1,55 @@
+"""Reads of the reference registries for the automatic checks of a request (issue 5, point 5).
+
+Only records still listed count ("current": not disappeared in a later snapshot of their source).
+These are plain reads with no access rule: the callers (the checks of a request, run by its service)
+show what they found only to officers who may see the request.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from dinhdanh.core.categories import Source
+from dinhdanh.core.text import name_key, name_similarity
+from dinhdanh.registries.models import Record
+
+# Records of one territory scored by fuzzy name match; a commune holds a few thousand at most, a
+# province-wide prefix is cut here so that one check never reads a whole registry.
+_FUZZY_CANDIDATES = 5000
+
+
+def current_records() -> Q:
+    return Q(disappeared_in__isnull=True)
+
+
+def records_by_code(code: str) -> list[Record]:
+    """Every source's current record of ``code`` (canonical form: "0101234567", "0101234567-001")."""
+    if not code:
+        return []
+    # source IN (...) lets the (source, code) unique index answer a lookup by code alone.
+    rows = Record.objects.filter(current_records(), source__in=Source.values, code=code).select_related("commune")
+    return sorted(rows, key=lambda r: (list(Source.values).index(r.source), r.pk))
+
+
+def best_name_matches(name: str, *, unit_path: str = "", limit: int = 5) -> list[tuple[Record, float]]:
+    """Current records whose name looks most like ``name`` (0-100, ``core.text.name_similarity``).
+
+    Exact matches on the folded key (``name_key``, abbreviations spelled out) are found anywhere;
+    fuzzy matches only among records under ``unit_path`` (a geo path prefix), when one is given.
+    """
+    key = name_key(name)
+    if not key or limit < 1:
+        return []
+    candidates: dict[int, Record] = {
+        r.pk: r for r in Record.objects.filter(current_records(), name_key=key).select_related("commune")[:100]
+    }
+    if unit_path:
+        nearby = Record.objects.filter(current_records(), unit_path__startswith=unit_path).select_related(
+            "commune"
+        )
+        for record in nearby[:_FUZZY_CANDIDATES]:
+            candidates.setdefault(record.pk, record)
+    scored = [(record, name_similarity(name, record.name)) for record in candidates.values()]
+    scored = [pair for pair in scored if pair[1] > 0]
+    scored.sort(key=lambda pair: (-pair[1], pair[0].pk))
+    return scored[:limit]

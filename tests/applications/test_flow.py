@@ -1,0 +1,572 @@
+"""Requests from draft to decision through the services: every legal transition, and the refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+
+from dinhdanh.applications import services
+from dinhdanh.applications.models import (
+    Application,
+    ApplicationChannel,
+    Capacity,
+    Check,
+    Consent,
+    ConsentStatus,
+    Kind,
+    Status,
+    StatusChange,
+)
+from dinhdanh.core.access import Role
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.categories import Category
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.services import role_grant
+from dinhdanh.people.locks import lock_by_holder
+from dinhdanh.people.models import AccountLevel, User
+from tests.applications.support import (
+    FAR_COMMUNE,
+    LETTER,
+    commune,
+    events,
+    officer,
+    person,
+    raw_data,
+    record,
+    start,
+    submitted,
+    upload,
+)
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(app: Application) -> list[tuple[str, str]]:
+    return list(StatusChange.objects.filter(application=app).values_list("from_status", "to_status"))
+
+
+# --- starting ------------------------------------------------------------------------------------
+
+
+def test_a_level_2_representative_starts_a_draft_numbered_by_year() -> None:
+    applicant, pid = person()
+    app = start(applicant, pid)
+    assert app.status == Status.DRAFT
+    assert app.number.startswith(f"HS-{timezone.localdate().year}-")
+    assert len(app.number) == len("HS-2026-0000123")
+    assert app.unit == commune()
+    assert app.unit_path == commune().path
+    assert app.data["representative"]["masked"] == "0910******" + pid[-2:]
+    assert pid not in str(app.data)
+    second = start(applicant, pid)
+    assert int(second.number[-7:]) == int(app.number[-7:]) + 1
+    assert events(AuditAction.APP_CREATED)[-1].object_id == str(second.pk)
+
+
+@pytest.mark.parametrize("level", [AccountLevel.NONE, AccountLevel.LEVEL_1])
+def test_below_level_2_is_refused_and_nothing_is_written(level: AccountLevel) -> None:
+    applicant, pid = person(level=level)
+    with pytest.raises(DomainError) as caught:
+        start(applicant, pid)
+    assert caught.value.code == "applications.level_2_required"
+    assert "mức độ 2" in caught.value.message("vi")
+    assert not Application.objects.exists()
+
+
+def test_a_locked_account_may_not_apply() -> None:
+    applicant, pid = person()
+    lock_by_holder(user=applicant)
+    applicant.refresh_from_db()
+    with pytest.raises(DomainError) as caught:
+        start(applicant, pid)
+    assert caught.value.code == "applications.account_locked"
+    assert not Application.objects.exists()
+
+
+def test_the_representative_capacity_needs_ones_own_number() -> None:
+    applicant, _ = person()
+    _, someone_else = person()
+    with pytest.raises(DomainError) as caught:
+        start(applicant, someone_else)
+    assert caught.value.code == "applications.not_the_representative"
+    assert caught.value.field == "representative_id"
+
+
+def test_an_authorized_person_needs_the_letter_before_submitting() -> None:
+    applicant, _ = person()
+    _, representative = person("Lê Thị Hoa")
+    app = services.application_start(
+        actor=applicant,
+        kind=Kind.NEW,
+        channel=ApplicationChannel.ONLINE,
+        capacity=Capacity.AUTHORIZED,
+        category=Category.ENTERPRISE,
+        data=raw_data(representative, "Lê Thị Hoa"),
+    )
+    with pytest.raises(DomainError) as caught:
+        services.application_submit(actor=applicant, application=app)
+    assert caught.value.code == "applications.authorization_letter_required"
+    assert Application.objects.get(pk=app.pk).status == Status.DRAFT
+    services.application_add_document(actor=applicant, application=app, kind=LETTER, upload=upload())
+    assert services.application_submit(actor=applicant, application=app).status == Status.CHECKING
+
+
+def test_a_second_request_while_one_is_open_is_refused() -> None:
+    first, _applicant = submitted()
+    other, pid = person("Người Khác")
+    with pytest.raises(DomainError) as caught:
+        start(other, pid, code=first.code)
+    assert caught.value.code == "applications.already_open"
+    assert first.number in caught.value.message("vi")
+    assert Application.objects.count() == 1
+
+
+def test_two_drafts_for_one_code_cannot_both_be_submitted() -> None:
+    a, pid_a = person()
+    b, pid_b = person()
+    one = start(a, pid_a)
+    two = start(b, pid_b, code=one.code)  # a draft reserves nothing
+    services.application_submit(actor=a, application=one)
+    with pytest.raises(DomainError) as caught:
+        services.application_submit(actor=b, application=two)
+    assert caught.value.code == "applications.already_open"
+    assert Application.objects.get(pk=two.pk).status == Status.DRAFT
+    assert Application.objects.get(pk=two.pk).open_key is None
+
+
+def test_in_person_the_intake_officer_files_for_the_person_at_the_counter() -> None:
+    intake = officer(Role.INTAKE_OFFICER)
+    applicant, pid = person()
+    app = services.application_start(
+        actor=intake,
+        kind=Kind.NEW,
+        channel=ApplicationChannel.IN_PERSON,
+        capacity=Capacity.REPRESENTATIVE,
+        category=Category.ENTERPRISE,
+        data=raw_data(pid, applicant.full_name),
+        applicant=applicant,
+    )
+    assert app.applicant == applicant
+    assert app.intake_officer == intake
+    assert services.application_submit(actor=intake, application=app).status == Status.CHECKING
+
+
+def test_an_intake_officer_elsewhere_is_refused_with_an_audit_event() -> None:
+    intake = officer(Role.INTAKE_OFFICER, commune(FAR_COMMUNE))
+    applicant, pid = person()
+    with pytest.raises(DomainError) as caught:
+        services.application_start(
+            actor=intake,
+            kind=Kind.NEW,
+            channel=ApplicationChannel.IN_PERSON,
+            capacity=Capacity.REPRESENTATIVE,
+            category=Category.ENTERPRISE,
+            data=raw_data(pid, applicant.full_name),
+            applicant=applicant,
+        )
+    assert caught.value.status == 403
+    assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == intake.pk
+    assert not Application.objects.exists()
+
+
+def test_in_person_needs_the_applicant() -> None:
+    intake = officer(Role.INTAKE_OFFICER)
+    _, pid = person()
+    with pytest.raises(DomainError) as caught:
+        services.application_start(
+            actor=intake,
+            kind=Kind.NEW,
+            channel=ApplicationChannel.IN_PERSON,
+            capacity=Capacity.REPRESENTATIVE,
+            category=Category.ENTERPRISE,
+            data=raw_data(pid),
+        )
+    assert caught.value.code == "applications.applicant_required"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("kind", "party"), ("channel", "fax"), ("capacity", "friend"), ("category", "bank")]
+)
+def test_unknown_choices_are_refused(field: str, value: str) -> None:
+    applicant, pid = person()
+    args: dict[str, Any] = {
+        "kind": Kind.NEW,
+        "channel": ApplicationChannel.ONLINE,
+        "capacity": Capacity.REPRESENTATIVE,
+        "category": Category.ENTERPRISE,
+        field: value,
+    }
+    with pytest.raises(DomainError) as caught:
+        services.application_start(actor=applicant, data=raw_data(pid), **args)
+    assert caught.value.code == "applications.invalid_choice"
+    assert caught.value.field == field
+
+
+def test_other_kinds_need_an_organization() -> None:
+    applicant, _pid = person()
+    with pytest.raises(DomainError) as caught:
+        services.application_start(
+            actor=applicant,
+            kind=Kind.LOCK,
+            channel=ApplicationChannel.ONLINE,
+            capacity=Capacity.REPRESENTATIVE,
+            category=Category.ENTERPRISE,
+            data={"reason": "Mất thiết bị"},
+        )
+    assert caught.value.code == "applications.organization_required"
+
+
+# --- submitting ----------------------------------------------------------------------------------
+
+
+def test_submitting_runs_the_checks_routes_and_sets_the_time_limit() -> None:
+    app, _ = submitted()
+    assert app.status == Status.CHECKING
+    assert codes(app) == [("draft", "submitted"), ("submitted", "checking")]
+    assert app.received_at is not None
+    assert app.due_at is not None
+    assert app.in_registry is False  # no registry record: 15 days
+    assert (app.due_at - app.received_at).days >= 14
+    assert Check.objects.filter(application=app).count() == 8
+    assert app.open_key == f"code:{app.code}"
+    assert events(AuditAction.APP_SUBMITTED)
+    assert events(AuditAction.APP_CHECKED)
+
+
+def test_in_a_registry_the_limit_is_three_working_days() -> None:
+    applicant, pid = person()
+    app = start(applicant, pid)
+    record(app.code, representative_id=pid)
+    app = services.application_submit(actor=applicant, application=app)
+    assert app.in_registry is True
+    assert app.received_at is not None
+    assert app.due_at is not None
+    assert 3 <= (app.due_at - app.received_at).days <= 9
+
+
+def test_only_a_draft_is_submitted() -> None:
+    app, applicant = submitted()
+    with pytest.raises(DomainError) as caught:
+        services.application_submit(actor=applicant, application=app)
+    assert caught.value.code == "applications.illegal_transition"
+    assert "Đang thẩm định" in caught.value.message("vi")
+
+
+def test_someone_elses_request_is_not_theirs_to_submit() -> None:
+    applicant, pid = person()
+    app = start(applicant, pid)
+    stranger, _ = person()
+    with pytest.raises(DomainError) as caught:
+        services.application_submit(actor=stranger, application=app)
+    assert caught.value.status == 403
+    assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == stranger.pk
+    assert Application.objects.get(pk=app.pk).status == Status.DRAFT
+
+
+def test_editing_a_draft_replaces_its_data_and_routing() -> None:
+    applicant, pid = person()
+    app = start(applicant, pid)
+    updated = services.application_update_draft(
+        actor=applicant,
+        application=app,
+        data=raw_data(pid, applicant.full_name, head_office_code="30301", name="HTX Mới"),
+    )
+    assert updated.name == "HTX Mới"
+    assert updated.head_office == commune("30301")
+    assert updated.unit_path == commune("30301").path
+    services.application_submit(actor=applicant, application=updated)
+    with pytest.raises(DomainError) as caught:
+        services.application_update_draft(actor=applicant, application=updated, data=raw_data(pid))
+    assert caught.value.code == "applications.not_a_draft"
+
+
+# --- consent of the other representatives ---------------------------------------------------------
+
+
+def test_co_representatives_consent_before_the_request_goes_on() -> None:
+    applicant, pid = person()
+    with_account, pid_b = person("Lê Văn Cường")
+    _, pid_c = person("Phạm Thị Dung")
+    no_account_pid = pid_c
+    app = start(
+        applicant,
+        pid,
+        co_representative_names=["Lê Văn Cường", "Phạm Thị Dung"],
+        co_representative_ids=[pid_b, no_account_pid],
+    )
+    app = services.application_submit(actor=applicant, application=app)
+    assert app.status == Status.AWAITING_CONSENT
+    consents = list(Consent.objects.filter(application=app).order_by("pk"))
+    assert next(c.person_id for c in consents) == with_account.pk
+    services.application_consent(actor=with_account, application=app, given=True)
+    assert Application.objects.get(pk=app.pk).status == Status.AWAITING_CONSENT
+    third = consents[1].person
+    assert third is not None  # person() makes an account for every number
+    done = services.application_consent(actor=third, application=app, given=True)
+    assert done.status == Status.CHECKING
+    assert codes(done)[-2:] == [("awaiting_consent", "submitted"), ("submitted", "checking")]
+    with pytest.raises(DomainError) as caught:
+        services.application_consent(actor=third, application=app, given=True)
+    assert caught.value.code == "applications.no_consent_expected"
+
+
+def test_a_consent_waits_for_someone_without_an_account_yet() -> None:
+    applicant, pid = person()
+    later_pid = "091094777001"
+    app = start(applicant, pid, co_representative_names="Đỗ Văn Em", co_representative_ids=later_pid)
+    app = services.application_submit(actor=applicant, application=app)
+    consent = Consent.objects.get(application=app)
+    assert consent.person is None
+    assert consent.person_masked.startswith("0910")
+    newcomer = make_user("Đỗ Văn Em", personal_id=later_pid)
+    from dinhdanh.applications.selectors import consents_waiting_for
+
+    assert list(consents_waiting_for(newcomer)) == [consent]
+    refused = services.application_consent(actor=newcomer, application=app, given=False)
+    assert refused.status == Status.REJECTED
+    assert refused.open_key is None
+    assert "không đồng ý" in refused.decision_reason
+    assert Consent.objects.get(pk=consent.pk).status == ConsentStatus.REFUSED
+
+
+# --- withdraw, supplement ------------------------------------------------------------------------
+
+
+def test_withdrawing_frees_the_organization_for_a_new_request() -> None:
+    app, applicant = submitted()
+    done = services.application_withdraw(actor=applicant, application=app, reason="Nộp nhầm")
+    assert done.status == Status.WITHDRAWN
+    assert done.open_key is None
+    assert StatusChange.objects.filter(application=app).last().reason == "Nộp nhầm"  # type: ignore[union-attr]
+    again = start(applicant, done.data["representative"] and _pid_of(applicant), code=app.code)
+    assert again.status == Status.DRAFT
+    with pytest.raises(DomainError):
+        services.application_withdraw(actor=applicant, application=done)
+
+
+def _pid_of(user: object) -> str:
+    # The tests know the numbers they made; the platform does not keep them.
+    from dinhdanh.people.logins import login_digest
+
+    for i in range(1, 2000):
+        pid = f"091093{i:06d}"
+        if login_digest(pid) == user.login_digest:  # type: ignore[attr-defined]
+            return pid
+    raise AssertionError
+
+
+def test_supplement_cycle_restarts_the_clock() -> None:
+    app, applicant = submitted()
+    reviewer = officer()
+    asked = services.application_ask_supplement(actor=reviewer, application=app, reason="Thiếu bản chụp thẻ")
+    assert asked.status == Status.NEEDS_SUPPLEMENT
+    assert asked.decision_reason == "Thiếu bản chụp thẻ"
+    with pytest.raises(DomainError) as caught:
+        services.application_ask_supplement(actor=reviewer, application=asked, reason="  ")
+    assert caught.value.code in {"applications.reason_required", "applications.illegal_transition"}
+    services.application_add_document(
+        actor=applicant, application=asked, kind="id_card_scan", upload=upload("the.pdf")
+    )
+    back = services.application_supplement(actor=applicant, application=asked, note="Đã bổ sung")
+    assert back.status == Status.CHECKING
+    assert back.received_at is not None
+    assert app.received_at is not None
+    assert back.received_at > app.received_at
+    assert events(AuditAction.APP_SUPPLEMENTED)
+
+
+def test_ask_supplement_needs_a_reason() -> None:
+    app, _ = submitted()
+    with pytest.raises(DomainError) as caught:
+        services.application_ask_supplement(actor=officer(), application=app, reason="")
+    assert caught.value.code == "applications.reason_required"
+    assert Application.objects.get(pk=app.pk).status == Status.CHECKING
+
+
+# --- officers ------------------------------------------------------------------------------------
+
+
+def test_an_officer_outside_the_jurisdiction_gets_403_and_an_audit_event() -> None:
+    app, _ = submitted()
+    stranger = officer(where=commune(FAR_COMMUNE))
+    before = len(events(AuditAction.ACCESS_DENIED))
+    for call in (
+        lambda: services.application_reject(actor=stranger, application=app, reason="Không"),
+        lambda: services.application_approve(actor=stranger, application=app),
+        lambda: services.application_ask_supplement(actor=stranger, application=app, reason="x"),
+        lambda: services.application_recheck(actor=stranger, application=app),
+        lambda: services.verification_ask(actor=stranger, application=app, question="?", partner_source="tax"),
+    ):
+        with pytest.raises(DomainError) as caught:
+            call()
+        assert caught.value.status == 403
+        assert caught.value.code == "core.out_of_jurisdiction"
+    assert len(events(AuditAction.ACCESS_DENIED)) == before + 5
+    assert Application.objects.get(pk=app.pk).status == Status.CHECKING
+
+
+def test_a_provincial_officer_covers_the_commune() -> None:
+    from tests.applications.support import province
+
+    app, _ = submitted()
+    boss = officer(where=province())
+    assert services.application_reject(actor=boss, application=app, reason="Sai tên").status == Status.REJECTED
+
+
+def test_assign_only_to_an_officer_who_may_review_here() -> None:
+    app, _ = submitted()
+    lead, colleague, far = officer(), officer(), officer(where=commune(FAR_COMMUNE))
+    assert services.application_assign(actor=lead, application=app, officer=colleague).assigned_to == colleague
+    with pytest.raises(DomainError) as caught:
+        services.application_assign(actor=lead, application=app, officer=far)
+    assert caught.value.code == "applications.officer_cannot_review"
+
+
+def test_reject_needs_a_reason_the_applicant_reads() -> None:
+    app, applicant = submitted()
+    reviewer = officer()
+    with pytest.raises(DomainError) as caught:
+        services.application_reject(actor=reviewer, application=app, reason=" ")
+    assert caught.value.code == "applications.reason_required"
+    done = services.application_reject(actor=reviewer, application=app, reason="Mã số thuế đã ngừng hoạt động")
+    assert done.status == Status.REJECTED
+    assert done.decided_by == reviewer
+    assert done.open_key is None
+    from dinhdanh.applications.selectors import application_for_applicant
+
+    assert application_for_applicant(applicant, app.pk).decision_reason == "Mã số thuế đã ngừng hoạt động"
+    with pytest.raises(DomainError) as again:
+        services.application_approve(actor=reviewer, application=done)
+    assert again.value.code == "applications.illegal_transition"
+
+
+def test_approving_a_new_request_issues_the_organization() -> None:
+    app, applicant = submitted()
+    done = services.application_approve(actor=officer(), application=app, note="Đủ điều kiện")
+    assert done.status == Status.APPROVED
+    assert done.organization is not None
+    assert done.organization.code == app.code
+    assert done.organization.representative == applicant
+    assert done.open_key is None
+    with pytest.raises(DomainError) as caught:
+        start(applicant, _pid_of(applicant), code=app.code)
+    assert caught.value.code == "applications.already_issued"
+
+
+def test_the_approving_level_can_differ_from_the_routing_level() -> None:
+    from tests.applications.support import province
+
+    app, _ = submitted()
+    with override_settings(ORG_APPROVING_LEVEL="province"):
+        with pytest.raises(DomainError) as caught:
+            services.application_approve(actor=officer(), application=app)
+        assert caught.value.status == 403
+        done = services.application_reject(actor=officer(where=province()), application=app, reason="Không rõ")
+    assert done.status == Status.REJECTED
+
+
+def test_routing_to_the_province_and_to_the_centre() -> None:
+    from tests.applications.support import province
+
+    with override_settings(ORG_ROUTING_LEVEL="province"):
+        app, _ = submitted()
+    assert app.unit == province()
+    assert app.unit_path == province().path
+    with override_settings(ORG_ROUTING_LEVEL="central"):
+        central, _ = submitted()
+    assert central.unit == province()
+    assert central.unit_path == ""
+    # A provincial officer does not see what is routed to the centre; a nationwide one does.
+    from dinhdanh.applications.selectors import officer_queue
+
+    assert central not in officer_queue(officer(where=province()))
+    nationwide = make_user("Cán bộ C06", personal_id="001090000001")
+    role_grant(actor=None, user=nationwide, role=Role.REVIEWING_OFFICER, unit=None)
+    assert central in officer_queue(nationwide)
+    with override_settings(ORG_ROUTING_LEVEL="central", ORG_APPROVING_LEVEL="central"):
+        with pytest.raises(DomainError):
+            services.application_reject(actor=officer(where=province()), application=central, reason="x")
+        assert services.application_reject(actor=nationwide, application=central, reason="x").status == "rejected"
+
+
+def test_settings_are_sane() -> None:
+    assert settings.ORG_ROUTING_LEVEL in {"commune", "province", "central"}
+
+
+# --- requests about an issued organization --------------------------------------------------------
+
+
+def _issued() -> tuple[Any, User]:
+    app, applicant = submitted()
+    done = services.application_approve(actor=officer(), application=app)
+    assert done.organization is not None
+    return done.organization, applicant
+
+
+def _other_kind(actor: User, organization: Any, kind: Kind, data: dict[str, Any]) -> Application:
+    return services.application_start(
+        actor=actor,
+        kind=kind,
+        channel=ApplicationChannel.ONLINE,
+        capacity=Capacity.REPRESENTATIVE,
+        category=Category.ENTERPRISE,
+        data=data,
+        organization=organization,
+    )
+
+
+def test_the_representative_updates_locks_and_unlocks_the_organization() -> None:
+    organization, representative = _issued()
+    reviewer = officer()
+    update = _other_kind(representative, organization, Kind.UPDATE, {"phone": "0912345678"})
+    assert update.code == organization.code
+    assert update.head_office == organization.head_office
+    update = services.application_submit(actor=representative, application=update)
+    services.application_approve(actor=reviewer, application=update)
+    organization.refresh_from_db()
+    assert organization.phone == "0912345678"
+    lock = _other_kind(representative, organization, Kind.LOCK, {"reason": "Mất thiết bị"})
+    lock = services.application_submit(actor=representative, application=lock)
+    with pytest.raises(DomainError) as busy:
+        _other_kind(representative, organization, Kind.UNLOCK, {"reason": "x"})
+    assert busy.value.code == "applications.already_open"
+    services.application_approve(actor=reviewer, application=lock)
+    organization.refresh_from_db()
+    assert organization.status == "locked"
+    unlock = services.application_submit(
+        actor=representative,
+        application=_other_kind(representative, organization, Kind.UNLOCK, {"reason": "Đã tìm lại"}),
+    )
+    services.application_approve(actor=reviewer, application=unlock)
+    organization.refresh_from_db()
+    assert organization.status == "active"
+
+
+def test_only_the_representative_asks_about_the_organization() -> None:
+    organization, _ = _issued()
+    stranger, _ = person()
+    with pytest.raises(DomainError) as caught:
+        _other_kind(stranger, organization, Kind.LOCK, {"reason": "Muốn khóa"})
+    assert caught.value.code == "applications.not_representative_of_organization"
+    assert caught.value.status == 403
+    assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == stranger.pk
+
+
+def test_a_change_of_representative_moves_control() -> None:
+    organization, representative = _issued()
+    successor, successor_pid = person("Võ Thị Mới")
+    change = _other_kind(
+        representative,
+        organization,
+        Kind.REPRESENTATIVE_CHANGE,
+        {"representative_name": "Võ Thị Mới", "representative_id": successor_pid},
+    )
+    change = services.application_submit(actor=representative, application=change)
+    services.application_approve(actor=officer(), application=change)
+    organization.refresh_from_db()
+    assert organization.representative == successor
