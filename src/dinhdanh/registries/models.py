@@ -87,7 +87,10 @@ class Record(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "code"], name="registries_record_source_code")]
-        indexes = [models.Index(fields=["source", "last_snapshot"])]
+        indexes = [
+            models.Index(fields=["source", "last_snapshot"]),
+            models.Index(fields=["code"], name="registries_record_code"),  # lookups across sources
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -44,6 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((_("Tổ chức"), "applications:officer_organizations"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_REGISTRY):
         items.append((_("Danh sách tham chiếu"), "registries:lists"))
+        items.append((_("Đối soát"), "registries:reconcile_home"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.IMPORT_REGISTRY):
         items.append((_("Tải lên danh sách"), "registries:upload"))
     if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_AUDIT_LOG):
