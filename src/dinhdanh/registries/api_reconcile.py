@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from dinhdanh.api.idempotency import idempotent
 from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.access import Permission
 from dinhdanh.core.errors import DomainError
@@ -225,6 +226,7 @@ def exclusion_list(request: HttpRequest, unit: str = "") -> list[ExclusionOut]:
 
 
 @router.post("/reconcile/exclusions", response={201: ExclusionOut}, url_name="reconcile_exclusion_set")
+@idempotent
 def exclusion_create(request: HttpRequest, body: ExclusionIn) -> Status[ExclusionOut]:
     enforce_csrf(request)
     actor = signed_in_user(request)
@@ -238,6 +240,7 @@ def exclusion_create(request: HttpRequest, body: ExclusionIn) -> Status[Exclusio
 @router.post(
     "/reconcile/exclusions/{exclusion_id}/lift", response=ExclusionOut, url_name="reconcile_exclusion_lift"
 )
+@idempotent
 def exclusion_remove(request: HttpRequest, exclusion_id: int) -> ExclusionOut:
     enforce_csrf(request)
     actor = signed_in_user(request)
@@ -256,6 +259,7 @@ def baseline_list(request: HttpRequest, unit: str = "", category: str = "", as_o
 
 
 @router.post("/baselines", response={201: list[BaselineOut]}, url_name="baselines_take")
+@idempotent
 def baseline_create(request: HttpRequest, body: BaselineIn) -> Status[list[BaselineOut]]:
     """Take the baselines of a unit (a current province or commune) for a date, every category."""
     enforce_csrf(request)
