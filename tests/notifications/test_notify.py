@@ -131,6 +131,10 @@ def test_every_template_in_the_catalogue_renders_in_vietnamese_with_its_params()
         "level": 2,
         "reason": "Ảnh chân dung không rõ",
         "factor": "passkey",
+        "eid": "00000000018",
+        "organization": "Công ty TNHH An Phát",
+        "number": "HS-2026-0000123",
+        "due": "26/11/2026 17:00",
     }
     for spec in TEMPLATES.values():
         for channel in spec.channels:

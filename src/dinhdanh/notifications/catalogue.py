@@ -47,6 +47,21 @@ TEMPLATES: Mapping[str, Template] = {
         Template("level_rejected", BOTH, frozenset({"reason"})),
         Template("factor_added", BOTH, frozenset({"factor"})),
         Template("password_changed", BOTH),
+        # organizations (kind: the lock ground or "terminated", the granted role, "revoked" or "expired")
+        Template("org_issued", BOTH, frozenset({"eid", "organization"})),
+        Template("org_updated", BOTH, frozenset({"eid", "organization"})),
+        Template("org_representative_added", BOTH, frozenset({"eid", "organization"})),
+        Template("org_representative_removed", BOTH, frozenset({"eid", "organization"})),
+        Template("org_locked", BOTH, frozenset({"eid", "organization", "kind"})),
+        Template("org_unlocked", BOTH, frozenset({"eid", "organization"})),
+        Template("org_member_granted", BOTH, frozenset({"eid", "organization", "kind"})),
+        Template("org_member_ended", BOTH, frozenset({"eid", "organization", "kind"})),
+        # applications (requests): the number, and what the applicant must read
+        Template("app_received", BOTH, frozenset({"number", "due"})),
+        Template("app_consent_requested", BOTH, frozenset({"number", "organization"})),
+        Template("app_supplement_requested", BOTH, frozenset({"number", "reason"})),
+        Template("app_approved", BOTH, frozenset({"number"})),
+        Template("app_rejected", BOTH, frozenset({"number", "reason"})),
     )
 }
 

@@ -1,7 +1,339 @@
-"""(filled in by its capability)"""
+"""Organization API (``/api/v1/organizations/``): the organizations I act for, switching, the record,
+its members and history; officers lock and unlock. Cookie sessions are the credential, so every POST
+passes the CSRF check and honours ``Idempotency-Key``; errors are problem+json. Personal ID numbers appear only in a grant's body and
+never in any answer (masked)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router, Schema
+from ninja.responses import NinjaJSONEncoder
+from pydantic import Field
+
+from dinhdanh.api.idempotency import idempotent
+from dinhdanh.api.security import enforce_csrf, signed_in_user
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.models import AuditEvent
+from dinhdanh.organizations import selectors, services
+from dinhdanh.organizations.errors import OrganizationError
+from dinhdanh.organizations.models import (
+    LockGround,
+    MemberRole,
+    Membership,
+    Organization,
+    OrganizationLock,
+)
+from dinhdanh.people.authflow import require_step_up
+from dinhdanh.people.models import User
 
 router = Router(tags=["organizations"])
+
+MANAGERS = frozenset({MemberRole.REPRESENTATIVE, MemberRole.ADMINISTRATOR})
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+
+
+class OrganizationOut(Schema):
+    eid: str
+    category: str
+    name: str
+    short_name: str
+    foreign_name: str
+    code: str
+    established_on: date | None
+    founding_document_number: str
+    founding_document_date: date | None
+    founding_document_issuer: str
+    head_office: UnitOut
+    street: str
+    phone: str
+    email: str
+    representative_name: str
+    representative_masked: str
+    representative_position: str
+    status: str
+    issued_at: datetime
+    updated_at: datetime
+
+
+class MineOut(Schema):
+    eid: str
+    name: str
+    category: str
+    status: str
+    role: str
+    services: list[str]
+    valid_until: datetime | None
+    acting: bool
+
+
+class SwitchIn(Schema):
+    eid: str | None = Field(default=None, max_length=32)
+
+
+class SwitchOut(Schema):
+    acting: str | None
+
+
+class MemberOut(Schema):
+    id: int
+    full_name: str
+    personal_id_masked: str
+    role: str
+    services: list[str]
+    valid_from: datetime
+    valid_until: datetime | None
+    granted_by: str
+    granted_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str
+    in_force: bool
+
+
+class GrantIn(Schema):
+    personal_id: str = Field(max_length=64)
+    role: str = Field(default=MemberRole.MEMBER.value, max_length=32)
+    services: list[str] = Field(default_factory=list, max_length=100)
+    valid_until: datetime | None = None
+
+
+class RevokeIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class LockIn(Schema):
+    ground: str = Field(default=LockGround.AUTHORITY_REQUEST.value, max_length=40)
+    reason: str = Field(max_length=2000)
+    authority: str = Field(default="", max_length=600)
+    document_reference: str = Field(default="", max_length=400)
+
+
+class UnlockIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+class LockOut(Schema):
+    organization: str
+    status: str
+    ground: str
+    permanent: bool
+    locked_at: datetime
+    unlocked_at: datetime | None
+
+
+class EventOut(Schema):
+    seq: int
+    occurred_at: datetime
+    action: str
+    action_label: str
+    actor: str
+    details: dict[str, Any] | None
+
+
+def _organization(org: Organization) -> OrganizationOut:
+    return OrganizationOut(
+        eid=org.eid,
+        category=org.category,
+        name=org.name,
+        short_name=org.short_name,
+        foreign_name=org.foreign_name,
+        code=org.code,
+        established_on=org.established_on,
+        founding_document_number=org.founding_document_number,
+        founding_document_date=org.founding_document_date,
+        founding_document_issuer=org.founding_document_issuer,
+        head_office=UnitOut(id=org.head_office.pk, name=org.head_office.name),
+        street=org.street,
+        phone=org.phone,
+        email=org.email,
+        representative_name=org.representative_name,
+        representative_masked=org.representative_masked,
+        representative_position=org.representative_position,
+        status=org.status,
+        issued_at=org.issued_at,
+        updated_at=org.updated_at,
+    )
+
+
+def _member(m: Membership) -> MemberOut:
+    in_force = selectors.membership_in_force(m.user, m.organization)
+    return MemberOut(
+        id=m.pk,
+        full_name=m.user.full_name,
+        personal_id_masked=m.user.personal_id_masked,
+        role=m.role,
+        services=list(m.services or []),
+        valid_from=m.valid_from,
+        valid_until=m.valid_until,
+        granted_by=m.granted_by.full_name if m.granted_by is not None else "",
+        granted_at=m.granted_at,
+        revoked_at=m.revoked_at,
+        revoke_reason=m.revoke_reason,
+        in_force=in_force is not None and in_force.pk == m.pk,
+    )
+
+
+def _lock(lock: OrganizationLock, org: Organization) -> LockOut:
+    return LockOut(
+        organization=org.eid,
+        status=org.status,
+        ground=lock.ground,
+        permanent=lock.permanent,
+        locked_at=lock.locked_at,
+        unlocked_at=lock.unlocked_at,
+    )
+
+
+def _created(out: Schema) -> HttpResponse:
+    # An HttpResponse rather than ninja's Status: dinhdanh.api.idempotency stores and replays responses
+    # and does not unwrap Status (reported); the encoder is the one ninja itself uses.
+    return JsonResponse(out, encoder=NinjaJSONEncoder, status=201, safe=False)
+
+
+def _readable(user: User, eid: str, *, managers_only: bool = False) -> Organization:
+    """A member in force (a manager for ``managers_only``), else an officer in jurisdiction (403 and
+    an audit event otherwise)."""
+    org = selectors.organization_by_eid(eid)
+    membership = selectors.membership_in_force(user, org)
+    if membership is not None and (not managers_only or membership.role in MANAGERS):
+        return org
+    return selectors.organization_for_officer(user, eid)
+
+
+@router.get("/mine", response=list[MineOut], url_name="organizations_mine")
+def mine(request: HttpRequest) -> list[MineOut]:
+    user = signed_in_user(request)
+    acting = selectors.acting_organization(request)
+    out = []
+    for org in selectors.organizations_of(user):
+        membership = selectors.membership_in_force(user, org)
+        if membership is None:
+            continue
+        out.append(
+            MineOut(
+                eid=org.eid,
+                name=org.name,
+                category=org.category,
+                status=org.status,
+                role=membership.role,
+                services=list(membership.services or []),
+                valid_until=membership.valid_until,
+                acting=acting is not None and acting.pk == org.pk,
+            )
+        )
+    return out
+
+
+@router.post("/switch", response=SwitchOut, url_name="organizations_switch")
+@idempotent
+def switch(request: HttpRequest, body: SwitchIn) -> SwitchOut:
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    org = None
+    if body.eid:
+        org = selectors.organization_by_eid(body.eid)
+        if selectors.membership_in_force(user, org) is None:
+            raise DomainError(OrganizationError.NOT_A_MEMBER)
+    services.organization_switch(actor=user, request=request, organization=org)
+    return SwitchOut(acting=org.eid if org is not None else None)
+
+
+@router.get("/{eid}", response=OrganizationOut, url_name="organization_detail")
+def detail(request: HttpRequest, eid: str) -> OrganizationOut:
+    return _organization(_readable(signed_in_user(request), eid))
+
+
+@router.get("/{eid}/members", response=list[MemberOut], url_name="organization_members")
+def members(request: HttpRequest, eid: str, include_ended: bool = False) -> list[MemberOut]:
+    org = _readable(signed_in_user(request), eid, managers_only=True)
+    return [_member(m) for m in selectors.members_of(org, include_ended=include_ended)]
+
+
+@router.post("/{eid}/members", response={201: MemberOut}, url_name="organization_member_grant")
+@idempotent
+def grant(request: HttpRequest, eid: str, body: GrantIn) -> HttpResponse:
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    require_step_up(request)  # a grant hands over the power to act for the organization
+    org = selectors.organization_by_eid(eid)
+    try:
+        role = MemberRole(body.role)
+    except ValueError as exc:
+        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=body.role[:32]) from exc
+    membership = services.member_grant(
+        actor=user,
+        organization=org,
+        personal_id=body.personal_id,
+        role=role,
+        services=body.services,
+        valid_until=body.valid_until,
+    )
+    return _created(_member(membership))
+
+
+@router.post("/{eid}/members/{member_id}/revoke", response=MemberOut, url_name="organization_member_revoke")
+@idempotent
+def revoke(request: HttpRequest, eid: str, member_id: int, body: RevokeIn) -> MemberOut:
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    org = selectors.organization_by_eid(eid)
+    membership = (
+        Membership.objects.select_related("user", "organization", "granted_by")
+        .filter(pk=member_id, organization=org)
+        .first()
+    )
+    if membership is None:
+        raise DomainError(OrganizationError.NOT_FOUND)
+    return _member(services.member_revoke(actor=user, membership=membership, reason=body.reason))
+
+
+@router.get("/{eid}/history", response=list[EventOut], url_name="organization_history")
+def history(request: HttpRequest, eid: str, limit: int = 100) -> list[EventOut]:
+    org = _readable(signed_in_user(request), eid, managers_only=True)
+    return [_event(e) for e in selectors.access_history(org, limit=limit)]
+
+
+def _event(event: AuditEvent) -> EventOut:
+    return EventOut(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        action=event.action,
+        action_label=event.get_action_display(),
+        actor=event.actor_label,
+        details=event.after if isinstance(event.after, dict) else None,
+    )
+
+
+@router.post("/{eid}/lock", response={201: LockOut}, url_name="organization_lock")
+@idempotent
+def lock(request: HttpRequest, eid: str, body: LockIn) -> HttpResponse:
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    org = selectors.organization_by_eid(eid)
+    # Termination by the registry is the Art. 8 flow's alone.
+    if body.ground not in LockGround.values or body.ground == LockGround.REGISTRY_TERMINATION:
+        raise DomainError(OrganizationError.GROUND_NOT_ALLOWED, field="ground", ground=body.ground)
+    result = services.organization_lock(
+        actor=user,
+        organization=org,
+        ground=LockGround(body.ground),
+        reason=body.reason,
+        authority=body.authority,
+        document_reference=body.document_reference,
+    )
+    return _created(_lock(result, org))
+
+
+@router.post("/{eid}/unlock", response=LockOut, url_name="organization_unlock")
+@idempotent
+def unlock(request: HttpRequest, eid: str, body: UnlockIn) -> LockOut:
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    org = selectors.organization_by_eid(eid)
+    return _lock(services.organization_unlock(actor=user, organization=org, reason=body.reason), org)

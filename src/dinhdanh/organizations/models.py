@@ -74,6 +74,8 @@ class Organization(models.Model):
             models.Index(fields=["category", "head_office_path"]),
             models.Index(fields=["registry_source", "registry_code"]),
             models.Index(fields=["representative_digest"]),
+            # SQLite uses the partial unique index only when a query repeats its condition.
+            models.Index(fields=["code"], name="organizations_code"),
         ]
 
     def __str__(self) -> str:

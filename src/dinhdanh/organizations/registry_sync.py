@@ -1,13 +1,48 @@
-"""Decree 69 Art. 8: registry changes flow into issued organizations. (Stub; helper D2 fills it in.)"""
+"""Decree 69 Art. 8: organization data in the registries flows into issued organizations.
+
+After every registry import, the records that snapshot changed are joined to issued organizations by
+code in SQL, and only those organizations are touched, in chunks (a first import of a million records
+reads the organizations once, not the records one by one). Per organization, in its own transaction:
+
+- fields (name, short and foreign name, establishment date, street address, head-office commune)
+  follow the registry where it gives a value: an empty cell never erases what the organization has,
+  because an export that lacks a column would otherwise wipe every organization;
+- a new representative (another login digest) moves control (``organization_change_representative``);
+- a terminated status (dissolved, bankrupt, revoked, ceased) terminates the account for good.
+
+Field values follow the most trusted source that lists the organization (business > cooperative > tax >
+home affairs > survey > police): a lower-ranked source never overwrites a higher-ranked one, but a
+termination from any source counts (a revoked tax code is a termination ground). Re-running for the same
+snapshot finds nothing left to change.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from dinhdanh.applications.payload import Person
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.geo.models import Level, Scheme
+from dinhdanh.organizations.models import ChangeOrigin, Organization, OrganizationStatus
+from dinhdanh.organizations.services import organization_change_representative, organization_terminate
+from dinhdanh.organizations.services._common import TEXT_LIMITS, apply_fields, locked_row, save_changes
+from dinhdanh.organizations.services.issue import SOURCE_PRIORITY
+from dinhdanh.registries.models import Record
+from dinhdanh.registries.statuses import RegistryStatus
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
     from dinhdanh.registries.models import Snapshot
+
+__all__ = ["SyncSummary", "sync_from_registry"]
+
+log = logging.getLogger(__name__)
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -15,7 +50,163 @@ class SyncSummary:
     updated: int = 0
     representatives_changed: int = 0
     terminated: int = 0
+    failed: int = 0  # organizations left unchanged because a registry value was refused (logged)
+
+
+def _rank(source: str) -> int:
+    values = [str(s) for s in SOURCE_PRIORITY]
+    return values.index(source) if source in values else len(values)
+
+
+def _field_values(record: Record) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in (
+        ("name", record.name),
+        ("short_name", record.short_name),
+        ("foreign_name", record.foreign_name),
+        ("street", record.address),
+    ):
+        if value:
+            values[key] = value[: TEXT_LIMITS[key]]
+    if record.established_on is not None:
+        values["established_on"] = record.established_on
+    commune = record.commune
+    if commune is not None and commune.scheme == Scheme.CURRENT and commune.level == Level.COMMUNE:
+        values["head_office"] = commune
+    return values
+
+
+def _status(record: Record) -> RegistryStatus:
+    try:
+        return RegistryStatus(record.status)
+    except ValueError:
+        return RegistryStatus.UNKNOWN
+
+
+def _leads(organization: Organization, source: str) -> bool:
+    return not organization.registry_source or _rank(source) <= _rank(organization.registry_source)
+
+
+def _wanted(organization: Organization, record: Record) -> dict[str, Any]:
+    values = _field_values(record)
+    if record.representative_digest == organization.representative_digest and record.representative_name:
+        values["representative_name"] = record.representative_name[:200]
+    return values
+
+
+def _pending(organization: Organization, record: Record, source: str) -> bool:
+    """Whether the record asks for anything: decided without a lock or a transaction, so that a
+    snapshot that confirms what organizations already hold (the usual case) costs one read each."""
+    if organization.status == OrganizationStatus.REVOKED:
+        return False
+    if _status(record).is_terminated:
+        return True
+    if not _leads(organization, source):
+        return False
+    if (organization.registry_source, organization.registry_code) != (source, record.code):
+        return True
+    if record.representative_digest and record.representative_digest != organization.representative_digest:
+        return True
+    for key, value in _wanted(organization, record).items():
+        current = organization.head_office_id if key == "head_office" else getattr(organization, key)
+        if current != (value.pk if key == "head_office" else value):
+            return True
+    return False
+
+
+@dataclass
+class _Outcome:
+    updated: bool = False
+    representative: bool = False
+    terminated: bool = False
+
+
+def _sync_one(organization: Organization, record: Record, snapshot: Snapshot, actor: User | None) -> _Outcome:
+    outcome = _Outcome()
+    with transaction.atomic():
+        locked_row(organization)
+        if organization.status == OrganizationStatus.REVOKED:
+            return outcome
+        source = str(snapshot.source)
+        leads = _leads(organization, source)
+        if leads:
+            changes = apply_fields(organization, _wanted(organization, record))
+            if organization.registry_source != source or organization.registry_code != record.code:
+                organization.registry_source, organization.registry_code = source, record.code
+                if not changes:
+                    organization.save(update_fields=["registry_source", "registry_code"])
+            if changes:
+                save_changes(
+                    organization,
+                    changes,
+                    actor=actor,
+                    origin=ChangeOrigin.REGISTRY,
+                    action=AuditAction.ORG_UPDATED_FROM_REGISTRY,
+                    snapshot=snapshot,
+                    extra={"source": source, "record": record.pk},
+                )
+                outcome.updated = True
+        status = _status(record)
+        if status.is_terminated:
+            organization_terminate(
+                actor=actor,
+                organization=organization,
+                reason=f"{status.label} ({record.status_text or status.value})"[:1000],
+                snapshot=snapshot,
+            )
+            outcome.terminated = True
+        elif (
+            leads
+            and record.representative_digest
+            and record.representative_digest != organization.representative_digest
+        ):
+            organization_change_representative(
+                actor=actor,
+                organization=organization,
+                representative=Person(
+                    name=record.representative_name or organization.representative_name,
+                    digest=record.representative_digest,
+                    masked=record.representative_masked,
+                    position="",
+                ),
+                origin=ChangeOrigin.REGISTRY,
+                snapshot=snapshot,
+            )
+            outcome.representative = True
+    return outcome
 
 
 def sync_from_registry(*, snapshot: Snapshot, actor: User | None) -> SyncSummary:
-    return SyncSummary()
+    changed = Record.objects.filter(changed_snapshot_id=snapshot.pk, source=snapshot.source).values("code")
+    issued = (
+        Organization.objects.filter(code__in=changed).exclude(code="").exclude(status=OrganizationStatus.REVOKED)
+    )
+    updated = representatives = terminated = failed = 0
+    # The semi-join runs once; the ids of the organizations concerned fit in memory even nationally.
+    ids = list(issued.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(Organization.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("pk"))
+        # By (source, code), the unique index, whatever the planner thinks of a fresh snapshot's rows.
+        records = {
+            r.code: r
+            for r in Record.objects.filter(
+                source=snapshot.source, code__in=[o.code for o in chunk]
+            ).select_related("commune")
+            if r.changed_snapshot_id == snapshot.pk
+        }
+        for organization in chunk:
+            record = records.get(organization.code)
+            if record is None or not _pending(organization, record, str(snapshot.source)):
+                continue
+            try:
+                outcome = _sync_one(organization, record, snapshot, actor)
+            except DomainError as exc:  # one bad registry value must not stop the others
+                log.warning("registry sync: organization %s left unchanged: %s", organization.eid, exc.code)
+                failed += 1
+                continue
+            updated += outcome.updated
+            representatives += outcome.representative
+            terminated += outcome.terminated
+    return SyncSummary(
+        updated=updated, representatives_changed=representatives, terminated=terminated, failed=failed
+    )

@@ -1,0 +1,174 @@
+"""Reads about organizations, with the access rules applied here (ARCHITECTURE rule 2).
+
+A membership is *in force* when it is not revoked, has started, has not expired (an expired grant is
+out of force at once, before ``members_expire`` marks it) and its holder is still an active, unlocked
+level-2 account. Acting for an organization also needs the organization to be active.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dinhdanh.core import audit
+from dinhdanh.core.access import Permission, restrict
+from dinhdanh.core.access import require as require_permission
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.models import AuditEvent
+from dinhdanh.core.text import name_key, nfc
+from dinhdanh.organizations.errors import OrganizationError
+from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationStatus
+from dinhdanh.organizations.numbers import is_valid_eid
+from dinhdanh.people.models import AccountLevel, User
+
+__all__ = [
+    "ACTING_ORGANIZATION",
+    "access_history",
+    "acting_organization",
+    "in_force",
+    "members_of",
+    "membership_in_force",
+    "organization_by_eid",
+    "organization_for_member",
+    "organization_for_officer",
+    "organizations_for_officer",
+    "organizations_of",
+    "representative_membership",
+    "require_member",
+]
+
+# The session key "Đổi tài khoản" writes: the pk of the organization the person acts for.
+ACTING_ORGANIZATION = "acting_organization"
+OBJECT_TYPE = Organization._meta.label_lower  # what every organization audit event is filed under
+
+
+def in_force(now: datetime | None = None, *, prefix: str = "") -> Q:
+    """Memberships usable at ``now``; ``prefix`` ("memberships__") to filter organizations by them."""
+    now = now or timezone.now()
+    p = prefix
+    return (
+        Q(**{f"{p}revoked_at__isnull": True, f"{p}valid_from__lte": now})
+        & (Q(**{f"{p}valid_until__isnull": True}) | Q(**{f"{p}valid_until__gt": now}))
+        & Q(
+            **{
+                f"{p}user__is_active": True,
+                f"{p}user__level": AccountLevel.LEVEL_2,
+                f"{p}user__locked_at__isnull": True,
+            }
+        )
+    )
+
+
+def membership_in_force(user: User, organization: Organization) -> Membership | None:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(in_force(), organization=organization, user=user).select_related("user").first()
+    )
+
+
+def representative_membership(user: User, organization: Organization) -> Membership | None:
+    """The user's live legal-representative membership, the only one that may delegate (LEGAL §5)."""
+    membership = membership_in_force(user, organization)
+    return membership if membership is not None and membership.role == MemberRole.REPRESENTATIVE else None
+
+
+def organizations_of(user: User) -> QuerySet[Organization]:
+    """Organizations the user holds a membership in force for (whatever the organization's status,
+    so a member sees that it is locked; acting needs an active one)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return Organization.objects.none()
+    live = Membership.objects.filter(in_force(), organization=OuterRef("pk"), user=user)
+    return Organization.objects.filter(Exists(live)).order_by("name_key", "pk")
+
+
+def organization_by_eid(eid: str) -> Organization:
+    """404 for anything that is not an issued number (malformed input included)."""
+    if not is_valid_eid(eid):
+        raise DomainError(OrganizationError.NOT_FOUND)
+    found = Organization.objects.select_related("head_office").filter(eid=eid).first()
+    if found is None:
+        raise DomainError(OrganizationError.NOT_FOUND)
+    return found
+
+
+def organization_for_member(user: User, eid: str) -> Organization:
+    organization = organization_by_eid(eid)
+    if membership_in_force(user, organization) is None:
+        raise DomainError(OrganizationError.NOT_A_MEMBER)
+    return organization
+
+
+def require_member(request: HttpRequest, eid: str) -> Organization:
+    """For views: the signed-in person's organization ``eid``, or a refusal (401, 403, 404)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise DomainError(CoreError.UNAUTHENTICATED)
+    return organization_for_member(user, eid)
+
+
+def acting_organization(request: HttpRequest) -> Organization | None:
+    """The organization the person switched to, checked again on every call: a grant revoked or
+    expired, an account locked or an organization locked since the switch ends acting at once."""
+    user = request.user
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    raw = session.get(ACTING_ORGANIZATION)
+    if raw is None:
+        return None
+    organization = None
+    if isinstance(user, User) and user.is_authenticated and isinstance(raw, int) and not isinstance(raw, bool):
+        organization = Organization.objects.filter(pk=raw, status=OrganizationStatus.ACTIVE).first()
+        if organization is not None and membership_in_force(user, organization) is None:
+            organization = None
+    if organization is None:
+        session.pop(ACTING_ORGANIZATION, None)
+    return organization
+
+
+def members_of(organization: Organization, *, include_ended: bool = False) -> QuerySet[Membership]:
+    """Memberships not revoked (an expired grant stays listed until ``members_expire`` marks it), or
+    every membership ever with ``include_ended``; live ones first, newest first."""
+    qs = Membership.objects.filter(organization=organization).select_related("user", "granted_by", "revoked_by")
+    if not include_ended:
+        qs = qs.filter(revoked_at__isnull=True)
+    return qs.order_by(F("revoked_at").asc(nulls_first=True), "-granted_at", "-pk")
+
+
+def access_history(organization: Organization, *, limit: int = 100) -> list[AuditEvent]:
+    """Audit events about the organization (issuance, changes, locks, grants, switches), newest first."""
+    limit = max(1, min(int(limit), 1000))
+    return list(
+        AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(organization.pk))
+        .select_related("actor")
+        .order_by("-seq")[:limit]
+    )
+
+
+def organization_for_officer(user: User, eid: str) -> Organization:
+    """An officer opens an organization in their jurisdiction (REVIEW_APPLICATION over its head
+    office): a refusal is audited by ``require``; a look is audited too (personal data, Law 91/2025)."""
+    organization = organization_by_eid(eid)
+    require_permission(user, Permission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
+    audit.record(AuditAction.ORG_VIEWED, actor=user, obj=organization)
+    return organization
+
+
+def organizations_for_officer(user: User, q: str = "") -> QuerySet[Organization]:
+    """Organizations in the officer's jurisdiction; ``q`` is an eid, a code or part of the name."""
+    qs = restrict(Organization.objects.all(), user, Permission.REVIEW_APPLICATION, path_field="head_office_path")
+    # Controls (NUL above all: PostgreSQL refuses it in a query) can be part of no eid, code or name.
+    text = nfc("".join(ch for ch in str(q or "")[:400] if ch.isprintable()))[:200]
+    if is_valid_eid(text):
+        return qs.filter(eid=text)
+    if text:
+        key = name_key(text)
+        by_name = Q(name_key__contains=key) if key else Q(pk__in=[])
+        # A code is typed without spaces ("0101234567", "0101234567-001", "H29.01").
+        qs = qs.filter(Q(code__startswith=text.upper()) | by_name if " " not in text else by_name)
+    return qs.order_by("name_key", "pk")

@@ -1,0 +1,20 @@
+"""Every write to organizations (ARCHITECTURE rule 1). Callers import from here."""
+
+from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
+from dinhdanh.organizations.services.locks import organization_lock, organization_terminate, organization_unlock
+from dinhdanh.organizations.services.members import member_grant, member_revoke, members_expire
+from dinhdanh.organizations.services.representative import organization_change_representative
+from dinhdanh.organizations.services.switch import organization_switch
+
+__all__ = [
+    "member_grant",
+    "member_revoke",
+    "members_expire",
+    "organization_apply_update",
+    "organization_change_representative",
+    "organization_issue",
+    "organization_lock",
+    "organization_switch",
+    "organization_terminate",
+    "organization_unlock",
+]

@@ -1,0 +1,206 @@
+"""Locking, unlocking and terminating an organization account (Decree 69 Art. 15; LEGAL §4).
+
+- The legal representative may lock at once on the organization's own request (like a holder's
+  TK03 lock of a personal account); every other lock, and every unlock, is an officer's decision
+  (REVIEW_APPLICATION over the head office), on a request or an authority's written request.
+- Termination (dissolution, bankruptcy, revoked code) is a permanent lock: status ``revoked``, never
+  unlocked. From the registry (Art. 8) it needs no officer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dinhdanh.core import audit
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.text import clean_optional
+from dinhdanh.organizations.errors import OrganizationError
+from dinhdanh.organizations.models import LockGround, Organization, OrganizationLock, OrganizationStatus
+from dinhdanh.organizations.selectors import representative_membership
+from dinhdanh.organizations.services._common import locked_row, notify, require_officer
+from dinhdanh.people.models import User
+
+__all__ = ["organization_lock", "organization_terminate", "organization_unlock"]
+
+
+def _reason(reason: object) -> str:
+    text = clean_optional(reason if isinstance(reason, str) else "", field="reason", max_length=1000)
+    if not text:
+        raise DomainError(OrganizationError.REASON_REQUIRED, field="reason")
+    return text
+
+
+def _ground(ground: object) -> LockGround:
+    if not isinstance(ground, str) or ground not in LockGround.values:
+        raise DomainError(OrganizationError.GROUND_NOT_ALLOWED, field="ground", ground=str(ground)[:40])
+    return LockGround(ground)
+
+
+def _members_to_tell(organization: Organization) -> User | None:
+    return (
+        User.objects.filter(pk=organization.representative_id).first() if organization.representative_id else None
+    )
+
+
+def organization_lock(
+    *,
+    actor: User | None,
+    organization: Organization,
+    ground: LockGround,
+    reason: str,
+    authority: str = "",
+    document_reference: str = "",
+    application: Any = None,
+    snapshot: Any = None,
+    permanent: bool = False,
+) -> OrganizationLock:
+    ground = _ground(ground)
+    reason = _reason(reason)
+    authority = clean_optional(authority if isinstance(authority, str) else "", field="authority", max_length=300)
+    document_reference = clean_optional(
+        document_reference if isinstance(document_reference, str) else "",
+        field="document_reference",
+        max_length=200,
+    )
+    if ground == LockGround.AUTHORITY_REQUEST and not (authority and document_reference):
+        raise DomainError(OrganizationError.AUTHORITY_REQUIRED, field="authority")
+    if ground == LockGround.REGISTRY_TERMINATION and (snapshot is None or not permanent):
+        # Only the Art. 8 flow locks on this ground, and then for good.
+        raise DomainError(OrganizationError.GROUND_NOT_ALLOWED, field="ground", ground=str(ground))
+    by_registry = ground == LockGround.REGISTRY_TERMINATION
+    self_lock = (
+        ground == LockGround.ORGANIZATION_REQUEST
+        and not permanent
+        and application is None
+        and actor is not None
+        and representative_membership(actor, organization) is not None
+    )
+    if not by_registry and not self_lock:
+        require_officer(actor, organization)
+    now = timezone.now()
+    with transaction.atomic():
+        locked_row(organization)
+        if organization.status == OrganizationStatus.REVOKED:
+            raise DomainError(OrganizationError.TERMINATED)
+        if organization.status == OrganizationStatus.LOCKED and not permanent:
+            raise DomainError(OrganizationError.ALREADY_LOCKED)
+        lock = OrganizationLock.objects.create(
+            organization=organization,
+            ground=ground,
+            permanent=permanent,
+            authority=authority,
+            document_reference=document_reference,
+            reason=reason,
+            locked_at=now,
+            locked_by=actor if actor is not None and actor.pk else None,
+            application=application,
+            snapshot=snapshot,
+        )
+        before = organization.status
+        organization.status = OrganizationStatus.REVOKED if permanent else OrganizationStatus.LOCKED
+        organization.updated_at = now
+        organization.save(update_fields=["status", "updated_at"])
+        after: dict[str, Any] = {
+            "lock": lock.pk,
+            "ground": str(ground),
+            "permanent": permanent,
+            "reason": reason,
+            "authority": authority,
+            "document_reference": document_reference,
+        }
+        if application is not None:
+            after["application"] = application.number
+        if snapshot is not None:
+            after["snapshot"] = snapshot.pk
+        audit.record(
+            AuditAction.ORG_TERMINATED if permanent else AuditAction.ORG_LOCKED,
+            actor=actor,
+            obj=organization,
+            before={"status": before},
+            after=after,
+        )
+        notify(
+            _members_to_tell(organization),
+            "org_locked",
+            {
+                "eid": organization.eid,
+                "organization": organization.name,
+                "kind": "terminated" if permanent else ground,
+            },
+        )
+    return lock
+
+
+def organization_terminate(
+    *,
+    actor: User | None,
+    organization: Organization,
+    reason: str,
+    snapshot: Any = None,
+    application: Any = None,
+    ground: LockGround | None = None,
+) -> OrganizationLock:
+    """Permanent. From a registry snapshot the ground is REGISTRY_TERMINATION and no officer is
+    needed; otherwise (a REVOKE request, an authority) an officer decides."""
+    if ground is None:
+        ground = LockGround.REGISTRY_TERMINATION if snapshot is not None else LockGround.ORGANIZATION_REQUEST
+    return organization_lock(
+        actor=actor,
+        organization=organization,
+        ground=ground,
+        reason=reason,
+        application=application,
+        snapshot=snapshot,
+        permanent=True,
+    )
+
+
+def organization_unlock(
+    *, actor: User, organization: Organization, reason: str, application: Any = None
+) -> OrganizationLock:
+    reason = _reason(reason)
+    require_officer(actor, organization)
+    now = timezone.now()
+    with transaction.atomic():
+        locked_row(organization)
+        if organization.status == OrganizationStatus.REVOKED:
+            raise DomainError(OrganizationError.TERMINATED)
+        if organization.status != OrganizationStatus.LOCKED:
+            raise DomainError(OrganizationError.NOT_LOCKED)
+        open_locks = list(
+            OrganizationLock.objects.select_for_update()
+            .filter(organization=organization, unlocked_at__isnull=True)
+            .order_by("-locked_at", "-pk")
+        )
+        if any(lock.permanent for lock in open_locks):  # cannot happen without status revoked; be safe
+            raise DomainError(OrganizationError.TERMINATED)
+        for lock in open_locks:
+            lock.unlocked_at, lock.unlocked_by, lock.unlock_reason = now, actor, reason
+            lock.save(update_fields=["unlocked_at", "unlocked_by", "unlock_reason"])
+        organization.status = OrganizationStatus.ACTIVE
+        organization.updated_at = now
+        organization.save(update_fields=["status", "updated_at"])
+        after: dict[str, Any] = {"locks": [lock.pk for lock in open_locks], "reason": reason}
+        if application is not None:
+            after["application"] = application.number
+        audit.record(
+            AuditAction.ORG_UNLOCKED,
+            actor=actor,
+            obj=organization,
+            before={"status": OrganizationStatus.LOCKED},
+            after=after,
+        )
+        notify(
+            _members_to_tell(organization),
+            "org_unlocked",
+            {"eid": organization.eid, "organization": organization.name},
+        )
+    if not open_locks:  # status said locked without a lock row (hand-made data): record what was lifted
+        return OrganizationLock(
+            organization=organization, unlocked_at=now, unlocked_by=actor, unlock_reason=reason
+        )
+    return open_locks[0]

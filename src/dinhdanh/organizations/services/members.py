@@ -1,0 +1,221 @@
+"""Delegation after issuance (LEGAL §5 [inference]): only the live legal representative grants a
+level-2 person a role, optionally limited to named services and to a period; grants are revoked by
+the representative (or given up by their holder) and expire on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dinhdanh.core import audit
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import DomainError
+from dinhdanh.core.text import clean_optional
+from dinhdanh.organizations.errors import OrganizationError
+from dinhdanh.organizations.models import MemberRole, Membership, Organization
+from dinhdanh.organizations.selectors import representative_membership
+from dinhdanh.organizations.services._common import end_membership, locked_row, notify
+from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.models import AccountLevel, User
+
+__all__ = ["member_grant", "member_revoke", "members_expire"]
+
+MAX_SERVICES = 20
+_SERVICE = re.compile(r"[a-z0-9_.-]{1,64}")
+GRANTABLE = frozenset({MemberRole.MEMBER, MemberRole.ADMINISTRATOR})
+REASON_EXPIRED = "expired"
+
+
+def _services(services: object) -> list[str]:
+    if isinstance(services, str | bytes) or not isinstance(services, Sequence | set | frozenset):
+        raise DomainError(OrganizationError.INVALID_SERVICES, field="services", limit=MAX_SERVICES)
+    items = list(services)
+    if len(items) > MAX_SERVICES or not all(isinstance(s, str) and _SERVICE.fullmatch(s) for s in items):
+        raise DomainError(OrganizationError.INVALID_SERVICES, field="services", limit=MAX_SERVICES)
+    return sorted(set(items))
+
+
+def _valid_until(valid_until: object, now: datetime) -> datetime | None:
+    if valid_until is None:
+        return None
+    if not isinstance(valid_until, datetime) or timezone.is_naive(valid_until) or valid_until <= now:
+        raise DomainError(OrganizationError.VALID_UNTIL_PAST, field="valid_until")
+    return valid_until
+
+
+def _grantee(personal_id: object) -> tuple[User, str]:
+    if not isinstance(personal_id, str):
+        raise DomainError(OrganizationError.INVALID_DATA, field="personal_id")
+    digest = login_digest(personal_id)  # malformed numbers are refused here, showing only a mask
+    shown = masked(personal_id)
+    user = User.objects.filter(login_digest=digest).first()
+    if user is None:
+        raise DomainError(OrganizationError.GRANTEE_NOT_FOUND, field="personal_id", masked=shown)
+    if not user.is_active or user.level != AccountLevel.LEVEL_2 or user.is_locked:
+        raise DomainError(OrganizationError.GRANTEE_NOT_LEVEL2, field="personal_id")
+    return user, shown
+
+
+def _expire(membership: Membership, now: datetime) -> None:
+    """Mark one lapsed grant (its end is its ``valid_until``) and audit it."""
+    end_membership(membership, actor=None, reason=REASON_EXPIRED, at=membership.valid_until or now)
+    audit.record(
+        AuditAction.MEMBER_EXPIRED,
+        actor=None,
+        object_type="organizations.organization",
+        object_id=str(membership.organization_id),
+        after={"membership": membership.pk, "user": membership.user_id, "valid_until": membership.valid_until},
+    )
+
+
+def member_grant(
+    *,
+    actor: User,
+    organization: Organization,
+    personal_id: str,
+    role: MemberRole = MemberRole.MEMBER,
+    services: Sequence[str] = (),
+    valid_until: datetime | None = None,
+    document: Any = None,
+) -> Membership:
+    now = timezone.now()
+    if representative_membership(actor, organization) is None:
+        raise DomainError(OrganizationError.NOT_REPRESENTATIVE)
+    if not organization.is_active:
+        raise DomainError(OrganizationError.NOT_ACTIVE)
+    try:
+        role = MemberRole(role)
+    except ValueError as exc:
+        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role)[:40]) from exc
+    if role not in GRANTABLE:
+        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role))
+    scope = _services(services)
+    until = _valid_until(valid_until, now)
+    if document is not None and (
+        getattr(document, "application", None) is None or document.application.organization_id != organization.pk
+    ):
+        raise DomainError(OrganizationError.DOCUMENT_NOT_OURS, field="document")
+    grantee, shown = _grantee(personal_id)
+    try:
+        with transaction.atomic():
+            locked_row(organization)
+            if not organization.is_active:
+                raise DomainError(OrganizationError.NOT_ACTIVE)
+            existing = (
+                Membership.objects.select_for_update(of=("self",))
+                .filter(organization=organization, user=grantee, revoked_at__isnull=True)
+                .first()
+            )
+            if existing is not None:
+                if existing.valid_until is None or existing.valid_until > now:
+                    raise DomainError(OrganizationError.ALREADY_MEMBER, field="personal_id")
+                _expire(existing, now)  # lapsed but not yet marked: the slot is free
+            membership = Membership.objects.create(
+                organization=organization,
+                user=grantee,
+                role=role,
+                services=scope,
+                valid_from=now,
+                valid_until=until,
+                granted_by=actor,
+                granted_at=now,
+                document=document,
+            )
+            audit.record(
+                AuditAction.MEMBER_GRANTED,
+                actor=actor,
+                obj=organization,
+                after={
+                    "membership": membership.pk,
+                    "user": grantee.pk,
+                    "grantee": shown,
+                    "role": str(role),
+                    "services": scope,
+                    "valid_until": until,
+                    "document": document.pk if document is not None else None,
+                },
+            )
+            notify(
+                grantee,
+                "org_member_granted",
+                {"eid": organization.eid, "organization": organization.name, "kind": str(role)},
+            )
+    except IntegrityError as exc:  # a concurrent grant to the same person won the race
+        raise DomainError(OrganizationError.ALREADY_MEMBER, field="personal_id") from exc
+    return membership
+
+
+def member_revoke(*, actor: User, membership: Membership, reason: str) -> Membership:
+    """The live representative revokes a grant; a holder may give up their own. The
+    representative's own membership only moves with a change of representative."""
+    text = clean_optional(reason if isinstance(reason, str) else "", field="reason", max_length=300)
+    if not text:
+        raise DomainError(OrganizationError.REASON_REQUIRED, field="reason")
+    organization = membership.organization
+    if membership.role == MemberRole.REPRESENTATIVE:
+        raise DomainError(OrganizationError.CANNOT_REVOKE_REPRESENTATIVE)
+    own = membership.user_id == actor.pk
+    if not own and representative_membership(actor, organization) is None:
+        raise DomainError(OrganizationError.NOT_REPRESENTATIVE)
+    now = timezone.now()
+    with transaction.atomic():
+        row = Membership.objects.select_for_update().get(pk=membership.pk)
+        if row.revoked_at is not None:
+            raise DomainError(OrganizationError.MEMBERSHIP_ENDED)
+        end_membership(row, actor=actor, reason=text, at=now)
+        membership.revoked_at, membership.revoked_by, membership.revoke_reason = (
+            row.revoked_at,
+            row.revoked_by,
+            row.revoke_reason,
+        )
+        audit.record(
+            AuditAction.MEMBER_REVOKED,
+            actor=actor,
+            obj=organization,
+            after={"membership": row.pk, "user": row.user_id, "reason": text, "own": own},
+        )
+        if not own:
+            notify(
+                row.user,
+                "org_member_ended",
+                {"eid": organization.eid, "organization": organization.name, "kind": "revoked"},
+            )
+    return membership
+
+
+def members_expire(*, now: datetime | None = None, chunk: int = 500) -> int:
+    """Mark every grant whose period has ended; returns how many. Safe to run concurrently and again:
+    each one is re-read under a row lock and skipped if someone marked it first."""
+    now = now or timezone.now()
+    done = 0
+    last = 0
+    while True:
+        ids = list(
+            Membership.objects.filter(revoked_at__isnull=True, valid_until__lte=now, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            return done
+        last = ids[-1]
+        with transaction.atomic():
+            for membership in (
+                Membership.objects.select_for_update(of=("self",))
+                .select_related("organization", "user")
+                .filter(pk__in=ids, revoked_at__isnull=True, valid_until__lte=now)
+                .order_by("pk")
+            ):
+                _expire(membership, now)
+                organization = membership.organization
+                notify(
+                    membership.user,
+                    "org_member_ended",
+                    {"eid": organization.eid, "organization": organization.name, "kind": "expired"},
+                )
+                done += 1
