@@ -179,6 +179,15 @@ def jurisdiction(user: User | AnonymousUser, permission: Permission) -> Jurisdic
     return Jurisdiction(nationwide=nationwide, paths=() if nationwide else minimal)
 
 
+def permissions_of(user: User | AnonymousUser) -> set[Permission]:
+    """Every permission held anywhere, from one query: what the menu needs."""
+    held: set[Permission] = set()
+    for role in active_assignments(user).values_list("role", flat=True):
+        if role in Role:
+            held |= GRANTS[Role(role)]
+    return held
+
+
 def has_permission(user: User | AnonymousUser, permission: Permission) -> bool:
     return not jurisdiction(user, permission).empty
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.access import Permission, has_permission
+from dinhdanh.core.access import Permission, permissions_of
 from dinhdanh.web.zones import serves_inner, serves_outer
 
 
@@ -20,6 +20,22 @@ class NavItem:
     active: bool
 
 
+# Inner-zone pages: (label, url name, the permissions any one of which shows the link).
+_BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
+    (_("Tra cứu công dân"), "people:desk", (Permission.VERIFY_PERSON,)),
+    (_("Duyệt mức độ 1"), "people:reviews", (Permission.VERIFY_PERSON,)),
+    (_("Hồ sơ cần xử lý"), "applications:queue", (Permission.REVIEW_APPLICATION, Permission.INTAKE_APPLICATION)),
+    (_("Tiếp nhận hồ sơ"), "applications:intake", (Permission.INTAKE_APPLICATION,)),
+    (_("Yêu cầu xác minh"), "applications:verifications", (Permission.ANSWER_VERIFICATION,)),
+    (_("Tổ chức"), "applications:officer_organizations", (Permission.REVIEW_APPLICATION,)),
+    (_("Danh sách tham chiếu"), "registries:lists", (Permission.VIEW_REGISTRY,)),
+    (_("Tải lên danh sách"), "registries:upload", (Permission.IMPORT_REGISTRY,)),
+    (_("Đối soát"), "registries:reconcile_home", (Permission.VIEW_REGISTRY,)),
+    (_("Nhật ký kiểm toán"), "web:audit", (Permission.VIEW_AUDIT_LOG,)),
+    (_("Hộp thư đi"), "notifications:outbox", (Permission.ADMINISTER_SYSTEM,)),
+)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
@@ -28,29 +44,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if serves_outer():
             items.append((_("Định danh tổ chức"), "organizations:hub"))
         items.append((_("Bảo mật tài khoản"), "people:security"))
-    if serves_inner() and user.is_authenticated and has_permission(user, Permission.VERIFY_PERSON):
-        items.append((_("Tra cứu công dân"), "people:desk"))
-        items.append((_("Duyệt mức độ 1"), "people:reviews"))
     if serves_inner() and user.is_authenticated:
-        reviews = has_permission(user, Permission.REVIEW_APPLICATION)
-        intake = has_permission(user, Permission.INTAKE_APPLICATION)
-        if reviews or intake:
-            items.append((_("Hồ sơ cần xử lý"), "applications:queue"))
-        if intake:
-            items.append((_("Tiếp nhận hồ sơ"), "applications:intake"))
-        if has_permission(user, Permission.ANSWER_VERIFICATION):
-            items.append((_("Yêu cầu xác minh"), "applications:verifications"))
-        if reviews:
-            items.append((_("Tổ chức"), "applications:officer_organizations"))
-    if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_REGISTRY):
-        items.append((_("Danh sách tham chiếu"), "registries:lists"))
-        items.append((_("Đối soát"), "registries:reconcile_home"))
-    if serves_inner() and user.is_authenticated and has_permission(user, Permission.IMPORT_REGISTRY):
-        items.append((_("Tải lên danh sách"), "registries:upload"))
-    if serves_inner() and user.is_authenticated and has_permission(user, Permission.VIEW_AUDIT_LOG):
-        items.append((_("Nhật ký kiểm toán"), "web:audit"))
-    if serves_inner() and user.is_authenticated and has_permission(user, Permission.ADMINISTER_SYSTEM):
-        items.append((_("Hộp thư đi"), "notifications:outbox"))
+        held = permissions_of(user)
+        items.extend((label, name) for label, name, needs in _BACK_OFFICE if held.intersection(needs))
     if serves_outer():
         items.append((_("Tài liệu API"), "api:openapi-view"))
     path = request.path
