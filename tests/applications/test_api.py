@@ -246,6 +246,7 @@ def test_in_person_intake_over_http() -> None:
     applicant, pid = person()
     client, token = client_for(intake)
     body = {**new_body(pid, applicant.full_name), "channel": "in_person", "applicant_personal_id": pid}
+    body["id_card_checked"] = True
     created = post_json(client, BASE, body, token)
     assert created.status_code == 201, created.content
     assert pid not in created.content.decode()

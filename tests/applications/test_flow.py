@@ -150,6 +150,7 @@ def test_in_person_the_intake_officer_files_for_the_person_at_the_counter() -> N
         category=Category.ENTERPRISE,
         data=raw_data(pid, applicant.full_name),
         applicant=applicant,
+        id_card_checked=True,
     )
     assert app.applicant == applicant
     assert app.intake_officer == intake
@@ -168,6 +169,7 @@ def test_an_intake_officer_elsewhere_is_refused_with_an_audit_event() -> None:
             category=Category.ENTERPRISE,
             data=raw_data(pid, applicant.full_name),
             applicant=applicant,
+            id_card_checked=True,
         )
     assert caught.value.status == 403
     assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == intake.pk
@@ -187,6 +189,23 @@ def test_in_person_needs_the_applicant() -> None:
             data=raw_data(pid),
         )
     assert caught.value.code == "applications.applicant_required"
+
+
+def test_in_person_needs_the_id_card_checked() -> None:
+    intake = officer(Role.INTAKE_OFFICER)
+    applicant, pid = person()
+    with pytest.raises(DomainError) as caught:
+        services.application_start(
+            actor=intake,
+            kind=Kind.NEW,
+            channel=ApplicationChannel.IN_PERSON,
+            capacity=Capacity.REPRESENTATIVE,
+            category=Category.ENTERPRISE,
+            data=raw_data(pid, applicant.full_name),
+            applicant=applicant,
+        )
+    assert caught.value.code == "applications.id_card_not_checked"
+    assert not Application.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,7 @@ def start(request: HttpRequest, body: StartIn) -> HttpResponse:
     applicant = _applicant_at_counter(body.applicant_personal_id) if body.channel == "in_person" else None
     app = services.application_start(
         actor=user,
+        id_card_checked=body.id_card_checked,
         kind=body.kind,
         channel=body.channel,
         capacity=body.capacity,

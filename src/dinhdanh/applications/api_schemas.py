@@ -31,6 +31,7 @@ class StartIn(Schema):
     organization_eid: str = Field(default="", max_length=16)
     # In person: the person at the counter (must hold a level-2 account). Never echoed back.
     applicant_personal_id: str = Field(default="", max_length=20)
+    id_card_checked: bool = False  # in person: the officer checked the ID card (TK02)
 
 
 class DraftIn(Schema):

@@ -21,6 +21,11 @@ class ApplicationError(ErrorCode):
         _("Tài khoản của người nộp đang bị khóa; không thể nộp hồ sơ cho tổ chức."),
         403,
     )
+    ID_CARD_NOT_CHECKED = (
+        "applications.id_card_not_checked",
+        _("Cán bộ tiếp nhận phải kiểm tra thẻ căn cước của người đến nộp trước khi lập hồ sơ."),
+        400,
+    )
     APPLICANT_REQUIRED = (
         "applications.applicant_required",
         _("Hồ sơ nộp trực tiếp phải ghi người đến nộp (số định danh cá nhân đã có tài khoản mức độ 2)."),

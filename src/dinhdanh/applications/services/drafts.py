@@ -138,8 +138,10 @@ def application_start(
     data: Mapping[str, object],
     organization: Organization | None = None,
     applicant: User | None = None,
+    id_card_checked: bool = False,
 ) -> Application:
-    """A new DRAFT. Online the applicant is ``actor``; at the counter ``actor`` is the intake officer."""
+    """A new DRAFT. Online the applicant is ``actor``; at the counter ``actor`` is the intake officer, who
+    must have checked the applicant's ID card (form TK02); that fact goes into the audit event."""
     kind = _choice(Kind, kind, "kind")
     channel = _choice(ApplicationChannel, channel, "channel")
     capacity = _choice(Capacity, capacity, "capacity")
@@ -150,6 +152,8 @@ def application_start(
         applicant = actor
     elif applicant is None:
         raise DomainError(ApplicationError.APPLICANT_REQUIRED, field="applicant")
+    elif not id_card_checked:
+        raise DomainError(ApplicationError.ID_CARD_NOT_CHECKED, field="id_card_checked")
     check_can_apply(applicant)
     _organization_checks(kind, organization)
     if organization is not None:
@@ -206,6 +210,7 @@ def application_start(
             category=str(category),
             code=facts.code,
             organization=organization.eid if organization is not None else "",
+            id_card_checked=bool(id_card_checked) if channel == ApplicationChannel.IN_PERSON else None,
         )
     return application
 

@@ -95,6 +95,7 @@ def _file_in(officer: User, person: User, form: IntakeForm) -> Application:
             category=Category(form.cleaned_data["category"]),
             data=form.organization_data(),
             applicant=person,
+            id_card_checked=bool(form.cleaned_data.get("id_card_checked")),
         )
         for field, upload in form.documents():
             try:
