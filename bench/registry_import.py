@@ -1,87 +1,218 @@
-"""Registry import throughput and peak memory (issue 5: target 1,000,000 rows in <= 60 s, <= 500 MB).
+"""Registry import throughput and peak memory (issue 5: 1,000,000 rows in <= 60 s and <= 500 MB, on SQLite
+and on PostgreSQL, on a 2-core machine).
 
-    .venv/bin/python bench/registry_import.py [rows]        # default 1,000,000; DATABASE_URL for PostgreSQL
+    .venv/bin/python bench/registry_import.py [rows]      # default 1,000,000
+    DATABASE_URL=postgres://dinhdanh:dinhdanh@127.0.0.1:5432/dinhdanh_r1 .venv/bin/python bench/registry_import.py
 
-Writes a synthetic business-registry CSV (SPEC §8 headers, valid tax codes, real An Giang communes) into a
-temporary data dir, imports it twice (new, then unchanged), and prints rows per second and the peak
-resident memory of the process. Generation time is not counted.
+Writes a deterministic business-registry CSV (SPEC §8 headers; Vietnamese names, addresses and people;
+valid tax codes and personal ID numbers; communes of three provinces, some as legacy codes; dates as
+dd/mm/yyyy, ISO and Excel serials; about 0.4 % rows that must be refused) into a temporary data dir,
+then, for SQLite and (when DATABASE_URL is set) PostgreSQL, each in a fresh process: a first import,
+an unchanged re-import (same data, another file) and a re-import with 5 % of the rows changed. Prints
+rows per second, elapsed seconds and peak resident memory (the importing process, and the largest of
+its validation workers). File generation is not timed. On PostgreSQL the registry tables of the given
+database are emptied before and after the run (use a database of your own).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
+import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-HEADER = ["Mã số doanh nghiệp", "Tên doanh nghiệp", "Ngày thành lập", "Địa chỉ trụ sở", "Mã xã", "Mã tỉnh",
-          "Người đại diện theo pháp luật", "Số định danh cá nhân", "Tình trạng"]  # fmt: skip
+ROWS = int(sys.argv[-1]) if len(sys.argv) > 1 and sys.argv[-1].isdigit() else 1_000_000
+HEADER = ["STT", "Mã số doanh nghiệp", "Tên doanh nghiệp", "Tên viết tắt", "Tên nước ngoài", "Ngày thành lập",
+          "Địa chỉ trụ sở", "Mã xã", "Mã tỉnh", "Người đại diện theo pháp luật", "Số định danh cá nhân",
+          "Tình trạng"]  # fmt: skip
+FORMS = ["Công ty TNHH", "Công ty TNHH MTV", "Công ty cổ phần", "Doanh nghiệp tư nhân", "Công ty hợp danh"]
+TRADES = ["Thương mại", "Dịch vụ", "Xây dựng", "Vận tải", "Thủy sản", "Nông nghiệp", "Du lịch", "Cơ khí",
+          "Xuất nhập khẩu", "Đầu tư", "Công nghệ", "Thực phẩm", "Gạo", "Nội thất", "Điện tử"]  # fmt: skip
+BRANDS = ["Sao Mai", "Hòa Bình", "Phú Quốc", "Rạch Giá", "Mekong", "Tân Hiệp", "Long Xuyên", "Châu Đốc",
+          "Hà Tiên", "Thoại Sơn", "Bảy Núi", "An Phú", "Thành Công", "Hưng Thịnh", "Phước Lộc", "Kim Ngân",
+          "Đại Dương", "Việt Úc", "Minh Khoa", "Trường Giang"]  # fmt: skip
+STREETS = ["Mạc Cửu", "Nguyễn Trung Trực", "Trần Phú", "Lê Lợi", "Hai Bà Trưng", "Nguyễn Huệ", "Tôn Đức Thắng",
+           "Lạc Hồng", "Ngô Quyền", "Quang Trung", "Hùng Vương", "3 Tháng 2"]  # fmt: skip
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Thu", "Đức", "Hoàng"]
+GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Khoa", "Lan", "Long", "Mai", "Nam", "Phúc",
+         "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"]  # fmt: skip
+STATUSES = ["Đang hoạt động"] * 17 + ["Tạm ngừng kinh doanh", "Đã giải thể", "Không hoạt động tại địa chỉ đăng ký"]
+PID_PROVINCES = ["091", "089", "087", "079", "001", "092", "094"]
+TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 
-def write_file(path: Path, communes: list[str]) -> None:
-    from stdnum.vn import mst
+def tax_code(serial: int) -> str | None:
+    body = f"{serial:09d}"
+    check = 10 - sum(w * int(d) for w, d in zip(TAX_WEIGHTS, body, strict=True)) % 11
+    return body + str(check) if check < 10 and body[2:9] != "0000000" else None
 
+
+def rows(communes: list[tuple[str, str]], legacy: list[str], changed: bool) -> Iterator[list[str]]:
+    """The data rows, lazily; ``changed`` alters every 20th row (another address or representative)."""
+    rng = random.Random(20251101)
+    serial, written = 100_000_000, 0
+    while written < ROWS:
+        serial += rng.randint(1, 3)
+        code = tax_code(serial)
+        if code is None:
+            continue
+        written += 1
+        commune, province = communes[rng.randrange(len(communes))]
+        if legacy and rng.random() < 0.05:
+            commune, province = rng.choice(legacy), ""
+        name = f"{rng.choice(FORMS)} {rng.choice(TRADES)} {rng.choice(BRANDS)} {written}"
+        short = f"{rng.choice(BRANDS).upper().replace(' ', '')} CO., LTD" if rng.random() < 0.3 else ""
+        foreign = f"{rng.choice(BRANDS)} Trading Company Limited" if rng.random() < 0.2 else ""
+        year, month, day = rng.randint(1995, 2024), rng.randint(1, 12), rng.randint(1, 28)
+        established = rng.choice([f"{day:02d}/{month:02d}/{year}", f"{year}-{month:02d}-{day:02d}",
+                                  str((year - 1900) * 365 + month * 30 + day)])  # fmt: skip
+        address = f"Số {rng.randint(1, 999)} đường {rng.choice(STREETS)}, tổ {rng.randint(1, 30)}"
+        person = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        pid = (
+            f"{rng.choice(PID_PROVINCES)}{rng.choice('01')}{rng.randint(40, 99):02d}{rng.randint(0, 999_999):06d}"
+        )
+        status = rng.choice(STATUSES)
+        if changed and written % 20 == 0:
+            address += " (địa chỉ mới)"
+        roll = rng.random()  # about 0.4 % refused: Excel damage, typos, unknown communes, duplicates
+        if roll < 0.001:
+            code = "1.23E+09"
+        elif roll < 0.002:
+            code = code[:9] + str((int(code[9]) + 1) % 10)
+        elif roll < 0.003:
+            established = f"{day:02d}/{month:02d}/2999"
+        elif roll < 0.004:
+            commune = "99999"
+        yield [
+            str(written),
+            code,
+            name,
+            short,
+            foreign,
+            established,
+            address,
+            commune,
+            province,
+            person,
+            pid,
+            status,
+        ]
+        if roll > 0.9995:  # the same organization listed twice
+            yield [str(written), code, name, short, foreign, established, address, commune, province, person, pid,
+                   status]  # fmt: skip
+
+
+def write_file(path: Path, communes: list[tuple[str, str]], legacy: list[str], *, changed: bool = False) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        written, body = 0, 100_000_000
-        while written < ROWS:
-            body += 1
-            code = f"{body:09d}" + mst.calc_check_digit(f"{body:09d}")
-            if not mst.is_valid(code):
-                continue
-            commune = communes[written % len(communes)]
-            writer.writerow([
-                code, f"Công ty TNHH Thương mại Dịch vụ số {written}", "17/05/2019",
-                f"Số {written % 500} đường Mạc Cửu", commune, "91", "Nguyễn Văn An",
-                f"0910850{written % 100_000:05d}", "Đang hoạt động",
-            ])  # fmt: skip
-            written += 1
+        writer.writerows(rows(communes, legacy, changed))
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def main() -> None:
-    os.environ["DINHDANH_DATA_DIR"] = tempfile.mkdtemp(prefix="dinhdanh-bench-")
+def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dinhdanh.settings.dev")
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-    from dinhdanh.registries.imports import import_file
+    from dinhdanh.geo.models import AdministrativeUnit
 
     call_command("migrate", verbosity=0)
-    call_command("load_units", verbosity=0)
-    communes = list(
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_units", verbosity=0)
+
+
+def _empty_registries() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("registries_exclusion", "registries_importjob", "registries_record", "registries_snapshot"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608  (constant names)
+
+
+def generate(folder: Path) -> dict[str, str]:
+    """The three files, in ``folder``; run once, in a process of its own (SQLite, scratch database)."""
+    _setup()
+    from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+
+    current = list(
         AdministrativeUnit.objects.filter(
-            scheme=Scheme.CURRENT, level=Level.COMMUNE, path__startswith="2025/91/"
-        ).values_list("code", flat=True)
-    )
-    path = Path(os.environ["DINHDANH_DATA_DIR"]) / "business.csv"
-    write_file(path, communes)
-    before = peak_mb()
-    print(f"{ROWS:,} rows, {path.stat().st_size / 2**20:.0f} MiB CSV, database {connection.vendor}")
-    for label, target in (("first import", path), ("unchanged re-import", path.with_name("copy.csv"))):
-        if target != path:
-            target.write_bytes(path.read_bytes().replace(b"\r\n", b"\n"))  # same data, another checksum
-        start = time.perf_counter()
-        summary = import_file(source="business", path=target, actor=None)
-        seconds = time.perf_counter() - start
-        print(
-            f"{label:20s} {seconds:7.1f} s  {ROWS / seconds:9,.0f} rows/s  accepted {summary.accepted:,} "
-            f"unchanged {summary.unchanged:,} rejected {summary.rejected:,}"
+            scheme=Scheme.CURRENT, level=Level.COMMUNE, path__regex=r"^2025/(91|92|96)/"
         )
-    print(f"peak RSS {peak_mb():.0f} MB (after setup and file generation: {before:.0f} MB)")
-    print(f"command: .venv/bin/python bench/registry_import.py {ROWS}")
+        .values_list("code", "province_code")
+        .order_by("code")
+    )
+    legacy = list(
+        AdministrativeUnit.objects.filter(scheme=Scheme.LEGACY, level=Level.COMMUNE, province_code="91")
+        .values_list("code", flat=True)
+        .order_by("code")[:200]
+    )
+    first, same, changed = folder / "dn-1.csv", folder / "dn-2-same.csv", folder / "dn-3-changed.csv"
+    write_file(first, current, legacy)
+    same.write_bytes(first.read_bytes().replace(b"\r\n", b"\n"))  # the same data, another checksum
+    write_file(changed, current, legacy, changed=True)
+    return {"first import": str(first), "unchanged re-import": str(same), "5% changed re-import": str(changed)}
+
+
+def run(files: dict[str, str]) -> None:
+    """Import the three files in this process, which uses the database the environment names."""
+    _setup()
+    from django.db import connection
+
+    from dinhdanh.registries.imports import import_file
+
+    if connection.vendor == "postgresql":
+        _empty_registries()
+    print(f"--- {connection.vendor}", flush=True)
+    for label, name in files.items():
+        start = time.perf_counter()
+        summary = import_file(source="business", path=Path(name), actor=None)
+        seconds = time.perf_counter() - start
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(
+            f"{label:21s} {seconds:6.1f} s {summary.rows / seconds:8,.0f} rows/s  peak RSS {own:4.0f} MB"
+            f" (+ workers {workers:3.0f} MB each)  rows {summary.rows:,} accepted {summary.accepted:,}"
+            f" updated {summary.updated:,} unchanged {summary.unchanged:,} rejected {summary.rejected:,}"
+            f" disappeared {summary.disappeared:,}",
+            flush=True,
+        )
+    if connection.vendor == "postgresql":
+        _empty_registries()
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] in {"--generate", "--run"}:
+        folder_or_files = sys.argv[2]
+        if sys.argv[1] == "--generate":
+            print(json.dumps(generate(Path(folder_or_files))))
+        else:
+            run(json.loads(folder_or_files))
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="dinhdanh-bench-"))
+    env = {**os.environ, "DINHDANH_DATA_DIR": str(scratch)}
+    database_url = env.pop("DATABASE_URL", "")
+    me = [sys.executable, __file__]
+    start = time.perf_counter()
+    out = subprocess.run([*me, "--generate", str(scratch), str(ROWS)], env=env, check=True, capture_output=True)  # noqa: S603
+    files = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    size = Path(files["first import"]).stat().st_size / 2**20
+    print(f"{ROWS:,} rows, {size:.0f} MiB CSV, generated in {time.perf_counter() - start:.0f} s ({scratch})")
+    subprocess.run([*me, "--run", json.dumps(files), str(ROWS)], env=env, check=True)  # noqa: S603
+    if database_url:
+        postgres = {**env, "DATABASE_URL": database_url}
+        subprocess.run([*me, "--run", json.dumps(files), str(ROWS)], env=postgres, check=True)  # noqa: S603
+    print(f"command: {' '.join(['.venv/bin/python', 'bench/registry_import.py', str(ROWS)])}"
+          + (" (DATABASE_URL set: SQLite and PostgreSQL)" if database_url else " (SQLite only)"))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -40,24 +40,24 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Mapping
 from contextlib import nullcontext
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
-from dinhdanh.core.codes import CodeError, mask_personal_id, parse_agency_code, parse_personal_id, parse_tax_code
+from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.core.text import clean, fold, name_key, nfc
 from dinhdanh.geo.models import Level
 from dinhdanh.registries.cells import formula_like, neutralize_for_export, safe_text
 from dinhdanh.registries.dates import is_excel_serial, parse_registry_date
+from dinhdanh.registries.import_codes import CodeKind, CodeParser, RowError
 from dinhdanh.registries.statuses import RegistryStatus, parse_status
 from dinhdanh.registries.units import UnitLookup, pad
 
@@ -65,6 +65,7 @@ __all__ = [
     "FIELDS",
     "FIELD_LABELS",
     "CodeKind",
+    "RecordParser",
     "RegistryRow",
     "RowError",
     "RowProblem",
@@ -92,48 +93,6 @@ FIELDS = tuple(FIELD_LABELS)  # in the order of SPEC §8
 _TEXT_LIMITS = {"name": 400, "short_name": 200, "foreign_name": 400, "address": 500, "representative_name": 200}
 _TEXT_LIMITS["status"] = 200
 _SHOWN_MAX = 100
-
-
-class RowError(ErrorCode):
-    CODE_REQUIRED = ("registries.code_required", _("Thiếu mã số; danh sách nguồn này bắt buộc có mã số."), 400)
-    CODE_UNRECOGNIZED = (
-        "registries.code_unrecognized",
-        _(
-            "Mã số {value} không phải mã số thuế, mã định danh điện tử của cơ quan hay mã đăng ký hợp lệ "
-            "(6–40 chữ cái không dấu và chữ số, có thể nối bằng - / .)."
-        ),
-        400,
-    )
-    INVALID_CHARACTERS = (
-        "registries.invalid_characters",
-        _("Trường {field} có ký tự hỏng (không phải văn bản Unicode hợp lệ)."),
-        400,
-    )
-    REPRESENTATIVE_ID_INVALID = (
-        "registries.representative_id_invalid",
-        _(
-            "Số giấy tờ của người đại diện {value} không phải số định danh cá nhân (12 chữ số) hay số hộ chiếu "
-            "(6–40 chữ cái không dấu và chữ số, có thể nối bằng - / .)."
-        ),
-        400,
-    )
-    PROVINCE_MISMATCH = (
-        "registries.province_mismatch",
-        _("Mã tỉnh {province_code} không khớp với mã xã {commune_code} (xã thuộc tỉnh mã {expected})."),
-        400,
-    )
-    PROVINCE_SPLIT = (
-        "registries.province_split",
-        _("Tỉnh cũ mã {province_code} nay thuộc nhiều tỉnh ({candidates}); hãy ghi mã xã hoặc mã tỉnh mới."),
-        400,
-    )
-
-
-class CodeKind(StrEnum):
-    TAX = "tax"
-    AGENCY = "agency"
-    REGISTRATION = "registration"
-    NONE = "none"
 
 
 class RowRepair(StrEnum):
@@ -213,51 +172,6 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
-_ID_COMPACT = re.compile(r"\s+")
-_FOREIGN_DOC = re.compile(r"(?=.*[A-Z])[A-Z0-9]{6,20}")
-# Registration numbers of decisions and surveys carry separators ("KS-31027-0001", "123/QĐ-UBND" once
-# unaccented): letters and digits in groups joined by a single - / or . , 6 to 40 characters.
-_REGISTRATION = re.compile(r"(?=.{6,40}$)[A-Z0-9]+(?:[-/.][A-Z0-9]+)*")
-# The tax parser's answers that mean "Excel destroyed this code", not "this is some other kind of code".
-_EXCEL_DAMAGE = frozenset({CodeError.TAX_EXCEL_SCIENTIFIC, CodeError.TAX_LEADING_ZERO_LOST})
-_TAX_ONLY = frozenset({Source.BUSINESS, Source.TAX})
-_CODE_REQUIRED = frozenset({Source.BUSINESS, Source.TAX, Source.COOPERATIVE})
-
-
-def _parse_code(raw: str, source: Source) -> tuple[str, CodeKind, bool, tuple[str, ...]]:
-    text = nfc(raw)
-    if not text:
-        if source in _CODE_REQUIRED:
-            raise DomainError(RowError.CODE_REQUIRED)
-        return "", CodeKind.NONE, False, ()
-    try:
-        tax = parse_tax_code(text, field="code")
-        return tax.value, CodeKind.TAX, tax.is_branch, tax.repairs
-    except DomainError as error:
-        if source in _TAX_ONLY or error.error in _EXCEL_DAMAGE:
-            raise
-    compact = unicodedata.normalize("NFKC", text).upper()
-    if source != Source.COOPERATIVE and "." in compact:
-        try:
-            return parse_agency_code(compact, field="code"), CodeKind.AGENCY, False, ()
-        except DomainError:
-            pass
-    if _REGISTRATION.fullmatch(compact):
-        return compact, CodeKind.REGISTRATION, False, ()
-    raise DomainError(RowError.CODE_UNRECOGNIZED, value=safe_text(text, 40))
-
-
-def _parse_representative_id(raw: str, today: date | None) -> tuple[str, bool]:
-    compact = _ID_COMPACT.sub("", unicodedata.normalize("NFKC", raw)).upper()
-    if not compact:
-        return "", False
-    if _FOREIGN_DOC.fullmatch(compact):
-        return compact, True
-    if any("A" <= ch <= "Z" for ch in compact):
-        raise DomainError(RowError.REPRESENTATIVE_ID_INVALID, value=safe_text(mask_personal_id(compact), 40))
-    return parse_personal_id(compact, today=today, field="representative_id").value, False
-
-
 def _text_field(record: Mapping[str, str | None], field: str, problems: _Problems, *, required: bool) -> str:
     raw = record.get(field) or ""
     if not raw and not required:  # the common case of an empty optional column, without an exception
@@ -274,10 +188,9 @@ def _text_field(record: Mapping[str, str | None], field: str, problems: _Problem
 
 
 def _place(
-    record: Mapping[str, str | None], units: UnitLookup, problems: _Problems, repairs: list[str]
+    raw_commune: str, raw_province: str, units: UnitLookup, problems: _Problems, repairs: list[str]
 ) -> tuple[str, str]:
     """(current commune code, current province code), either possibly empty."""
-    raw_commune, raw_province = record.get("commune_code") or "", record.get("province_code") or ""
     commune = commune_province = ""
     if nfc(raw_commune):
         try:
@@ -317,6 +230,160 @@ def _place(
 # --- the record ------------------------------------------------------------------------------------
 
 
+class Staged(NamedTuple):
+    """A record validated except for its commune and province (``RecordParser.stage``). Problems are
+    split around the place's, so that a row's problems keep the order of its fields."""
+
+    code: str
+    code_kind: CodeKind
+    is_branch: bool
+    repairs: tuple[str, ...]  # the code's, then the date's
+    texts: tuple[str, ...]  # in the order of _TEXT_LIMITS
+    name_key: str
+    established_on: date | None
+    formula_fields: tuple[str, ...]
+    representative_id: str
+    foreign_doc: bool
+    problems: tuple[RowProblem, ...]  # code, texts, date
+    late_problems: tuple[RowProblem, ...]  # the representative's number
+
+
+type _Dated = tuple[date | None, tuple[str, ...], tuple[RowProblem, ...]]
+type Placed = tuple[str, str, tuple[str, ...], tuple[RowProblem, ...]]
+# Dates, communes and provinces repeat across a registry (a few thousand communes, a few thousand
+# founding days a year); the answers are remembered up to this many values per import.
+_CACHE_MAX = 200_000
+
+
+_D_STROKE = str.maketrans("đĐ", "dD")
+
+
+def _name_key(name: str) -> str:
+    """``core.text.name_key``, faster for names with đ: fold() spells đ as d anyway, but a đ (which
+    has no decomposition) sends it down its slow per-character path. Tests hold the two equal."""
+    return name_key(name.translate(_D_STROKE) if "đ" in name or "Đ" in name else name)
+
+
+class RecordParser:
+    """``parse_record`` for many records of one source: what it has worked out once (a date, a commune,
+    a province, a personal ID number's prefix) it does not work out again. Make one per import."""
+
+    def __init__(
+        self, source: Source | str, *, today: date | None = None, units: UnitLookup | None = None
+    ) -> None:
+        self.source = Source(source)
+        self.category = SOURCE_CATEGORY[self.source]
+        self.today = today if today is not None else timezone.localdate()
+        self.units = units if units is not None else UnitLookup()
+        self.codes = CodeParser(self.source, self.today)
+        self._dates: dict[str, _Dated] = {}
+        self._places: dict[tuple[str, str], Placed] = {}
+
+    def _date(self, raw: str) -> _Dated:
+        found = self._dates.get(raw)
+        if found is None:
+            problems = _Problems()
+            repairs: tuple[str, ...] = ()
+            established_on = None
+            try:
+                established_on = parse_registry_date(raw, today=self.today)
+                if established_on is not None and is_excel_serial(raw):
+                    repairs = (RowRepair.EXCEL_SERIAL_DATE,)
+            except DomainError as error:
+                problems.add("established_on", raw, error)
+            found = established_on, repairs, tuple(problems)
+            if len(self._dates) < _CACHE_MAX:
+                self._dates[raw] = found
+        return found
+
+    def place(self, raw_commune: str, raw_province: str) -> Placed:
+        """(current commune code, current province code, repairs, problems) of two cells."""
+        key = (raw_commune, raw_province)
+        found = self._places.get(key)
+        if found is None:
+            problems = _Problems()
+            repairs: list[str] = []
+            commune, province = _place(raw_commune, raw_province, self.units, problems, repairs)
+            found = commune, province, tuple(repairs), tuple(problems)
+            if len(self._places) < _CACHE_MAX:
+                self._places[key] = found
+        return found
+
+    def parse(self, record: Mapping[str, str | None]) -> RegistryRow | list[RowProblem]:
+        """A ``RegistryRow``, or every problem found (never an exception)."""
+        return self.complete(
+            self.stage(record), record.get("commune_code") or "", record.get("province_code") or ""
+        )
+
+    def stage(self, record: Mapping[str, str | None]) -> Staged:
+        """Everything but the commune and province, which need the database: what an import's worker
+        processes do (``import_workers``)."""
+        problems = _Problems()
+        get = record.get
+        code, code_kind, is_branch = "", CodeKind.NONE, False
+        code_repairs: tuple[str, ...] = ()
+        raw_code = get("code") or ""
+        try:
+            code, code_kind, is_branch, code_repairs = self.codes.code(raw_code)
+        except DomainError as error:
+            problems.add("code", raw_code, error)
+        texts = tuple(_text_field(record, field, problems, required=field == "name") for field in _TEXT_LIMITS)
+        established_on, date_repairs, date_problems = self._date(get("established_on") or "")
+        problems += date_problems
+        raw_id = get("representative_id") or ""
+        representative_id, foreign_doc = "", False
+        late: tuple[RowProblem, ...] = ()
+        try:
+            representative_id, foreign_doc = self.codes.representative_id(raw_id)
+        except DomainError as error:
+            late_problems = _Problems()
+            late_problems.add("representative_id", mask_personal_id(raw_id), error)
+            late = tuple(late_problems)
+        if problems or late:
+            return Staged(code, code_kind, is_branch, (), texts, "", None, (), "", False, tuple(problems), late)
+        formula_fields = tuple(
+            field for field, text in zip(_TEXT_LIMITS, texts, strict=True) if text and formula_like(text)
+        )
+        return Staged(
+            code, code_kind, is_branch, code_repairs + date_repairs, texts, _name_key(texts[0]), established_on,
+            formula_fields, representative_id, foreign_doc, (), (),
+        )  # fmt: skip
+
+    def complete(self, staged: Staged, raw_commune: str, raw_province: str) -> RegistryRow | list[RowProblem]:
+        """``stage``'s outcome with the commune and province: the row, or every problem in field order."""
+        return self.assemble(staged, self.place(raw_commune, raw_province))
+
+    def assemble(self, staged: Staged, placed: Placed) -> RegistryRow | list[RowProblem]:
+        """``stage``'s outcome with ``place``'s (which a worker gets from the importing process)."""
+        commune_code, province_code, place_repairs, place_problems = placed
+        if staged.problems or place_problems or staged.late_problems:
+            return [*staged.problems, *place_problems, *staged.late_problems]
+        name, short_name, foreign_name, address, representative_name, status_text = staged.texts
+        return RegistryRow(
+            source=self.source,
+            category=self.category,
+            code=staged.code,
+            code_kind=staged.code_kind,
+            is_branch=staged.is_branch,
+            name=name,
+            name_key=staged.name_key,
+            short_name=short_name,
+            foreign_name=foreign_name,
+            established_on=staged.established_on,
+            address=address,
+            commune_code=commune_code,
+            province_code=province_code,
+            representative_name=representative_name,
+            representative_id=staged.representative_id,
+            representative_foreign_doc=staged.foreign_doc,
+            status=parse_status(status_text),
+            status_text=status_text,
+            repairs=staged.repairs + place_repairs,
+            flags=(FORMULA_LIKE,) if staged.formula_fields else (),
+            formula_fields=staged.formula_fields,
+        )
+
+
 def parse_record(
     record: Mapping[str, str | None],
     *,
@@ -326,69 +393,14 @@ def parse_record(
 ) -> RegistryRow | list[RowProblem]:
     """Validate one record of ``source``; a ``RegistryRow``, or every problem found (never an exception).
 
-    ``units`` caches administrative-unit lookups: pass one ``UnitLookup`` for a whole import. ``today``
-    bounds dates (the establishment date, the birth year in a personal ID); it defaults to the local date.
+    ``units`` caches administrative-unit lookups: pass one ``UnitLookup`` for a whole import (or use a
+    ``RecordParser``). ``today`` bounds dates (the establishment date, the birth year in a personal ID);
+    it defaults to the local date.
     """
-    source = Source(source)
-    units = units if units is not None else UnitLookup()
-    problems = _Problems()
-    repairs: list[str] = []
-    get = record.get
+    return RecordParser(source, today=today, units=units).parse(record)
 
-    code, code_kind, is_branch = "", CodeKind.NONE, False
-    raw_code = get("code") or ""
-    try:
-        code, code_kind, is_branch, code_repairs = _parse_code(raw_code, source)
-        repairs += code_repairs
-    except DomainError as error:
-        problems.add("code", raw_code, error)
 
-    texts = {field: _text_field(record, field, problems, required=field == "name") for field in _TEXT_LIMITS}
-
-    established_on: date | None = None
-    raw_date = get("established_on") or ""
-    try:
-        established_on = parse_registry_date(raw_date, today=today)
-        if established_on is not None and is_excel_serial(raw_date):
-            repairs.append(RowRepair.EXCEL_SERIAL_DATE)
-    except DomainError as error:
-        problems.add("established_on", raw_date, error)
-
-    commune_code, province_code = _place(record, units, problems, repairs)
-
-    raw_id = get("representative_id") or ""
-    representative_id, foreign_doc = "", False
-    try:
-        representative_id, foreign_doc = _parse_representative_id(raw_id, today)
-    except DomainError as error:
-        problems.add("representative_id", mask_personal_id(raw_id), error)
-
-    if problems:
-        return list(problems)
-    formula_fields = tuple(field for field, text in texts.items() if formula_like(text))
-    return RegistryRow(
-        source=source,
-        category=SOURCE_CATEGORY[source],
-        code=code,
-        code_kind=code_kind,
-        is_branch=is_branch,
-        name=texts["name"],
-        name_key=name_key(texts["name"]),
-        short_name=texts["short_name"],
-        foreign_name=texts["foreign_name"],
-        established_on=established_on,
-        address=texts["address"],
-        commune_code=commune_code,
-        province_code=province_code,
-        representative_name=texts["representative_name"],
-        representative_id=representative_id,
-        representative_foreign_doc=foreign_doc,
-        status=parse_status(texts["status"]),
-        status_text=texts["status"],
-        repairs=tuple(repairs),
-        flags=(FORMULA_LIKE,) if formula_fields else (),
-        formula_fields=formula_fields,
-    )
+_FINGERPRINT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # as json.dumps with these
 
 
 def row_fingerprint(row: RegistryRow) -> str:
@@ -396,7 +408,8 @@ def row_fingerprint(row: RegistryRow) -> str:
 
     Derived values (``name_key``, repairs, flags) are left out: the same facts written differently in
     the file (NFD, extra spaces, a lost leading zero) give the same fingerprint. An unknown status
-    counts by its folded text, a known one by its meaning.
+    counts by its folded text, a known one by its meaning. Stored in every record: changing what it
+    covers or how it is written would report every record as updated on the next import.
     """
     facts = [
         "v1",
@@ -415,5 +428,4 @@ def row_fingerprint(row: RegistryRow) -> str:
         row.status.value,
         fold(row.status_text) if row.status == RegistryStatus.UNKNOWN else "",
     ]
-    encoded = json.dumps(facts, ensure_ascii=False, separators=(",", ":")).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return hashlib.sha256(_FINGERPRINT_JSON.encode(facts).encode()).hexdigest()

@@ -1,45 +1,50 @@
 """Import a registry file as a new snapshot (SPEC §4, issue 5).
 
-The file streams through readers → headers → fields in one pass; records are upserted in batches, so
-memory does not grow with the file. Everything happens in one transaction: a file that turns out to be
-broken halfway (bad bytes, cut off) leaves no partial snapshot, only a "failed" snapshot row that says
-who tried what and why. Re-importing a file already imported (same checksum) changes nothing.
+The file streams through readers → headers → fields in one pass; records are upserted in batches
+(``upsert``), so memory does not grow with the file. Everything happens in one transaction: a file that
+turns out to be broken halfway (bad bytes, cut off) leaves no partial snapshot, only a "failed" snapshot
+row and an audit event, written after the rollback, that say who tried what and why. Re-importing a
+file already imported (same checksum) changes nothing. Large files are validated in worker processes
+(``import_workers``) while this process writes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
-from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.keys import blind_index
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-from dinhdanh.people.logins import login_digest
+from dinhdanh.organizations.registry_sync import sync_from_registry
 from dinhdanh.people.models import User
+from dinhdanh.registries import import_workers
 from dinhdanh.registries.errors import RegistryError
-from dinhdanh.registries.fields import RegistryRow, RowProblem, parse_record, row_fingerprint
+from dinhdanh.registries.fields import RecordParser, RegistryRow, RowProblem
 from dinhdanh.registries.headers import read_records
 from dinhdanh.registries.models import Channel, Record, Snapshot, SnapshotStatus
-from dinhdanh.registries.readers import open_rows
+from dinhdanh.registries.readers import RowSource, open_rows
 from dinhdanh.registries.reports import ErrorReport
-from dinhdanh.registries.units import UnitLookup
+from dinhdanh.registries.upsert import BATCH, Upserter, lock_source
 
-BATCH = 1000
-_UPDATED_FIELDS = [
-    "category", "name", "name_key", "short_name", "foreign_name", "established_on", "address", "commune",
-    "unit_path", "representative_name", "representative_digest", "representative_masked", "status",
-    "status_text", "flags", "fingerprint", "changed_snapshot", "last_snapshot", "disappeared_in",
-]  # fmt: skip
+__all__ = [
+    "ImportSummary",
+    "Progress",
+    "Rows",
+    "checksum",
+    "finish_snapshot",
+    "import_file",
+    "parse_source",
+    "summary_of",
+]
+
+type Progress = Callable[[int, int], None]  # (rows read, bytes read), called every batch
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class ImportSummary:
     disappeared: int
     error_report: str
     already_imported: bool = False
+    organizations_updated: int = 0
+    representatives_changed: int = 0
+    organizations_terminated: int = 0
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -73,10 +81,12 @@ def checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _summary(snapshot: Snapshot, *, already: bool = False) -> ImportSummary:
+def summary_of(
+    snapshot: Snapshot, *, already: bool = False, synced: tuple[int, int, int] = (0, 0, 0)
+) -> ImportSummary:
     return ImportSummary(
         snapshot=snapshot.pk,
-        source=snapshot.source,
+        source=str(snapshot.source),
         rows=snapshot.rows,
         accepted=snapshot.accepted,
         updated=snapshot.updated,
@@ -85,153 +95,142 @@ def _summary(snapshot: Snapshot, *, already: bool = False) -> ImportSummary:
         disappeared=snapshot.disappeared,
         error_report=snapshot.error_report,
         already_imported=already,
+        organizations_updated=synced[0],
+        representatives_changed=synced[1],
+        organizations_terminated=synced[2],
     )
 
 
-class _Communes:
-    """Current communes by code, loaded once per import (about 3,300 rows)."""
+class Rows:
+    """Validated rows to the upserter, refusals and codes seen twice to the error report."""
 
-    def __init__(self) -> None:
-        self.by_code = {
-            code: (pk, path)
-            for pk, code, path in AdministrativeUnit.objects.filter(
-                scheme=Scheme.CURRENT, level=Level.COMMUNE
-            ).values_list("pk", "code", "path")
-        }
+    def __init__(self, upserter: Upserter, report: ErrorReport) -> None:
+        self.upserter = upserter
+        self.report = report
+        self.seen: dict[str, int] = {}  # code -> first row number; about 100 bytes per record
+        self.rows = 0
+        self.collected: list[tuple[int, RowProblem]] | None = None  # kept for the API's answer
 
-    def get(self, code: str) -> tuple[int | None, str]:
-        return self.by_code.get(code, (None, ""))
+    def problems(self, number: int, problems: Iterable[RowProblem]) -> None:
+        for problem in problems:
+            self.report.add(number, problem)
+            if self.collected is not None:
+                self.collected.append((number, problem))
 
-
-def _representative(row: RegistryRow) -> tuple[str, str]:
-    if not row.representative_id:
-        return "", ""
-    if row.representative_foreign_doc:
-        return blind_index("foreign-document", row.representative_id), mask_personal_id(row.representative_id)
-    return login_digest(row.representative_id), mask_personal_id(row.representative_id)
-
-
-class _Batch:
-    def __init__(self, snapshot: Snapshot, communes: _Communes) -> None:
-        self.snapshot = snapshot
-        self.communes = communes
-        self.rows: list[RegistryRow] = []
-        self.counts = {"accepted": 0, "updated": 0, "unchanged": 0}
-
-    def add(self, row: RegistryRow) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def _fill(self, record: Record, row: RegistryRow, fingerprint: str) -> None:
-        commune_id, path = self.communes.get(row.commune_code)
-        digest, masked = _representative(row)
-        record.category, record.name, record.name_key = row.category, row.name, row.name_key
-        record.short_name, record.foreign_name = row.short_name, row.foreign_name
-        record.established_on, record.address = row.established_on, row.address
-        record.commune_id, record.unit_path = commune_id, path
-        record.representative_name, record.representative_digest = row.representative_name, digest
-        record.representative_masked = masked
-        record.status, record.status_text = row.status, row.status_text
-        record.flags, record.fingerprint = list(row.flags), fingerprint
-        record.changed_snapshot = record.last_snapshot = self.snapshot
-        record.disappeared_in = None
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        source = self.snapshot.source
-        existing = {r.code: r for r in Record.objects.filter(source=source, code__in=[x.code for x in self.rows])}
-        new, changed, same = [], [], []
-        for row in self.rows:
-            fingerprint = row_fingerprint(row)
-            record = existing.get(row.code)
-            if record is None:
-                record = Record(source=source, code=row.code, first_snapshot=self.snapshot)
-                self._fill(record, row, fingerprint)
-                new.append(record)
-            elif record.fingerprint != fingerprint or record.disappeared_in_id is not None:
-                self._fill(record, row, fingerprint)
-                changed.append(record)
-            else:
-                same.append(record.pk)
-        Record.objects.bulk_create(new)
-        Record.objects.bulk_update(changed, _UPDATED_FIELDS)
-        Record.objects.filter(pk__in=same).update(last_snapshot=self.snapshot)
-        self.counts["accepted"] += len(new)
-        self.counts["updated"] += len(changed)
-        self.counts["unchanged"] += len(same)
-        self.rows = []
+    def accept(self, number: int, code: str, fingerprint: str, values: tuple[object, ...]) -> None:
+        if code:
+            first = self.seen.setdefault(code, number)
+            if first != number:
+                error = RegistryError.DUPLICATE_IN_FILE
+                self.problems(number, [RowProblem("code", code, error, {"value": code, "first_row": first})])
+                return
+        self.upserter.add_values(code, fingerprint, values)
 
 
-def _import_rows(
-    records: Iterable[tuple[int, dict[str, str]]], snapshot: Snapshot, report: ErrorReport
-) -> tuple[int, dict[str, int]]:
-    batch = _Batch(snapshot, _Communes())
-    units = UnitLookup()
-    seen: dict[str, int] = {}
-    rows = 0
-    today = timezone.localdate()
+def _import_serially(
+    records: Iterator[tuple[int, dict[str, str]]], parser: RecordParser, sink: Rows, progress: Progress | None
+) -> None:
+    upserter = sink.upserter
     for number, raw in records:
-        rows += 1
-        parsed = parse_record(raw, source=snapshot.source, today=today, units=units)
-        if not isinstance(parsed, RegistryRow):
-            for problem in parsed:
-                report.add(number, problem)
-            continue
-        first = seen.setdefault(parsed.code, number)
-        if first != number:
-            error = RegistryError.DUPLICATE_IN_FILE
-            report.add(number, RowProblem("code", parsed.code, error, {"value": parsed.code, "first_row": first}))
-            continue
-        batch.add(parsed)
-    batch.flush()
-    return rows, batch.counts
+        sink.rows += 1
+        parsed = parser.parse(raw)
+        if isinstance(parsed, RegistryRow):
+            fingerprint, values = upserter.encoder.values(parsed)
+            sink.accept(number, parsed.code, fingerprint, values)
+        else:
+            sink.problems(number, parsed)
+        if progress is not None and sink.rows % BATCH == 0:
+            progress(sink.rows, 0)
 
 
-def import_file(*, source: str, path: Path, actor: User | None, file_name: str = "") -> ImportSummary:
+def finish_snapshot(snapshot: Snapshot, sink: Rows, *, complete: bool, actor: User | None) -> tuple[int, int, int]:
+    """Flush, mark what disappeared (when the snapshot is the whole list), save the counts, let the
+    changes flow to issued organizations; returns the organizations' counts."""
+    sink.upserter.flush()
+    disappeared = 0
+    if complete:
+        disappeared = (
+            Record.objects.filter(source=snapshot.source, disappeared_in__isnull=True)
+            .exclude(last_snapshot=snapshot)
+            .update(disappeared_in=snapshot)
+        )
+    counts = sink.upserter.counts
+    snapshot.rows, snapshot.rejected, snapshot.disappeared = sink.rows, sink.report.count, disappeared
+    snapshot.accepted, snapshot.updated, snapshot.unchanged = (
+        counts["accepted"],
+        counts["updated"],
+        counts["unchanged"],
+    )
+    snapshot.error_report = sink.report.stem if sink.report.count else ""
+    snapshot.save()
+    synced = sync_from_registry(snapshot=snapshot, actor=actor)
+    return synced.updated, synced.representatives_changed, synced.terminated
+
+
+def _failed(
+    source: Source, actor: User | None, error: DomainError, *, snapshot: Snapshot | None, name: str
+) -> None:
+    """Audit a refused import; called outside the rolled-back transaction so that it stays."""
+    audit.record(
+        AuditAction.REGISTRY_IMPORT_FAILED,
+        actor=actor,
+        obj=snapshot,
+        object_type="" if snapshot else "registries.snapshot",
+        after={"source": source.value, "file": name, "code": error.code},
+    )
+
+
+def import_file(
+    *, source: str, path: Path, actor: User | None, file_name: str = "", progress: Progress | None = None
+) -> ImportSummary:
     """Import ``path`` as the newest snapshot of ``source``; raises DomainError when the file as a whole
-    cannot be read (a failed snapshot row records it)."""
+    cannot be read (a failed snapshot row and an audit event record it). ``progress`` is called every
+    batch with (rows read, bytes read — 0 when unknown)."""
     registry = parse_source(source)
     name = (file_name or path.name)[:255]
-    rows_source = open_rows(path, max_bytes=settings.REGISTRY_MAX_BYTES)
+    try:
+        rows_source = open_rows(path, max_bytes=settings.REGISTRY_MAX_BYTES)
+    except DomainError as exc:
+        _failed(registry, actor, exc, snapshot=None, name=name)
+        raise
     digest = checksum(path)
     last = (
         Snapshot.objects.filter(source=registry, status=SnapshotStatus.COMPLETED).order_by("-imported_at").first()
     )
     if last is not None and last.checksum == digest and last.channel == Channel.FILE:
-        return _summary(last, already=True)
+        return summary_of(last, already=True)
     try:
         with transaction.atomic():
+            lock_source(registry.value)
             snapshot = Snapshot.objects.create(
                 source=registry, file_name=name, checksum=digest, size=rows_source.size,
                 encoding=rows_source.encoding or rows_source.format, imported_by=actor,
                 status=SnapshotStatus.COMPLETED,
             )  # fmt: skip
             with ErrorReport(f"snapshot-{snapshot.pk}-errors") as report:
-                _header_row, _map, records = read_records(rows_source)
-                rows, counts = _import_rows(records, snapshot, report)
-            disappeared = (
-                Record.objects.filter(source=registry, disappeared_in__isnull=True)
-                .exclude(last_snapshot=snapshot)
-                .update(disappeared_in=snapshot)
-            )
-            snapshot.rows, snapshot.rejected, snapshot.disappeared = rows, report.count, disappeared
-            snapshot.accepted, snapshot.updated, snapshot.unchanged = (
-                counts["accepted"], counts["updated"], counts["unchanged"],
-            )  # fmt: skip
-            snapshot.error_report = report.stem if report.count else ""
-            snapshot.save()
+                sink = Rows(Upserter(snapshot), report)
+                _read(rows_source, registry, sink, progress)
+                synced = finish_snapshot(snapshot, sink, complete=True, actor=actor)
+            summary = summary_of(snapshot, synced=synced)
             audit.record(
                 AuditAction.REGISTRY_IMPORTED,
                 actor=actor,
                 obj=snapshot,
-                after={"source": registry.value, "file": name, "checksum": digest, **_summary(snapshot).as_json()},
+                after={"file": name, "checksum": digest, **summary.as_json()},
             )
     except DomainError as exc:
-        Snapshot.objects.create(
+        failed = Snapshot.objects.create(
             source=registry, file_name=name, checksum=digest, size=rows_source.size, imported_by=actor,
             status=SnapshotStatus.FAILED, failure=f"{exc.code}: {exc.message()}"[:300],
         )  # fmt: skip
+        _failed(registry, actor, exc, snapshot=failed, name=name)
         raise
-    return _summary(snapshot)
+    return summary
+
+
+def _read(rows_source: RowSource, source: Source, sink: Rows, progress: Progress | None) -> None:
+    _header_row, _map, records = read_records(rows_source)
+    if import_workers.worth_it(rows_source):
+        import_workers.import_in_parallel(records, source, sink, progress)
+    else:
+        _import_serially(records, RecordParser(source), sink, progress)

@@ -12,8 +12,17 @@ from typing import TextIO
 from django.conf import settings
 from openpyxl import Workbook
 
-from dinhdanh.registries.cells import neutralize_for_export
+from dinhdanh.registries.cells import neutralize_for_export, safe_text
 from dinhdanh.registries.fields import FIELD_LABELS, RowProblem
+
+# Messages quote the refused value (a kernel message may quote it raw); a control character there would
+# make the XLSX writer refuse the whole report, so every cell is made printable first.
+_CELL_MAX = 2_000
+
+
+def _cell(text: str) -> str:
+    return neutralize_for_export(safe_text(text, _CELL_MAX))
+
 
 HEADER = ["Dòng / Row", "Cột / Column", "Giá trị / Value", "Lý do", "Reason", "Mã lỗi / Code"]
 
@@ -56,11 +65,11 @@ class ErrorReport:
         label = str(FIELD_LABELS.get(problem.field, problem.field))
         line = [
             row_number,
-            neutralize_for_export(label),
-            neutralize_for_export(problem.value_shown),
-            neutralize_for_export(problem.message("vi")),
-            neutralize_for_export(problem.message("en")),
-            problem.code,
+            _cell(label),
+            _cell(problem.value_shown),
+            _cell(problem.message("vi")),
+            _cell(problem.message("en")),
+            _cell(problem.code),
         ]
         self._plain.writerow(line)
         self._sheet.append(line)
