@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from ninja import Status
 
 from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.errors import DomainError, ErrorCode
@@ -89,6 +90,8 @@ def _render(request: HttpRequest, result: Any) -> HttpResponse:
         return result
     if isinstance(result, Exception):
         return api.on_exception(request, result)
+    if isinstance(result, Status):  # ninja's explicit status, e.g. Status(201, body)
+        return api.create_response(request, result.value, status=result.status_code)
     return api.create_response(request, result, status=200)
 
 

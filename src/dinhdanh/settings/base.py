@@ -212,7 +212,8 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# JSON bodies: a registry push of 5,000 records is about 4 MB (files stream through FILE_UPLOAD_HANDLERS).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # Working-day calendar (core.workdays): dates as YYYY-MM-DD, comma separated. The database table

@@ -157,3 +157,17 @@ def test_baselines_take_and_read(world: World, manager: User) -> None:
         403,
         "core.out_of_jurisdiction",
     )
+
+
+def test_an_exclusion_sent_twice_with_one_idempotency_key_is_made_once(world: World, manager: User) -> None:
+    browser, _token = csrf_client()
+    signed_in(browser, manager)
+    token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
+    url = f"{BASE}/reconcile/exclusions"
+    body = {"record": world.records["r2"].pk, "reason": "unreachable"}
+    first = post_json(browser, url, body, token, HTTP_IDEMPOTENCY_KEY="excl-1")
+    again = post_json(browser, url, body, token, HTTP_IDEMPOTENCY_KEY="excl-1")
+    assert (first.status_code, again.status_code) == (201, 201), again.content
+    assert again.json() == first.json()
+    assert again["Idempotency-Replayed"] == "true"
+    assert Exclusion.objects.filter(record=world.records["r2"]).count() == 1
