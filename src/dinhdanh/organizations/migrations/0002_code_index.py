@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('organizations', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['code'], name='organizations_code'),
+            model_name="organization",
+            index=models.Index(fields=["code"], name="organizations_code"),
         ),
     ]
