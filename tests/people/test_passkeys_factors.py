@@ -94,10 +94,11 @@ def test_garbage_never_gets_past_a_problem(body: Any) -> None:
     assert Passkey.objects.count() == 1
 
 
-def test_a_body_over_the_upload_limit_is_a_problem_not_an_error() -> None:
+def test_a_body_over_the_upload_limit_is_a_problem_not_an_error(settings: Any) -> None:
     visitor = Client()
     post(visitor, "passkey_signin_options")
-    response = post(visitor, "passkey_signin_verify", {"credential": {"rawId": "A" * 3_000_000}})
+    too_long = "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1000)
+    response = post(visitor, "passkey_signin_verify", {"credential": {"rawId": too_long}})
     assert response.status_code == 413
     assert response["Content-Type"] == PROBLEM
     assert response.json()["code"] == "core.too_large"
