@@ -1,3 +1,5 @@
 from dinhdanh.cli import main
 
-raise SystemExit(main())
+# Guarded: registry imports validate big files in spawned processes, which import the main module again.
+if __name__ == "__main__":
+    raise SystemExit(main())
