@@ -19,6 +19,15 @@ from tests.registries.reconcile.support import World
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``main`` runs Django's command runner, which closes every connection when it ends; on PostgreSQL
+    that would close the test's own transaction."""
+    from django.core.management import base
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+
 def run(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command("reconcile", *args, stdout=out)
