@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     """``main`` runs Django's command runner, which closes every connection when it ends; on PostgreSQL
     that would close the test's own transaction."""
-    from django.core.management import base
+    from django.db import connections
 
-    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def run(*args: str) -> dict[str, Any]:
