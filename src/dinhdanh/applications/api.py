@@ -36,7 +36,6 @@ from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.organizations.models import Organization
-from dinhdanh.people.authflow import require_step_up
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 
@@ -143,7 +142,6 @@ def add_document(
 def submit(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
     enforce_csrf(request)
     user = signed_in_user(request)
-    require_step_up(request)
     app = services.application_submit(actor=user, application=load(user, application_id))
     return detail_out(app, with_checks=app.applicant_id != user.pk)
 
@@ -153,10 +151,10 @@ def submit(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
 def consent(request: HttpRequest, application_id: int, body: ConsentIn) -> ApplicationDetailOut:
     enforce_csrf(request)
     user = signed_in_user(request)
-    require_step_up(request)
     app = selectors.application_for_applicant(user, application_id)
     return detail_out(
-        services.application_consent(actor=user, application=app, given=body.given), with_checks=False
+        services.application_consent(actor=user, application=app, given=body.given, reason=body.reason),
+        with_checks=False,
     )
 
 

@@ -40,6 +40,7 @@ class DraftIn(Schema):
 
 class ConsentIn(Schema):
     given: bool
+    reason: str = Field(default="", max_length=2000)  # read by the applicant when ``given`` is false
 
 
 class ReasonIn(Schema):

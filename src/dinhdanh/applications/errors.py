@@ -163,6 +163,24 @@ class ApplicationError(ErrorCode):
         _("Hồ sơ này không chờ sự đồng ý của bạn."),
         403,
     )
+    CONFLICT_OF_INTEREST = (
+        "applications.conflict_of_interest",
+        _(
+            "Bạn là người nộp, người đại diện hoặc thành viên của tổ chức trong hồ sơ này nên không được "
+            "phân công, xác minh hay quyết định hồ sơ; một cán bộ khác phải xử lý."
+        ),
+        403,
+    )
+    ASSIGNEE_CONFLICTED = (
+        "applications.assignee_conflicted",
+        _("Không thể phân công cho cán bộ là người nộp, người đại diện hoặc thành viên của tổ chức trong hồ sơ."),
+        400,
+    )
+    SECOND_APPROVAL_BY_ANOTHER = (
+        "applications.second_approval_by_another",
+        _("Bạn đã duyệt lần thứ nhất; hồ sơ này cần một cán bộ khác duyệt lần thứ hai (nguyên tắc bốn mắt)."),
+        409,
+    )
     OFFICER_CANNOT_REVIEW = (
         "applications.officer_cannot_review",
         _("Người được phân công không có quyền thẩm định hồ sơ tại địa bàn này."),

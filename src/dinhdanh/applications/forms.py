@@ -223,3 +223,10 @@ class ConsentForm(forms.Form):
             "invalid_choice": _("Hãy chọn đồng ý hoặc không đồng ý."),
         },
     )
+    reason = forms.CharField(
+        label=_("Lý do không đồng ý (không bắt buộc)"),
+        help_text=_("Người nộp hồ sơ sẽ đọc được lý do này."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

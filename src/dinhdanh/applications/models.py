@@ -278,6 +278,7 @@ class Consent(models.Model):
     status = models.CharField(max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.PENDING)
     requested_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("lý do không đồng ý"), blank=True)
 
     class Meta:
         constraints = [
@@ -319,3 +320,28 @@ class VerificationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} → {self.partner_source or self.unit_id}"
+
+
+class SignOff(models.Model):
+    """One officer's approval of a request that needs two (four-eyes, decision 0011).
+
+    ``evidence`` fingerprints what the officer saw (the request's data and its checks): a sign-off
+    counts only while the request still shows the same, so new checks or a supplement need a new one.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="sign_offs")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    evidence = models.CharField(max_length=64)
+    reasons = models.JSONField(default=list)  # the check kinds / request kind that asked for two officers
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "officer", "evidence"], name="applications_one_sign_off_per_evidence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}/{self.officer_id}"

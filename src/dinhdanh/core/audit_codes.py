@@ -63,6 +63,7 @@ class AuditAction(models.TextChoices):
     APP_SUPPLEMENT_REQUESTED = "app.supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     APP_SUPPLEMENTED = "app.supplemented", _("Bổ sung hồ sơ")
     APP_APPROVED = "app.approved", _("Duyệt hồ sơ")
+    APP_FIRST_APPROVAL = "app.first_approval", _("Duyệt lần thứ nhất, chờ cán bộ thứ hai (bốn mắt)")
     APP_REJECTED = "app.rejected", _("Từ chối hồ sơ")
     APP_WITHDRAWN = "app.withdrawn", _("Rút hồ sơ")
     APP_DOCUMENT_ADDED = "app.document_added", _("Thêm tài liệu vào hồ sơ")

@@ -17,7 +17,7 @@ from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import authflow, passkeys, signin
+from dinhdanh.people import assurance, authflow, passkeys, signin
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import SignInMethod, SignInOutcome, User
 
@@ -194,7 +194,7 @@ def _may_enrol(request: HttpRequest) -> User:
     user = signed_in_user(request)
     # The first factor may be added right after a password sign-in; another one is a sensitive change.
     if signin.second_factors(user):
-        authflow.require_step_up(request)
+        assurance.require_fresh_factor()
     return user
 
 

@@ -15,13 +15,13 @@ from django.http import HttpRequest
 
 from dinhdanh.core.access import STAFF_ROLES, roles_of
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import signin
+from dinhdanh.people import assurance, signin
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import SignInMethod, User
 
 PENDING = "signin_pending"
 ACCOUNT_SESSION = "account_session"
-STEPPED_UP_AT = "stepped_up_at"
+STEPPED_UP_AT = assurance.STEPPED_UP_AT
 ENROL_REQUIRED = "enrol_required"
 BACKEND = "dinhdanh.people.backends.LoginBackend"
 
@@ -63,6 +63,7 @@ def establish(request: HttpRequest, user: User, method: SignInMethod) -> None:
     request.session[ACCOUNT_SESSION] = str(row.pk)
     if method in signin.SECOND_FACTOR_METHODS:
         request.session[STEPPED_UP_AT] = time.time()
+        assurance.refresh(request)
     elif roles_of(user) & STAFF_ROLES:
         request.session[ENROL_REQUIRED] = True
 
@@ -77,6 +78,7 @@ def end(request: HttpRequest) -> None:
 def mark_stepped_up(request: HttpRequest) -> None:
     request.session[STEPPED_UP_AT] = time.time()
     request.session.pop(ENROL_REQUIRED, None)
+    assurance.refresh(request)  # the action this request goes on to do sees the fresh factor
 
 
 def step_up_age(request: HttpRequest) -> float | None:
@@ -85,11 +87,5 @@ def step_up_age(request: HttpRequest) -> float | None:
 
 
 def is_stepped_up(request: HttpRequest) -> bool:
-    age = step_up_age(request)
-    return age is not None and 0 <= age <= settings.STEP_UP_SECONDS
-
-
-def require_step_up(request: HttpRequest) -> None:
-    """Sensitive actions call this first (views and API alike)."""
-    if not is_stepped_up(request):
-        raise DomainError(PeopleError.STEP_UP_REQUIRED)
+    """For pages that ask for step-up before showing a form; services enforce it themselves."""
+    return assurance.of_request(request).fresh()

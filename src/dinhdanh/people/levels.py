@@ -21,6 +21,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import seal_text
 from dinhdanh.core.text import clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.people.models.accounts import CardKind
@@ -106,6 +107,7 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
 def level1_review(*, actor: User, request_id: int, approve: bool, reason: str = "") -> LevelRequest:
     """An officer decides a level-1 request that needed review. A refusal must say why."""
     require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    require_fresh_factor()
     reason = clean_optional(reason, field="reason", max_length=1000)
     if not approve and not reason:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
@@ -149,6 +151,7 @@ def level2_raise(*, actor: User, user: User, card: CardCheck, unit: Administrati
     ``unit`` is where the check happened; the officer must serve there.
     """
     require(actor, Permission.VERIFY_PERSON, unit=unit, obj=user)
+    require_fresh_factor()
     number, number_masked = _card(card)
     now = timezone.now()
     days = LEVEL2_DAYS_NO_VALID_CARD if card.expired else LEVEL2_DAYS

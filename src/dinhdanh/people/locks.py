@@ -15,6 +15,7 @@ from dinhdanh.core.access import Permission, require
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional, nfc
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLock, LockKind, User
 from dinhdanh.people.sessions import sessions_revoke_all
@@ -80,6 +81,7 @@ def lock_by_holder(*, user: User, reason: str = "") -> AccountLock:
 
 def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: str, reason: str) -> AccountLock:
     require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
+    require_fresh_factor()
     reason = clean_optional(reason, field="reason", max_length=1000)
     if not reason:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")
@@ -95,6 +97,7 @@ def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: 
 def unlock(*, actor: User, user: User, reason: str) -> AccountLock:
     """An officer lifts the lock in force (holder's request in person, or the authority's)."""
     require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
+    require_fresh_factor()
     text = clean_optional(reason, field="reason", max_length=1000)  # refused when too long, never cut
     if not text:
         raise DomainError(PeopleError.REASON_REQUIRED, field="reason")

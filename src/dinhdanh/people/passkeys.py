@@ -48,9 +48,10 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.text import clean, nfc
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Passkey, User
-from dinhdanh.people.totp import drop_orphan_recovery_codes
+from dinhdanh.people.totp import drop_orphan_recovery_codes, has_totp
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,8 @@ def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
 
 def registration_options(*, request: HttpRequest, user: User) -> dict[str, Any]:
     """``PublicKeyCredentialCreationOptionsJSON`` for ``navigator.credentials.create``."""
+    if has_totp(user) or Passkey.objects.filter(user=user).exists():
+        require_fresh_factor()  # the first factor follows a password sign-in; another is a sensitive change
     rp_id, _origin = rp_context(request)
     options = generate_registration_options(
         rp_id=rp_id,
@@ -377,7 +380,7 @@ def _own(user: User, passkey_id: int) -> Passkey:
 
 
 def passkey_remove(*, user: User, passkey_id: int) -> None:
-    """Callers require a fresh step-up first (views and API)."""
+    require_fresh_factor()
     with transaction.atomic():
         passkey = _own(user, passkey_id)
         audit.record(AuditAction.PASSKEY_REMOVED, actor=user, obj=passkey, before={"name": passkey.name})

@@ -16,7 +16,8 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
-from dinhdanh.people import signin
+from dinhdanh.people import signin, throttle
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, SignInOutcome, User
@@ -64,11 +65,22 @@ def user_create(
 
 
 @sensitive_variables("current", "new", "confirm")
-def password_change(*, user: User, current: str, new: str, confirm: str, keep_session: str | None = None) -> None:
+def password_change(
+    *,
+    user: User,
+    current: str,
+    new: str,
+    confirm: str,
+    keep_session: str | None = None,
+    client: signin.Client | None = None,
+) -> None:
     """Change the password knowing the current one; every other session ends. Wrong current
-    passwords count like failed sign-ins, so a borrowed session cannot guess without limit."""
-    client = signin.Client()
-    signin.refuse_if_throttled(account=user.login_digest, client=client, user=user)
+    passwords count like failed sign-ins (taken before the check, so parallel requests get no extra
+    guess), so a borrowed session cannot guess without limit."""
+    if signin.second_factors(user):
+        require_fresh_factor()
+    client = client or signin.Client()
+    ticket = signin.take_attempt(account=user.login_digest, client=client, user=user)
     if not user.check_password(str(current or "")[:256]):
         signin.count_failure(
             user=user,
@@ -76,8 +88,10 @@ def password_change(*, user: User, current: str, new: str, confirm: str, keep_se
             client=client,
             outcome=SignInOutcome.BAD_CREDENTIALS,
             login_label=user.personal_id_masked,
+            ticket=ticket,
         )
         raise DomainError(PeopleError.PASSWORD_WRONG, field="current")
+    throttle.release(ticket)
     _set_password(user, new, confirm, keep_session=keep_session, action=AuditAction.PASSWORD_CHANGED)
 
 

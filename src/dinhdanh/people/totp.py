@@ -21,8 +21,9 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.sealed import seal_text, unseal_text
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.models import RecoveryCode, TotpDevice, User
+from dinhdanh.people.models import Passkey, RecoveryCode, TotpDevice, User
 
 _PURPOSE = "totp-secret"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud and typed by hand
@@ -41,6 +42,8 @@ def totp_begin(*, user: User) -> tuple[str, str]:
     """Start enrolment: a fresh secret, returned with its otpauth:// URI for the QR code."""
     if has_totp(user):
         raise DomainError(PeopleError.TOTP_ALREADY)
+    if Passkey.objects.filter(user=user).exists():
+        require_fresh_factor()  # the first factor follows a password sign-in; another is a sensitive change
     secret = pyotp.random_base32()
     with transaction.atomic():
         TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).delete()
@@ -96,6 +99,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
 
 
 def totp_remove(*, user: User) -> None:
+    require_fresh_factor()
     with transaction.atomic():
         deleted, _ = TotpDevice.objects.filter(user=user).delete()
         if deleted:
@@ -137,6 +141,7 @@ def _recovery_codes_replace(user: User) -> list[str]:
 
 
 def recovery_codes_regenerate(*, user: User) -> list[str]:
+    require_fresh_factor()
     with transaction.atomic():
         return _recovery_codes_replace(user)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from dinhdanh.settings.env import words
 from dinhdanh.settings.env import data_dir, deploy_zone, flag, integer, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dinhdanh.people.middleware.AccountSessionMiddleware",
+    "dinhdanh.people.assurance.AssuranceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -255,6 +257,9 @@ ORG_DEADLINE_IN_REGISTRY_DAYS = integer("DINHDANH_ORG_DEADLINE_IN_REGISTRY_DAYS"
 ORG_DEADLINE_OTHER_DAYS = integer("DINHDANH_ORG_DEADLINE_OTHER_DAYS", 15)
 ORG_DEADLINE_OTHER_WORKING = flag("DINHDANH_ORG_DEADLINE_OTHER_WORKING", default=False)
 ORG_VERIFICATION_DAYS = integer("DINHDANH_ORG_VERIFICATION_DAYS", 3)  # working days a partner has to answer
+FOUR_EYES_CHECKS = words("DINHDANH_FOUR_EYES_CHECKS", "representative_match")
+FOUR_EYES_KINDS = words("DINHDANH_FOUR_EYES_KINDS", "")
+FOUR_EYES_AUTHORITY_LOCKS = flag("DINHDANH_FOUR_EYES_AUTHORITY_LOCKS", default=True)
 ORG_NAME_MATCH_THRESHOLD = 90  # core.text.name_similarity, 0-100
 DOCUMENT_MAX_BYTES = integer("DINHDANH_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DOCUMENT_MAX_PER_APPLICATION = 30

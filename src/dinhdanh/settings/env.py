@@ -62,3 +62,8 @@ def integer(name: str, default: int) -> int:
             f"{name} phải là số nguyên không âm, không phải {raw!r}. / {name} must be a whole number, not {raw!r}."
         )
     return int(raw)
+
+
+def words(name: str, default: str) -> frozenset[str]:
+    raw = os.environ.get(name, default)
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())

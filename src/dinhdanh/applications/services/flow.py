@@ -46,6 +46,7 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional, name_key
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.models import User
 
 __all__ = ["application_consent", "application_submit", "application_supplement", "application_withdraw"]
@@ -90,6 +91,7 @@ def _refuse_if_incomplete(application: Application) -> None:
 
 def application_submit(*, actor: User, application: Application) -> Application:
     require_applicant_side(actor, application)
+    require_fresh_factor()  # the confirmation of step 6 (Đắk Lắk guide): sending is signing
     check_can_apply(application.applicant)
     _refuse_if_incomplete(application)
     with transaction.atomic():
@@ -135,11 +137,14 @@ def _pending_consent(application: Application, user: User) -> Consent | None:
     )
 
 
-def application_consent(*, actor: User, application: Application, given: bool) -> Application:
-    """Another legal representative agrees (the request goes on once all have) or refuses (it ends)."""
+def application_consent(*, actor: User, application: Application, given: bool, reason: str = "") -> Application:
+    """Another legal representative agrees (the request goes on once all have) or refuses (it ends,
+    and the applicant reads the refusing representative's reason)."""
     check_can_apply(actor)
     if not isinstance(given, bool):
         raise DomainError(ApplicationError.INVALID_CHOICE, field="given")
+    why = clean_optional(reason if isinstance(reason, str) else "", field="reason", max_length=1000)
+    require_fresh_factor()
     with transaction.atomic():
         fresh = lock(application)
         consent = _pending_consent(fresh, actor) if fresh.status == Status.AWAITING_CONSENT else None
@@ -147,7 +152,8 @@ def application_consent(*, actor: User, application: Application, given: bool) -
             raise DomainError(ApplicationError.NO_CONSENT_EXPECTED)
         consent.person, consent.answered_at = actor, timezone.now()
         consent.status = ConsentStatus.GIVEN if given else ConsentStatus.REFUSED
-        consent.save(update_fields=["person", "answered_at", "status"])
+        consent.reason = "" if given else why
+        consent.save(update_fields=["person", "answered_at", "status", "reason"])
         if given:
             audit_app(AuditAction.APP_CONSENT_GIVEN, actor=actor, application=fresh, consent=consent.pk)
             if not fresh.consents.filter(status=ConsentStatus.PENDING).exists():
@@ -156,7 +162,11 @@ def application_consent(*, actor: User, application: Application, given: bool) -
         reason = gettext("Người đại diện theo pháp luật %(name)s không đồng ý với hồ sơ.") % {
             "name": actor.full_name
         }
-        audit_app(AuditAction.APP_CONSENT_REFUSED, actor=actor, application=fresh, consent=consent.pk)
+        if why:
+            reason = gettext("%(refusal)s Lý do: %(why)s") % {"refusal": reason, "why": why}
+        audit_app(
+            AuditAction.APP_CONSENT_REFUSED, actor=actor, application=fresh, consent=consent.pk, reason=bool(why)
+        )
         move(fresh, "reject", actor=actor, reason=reason)
         fresh.open_key, fresh.decided_at, fresh.decision_reason = None, timezone.now(), reason
         save(fresh, "open_key", "decided_at", "decision_reason")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.applications.errors import ApplicationError
-from dinhdanh.applications.models import Application, Check, Kind, Status
+from dinhdanh.applications.models import Application, Check, Kind, SignOff, Status
 from dinhdanh.applications.services.common import (
     audit_app,
     can_review,
@@ -28,9 +28,17 @@ from dinhdanh.applications.services.common import (
     rerun_checks,
     save,
 )
+from dinhdanh.applications.services.duties import (
+    conflicted,
+    evidence_of,
+    four_eyes_reasons,
+    require_no_conflict,
+    valid_sign_offs,
+)
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional
+from dinhdanh.people.assurance import require_fresh_factor
 
 if TYPE_CHECKING:
     from dinhdanh.organizations.models import Organization
@@ -55,8 +63,12 @@ def _reason(reason: object, field: str = "reason") -> str:
 
 def application_assign(*, actor: User, application: Application, officer: User) -> Application:
     require_review(actor, application)
+    require_no_conflict(actor, application)
+    require_fresh_factor()
     if not can_review(officer, application):
         raise DomainError(ApplicationError.OFFICER_CANNOT_REVIEW, field="officer")
+    if conflicted(officer, application):
+        raise DomainError(ApplicationError.ASSIGNEE_CONFLICTED, field="officer")
     with transaction.atomic():
         fresh = lock(application)
         if fresh.status not in _WORKED:
@@ -72,6 +84,8 @@ def application_assign(*, actor: User, application: Application, officer: User) 
 def application_recheck(*, actor: User, application: Application) -> list[Check]:
     """Run the automatic checks again (a registry was imported since, say); the time limit follows."""
     require_review(actor, application)
+    require_no_conflict(actor, application)
+    require_fresh_factor()
     with transaction.atomic():
         fresh = lock(application)
         if fresh.status not in _WORKED:
@@ -84,6 +98,8 @@ def application_recheck(*, actor: User, application: Application) -> list[Check]
 
 def application_ask_supplement(*, actor: User, application: Application, reason: str) -> Application:
     require_review(actor, application)
+    require_no_conflict(actor, application)
+    require_fresh_factor()
     text = _reason(reason)
     with transaction.atomic():
         fresh = lock(application)
@@ -141,18 +157,45 @@ def _carry_out(actor: User, application: Application) -> Organization:
     return organization
 
 
+def _first_approval(actor: User, application: Application, reasons: list[str], note: str) -> Application:
+    """Record this officer's approval and wait for a second officer's (four-eyes)."""
+    evidence = evidence_of(application)
+    if SignOff.objects.filter(application=application, officer=actor, evidence=evidence).exists():
+        raise DomainError(ApplicationError.SECOND_APPROVAL_BY_ANOTHER)
+    SignOff.objects.create(application=application, officer=actor, evidence=evidence, reasons=reasons, note=note)
+    application.updated_at = timezone.now()
+    application.save(update_fields=["updated_at"])
+    audit_app(AuditAction.APP_FIRST_APPROVAL, actor=actor, application=application, reasons=reasons, note=note)
+    return application
+
+
 def application_approve(*, actor: User, application: Application, note: str = "") -> Application:
+    """Approve; when four-eyes applies, the first officer's approval waits for a different second one
+    (the request's status is unchanged until then; ``valid_sign_offs`` tells who approved first)."""
     require_decide(actor, application)
+    require_no_conflict(actor, application)
+    require_fresh_factor()
     text = clean_optional(note, field="note", max_length=1000)
     with transaction.atomic():
         fresh = lock(application)
+        if fresh.status != Status.CHECKING:
+            raise refuse_state(fresh, "approve")
+        reasons = four_eyes_reasons(fresh)
+        firsts = [s for s in valid_sign_offs(fresh) if s.officer_id != actor.pk] if reasons else []
+        if reasons and not firsts:
+            return _first_approval(actor, fresh, reasons, text)
         move(fresh, "approve", actor=actor, reason=text)
         organization = _carry_out(actor, fresh)
         fresh.organization = organization
         fresh.open_key, fresh.decided_at, fresh.decided_by = None, timezone.now(), actor
         save(fresh, "organization", "open_key", "decided_at", "decided_by")
         audit_app(
-            AuditAction.APP_APPROVED, actor=actor, application=fresh, organization=organization.eid, note=text
+            AuditAction.APP_APPROVED,
+            actor=actor,
+            application=fresh,
+            organization=organization.eid,
+            note=text,
+            four_eyes={"reasons": reasons, "first_officer": firsts[0].officer_id} if firsts else None,
         )
         if fresh.kind != Kind.NEW:  # a new account is announced with its number by organization_issue
             notify(fresh.applicant, "app_approved", {"number": fresh.number})
@@ -162,6 +205,8 @@ def application_approve(*, actor: User, application: Application, note: str = ""
 def application_reject(*, actor: User, application: Application, reason: str) -> Application:
     """A refusal with the reason the applicant reads (in writing, with reasons: LEGAL §4)."""
     require_decide(actor, application)
+    require_no_conflict(actor, application)
+    require_fresh_factor()
     text = _reason(reason)
     with transaction.atomic():
         fresh = lock(application)

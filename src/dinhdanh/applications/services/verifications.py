@@ -36,12 +36,14 @@ from dinhdanh.applications.services.common import (
     require_review,
     save,
 )
+from dinhdanh.applications.services.duties import require_no_conflict
 from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people.assurance import require_fresh_factor
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -104,6 +106,8 @@ def verification_ask(
     unit: AdministrativeUnit | None = None,
 ) -> VerificationRequest:
     require_review(actor, application)
+    require_no_conflict(actor, application)
+    require_fresh_factor()
     text = clean(question if isinstance(question, str) else "", field="question", max_length=4000)
     source = _target(application, str(partner_source or ""), unit)
     with transaction.atomic():
@@ -157,6 +161,8 @@ def verification_answer(
     from dinhdanh.applications.services.drafts import read_upload, store_document
 
     require_answerer(actor, verification)
+    require_no_conflict(actor, verification.application)
+    require_fresh_factor()
     text = clean(answer if isinstance(answer, str) else "", field="answer", max_length=4000)
     for upload in uploads:  # every file checked before anything is written
         documents.inspect(read_upload(upload, str(upload.name or "")), str(upload.name or ""))
@@ -187,6 +193,8 @@ def verification_answer(
 def verification_cancel(*, actor: User, verification: VerificationRequest, reason: str) -> VerificationRequest:
     """The asking side withdraws its question; the reason is kept in place of an answer."""
     require_review(actor, verification.application)
+    require_no_conflict(actor, verification.application)
+    require_fresh_factor()
     if not isinstance(reason, str) or not reason.strip():
         raise DomainError(ApplicationError.REASON_REQUIRED, field="reason")
     text = clean(reason, field="reason", max_length=1000)

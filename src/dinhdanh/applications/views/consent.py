@@ -44,7 +44,12 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             given = form.cleaned_data["answer"] == "give"
             try:
-                services.application_consent(actor=current_user(request), application=application, given=given)
+                services.application_consent(
+                    actor=current_user(request),
+                    application=application,
+                    given=given,
+                    reason=form.cleaned_data["reason"],
+                )
             except DomainError as exc:
                 messages.error(request, exc.message())
             else:

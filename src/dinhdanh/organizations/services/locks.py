@@ -22,6 +22,7 @@ from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import LockGround, Organization, OrganizationLock, OrganizationStatus
 from dinhdanh.organizations.selectors import representative_membership
 from dinhdanh.organizations.services._common import locked_row, notify, require_officer
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.models import User
 
 __all__ = ["organization_lock", "organization_terminate", "organization_unlock"]
@@ -81,6 +82,8 @@ def organization_lock(
     )
     if not by_registry and not self_lock:
         require_officer(actor, organization)
+    if not by_registry and application is None:
+        require_fresh_factor()  # an approved request's officer proved it when approving
     now = timezone.now()
     with transaction.atomic():
         locked_row(organization)
@@ -164,6 +167,8 @@ def organization_unlock(
 ) -> OrganizationLock:
     reason = _reason(reason)
     require_officer(actor, organization)
+    if application is None:
+        require_fresh_factor()
     now = timezone.now()
     with transaction.atomic():
         locked_row(organization)

@@ -21,6 +21,7 @@ from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.selectors import representative_membership
 from dinhdanh.organizations.services._common import end_membership, locked_row, notify
+from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, User
 
@@ -87,6 +88,7 @@ def member_grant(
     now = timezone.now()
     if representative_membership(actor, organization) is None:
         raise DomainError(OrganizationError.NOT_REPRESENTATIVE)
+    require_fresh_factor()  # a grant hands over the power to act for the organization
     if not organization.is_active:
         raise DomainError(OrganizationError.NOT_ACTIVE)
     try:
@@ -163,6 +165,7 @@ def member_revoke(*, actor: User, membership: Membership, reason: str) -> Member
     own = membership.user_id == actor.pk
     if not own and representative_membership(actor, organization) is None:
         raise DomainError(OrganizationError.NOT_REPRESENTATIVE)
+    require_fresh_factor()
     now = timezone.now()
     with transaction.atomic():
         row = Membership.objects.select_for_update().get(pk=membership.pk)
