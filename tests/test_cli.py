@@ -215,11 +215,78 @@ def test_tampering_is_named_by_audit_verify(demo_copy: Path) -> None:
     assert "3 earlier events intact" in lines[0]
 
 
+def test_the_audit_table_refuses_deletes(demo_copy: Path) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        query(demo_copy, "DELETE FROM core_auditevent WHERE seq = 2")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        query(demo_copy, "DELETE FROM core_auditevent")
+
+
 def test_a_deleted_event_is_named_by_audit_verify(demo_copy: Path) -> None:
     with sqlite3.connect(demo_copy / "dinhdanh.sqlite3") as con:
+        con.execute("DROP TRIGGER core_auditevent_no_delete")
         con.execute("DELETE FROM core_auditevent WHERE seq = 2")
     con.close()
     run = dinhdanh(["audit", "verify"], demo_copy)
     assert run.code == 1
     assert "event #2" in run.err
     assert "missing" in run.err
+
+
+# An intruder with write access to the database (not to the data dir): rewrite event 4, then recompute
+# every hash and the head with plain SHA-256, claiming the events predate the keyed chain.
+REWRITE = """
+import hashlib, json
+from dinhdanh.core import audit
+from dinhdanh.core.models import AuditChainHead, AuditEvent
+prev = audit.GENESIS
+legacy = {"key_id": ""} if hasattr(AuditChainHead, "key_id") else {}
+for e in AuditEvent.objects.order_by("seq"):
+    if e.seq == 4:
+        e.actor_label = "Người khác"
+    for name, value in legacy.items():
+        setattr(e, name, value)
+    e.prev_hash = prev
+    canonical = json.dumps(audit._content(e), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    prev = hashlib.sha256(canonical.encode()).hexdigest()
+    AuditEvent.objects.filter(pk=e.pk).update(actor_label=e.actor_label, prev_hash=e.prev_hash, hash=prev, **legacy)
+AuditChainHead.objects.filter(pk=1).update(last_hash=prev, **legacy)
+"""
+
+
+def test_a_database_rewritten_without_the_key_fails_audit_verify(demo_copy: Path) -> None:
+    with sqlite3.connect(demo_copy / "dinhdanh.sqlite3") as con:
+        for trigger in ("core_auditevent_no_update", "core_auditevent_no_delete"):
+            con.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    con.close()
+    rewritten = dinhdanh(["shell", "-c", REWRITE], demo_copy)
+    assert rewritten.code == 0, rewritten.err
+    assert query(demo_copy, "SELECT actor_label FROM core_auditevent WHERE seq = 4") == [("Người khác",)]
+
+    run = dinhdanh(["audit", "verify"], demo_copy)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert "checkpoint_mismatch" in run.err
+    refused = dinhdanh(["audit", "checkpoint"], demo_copy)
+    assert refused.code == 1
+    assert "no checkpoint written" in refused.err
+
+
+def test_the_demo_is_pinned_and_audit_checkpoint_pins_the_tip(demo_copy: Path) -> None:
+    pinned = (demo_copy / "audit" / "checkpoints.jsonl").read_text().splitlines()
+    assert json.loads(pinned[0])["seq"] == 1  # the first keyed event
+    tip = query(demo_copy, "SELECT max(seq) FROM core_auditevent")[0][0]
+    run = dinhdanh(["audit", "checkpoint"], demo_copy)
+    assert run.code == 0, run.err
+    assert f"checkpoint of event #{tip} written" in run.out
+    verified = dinhdanh(["audit", "verify"], demo_copy)
+    assert verified.code == 0, verified.err
+    assert f"OK: {tip} sự kiện nguyên vẹn / events intact; {len(pinned) + 1} điểm chốt khớp" in verified.out
+
+
+def test_flush_empties_the_audit_log_and_keeps_it_append_only(demo_copy: Path) -> None:
+    flushed = dinhdanh(["flush", "--noinput"], demo_copy)
+    assert flushed.code == 0, flushed.err
+    assert query(demo_copy, "SELECT count(*) FROM core_auditevent") == [(0,)]
+    triggers = query(demo_copy, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert triggers == [("core_auditevent_no_delete",), ("core_auditevent_no_update",)]

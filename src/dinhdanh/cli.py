@@ -2,7 +2,8 @@
 
     dinhdanh demo [--port N] [--no-serve]   migrate, load units and demo data, serve on 127.0.0.1
     dinhdanh serve [--bind H:P]             serve with gunicorn (settings from DJANGO_SETTINGS_MODULE)
-    dinhdanh audit verify                   check the audit hash chain
+    dinhdanh audit verify                   check the audit chain (key and checkpoints)
+    dinhdanh audit checkpoint               pin the verified head of the audit chain outside the database
     dinhdanh <any manage.py command>        e.g. `dinhdanh migrate`, `dinhdanh createsuperuser`
 
 Bad input ends with one bilingual line and a non-zero exit code, never a traceback.
@@ -14,6 +15,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dinhdanh.core.audit import Verification
 
 DEFAULT_SETTINGS = "dinhdanh.settings.dev"
 EXIT_BAD_INPUT = 2
@@ -85,23 +90,54 @@ def _demo(argv: Sequence[str]) -> int:
     return _serve(f"127.0.0.1:{args.port}", workers=2)
 
 
-def _audit(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="dinhdanh audit")
-    parser.add_argument("action", choices=["verify"])
-    parser.parse_args(argv)
-    _setup()
-    from dinhdanh.core import audit
-
-    result = audit.verify()
-    if result.ok:
-        print(f"OK: {result.checked} sự kiện nguyên vẹn / events intact")
-        return 0
-    print(
+def _broken(result: Verification) -> str:
+    if result.reason == "no_checkpoint":
+        return (
+            "HỎNG / BROKEN: chưa có điểm chốt nào ngoài cơ sở dữ liệu (no_checkpoint); hãy kiểm tra nhật ký rồi "
+            "chạy `dinhdanh audit checkpoint` / no checkpoint outside the database (no_checkpoint); check the "
+            "log, then run `dinhdanh audit checkpoint`"
+        )
+    if result.reason == "checkpoint_forged":
+        return (
+            "HỎNG / BROKEN: tệp điểm chốt có dòng hỏng hoặc chữ ký sai (checkpoint_forged) "
+            "/ the checkpoint file has a malformed or wrongly signed line (checkpoint_forged)"
+        )
+    return (
         f"HỎNG / BROKEN: sự kiện số {result.broken_seq} ({result.reason}); "
         f"{result.checked} sự kiện trước đó nguyên vẹn / event #{result.broken_seq} ({result.reason}); "
-        f"{result.checked} earlier events intact",
-        file=sys.stderr,
+        f"{result.checked} earlier events intact"
     )
+
+
+def _audit(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dinhdanh audit")
+    parser.add_argument("action", choices=["verify", "checkpoint"])
+    action = parser.parse_args(argv).action
+    _setup()
+    from dinhdanh.core import audit, audit_checkpoints
+
+    if action == "checkpoint":
+        try:
+            result, written = audit.checkpoint()
+        except OSError as exc:
+            return _fail(f"Không ghi được điểm chốt ({exc}) / The checkpoint cannot be written ({exc})")
+        if written is not None:
+            print(
+                f"OK: đã chốt sự kiện số {written.seq} / checkpoint of event #{written.seq} written "
+                f"({audit_checkpoints.location()})"
+            )
+            return 0
+        if result.ok:
+            print("OK: nhật ký trống, không có gì để chốt / the log is empty, nothing to checkpoint")
+            return 0
+        print(f"{_broken(result)}; không ghi điểm chốt / no checkpoint written", file=sys.stderr)
+        return 1
+    result = audit.verify()
+    if result.ok:
+        pinned = f"; {result.checkpoints} điểm chốt khớp / checkpoints agree" if result.checkpoints else ""
+        print(f"OK: {result.checked} sự kiện nguyên vẹn / events intact{pinned}")
+        return 0
+    print(_broken(result), file=sys.stderr)
     return 1
 
 

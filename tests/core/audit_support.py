@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
@@ -13,7 +15,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditChainHead, AuditEvent
 
-_MIGRATION = import_module("dinhdanh.core.migrations.0003_audit_append_only")
+_MIGRATION = import_module("dinhdanh.core.migrations.0006_audit_keyed_chain")
 HEX = "0123456789abcdef"
 
 
@@ -27,6 +29,7 @@ def _lift(cursor: Any) -> None:
         cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_change")
     else:
         cursor.execute("DROP TRIGGER core_auditevent_no_update")
+        cursor.execute("DROP TRIGGER core_auditevent_no_delete")
 
 
 def _restore(cursor: Any) -> None:
@@ -55,7 +58,9 @@ def start_empty_log() -> None:
     """Forget the events written while loading fixtures, so that seq numbers start at 1."""
     with append_only_lifted():
         AuditEvent.objects.all().delete()
-    AuditChainHead.objects.update_or_create(pk=1, defaults={"last_seq": 0, "last_hash": audit.GENESIS})
+    AuditChainHead.objects.update_or_create(
+        pk=1, defaults={"last_seq": 0, "last_hash": audit.GENESIS, "key_id": ""}
+    )
 
 
 def build_chain(n: int) -> list[AuditEvent]:
@@ -113,3 +118,33 @@ def would_be_next(**payload: Any) -> AuditEvent:
         forged = audit.record(AuditAction.SIGNOUT, actor=None, **payload)
         transaction.set_rollback(True)
     return copy_of(forged)
+
+
+def unkeyed_digest(stored: AuditEvent) -> str:
+    """SHA-256 of an event's canonical content: what anyone reading the source can compute."""
+    canonical = json.dumps(audit._content(stored), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def rewrite_without_the_key(*, from_seq: int = 1, claim_legacy: bool = True, **changes: Any) -> None:
+    """An intruder with SQL access only: change event ``from_seq`` (``changes``), then recompute every hash
+    from there to the tip and the head with plain SHA-256. ``claim_legacy`` also marks the events as
+    written before the chain was keyed, the one unkeyed form the verifier knows."""
+    legacy = claim_legacy and any(f.name == "key_id" for f in AuditEvent._meta.concrete_fields)
+    with append_only_lifted():
+        prev = event(from_seq - 1).hash if from_seq > 1 else audit.GENESIS
+        for stored in AuditEvent.objects.filter(seq__gte=from_seq).order_by("seq"):
+            fields: dict[str, Any] = dict(changes) if stored.seq == from_seq else {}
+            if legacy:
+                fields["key_id"] = ""
+            for name, value in fields.items():
+                setattr(stored, name, value)
+            stored.prev_hash = prev
+            fields["prev_hash"] = prev
+            fields["hash"] = prev = unkeyed_digest(stored)
+            AuditEvent.objects.filter(pk=stored.pk).update(**fields)
+            stored.hash = prev
+        head_fields: dict[str, Any] = {"last_hash": prev}
+        if legacy:
+            head_fields["key_id"] = ""
+        AuditChainHead.objects.filter(pk=1).update(**head_fields)

@@ -232,16 +232,34 @@ def test_the_orm_cannot_change_a_recorded_event() -> None:
     assert audit.verify().ok
 
 
-def test_deleting_is_refused_by_postgresql_and_caught_by_verify_everywhere(empty_log: None) -> None:
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE core_auditevent SET actor_label = 'Kẻ gian' WHERE seq = 2",
+        "UPDATE core_auditevent SET hash = prev_hash",
+        "DELETE FROM core_auditevent WHERE seq = 2",
+        "DELETE FROM core_auditevent",
+    ],
+)
+def test_raw_sql_update_and_delete_are_refused_on_every_database(empty_log: None, sql: str) -> None:
+    """The running database (migrated like production) refuses them, SQLite as well as PostgreSQL."""
     build_chain(3)
-    if connection.vendor == "postgresql":
-        with pytest.raises(DatabaseError), transaction.atomic():
-            AuditEvent.objects.filter(seq=2).delete()
-        assert AuditEvent.objects.count() == 3
-        with append_only_lifted():
-            AuditEvent.objects.filter(seq=2).delete()
-    else:
-        # SQLite has no DELETE trigger (the test flush deletes rows); verify() is the guard there.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert AuditEvent.objects.count() == 3
+    assert audit.verify() == audit.Verification(True, 3)
+
+
+def test_the_orm_cannot_delete_a_recorded_event(empty_log: None) -> None:
+    build_chain(3)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(seq=2).delete()
+    assert AuditEvent.objects.count() == 3
+
+
+def test_a_deletion_past_the_trigger_is_caught_by_verify(empty_log: None) -> None:
+    build_chain(3)
+    with append_only_lifted():
         AuditEvent.objects.filter(seq=2).delete()
     assert audit.verify() == audit.Verification(False, 1, 2, "missing")
 

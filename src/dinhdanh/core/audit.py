@@ -5,15 +5,21 @@ its audit event land together or not at all. Each event's hash covers its conten
 event's hash; :func:`verify` recomputes the chain and names the first event that does not fit
 (edited, deleted, inserted or reordered). Writers are serialized on one head row, which also
 remembers the tip so that removing the newest events is caught.
+
+The hash is an HMAC under a key kept outside the database (``keys.audit_chain_key``), so write access
+to the database is not enough to recompute a rewritten chain; signed checkpoints of the head, also
+outside the database (``audit_checkpoints``), pin what the chain was. Events written before the chain
+was keyed keep their plain SHA-256 and are pinned by the first checkpoint (decision 0012).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -23,8 +29,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dinhdanh.core import audit_checkpoints as checkpoints
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.context import current_request_id
+from dinhdanh.core.keys import audit_chain_key
 from dinhdanh.core.models import AuditChainHead, AuditEvent
 
 if TYPE_CHECKING:
@@ -33,6 +41,7 @@ if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
 GENESIS = "0" * 64
+LEGACY = ""  # the key id of events sealed before the chain was keyed: plain SHA-256
 # Keys whose values never enter the log in clear (SPEC §7: personal ID numbers, secrets, tokens).
 _SENSITIVE = ("password", "secret", "token", "otp", "personal_id", "representative_id", "id_number", "key")
 REDACTED = "***"
@@ -92,13 +101,16 @@ def _jsonable(value: Any) -> Any:
     return _canonical(json.loads(json.dumps(_redact(value), cls=DjangoJSONEncoder, ensure_ascii=False)))
 
 
-def _digest(fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def _seal(fields: dict[str, Any], key: bytes | None) -> str:
+    """HMAC-SHA256 of the canonical JSON under ``key``; plain SHA-256 only to check legacy events."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if key is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
 
 
 def _content(event: AuditEvent) -> dict[str, Any]:
-    return {
+    fields: dict[str, Any] = {
         "seq": event.seq,
         "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
@@ -111,6 +123,9 @@ def _content(event: AuditEvent) -> dict[str, Any]:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
+    if event.key_id != LEGACY:  # legacy events were hashed without it, and must still verify
+        fields["key_id"] = event.key_id
+    return fields
 
 
 def _head() -> AuditChainHead:
@@ -135,6 +150,7 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    key_id, key = audit_chain_key()
     with transaction.atomic():
         head = _head()
         event = AuditEvent(
@@ -150,11 +166,17 @@ def record(
             after=_jsonable(after),
             request_id=current_request_id()[:64],
             prev_hash=head.last_hash,
+            key_id=key_id,
         )
-        event.hash = _digest(_content(event))
+        event.hash = _seal(_content(event), key)
         event.save(force_insert=True)
-        head.last_seq, head.last_hash = event.seq, event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        first_under_key = head.key_id != key_id
+        head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, key_id
+        head.save(update_fields=["last_seq", "last_hash", "key_id"])
+        if checkpoints.due(event.seq, first_under_key=first_under_key):
+            # After the outermost commit only: a rolled-back event must never be pinned.
+            seq, sealed = event.seq, event.hash
+            transaction.on_commit(lambda: checkpoints.write_after_commit(seq, sealed))
     return event
 
 
@@ -164,29 +186,66 @@ class Verification:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    checkpoints: int = 0  # checkpoints found in agreement with the database
+    tip_hash: str = field(default="", compare=False)  # the hash of the last event checked
 
 
 def verify(*, chunk_size: int = 5000) -> Verification:
-    """Walk the chain in order; stop at the first event that was edited, removed, inserted or moved.
+    """Walk the chain in order; stop at the first event that was edited, removed, inserted, moved or
+    sealed without the key; then check that every checkpoint agrees with the database.
 
     The head is read before the walk and the walk stops at its tip, so an event committed while the
     walk runs is left for the next verification instead of passing for a broken tail.
     """
     head = AuditChainHead.objects.filter(pk=1).first()
+    try:
+        marks = checkpoints.read()
+    except checkpoints.CheckpointForged as forged:
+        return Verification(False, 0, forged.seq, "checkpoint_forged")
+    pinned: dict[int, str] = {}
+    result = _walk(head, {mark.seq for mark in marks}, pinned, chunk_size)
+    if not result.ok or checkpoints.location() is None:
+        return result
+    return _against_checkpoints(result, marks, pinned)
+
+
+def _seal_fault(event: AuditEvent, key_id: str, key: bytes, keyed: bool) -> str:
+    """Why the event's own hash does not hold ("" when it does)."""
+    if event.key_id == LEGACY:
+        if keyed:  # once keyed, always keyed: an unkeyed event past that point was forged
+            return "unkeyed_after_keyed"
+        sealed = _seal(_content(event), None)
+    elif event.key_id == key_id:
+        sealed = _seal(_content(event), key)
+    else:  # sealed under a key this node does not have: another node's key, or a forgery
+        return "unknown_key"
+    return "" if hmac.compare_digest(sealed, event.hash) else "content_mismatch"
+
+
+def _walk(head: AuditChainHead | None, wanted: set[int], pinned: dict[int, str], chunk_size: int) -> Verification:
+    key_id, key = audit_chain_key()
     events = AuditEvent.objects.order_by("seq")
     if head is not None:
         events = events.filter(seq__lte=head.last_seq)
-    expected_seq, prev_hash, checked = 1, GENESIS, 0
+    expected_seq, prev_hash, checked, keyed = 1, GENESIS, 0, False
     for event in events.iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             return Verification(False, checked, expected_seq, "missing")
         if event.prev_hash != prev_hash:
             return Verification(False, checked, event.seq, "previous_hash_mismatch")
-        if _digest(_content(event)) != event.hash:
-            return Verification(False, checked, event.seq, "content_mismatch")
+        if fault := _seal_fault(event, key_id, key, keyed):
+            return Verification(False, checked, event.seq, fault)
+        keyed = keyed or event.key_id != LEGACY
+        if event.seq in wanted:
+            pinned[event.seq] = event.hash
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    return _at_the_tip(head, checked, prev_hash)
+
+
+def _at_the_tip(head: AuditChainHead | None, checked: int, prev_hash: str) -> Verification:
     if head is None:
-        return Verification(True, checked)
+        # record() creates the head with the first event; events without one lost it on the way.
+        return Verification(checked == 0, checked, 1 if checked else None, "head_missing" if checked else "")
     if checked < head.last_seq:
         return Verification(False, checked, checked + 1, "tail_missing")
     if prev_hash != head.last_hash:
@@ -200,7 +259,40 @@ def verify(*, chunk_size: int = 5000) -> Verification:
         tip = AuditChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first()
         if tip is None or beyond > tip:
             return Verification(False, checked, head.last_seq + 1, "not_in_head")
-    return Verification(True, checked)
+    return Verification(True, checked, tip_hash=prev_hash)
+
+
+def _against_checkpoints(
+    result: Verification, marks: list[checkpoints.Checkpoint], pinned: dict[int, str]
+) -> Verification:
+    """Every checkpoint must name an event that is still there with the same hash. ``checked`` then
+    counts the events up to the last checkpoint that agreed: only those are vouched for."""
+    if not marks:
+        # The first keyed event writes one; none at all means the file was lost or the chain (legacy
+        # events only) was never pinned: `dinhdanh audit checkpoint` pins it once it is trusted.
+        return result if result.checked == 0 else Verification(False, 0, 1, "no_checkpoint")
+    vouched = 0
+    for mark in sorted(marks, key=lambda m: m.seq):
+        if mark.chain != checkpoints.MAIN_CHAIN:
+            return Verification(False, vouched, mark.seq, "checkpoint_unknown_chain")
+        stored = pinned.get(mark.seq)
+        if stored is None:  # past the tip read by the walk: committed since, or removed
+            stored = AuditEvent.objects.filter(seq=mark.seq).values_list("hash", flat=True).first()
+            if stored is None:
+                return Verification(False, result.checked, result.checked + 1, "checkpoint_ahead")
+        if not hmac.compare_digest(stored, mark.hash):
+            return Verification(False, vouched, vouched + 1, "checkpoint_mismatch")
+        vouched = mark.seq
+    return replace(result, checkpoints=len(marks))
+
+
+def checkpoint() -> tuple[Verification, checkpoints.Checkpoint | None]:
+    """Pin the chain's tip in the checkpoint file, once the chain and every earlier checkpoint verify:
+    a chain that fails is never pinned. Nothing is written for an empty chain."""
+    result = verify()
+    if not result.ok or result.checked == 0:
+        return result, None
+    return result, checkpoints.write(seq=result.checked, hash=result.tip_hash)
 
 
 def recent(*, limit: int) -> list[AuditEvent]:

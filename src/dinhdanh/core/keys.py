@@ -1,4 +1,8 @@
-"""Secrets kept as files in the data dir (backed up with it), generated on first use."""
+"""Secrets kept as files in the data dir (backed up with it), generated on first use.
+
+The audit chain's two keys (decision 0012) may instead come from the environment, so that every node
+of a multi-node deployment seals the chain with the same key.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+
+AUDIT_CHAIN = "audit-chain"
+AUDIT_CHECKPOINT = "audit-checkpoint"
 
 
 @cache
@@ -31,3 +38,28 @@ def data_key(name: str) -> bytes:
 def blind_index(name: str, value: str) -> str:
     """Keyed digest for looking up a sensitive value (a login name) without storing it in clear."""
     return hmac.new(data_key(name), value.encode(), hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A short public name for a key (a digest of it: says which key, reveals nothing of it)."""
+    return hashlib.sha256(b"dinhdanh key id\x00" + key).hexdigest()[:16]
+
+
+def _configured(setting: str, name: str) -> tuple[str, bytes]:
+    # The settings hold the hex already checked at start-up (settings.env.hex_key).
+    configured: str = getattr(settings, setting, "")
+    key = bytes.fromhex(configured) if configured else data_key(name)
+    return key_id(key), key
+
+
+def audit_chain_key() -> tuple[str, bytes]:
+    """(key id, key) sealing each audit event: DINHDANH_AUDIT_KEY, else DATA_DIR/keys/audit-chain."""
+    return _configured("AUDIT_KEY", AUDIT_CHAIN)
+
+
+def audit_checkpoint_key() -> tuple[str, bytes]:
+    """(key id, key) signing checkpoints: DINHDANH_AUDIT_CHECKPOINT_KEY, else DATA_DIR/keys/audit-checkpoint.
+
+    Apart from the chain key, so that a leaked chain key alone cannot make a rewritten chain agree
+    with the checkpoints."""
+    return _configured("AUDIT_CHECKPOINT_KEY", AUDIT_CHECKPOINT)

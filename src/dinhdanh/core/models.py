@@ -10,7 +10,9 @@ from dinhdanh.core.audit_codes import AuditAction
 
 
 class AuditEvent(models.Model):
-    """Append-only. ``seq`` is gapless and ``hash`` covers every other column plus ``prev_hash``."""
+    """Append-only. ``seq`` is gapless and ``hash`` covers every other column plus ``prev_hash``: an
+    HMAC-SHA256 under the key named by ``key_id``, or, for events written before the chain was keyed
+    (``key_id`` empty), a plain SHA-256 (decision 0012)."""
 
     seq = models.BigIntegerField(_("số thứ tự"), unique=True)
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
@@ -26,6 +28,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("sự kiện kiểm toán")
@@ -43,6 +46,9 @@ class AuditChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    # The key that sealed the tip: the next event under another key (the first keyed one after the
+    # legacy events, or after a key change) is followed by a checkpoint.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     def __str__(self) -> str:
         return f"head #{self.last_seq}"

@@ -9,7 +9,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from dinhdanh.settings.env import words
-from dinhdanh.settings.env import data_dir, deploy_zone, flag, integer, secret_key
+from dinhdanh.settings.env import data_dir, deploy_zone, flag, hex_key, integer, optional_path, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -181,7 +181,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start without it
+STATIC_ROOT.mkdir(mode=0o700, exist_ok=True)  # whitenoise warns on every start without it
 MEDIA_ROOT = DATA_DIR / "documents"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -223,6 +223,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 WORKDAYS_EXTRA_DAYS_OFF = [d for d in os.environ.get("DINHDANH_EXTRA_DAYS_OFF", "").split(",") if d]
 WORKDAYS_MAKEUP_WORKING_DAYS = [d for d in os.environ.get("DINHDANH_MAKEUP_WORKING_DAYS", "").split(",") if d]
 WORKDAYS_OFFICE_CLOSES = os.environ.get("DINHDANH_OFFICE_CLOSES", "17:00")
+
+# The audit chain (docs/configuration.md, decision 0012): HMAC keys kept outside the database (hex in
+# the environment, else files in DATA_DIR/keys), and signed checkpoints of the chain head appended to
+# a file outside the database, every AUDIT_CHECKPOINT_EVERY events (0: only by `dinhdanh audit checkpoint`).
+AUDIT_KEY = hex_key("DINHDANH_AUDIT_KEY")
+AUDIT_CHECKPOINT_KEY = hex_key("DINHDANH_AUDIT_CHECKPOINT_KEY")
+AUDIT_CHECKPOINT_FILE: Path | None = optional_path(
+    "DINHDANH_AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit" / "checkpoints.jsonl"
+)
+AUDIT_CHECKPOINT_EVERY = integer("DINHDANH_AUDIT_CHECKPOINT_EVERY", 100)
 
 LOGGING = {
     "version": 1,

@@ -13,10 +13,40 @@ class ConfigError(Exception):
     """A setting in the environment is unusable; the message is bilingual and names the variable."""
 
 
+# Whatever the process creates (the SQLite file and its WAL/SHM, documents, error reports, keys) is
+# for this account only: the data dir holds sessions, personal data and secrets.
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    os.umask(PRIVATE_UMASK)
+
+
 def data_dir() -> Path:
+    """DINHDANH_DATA_DIR (default ./var), created 0700. Sets the process umask first: settings are
+    imported by every entry point (CLI, manage.py, WSGI, tests) before anything is written."""
+    private_umask()
     path = Path(os.environ.get("DINHDANH_DATA_DIR", "./var")).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def hex_key(name: str) -> str:
+    """An optional key given in hex (at least 32 bytes); empty when the variable is unset."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return ""
+    if len(raw) < 64 or len(raw) % 2 or any(ch not in "0123456789abcdef" for ch in raw):
+        raise ConfigError(
+            f"{name} phải là khóa dạng hex, ít nhất 64 ký tự (32 byte). "
+            f"/ {name} must be a hex key of at least 64 characters (32 bytes)."
+        )
+    return raw
+
+
+def optional_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name, "").strip()
+    return Path(raw).expanduser().resolve() if raw else default
 
 
 def secret_key(directory: Path) -> str:

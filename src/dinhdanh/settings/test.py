@@ -7,3 +7,6 @@ ARGON2_TIME_COST = 1
 ARGON2_MEMORY_COST_KIB = 1024
 ARGON2_PARALLELISM = 1
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# The test database is rebuilt on every run: its checkpoints would only pollute the data dir's file.
+# Tests of checkpoints point this to a temporary file.
+AUDIT_CHECKPOINT_FILE = None
