@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from dinhdanh.applications.payload import Person
+from dinhdanh.core.access import Role
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.organizations.models import (
     ChangeOrigin,
     LockGround,
+    LockProposal,
     MemberRole,
     Membership,
     OrganizationChange,
@@ -28,8 +30,8 @@ from dinhdanh.organizations.services import (
     organization_unlock,
 )
 from dinhdanh.people.models import User
-from tests.conftest import make_user
-from tests.organizations.factories import make_organization, make_snapshot, person_of
+from tests.conftest import make_officer, make_user
+from tests.organizations.factories import make_organization, make_snapshot, person_of, province
 from tests.organizations.support import events, templates_sent_to, with_address
 
 pytestmark = pytest.mark.django_db
@@ -126,9 +128,25 @@ def test_a_malformed_person_is_refused(officer: User, rep: User, person: Any) ->
 
 def test_an_officer_locks_on_an_authority_request_and_unlocks(officer: User, rep: User) -> None:
     org = make_organization(representative=with_address(rep))
+    second = make_officer(Role.REVIEWING_OFFICER, province("91"), "Cán bộ Thứ Hai")
+    proposal = organization_lock(
+        actor=second, organization=org, ground=LockGround.AUTHORITY_REQUEST, reason="Điều tra", **AUTHORITY
+    )
+    assert isinstance(proposal, LockProposal)  # four-eyes: the first officer proposes
+    with pytest.raises(DomainError) as caught:
+        organization_lock(
+            actor=officer,
+            organization=org,
+            ground=LockGround.AUTHORITY_REQUEST,
+            reason="Khác",
+            authority="X",
+            document_reference="999/CV",
+        )
+    assert caught.value.code == "organizations.lock_proposal_differs"
     lock = organization_lock(
         actor=officer, organization=org, ground=LockGround.AUTHORITY_REQUEST, reason="Điều tra", **AUTHORITY
     )
+    assert isinstance(lock, OrganizationLock)
     org.refresh_from_db()
     assert org.status == OrganizationStatus.LOCKED
     assert (lock.authority, lock.locked_by) == (AUTHORITY["authority"], officer)
@@ -143,7 +161,11 @@ def test_an_officer_locks_on_an_authority_request_and_unlocks(officer: User, rep
     with pytest.raises(DomainError) as caught:
         organization_unlock(actor=officer, organization=org, reason="Lần hai")
     assert caught.value.code == "organizations.not_locked"
-    assert [e.action for e in events(org)] == [AuditAction.ORG_LOCKED, AuditAction.ORG_UNLOCKED]
+    assert [e.action for e in events(org)] == [
+        AuditAction.ORG_LOCK_PROPOSED,
+        AuditAction.ORG_LOCKED,
+        AuditAction.ORG_UNLOCKED,
+    ]
     assert templates_sent_to(rep) == ["org_locked", "org_unlocked"]
 
 

@@ -18,6 +18,7 @@ from dinhdanh.applications.models import (
     StatusChange,
     VerificationRequest,
 )
+from dinhdanh.applications.services.duties import valid_sign_offs
 
 RawData = dict[str, str | list[str]]
 
@@ -143,7 +144,17 @@ class ApplicationOut(Schema):
     decision_reason: str
 
 
+class FirstApprovalOut(Schema):
+    """Four-eyes: the officer who approved first; the request waits for a different second officer."""
+
+    officer_id: int
+    officer: str
+    at: datetime
+    reasons: list[str]
+
+
 class ApplicationDetailOut(ApplicationOut):
+    first_approval: FirstApprovalOut | None = None
     data: dict[str, Any]
     history: list[HistoryOut]
     documents: list[DocumentOut]
@@ -239,8 +250,17 @@ def document_out(d: Document) -> DocumentOut:
 def detail_out(app: Application, *, with_checks: bool) -> ApplicationDetailOut:
     history = StatusChange.objects.filter(application=app).select_related("actor")
     checks = Check.objects.filter(application=app) if with_checks else Check.objects.none()
+    firsts = valid_sign_offs(app) if with_checks and app.status == Status.CHECKING else []
     return ApplicationDetailOut(
         **_summary(app),
+        first_approval=FirstApprovalOut(
+            officer_id=firsts[0].officer_id,
+            officer=firsts[0].officer.full_name,
+            at=firsts[0].at,
+            reasons=[str(r) for r in firsts[0].reasons],
+        )
+        if firsts
+        else None,
         data=_shown_data(app.data if isinstance(app.data, dict) else {}),
         history=[
             HistoryOut(

@@ -21,6 +21,7 @@ from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     LockGround,
+    LockProposal,
     MemberRole,
     Membership,
     Organization,
@@ -124,6 +125,16 @@ class LockOut(Schema):
     permanent: bool
     locked_at: datetime
     unlocked_at: datetime | None
+
+
+class LockProposalOut(Schema):
+    """Four-eyes: the first officer's lock on an authority's request, waiting for a second officer."""
+
+    organization: str
+    status: str  # the organization's, unchanged: still "active"
+    proposal: int
+    proposed_by: str
+    document_reference: str
 
 
 class EventOut(Schema):
@@ -308,7 +319,7 @@ def _event(event: AuditEvent) -> EventOut:
     )
 
 
-@router.post("/{eid}/lock", response={201: LockOut}, url_name="organization_lock")
+@router.post("/{eid}/lock", response={201: LockOut, 202: LockProposalOut}, url_name="organization_lock")
 @idempotent
 def lock(request: HttpRequest, eid: str, body: LockIn) -> HttpResponse:
     enforce_csrf(request)
@@ -325,6 +336,15 @@ def lock(request: HttpRequest, eid: str, body: LockIn) -> HttpResponse:
         authority=body.authority,
         document_reference=body.document_reference,
     )
+    if isinstance(result, LockProposal):
+        out = LockProposalOut(
+            organization=org.eid,
+            status=org.status,
+            proposal=result.pk,
+            proposed_by=user.full_name,
+            document_reference=result.document_reference,
+        )
+        return JsonResponse(out, encoder=NinjaJSONEncoder, status=202, safe=False)
     return _created(_lock(result, org))
 
 

@@ -54,6 +54,19 @@ class OrganizationError(ErrorCode):
         409,
     )
     ALREADY_LOCKED = ("organizations.already_locked", _("Tài khoản tổ chức đang bị khóa."), 409)
+    LOCK_NEEDS_SECOND_OFFICER = (
+        "organizations.lock_needs_second_officer",
+        _("Bạn đã đề nghị khóa theo văn bản này; một cán bộ khác phải xác nhận (nguyên tắc bốn mắt)."),
+        409,
+    )
+    LOCK_PROPOSAL_DIFFERS = (
+        "organizations.lock_proposal_differs",
+        _(
+            "Đang có đề nghị khóa theo văn bản %(document)s chờ xác nhận; hãy xác nhận đúng văn bản đó "
+            "hoặc chờ đề nghị được xử lý."
+        ),
+        409,
+    )
     NOT_LOCKED = ("organizations.not_locked", _("Tài khoản tổ chức không bị khóa."), 409)
     TERMINATED = (
         "organizations.terminated",

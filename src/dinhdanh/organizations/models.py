@@ -204,3 +204,29 @@ class OrganizationLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.ground}"
+
+
+class LockProposal(models.Model):
+    """An officer's lock on an authority's written request, waiting for a second officer (four-eyes,
+    decision 0011). The second officer confirming the same document carries the lock out."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="lock_proposals")
+    reason = models.TextField()
+    authority = models.CharField(max_length=300)
+    document_reference = models.CharField(max_length=200)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    lock = models.ForeignKey("OrganizationLock", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="organizations_one_open_lock_proposal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.document_reference}"

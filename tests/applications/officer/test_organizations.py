@@ -73,8 +73,16 @@ def test_the_organization_page_and_its_jurisdiction() -> None:
 
 def test_lock_and_unlock_on_an_authoritys_request() -> None:
     organization = org()
-    client = client_for(reviewer())
+    first = client_for(reviewer())
     page_url = f"{LIST}{organization.eid}/"
+    # Four-eyes (issue 10.2): the first officer's lock waits for a second officer's confirmation.
+    response = first.post(f"{page_url}lock/", LOCK)
+    assert response.status_code == 302
+    assert status(organization) == OrganizationStatus.ACTIVE
+    assert "bốn mắt" in messages_of(html(first.get(page_url)))
+    first.post(f"{page_url}lock/", LOCK)
+    assert status(organization) == OrganizationStatus.ACTIVE  # the same officer cannot be the second
+    client = client_for(reviewer())
     response = client.post(f"{page_url}lock/", LOCK)
     assert response.status_code == 302
     assert response["Location"] == page_url
@@ -107,6 +115,7 @@ def test_a_lock_needs_the_authority_its_document_and_a_reason(missing: str) -> N
 
 def test_locking_twice_keeps_one_lock() -> None:
     organization = org()
+    client_for(reviewer()).post(f"{LIST}{organization.eid}/lock/", LOCK)
     client = client_for(reviewer())
     client.post(f"{LIST}{organization.eid}/lock/", LOCK)
     client.post(f"{LIST}{organization.eid}/lock/", LOCK)

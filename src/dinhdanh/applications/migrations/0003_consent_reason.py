@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0002_initial'),
+        ("applications", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consent',
-            name='reason',
-            field=models.TextField(blank=True, verbose_name='lý do không đồng ý'),
+            model_name="consent",
+            name="reason",
+            field=models.TextField(blank=True, verbose_name="lý do không đồng ý"),
         ),
     ]

@@ -27,6 +27,7 @@ from dinhdanh.applications.forms_officer import (
 )
 from dinhdanh.applications.models import Application, Kind, Status, VerificationStatus
 from dinhdanh.applications.services.common import can_review
+from dinhdanh.applications.services.duties import conflicted, four_eyes_reasons, valid_sign_offs
 from dinhdanh.applications.views.officer_common import deadline, page_of, refusals_as_pages, valid_filters
 from dinhdanh.applications.views.officer_review import (
     application_facts,
@@ -106,6 +107,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     officer = current_user(request)
     app: Application = selectors.application_for_officer(officer, pk)
     reviewer = can_review(officer, app)
+    conflict = reviewer and conflicted(officer, app)
     verifications = list(app.verifications.select_related("unit", "asked_by", "answered_by"))
     context: dict[str, Any] = {
         "app": app,
@@ -116,8 +118,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": document_rows(app),
         "verifications": [{"v": v, "target": verification_target(v)} for v in verifications],
         "open_verifications": [v for v in verifications if v.status == VerificationStatus.OPEN],
-        "actions": available_actions(app) if reviewer else frozenset(),
+        "actions": available_actions(app) if reviewer and not conflict else frozenset(),
         "reviewer": reviewer,
+        "conflicted": conflict,
+        "four_eyes": four_eyes_reasons(app) if app.status == Status.CHECKING else [],
+        "first_approvals": valid_sign_offs(app) if app.status == Status.CHECKING else [],
         "statuses": Status,
     }
     if reviewer:

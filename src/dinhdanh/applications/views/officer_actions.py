@@ -26,7 +26,7 @@ from dinhdanh.applications.forms_officer import (
     SupplementForm,
     VerificationForm,
 )
-from dinhdanh.applications.models import Application, VerificationRequest
+from dinhdanh.applications.models import Application, Status, VerificationRequest
 from dinhdanh.applications.views.officer_common import refusal
 from dinhdanh.applications.views.officer_review import lower_units, unit_officers
 from dinhdanh.core.errors import DomainError
@@ -49,7 +49,12 @@ def _valid[F: forms.Form](form: F) -> F:
 
 def _approve(request: HttpRequest, officer: User, app: Application) -> str:
     form = _valid(ApproveForm(request.POST))
-    services.application_approve(actor=officer, application=app, note=form.cleaned_data["note"])
+    done = services.application_approve(actor=officer, application=app, note=form.cleaned_data["note"])
+    if done.status != Status.APPROVED:
+        return _(
+            "Đã ghi nhận lần duyệt thứ nhất của bạn cho hồ sơ %(number)s; hồ sơ cần một cán bộ khác duyệt lần "
+            "thứ hai (nguyên tắc bốn mắt)."
+        ) % {"number": app.number}
     return _("Đã duyệt hồ sơ %(number)s.") % {"number": app.number}
 
 

@@ -21,7 +21,7 @@ from dinhdanh.applications.views.officer_common import page_of, refusal, refusal
 from dinhdanh.core.access import Permission, has_permission, require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
-from dinhdanh.organizations.models import LockGround, Organization, OrganizationStatus
+from dinhdanh.organizations.models import LockGround, LockProposal, Organization, OrganizationStatus
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
 
@@ -81,10 +81,19 @@ def _act(request: HttpRequest, eid: str, locking: bool) -> HttpResponse:
         return redirect("applications:officer_organization", eid=organization.eid)
     try:
         if locking:
-            services.organization_lock(
+            done = services.organization_lock(
                 actor=officer, organization=organization, ground=LockGround.AUTHORITY_REQUEST, **form.cleaned_data
             )
-            messages.success(request, _("Đã khóa tài khoản của tổ chức."))
+            if isinstance(done, LockProposal):
+                messages.success(
+                    request,
+                    _(
+                        "Đã ghi nhận đề nghị khóa của bạn; một cán bộ khác phải xác nhận khóa theo cùng văn bản "
+                        "(nguyên tắc bốn mắt)."
+                    ),
+                )
+            else:
+                messages.success(request, _("Đã khóa tài khoản của tổ chức."))
         else:
             services.organization_unlock(
                 actor=officer, organization=organization, reason=form.cleaned_data["reason"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +20,13 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
 from dinhdanh.organizations.errors import OrganizationError
-from dinhdanh.organizations.models import LockGround, Organization, OrganizationLock, OrganizationStatus
+from dinhdanh.organizations.models import (
+    LockGround,
+    LockProposal,
+    Organization,
+    OrganizationLock,
+    OrganizationStatus,
+)
 from dinhdanh.organizations.selectors import representative_membership
 from dinhdanh.organizations.services._common import locked_row, notify, require_officer
 from dinhdanh.people.assurance import require_fresh_factor
@@ -47,6 +54,34 @@ def _members_to_tell(organization: Organization) -> User | None:
     )
 
 
+def _second_officer(
+    actor: User, organization: Organization, reason: str, authority: str, document_reference: str
+) -> LockProposal:
+    """The open proposal a second officer confirms, or a new one this officer makes (inside the
+    organization's row lock, so two officers cannot both become "the first")."""
+    pending = LockProposal.objects.filter(organization=organization, resolved_at__isnull=True).first()
+    if pending is None:
+        proposal = LockProposal.objects.create(
+            organization=organization,
+            reason=reason,
+            authority=authority,
+            document_reference=document_reference,
+            proposed_by=actor,
+        )
+        audit.record(
+            AuditAction.ORG_LOCK_PROPOSED,
+            actor=actor,
+            obj=organization,
+            after={"proposal": proposal.pk, "authority": authority, "document_reference": document_reference},
+        )
+        return proposal
+    if pending.proposed_by_id == actor.pk:
+        raise DomainError(OrganizationError.LOCK_NEEDS_SECOND_OFFICER)
+    if pending.document_reference != document_reference:
+        raise DomainError(OrganizationError.LOCK_PROPOSAL_DIFFERS, document=pending.document_reference)
+    return pending
+
+
 def organization_lock(
     *,
     actor: User | None,
@@ -58,7 +93,9 @@ def organization_lock(
     application: Any = None,
     snapshot: Any = None,
     permanent: bool = False,
-) -> OrganizationLock:
+) -> OrganizationLock | LockProposal:
+    """Lock now, or — an officer's lock on an authority's request, with four-eyes on — record the
+    first officer's proposal (returned) that a second officer's identical call carries out."""
     ground = _ground(ground)
     reason = _reason(reason)
     authority = clean_optional(authority if isinstance(authority, str) else "", field="authority", max_length=300)
@@ -84,6 +121,12 @@ def organization_lock(
         require_officer(actor, organization)
     if not by_registry and application is None:
         require_fresh_factor()  # an approved request's officer proved it when approving
+    four_eyes = (
+        ground == LockGround.AUTHORITY_REQUEST
+        and application is None
+        and not permanent
+        and settings.FOUR_EYES_AUTHORITY_LOCKS
+    )
     now = timezone.now()
     with transaction.atomic():
         locked_row(organization)
@@ -91,6 +134,12 @@ def organization_lock(
             raise DomainError(OrganizationError.TERMINATED)
         if organization.status == OrganizationStatus.LOCKED and not permanent:
             raise DomainError(OrganizationError.ALREADY_LOCKED)
+        proposal = None
+        if four_eyes:
+            assert actor is not None  # noqa: S101 - require_officer refused anonymous callers
+            proposal = _second_officer(actor, organization, reason, authority, document_reference)
+            if isinstance(proposal, LockProposal) and proposal.proposed_by_id == actor.pk:
+                return proposal  # the first officer's half: recorded and audited, waiting
         lock = OrganizationLock.objects.create(
             organization=organization,
             ground=ground,
@@ -119,6 +168,10 @@ def organization_lock(
             after["application"] = application.number
         if snapshot is not None:
             after["snapshot"] = snapshot.pk
+        if proposal is not None:
+            proposal.resolved_at, proposal.lock = now, lock
+            proposal.save(update_fields=["resolved_at", "lock"])
+            after["four_eyes"] = {"proposal": proposal.pk, "first_officer": proposal.proposed_by_id}
         audit.record(
             AuditAction.ORG_TERMINATED if permanent else AuditAction.ORG_LOCKED,
             actor=actor,
@@ -151,7 +204,7 @@ def organization_terminate(
     needed; otherwise (a REVOKE request, an authority) an officer decides."""
     if ground is None:
         ground = LockGround.REGISTRY_TERMINATION if snapshot is not None else LockGround.ORGANIZATION_REQUEST
-    return organization_lock(
+    lock = organization_lock(
         actor=actor,
         organization=organization,
         ground=ground,
@@ -160,6 +213,8 @@ def organization_terminate(
         snapshot=snapshot,
         permanent=True,
     )
+    assert isinstance(lock, OrganizationLock)  # noqa: S101 - four-eyes applies to temporary locks only
+    return lock
 
 
 def organization_unlock(
