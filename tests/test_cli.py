@@ -32,13 +32,15 @@ class Run:
     err: str
 
 
-def dinhdanh(args: Sequence[str], data_dir: Path, **env: str) -> Run:
+def dinhdanh(args: Sequence[str], data_dir: Path, *, umask: int = 0o022, **env: str) -> Run:
+    """Run the command as from a login shell (umask 022: the program must make its files private itself)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
     clean.update(DINHDANH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", **env)
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "dinhdanh", *args],
         env=clean,
-        cwd=data_dir,
+        cwd=data_dir if data_dir.exists() else data_dir.parent,
+        umask=umask,
         capture_output=True,
         text=True,
         encoding="utf-8",

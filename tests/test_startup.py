@@ -1,0 +1,93 @@
+"""Start-up behaviour, in a subprocess with a fresh data directory: private files (issue 10, point 9)
+and production settings without collected static files (issue 10, low)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from tests.test_cli import dinhdanh
+
+
+def modes(root: Path) -> dict[str, int]:
+    found = {".": stat.S_IMODE(root.stat().st_mode)}
+    for path in root.rglob("*"):
+        found[str(path.relative_to(root))] = stat.S_IMODE(path.lstat().st_mode)
+    return found
+
+
+def test_the_data_dir_and_everything_in_it_are_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"  # created by the command itself
+    run = dinhdanh(["migrate"], data_dir)
+    assert run.code == 0, run.err
+    found = modes(data_dir)
+    assert "dinhdanh.sqlite3" in found
+    assert "keys" in found or "secret_key" in found
+    wider = {name: oct(mode) for name, mode in found.items() if mode & 0o077}
+    assert wider == {}
+    checked = dinhdanh(["check"], data_dir)
+    assert checked.code == 0
+    assert "core.W001" not in checked.out + checked.err
+
+
+def test_a_data_dir_open_to_others_is_warned_at_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    assert dinhdanh(["migrate"], data_dir).code == 0
+    data_dir.chmod(0o755)
+    (data_dir / "dinhdanh.sqlite3").chmod(0o644)
+    run = dinhdanh(["check"], data_dir)
+    assert run.code == 0  # a warning, not a refusal: the operator may have reasons
+    output = run.out + run.err
+    assert "core.W001" in output
+    assert str(data_dir / "dinhdanh.sqlite3") in output
+    assert "chmod" in output
+
+
+SETTINGS, SECRET = "dinhdanh.settings.production", "s" * 50
+PRODUCTION = {"DJANGO_SETTINGS_MODULE": SETTINGS, "DINHDANH_SECRET_KEY": SECRET}
+SERVE_HOME = """
+import dinhdanh.wsgi
+from django.test import Client
+response = Client().get("/", secure=True, HTTP_HOST="localhost")
+print(response.status_code, response.content.count(b"/static/"))
+"""
+
+
+def python(code: str, data_dir: Path) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "DINHDANH_"))}
+    clean.update(DINHDANH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", **PRODUCTION)
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code],
+        env=clean,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        umask=0o022,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_production_without_collected_static_files_refuses_to_start_with_a_clear_message(tmp_path: Path) -> None:
+    assert dinhdanh(["migrate"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET).code == 0
+    code, out, err = python(SERVE_HOME, tmp_path)
+    assert code != 0
+    assert "collectstatic" in err
+    assert "staticfiles.json" in err
+    deploy = dinhdanh(["check", "--deploy"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET)
+    assert "core.E002" in deploy.out + deploy.err
+
+    collected = dinhdanh(
+        ["collectstatic", "--noinput"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET
+    )
+    assert collected.code == 0, collected.err
+    code, out, err = python(SERVE_HOME, tmp_path)
+    assert code == 0, err
+    status, static_links = out.split()
+    assert status == "200"
+    assert int(static_links) > 0
