@@ -24,7 +24,7 @@ from dinhdanh.applications.models import Application, Check, Consent, StatusChan
 from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
-from dinhdanh.organizations.models import Membership, OrganizationLock
+from dinhdanh.organizations.models import Membership, Organization, OrganizationLock
 from dinhdanh.people.models import User
 from tests.applications.support import PDF, officer, person, start, submitted
 from tests.conftest import make_user, signed_in
@@ -65,14 +65,14 @@ def _operations(router: Router, prefix: str = "") -> Iterator[tuple[str, str, st
             for method in operation.methods:
                 if method != "GET":
                     yield method, prefix + path, str(operation.url_name)
-    for sub_prefix, child, _tags in router._routers:  # noqa: SLF001 - ninja keeps nested routers here only
+    for sub_prefix, child, _tags in router._routers:
         yield from _operations(child, prefix + sub_prefix)
 
 
 def write_operations() -> set[str]:
     return {
         name
-        for prefix, router in api._routers  # noqa: SLF001 - the API's routers, as mounted
+        for prefix, router in api._routers
         for _method, _path, name in _operations(router, prefix)
     }
 
@@ -184,6 +184,24 @@ def _passkey_register_options() -> Call:
     return Call(user, "/api/v1/passkeys/register/options", {})
 
 
+def _orphan() -> tuple[Any, str]:
+    _person, pid = person("Võ Thị Đại Diện")
+    from dinhdanh.people.logins import login_digest
+
+    return make_organization(representative_digest=login_digest(pid)), pid
+
+
+def _claim() -> Call:
+    org, _pid = _orphan()
+    claimant = User.objects.get(login_digest=org.representative_digest)
+    return Call(claimant, f"{ORGS}/control/{org.eid}/claim", {})
+
+
+def _attach() -> Call:
+    org, _pid = _orphan()
+    return Call(officer(), f"{ORGS}/control/{org.eid}/attach-representative", {})
+
+
 STEP_UP: dict[str, Callable[[], Call]] = {
     "applications_submit": _submit,
     "applications_consent": _consent,
@@ -199,6 +217,8 @@ STEP_UP: dict[str, Callable[[], Call]] = {
     "organization_member_revoke": _revoke,
     "organization_lock": _lock,
     "organization_unlock": _unlock,
+    "organization_claim": _claim,
+    "organization_attach": _attach,
     "passkey_register_options": _passkey_register_options,
 }
 
@@ -221,6 +241,7 @@ def _world() -> tuple[object, ...]:
         sorted(Consent.objects.values_list("pk", "status")),
         sorted(Membership.objects.values_list("pk", "revoked_at")),
         sorted(OrganizationLock.objects.values_list("pk", "unlocked_at")),
+        sorted(Organization.objects.values_list("pk", "representative_id")),
     )
 
 

@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from dinhdanh.api import problems, units
 from dinhdanh.applications import api as applications_api
 from dinhdanh.organizations import api as organizations_api
+from dinhdanh.organizations import api_control as organizations_control_api
 from dinhdanh.people import api as people_api
 from dinhdanh.people import api_passkeys as passkeys_api
 from dinhdanh.registries import api as registries_api
@@ -58,4 +59,5 @@ api.add_router("/passkeys/", passkeys_api.router)
 api.add_router("/registries/", registries_api.router)
 api.add_router("/registries/", registries_reconcile_api.router)
 api.add_router("/applications/", applications_api.router)
+api.add_router("/organizations/control/", organizations_control_api.router)  # before "/organizations/{eid}"
 api.add_router("/organizations/", organizations_api.router)

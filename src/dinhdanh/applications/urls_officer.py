@@ -7,7 +7,14 @@ names live in the "applications" namespace.
 
 from django.urls import path
 
-from dinhdanh.applications.views import officer, officer_actions, officer_intake, officer_organizations, partner
+from dinhdanh.applications.views import (
+    officer,
+    officer_actions,
+    officer_intake,
+    officer_organizations,
+    officer_orphans,
+    partner,
+)
 
 urlpatterns = [
     path("queue/", officer.queue, name="queue"),
@@ -24,6 +31,8 @@ urlpatterns = [
     path("verifications/", partner.verifications, name="verifications"),
     path("verifications/<int:pk>/", partner.verification_answer, name="verification_answer"),
     path("organizations/", officer_organizations.officer_organizations, name="officer_organizations"),
+    path("organizations/orphaned/", officer_orphans.orphaned, name="officer_orphaned"),
+    path("organizations/<str:eid>/attach/", officer_orphans.attach, name="officer_attach"),
     path("organizations/<str:eid>/", officer_organizations.officer_organization, name="officer_organization"),
     path(
         "organizations/<str:eid>/lock/", officer_organizations.organization_lock, name="officer_organization_lock"

@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     ORG_UPDATED_FROM_REGISTRY = "org.updated_from_registry", _("Cập nhật tổ chức từ cơ sở dữ liệu đăng ký")
     ORG_REPRESENTATIVE_CHANGED = "org.representative_changed", _("Thay đổi người đại diện theo pháp luật")
     ORG_LOCKED = "org.locked", _("Khóa tài khoản tổ chức")
+    ORG_CONTROL_CLAIMED = "org.control_claimed", _("Người đại diện nhận quyền quản lý tài khoản tổ chức")
     ORG_LOCK_PROPOSED = "org.lock_proposed", _("Đề nghị khóa tài khoản tổ chức, chờ cán bộ thứ hai (bốn mắt)")
     ORG_UNLOCKED = "org.unlocked", _("Mở khóa tài khoản tổ chức")
     ORG_TERMINATED = "org.terminated", _("Chấm dứt tài khoản tổ chức")

@@ -171,7 +171,7 @@ def _organization(org: Organization) -> OrganizationOut:
     )
 
 
-def _member(m: Membership) -> MemberOut:
+def member_out(m: Membership) -> MemberOut:
     in_force = selectors.membership_in_force(m.user, m.organization)
     return MemberOut(
         id=m.pk,
@@ -262,7 +262,7 @@ def detail(request: HttpRequest, eid: str) -> OrganizationOut:
 @router.get("/{eid}/members", response=list[MemberOut], url_name="organization_members")
 def members(request: HttpRequest, eid: str, include_ended: bool = False) -> list[MemberOut]:
     org = _readable(signed_in_user(request), eid, managers_only=True)
-    return [_member(m) for m in selectors.members_of(org, include_ended=include_ended)]
+    return [member_out(m) for m in selectors.members_of(org, include_ended=include_ended)]
 
 
 @router.post("/{eid}/members", response={201: MemberOut}, url_name="organization_member_grant")
@@ -283,7 +283,7 @@ def grant(request: HttpRequest, eid: str, body: GrantIn) -> HttpResponse:
         services=body.services,
         valid_until=body.valid_until,
     )
-    return _created(_member(membership))
+    return _created(member_out(membership))
 
 
 @router.post("/{eid}/members/{member_id}/revoke", response=MemberOut, url_name="organization_member_revoke")
@@ -299,7 +299,7 @@ def revoke(request: HttpRequest, eid: str, member_id: int, body: RevokeIn) -> Me
     )
     if membership is None:
         raise DomainError(OrganizationError.NOT_FOUND)
-    return _member(services.member_revoke(actor=user, membership=membership, reason=body.reason))
+    return member_out(services.member_revoke(actor=user, membership=membership, reason=body.reason))
 
 
 @router.get("/{eid}/history", response=list[EventOut], url_name="organization_history")

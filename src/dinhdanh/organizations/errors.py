@@ -48,6 +48,29 @@ class OrganizationError(ErrorCode):
         400,
     )
     CODE_TAKEN = ("organizations.code_taken", _("Mã {code} đã thuộc về một tổ chức khác."), 409)
+    ALREADY_CONTROLLED = (
+        "organizations.already_controlled",
+        _("Tổ chức đã có người đại diện quản lý tài khoản; không cần nhận quyền."),
+        409,
+    )
+    NOT_RECORDED_REPRESENTATIVE = (
+        "organizations.not_recorded_representative",
+        _("Bạn không phải người đại diện theo pháp luật được ghi trong thông tin của tổ chức."),
+        403,
+    )
+    LEVEL_2_TO_CLAIM = (
+        "organizations.level_2_to_claim",
+        _("Cần tài khoản định danh điện tử mức độ 2 (không bị khóa) để nhận quyền quản lý tổ chức."),
+        403,
+    )
+    REPRESENTATIVE_HAS_NO_ACCOUNT = (
+        "organizations.representative_has_no_account",
+        _(
+            "Người đại diện theo pháp luật chưa có tài khoản định danh điện tử mức độ 2 (hoặc đang bị khóa); "
+            "hãy hướng dẫn họ nâng mức tài khoản rồi gắn lại."
+        ),
+        409,
+    )
     SAME_REPRESENTATIVE = (
         "organizations.same_representative",
         _("Người này đã là người đại diện theo pháp luật của tổ chức."),

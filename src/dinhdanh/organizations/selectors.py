@@ -29,6 +29,7 @@ __all__ = [
     "ACTING_ORGANIZATION",
     "access_history",
     "acting_organization",
+    "claimable_by",
     "in_force",
     "members_of",
     "membership_in_force",
@@ -37,6 +38,7 @@ __all__ = [
     "organization_for_officer",
     "organizations_for_officer",
     "organizations_of",
+    "orphaned_for_officer",
     "representative_membership",
     "require_member",
 ]
@@ -172,3 +174,36 @@ def organizations_for_officer(user: User, q: str = "") -> QuerySet[Organization]
         # A code is typed without spaces ("0101234567", "0101234567-001", "H29.01").
         qs = qs.filter(Q(code__startswith=text.upper()) | by_name if " " not in text else by_name)
     return qs.order_by("name_key", "pk")
+
+
+def claimable_by(user: User) -> QuerySet[Organization]:
+    """Organizations whose record names ``user`` as legal representative while nobody controls them
+    (issue 10.3): what the person may claim once at level 2."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.login_digest:
+        return Organization.objects.none()
+    return (
+        Organization.objects.filter(representative_digest=user.login_digest, representative__isnull=True)
+        .exclude(status=OrganizationStatus.REVOKED)
+        .order_by("name_key", "pk")
+    )
+
+
+def orphaned_for_officer(user: User) -> list[tuple[Organization, bool]]:
+    """Organizations in the officer's jurisdiction that nobody controls, each with whether the named
+    representative now holds a level-2 account (so the officer can attach it)."""
+    qs = restrict(
+        Organization.objects.filter(representative__isnull=True).exclude(status=OrganizationStatus.REVOKED),
+        user,
+        Permission.REVIEW_APPLICATION,
+        path_field="head_office_path",
+    ).order_by("name_key", "pk")[:500]
+    rows = list(qs)
+    ready = set(
+        User.objects.filter(
+            login_digest__in=[o.representative_digest for o in rows if o.representative_digest],
+            is_active=True,
+            level=AccountLevel.LEVEL_2,
+            locked_at__isnull=True,
+        ).values_list("login_digest", flat=True)
+    )
+    return [(o, o.representative_digest in ready) for o in rows]

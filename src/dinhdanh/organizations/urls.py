@@ -17,6 +17,7 @@ if serves_outer():
     urlpatterns += [
         path("organizations/", hub.hub, name="hub"),
         path("organizations/switch/", hub.switch, name="switch"),
+        re_path(rf"^organizations/{EID}/claim/$", hub.claim, name="claim"),
         re_path(rf"^organizations/{EID}/$", member.profile, name="profile"),
         re_path(rf"^organizations/{EID}/members/$", member.members, name="members"),
         re_path(rf"^organizations/{EID}/members/grant/$", member.member_grant, name="member_grant"),

@@ -1,5 +1,6 @@
 """Every write to organizations (ARCHITECTURE rule 1). Callers import from here."""
 
+from dinhdanh.organizations.services.control import organization_attach_representative, organization_claim_control
 from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
 from dinhdanh.organizations.services.locks import organization_lock, organization_terminate, organization_unlock
 from dinhdanh.organizations.services.members import member_grant, member_revoke, members_expire
@@ -11,7 +12,9 @@ __all__ = [
     "member_revoke",
     "members_expire",
     "organization_apply_update",
+    "organization_attach_representative",
     "organization_change_representative",
+    "organization_claim_control",
     "organization_issue",
     "organization_lock",
     "organization_switch",

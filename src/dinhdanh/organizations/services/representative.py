@@ -27,6 +27,7 @@ from dinhdanh.organizations.services._common import (
     require_officer,
     save_changes,
 )
+from dinhdanh.organizations.services.control import attach_named_representative
 from dinhdanh.people.models import User
 
 __all__ = ["organization_change_representative"]
@@ -50,9 +51,14 @@ def organization_change_representative(
     refuse_if_terminated(organization)
     if origin != ChangeOrigin.REGISTRY:
         require_officer(actor, organization)
-    if new["digest"] == organization.representative_digest:
-        raise DomainError(OrganizationError.SAME_REPRESENTATIVE)
     new_user = account_for(new["digest"])
+    if new["digest"] == organization.representative_digest:
+        if organization.representative_id is None and new_user is not None:
+            # The named representative had no account at issuance and has one now: the follow-up
+            # request (or the registry naming them again) gives them control instead of a refusal.
+            attach_named_representative(actor=actor, organization=organization, account=new_user, how=str(origin))
+            return organization
+        raise DomainError(OrganizationError.SAME_REPRESENTATIVE)
     now = timezone.now()
     with transaction.atomic():
         locked_row(organization)

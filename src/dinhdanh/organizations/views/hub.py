@@ -14,7 +14,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.views.common import render_org
 from dinhdanh.people.models import AccountLevel
-from dinhdanh.people.views.common import current_user
+from dinhdanh.people.views.common import current_user, step_up_required
 
 HUB_REQUESTS = 50
 
@@ -37,8 +37,27 @@ def hub(request: HttpRequest) -> HttpResponse:
             ],
             "consents": app_selectors.consents_waiting_for(user).select_related("application"),
             "level2": user.level >= AccountLevel.LEVEL_2 and not user.is_locked,
+            "claimable": list(selectors.claimable_by(user)),
         },
     )
+
+
+@login_required
+@require_POST
+@step_up_required
+def claim(request: HttpRequest, eid: str) -> HttpResponse:
+    """The representative the organization's record names takes control of it (issue 10.3)."""
+    user = current_user(request)
+    try:
+        organization = selectors.organization_by_eid(eid)
+        services.organization_claim_control(actor=user, organization=organization)
+    except DomainError as exc:
+        messages.error(request, exc.message())
+        return redirect("organizations:hub")
+    messages.success(
+        request, _("Bạn đã nhận quyền quản lý tài khoản của tổ chức %(name)s.") % {"name": organization.name}
+    )
+    return redirect("organizations:profile", eid=organization.eid)
 
 
 @login_required
