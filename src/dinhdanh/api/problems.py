@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -47,16 +48,30 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-_OUTSIDE = {400: CoreError.BAD_REQUEST, 403: CoreError.PERMISSION_DENIED, 404: CoreError.NOT_FOUND}
+_OUTSIDE = {
+    400: CoreError.BAD_REQUEST,
+    403: CoreError.PERMISSION_DENIED,
+    404: CoreError.NOT_FOUND,
+    405: CoreError.METHOD_NOT_ALLOWED,
+}
+TOO_MANY_PARTS = (TooManyFilesSent, TooManyFieldsSent)
 
 
-def outside_problem(status: int) -> HttpResponse:
-    """A problem for an API address that no API view handled (Django's error handlers call this).
+def too_many_parts_title() -> str:
+    """Names the limits (DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS), so that a client knows what to send."""
+    return str(CoreError.TOO_MANY_PARTS.message).format(
+        files=settings.DATA_UPLOAD_MAX_NUMBER_FILES, fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    )
+
+
+def outside_problem(status: int, *, error: ErrorCode | None = None, title: str = "") -> HttpResponse:
+    """A problem for an API address that no API view handled (Django's error handlers and
+    ``api.middleware`` call this).
 
     Uses no database, so that it also serves the 500 handler.
     """
-    error = _OUTSIDE.get(status, CoreError.INTERNAL)
-    body = _body(status=status, code=error.code, title=str(error.message))
+    error = error or _OUTSIDE.get(status, CoreError.INTERNAL)
+    body = _body(status=status, code=error.code, title=title or str(error.message))
     return JsonResponse(body, status=status, content_type=PROBLEM)
 
 
@@ -88,6 +103,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return problem(api, request, CoreError.TOO_LARGE)
+
+    # Django refuses a body past DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS while ninja reads the form:
+    # the client's mistake, not ours.
+    @api.exception_handler(TooManyFilesSent)
+    def too_many_files(request: HttpRequest, exc: TooManyFilesSent) -> HttpResponse:
+        return problem(api, request, CoreError.TOO_MANY_PARTS, title=too_many_parts_title())
+
+    @api.exception_handler(TooManyFieldsSent)
+    def too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
+        return problem(api, request, CoreError.TOO_MANY_PARTS, title=too_many_parts_title())
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

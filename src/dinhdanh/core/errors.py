@@ -61,6 +61,16 @@ class CoreError(ErrorCode):
     )
     NOT_FOUND = ("core.not_found", _("Không tìm thấy."), 404)
     TOO_LARGE = ("core.too_large", _("Yêu cầu quá lớn; không có gì bị thay đổi."), 413)
+    TOO_MANY_PARTS = (
+        "core.too_many_parts",
+        _("Yêu cầu có quá nhiều tệp (tối đa {files}) hoặc quá nhiều trường (tối đa {fields}); không có gì bị thay đổi."),
+        400,
+    )
+    METHOD_NOT_ALLOWED = (
+        "core.method_not_allowed",
+        _("Phương thức {method} không dùng được ở địa chỉ này; hãy xem tiêu đề Allow."),
+        405,
+    )
     CSRF_FAILED = (
         "core.csrf_failed",
         _("Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang và thử lại."),

@@ -9,11 +9,11 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dinhdanh.api.problems import is_api_request, outside_problem
+from dinhdanh.api.problems import TOO_MANY_PARTS, is_api_request, outside_problem, too_many_parts_title
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
 from dinhdanh.core.context import current_request_id
-from dinhdanh.core.errors import DomainError
+from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.demo.manifest import demo_summary
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import Level, Scheme
@@ -89,6 +89,10 @@ def error_page(request: HttpRequest, status: int, detail: str = "") -> HttpRespo
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, TOO_MANY_PARTS):  # a form past DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS
+        if is_api_request(request):
+            return outside_problem(400, error=CoreError.TOO_MANY_PARTS, title=too_many_parts_title())
+        return error_page(request, 400, too_many_parts_title())
     return outside_problem(400) if is_api_request(request) else error_page(request, 400)
 
 
