@@ -33,7 +33,7 @@ from tests.applications.support import (
     submitted,
     tax_code,
 )
-from tests.conftest import signed_in
+from tests.conftest import make_user, signed_in
 from tests.organizations.factories import make_organization
 from tests.people.support import post_json, problem
 
@@ -210,3 +210,32 @@ def test_the_api_and_the_page_give_the_same_answers() -> None:
     assert "bốn mắt" in shown.content.decode()
     web.post(f"/applications/queue/{application.pk}/approve/", {"note": ""})
     assert _status(application) == Status.APPROVED
+
+
+def test_a_partners_answer_file_is_for_officers_and_the_partner_only() -> None:
+    """Issue 10 (low): the applicant could download the partner's verification answer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dinhdanh.applications.models import Document
+    from tests.applications.support import PDF
+
+    application, applicant = submitted()
+    reviewer = officer()
+    asked = services.verification_ask(
+        actor=reviewer, application=application, question="?", partner_source=Source.TAX, unit=None
+    )
+    clerk = make_user("Cán bộ Thuế")
+    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
+    services.verification_answer(
+        actor=clerk, verification=asked, answer="Đang hoạt động", uploads=[SimpleUploadedFile("kq.pdf", PDF)]
+    )
+    answer_file = Document.objects.get(verification=asked)
+    url = f"/api/v1/applications/documents/{answer_file.pk}"
+    problem(signed_in(Client(), applicant).get(url), 403, "core.permission_denied")
+    page = signed_in(Client(), applicant).get(f"/organizations/requests/{application.pk}/")
+    assert page.status_code == 200
+    assert "kq.pdf" not in page.content.decode()
+    mine = signed_in(Client(), applicant).get(f"/api/v1/applications/{application.pk}").json()
+    assert answer_file.pk not in [d["id"] for d in mine["documents"]]
+    assert signed_in(Client(), reviewer).get(url).status_code == 200
+    assert signed_in(Client(), clerk).get(url).status_code == 200

@@ -112,7 +112,7 @@ def consents(request: HttpRequest) -> list[ConsentOut]:
 def detail(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
     user = signed_in_user(request)
     app = load(user, application_id)
-    return detail_out(app, with_checks=app.applicant_id != user.pk)
+    return detail_out(app, with_checks=is_officer(user))
 
 
 @router.put(f"/{ID}/draft", response=ApplicationDetailOut, url_name="applications_update_draft")
@@ -143,7 +143,7 @@ def submit(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
     enforce_csrf(request)
     user = signed_in_user(request)
     app = services.application_submit(actor=user, application=load(user, application_id))
-    return detail_out(app, with_checks=app.applicant_id != user.pk)
+    return detail_out(app, with_checks=is_officer(user))
 
 
 @router.post(f"/{ID}/consent", response=ApplicationDetailOut, url_name="applications_consent")

@@ -272,7 +272,8 @@ def detail_out(app: Application, *, with_checks: bool) -> ApplicationDetailOut:
             )
             for h in history
         ],
-        documents=[document_out(d) for d in app.documents.all()],
+        # Partners' answer files are shown to officers only (``selectors.document_for`` enforces it).
+        documents=[document_out(d) for d in app.documents.all() if with_checks or d.verification_id is None],
         consents=[consent_out(c) for c in app.consents.select_related("application").order_by("pk")],
         verifications=[verification_out(v) for v in app.verifications.select_related("application", "unit")],
         checks=[CheckOut.model_validate(c, from_attributes=True) for c in checks],

@@ -191,11 +191,15 @@ def verification_for_answerer(user: User | AnonymousUser, pk: int) -> Verificati
 
 def _may_read_document(user: User, document: Document) -> bool:
     application = document.application
-    if application.applicant_id == user.pk or officer_may_see(user, application):
+    if officer_may_see(user, application):
+        return True
+    if document.verification is not None:
+        # A partner's answer is the police's working paper: its officers and the partner, never the
+        # applicant, a co-representative or a member (issue 10, low).
+        return may_answer(user, document.verification)
+    if application.applicant_id == user.pk:
         return True
     if Consent.objects.filter(_consent_mine(user), application=application).exists():
-        return True
-    if document.verification is not None and may_answer(user, document.verification):
         return True
     if application.organization is not None:
         from dinhdanh.organizations.selectors import membership_in_force

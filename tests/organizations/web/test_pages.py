@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Kind, Status
 from dinhdanh.core.audit_codes import AuditAction
-from dinhdanh.organizations.models import MemberRole, Membership, Organization
+from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationLock
 from dinhdanh.organizations.selectors import ACTING_ORGANIZATION
 from dinhdanh.people.authflow import STEPPED_UP_AT
 from dinhdanh.people.models import AccountLevel, User
@@ -260,10 +260,11 @@ def test_the_representative_asks_for_an_update_and_a_lock(client: Client, rep: U
     assert update.status != Status.DRAFT
     requests_page = html(client.get(page_of(org, "requests/")))
     assert update.number in requests_page
-    # One open request per organization: a lock request waits for the update to be decided.
+    # The organization's own lock is immediate (as on the API), even with a request open.
     response = client.post(page_of(org, "requests/lock/"), {"reason": "Mất thiết bị", "confirm": "on"})
-    assert response.status_code == 400
-    assert update.number in html(response)
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.status == "locked"
 
 
 def test_a_lock_request_needs_confirmation_and_a_fresh_factor(
@@ -277,9 +278,15 @@ def test_a_lock_request_needs_confirmation_and_a_fresh_factor(
     response = client.post(page_of(org, "requests/lock/"), {"reason": "Mất thiết bị", "confirm": "on"})
     assert response["Location"].startswith("/step-up/")
     assert Application.objects.count() == 0
+    org.refresh_from_db()
+    assert org.status == "active"
     signed_in(client, rep)
     client.post(page_of(org, "requests/lock/"), {"reason": "Mất thiết bị", "confirm": "on"})
-    assert Application.objects.get().kind == Kind.LOCK
+    # Issue 10 (low): the web and the API agree — the organization's own lock is immediate.
+    assert Application.objects.count() == 0
+    org.refresh_from_db()
+    assert org.status == "locked"
+    assert OrganizationLock.objects.get(organization=org).ground == "organization_request"
 
 
 def test_a_member_who_is_not_the_representative_cannot_ask(client: Client, rep: User, org: Organization) -> None:

@@ -51,7 +51,7 @@ def _detail_page(
         {
             "application": application,
             "history": _history(application),
-            "documents": application.documents.all(),
+            "documents": application.documents.filter(verification__isnull=True),
             "consents": application.consents.all(),
             "supplement_form": supplement_form or SupplementForm(),
             "is_applicant": application.applicant_id == request.user.pk,

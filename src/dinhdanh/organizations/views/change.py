@@ -1,7 +1,9 @@
-"""The legal representative asks for a change of the organization's data or a lock of its account.
+"""The legal representative asks for a change of the organization's data, or locks its account.
 
-Both are requests (applications of kind UPDATE / LOCK) that the police review like a registration;
-sending one needs a fresh second factor.
+A change is a request (an application of kind UPDATE) that the police review like a registration. A
+lock on the organization's own request is immediate, as on the API (the holder may fear the account
+is in someone else's hands; like a person's TK03 lock, LEGAL §4); unlocking is an officer's decision.
+Both need a fresh second factor, which the services check.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dinhdanh.applications import services as app_services
 from dinhdanh.applications.forms import attach
 from dinhdanh.applications.models import ApplicationChannel, Capacity, Kind, Status
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations import services
 from dinhdanh.organizations.forms import ChangeRequestForm, LockRequestForm
-from dinhdanh.organizations.models import Organization
+from dinhdanh.organizations.models import LockGround, Organization
 from dinhdanh.organizations.views.common import RefusalError, is_representative, member_organization, render_org
 from dinhdanh.people import authflow
 from dinhdanh.people.views.common import current_user, step_up_redirect
@@ -56,6 +59,24 @@ def _send(
     return redirect("applications:detail", pk=application.pk)
 
 
+def _lock_now(request: HttpRequest, organization: Organization, form: LockRequestForm) -> HttpResponse | None:
+    try:
+        services.organization_lock(
+            actor=current_user(request),
+            organization=organization,
+            ground=LockGround.ORGANIZATION_REQUEST,
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as exc:
+        attach(form, exc)
+        return None
+    messages.success(
+        request,
+        _("Đã khóa tài khoản của tổ chức. Để mở khóa, hãy đến cơ quan Công an hoặc gửi yêu cầu mở khóa."),
+    )
+    return redirect("organizations:profile", eid=organization.eid)
+
+
 def _change_page(request: HttpRequest, eid: str, kind: Kind) -> HttpResponse:
     try:
         organization, membership = member_organization(request, eid)
@@ -72,7 +93,11 @@ def _change_page(request: HttpRequest, eid: str, kind: Kind) -> HttpResponse:
     if request.method == "POST" and allowed:
         if not authflow.is_stepped_up(request):
             return step_up_redirect(request, request.path)
-        if form.is_valid():
+        if form.is_valid() and isinstance(form, LockRequestForm):
+            locked = _lock_now(request, organization, form)
+            if locked is not None:
+                return locked
+        elif form.is_valid():
             data = (
                 form.changes() if isinstance(form, ChangeRequestForm) else {"reason": form.cleaned_data["reason"]}
             )
