@@ -55,6 +55,7 @@ def main() -> None:
 
     def service() -> None:
         outcome = signin.password_check(login=LOGIN, password=PASSWORD, client=client_info)
+        assert isinstance(outcome, signin.PasswordOutcome)  # never guarded: no failures here
         signin.signin_complete(user=outcome.user, method=SignInMethod.PASSWORD, client=client_info)
 
     http = Client(REMOTE_ADDR="127.0.0.1", HTTP_HOST="127.0.0.1")

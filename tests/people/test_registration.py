@@ -218,16 +218,18 @@ def test_a_small_file_holding_a_huge_image_is_not_decoded(media: Path) -> None:
 @pytest.mark.parametrize(
     "typed", [PID, " 0790 8500 1234 ", "0790\u200b85001234", "".join(chr(ord(d) + 0xFEE0) for d in PID)]
 )
-def test_a_number_that_has_an_account_is_refused_however_typed(outbox: Path, media: Path, typed: str) -> None:
+def test_a_number_that_has_an_account_gets_no_second_one_however_typed(outbox: Path, typed: str) -> None:
+    """The first step answers as for any number (issue 10 §6); the confirmation creates nothing."""
     registration_confirm(registration_id=registration_start(data=registration()).pk, code=latest_code(outbox))
-    files, messages = portrait_files(media), Message.objects.count()
+    holder = User.objects.get()
+    pending = registration_start(data=registration(personal_id=typed, phone="0987654321"))
+    assert pending.login_digest == holder.login_digest
+    assert Message.objects.filter(template="registration_attempted", user=holder).exists()
     with pytest.raises(DomainError) as exc:
-        registration_start(data=registration(personal_id=typed, phone="0987654321"))
-    assert exc.value.code == "people.already_registered"
-    assert User.objects.count() == 1
-    assert PendingRegistration.objects.filter(confirmed_at__isnull=True).count() == 0
-    assert portrait_files(media) == files
-    assert Message.objects.count() == messages
+        registration_confirm(registration_id=pending.pk, code=latest_code(outbox))
+    assert exc.value.code == "people.registered_before"
+    assert list(User.objects.all()) == [holder]
+    assert User.objects.get().phone == PHONE
 
 
 def test_starting_over_replaces_the_unconfirmed_registration_and_its_portrait(
@@ -277,7 +279,7 @@ def test_a_number_that_got_an_account_meanwhile_cannot_be_confirmed(outbox: Path
     user_create(actor=None, personal_id=PID, full_name="Trần Văn An", password=None)  # at a police desk
     with pytest.raises(DomainError) as exc:
         registration_confirm(registration_id=pending.pk, code=latest_code(outbox))
-    assert exc.value.code == "people.already_registered"
+    assert exc.value.code == "people.registered_before"
     assert User.objects.count() == 1
     assert not LevelRequest.objects.exists()
 

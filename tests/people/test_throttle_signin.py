@@ -21,7 +21,14 @@ from dinhdanh.notifications.models import Message
 from dinhdanh.people import throttle
 from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import SignInEvent, SignInMethod, SignInOutcome, Throttle, User
-from dinhdanh.people.signin import Client, password_check, second_factor_check, signin_complete
+from dinhdanh.people.signin import (
+    Client,
+    Guarded,
+    PasswordOutcome,
+    password_check,
+    second_factor_check,
+    signin_complete,
+)
 from tests.conftest import PASSWORD, make_user
 from tests.people.support import enrol_totp, totp_code
 
@@ -64,6 +71,13 @@ def account_row(login: str = NUMBER) -> Throttle:
     return Throttle.objects.get(scope="account", key=login_digest(login))
 
 
+def pair_row(login: str = NUMBER, client: Client = HOME) -> Throttle:
+    """The count of one address on one login: the one that backs off and locks."""
+    from dinhdanh.people.logins import login_digest
+
+    return Throttle.objects.get(scope="pair", key=throttle.pair_key(client.ip, login_digest(login)))
+
+
 # --- one message ---------------------------------------------------------------------------------
 
 
@@ -82,11 +96,11 @@ def test_every_failure_is_the_same_refusal(person: User, login: str) -> None:
 
 def test_back_off_starts_after_the_free_failures_even_for_the_right_password(person: User, settings: Any) -> None:
     fail(settings.SIGNIN_FREE_FAILURES)
-    blocked = account_row().blocked_until
+    blocked = pair_row().blocked_until
     assert blocked is None or blocked < timezone.now()  # no wait yet
     assert attempt(NUMBER, PASSWORD) == "ok"  # still within the free tries
     fail(1)
-    row = account_row()
+    row = pair_row()
     assert row.blocked_until is not None
     assert row.last_failure_at is not None
     assert (row.blocked_until - row.last_failure_at).total_seconds() == 1
@@ -134,7 +148,7 @@ def test_each_failure_doubles_the_wait(person: User, settings: Any) -> None:
     waits = []
     for _ in range(5):
         fail(1)
-        row = account_row()
+        row = pair_row()
         assert row.blocked_until is not None
         assert row.last_failure_at is not None
         waits.append(round((row.blocked_until - row.last_failure_at).total_seconds()))
@@ -151,31 +165,35 @@ def test_old_failures_are_forgotten(person: User, settings: Any) -> None:
     assert account_row().failures == 1
 
 
-def test_enough_failures_lock_the_account_for_a_while_and_tell_its_owner(person: User, settings: Any) -> None:
+def test_enough_failures_lock_that_address_out_and_guard_the_login_elsewhere(person: User, settings: Any) -> None:
+    """Issue 10 §7: the lock is per (address, login); elsewhere the login is only guarded."""
     fail(settings.SIGNIN_LOCK_FAILURES - 1)
-    assert not Message.objects.filter(template="signin_locked").exists()
+    assert not Message.objects.filter(template="signin_guarded").exists()
     fail(1)
-    row = account_row()
+    row = pair_row()
     assert row.blocked_until is not None
     assert (row.blocked_until - timezone.now()).total_seconds() > settings.SIGNIN_LOCK_SECONDS - 5
-    notices = Message.objects.filter(template="signin_locked")
+    notices = Message.objects.filter(template="signin_guarded")
     assert {m.channel for m in notices} == {"sms", "email"}
     assert all(m.user_id == person.pk for m in notices)
-    assert notices[0].params == {"minutes": settings.SIGNIN_LOCK_SECONDS // 60}
-    event = AuditEvent.objects.get(action=AuditAction.SIGNIN_THROTTLED)
+    event = AuditEvent.objects.get(action=AuditAction.SIGNIN_GUARDED)
     assert event.object_id == str(person.pk)
 
     with pytest.raises(DomainError) as exc:
-        password_check(login=NUMBER, password=PASSWORD, client=ELSEWHERE)  # another address: still locked
+        password_check(login=NUMBER, password=PASSWORD, client=HOME)  # that address: locked out
     assert exc.value.code == "people.throttled"
     assert exc.value.params["seconds"] > settings.SIGNIN_LOCK_SECONDS - 5
-    assert Message.objects.filter(template="signin_locked").count() == 2  # told once, on two channels
+    outcome = password_check(login=NUMBER, password=PASSWORD, client=ELSEWHERE)  # elsewhere: guarded
+    assert isinstance(outcome, Guarded)
+    assert outcome.user == person
+    assert Message.objects.filter(template="signin_guarded").count() == 2  # told once, on two channels
 
 
 def test_unknown_numbers_are_throttled_the_same_way_and_nobody_is_told(settings: Any) -> None:
     fail(settings.SIGNIN_LOCK_FAILURES, login=UNKNOWN)
     assert attempt(UNKNOWN, WRONG) == "people.throttled"
     assert account_row(UNKNOWN).failures == settings.SIGNIN_LOCK_FAILURES
+    assert isinstance(password_check(login=UNKNOWN, password=WRONG, client=ELSEWHERE), Guarded)
     assert not Message.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.SIGNIN_THROTTLED).exists()
 
@@ -218,6 +236,7 @@ def test_success_clears_the_account_counter_but_not_the_address_counter(person: 
     fail(settings.SIGNIN_FREE_FAILURES)
     Throttle.objects.update(blocked_until=None)
     outcome = password_check(login=NUMBER, password=PASSWORD, client=HOME)
+    assert isinstance(outcome, PasswordOutcome)
     signin_complete(user=outcome.user, method=SignInMethod.PASSWORD, client=HOME)
     assert not Throttle.objects.filter(scope="account").exists()
     address = Throttle.objects.get(scope="address", key=throttle.address_key(HOME.ip))
@@ -246,6 +265,7 @@ def test_the_history_records_every_outcome_but_never_the_number(person: User, se
     fail(1)
     fail(1, login=UNKNOWN)
     outcome = password_check(login=NUMBER, password=PASSWORD, client=ELSEWHERE)
+    assert isinstance(outcome, PasswordOutcome)
     signin_complete(user=outcome.user, method=SignInMethod.PASSWORD, client=ELSEWHERE)
     rows = list(SignInEvent.objects.order_by("at", "pk").values("user", "outcome", "method", "ip", "user_agent"))
     assert rows == [
@@ -278,6 +298,7 @@ def test_the_history_records_every_outcome_but_never_the_number(person: User, se
 def test_second_factor_codes_count_like_passwords(person: User, settings: Any) -> None:
     totp, recovery = enrol_totp(person)
     outcome = password_check(login=NUMBER, password=PASSWORD, client=HOME)
+    assert isinstance(outcome, PasswordOutcome)
     assert outcome.needs_second_factor
     assert outcome.factors == ("totp",)
     with pytest.raises(DomainError) as exc:

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     SIGNIN_FAILED = "auth.signin_failed", _("Đăng nhập thất bại")
     SIGNOUT = "auth.signout", _("Đăng xuất")
     SIGNIN_THROTTLED = "auth.signin_throttled", _("Tạm chặn đăng nhập do thử sai nhiều lần")
+    SIGNIN_GUARDED = "auth.signin_guarded", _("Bảo vệ đăng nhập: cần thêm mã xác thực do thử sai nhiều lần")
     SESSION_REVOKED = "auth.session_revoked", _("Kết thúc phiên đăng nhập")
     STEP_UP_SUCCEEDED = "auth.step_up_succeeded", _("Xác thực bổ sung thành công")
     STEP_UP_FAILED = "auth.step_up_failed", _("Xác thực bổ sung thất bại")
@@ -37,6 +38,8 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "people.password_reset", _("Đặt lại mật khẩu qua số điện thoại")
     ACCOUNT_LOCKED = "people.account_locked", _("Khóa tài khoản cá nhân")
     ACCOUNT_UNLOCKED = "people.account_unlocked", _("Mở khóa tài khoản cá nhân")
+    PHONE_RESET = "people.phone_reset", _("Cán bộ đặt lại số điện thoại của tài khoản cá nhân")
+    REGISTRATION_OF_EXISTING = "people.registration_of_existing", _("Đăng ký trùng số định danh đã có tài khoản")
     # organizations
     ORG_ISSUED = "org.issued", _("Cấp tài khoản định danh điện tử tổ chức")
     ORG_UPDATED = "org.updated", _("Cập nhật thông tin tổ chức")

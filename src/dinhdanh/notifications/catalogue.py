@@ -41,6 +41,12 @@ TEMPLATES: Mapping[str, Template] = {
             valid_minutes_param="minutes",
         ),
         Template("signin_locked", BOTH, frozenset({"minutes"})),
+        # people: sent at most once an hour per account (people.notices), as a stranger can trigger them
+        Template("signin_guarded", BOTH),
+        Template("registration_attempted", BOTH),
+        # people: an officer replaced the phone; to the new contact, and to the replaced one
+        Template("phone_reset", BOTH),
+        Template("phone_replaced", BOTH),
         Template("account_locked", BOTH, frozenset({"kind"})),
         Template("account_unlocked", BOTH),
         Template("level_changed", BOTH, frozenset({"level"})),

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.access import roles_of
-from dinhdanh.people import authflow, signin
+from dinhdanh.people import authflow, guard, signin
 from dinhdanh.people.models import SignInMethod, User
 from dinhdanh.people.views.auth import step_up_with_code
 
@@ -75,6 +75,9 @@ def signin_password(request: HttpRequest, body: SignInIn) -> SignInOut:
     outcome = signin.password_check(
         login=body.personal_id, password=body.password, client=authflow.client_of(request)
     )
+    if isinstance(outcome, signin.Guarded):  # the same answer whether the password was right
+        guard.begin(request, outcome)
+        return SignInOut(status="second_factor_required", factors=list(outcome.factors))
     if outcome.needs_second_factor:
         authflow.begin_pending(request, outcome.user)
         return SignInOut(status="second_factor_required", factors=list(outcome.factors))
@@ -84,8 +87,12 @@ def signin_password(request: HttpRequest, body: SignInIn) -> SignInOut:
 @router.post("/auth/second-factor", response=SignInOut, url_name="auth_second_factor")
 def signin_second_factor(request: HttpRequest, body: CodeIn) -> SignInOut:
     enforce_csrf(request)
-    user = authflow.pending_user(request)
-    method = signin.second_factor_check(user=user, code=body.code, client=authflow.client_of(request))
+    guarded = guard.pending(request)
+    if guarded is not None:
+        user, method = guard.second_factor(request, guarded, body.code)
+    else:
+        user = authflow.pending_user(request)
+        method = signin.second_factor_check(user=user, code=body.code, client=authflow.client_of(request))
     return _signed_in(request, user, method)
 
 

@@ -5,6 +5,20 @@ from dinhdanh.core.errors import ErrorCode
 
 class PeopleError(ErrorCode):
     ALREADY_REGISTERED = ("people.already_registered", _("Số định danh này đã có tài khoản."), 409)
+    REGISTERED_BEFORE = (
+        "people.registered_before",
+        _(
+            "Số định danh này đã có tài khoản, nên không có tài khoản mới nào được tạo. Nếu bạn quên mật khẩu, "
+            "hãy dùng “Quên mật khẩu”. Nếu tài khoản đó không do bạn đăng ký, hãy mang thẻ căn cước đến cơ quan "
+            "công an nơi gần nhất để được cập nhật số điện thoại."
+        ),
+        409,
+    )
+    REGISTER_THROTTLED = (
+        "people.register_throttled",
+        _("Có quá nhiều lượt đăng ký từ địa chỉ mạng này. Vui lòng thử lại sau {seconds} giây."),
+        429,
+    )
     # Identical for an unknown number and a wrong password: the message must not tell them apart.
     INVALID_LOGIN = ("people.invalid_login", _("Số định danh hoặc mật khẩu không đúng."), 401)
     THROTTLED = (

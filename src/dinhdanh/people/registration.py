@@ -1,5 +1,11 @@
 """Online self-registration for a level-1 account (Decree 69 Art. 10): details, portrait and password,
-then the phone confirmed with a one-time code. Only the confirmation creates the account."""
+then the phone confirmed with a one-time code. Only the confirmation creates the account.
+
+The first step answers the same whether or not the number has an account (issue 10 §6): the
+registration goes on to the code step either way, and the account's holder is told that someone used
+their number. Only someone who then enters the code texted to the phone they gave learns that the
+number was taken, and registrations are throttled per client address.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +31,14 @@ from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.text import clean, nfc
-from dinhdanh.people import levels
+from dinhdanh.people import levels, throttle
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import PendingRegistration, User
+from dinhdanh.people.notices import notify_limited
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
+from dinhdanh.people.signin import Client
 
 OTP_PURPOSE = "phone"
 _PHONE = re.compile(r"0[35789]\d{8}")
@@ -128,9 +136,26 @@ def _send_code(registration: PendingRegistration) -> None:
     )
 
 
+def _count_attempt(client: Client) -> None:
+    """Every attempt counts, whatever its outcome: refused input teaches an attacker as much."""
+    try:
+        throttle.take(keys=[(throttle.Scope.REGISTER, throttle.address_key(client.ip))], now=timezone.now())
+    except DomainError as exc:
+        raise DomainError(PeopleError.REGISTER_THROTTLED, seconds=exc.params.get("seconds", 1)) from exc
+
+
+def _tell_holder(holder: User, masked_id: str) -> None:
+    audit.record(AuditAction.REGISTRATION_OF_EXISTING, actor=None, obj=holder, after={"login": masked_id})
+    notify_limited(holder, "registration_attempted")
+
+
 @sensitive_variables("data")
-def registration_start(*, data: Registration) -> PendingRegistration:
-    """Validate everything, store a pending registration and text a code to the phone."""
+def registration_start(*, data: Registration, client: Client | None = None) -> PendingRegistration:
+    """Validate everything, store a pending registration and text a code to the phone.
+
+    A number that has an account goes the same way (nothing tells the two apart); its holder is told,
+    at most once an hour, and the confirmation will create nothing."""
+    _count_attempt(client or Client())
     pid = parse_personal_id(data.personal_id, foreigner=data.is_foreigner)
     name = clean(data.full_name, field="full_name", max_length=200)
     born = _birth_date(data.date_of_birth, pid.birth_year)
@@ -143,8 +168,7 @@ def registration_start(*, data: Registration) -> PendingRegistration:
     check_password_strength(data.password, facts=facts_of(personal_id=pid.value, phone=phone, date_of_birth=born))
     check_portrait(data.portrait)
     digest = login_digest(pid.value)
-    if User.objects.filter(login_digest=digest).exists():
-        raise DomainError(PeopleError.ALREADY_REGISTERED, field="personal_id")
+    holder = User.objects.filter(login_digest=digest).first()
     now = timezone.now()
     portrait_ref = sealed.store_file("portraits", data.portrait)
     try:
@@ -167,6 +191,8 @@ def registration_start(*, data: Registration) -> PendingRegistration:
                 checks=levels.level1_checks(is_foreigner=data.is_foreigner),
             )
             _send_code(registration)
+            if holder is not None:
+                _tell_holder(holder, registration.personal_id_masked)
             transaction.on_commit(partial(_delete_files, [old.portrait_ref for old in stale]))
     except BaseException:
         sealed.delete_file(portrait_ref)  # nothing half-written: no orphan portrait either
@@ -207,7 +233,8 @@ def registration_confirm(*, registration_id: str | UUID, code: str) -> User:
     now = timezone.now()
     with transaction.atomic():
         if User.objects.filter(login_digest=registration.login_digest).exists():
-            raise DomainError(PeopleError.ALREADY_REGISTERED, field="personal_id")
+            # Said only now, to whoever holds the phone they gave: the holder was told at the start.
+            raise DomainError(PeopleError.REGISTERED_BEFORE)
         user = User(
             login_digest=registration.login_digest,
             personal_id_masked=registration.personal_id_masked,

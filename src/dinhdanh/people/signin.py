@@ -3,6 +3,15 @@
 Every attempt lands in the sign-in history and the audit log. Failures count towards throttling,
 whatever the factor; the messages for an unknown number and a wrong password are the same, and both
 cost one password hash, so neither the text nor the timing tells them apart.
+
+Each attempt is taken from the throttle (checked and counted at once) before any secret is checked, and
+given back when it was right: parallel requests get no extra guesses.
+
+A login under a distributed attack is *guarded* (``throttle.Scope.ACCOUNT``): the password alone then
+answers nothing. Right or wrong, the answer is "enter a code" (a code is texted to the account's
+confirmed phone only when the password was right), and only the password followed by a second factor
+(that code, the authenticator app or a recovery code) signs in, which lifts the guard. So a stranger
+can neither learn the password from many addresses nor keep the holder out.
 """
 
 from __future__ import annotations
@@ -22,9 +31,13 @@ from dinhdanh.people import throttle
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
+from dinhdanh.people.notices import notify_limited
+from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.totp import has_totp, recovery_code_use, totp_verify
 
 PASSWORD_MAX_LENGTH = 256
+GUARD_OTP_PURPOSE = "signin-guard"
+GUARD_FACTORS = ("sms",)  # what a guarded sign-in asks for, the same for every answer
 SECOND_FACTOR_METHODS = frozenset(
     {
         SignInMethod.PASSWORD_TOTP,
@@ -53,6 +66,18 @@ class PasswordOutcome:
         return bool(self.factors)
 
 
+@dataclass(frozen=True)
+class Guarded:
+    """The answer for a guarded login, whatever the password: a code is the next step.
+
+    ``user`` is the account when the password was right, else None (the next step can only fail);
+    ``account`` is the digest of the number tried, for counting the next step's failures."""
+
+    user: User | None
+    account: str | None
+    factors: tuple[str, ...] = GUARD_FACTORS
+
+
 def second_factors(user: User) -> tuple[str, ...]:
     found = []
     if has_totp(user):
@@ -75,20 +100,39 @@ def _account_key(login: str) -> str | None:
         return None
 
 
-def refuse_if_throttled(*, account: str | None, client: Client, user: User | None = None) -> None:
-    keys = throttle.keys_for(account=account, address=throttle.address_key(client.ip))
+def take_attempt(*, account: str | None, client: Client, user: User | None = None) -> throttle.Ticket:
+    """Count this attempt before checking anything, or refuse it (THROTTLED, history written)."""
     try:
-        throttle.refuse_if_blocked(keys=keys, now=timezone.now())
+        return throttle.take(keys=throttle.keys_for(account=account, ip=client.ip), now=timezone.now())
+    except DomainError:
+        _event(user, SignInOutcome.THROTTLED, client)
+        raise
+
+
+def refuse_if_throttled(*, account: str | None, client: Client, user: User | None = None) -> None:
+    """Check only; for checks that cannot be guessed (passkey signatures), counted afterwards."""
+    try:
+        throttle.refuse_if_blocked(keys=throttle.keys_for(account=account, ip=client.ip), now=timezone.now())
     except DomainError:
         _event(user, SignInOutcome.THROTTLED, client)
         raise
 
 
 def count_failure(
-    *, user: User | None, account: str | None, client: Client, outcome: SignInOutcome, login_label: str
+    *,
+    user: User | None,
+    account: str | None,
+    client: Client,
+    outcome: SignInOutcome,
+    login_label: str,
+    ticket: throttle.Ticket | None = None,
 ) -> None:
-    """Record a failed attempt everywhere it belongs; tell the owner when the account gets locked."""
-    failure = throttle.record_failure(account=account, address=throttle.address_key(client.ip), now=timezone.now())
+    """Record a failed attempt everywhere it belongs (``ticket``: it was counted when taken); tell the
+    owner when it put the login under guard."""
+    if ticket is None:
+        ticket = throttle.take(
+            keys=throttle.keys_for(account=account, ip=client.ip), now=timezone.now(), refuse=False
+        )
     _event(user, outcome, client)
     audit.record(
         AuditAction.SIGNIN_FAILED,
@@ -97,23 +141,52 @@ def count_failure(
         object_id=str(user.pk) if user else "",
         after={"login": login_label, "outcome": str(outcome)},
     )
-    if failure.lock_started and user is not None:
-        from dinhdanh.notifications.services import notify_user
-
-        minutes = max(1, int(settings.SIGNIN_LOCK_SECONDS) // 60)
+    if ticket.guard_started and user is not None:
         with transaction.atomic():
-            audit.record(AuditAction.SIGNIN_THROTTLED, actor=None, obj=user, after={"minutes": minutes})
-            notify_user(user, "signin_locked", {"minutes": minutes})
+            audit.record(AuditAction.SIGNIN_GUARDED, actor=None, obj=user)
+            notify_limited(user, "signin_guarded")
+
+
+def _label(login: str) -> str:
+    try:
+        return masked(login)
+    except DomainError:
+        return "malformed"
+
+
+def _send_guard_code(user: User) -> None:
+    """Text a sign-in code to the account's confirmed phone. Silently nothing when there is no such
+    phone, the account is locked, or a code went out moments ago (it is still valid): the answer on
+    screen must not differ from a wrong password's."""
+    if not user.phone or user.phone_confirmed_at is None or user.is_locked:
+        return
+    try:
+        code = otp_issue(purpose=GUARD_OTP_PURPOSE, subject=f"user:{user.pk}")
+    except DomainError:
+        return
+    from dinhdanh.notifications.services import notify
+
+    with transaction.atomic():
+        notify(
+            channel="sms",
+            to=user.phone,
+            template="phone_otp",
+            params={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
+            language=user.preferred_language,
+            user=user,
+            sensitive=("code",),
+        )
 
 
 @sensitive_variables("login", "password")
-def password_check(*, login: str, password: str, client: Client) -> PasswordOutcome:
+def password_check(*, login: str, password: str, client: Client) -> PasswordOutcome | Guarded:
     """The first step. Raises INVALID_LOGIN, THROTTLED or ACCOUNT_LOCKED (the last only after a
-    correct password, so it reveals nothing to someone who does not know it)."""
+    correct password, so it reveals nothing to someone who does not know it). A guarded login answers
+    ``Guarded`` whatever the password."""
     login = str(login or "")[:64]
     password = str(password or "")
     account = _account_key(login)
-    refuse_if_throttled(account=account, client=client)
+    ticket = take_attempt(account=account, client=client)
     user = User.objects.filter(login_digest=account).first() if account else None
     plausible = 0 < len(password) <= PASSWORD_MAX_LENGTH and "\x00" not in password
     if user is None or not plausible:
@@ -121,36 +194,67 @@ def password_check(*, login: str, password: str, client: Client) -> PasswordOutc
         ok = False
     else:
         ok = user.check_password(password)  # rehashes when the argon2 parameters changed
-    if not ok or user is None or not user.is_active:
-        try:
-            label = masked(login)
-        except DomainError:
-            label = "malformed"
+    right = user if ok and user is not None and user.is_active else None
+    if right is None:
         count_failure(
-            user=user, account=account, client=client, outcome=SignInOutcome.BAD_CREDENTIALS, login_label=label
+            user=user,
+            account=account,
+            client=client,
+            outcome=SignInOutcome.BAD_CREDENTIALS,
+            login_label=_label(login),
+            ticket=ticket,
         )
+    if ticket.guarded:
+        # The attempt stays counted even when right: a given-back count would tell the right password
+        # apart. The second factor clears it (signin_complete).
+        if right is not None:
+            _send_guard_code(right)
+        return Guarded(user=right, account=account)
+    if right is None:
         raise DomainError(PeopleError.INVALID_LOGIN)
-    if user.is_locked:
-        _event(user, SignInOutcome.LOCKED, client)
+    throttle.release(ticket)
+    if right.is_locked:
+        _event(right, SignInOutcome.LOCKED, client)
         raise DomainError(PeopleError.ACCOUNT_LOCKED)
-    return PasswordOutcome(user=user, factors=second_factors(user))
+    return PasswordOutcome(user=right, factors=second_factors(right))
+
+
+def _guard_code_ok(user: User, code: str) -> bool:
+    try:
+        otp_check(purpose=GUARD_OTP_PURPOSE, subject=f"user:{user.pk}", code=code)
+    except DomainError:
+        return False
+    return True
 
 
 @sensitive_variables("code")
-def second_factor_check(*, user: User, code: str, client: Client) -> SignInMethod:
-    """A TOTP code or a recovery code after the password. Failures count like wrong passwords."""
-    refuse_if_throttled(account=user.login_digest, client=client, user=user)
+def second_factor_check(
+    *, user: User | None, code: str, client: Client, guarded: bool = False, account: str | None = None
+) -> SignInMethod:
+    """A TOTP code or a recovery code after the password (and, on a guarded login, the texted code).
+    ``user`` None: a guarded sign-in whose password was wrong, which fails here like a wrong code.
+    Failures count like wrong passwords."""
+    key = user.login_digest if user is not None else account
+    ticket = take_attempt(account=key, client=client, user=user)
     code = str(code or "").strip()[:40]
-    if totp_verify(user=user, code=code):
-        return SignInMethod.PASSWORD_TOTP
-    if recovery_code_use(user=user, code=code):
-        return SignInMethod.PASSWORD_RECOVERY
+    method: SignInMethod | None = None
+    if user is not None:
+        if totp_verify(user=user, code=code):
+            method = SignInMethod.PASSWORD_TOTP
+        elif recovery_code_use(user=user, code=code):
+            method = SignInMethod.PASSWORD_RECOVERY
+        elif guarded and _guard_code_ok(user, code):
+            method = SignInMethod.PASSWORD_SMS
+    if method is not None:
+        throttle.release(ticket)
+        return method
     count_failure(
         user=user,
-        account=user.login_digest,
+        account=key,
         client=client,
         outcome=SignInOutcome.BAD_SECOND_FACTOR,
-        login_label=user.personal_id_masked,
+        login_label=user.personal_id_masked if user is not None else "guarded",
+        ticket=ticket,
     )
     raise DomainError(PeopleError.SECOND_FACTOR_INVALID, field="code")
 
@@ -166,7 +270,7 @@ def signin_complete(*, user: User, method: SignInMethod, client: Client) -> Acco
         _event(user, SignInOutcome.SUCCEEDED, client, method)
         User.objects.filter(pk=user.pk).update(last_login=now)
         audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
-        throttle.record_success(account=user.login_digest)
+        throttle.record_success(account=user.login_digest, ip=client.ip)
     return session
 
 

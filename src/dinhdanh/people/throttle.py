@@ -1,10 +1,25 @@
-"""Throttling of failed sign-ins, per account and per client address, with exponential back-off.
+"""Throttling of failed sign-ins (and of registrations) with exponential back-off, under four counters.
 
-Keys are keyed digests (the account's login digest, an HMAC of the address), never the raw values.
-The account key is the digest of the number *tried*, whether or not an account has it, so throttling
-behaves the same for unknown numbers and does not reveal which numbers have accounts.
+- ``PAIR``: one client address on one login. 3 free failures, then 1, 2, 4 … s, and at 10 that address
+  is locked out of that login for 15 minutes. Guessing one account from one place ends here.
+- ``ADDRESS``: one client address on every login. 30 free failures, then back-off: password spraying
+  (one password against many numbers) from one place ends here.
+- ``ACCOUNT``: one login from every address. It never refuses anybody. At 10 failures (a distributed
+  attack) the login is *guarded* until 24 h pass without a failure or the holder completes a sign-in:
+  the password alone then answers nothing, only the password followed by a second factor gets in
+  (``signin``; docs/people.md, "Guarded sign-in").
+- ``REGISTER``: one client address starting registrations, counted whatever the outcome.
 
-Counts are written in their own transaction: a failed sign-in rolls nothing of this back.
+Hard refusals are per address and per (address, login), never per login alone: whoever knows a
+number cannot keep its holder out.
+
+Race-free: an attempt is *taken* (checked against the blocks and counted as a failure, rows locked, in
+one transaction) before the password is checked, and given back when it turns out right. Parallel
+requests cannot all pass the check before any of them is counted.
+
+Keys are keyed digests (the login digest, HMACs of the address), never the raw values. The account
+key is the digest of the number *tried*, whether or not an account has it, so throttling behaves the
+same for unknown numbers and does not reveal which numbers have accounts.
 """
 
 from __future__ import annotations
@@ -16,6 +31,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
@@ -26,17 +42,58 @@ from dinhdanh.people.models import Throttle
 class Scope(StrEnum):
     ACCOUNT = "account"
     ADDRESS = "address"
+    PAIR = "pair"
+    REGISTER = "register"
 
 
 @dataclass(frozen=True)
-class Failure:
-    failures: int
-    blocked_seconds: int
-    lock_started: bool  # the account just crossed the lock threshold: tell its owner
+class Policy:
+    free: int  # failures before back-off starts
+    memory: int  # seconds without a failure after which the count starts again
+    lock_failures: int = 0  # at this count (0: never) the key is blocked for lock_seconds
+    lock_seconds: int = 0
+    refuses: bool = True  # False: the count only informs (the login-wide guard)
+
+
+def policy(scope: Scope) -> Policy:
+    memory = int(settings.SIGNIN_FAILURE_MEMORY_SECONDS)
+    if scope is Scope.PAIR:
+        return Policy(
+            free=int(settings.SIGNIN_FREE_FAILURES),
+            memory=memory,
+            lock_failures=int(settings.SIGNIN_LOCK_FAILURES),
+            lock_seconds=int(settings.SIGNIN_LOCK_SECONDS),
+        )
+    if scope is Scope.ADDRESS:
+        return Policy(free=int(settings.SIGNIN_IP_FREE_FAILURES), memory=memory)
+    if scope is Scope.REGISTER:
+        return Policy(free=int(settings.REGISTER_FREE_ATTEMPTS), memory=int(settings.REGISTER_WINDOW_SECONDS))
+    return Policy(free=int(settings.SIGNIN_LOCK_FAILURES), memory=memory, refuses=False)
+
+
+@dataclass(frozen=True)
+class _Taken:
+    scope: str
+    key: str
+    before: tuple[int, datetime | None, datetime | None]  # failures, last_failure_at, blocked_until
+    after: tuple[int, datetime | None, datetime | None]
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """An attempt taken: counted as a failure until ``release`` gives it back."""
+
+    taken: tuple[_Taken, ...]
+    guarded: bool = False  # the login was under guard when this attempt came
+    guard_started: bool = False  # if it fails, this attempt is the one that puts the login under guard
 
 
 def address_key(ip: str | None) -> str:
     return blind_index("throttle-address", _address_bucket(ip))
+
+
+def pair_key(ip: str | None, account: str) -> str:
+    return blind_index("throttle-pair", f"{_address_bucket(ip)}\n{account}")
 
 
 def _address_bucket(ip: str | None) -> str:
@@ -53,6 +110,13 @@ def _address_bucket(ip: str | None) -> str:
     return str(address)
 
 
+def keys_for(*, account: str | None, ip: str | None) -> list[tuple[Scope, str]]:
+    keys = [(Scope.ADDRESS, address_key(ip))]
+    if account is not None:
+        keys += [(Scope.PAIR, pair_key(ip, account)), (Scope.ACCOUNT, account)]
+    return keys
+
+
 def backoff_seconds(failures: int, free: int) -> int:
     """0 while within the free attempts, then 1, 2, 4, ... seconds, capped."""
     if failures <= free:
@@ -60,17 +124,38 @@ def backoff_seconds(failures: int, free: int) -> int:
     return int(min(2 ** (failures - free - 1), settings.SIGNIN_BACKOFF_MAX_SECONDS))
 
 
+def _wait(rule: Policy, failures: int) -> int:
+    if not rule.refuses:
+        return 0
+    if rule.lock_failures and failures >= rule.lock_failures:
+        return rule.lock_seconds
+    return backoff_seconds(failures, rule.free)
+
+
+def _remembered(row: Throttle, rule: Policy, now: datetime) -> int:
+    """The failures that still count: none once ``memory`` passed without one."""
+    if row.last_failure_at is None or now - row.last_failure_at > timedelta(seconds=rule.memory):
+        return 0
+    return row.failures
+
+
+def is_guarded(row: Throttle | None, now: datetime) -> bool:
+    rule = policy(Scope.ACCOUNT)
+    return row is not None and _remembered(row, rule, now) >= rule.free
+
+
+def _matching(keys: list[tuple[Scope, str]]) -> Q:
+    match = Q(pk__in=[])
+    for scope, key in keys:
+        match |= Q(scope=scope.value, key=key)
+    return match
+
+
 def remaining_block(*, keys: list[tuple[Scope, str]], now: datetime) -> int:
     """Seconds before another attempt is accepted under any of ``keys`` (0: go ahead)."""
-    rows = Throttle.objects.filter(
-        scope__in=[s.value for s, _ in keys], key__in=[k for _, k in keys], blocked_until__gt=now
-    )
-    wanted = {(s.value, k) for s, k in keys}
-    waits = [
-        int((r.blocked_until - now).total_seconds()) + 1
-        for r in rows
-        if (r.scope, r.key) in wanted and r.blocked_until
-    ]
+    refusing = [(s, k) for s, k in keys if policy(s).refuses]
+    rows = Throttle.objects.filter(_matching(refusing), blocked_until__gt=now) if refusing else []
+    waits = [int((r.blocked_until - now).total_seconds()) + 1 for r in rows if r.blocked_until]
     return max(waits, default=0)
 
 
@@ -79,46 +164,60 @@ def refuse_if_blocked(*, keys: list[tuple[Scope, str]], now: datetime) -> None:
         raise DomainError(PeopleError.THROTTLED, seconds=wait)
 
 
-def _bump(scope: Scope, key: str, now: datetime) -> tuple[int, bool]:
-    row, _ = Throttle.objects.select_for_update().get_or_create(scope=scope.value, key=key)
-    memory = timedelta(seconds=settings.SIGNIN_FAILURE_MEMORY_SECONDS)
-    if row.last_failure_at is not None and now - row.last_failure_at > memory:
-        row.failures = 0
-    was_blocked = row.blocked_until is not None and row.blocked_until > now
-    row.failures += 1
-    row.last_failure_at = now
-    if scope is Scope.ACCOUNT and row.failures >= settings.SIGNIN_LOCK_FAILURES:
-        wait = int(settings.SIGNIN_LOCK_SECONDS)
-        lock_started = not was_blocked
-    else:
-        free = settings.SIGNIN_FREE_FAILURES if scope is Scope.ACCOUNT else settings.SIGNIN_IP_FREE_FAILURES
-        wait = backoff_seconds(row.failures, free)
-        lock_started = False
-    row.blocked_until = now + timedelta(seconds=wait) if wait else row.blocked_until
-    row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
-    return wait, lock_started and scope is Scope.ACCOUNT
+def take(*, keys: list[tuple[Scope, str]], now: datetime, refuse: bool = True) -> Ticket:
+    """Count one attempt under every key, or raise THROTTLED (counting nothing) while one is blocked.
 
-
-def record_failure(*, account: str | None, address: str, now: datetime) -> Failure:
+    The rows are created if missing, then locked in one order (no deadlock between two attempts) and
+    only then read: of two parallel attempts, the second sees the first one's count.
+    """
+    wanted = sorted({(s.value, k) for s, k in keys})
     with transaction.atomic():
-        waits = [0]
-        lock_started = False
-        failures = 0
-        if account is not None:
-            wait, lock_started = _bump(Scope.ACCOUNT, account, now)
-            waits.append(wait)
-            failures = Throttle.objects.get(scope=Scope.ACCOUNT.value, key=account).failures
-        waits.append(_bump(Scope.ADDRESS, address, now)[0])
-    return Failure(failures=failures, blocked_seconds=max(waits), lock_started=lock_started)
+        Throttle.objects.bulk_create([Throttle(scope=s, key=k) for s, k in wanted], ignore_conflicts=True)
+        locked = Throttle.objects.select_for_update().filter(_matching([(Scope(s), k) for s, k in wanted]))
+        rows = {(r.scope, r.key): r for r in locked.order_by("scope", "key")}
+        waits = [
+            int((r.blocked_until - now).total_seconds()) + 1
+            for r in rows.values()
+            if policy(Scope(r.scope)).refuses and r.blocked_until is not None and r.blocked_until > now
+        ]
+        if refuse and waits:
+            raise DomainError(PeopleError.THROTTLED, seconds=max(waits))  # the inserts roll back too
+        taken, guarded, started = [], False, False
+        for scope_value, key in wanted:
+            row, scope = rows[(scope_value, key)], Scope(scope_value)
+            rule = policy(scope)
+            before = (row.failures, row.last_failure_at, row.blocked_until)
+            row.failures = _remembered(row, rule, now) + 1
+            row.last_failure_at = now
+            if wait := _wait(rule, row.failures):
+                row.blocked_until = now + timedelta(seconds=wait)
+            if scope is Scope.ACCOUNT:
+                guarded = row.failures > rule.free
+                started = row.failures == rule.free
+            row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
+            taken.append(_Taken(scope_value, key, before, (row.failures, row.last_failure_at, row.blocked_until)))
+    return Ticket(taken=tuple(taken), guarded=guarded, guard_started=started)
 
 
-def record_success(*, account: str) -> None:
-    # The address counter stays: one good password must not wipe out a spray from the same address.
-    Throttle.objects.filter(scope=Scope.ACCOUNT.value, key=account).delete()
+def release(ticket: Ticket) -> None:
+    """Give back an attempt that turned out right: its count, and the block it set if still in place."""
+    with transaction.atomic():
+        for taken in ticket.taken:
+            row = Throttle.objects.select_for_update().filter(scope=taken.scope, key=taken.key).first()
+            if row is None:
+                continue
+            row.failures = max(0, row.failures - 1)
+            if row.last_failure_at == taken.after[1]:
+                row.last_failure_at = taken.before[1]
+            if row.blocked_until == taken.after[2]:
+                row.blocked_until = taken.before[2]
+            row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
 
 
-def keys_for(*, account: str | None, address: str) -> list[tuple[Scope, str]]:
-    keys = [(Scope.ADDRESS, address)]
-    if account is not None:
-        keys.append((Scope.ACCOUNT, account))
-    return keys
+def record_success(*, account: str, ip: str | None) -> None:
+    """A completed sign-in lifts the guard on the login and clears this address's count on it. The
+    address counter stays (one good password must not wipe out a spray from the same address), and so
+    do other addresses' counts on this login (an attacker's lock-out outlives the holder's sign-in)."""
+    Throttle.objects.filter(
+        Q(scope=Scope.ACCOUNT.value, key=account) | Q(scope=Scope.PAIR.value, key=pair_key(ip, account))
+    ).delete()

@@ -16,6 +16,7 @@ class SignInMethod(models.TextChoices):
     PASSWORD_TOTP = "password_totp", _("Mật khẩu + mã xác thực (TOTP)")
     PASSWORD_RECOVERY = "password_recovery", _("Mật khẩu + mã khôi phục")
     PASSWORD_PASSKEY = "password_passkey", _("Mật khẩu + khóa truy cập")
+    PASSWORD_SMS = "password_sms", _("Mật khẩu + mã gửi qua tin nhắn")
     PASSKEY = "passkey", _("Khóa truy cập (vân tay/khuôn mặt)")
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import authflow, signin
+from dinhdanh.people import authflow, guard, signin
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.forms import CodeForm, SignInForm, attach
 from dinhdanh.people.models import SignInMethod, User
@@ -44,9 +44,13 @@ def signin_page(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message())
         else:
+            verify = reverse("people:signin_verify") + "?" + urlencode({"next": next_url})
+            if isinstance(outcome, signin.Guarded):
+                guard.begin(request, outcome)
+                return redirect(verify)
             if outcome.needs_second_factor:
                 authflow.begin_pending(request, outcome.user)
-                return redirect(reverse("people:signin_verify") + "?" + urlencode({"next": next_url}))
+                return redirect(verify)
             authflow.establish(request, outcome.user, SignInMethod.PASSWORD)
             return _after_signin(request, next_url)
     return render(request, "people/signin.html", {"form": form, "next": next_url})
@@ -57,26 +61,28 @@ def signin_page(request: HttpRequest) -> HttpResponse:
 def signin_verify(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     try:
-        user = authflow.pending_user(request)
+        guarded = guard.pending(request)
+        user = guarded.user if guarded is not None else authflow.pending_user(request)
     except DomainError as exc:
         messages.error(request, exc.message())
         return redirect(reverse("people:signin") + "?" + urlencode({"next": next_url}))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
         try:
-            method = signin.second_factor_check(
-                user=user, code=form.cleaned_data["code"], client=authflow.client_of(request)
-            )
+            if guarded is not None:
+                user, method = guard.second_factor(request, guarded, code)
+            else:
+                assert user is not None  # noqa: S101  # pending_user returns an account or raises
+                method = signin.second_factor_check(user=user, code=code, client=authflow.client_of(request))
+            authflow.establish(request, user, method)
         except DomainError as exc:
             attach(form, exc)
         else:
-            authflow.establish(request, user, method)
             return _after_signin(request, next_url)
-    return render(
-        request,
-        "people/signin_verify.html",
-        {"form": form, "next": next_url, "factors": signin.second_factors(user)},
-    )
+    # A guarded sign-in shows the same page whether its password was right: nothing about the account.
+    factors = signin.GUARD_FACTORS if guarded is not None or user is None else signin.second_factors(user)
+    return render(request, "people/signin_verify.html", {"form": form, "next": next_url, "factors": factors})
 
 
 @require_POST

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
-from dinhdanh.people import registration, services
+from dinhdanh.people import authflow, registration, services
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.forms import CodeForm, PasswordResetFinishForm, PasswordResetStartForm, RegisterForm, attach
 
@@ -33,6 +33,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("people:me")
     form = RegisterForm(request.POST or None, request.FILES or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and upload_too_large(request):
         form.is_valid()
         form.errors.pop("portrait", None)
@@ -58,14 +59,15 @@ def register(request: HttpRequest) -> HttpResponse:
                     consent=data["consent"],
                     is_foreigner=data["is_foreigner"],
                     language=get_language() or "vi",
-                )
+                ),
+                client=authflow.client_of(request),
             )
         except DomainError as exc:
             attach(form, exc)
+            status = 429 if exc.error is PeopleError.REGISTER_THROTTLED else 400
         else:
             request.session[SESSION_KEY] = str(pending.pk)
             return redirect("people:register_confirm")
-    status = 400 if request.method == "POST" else 200
     return render(request, "people/register.html", {"form": form}, status=status)
 
 

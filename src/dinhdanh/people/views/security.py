@@ -149,7 +149,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.password_change(
-                user=user, keep_session=request.session.get(authflow.ACCOUNT_SESSION), **form.cleaned_data
+                user=user,
+                keep_session=request.session.get(authflow.ACCOUNT_SESSION),
+                client=authflow.client_of(request),
+                **form.cleaned_data,
             )
         except DomainError as exc:
             attach(form, exc)

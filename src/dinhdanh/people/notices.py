@@ -1,0 +1,27 @@
+"""Security notices to an account's holder that a stranger can trigger (failed sign-ins, someone
+registering the holder's number): at most one of each kind per account in
+``NOTICE_MIN_INTERVAL_SECONDS``, so nobody can flood a person's phone by trying their number."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from dinhdanh.people.models import User
+
+
+def notify_limited(user: User, template: str, params: dict[str, str | int] | None = None) -> bool:
+    """Notify ``user`` unless they got this notice within the interval; says whether it was sent.
+
+    Two parallel attempts may both send one: a rare second message costs less than a lock on the
+    outbox table for every failed sign-in."""
+    from dinhdanh.notifications.models import Message
+    from dinhdanh.notifications.services import notify_user
+
+    since = timezone.now() - timedelta(seconds=int(settings.NOTICE_MIN_INTERVAL_SECONDS))
+    if Message.objects.filter(user=user, template=template, created_at__gt=since).exists():
+        return False
+    notify_user(user, template, params or {})
+    return True
