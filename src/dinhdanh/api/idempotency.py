@@ -3,7 +3,7 @@ connection) sends the same request again with the same key and gets the first an
 write. See docs/api-idempotency.md.
 
 Per caller and key, ``core.models.IdempotencyRecord`` holds the request's fingerprint (method, path,
-body) and, once answered, the response. The same key with the same request replays the response (with
+body; for multipart bodies the parsed fields and each file's SHA-256) and, once answered, the response. The same key with the same request replays the response (with
 ``Idempotency-Replayed: true``); with another request it is refused (422); while the first is still
 running, 409. Refusals (problem+json, 4xx) are stored and replayed like successes, because nothing was
 written; a server error releases the key so that the request can be retried. Keys live 24 hours.
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -28,7 +30,7 @@ from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.models import IdempotencyRecord
 
-__all__ = ["HEADER", "REPLAYED_HEADER", "TTL", "IdempotencyError", "idempotent", "session_scope"]
+__all__ = ["HEADER", "REPLAYED_HEADER", "TTL", "IdempotencyError", "fingerprint", "idempotent", "session_scope"]
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotency-Replayed"
@@ -77,9 +79,27 @@ def _key(request: HttpRequest) -> str | None:
     return key
 
 
-def _fingerprint(request: HttpRequest) -> str:
+def _file_digest(upload: UploadedFile[bytes]) -> list[Any]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)  # the operation reads the file after us
+    return [upload.name or "", upload.content_type or "", upload.size, digest.hexdigest()]
+
+
+def _multipart(request: HttpRequest) -> bytes:
+    """Django refuses ``request.body`` once a multipart body is parsed (ninja parses it before the
+    operation runs), so the parsed form stands for it: each field's values in order, and each file's
+    name, declared type, size and SHA-256. JSON keeps names and values apart, whatever they contain."""
+    fields = {name: request.POST.getlist(name) for name in request.POST}
+    files = {name: [_file_digest(f) for f in request.FILES.getlist(name)] for name in request.FILES}
+    return json.dumps({"fields": fields, "files": files}, sort_keys=True, ensure_ascii=False).encode()
+
+
+def fingerprint(request: HttpRequest) -> str:
+    """What makes two requests "the same request": method, path and body (the parsed form for multipart)."""
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    digest.update(request.body)
+    digest.update(_multipart(request) if request.content_type == "multipart/form-data" else request.body)
     return digest.hexdigest()
 
 
@@ -95,7 +115,7 @@ def _render(request: HttpRequest, result: Any) -> HttpResponse:
     return api.create_response(request, result, status=200)
 
 
-def _claim(scope: str, key: str, request: HttpRequest, fingerprint: str) -> IdempotencyRecord | HttpResponse:
+def _claim(scope: str, key: str, request: HttpRequest, request_hash: str) -> IdempotencyRecord | HttpResponse:
     """The new in-progress record, or the answer for a key already used (replay or refusal)."""
     now = timezone.now()
     endpoint = f"{request.method} {request.path}"[:255]
@@ -109,7 +129,7 @@ def _claim(scope: str, key: str, request: HttpRequest, fingerprint: str) -> Idem
                 scope=scope,
                 key=key,
                 endpoint=endpoint,
-                request_hash=fingerprint,
+                request_hash=request_hash,
                 created_at=now,
                 expires_at=now + TTL,
             )
@@ -117,8 +137,8 @@ def _claim(scope: str, key: str, request: HttpRequest, fingerprint: str) -> Idem
         pass
     found = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if found is None:  # finished and released between the two queries: a fresh attempt is in order
-        return _claim(scope, key, request, fingerprint)
-    if found.request_hash != fingerprint or found.endpoint != endpoint:
+        return _claim(scope, key, request, request_hash)
+    if found.request_hash != request_hash or found.endpoint != endpoint:
         raise DomainError(IdempotencyError.KEY_REUSED)
     if found.status_code is None:
         raise DomainError(IdempotencyError.IN_PROGRESS)
@@ -142,8 +162,7 @@ def idempotent(view: View | None = None, *, scope: Scope = session_scope) -> Any
             key = _key(request)
             if key is None:
                 return function(request, *args, **kwargs)
-            fingerprint = _fingerprint(request)
-            claimed = _claim(scope(request), key, request, fingerprint)
+            claimed = _claim(scope(request), key, request, fingerprint(request))
             if isinstance(claimed, HttpResponse):
                 return claimed
             # The operation runs in its own transactions, not in one around it here: a refusal it audits

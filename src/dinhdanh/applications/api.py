@@ -124,6 +124,7 @@ def update_draft(request: HttpRequest, application_id: int, body: DraftIn) -> Ap
 
 
 @router.post(f"/{ID}/documents", response={201: DocumentOut}, url_name="applications_add_document")
+@idempotent  # multipart: fingerprinted from the parsed form and the files' SHA-256
 def add_document(
     request: HttpRequest, application_id: int, kind: Form[str], file: File[UploadedFile]
 ) -> Status[DocumentOut]:

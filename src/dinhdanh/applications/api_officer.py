@@ -130,6 +130,7 @@ def verifications(request: HttpRequest, status: str = "") -> list[VerificationOu
     response=VerificationOut,
     url_name="applications_verification_answer",
 )
+@idempotent  # multipart: fingerprinted from the parsed form and the files' SHA-256
 def verification_answer(
     request: HttpRequest, verification_id: int, answer: Form[str], files: File[list[UploadedFile]] | None = None
 ) -> VerificationOut:
