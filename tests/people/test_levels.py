@@ -216,7 +216,8 @@ def test_any_card_number_is_either_refused_cleanly_or_stored_as_ascii(kind: Card
     except DomainError as exc:
         error = exc.error
     if request is None:
-        assert error is PeopleError.CARD_INVALID
+        # A well-formed citizen card number that is not this person's is refused as someone else's card.
+        assert error in (PeopleError.CARD_INVALID, PeopleError.CARD_MISMATCH)
         assert AuditEvent.objects.count() == events
         return
     stored = unseal_text(bytes(request.card_number_sealed or b""), purpose="card-number")
@@ -226,19 +227,38 @@ def test_any_card_number_is_either_refused_cleanly_or_stored_as_ascii(kind: Card
 
 
 @pytest.mark.parametrize(
+    ("kind", "other"),
+    [(CardKind.CCCD, "091085990124"), (CardKind.CMND, "091085990124"), (CardKind.CCCD, "001203012389")],
+)
+def test_a_card_whose_number_is_not_the_accounts_is_refused_and_writes_nothing(kind: CardKind, other: str) -> None:
+    """Issue 10 §11: a citizen card's number *is* the personal identification number."""
+    citizen, pid = person(personal_id="091085990123")
+    assert other != pid
+    officer = intake()
+    events, requests, messages = snapshot()
+    with pytest.raises(DomainError) as exc:
+        level2_raise(actor=officer, user=citizen, card=CardCheck(kind, other), unit=commune())
+    assert exc.value.error is PeopleError.CARD_MISMATCH
+    assert exc.value.field == "card_number"
+    assert "không khớp" in exc.value.message("vi")
+    assert snapshot() == (events, requests, messages)
+    assert User.objects.get(pk=citizen.pk).level == AccountLevel.LEVEL_1
+
+
+@pytest.mark.parametrize(
     ("kind", "card_number", "stored"),
     [
-        (CardKind.CCCD, " 0910 8500 0123 ", "091085000123"),
-        (CardKind.CCCD, "0910850\u200b00123", "091085000123"),  # invisible characters are dropped
+        (CardKind.CCCD, " 0910 8599 0123 ", "091085990123"),
+        (CardKind.CCCD, "0910859\u200b90123", "091085990123"),  # invisible characters are dropped
         (CardKind.CMND, "123456789", "123456789"),
-        (CardKind.CMND, "123456789012", "123456789012"),
+        (CardKind.CMND, "0910 8599 0123", "091085990123"),
         (CardKind.PASSPORT, "b1234567", "B1234567"),
         (CardKind.PASSPORT, "C" * 20, "C" * 20),
         (CardKind.RESIDENCE_CARD, "tt123456", "TT123456"),
     ],
 )
 def test_valid_card_numbers_of_each_kind_are_accepted(kind: CardKind, card_number: str, stored: str) -> None:
-    citizen, _pid = person()
+    citizen, _pid = person(personal_id="091085990123")  # a citizen card carries the person's own number
     request = level2_raise(actor=intake(), user=citizen, card=CardCheck(kind, card_number), unit=commune())
     assert unseal_text(bytes(request.card_number_sealed or b""), purpose="card-number") == stored
     assert request.card_number_masked == mask_personal_id(stored)

@@ -201,6 +201,19 @@ def test_a_unit_outside_the_officers_jurisdiction_is_not_offered() -> None:
     assert User.objects.get(pk=person.pk).level == AccountLevel.LEVEL_1
 
 
+def test_a_card_of_someone_else_is_refused_with_the_reason() -> None:
+    """Issue 10 §11: the number on a citizen card must be the account's personal identification number."""
+    client, _officer = desk()
+    person, pid = citizen()
+    page = look_up(client, pid)
+    other = pid[:-1] + ("0" if pid[-1] != "0" else "1")
+    response = client.post(f"/people/{person.pk}/level2/", level2_form(other))
+    assert response["Location"] == page
+    assert "Số trên thẻ không khớp với số định danh cá nhân của tài khoản này." in html(client.get(page))
+    assert User.objects.get(pk=person.pk).level == AccountLevel.LEVEL_1
+    assert not LevelRequest.objects.filter(user=person).exists()
+
+
 def test_level2_from_a_stale_session_asks_for_step_up_first() -> None:
     client, _officer = desk()
     person, pid = citizen()

@@ -87,6 +87,14 @@ class PeopleError(ErrorCode):
     LEVEL_NOT_PENDING = ("people.level_not_pending", _("Yêu cầu này đã được xử lý."), 409)
     REASON_REQUIRED = ("people.reason_required", _("Cần ghi rõ lý do."), 400)
     CARD_INVALID = ("people.card_invalid", _("Số giấy tờ tùy thân không hợp lệ."), 400)
+    CARD_MISMATCH = (
+        "people.card_mismatch",
+        _(
+            "Số trên thẻ không khớp với số định danh cá nhân của tài khoản này. Hãy đối chiếu lại thẻ, "
+            "hoặc tra cứu tài khoản bằng đúng số trên thẻ."
+        ),
+        400,
+    )
     ALREADY_LOCKED = ("people.already_locked", _("Tài khoản đã bị khóa."), 409)
     NOT_LOCKED = ("people.not_locked", _("Tài khoản không bị khóa."), 409)
     SESSION_NOT_FOUND = ("people.session_not_found", _("Không tìm thấy phiên đăng nhập."), 404)

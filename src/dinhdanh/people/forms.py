@@ -149,6 +149,24 @@ class Level2Form(forms.Form):
     confirm = forms.BooleanField(label=_("Tôi đã đối chiếu giấy tờ bản gốc với người đến làm thủ tục."))
 
 
+class PhoneResetForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Số điện thoại mới"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    email = forms.CharField(label=_("Thư điện tử (để trống: không có)"), max_length=254, required=False)
+    card_kind = forms.ChoiceField(label=_("Loại giấy tờ"), choices=CardKind.choices)
+    card_number = forms.CharField(
+        label=_("Số giấy tờ"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    unit = forms.ChoiceField(label=_("Nơi tiếp nhận"), choices=())
+    confirm = forms.BooleanField(
+        label=_(
+            "Tôi đã đối chiếu giấy tờ bản gốc với người đề nghị. Mật khẩu, yếu tố xác thực và mọi phiên đăng nhập "
+            "cũ sẽ bị hủy."
+        )
+    )
+
+
 class AuthorityLockForm(forms.Form):
     authority = forms.CharField(label=_("Cơ quan đề nghị"), max_length=300)
     document_ref = forms.CharField(label=_("Số văn bản đề nghị"), max_length=120)

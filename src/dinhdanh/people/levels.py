@@ -23,6 +23,7 @@ from dinhdanh.core.text import clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.people.models.accounts import CardKind
 
@@ -145,6 +146,23 @@ def _card(card: CardCheck) -> tuple[str, str]:
     return number, mask_personal_id(number)
 
 
+def carries_personal_id(kind: str, number: str) -> bool:
+    """Whether the card's number *is* the personal identification number: the citizen ID card
+    (căn cước / CCCD) and the 12-digit identity card (CMND) carry it; a 9-digit CMND, a passport or a
+    foreigner's residence card carry a number of their own."""
+    return kind == CardKind.CCCD or (kind == CardKind.CMND and len(number) == 12)
+
+
+def checked_card(card: CardCheck, user: User) -> tuple[str, str]:
+    """The card's number, cleaned, and its mask; refused when malformed, or when it is a personal
+    identification number other than the account's: the officer then holds someone else's card (or
+    found the wrong account), and nothing may be done on the strength of it."""
+    number, number_masked = _card(card)
+    if carries_personal_id(card.kind, number) and login_digest(number) != user.login_digest:
+        raise DomainError(PeopleError.CARD_MISMATCH, field="card_number")
+    return number, number_masked
+
+
 def level2_raise(*, actor: User, user: User, card: CardCheck, unit: AdministrativeUnit) -> LevelRequest:
     """Record the in-person check and raise the account to level 2 (any residence: Art. 10).
 
@@ -152,7 +170,7 @@ def level2_raise(*, actor: User, user: User, card: CardCheck, unit: Administrati
     """
     require(actor, Permission.VERIFY_PERSON, unit=unit, obj=user)
     require_fresh_factor()
-    number, number_masked = _card(card)
+    number, number_masked = checked_card(card, user)
     now = timezone.now()
     days = LEVEL2_DAYS_NO_VALID_CARD if card.expired else LEVEL2_DAYS
     with transaction.atomic():

@@ -34,6 +34,7 @@ if serves_inner():
         path("people/", officers.people_desk, name="desk"),
         path("people/<int:pk>/", officers.person, name="person"),
         path("people/<int:pk>/level2/", officers.person_level2, name="person_level2"),
+        path("people/<int:pk>/phone/", officers.person_phone, name="person_phone"),
         path("people/<int:pk>/lock/", officers.person_lock, name="person_lock"),
         path("people/<int:pk>/unlock/", officers.person_unlock, name="person_unlock"),
         path("people/reviews/", officers.reviews, name="reviews"),

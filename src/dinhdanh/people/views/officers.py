@@ -26,12 +26,14 @@ from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.sealed import SealError, read_file
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
-from dinhdanh.people import levels, locks, selectors, services
+from dinhdanh.notifications.recipients import masked as masked_address
+from dinhdanh.people import contacts, levels, locks, selectors, services
 from dinhdanh.people.forms import (
     AuthorityLockForm,
     FindPersonForm,
     Level2Form,
     PersonCreateForm,
+    PhoneResetForm,
     ReviewForm,
     UnlockForm,
     attach,
@@ -67,6 +69,12 @@ def _units(officer: User) -> list[AdministrativeUnit]:
 
 def _level2_form(officer: User, data: object = None) -> Level2Form:
     form = Level2Form(data)  # type: ignore[arg-type]
+    form.fields["unit"].choices = [(u.pk, u.name) for u in _units(officer)]  # type: ignore[attr-defined]
+    return form
+
+
+def _phone_form(officer: User, data: object = None) -> PhoneResetForm:
+    form = PhoneResetForm(data, prefix="reset")  # type: ignore[arg-type]  # the level-2 form has the same fields
     form.fields["unit"].choices = [(u.pk, u.name) for u in _units(officer)]  # type: ignore[attr-defined]
     return form
 
@@ -123,6 +131,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "lock": selectors.lock_in_force(subject),
             "requests": selectors.own_level_requests(subject)[:10],
             "level2_form": _level2_form(officer),
+            "phone_form": _phone_form(officer),
+            "phone_masked": contacts.mask_phone(subject.phone) if subject.phone else "",
+            "email_masked": masked_address("email", subject.email) if subject.email else "",
             "lock_form": AuthorityLockForm(),
             "unlock_form": UnlockForm(),
             "card_kinds": CardKind,
@@ -151,6 +162,19 @@ def _level2(request: HttpRequest, officer: User, subject: User) -> str:
     return _("Đã nâng tài khoản lên mức độ 2.")
 
 
+def _phone(request: HttpRequest, officer: User, subject: User) -> str:
+    form = _valid(_phone_form(officer, request.POST))
+    contacts.phone_reset(
+        actor=officer,
+        user=subject,
+        phone=form.cleaned_data["phone"],
+        email=form.cleaned_data["email"],
+        card=levels.CardCheck(kind=form.cleaned_data["card_kind"], number=form.cleaned_data["card_number"]),
+        unit=AdministrativeUnit.objects.get(pk=form.cleaned_data["unit"]),
+    )
+    return _("Đã cập nhật số điện thoại. Người dân đặt mật khẩu mới bằng chức năng “Quên mật khẩu”.")
+
+
 def _lock(request: HttpRequest, officer: User, subject: User) -> str:
     form = _valid(AuthorityLockForm(request.POST))
     locks.lock_by_authority(actor=officer, user=subject, **form.cleaned_data)
@@ -177,6 +201,14 @@ def _act(request: HttpRequest, pk: int, action: Callable[[HttpRequest, User, Use
 @step_up_required
 def person_level2(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, _level2)
+
+
+@sensitive_post_parameters("card_number", "phone", "email")
+@login_required
+@require_POST
+@step_up_required
+def person_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, _phone)
 
 
 @login_required
