@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dinhdanh.people.middleware.NoStoreMiddleware",
     "dinhdanh.people.middleware.AccountSessionMiddleware",
     "dinhdanh.people.assurance.AssuranceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

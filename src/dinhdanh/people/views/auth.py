@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ def _after_signin(request: HttpRequest, next_url: str) -> HttpResponse:
 
 
 @sensitive_post_parameters("password")
+@never_cache  # redisplays the number typed
 @require_http_methods(["GET", "POST"])
 def signin_page(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
@@ -57,6 +59,7 @@ def signin_page(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("code")
+@never_cache
 @require_http_methods(["GET", "POST"])
 def signin_verify(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)

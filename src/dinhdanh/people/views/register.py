@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -28,6 +29,7 @@ def _portrait_bytes(upload: UploadedFile[bytes] | None, limit: int) -> bytes:
 
 
 @sensitive_post_parameters("password", "password_confirm", "personal_id")
+@never_cache  # personal data typed or shown
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -72,6 +74,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("code")
+@never_cache  # personal data typed or shown
 @require_http_methods(["GET", "POST"])
 def register_confirm(request: HttpRequest) -> HttpResponse:
     registration_id = request.session.get(SESSION_KEY, "")
@@ -107,6 +110,7 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("personal_id", "phone", "code", "new", "confirm")
+@never_cache  # personal data typed or shown
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Two steps on one page: number and phone, then the texted code and the new password. The first
