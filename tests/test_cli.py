@@ -32,7 +32,7 @@ class Run:
     err: str
 
 
-def dinhdanh(args: Sequence[str], data_dir: Path, *, umask: int = 0o022, **env: str) -> Run:
+def dinhdanh(args: Sequence[str], data_dir: Path, **env: str) -> Run:
     """Run the command as from a login shell (umask 022: the program must make its files private itself)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
     clean.update(DINHDANH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", **env)
@@ -40,7 +40,7 @@ def dinhdanh(args: Sequence[str], data_dir: Path, *, umask: int = 0o022, **env: 
         [sys.executable, "-m", "dinhdanh", *args],
         env=clean,
         cwd=data_dir if data_dir.exists() else data_dir.parent,
-        umask=umask,
+        umask=0o022,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -144,6 +144,28 @@ def test_a_short_secret_key_is_one_bilingual_line(tmp_path: Path, args: list[str
         run, vietnamese="DINHDANH_SECRET_KEY phải dài ít nhất 32 ký tự", english="must be at least 32 characters"
     )
     assert "too-short" not in run.err  # the key itself is never printed
+
+
+@pytest.mark.parametrize("name", ["DINHDANH_AUDIT_KEY", "DINHDANH_AUDIT_CHECKPOINT_KEY"])
+@pytest.mark.parametrize("value", ["abc123", "zz" * 32, "a" * 63])
+def test_a_malformed_audit_key_is_one_bilingual_line(tmp_path: Path, name: str, value: str) -> None:
+    run = dinhdanh(["audit", "verify"], tmp_path, **{name: value})
+    assert_one_bilingual_line(run, vietnamese="phải là khóa dạng hex", english="must be a hex key")
+    assert value not in run.err  # a key is never printed
+
+
+def test_audit_keys_from_the_environment_write_no_key_file(tmp_path: Path) -> None:
+    keys = {"DINHDANH_AUDIT_KEY": "1f" * 32, "DINHDANH_AUDIT_CHECKPOINT_KEY": "2e" * 32}
+    assert dinhdanh(["migrate"], tmp_path, **keys).code == 0
+    assert dinhdanh(["load_units"], tmp_path, **keys).code == 0
+    verified = dinhdanh(["audit", "verify"], tmp_path, **keys)
+    assert verified.code == 0, verified.err
+    assert "1 điểm chốt khớp" in verified.out
+    assert not (tmp_path / "keys" / "audit-chain").exists()
+    assert not (tmp_path / "keys" / "audit-checkpoint").exists()
+    other_node = dinhdanh(["audit", "verify"], tmp_path, DINHDANH_AUDIT_KEY="3d" * 32)
+    assert other_node.code == 1
+    assert "unknown_key" in other_node.err
 
 
 # --- the demo -------------------------------------------------------------------------------------

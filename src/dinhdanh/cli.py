@@ -102,6 +102,12 @@ def _broken(result: Verification) -> str:
             "HỎNG / BROKEN: tệp điểm chốt có dòng hỏng hoặc chữ ký sai (checkpoint_forged) "
             "/ the checkpoint file has a malformed or wrongly signed line (checkpoint_forged)"
         )
+    if result.reason == "checkpoint_unknown_key":
+        return (
+            "HỎNG / BROKEN: điểm chốt được ký bằng khóa khác với DINHDANH_AUDIT_CHECKPOINT_KEY của máy này "
+            "(checkpoint_unknown_key) / checkpoints signed with a key other than this node's "
+            "DINHDANH_AUDIT_CHECKPOINT_KEY (checkpoint_unknown_key)"
+        )
     return (
         f"HỎNG / BROKEN: sự kiện số {result.broken_seq} ({result.reason}); "
         f"{result.checked} sự kiện trước đó nguyên vẹn / event #{result.broken_seq} ({result.reason}); "

@@ -196,6 +196,17 @@ def test_a_forged_checkpoint_is_named(
     assert (result.ok, result.reason) == (False, "checkpoint_forged")
 
 
+def test_checkpoints_under_another_key_are_named_after_the_chain(
+    empty_log: None, checkpoint_file: Path, committed: Callable[[int], list[AuditEvent]], settings: SettingsWrapper
+) -> None:
+    committed(4)
+    settings.AUDIT_CHECKPOINT_KEY = "ef" * 32  # a node configured with another checkpoint key
+    result = audit.verify()
+    assert (result.ok, result.reason) == (False, "checkpoint_unknown_key")
+    settings.AUDIT_KEY = "cd" * 32  # and another chain key: the chain's fault comes first
+    assert audit.verify() == audit.Verification(False, 0, 1, "unknown_key")
+
+
 def test_events_without_any_checkpoint_are_not_vouched_for(empty_log: None, checkpoint_file: Path) -> None:
     build_chain(2)  # never committed: no checkpoint was written
     assert audit.verify() == audit.Verification(False, 0, 1, "no_checkpoint")

@@ -198,14 +198,17 @@ def verify(*, chunk_size: int = 5000) -> Verification:
     walk runs is left for the next verification instead of passing for a broken tail.
     """
     head = AuditChainHead.objects.filter(pk=1).first()
+    unreadable: checkpoints.CheckpointForged | None = None
     try:
         marks = checkpoints.read()
-    except checkpoints.CheckpointForged as forged:
-        return Verification(False, 0, forged.seq, "checkpoint_forged")
+    except checkpoints.CheckpointForged as forged:  # named after the chain's own faults, if any
+        marks, unreadable = [], forged
     pinned: dict[int, str] = {}
     result = _walk(head, {mark.seq for mark in marks}, pinned, chunk_size)
     if not result.ok or checkpoints.location() is None:
         return result
+    if unreadable is not None:
+        return Verification(False, 0, unreadable.seq, unreadable.reason)
     return _against_checkpoints(result, marks, pinned)
 
 

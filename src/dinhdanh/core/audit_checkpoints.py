@@ -42,12 +42,14 @@ class Checkpoint:
 
 
 class CheckpointForged(Exception):  # noqa: N818  # a finding, not a failure of the program
-    """A line that does not parse or whose signature does not hold (``line`` counts from 1)."""
+    """A line that does not parse or whose signature does not hold (``line`` counts from 1), or that
+    was signed under a checkpoint key this node does not have (a node configured with another key)."""
 
-    def __init__(self, line: int, seq: int | None) -> None:
-        super().__init__(f"checkpoint line {line}")
+    def __init__(self, line: int, seq: int | None, reason: str = "checkpoint_forged") -> None:
+        super().__init__(f"checkpoint line {line}: {reason}")
         self.line = line
         self.seq = seq
+        self.reason = reason
 
 
 def location() -> Path | None:
@@ -110,9 +112,11 @@ def _parse(raw: str, number: int, key_id: str, key: bytes) -> Checkpoint:
         seq is None
         or not all(isinstance(fields[name], str) for name in ("chain", "hash", "at", "key_id"))
         or not isinstance(mac, str)
-        or fields["key_id"] != key_id
-        or not hmac.compare_digest(mac, _mac(key, fields))
     ):
+        raise CheckpointForged(number, seq)
+    if fields["key_id"] != key_id:
+        raise CheckpointForged(number, seq, "checkpoint_unknown_key")
+    if not hmac.compare_digest(mac, _mac(key, fields)):
         raise CheckpointForged(number, seq)
     return Checkpoint(fields["chain"], seq, fields["hash"], fields["at"])
 

@@ -63,7 +63,9 @@ class CoreError(ErrorCode):
     TOO_LARGE = ("core.too_large", _("Yêu cầu quá lớn; không có gì bị thay đổi."), 413)
     TOO_MANY_PARTS = (
         "core.too_many_parts",
-        _("Yêu cầu có quá nhiều tệp (tối đa {files}) hoặc quá nhiều trường (tối đa {fields}); không có gì bị thay đổi."),
+        _(
+            "Yêu cầu có quá nhiều tệp (tối đa {files}) hoặc quá nhiều trường (tối đa {fields}); không có gì bị thay đổi."
+        ),
         400,
     )
     METHOD_NOT_ALLOWED = (
