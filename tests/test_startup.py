@@ -86,6 +86,9 @@ def test_production_without_collected_static_files_refuses_to_start_with_a_clear
         ["collectstatic", "--noinput"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET
     )
     assert collected.code == 0, collected.err
+    collected_modes = modes(tmp_path / "static")
+    assert len(collected_modes) > 10
+    assert {name: oct(mode) for name, mode in collected_modes.items() if mode & 0o077} == {}
     code, out, err = python(SERVE_HOME, tmp_path)
     assert code == 0, err
     status, static_links = out.split()

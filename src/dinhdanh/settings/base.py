@@ -195,6 +195,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Django's storages chmod what they save to 0644 whatever the umask; the data dir stays private.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Security headers. Cookies are marked Secure behind TLS (production turns this on).
 SESSION_COOKIE_NAME = "dinhdanh_session"
