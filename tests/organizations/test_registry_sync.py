@@ -8,6 +8,7 @@ import pytest
 
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
+from dinhdanh.geo.models import UnitSuccession
 from dinhdanh.organizations.models import (
     ChangeOrigin,
     LockGround,
@@ -61,6 +62,35 @@ def test_a_changed_name_and_address_flow_in_and_a_rerun_changes_nothing(rep: Use
     assert sync_from_registry(snapshot=snapshot, actor=None) == SyncSummary()
     assert OrganizationChange.objects.count() == 1
     assert len(events(org)) == 1
+
+
+def test_a_registry_address_does_not_repeat_the_commune_and_province(rep: User) -> None:
+    """Issue 10 (low): registries write the whole address; the organization keeps the street apart from
+    its head office, which every page prints after it, so the sync kept both and pages showed the
+    commune and province twice ("…, Phường X, Tỉnh Y, Phường X, Tỉnh Y")."""
+    office = commune(index=2)
+    province = office.parent
+    assert province is not None
+    old = UnitSuccession.objects.filter(successor=office).select_related("predecessor__parent__parent").first()
+    assert old is not None
+    org = make_organization(representative=rep, code=CODE, street="1 Lê Lợi", head_office=office)
+    snapshot = make_snapshot()
+    record = make_record(
+        snapshot, code=CODE, name=org.name, commune=office,
+        address=f"Số 25 đường Hai Bà Trưng, {office.name}, {province.name}",
+    )  # fmt: skip
+    sync_from_registry(snapshot=snapshot, actor=None)
+    org.refresh_from_db()
+    assert org.street == "Số 25 đường Hai Bà Trưng"
+    # The older units and their abbreviations, as exports from before 01/07/2025 write them.
+    district = old.predecessor.parent
+    assert district is not None
+    record.address = f"Tổ 3, ấp Mới, {old.predecessor.name}, TP. {district.short_name}, {province.name}"
+    record.fingerprint = "changed"
+    record.save()
+    sync_from_registry(snapshot=snapshot, actor=None)
+    org.refresh_from_db()
+    assert org.street == "Tổ 3, ấp Mới"
 
 
 def test_empty_registry_cells_erase_nothing(rep: User) -> None:

@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/registries/{}/records"
 GOOD = [
     {"code": "0100109106", "name": "Công ty TNHH Sao Mai", "commune_code": "30292", "status": "Đang hoạt động"},
-    {"code": "0301234562", "name": "Công ty cổ phần Rạch Giá", "established_on": "2015-01-02"},
+    {
+        "code": "0301234562",
+        "name": "Công ty cổ phần Rạch Giá",
+        "established_on": "2015-01-02",
+        "commune_code": "30301",
+    },
 ]
 
 
@@ -77,8 +82,8 @@ def test_a_partial_push_never_marks_others_disappeared_but_a_complete_one_does(
     assert push(client, headers, {"records": GOOD}).json()["accepted"] == 2
     partial = push(client, headers, {"records": GOOD[:1]}).json()
     assert (partial["unchanged"], partial["disappeared"]) == (1, 0)
-    complete = push(client, headers, {"records": GOOD[:1], "complete": True}).json()
-    assert complete["disappeared"] == 1
+    complete = push(client, headers, {"records": GOOD[:1], "complete": True, "territory": "91"}).json()
+    assert (complete["disappeared"], complete["coverage"], complete["territory"]) == (1, "complete", "91")
     assert Record.objects.get(code="0301234562").disappeared_in_id == complete["snapshot"]
 
 

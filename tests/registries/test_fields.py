@@ -211,7 +211,8 @@ def test_representative_ids() -> None:
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
-        ("123456789", CodeError.PID_LENGTH),  # old 9-digit identity card: refused, not a passport
+        ("12345678", CodeError.PID_LENGTH),
+        ("1234567890", CodeError.PID_LENGTH),
         ("999203012389", CodeError.PID_UNKNOWN_PROVINCE),
         ("001299012389", CodeError.PID_FUTURE_BIRTH_YEAR),
         ("001.203.012.389", CodeError.PID_NOT_DIGITS),

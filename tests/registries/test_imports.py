@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Record, Snapshot, SnapshotStatus
@@ -93,19 +94,20 @@ def test_the_same_data_in_another_file_is_unchanged(tmp_path: Path) -> None:
 
 
 def test_a_newer_snapshot_yields_new_changed_and_disappeared(tmp_path: Path) -> None:
-    first = import_file(source="business", path=write_csv(tmp_path / "a.csv", ROWS), actor=None)
+    whole = declare(complete=True, territory="91")  # every row is in An Giang
+    first = import_file(source="business", path=write_csv(tmp_path / "a.csv", ROWS), actor=None, declared=whole)
     newer = [
         ROWS[0],
         [*ROWS[1][:1], "Công ty cổ phần Rạch Giá Mới", *ROWS[1][2:]],
         ["0100112437", "Hợp tác xã Tân Hiệp", "01/01/2020", "30292", "", "Đang hoạt động"],
     ]
-    summary = import_file(source="business", path=write_csv(tmp_path / "b.csv", newer), actor=None)
+    summary = import_file(source="business", path=write_csv(tmp_path / "b.csv", newer), actor=None, declared=whole)
     assert (summary.accepted, summary.updated, summary.unchanged, summary.disappeared) == (1, 1, 1, 1)
     gone = Record.objects.get(code="0100686209")
     assert gone.disappeared_in_id == summary.snapshot
     assert gone.first_snapshot_id == first.snapshot
     assert Record.objects.get(code="0301234562").changed_snapshot_id == summary.snapshot
-    back = import_file(source="business", path=write_csv(tmp_path / "c.csv", ROWS), actor=None)
+    back = import_file(source="business", path=write_csv(tmp_path / "c.csv", ROWS), actor=None, declared=whole)
     assert Record.objects.get(code="0100686209").disappeared_in_id is None  # it came back
     assert back.disappeared == 1  # and the Tân Hiệp cooperative is gone now
 
@@ -190,7 +192,7 @@ def test_an_unknown_source_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_command_prints_a_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("import_registry", "--source", "business", str(write_csv(tmp_path / "dn.csv", ROWS)))
+    call_command("import_registry", "--source", "business", "--partial", str(write_csv(tmp_path / "dn.csv", ROWS)))
     summary = json.loads(capsys.readouterr().out)
     assert {k: summary[k] for k in ("accepted", "updated", "unchanged", "rejected")} == {
         "accepted": 3, "updated": 0, "unchanged": 0, "rejected": 0,

@@ -295,6 +295,14 @@ def test_every_message_renders_in_both_languages(code: RegistryError) -> None:
     params = {"row": 7, "encoding": "cp1252", "found": "«STT»", "missing": "Tên (name)", "first": "MST"}
     params |= {"second": "Mã số thuế", "header": "MST;Tên", "separator": ";", "size": 9, "limit": 5}
     params |= {"source": "bogus", "value": "0301234567", "first_row": 2}
+    params |= {
+        "count": 40,
+        "total": 100,
+        "territory": "Tỉnh An Giang",
+        "cell": "XFD5",
+        "columns": 16384,
+        "rows": 9,
+    }
     error = DomainError(code, field="code", **params)
     assert code.code.startswith("registries.")
     assert "{" not in error.message("vi")

@@ -28,6 +28,7 @@ from dinhdanh.people import levels
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.services import user_create
+from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.imports import import_file
 
 DEMO_PROVINCE = "91"  # An Giang, which took in Kiên Giang (plan 374/KH-UBND) on 01/07/2025
@@ -141,14 +142,15 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                 object_id=province.code,
                 after={"people": created, "organizations": manifest["organizations"]},
             )
-    _import_registries(directory / "registries", sources)
+    _import_registries(directory / "registries", sources, province.code)
     manifest_path().write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 
 
-def _import_registries(folder: Path, sources: list[dict[str, object]]) -> None:
+def _import_registries(folder: Path, sources: list[dict[str, object]], province: str) -> None:
     """Import every list, so the lists page and reconciliation have data. The partner clerk of a
-    source imports it (the lists page shows who did); a second load imports nothing (same checksum)."""
+    source imports it (the lists page shows who did); a second load imports nothing (same checksum).
+    Each is the complete list of the demo province."""
     clerks = {
         person.partner_source: User.objects.get(login_digest=login_digest(person.login))
         for person in PEOPLE
@@ -156,4 +158,5 @@ def _import_registries(folder: Path, sources: list[dict[str, object]]) -> None:
     }
     for entry in sources:
         source = str(entry["source"])
-        import_file(source=source, path=folder / str(entry["file"]), actor=clerks.get(source))
+        declared = declare(complete=True, territory=province)
+        import_file(source=source, path=folder / str(entry["file"]), actor=clerks.get(source), declared=declared)

@@ -6,7 +6,11 @@ reads the organizations once, not the records one by one). Per organization, in 
 
 - fields (name, short and foreign name, establishment date, street address, head-office commune)
   follow the registry where it gives a value: an empty cell never erases what the organization has,
-  because an export that lacks a column would otherwise wipe every organization;
+  because an export that lacks a column would otherwise wipe every organization. Registries write the
+  whole address ("Số 5 đường Mạc Cửu, Phường Vĩnh Thanh, Tỉnh An Giang"), while the organization keeps
+  the street apart from its head-office commune, which pages print after it: the trailing parts naming
+  the commune, its province or the units they replaced are cut off, or every page would print them
+  twice (``street_of``);
 - a new representative (another login digest) moves control (``organization_change_representative``);
 - a terminated status (dissolved, bankrupt, revoked, ceased) terminates the account for good.
 
@@ -19,7 +23,9 @@ snapshot finds nothing left to change.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -27,7 +33,8 @@ from django.db import transaction
 from dinhdanh.applications.payload import Person
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
-from dinhdanh.geo.models import Level, Scheme
+from dinhdanh.core.text import fold
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
 from dinhdanh.organizations.models import ChangeOrigin, Organization, OrganizationStatus
 from dinhdanh.organizations.services import organization_change_representative, organization_terminate
 from dinhdanh.organizations.services._common import TEXT_LIMITS, apply_fields, locked_row, save_changes
@@ -87,8 +94,49 @@ def _leads(organization: Organization, source: str) -> bool:
     return not organization.registry_source or _rank(source) <= _rank(organization.registry_source)
 
 
+# Unit types as addresses write them, folded ("TP. Rạch Giá" -> "tp rach gia"), longest first.
+_UNIT_TYPE = re.compile(r"^(?:thanh pho|thi tran|thi xa|dac khu|phuong|huyen|quan|tinh|xa|tp|tx|tt|p|q|h|x) ")
+
+
+@lru_cache(maxsize=4096)
+def _unit_names(commune_id: int) -> frozenset[str]:
+    """Folded names (full and short) of a commune, its province, and the older units they replaced
+    with their districts and provinces: what a registry address may end with."""
+    commune = AdministrativeUnit.objects.select_related("parent").filter(pk=commune_id).first()
+    if commune is None:
+        return frozenset()
+    units = [commune, *([commune.parent] if commune.parent else [])]
+    predecessors = UnitSuccession.objects.filter(successor__in=units).select_related("predecessor__parent__parent")
+    for succession in predecessors:
+        unit: AdministrativeUnit | None = succession.predecessor
+        while unit is not None:
+            units.append(unit)
+            unit = unit.parent
+    return frozenset(name for u in units for name in (fold(u.name), fold(u.short_name)) if name)
+
+
+def street_of(address: str, head_office: AdministrativeUnit | None) -> str:
+    """``address`` without the trailing parts that name ``head_office``'s units (see module doc)."""
+    if head_office is None:
+        return address
+    names = _unit_names(head_office.pk)
+    parts = address.split(",")
+    while parts:
+        last = fold(parts[-1])
+        if last not in names and _UNIT_TYPE.sub("", last) not in names:
+            break
+        parts.pop()
+    return ",".join(parts).strip()
+
+
 def _wanted(organization: Organization, record: Record) -> dict[str, Any]:
     values = _field_values(record)
+    if "street" in values:
+        street = street_of(values["street"], values.get("head_office") or organization.head_office)
+        if street:
+            values["street"] = street
+        else:  # the registry wrote only the commune and province: nothing to say about the street
+            del values["street"]
     if record.representative_digest == organization.representative_digest and record.representative_name:
         values["representative_name"] = record.representative_name[:200]
     return values

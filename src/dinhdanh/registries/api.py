@@ -1,6 +1,7 @@
 """Registry API: partners' systems push records (SPEC §4: lists arrive "or through the API").
 
-``POST /api/v1/registries/{source}/records`` with ``{"records": [{field: value}], "complete": false}``:
+``POST /api/v1/registries/{source}/records`` with ``{"records": [{field: value}], "complete": false}``
+(or ``"complete": true, "territory": "91"``, see ``coverage``):
 the fields of SPEC §8 (code, name, short_name, foreign_name, established_on, address, commune_code,
 province_code, representative_name, representative_id, status), at most 5,000 records a call; one
 snapshot per call. Cookie session + CSRF, ``Idempotency-Key`` honoured (``dinhdanh.api.idempotency``).
@@ -16,6 +17,7 @@ from pydantic import Field
 
 from dinhdanh.api.idempotency import idempotent
 from dinhdanh.api.security import enforce_csrf, signed_in_user
+from dinhdanh.registries.fields import RowProblem
 from dinhdanh.registries.import_push import push_records
 
 router = Router(tags=["registries"])
@@ -25,8 +27,18 @@ class PushIn(Schema):
     records: list[Any] = Field(description="Bản ghi: {trường: giá trị} / records: {field: value}")
     complete: bool = Field(
         default=False,
-        description="Đây là toàn bộ danh sách: bản ghi không có trong lần gửi được đánh dấu không còn / "
-        "this is the whole list: records not sent are marked disappeared",
+        description="Đây là toàn bộ danh sách của địa bàn: bản ghi của địa bàn không có trong lần gửi được đánh "
+        "dấu không còn / this is the whole list of the territory: its records not sent are marked disappeared",
+    )
+    territory: str = Field(
+        default="",
+        max_length=10,
+        description="Địa bàn của danh sách đầy đủ: mã tỉnh, mã xã, hoặc «all» / territory of a complete list: "
+        "province code, commune code, or «all»",
+    )
+    confirm: bool = Field(
+        default=False,
+        description="Xác nhận đánh dấu nhiều bản ghi là không còn / confirm marking many records disappeared",
     )
 
 
@@ -52,7 +64,11 @@ class PushOut(Schema):
     organizations_updated: int
     representatives_changed: int
     organizations_terminated: int
+    warnings: int
+    coverage: str
+    territory: str
     problems: list[ProblemOut]
+    row_warnings: list[ProblemOut]
 
 
 @router.post("/{source}/records", response={200: PushOut}, url_name="registries_push_records")
@@ -61,11 +77,20 @@ def push(request: HttpRequest, source: str, body: PushIn) -> dict[str, Any]:
     """Nhận bản ghi của một nguồn danh sách / receive records of one registry source."""
     enforce_csrf(request)
     result = push_records(
-        actor=signed_in_user(request), source=source, records=body.records, complete=body.complete
+        actor=signed_in_user(request),
+        source=source,
+        records=body.records,
+        complete=body.complete,
+        territory=body.territory,
+        confirmed=body.confirm,
     )
     summary = result.summary.as_json()
     summary.pop("already_imported", None)
-    problems = [
+    return {**summary, "problems": _problems(result.problems), "row_warnings": _problems(result.warnings)}
+
+
+def _problems(found: list[tuple[int, RowProblem]]) -> list[dict[str, Any]]:
+    return [
         {
             "index": index,
             "field": problem.field,
@@ -74,6 +99,5 @@ def push(request: HttpRequest, source: str, body: PushIn) -> dict[str, Any]:
             "reason_vi": problem.message("vi"),
             "reason_en": problem.message("en"),
         }
-        for index, problem in result.problems
+        for index, problem in found
     ]
-    return {**summary, "problems": problems}

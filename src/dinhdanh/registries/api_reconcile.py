@@ -84,6 +84,7 @@ class DifferenceOut(Schema):
     category: str
     by_source: dict[str, int]
     registered: int
+    with_account: int
     accounts: int
     difference: int
 

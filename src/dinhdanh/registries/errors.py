@@ -86,3 +86,54 @@ class RegistryError(ErrorCode):
         ),
         400,
     )
+    TERRITORY_REQUIRED = (
+        "registries.territory_required",
+        _(
+            "Danh sách đầy đủ phải ghi rõ địa bàn (mã tỉnh 2 chữ số, mã xã 5 chữ số, hoặc «all» cho cả nước): "
+            "chỉ các tổ chức của địa bàn đó không có trong tệp mới được đánh dấu không còn trong danh sách."
+        ),
+        400,
+    )
+    UNKNOWN_TERRITORY = (
+        "registries.unknown_territory",
+        _("Địa bàn {value} không phải mã tỉnh (2 chữ số) hay mã xã (5 chữ số) hiện hành, hay «all» (cả nước)."),
+        400,
+    )
+    CONFIRM_DISAPPEARANCE = (
+        "registries.confirm_disappearance",
+        _(
+            "Tệp này sẽ đánh dấu {count} trong {total} tổ chức của {territory} là «không còn trong danh sách». "
+            "Nếu đây đúng là danh sách đầy đủ của {territory}, hãy xác nhận rồi nhập lại; nếu tệp chỉ có một "
+            "phần danh sách hoặc các thay đổi, hãy chọn «Một phần hoặc các thay đổi». Chưa có gì được nhập."
+        ),
+        409,
+    )
+    SHEET_TOO_WIDE = (
+        "registries.sheet_too_wide",
+        _(
+            "Trang tính đầu tiên có dữ liệu đến ô {cell} (cột thứ {columns}, tối đa {limit} cột). Thường là một ô "
+            "thừa gõ nhầm xa bên phải: hãy xóa các cột thừa (hoặc chép vùng danh sách sang tệp mới) rồi lưu lại."
+        ),
+        400,
+    )
+    SHEET_TOO_LARGE = (
+        "registries.sheet_too_large",
+        _(
+            "Vùng dữ liệu của trang tính đầu tiên quá lớn ({rows} dòng × {columns} cột, đến ô {cell}; tối đa {limit} "
+            "ô). Hãy xóa các dòng, cột thừa hoặc chia danh sách thành nhiều tệp, hoặc lưu thành CSV UTF-8."
+        ),
+        413,
+    )
+    SHARED_STRINGS_TOO_LARGE = (
+        "registries.shared_strings_too_large",
+        _("Bảng chuỗi văn bản của tệp XLSX quá lớn ({size} byte, tối đa {limit}). Hãy lưu thành CSV UTF-8."),
+        413,
+    )
+    SHEET_STRAY_CELL = (
+        "registries.sheet_stray_cell",
+        _(
+            "Trang tính đầu tiên có dữ liệu ở ô {cell}, cách xa phần còn lại của danh sách (thường là một ô gõ "
+            "nhầm). Hãy xóa các dòng, cột thừa (hoặc chép vùng danh sách sang tệp mới) rồi lưu lại."
+        ),
+        400,
+    )

@@ -24,8 +24,10 @@ Decisions:
   code of a province that merged into it (``legacy_province_mapped``).
 * ``representative_id``: 12 digits are parsed as a citizen's personal ID number; 6-20 ASCII letters and
   digits with at least one letter are kept as a foreign document (passport), with
-  ``representative_foreign_doc``. Anything else, including 9-digit numbers of the old identity card,
-  is a problem. ``RegistryRow.representative_id`` holds the normalized number in clear so the caller
+  ``representative_foreign_doc``. A 9-digit number of the old identity card (CMND) is kept with
+  ``representative_old_card`` and the flag ``old_id_card``: the row is accepted (an import must never
+  drop an organization over its representative's outdated card) and the import lists it as a warning,
+  and the data-cleansing list names it for the registry to update. Anything else is a problem. ``RegistryRow.representative_id`` holds the normalized number in clear so the caller
   can compute a digest; the caller must store only the digest. It is left out of ``repr``.
 * ``status``: see ``statuses``; an empty or unknown phrase is ``UNKNOWN`` with the text kept.
 * Text that a spreadsheet would run as a formula (``= + - @`` first, also after leading tabs, CRs or
@@ -57,13 +59,14 @@ from dinhdanh.core.text import clean, fold, name_key, nfc
 from dinhdanh.geo.models import Level
 from dinhdanh.registries.cells import formula_like, neutralize_for_export, safe_text
 from dinhdanh.registries.dates import is_excel_serial, parse_registry_date
-from dinhdanh.registries.import_codes import CodeKind, CodeParser, RowError
+from dinhdanh.registries.import_codes import CodeKind, CodeParser, DocumentKind, RowError
 from dinhdanh.registries.statuses import RegistryStatus, parse_status
 from dinhdanh.registries.units import UnitLookup, pad
 
 __all__ = [
     "FIELDS",
     "FIELD_LABELS",
+    "OLD_ID_CARD",
     "CodeKind",
     "RecordParser",
     "RegistryRow",
@@ -106,6 +109,7 @@ class RowRepair(StrEnum):
 
 
 FORMULA_LIKE = "formula_like"
+OLD_ID_CARD = "old_id_card"  # the representative's number is a 9-digit identity card (CMND)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -152,6 +156,7 @@ class RegistryRow:
     repairs: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     formula_fields: tuple[str, ...] = ()
+    representative_old_card: bool = False
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -243,7 +248,7 @@ class Staged(NamedTuple):
     established_on: date | None
     formula_fields: tuple[str, ...]
     representative_id: str
-    foreign_doc: bool
+    document: DocumentKind
     problems: tuple[RowProblem, ...]  # code, texts, date
     late_problems: tuple[RowProblem, ...]  # the representative's number
 
@@ -331,22 +336,24 @@ class RecordParser:
         established_on, date_repairs, date_problems = self._date(get("established_on") or "")
         problems += date_problems
         raw_id = get("representative_id") or ""
-        representative_id, foreign_doc = "", False
+        representative_id, document = "", DocumentKind.NONE
         late: tuple[RowProblem, ...] = ()
         try:
-            representative_id, foreign_doc = self.codes.representative_id(raw_id)
+            representative_id, document = self.codes.representative_document(raw_id)
         except DomainError as error:
             late_problems = _Problems()
             late_problems.add("representative_id", mask_personal_id(raw_id), error)
             late = tuple(late_problems)
         if problems or late:
-            return Staged(code, code_kind, is_branch, (), texts, "", None, (), "", False, tuple(problems), late)
+            return Staged(
+                code, code_kind, is_branch, (), texts, "", None, (), "", DocumentKind.NONE, tuple(problems), late
+            )
         formula_fields = tuple(
             field for field, text in zip(_TEXT_LIMITS, texts, strict=True) if text and formula_like(text)
         )
         return Staged(
             code, code_kind, is_branch, code_repairs + date_repairs, texts, _name_key(texts[0]), established_on,
-            formula_fields, representative_id, foreign_doc, (), (),
+            formula_fields, representative_id, document, (), (),
         )  # fmt: skip
 
     def complete(self, staged: Staged, raw_commune: str, raw_province: str) -> RegistryRow | list[RowProblem]:
@@ -359,6 +366,7 @@ class RecordParser:
         if staged.problems or place_problems or staged.late_problems:
             return [*staged.problems, *place_problems, *staged.late_problems]
         name, short_name, foreign_name, address, representative_name, status_text = staged.texts
+        old_card = staged.document == DocumentKind.OLD_CARD
         return RegistryRow(
             source=self.source,
             category=self.category,
@@ -375,12 +383,13 @@ class RecordParser:
             province_code=province_code,
             representative_name=representative_name,
             representative_id=staged.representative_id,
-            representative_foreign_doc=staged.foreign_doc,
+            representative_foreign_doc=staged.document == DocumentKind.FOREIGN,
             status=parse_status(status_text),
             status_text=status_text,
             repairs=staged.repairs + place_repairs,
-            flags=(FORMULA_LIKE,) if staged.formula_fields else (),
+            flags=(FORMULA_LIKE,) * bool(staged.formula_fields) + (OLD_ID_CARD,) * old_card,
             formula_fields=staged.formula_fields,
+            representative_old_card=old_card,
         )
 
 

@@ -22,7 +22,7 @@ from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.text import nfc
 from dinhdanh.registries.cells import safe_text
 
-__all__ = ["CodeKind", "CodeParser", "RowError"]
+__all__ = ["CodeKind", "CodeParser", "DocumentKind", "RowError"]
 
 
 class RowError(ErrorCode):
@@ -48,6 +48,14 @@ class RowError(ErrorCode):
         ),
         400,
     )
+    OLD_ID_CARD = (
+        "registries.old_id_card",
+        _(
+            "Số {value} là số chứng minh nhân dân cũ (9 chữ số): bản ghi vẫn được nhập; đề nghị cơ quan quản lý "
+            "danh sách cập nhật số định danh cá nhân (12 chữ số) của người đại diện."
+        ),
+        200,
+    )
     UNKNOWN_FIELD = (
         "registries.unknown_field",
         _("Trường {field} không có trong danh sách trường (code, name, short_name, …, status)."),
@@ -64,6 +72,15 @@ class RowError(ErrorCode):
         _("Tỉnh cũ mã {province_code} nay thuộc nhiều tỉnh ({candidates}); hãy ghi mã xã hoặc mã tỉnh mới."),
         400,
     )
+
+
+class DocumentKind(StrEnum):
+    """What a representative's document number is."""
+
+    NONE = ""
+    CITIZEN = "citizen"  # a 12-digit personal identification number
+    FOREIGN = "foreign"  # a passport or other foreign document
+    OLD_CARD = "old_card"  # the 9-digit identity card (CMND) issued before 2016, still in old registries
 
 
 class CodeKind(StrEnum):
@@ -86,6 +103,7 @@ _CODE_REQUIRED = frozenset({Source.BUSINESS, Source.TAX, Source.COOPERATIVE})
 _TAX_10 = re.compile(r"[0-9]{10}")
 _TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)  # python-stdnum's vn.mst, which the kernel uses
 _PID_12 = re.compile(r"[0-9]{12}")
+_OLD_CARD = re.compile(r"[0-9]{9}")
 _PREFIX_CACHE_MAX = 100_000
 
 type ParsedCode = tuple[str, CodeKind, bool, tuple[str, ...]]
@@ -139,10 +157,21 @@ class CodeParser:
         raise DomainError(RowError.CODE_UNRECOGNIZED, value=safe_text(text, 40))
 
     def representative_id(self, raw: str) -> tuple[str, bool]:
-        """(normalized number, whether it is a foreign document); "" for an empty cell."""
+        """(normalized number, whether it is a foreign document); "" for an empty cell. An old 9-digit
+        identity card is refused here; ``representative_document`` accepts it."""
+        number, kind = self._document(raw, old_card=False)
+        return number, kind == DocumentKind.FOREIGN
+
+    def representative_document(self, raw: str) -> tuple[str, DocumentKind]:
+        """(normalized number, its kind); ("", NONE) for an empty cell. Old registries still hold the
+        9-digit identity card (CMND) of representatives who never renewed it: the number is kept, as
+        ``OLD_CARD``, rather than refusing the organization's whole row (issue 10, point 12)."""
+        return self._document(raw, old_card=True)
+
+    def _document(self, raw: str, *, old_card: bool) -> tuple[str, DocumentKind]:
         compact = _ID_COMPACT.sub("", unicodedata.normalize("NFKC", raw)).upper() if raw else ""
         if not compact:
-            return "", False
+            return "", DocumentKind.NONE
         if _PID_12.fullmatch(compact):
             prefix = compact[:6]
             valid = self._pid_prefixes.get(prefix)
@@ -151,12 +180,14 @@ class CodeParser:
                 if len(self._pid_prefixes) < _PREFIX_CACHE_MAX:
                     self._pid_prefixes[prefix] = valid
             if valid:
-                return compact, False
+                return compact, DocumentKind.CITIZEN
+        if old_card and _OLD_CARD.fullmatch(compact):
+            return compact, DocumentKind.OLD_CARD
         if _FOREIGN_DOC.fullmatch(compact):
-            return compact, True
+            return compact, DocumentKind.FOREIGN
         if any("A" <= ch <= "Z" for ch in compact):
             raise DomainError(RowError.REPRESENTATIVE_ID_INVALID, value=safe_text(mask_personal_id(compact), 40))
-        return parse_personal_id(compact, today=self.today, field="representative_id").value, False
+        return parse_personal_id(compact, today=self.today, field="representative_id").value, DocumentKind.CITIZEN
 
     def _kernel_accepts(self, compact: str) -> bool:
         try:

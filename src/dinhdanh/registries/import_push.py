@@ -2,14 +2,15 @@
 
 One call is one snapshot (channel ``api``) of at most ``MAX_RECORDS`` records, validated exactly like
 a file's rows (``RecordParser``) and upserted the same way. A partner's system usually sends what
-changed, so a call never marks other records as disappeared unless it says it is the whole list
-(``complete``). Refused records come back with their index (0-based, in the order sent) and the
+changed, so a call never marks other records as disappeared unless it says it is the whole list of a
+territory (``complete`` with ``territory``, see ``coverage``), and then only inside that territory. Refused records come back with their index (0-based, in the order sent) and the
 reasons; the valid ones are imported. The error report (``DATA_DIR/exports/registries``) numbers
 records from 1.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,7 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.text import nfc
 from dinhdanh.people.models import User
+from dinhdanh.registries.coverage import declare, require_declaration
 from dinhdanh.registries.fields import FIELDS, RecordParser, RegistryRow, RowError, RowProblem
 from dinhdanh.registries.imports import ImportSummary, Rows, finish_snapshot, parse_source, summary_of
 from dinhdanh.registries.models import Channel, Snapshot, SnapshotStatus
@@ -49,6 +51,7 @@ class PushError(ErrorCode):
 class PushResult:
     summary: ImportSummary
     problems: list[tuple[int, RowProblem]]  # (index in the call, problem)
+    warnings: list[tuple[int, RowProblem]] = dataclasses.field(default_factory=list)  # imported anyway
 
 
 _PLAIN = (str, int, float)
@@ -73,17 +76,30 @@ def _cells(record: object) -> tuple[dict[str, str], list[RowProblem]]:
     return cells, problems
 
 
-def _checksum(records: Sequence[object], complete: bool) -> str:
-    text = json.dumps({"records": records, "complete": complete}, ensure_ascii=False, sort_keys=True, default=str)
+def _checksum(records: Sequence[object], complete: bool, territory: str) -> str:
+    content = {"records": records, "complete": complete, "territory": territory}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
-def push_records(*, actor: User, source: str, records: Sequence[object], complete: bool = False) -> PushResult:
+def push_records(
+    *,
+    actor: User,
+    source: str,
+    records: Sequence[object],
+    complete: bool = False,
+    territory: str = "",
+    confirmed: bool = False,
+) -> PushResult:
     """Import ``records`` (field name -> value) of ``source`` as a new snapshot; returns the summary and
     the refused records' problems. Raises ``DomainError`` (nothing written) for an unknown source, a
-    caller who may not import it (audited) or too many records."""
+    caller who may not import it or declare that territory (audited), a complete list without a
+    territory, too many records, or (rolled back) a complete list that would mark too many records as
+    no longer listed without ``confirmed``."""
     registry = parse_source(source)
     require_upload(actor, registry.value)
+    declared = declare(complete=complete, territory=territory, confirmed=confirmed)
+    require_declaration(actor, registry.value, declared)
     if len(records) > MAX_RECORDS:
         raise DomainError(PushError.TOO_MANY, limit=MAX_RECORDS, count=len(records))
     if not records:
@@ -92,13 +108,15 @@ def push_records(*, actor: User, source: str, records: Sequence[object], complet
     with transaction.atomic():
         lock_source(registry.value)
         snapshot = Snapshot.objects.create(
-            source=registry, channel=Channel.API, checksum=_checksum(records, complete), size=len(records),
-            encoding="json", imported_by=actor, status=SnapshotStatus.COMPLETED,
+            source=registry, channel=Channel.API, size=len(records), encoding="json", imported_by=actor,
+            checksum=_checksum(records, complete, declared.territory_code), status=SnapshotStatus.COMPLETED,
+            coverage=declared.coverage, territory=declared.territory,
         )  # fmt: skip
         with ErrorReport(f"snapshot-{snapshot.pk}-errors") as report:
             sink = Rows(Upserter(snapshot), report)
             collected: list[tuple[int, RowProblem]] = []
-            sink.collected = collected
+            warned: list[tuple[int, RowProblem]] = []
+            sink.collected, sink.warnings = collected, warned
             for index, record in enumerate(records):
                 sink.rows += 1
                 cells, shape = _cells(record)
@@ -108,7 +126,7 @@ def push_records(*, actor: User, source: str, records: Sequence[object], complet
                     continue
                 fingerprint, values = sink.upserter.encoder.values(parsed)
                 sink.accept(index + 1, parsed.code, fingerprint, values)
-            synced = finish_snapshot(snapshot, sink, complete=complete, actor=actor)
+            synced = finish_snapshot(snapshot, sink, declared=declared, actor=actor)
         summary = summary_of(snapshot, synced=synced)
         audit.record(
             AuditAction.REGISTRY_RECORDS_PUSHED,
@@ -116,4 +134,8 @@ def push_records(*, actor: User, source: str, records: Sequence[object], complet
             obj=snapshot,
             after={"complete": complete, **summary.as_json()},
         )
-    return PushResult(summary=summary, problems=[(number - 1, problem) for number, problem in collected])
+    return PushResult(
+        summary=summary,
+        problems=[(number - 1, problem) for number, problem in collected],
+        warnings=[(number - 1, problem) for number, problem in warned],
+    )

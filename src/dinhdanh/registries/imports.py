@@ -4,8 +4,11 @@ The file streams through readers → headers → fields in one pass; records are
 (``upsert``), so memory does not grow with the file. Everything happens in one transaction: a file that
 turns out to be broken halfway (bad bytes, cut off) leaves no partial snapshot, only a "failed" snapshot
 row and an audit event, written after the rollback, that say who tried what and why. Re-importing a
-file already imported (same checksum) changes nothing. Large files are validated in worker processes
-(``import_workers``) while this process writes.
+file already imported (same checksum, same declared coverage) changes nothing. Large files are
+validated in worker processes (``import_workers``) while this process writes.
+
+What the file says about records it lacks is declared, never assumed (``coverage``): by default an
+import is partial and marks nothing as no longer listed.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.registry_sync import sync_from_registry
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
+from dinhdanh.registries.coverage import NATIONWIDE, Declared, mark_disappeared, require_declaration
 from dinhdanh.registries.errors import RegistryError
-from dinhdanh.registries.fields import RecordParser, RegistryRow, RowProblem
+from dinhdanh.registries.fields import OLD_ID_CARD, RecordParser, RegistryRow, RowProblem
 from dinhdanh.registries.headers import read_records
-from dinhdanh.registries.models import Channel, Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.import_codes import RowError
+from dinhdanh.registries.models import Channel, Coverage, Snapshot, SnapshotStatus
 from dinhdanh.registries.readers import RowSource, open_rows
 from dinhdanh.registries.reports import ErrorReport
-from dinhdanh.registries.upsert import BATCH, Upserter, lock_source
+from dinhdanh.registries.upsert import BATCH, FLAGS_INDEX, MASKED_INDEX, Upserter, lock_source
 
 __all__ = [
     "ImportSummary",
@@ -62,6 +67,9 @@ class ImportSummary:
     organizations_updated: int = 0
     representatives_changed: int = 0
     organizations_terminated: int = 0
+    warnings: int = 0
+    coverage: str = ""
+    territory: str = ""  # a unit code, "all" (a complete list of the whole country) or ""
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -84,6 +92,9 @@ def checksum(path: Path) -> str:
 def summary_of(
     snapshot: Snapshot, *, already: bool = False, synced: tuple[int, int, int] = (0, 0, 0)
 ) -> ImportSummary:
+    territory = snapshot.territory.code if snapshot.territory is not None else ""
+    if not territory and snapshot.coverage == Coverage.COMPLETE:
+        territory = NATIONWIDE
     return ImportSummary(
         snapshot=snapshot.pk,
         source=str(snapshot.source),
@@ -98,6 +109,9 @@ def summary_of(
         organizations_updated=synced[0],
         representatives_changed=synced[1],
         organizations_terminated=synced[2],
+        warnings=snapshot.warnings,
+        coverage=str(snapshot.coverage),
+        territory=territory,
     )
 
 
@@ -110,6 +124,7 @@ class Rows:
         self.seen: dict[str, int] = {}  # code -> first row number; about 100 bytes per record
         self.rows = 0
         self.collected: list[tuple[int, RowProblem]] | None = None  # kept for the API's answer
+        self.warnings: list[tuple[int, RowProblem]] | None = None  # likewise
 
     def problems(self, number: int, problems: Iterable[RowProblem]) -> None:
         for problem in problems:
@@ -125,6 +140,14 @@ class Rows:
                 self.problems(number, [RowProblem("code", code, error, {"value": code, "first_row": first})])
                 return
         self.upserter.add_values(code, fingerprint, values)
+        if OLD_ID_CARD in str(values[FLAGS_INDEX]):  # the flags column, as JSON text
+            masked = str(values[MASKED_INDEX])
+            self.warn(number, RowProblem("representative_id", masked, RowError.OLD_ID_CARD, {"value": masked}))
+
+    def warn(self, number: int, problem: RowProblem) -> None:
+        self.report.warn(number, problem)
+        if self.warnings is not None:
+            self.warnings.append((number, problem))
 
 
 def _import_serially(
@@ -143,26 +166,25 @@ def _import_serially(
             progress(sink.rows, 0)
 
 
-def finish_snapshot(snapshot: Snapshot, sink: Rows, *, complete: bool, actor: User | None) -> tuple[int, int, int]:
-    """Flush, mark what disappeared (when the snapshot is the whole list), save the counts, let the
-    changes flow to issued organizations; returns the organizations' counts."""
+def finish_snapshot(
+    snapshot: Snapshot, sink: Rows, *, declared: Declared, actor: User | None
+) -> tuple[int, int, int]:
+    """Flush, mark what disappeared (inside the declared territory of a complete list), save the
+    counts, let the changes flow to issued organizations; returns the organizations' counts."""
     sink.upserter.flush()
-    disappeared = 0
-    if complete:
-        disappeared = (
-            Record.objects.filter(source=snapshot.source, disappeared_in__isnull=True)
-            .exclude(last_snapshot=snapshot)
-            .update(disappeared_in=snapshot)
-        )
+    disappeared = mark_disappeared(snapshot, declared)
     counts = sink.upserter.counts
     snapshot.rows, snapshot.rejected, snapshot.disappeared = sink.rows, sink.report.count, disappeared
+    snapshot.warnings = sink.report.warnings
     snapshot.accepted, snapshot.updated, snapshot.unchanged = (
         counts["accepted"],
         counts["updated"],
         counts["unchanged"],
     )
-    snapshot.error_report = sink.report.stem if sink.report.count else ""
+    snapshot.error_report = sink.report.stem if sink.report.written else ""
     snapshot.save()
+    # Only records this snapshot changed flow to organizations; one no longer listed changes nothing
+    # (disappearing from a list is no termination ground), whatever the territory.
     synced = sync_from_registry(snapshot=snapshot, actor=actor)
     return synced.updated, synced.representatives_changed, synced.terminated
 
@@ -181,12 +203,21 @@ def _failed(
 
 
 def import_file(
-    *, source: str, path: Path, actor: User | None, file_name: str = "", progress: Progress | None = None
+    *,
+    source: str,
+    path: Path,
+    actor: User | None,
+    file_name: str = "",
+    progress: Progress | None = None,
+    declared: Declared | None = None,
 ) -> ImportSummary:
     """Import ``path`` as the newest snapshot of ``source``; raises DomainError when the file as a whole
     cannot be read (a failed snapshot row and an audit event record it). ``progress`` is called every
-    batch with (rows read, bytes read — 0 when unknown)."""
+    batch with (rows read, bytes read — 0 when unknown). ``declared`` says whether the file is the
+    complete list of a territory (``coverage``); by default it is partial."""
     registry = parse_source(source)
+    declared = declared if declared is not None else Declared()
+    require_declaration(actor, registry.value, declared)
     name = (file_name or path.name)[:255]
     try:
         rows_source = open_rows(path, max_bytes=settings.REGISTRY_MAX_BYTES)
@@ -197,7 +228,7 @@ def import_file(
     last = (
         Snapshot.objects.filter(source=registry, status=SnapshotStatus.COMPLETED).order_by("-imported_at").first()
     )
-    if last is not None and last.checksum == digest and last.channel == Channel.FILE:
+    if last is not None and last.checksum == digest and last.channel == Channel.FILE and declared.same_as(last):
         return summary_of(last, already=True)
     try:
         with transaction.atomic():
@@ -205,12 +236,12 @@ def import_file(
             snapshot = Snapshot.objects.create(
                 source=registry, file_name=name, checksum=digest, size=rows_source.size,
                 encoding=rows_source.encoding or rows_source.format, imported_by=actor,
-                status=SnapshotStatus.COMPLETED,
+                status=SnapshotStatus.COMPLETED, coverage=declared.coverage, territory=declared.territory,
             )  # fmt: skip
             with ErrorReport(f"snapshot-{snapshot.pk}-errors") as report:
                 sink = Rows(Upserter(snapshot), report)
                 _read(rows_source, registry, sink, progress)
-                synced = finish_snapshot(snapshot, sink, complete=True, actor=actor)
+                synced = finish_snapshot(snapshot, sink, declared=declared, actor=actor)
             summary = summary_of(snapshot, synced=synced)
             audit.record(
                 AuditAction.REGISTRY_IMPORTED,
@@ -221,7 +252,8 @@ def import_file(
     except DomainError as exc:
         failed = Snapshot.objects.create(
             source=registry, file_name=name, checksum=digest, size=rows_source.size, imported_by=actor,
-            status=SnapshotStatus.FAILED, failure=f"{exc.code}: {exc.message()}"[:300],
+            status=SnapshotStatus.FAILED, failure=f"{exc.code}: {exc.message()}"[:1000],
+            coverage=declared.coverage, territory=declared.territory,
         )  # fmt: skip
         _failed(registry, actor, exc, snapshot=failed, name=name)
         raise

@@ -1,24 +1,29 @@
 """Import jobs: a file a partner clerk uploaded, imported in the background (issue 5, point 4).
 
-``job_create`` records the upload and enqueues ``run_import_job`` once the row is committed; the task
-claims the job, calls ``imports.import_file`` and removes the uploaded file whatever happens. The import
-runs in one transaction, so the database cannot tell how far it got: the task keeps a small progress
-file beside the upload (``<job>.progress.json``: rows and bytes read, then the summary), which the job
-status endpoint reads.
+``job_create`` records the upload with its declared coverage and, once the row is committed, hands it to
+``job_runner.start`` (a process of its own by default, so no web worker timeout can cut an import
+short); ``job_run`` claims the job, records which process runs it, calls ``imports.import_file`` and
+removes the uploaded file whatever happens. The import runs in one transaction, so the database cannot
+tell how far it got: the job keeps a small progress file beside the upload (``<job>.progress.json``:
+rows and bytes read, then the summary), which the job status endpoint reads, and a heartbeat file.
+
+A job whose process died (killed, machine restarted) would stay "running" for ever, holding its
+uploader's quota and a file full of personal numbers: ``sweep_stale_jobs`` (run before listing jobs and
+before counting a person's waiting files) marks it failed with the reason and removes its file, and
+removes uploaded files no job holds any more (issue 10, point 5).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import os
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
@@ -28,10 +33,11 @@ from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.people.models import User
-from dinhdanh.registries import selectors_lists
-from dinhdanh.registries.imports import import_file
+from dinhdanh.registries import job_runner, selectors_lists
+from dinhdanh.registries.coverage import Declared, declare, require_declaration
+from dinhdanh.registries.imports import import_file, parse_source
 from dinhdanh.registries.models import ImportJob, JobStatus, Snapshot, SnapshotStatus
-from dinhdanh.registries.uploads import stored_path, upload_dir
+from dinhdanh.registries.uploads import STORED_NAME, SUFFIX, stored_path, upload_dir
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,14 @@ class JobError(ErrorCode):
         "registries.too_many_pending",
         _("Bạn đang có {count} tệp chờ nhập. Hãy đợi các tệp này nhập xong rồi tải lên tiếp."),
         429,
+    )
+    WORKER_DIED = (
+        "registries.job_died",
+        _(
+            "Quá trình nhập tệp đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng) nên chưa có "
+            "gì được nhập từ tệp này; tệp đã được xóa. Hãy tải tệp lên lại."
+        ),
+        500,
     )
 
 
@@ -91,39 +105,48 @@ class _Progress:
 
 
 def job_create(
-    *, actor: User, source: str, stored: str, file_name: str, size: int, language: str = "vi"
+    *,
+    actor: User,
+    source: str,
+    stored: str,
+    file_name: str,
+    size: int,
+    language: str = "vi",
+    declared: Declared | None = None,
 ) -> ImportJob:
-    """Record an uploaded file (already under ``uploads/registries`` as ``stored``) and queue its import.
+    """Record an uploaded file (already under ``uploads/registries`` as ``stored``) and start its import.
 
-    Raises, and leaves the file for the caller to remove, when ``actor`` may not upload ``source``
-    (audited) or already has too many files waiting.
+    ``declared`` is what the uploader said the file covers (``coverage``; partial by default). Raises,
+    and leaves the file for the caller to remove, when ``actor`` may not upload ``source`` or declare
+    that territory (audited) or already has too many files waiting (dead jobs do not count: they are
+    swept first).
     """
-    selectors_lists.require_upload(actor, source)
+    registry = parse_source(source)
+    selectors_lists.require_upload(actor, registry.value)
+    declared = declared if declared is not None else declare(complete=False)
+    require_declaration(actor, registry.value, declared)
     stored_path(stored)  # a name this app gave, or ValueError
+    sweep_stale_jobs()
     pending = selectors_lists.pending_jobs(actor)
     if pending >= MAX_PENDING_PER_USER:
         raise DomainError(JobError.TOO_MANY_PENDING, count=pending)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            source=source, file_name=file_name[:255], stored_path=stored, size=size, uploaded_by=actor
-        )
-        # robust: a queue that is down must not lose the upload; the job stays "queued" with its file.
-        transaction.on_commit(partial(_enqueue, job.pk, language), robust=True)
+            source=registry.value, file_name=file_name[:255], stored_path=stored, size=size, uploaded_by=actor,
+            coverage=declared.coverage, territory=declared.territory, confirmed=declared.confirmed,
+            language=(language or "vi")[:8],
+        )  # fmt: skip
+        # robust: a runner that cannot start must not lose the upload; the job stays "queued" with its
+        # file until the sweep fails it.
+        transaction.on_commit(partial(job_runner.start, job.pk, job.language), robust=True)
     return job
-
-
-def _enqueue(job_id: int, language: str) -> None:
-    run_import_job.enqueue(job_id, language)
 
 
 @task
 def run_import_job(job_id: int, language: str = "vi") -> str:
+    """The job as a Django task (the ``task`` runner, for a task worker)."""
     with translation.override(language):
         return str(job_run(job_id=job_id).status)
-
-
-def _accepts_progress() -> bool:
-    return "progress" in inspect.signature(import_file).parameters
 
 
 def _failed_snapshot(job: ImportJob) -> Snapshot | None:
@@ -146,7 +169,7 @@ def _finish_failed(job: ImportJob, error: DomainError, *, audited: bool) -> None
     with transaction.atomic():
         job.status = JobStatus.FAILED
         job.finished_at = timezone.now()
-        job.failure = f"{error.code}: {error.message()}"[:300]
+        job.failure = f"{error.code}: {error.message()}"[:1000]
         job.snapshot = _failed_snapshot(job)
         job.save(update_fields=["status", "finished_at", "failure", "snapshot"])
         if not audited:
@@ -158,35 +181,43 @@ def _finish_failed(job: ImportJob, error: DomainError, *, audited: bool) -> None
             )
 
 
+def _declared(job: ImportJob) -> Declared:
+    return Declared(complete=job.coverage == "complete", territory=job.territory, confirmed=job.confirmed)
+
+
 def job_run(*, job_id: int) -> ImportJob:
     """Import the job's file once: a job already claimed (a retried or duplicated task) is left alone."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=timezone.now(), worker=job_runner.worker_id()
     )
-    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("uploaded_by", "territory").get(pk=job_id)
     if not claimed:
         return job
+    with translation.override(job.language or "vi"), job_runner.Heartbeat(job.pk):
+        _run(job)
+    return job
+
+
+def _run(job: ImportJob) -> None:
     try:
         path = stored_path(job.stored_path)
     except ValueError:
         _finish_failed(job, DomainError(CoreError.INVALID_INPUT), audited=False)
-        return job
+        return
     _write_progress(job.pk, {"rows": 0, "bytes": 0, "size": job.size})
-    options: dict[str, Callable[[int, int], None]] = {}
-    if _accepts_progress():
-        options["progress"] = _Progress(job.pk, job.size)
     try:
         summary = import_file(
-            source=job.source, path=path, actor=job.uploaded_by, file_name=job.file_name, **options
-        )
+            source=job.source, path=path, actor=job.uploaded_by, file_name=job.file_name,
+            progress=_Progress(job.pk, job.size), declared=_declared(job),
+        )  # fmt: skip
     except DomainError as exc:
         _finish_failed(job, exc, audited=True)  # import_file audits every refusal
-        return job
+        return
     except Exception:
         # A defect, not bad input: the clerk gets the generic message, the log gets the traceback.
         log.exception("registry import job %s failed", job.pk)
         _finish_failed(job, DomainError(CoreError.INTERNAL), audited=False)
-        return job
+        return
     finally:
         path.unlink(missing_ok=True)
     _write_progress(
@@ -196,4 +227,91 @@ def job_run(*, job_id: int) -> ImportJob:
     job.finished_at = timezone.now()
     job.snapshot_id = summary.snapshot
     job.save(update_fields=["status", "finished_at", "snapshot"])
-    return job
+
+
+# --- dead jobs and orphaned files -------------------------------------------------------------------
+
+
+def _stale_seconds() -> float:
+    return float(settings.REGISTRY_JOB_STALE_SECONDS)
+
+
+def died(job: ImportJob) -> bool:
+    """Whether the job's process is gone: its pid is no more (same machine), or it has given no sign of
+    life for ``REGISTRY_JOB_STALE_SECONDS`` (a running job's heartbeat, a queued job's age)."""
+    limit = _stale_seconds()
+    moment = timezone.now()
+    if job.status == JobStatus.QUEUED:
+        return (moment - job.created_at).total_seconds() > limit
+    if job.status != JobStatus.RUNNING:
+        return False
+    if job.worker and job_runner.alive(job.worker) is False:
+        return True
+    age = job_runner.heartbeat_age(job.pk)
+    if age is None:  # never beat: judged from when it was claimed
+        started = job.started_at or job.created_at
+        age = (moment - started).total_seconds()
+    return age > limit
+
+
+def sweep_stale_jobs() -> int:
+    """Fail every job whose process died (audited, with the reason), remove its uploaded file, and
+    remove uploaded files no waiting job holds; returns how many jobs were failed."""
+    failed = 0
+    for job in ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).select_related(
+        "uploaded_by"
+    ):
+        if died(job) and _fail_dead(job):
+            failed += 1
+    _remove_orphans()
+    return failed
+
+
+def _fail_dead(job: ImportJob) -> bool:
+    error = DomainError(JobError.WORKER_DIED)
+    with transaction.atomic():
+        # Conditional: the job may have finished (or been swept by another request) meanwhile.
+        changed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), failure=f"{error.code}: {error.message()}"[:1000]
+        )
+        if not changed:
+            return False
+        audit.record(
+            AuditAction.REGISTRY_IMPORT_FAILED,
+            actor=None,
+            obj=job,
+            after={
+                "source": job.source, "file": job.file_name, "code": error.code, "size": job.size,
+                "was": str(job.status), "worker": job.worker,
+            },
+        )  # fmt: skip
+    _remove_files(job)
+    log.warning("registry import job %s failed: its process is gone (%s)", job.pk, job.status)
+    return True
+
+
+def _remove_files(job: ImportJob) -> None:
+    if STORED_NAME.match(job.stored_path):
+        (upload_dir() / job.stored_path).unlink(missing_ok=True)
+    job_runner.heartbeat_path(job.pk).unlink(missing_ok=True)
+
+
+def _remove_orphans() -> None:
+    """Uploaded files no queued or running job holds, untouched for the stale time (an upload still
+    streaming in is written to all the time), and heartbeats of finished jobs."""
+    folder = upload_dir()
+    held = set(
+        ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).values_list("stored_path", "pk")
+    )
+    held_files = {name for name, _pk in held}
+    running = {str(pk) for _name, pk in held}
+    cutoff = time.time() - _stale_seconds()
+    for path in folder.iterdir():
+        try:
+            old = path.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        orphan = path.name.endswith(SUFFIX) and path.name not in held_files
+        finished = path.name.endswith(".alive") and path.name.partition(".")[0] not in running
+        if old and (orphan or finished):
+            path.unlink(missing_ok=True)

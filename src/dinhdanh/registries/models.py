@@ -26,8 +26,20 @@ class Channel(models.TextChoices):
     API = "api", _("Kết nối API")
 
 
+class Coverage(models.TextChoices):
+    """What a snapshot says about the records it does not contain (issue 10, point 4)."""
+
+    COMPLETE = "complete", _("Danh sách đầy đủ của địa bàn")
+    PARTIAL = "partial", _("Một phần hoặc các thay đổi")
+
+
 class Snapshot(models.Model):
-    """One import: who brought which file (by checksum), when, and what it changed."""
+    """One import: who brought which file (by checksum), when, and what it changed.
+
+    ``coverage`` complete means every record of the source inside ``territory`` (a province or commune;
+    empty: the whole country) is in this snapshot, so the records of the territory it lacks are no
+    longer listed. A partial snapshot never marks anything as gone.
+    """
 
     source = models.CharField(_("nguồn"), max_length=20, choices=Source.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.FILE)
@@ -40,7 +52,7 @@ class Snapshot(models.Model):
     )
     imported_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=12, choices=SnapshotStatus.choices)
-    failure = models.CharField(max_length=300, blank=True)  # the error code and message, no file content
+    failure = models.CharField(max_length=1000, blank=True)  # the error code and message, no file content
     rows = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -48,6 +60,11 @@ class Snapshot(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     disappeared = models.PositiveIntegerField(default=0)
     error_report = models.CharField(max_length=120, blank=True)  # path under DATA_DIR/exports
+    coverage = models.CharField(_("phạm vi"), max_length=10, choices=Coverage.choices, default=Coverage.PARTIAL)
+    territory = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    warnings = models.PositiveIntegerField(default=0)  # rows imported with a warning (e.g. an old ID card)
 
     class Meta:
         indexes = [models.Index(fields=["source", "-imported_at"])]
@@ -116,7 +133,17 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    failure = models.CharField(max_length=300, blank=True)
+    failure = models.CharField(max_length=1000, blank=True)
+    # What the uploader declared (``Snapshot.coverage``), and whether they confirmed marking many
+    # records as no longer listed.
+    coverage = models.CharField(max_length=10, choices=Coverage.choices, default=Coverage.PARTIAL)
+    territory = models.ForeignKey(
+        "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, default="vi")
+    # "host:pid" of the process importing the file (``jobs``): a job whose process is gone is failed.
+    worker = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

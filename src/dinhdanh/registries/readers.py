@@ -5,8 +5,10 @@ memory; only the first megabyte is read up front to recognize the format, encodi
 format is taken from the content, not the name: clerks rename files, and "danh_sach.csv" is often an
 XLSX. Every refusal here is about the whole file (``RegistryError``); judging cells is the normalizers' job.
 
-XLSX goes through python-calamine, which loads the first sheet in its own (Rust) memory as one compact
-range; rows are converted to Python strings one at a time, so Python-side memory does not grow either.
+XLSX goes through python-calamine, which loads the first sheet in its own (Rust) memory as one dense
+range from the first to the last non-empty cell; rows are converted to Python strings one at a time, so
+Python-side memory does not grow. Because that range is dense, its size is measured on the file first
+(``xlsx_bounds``) and a sheet too wide or too large is refused before calamine allocates it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import nfc
 from dinhdanh.registries.errors import RegistryError
+from dinhdanh.registries.xlsx_bounds import check_xlsx
 
 __all__ = ["DELIMITERS", "MAX_CELL_CHARS", "Row", "RowSource", "open_rows"]
 
@@ -94,6 +97,7 @@ def open_rows(path: Path, *, max_bytes: int | None = None) -> RowSource:
     if head.startswith(_OLE_MAGIC):
         raise DomainError(RegistryError.UNSUPPORTED_FORMAT)
     if head.startswith(_XLSX_MAGIC):
+        check_xlsx(path)
         _check_workbook(path)
         return RowSource(path=path, format="xlsx", size=size)
     encoding = _detect_encoding(head, complete=size <= len(head))

@@ -38,7 +38,8 @@ class ErrorReport:
 
     def __init__(self, stem: str) -> None:
         self.stem = stem
-        self.count = 0
+        self.count = 0  # refusals: the rows not imported
+        self.warnings = 0  # rows imported as they are, with something the registry should correct
         self._csv_file: TextIO | None = None
         self._book: Workbook | None = None
 
@@ -60,6 +61,19 @@ class ErrorReport:
         self._sheet.append(HEADER)
 
     def add(self, row_number: int, problem: RowProblem) -> None:
+        self._line(row_number, problem)
+        self.count += 1
+
+    def warn(self, row_number: int, problem: RowProblem) -> None:
+        """A line for a row that was imported anyway (its code says which warning)."""
+        self._line(row_number, problem)
+        self.warnings += 1
+
+    @property
+    def written(self) -> bool:
+        return bool(self.count or self.warnings)
+
+    def _line(self, row_number: int, problem: RowProblem) -> None:
         if self._book is None:
             self._open()
         label = str(FIELD_LABELS.get(problem.field, problem.field))
@@ -73,7 +87,6 @@ class ErrorReport:
         ]
         self._plain.writerow(line)
         self._sheet.append(line)
-        self.count += 1
 
     def close(self) -> None:
         if self._book is not None:

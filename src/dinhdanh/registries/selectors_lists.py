@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
@@ -21,6 +22,8 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import fold, name_key
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.registries.coverage import NATIONWIDE
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
 
 if TYPE_CHECKING:
@@ -48,6 +51,32 @@ def _sources(user: User | AnonymousUser, permissions: tuple[Permission, ...]) ->
 def upload_sources(user: User | AnonymousUser) -> list[Source]:
     """The sources ``user`` may upload, in the order of ``Source``; empty: may not upload at all."""
     return _sources(user, (Permission.IMPORT_REGISTRY,))
+
+
+def upload_territories(user: User | AnonymousUser) -> list[tuple[str, str]]:
+    """(code, name) of the territories ``user`` may declare a complete list for, as the upload page
+    offers them: the whole country ("all") and its provinces for a nationwide assignment, else each
+    assigned unit and, for a province, its communes. ``coverage.require_declaration`` decides."""
+    units: dict[str, AdministrativeUnit] = {}
+    nationwide = False
+    for assignment in active_assignments(user):
+        if assignment.role not in Role or Permission.IMPORT_REGISTRY not in GRANTS[Role(assignment.role)]:
+            continue
+        if assignment.unit is None:
+            nationwide = True
+        else:
+            units[assignment.unit.path] = assignment.unit
+    current = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT)
+    if nationwide:
+        provinces = current.filter(level=Level.PROVINCE).order_by("code")
+        return [(NATIONWIDE, str(_("Cả nước"))), *((p.code, p.name) for p in provinces)]
+    choices: list[tuple[str, str]] = []
+    for unit in sorted(units.values(), key=lambda u: u.path):
+        choices.append((unit.code, unit.name))
+        if unit.level == Level.PROVINCE:
+            communes = current.filter(level=Level.COMMUNE, parent=unit).order_by("name")
+            choices += [(c.code, f"— {c.name}") for c in communes]
+    return choices
 
 
 def visible_sources(user: User | AnonymousUser) -> list[Source]:

@@ -26,7 +26,16 @@ from dinhdanh.people.logins import LOGIN_KEY
 from dinhdanh.registries.fields import RegistryRow, row_fingerprint
 from dinhdanh.registries.models import Record, Snapshot
 
-__all__ = ["BATCH", "FOREIGN_DOCUMENT_KEY", "RowEncoder", "Upserter", "communes", "lock_source"]
+__all__ = [
+    "BATCH",
+    "FLAGS_INDEX",
+    "FOREIGN_DOCUMENT_KEY",
+    "MASKED_INDEX",
+    "RowEncoder",
+    "Upserter",
+    "communes",
+    "lock_source",
+]
 
 BATCH = 2000
 _TABLE = Record._meta.db_table
@@ -36,7 +45,8 @@ _ROW_COLUMNS = (
     "unit_path", "representative_name", "representative_digest", "representative_masked", "status",
     "status_text", "flags", "fingerprint",
 )  # fmt: skip
-_FLAGS_INDEX = _ROW_COLUMNS.index("flags")
+_FLAGS_INDEX = FLAGS_INDEX = _ROW_COLUMNS.index("flags")
+MASKED_INDEX = _ROW_COLUMNS.index("representative_masked")
 _NO_FLAGS = json.dumps([])
 FOREIGN_DOCUMENT_KEY = "foreign-document"  # core.keys name of the digest of passports and other foreign IDs
 
@@ -92,6 +102,11 @@ class RowEncoder:
         number = row.representative_id
         if not number:
             return "", ""
+        if row.representative_old_card:
+            # No digest: an old identity card number is nobody's login, and a digest here would read as
+            # "another representative" to the Art. 8 sync (moving control to no one) and to the
+            # cleansing list. The mask and the flag say what the registry holds.
+            return "", mask_personal_id(number)
         # A citizen's number, already validated (12 digits), is digested as login_digest would: as the
         # login name it is; a foreign document under its own key.
         key = self.keys[FOREIGN_DOCUMENT_KEY if row.representative_foreign_doc else LOGIN_KEY]

@@ -8,8 +8,16 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from dinhdanh.settings.env import words
-from dinhdanh.settings.env import data_dir, deploy_zone, flag, hex_key, integer, optional_path, secret_key
+from dinhdanh.settings.env import (
+    data_dir,
+    deploy_zone,
+    flag,
+    hex_key,
+    integer,
+    optional_path,
+    secret_key,
+    words,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -266,6 +274,17 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Registry files (issue 5) may be large; they stream, so the limit guards the disk, not memory.
 REGISTRY_MAX_BYTES = integer("DINHDANH_REGISTRY_MAX_BYTES", 2 * 1024**3)
+# A complete list that would mark more than this share (percent) of the territory's records, and at
+# least this many, as "no longer listed" is refused until the person confirms (docs/registries.md).
+REGISTRY_DISAPPEAR_CONFIRM_PERCENT = integer("DINHDANH_REGISTRY_DISAPPEAR_CONFIRM_PERCENT", 5)
+REGISTRY_DISAPPEAR_CONFIRM_MIN = integer("DINHDANH_REGISTRY_DISAPPEAR_CONFIRM_MIN", 20)
+# XLSX sheets are read as one dense block (python-calamine): bounded before reading.
+REGISTRY_XLSX_MAX_CELLS = integer("DINHDANH_REGISTRY_XLSX_MAX_CELLS", 16_000_000)
+REGISTRY_XLSX_MAX_COLUMNS = integer("DINHDANH_REGISTRY_XLSX_MAX_COLUMNS", 200)
+# Upload imports run in a process of their own ("process"), or in the caller ("inline": tests).
+REGISTRY_IMPORT_RUNNER = os.environ.get("DINHDANH_REGISTRY_IMPORT_RUNNER", "process")
+# A running import whose heartbeat is older than this is taken for dead and marked failed.
+REGISTRY_JOB_STALE_SECONDS = integer("DINHDANH_REGISTRY_JOB_STALE_SECONDS", 300)
 
 # Organization requests (SPEC §3, LEGAL §2). Routing and approval are configuration, not code:
 # "commune" (commune police since 01/07/2025, Decision 5709), "province" (PC06) or "central" (C06).
@@ -277,6 +296,8 @@ ORG_DEADLINE_IN_REGISTRY_DAYS = integer("DINHDANH_ORG_DEADLINE_IN_REGISTRY_DAYS"
 ORG_DEADLINE_OTHER_DAYS = integer("DINHDANH_ORG_DEADLINE_OTHER_DAYS", 15)
 ORG_DEADLINE_OTHER_WORKING = flag("DINHDANH_ORG_DEADLINE_OTHER_WORKING", default=False)
 ORG_VERIFICATION_DAYS = integer("DINHDANH_ORG_VERIFICATION_DAYS", 3)  # working days a partner has to answer
+# Four-eyes (decision 0011): approving a request whose listed check failed, or of a listed kind, takes
+# two different officers; so does an officer's lock on an authority's written request.
 FOUR_EYES_CHECKS = words("DINHDANH_FOUR_EYES_CHECKS", "representative_match")
 FOUR_EYES_KINDS = words("DINHDANH_FOUR_EYES_KINDS", "")
 FOUR_EYES_AUTHORITY_LOCKS = flag("DINHDANH_FOUR_EYES_AUTHORITY_LOCKS", default=True)

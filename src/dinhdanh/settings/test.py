@@ -10,3 +10,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # The test database is rebuilt on every run: its checkpoints would only pollute the data dir's file.
 # Tests of checkpoints point this to a temporary file.
 AUDIT_CHECKPOINT_FILE = None
+# Registry imports run in the test process: a spawned one would not see the test database.
+REGISTRY_IMPORT_RUNNER = "inline"

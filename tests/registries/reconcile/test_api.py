@@ -86,9 +86,11 @@ def test_cleansing_and_differences(world: World, client: Client) -> None:
     assert (row["field"], row["first_source"], row["second_source"]) == ("representative", "account", "business")
     problem(client.get(f"{BASE}/reconcile/cleansing", {"kind": "everything"}), 400, "reconcile.unknown_kind")
     body = client.get(f"{BASE}/reconcile/differences", {"unit": "91", "category": "enterprise"}).json()
-    assert [(r["unit"], r["registered"], r["accounts"], r["difference"]) for r in body["rows"]] == [
-        ("30292", 5, 6, -1),
-        ("30301", 2, 0, 2),
+    assert [
+        (r["unit"], r["registered"], r["with_account"], r["accounts"], r["difference"]) for r in body["rows"]
+    ] == [
+        ("30292", 5, 3, 6, 2),
+        ("30301", 2, 1, 0, 1),
     ]
     assert body["totals"][0]["registered"] == 7
 

@@ -43,7 +43,9 @@ def test_the_summary_is_per_province_and_category(world: World) -> None:
     assert an_giang["by_source"] == {"business": 7}
     assert an_giang["cleansing"] == {
         "name": 1, "commune": 1, "representative": 1, "terminated": 1, "unlisted": 1, "conflict": 1,
+        "old_id_card": 0,
     }  # fmt: skip
+    assert (an_giang["with_account"], an_giang["difference"]) == (4, 3)
     assert rows[("01", "enterprise")]["cleansing"]["unlisted"] == 1
     assert rows[("91", "other")]["outreach"] == 1
     assert result["total"]["outreach"] == 5

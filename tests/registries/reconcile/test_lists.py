@@ -112,6 +112,7 @@ def test_the_workbook_streams_in_a_bounded_number_of_queries(world: World) -> No
 def test_cleansing_counts_each_kind_in_the_province(world: World) -> None:
     assert counts_by_kind(an_giang()) == {
         "name": 1, "commune": 1, "representative": 1, "terminated": 1, "unlisted": 1, "conflict": 1,
+        "old_id_card": 0,
     }  # fmt: skip
     assert counts_by_kind(Scope.everywhere())["unlisted"] == 2
     assert counts_by_kind(an_giang(), Category.OTHER) == dict.fromkeys(CleansingKind.values, 0)
@@ -172,21 +173,34 @@ def test_key_similarity_is_name_similarity_on_stored_keys(a: str, b: str) -> Non
 def test_differences_per_commune_of_a_province(world: World) -> None:
     rows = {(r.unit_code, r.category): r for r in differences(an_giang())}
     a_ent = rows[("30292", "enterprise")]
-    assert (a_ent.by_source, a_ent.registered, a_ent.accounts, a_ent.difference) == ({"business": 5}, 5, 6, -1)
+    # r1, r13, r15 have an account; r2 and r12 not. Six accounts have their head office in A (o9 is on no
+    # list, o11 is r14's, listed in B): shown, but not what the difference counts.
+    assert (a_ent.by_source, a_ent.registered, a_ent.with_account, a_ent.difference) == ({"business": 5}, 5, 3, 2)
+    assert a_ent.accounts == 6
     a_tax = rows[("30292", "tax_agency")]
-    assert (a_tax.by_source, a_tax.registered, a_tax.accounts) == ({"tax": 2}, 0, 0)
+    assert (a_tax.by_source, a_tax.registered, a_tax.with_account) == ({"tax": 2}, 0, 0)
     a_other = rows[("30292", "other")]
-    assert (a_other.by_source, a_other.registered, a_other.accounts, a_other.difference) == (
+    assert (a_other.by_source, a_other.registered, a_other.with_account, a_other.difference) == (
         {"survey": 2},
         2,
         1,
         1,
     )
     b_ent = rows[("30301", "enterprise")]
-    assert (b_ent.registered, b_ent.accounts) == (2, 0)
+    assert (b_ent.registered, b_ent.with_account, b_ent.accounts, b_ent.difference) == (2, 1, 0, 1)
     assert ("00004", "enterprise") not in rows
     total = {t.category: t for t in totals(rows.values(), unit("91", Level.PROVINCE))}
-    assert (total["enterprise"].registered, total["enterprise"].accounts) == (7, 6)
+    assert (total["enterprise"].registered, total["enterprise"].with_account) == (7, 4)
+    assert (total["enterprise"].accounts, total["enterprise"].difference) == (6, 3)
+
+
+def test_the_difference_compares_listed_organizations_with_their_accounts(world: World) -> None:
+    """Issue 10 (low): Hà Nội lists r11 (no account) and holds o13, an account no list names; the
+    difference said 1 − 1 = 0, as if the list were done. It counts listed organizations without one."""
+    hanoi = {r.category: r for r in differences(Scope.everywhere()) if r.unit_code == "01"}["enterprise"]
+    assert (hanoi.registered, hanoi.accounts) == (1, 1)
+    assert (hanoi.with_account, hanoi.difference) == (0, 1)
+    assert hanoi.as_json()["difference"] == 1
 
 
 def test_differences_nationwide_are_per_province(world: World) -> None:

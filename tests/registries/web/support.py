@@ -64,9 +64,20 @@ def named_file(name: str, content: bytes) -> io.BytesIO:
 
 
 def upload(
-    client: Client, content: bytes, *, name: str = "danh-sach.csv", source: str = "business", xhr: bool = False
+    client: Client,
+    content: bytes,
+    *,
+    name: str = "danh-sach.csv",
+    source: str = "business",
+    xhr: bool = False,
+    coverage: str = "partial",
+    territory: str = "",
+    confirm: bool = False,
 ) -> Any:
     headers = {"X-Requested-With": "XMLHttpRequest"} if xhr else {}
-    return client.post(
-        reverse("registries:upload"), {"source": source, "file": named_file(name, content)}, headers=headers
-    )
+    form: dict[str, Any] = {"source": source, "file": named_file(name, content), "territory": territory}
+    if coverage:
+        form["coverage"] = coverage
+    if confirm:
+        form["confirm"] = "on"
+    return client.post(reverse("registries:upload"), form, headers=headers)

@@ -16,6 +16,7 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.people.models import User
+from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Snapshot
 from tests.conftest import make_user, signed_in, unit
@@ -25,10 +26,13 @@ from tests.web.support import html
 pytestmark = pytest.mark.django_db
 
 
-def imported(tmp_path: Path, rows: list[list[str]], *, source: str = "business", name: str = "dn.csv") -> Snapshot:
+def imported(
+    tmp_path: Path, rows: list[list[str]], *, source: str = "business", name: str = "dn.csv", territory: str = ""
+) -> Snapshot:
     path = tmp_path / name
     path.write_bytes(csv_bytes(rows))
-    summary = import_file(source=source, path=path, actor=None, file_name=name)
+    declared = declare(complete=bool(territory), territory=territory)
+    summary = import_file(source=source, path=path, actor=None, file_name=name, declared=declared)
     return Snapshot.objects.get(pk=summary.snapshot)
 
 
@@ -117,7 +121,7 @@ def test_a_snapshot_lists_new_changed_and_disappeared_organizations(
     imported(tmp_path, ROWS, name="cu.csv")
     renamed = [ROWS[0][0], "Công ty TNHH Sao Mai Mới", *ROWS[0][2:]]
     added = ["0100112437", "Công ty TNHH Bình Minh", "01/02/2021", "30292", "Đang hoạt động"]
-    second = imported(tmp_path, [renamed, ROWS[1], added], name="moi.csv")
+    second = imported(tmp_path, [renamed, ROWS[1], added], name="moi.csv", territory="30292")
     signed_in(client, clerk(an_giang))
     url = reverse("registries:snapshot", args=[second.pk])
     new = html(client.get(url))

@@ -71,7 +71,7 @@ def test_a_csv_upload_becomes_a_job_a_snapshot_and_records(
     assert data["summary"] == {
         "accepted": 3, "updated": 0, "unchanged": 0, "rejected": 0, "disappeared": 0, "rows": 3,
         "already_imported": False, "organizations_updated": 0, "representatives_changed": 0,
-        "organizations_terminated": 0,
+        "organizations_terminated": 0, "warnings": 0, "coverage": "partial", "territory": "",
     }  # fmt: skip
     assert data["error"] == ""
     assert data["links"] == {"snapshot": reverse("registries:snapshot", args=[job.snapshot.pk])}
@@ -260,7 +260,12 @@ def test_the_upload_needs_the_csrf_token(an_giang: AdministrativeUnit, uploads: 
     token = csrf_token(html(client.get(reverse("registries:upload"))))
     response = client.post(
         reverse("registries:upload"),
-        {"csrfmiddlewaretoken": token, "source": "business", "file": named_file("dn.csv", csv_bytes())},
+        {
+            "csrfmiddlewaretoken": token,
+            "source": "business",
+            "coverage": "partial",
+            "file": named_file("dn.csv", csv_bytes()),
+        },
     )
     assert response.status_code == 302
     assert ImportJob.objects.count() == 1

@@ -9,10 +9,16 @@ Kinds (``CleansingKind``):
   login digest, when both sides have one);
 * ``terminated``: a registry says dissolved, bankrupt, revoked or ceased while the account is active;
 * ``unlisted``: an enterprise, cooperative or tax-code agency account that no current record names;
-* ``conflict``: two sources list the same code with a different name, commune or representative.
+* ``conflict``: two sources list the same code with a different name, commune or representative;
+* ``old_id_card``: a record whose representative is identified by an old 9-digit identity card
+  (CMND), for the registry to update.
 
-Account kinds are counted per account and lie in the jurisdiction of the account's head office; a
-conflict is counted per record of the more authoritative source and lies where that record does.
+Account kinds are counted per account and lie in the jurisdiction of the account's head office; record
+kinds (conflicts, old cards) per record, where that record lies (of a conflict, the more authoritative
+source's). Accounts are compared only with records of the sources the reader reads (``Scope.sources``):
+a reader of one source sees its disagreements with the accounts, never another source's values, so
+conflicts (two sources) need both; ``unlisted`` is then "not on my list" and limited to the categories
+that source lists.
 Everything is decided in SQL except names: SQL finds the pairs whose name keys differ, Python rates
 only those with ``name_similarity``.
 """
@@ -25,13 +31,15 @@ from itertools import batched
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from dinhdanh.core.access import Permission
-from dinhdanh.core.categories import Category
+from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
 from dinhdanh.organizations.models import Organization, OrganizationStatus
+from dinhdanh.registries.fields import OLD_ID_CARD
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reconcile.targets import (
@@ -50,6 +58,7 @@ __all__ = [
     "conflict_partners",
     "flagged_conflicts",
     "flagged_organizations",
+    "old_id_cards",
     "organizations_in",
 ]
 
@@ -61,6 +70,7 @@ class CleansingKind(models.TextChoices):
     TERMINATED = "terminated", _("Danh sách ghi đã chấm dứt hoạt động, tài khoản vẫn hoạt động")
     UNLISTED = "unlisted", _("Không có trong danh sách tham chiếu nào")
     CONFLICT = "conflict", _("Hai nguồn ghi khác nhau")
+    OLD_ID_CARD = "old_id_card", _("Người đại diện ghi số chứng minh nhân dân cũ (9 chữ số)")
 
 
 # Categories that always have a registration or tax code, hence a registry entry: all but "other".
@@ -89,9 +99,10 @@ def organizations_in(scope: Scope, category: Category | None = None) -> QuerySet
     return qs.filter(category=category) if category is not None else qs
 
 
-def _account_condition(kind: CleansingKind) -> Q:
-    """Accounts of ``kind`` (for ``name``: the candidates, whose name keys differ)."""
-    partner = records_with_code(OuterRef("code"))
+def _account_condition(kind: CleansingKind, scope: Scope) -> Q:
+    """Accounts of ``kind`` (for ``name``: the candidates, whose name keys differ), compared with the
+    records of the scope's sources."""
+    partner = records_with_code(OuterRef("code"), scope.sources)
     coded = ~Q(code="")
     if kind == CleansingKind.NAME:
         return coded & Q(Exists(partner.exclude(name_key=OuterRef("name_key"))))
@@ -109,7 +120,10 @@ def _account_condition(kind: CleansingKind) -> Q:
         # "not other" rather than "in LISTED_CATEGORIES": the same rows, but SQLite then scans instead of
         # walking the category index in random order.
         # A code-less account matches no record: the subquery asks for a code.
-        return ~Q(category=Category.OTHER) & ~Q(Exists(partner.exclude(code="")))
+        unlisted = ~Q(category=Category.OTHER) & ~Q(Exists(partner.exclude(code="")))
+        if scope.sources is not None:
+            unlisted &= Q(category__in={SOURCE_CATEGORY[Source(s)] for s in scope.sources if s in Source.values})
+        return unlisted
     raise ValueError(kind)
 
 
@@ -119,43 +133,45 @@ def flagged_organizations(
     """Accounts of one account kind in the scope, in list order (unordered for counting, which is then a
     plain scan). For ``name`` these are candidates: ``name_mismatches`` keeps those really below the
     threshold."""
-    qs = organizations_in(scope, category).filter(_account_condition(kind))
+    qs = organizations_in(scope, category).filter(_account_condition(kind, scope))
     return qs.order_by(*_ACCOUNT_ORDER) if ordered else qs.order_by()
 
 
-def _keys_by_code(codes: Iterable[str]) -> dict[str, list[str]]:
+def _keys_by_code(codes: Iterable[str], scope: Scope) -> dict[str, list[str]]:
     keys: dict[str, list[str]] = defaultdict(list)
-    for code, key in current().filter(code__in=list(codes)).values_list("code", "name_key"):
+    for code, key in current().filter(scope.source_q(), code__in=list(codes)).values_list("code", "name_key"):
         keys[code].append(key)
     return keys
 
 
-def name_mismatches(candidates: QuerySet[Organization]) -> Iterator[tuple[int, int, str]]:
-    """(pk, head office id, category) of the candidate accounts whose name really disagrees."""
+def name_mismatches(candidates: QuerySet[Organization], scope: Scope) -> Iterator[tuple[int, int, str]]:
+    """(pk, head office id, category) of the candidate accounts whose name really disagrees with a
+    record of the scope's sources."""
     rows = candidates.values_list("pk", "code", "name_key", "head_office_id", "category")
     for chunk in batched(rows.iterator(chunk_size=2000), 500):
-        keys = _keys_by_code(row[1] for row in chunk)
+        keys = _keys_by_code((row[1] for row in chunk), scope)
         for pk, code, key, head_office, category in chunk:
             if any(keys_disagree(key, other) for other in keys[code]):
                 yield pk, head_office, category
 
 
-def _conflict_condition() -> Q:
-    """Records with a less authoritative record of the same code whose name key, commune or
-    representative differs (the candidates; names are rated in Python). Needs ``ranked``."""
+def _conflict_condition(scope: Scope) -> Q:
+    """Records with a less authoritative record (of the scope's sources) of the same code whose name
+    key, commune or representative differs (the candidates; names are rated in Python). Needs
+    ``ranked``."""
     differs = (
         ~Q(name_key=OuterRef("name_key"))
         | (Q(commune__isnull=False) & ~Q(commune_id=OuterRef("commune_id")))
         | (~Q(representative_digest="") & ~Q(representative_digest=OuterRef("representative_digest")))
     )
     lower = ranked(current()).filter(code=OuterRef("code"), **{"rank__gt": OuterRef("rank")}).exclude(code="")
-    return Q(Exists(lower.filter(differs)))
+    return Q(Exists(lower.filter(differs).filter(scope.source_q())))
 
 
 def conflict_candidates(
     scope: Scope, category: Category | None = None, *, ordered: bool = True
 ) -> QuerySet[Record]:
-    qs = ranked(current()).filter(scope.q("unit_path")).filter(_conflict_condition())
+    qs = ranked(current()).filter(scope.records()).filter(_conflict_condition(scope))
     if category is not None:
         qs = qs.filter(category=category)
     return qs.order_by(*_RECORD_ORDER) if ordered else qs.order_by()
@@ -164,11 +180,13 @@ def conflict_candidates(
 _COMPARED = ("pk", "source", "code", "name_key", "commune_id", "representative_digest")
 
 
-def conflict_partners(records: Iterable[Record | dict[str, object]]) -> dict[str, list[dict[str, object]]]:
-    """Current records by code, for the codes of ``records``."""
+def conflict_partners(
+    records: Iterable[Record | dict[str, object]], scope: Scope
+) -> dict[str, list[dict[str, object]]]:
+    """Current records of the scope's sources by code, for the codes of ``records``."""
     codes = [str(r["code"] if isinstance(r, dict) else r.code) for r in records]
     found: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for row in current().filter(code__in=codes).values(*_COMPARED):
+    for row in current().filter(scope.source_q(), code__in=codes).values(*_COMPARED):
         found[str(row["code"])].append(row)
     return found
 
@@ -189,11 +207,11 @@ def conflicting_fields(first: dict[str, object], second: dict[str, object]) -> l
     return fields
 
 
-def flagged_conflicts(candidates: QuerySet[Record]) -> Iterator[tuple[int, int | None, str]]:
+def flagged_conflicts(candidates: QuerySet[Record], scope: Scope) -> Iterator[tuple[int, int | None, str]]:
     """(pk, commune id, category) of the candidate records with a real conflict."""
     rows = candidates.values(*_COMPARED, "category")
     for chunk in batched(rows.iterator(chunk_size=2000), 500):
-        partners = conflict_partners(chunk)
+        partners = conflict_partners(chunk, scope)
         for row in chunk:
             lower = [p for p in partners[str(row["code"])] if _rank(p["source"]) > _rank(row["source"])]
             if any(conflicting_fields(row, p) for p in lower):
@@ -215,7 +233,7 @@ def cleansing_counts(scope: Scope, category: Category | None = None) -> Counter[
     ):
         grouped = (
             organizations_in(scope, category)
-            .filter(_account_condition(kind))
+            .filter(_account_condition(kind, scope))
             .annotate(c=group_key("head_office_id"), k=group_key("category", ""))
             .values("c", "k")
             .annotate(n=Count("pk"))
@@ -223,9 +241,30 @@ def cleansing_counts(scope: Scope, category: Category | None = None) -> Counter[
         )
         for row in grouped:
             counts[(kind.value, row["c"] or None, row["k"])] += row["n"]
-    names = name_mismatches(flagged_organizations(CleansingKind.NAME, scope, category, ordered=False))
+    names = name_mismatches(flagged_organizations(CleansingKind.NAME, scope, category, ordered=False), scope)
     for _pk, head_office, org_category in names:
         counts[(CleansingKind.NAME.value, head_office, org_category)] += 1
-    for _pk, commune, record_category in flagged_conflicts(conflict_candidates(scope, category, ordered=False)):
+    for _pk, commune, record_category in flagged_conflicts(
+        conflict_candidates(scope, category, ordered=False), scope
+    ):
         counts[(CleansingKind.CONFLICT.value, commune, record_category)] += 1
+    old_cards = (
+        old_id_cards(scope, category, ordered=False)
+        .annotate(c=group_key("commune_id"), k=group_key("category", ""))
+        .values("c", "k")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in old_cards:
+        counts[(CleansingKind.OLD_ID_CARD.value, row["c"] or None, row["k"])] += row["n"]
     return counts
+
+
+def old_id_cards(scope: Scope, category: Category | None = None, *, ordered: bool = True) -> QuerySet[Record]:
+    """Current records of the scope whose representative is known by an old 9-digit identity card.
+    The flags column is JSON; its text is searched so that SQLite (no JSON containment) does the same."""
+    flagged = Cast("flags", TextField())
+    qs = current().filter(scope.records()).alias(flag_text=flagged).filter(flag_text__contains=f'"{OLD_ID_CARD}"')
+    if category is not None:
+        qs = qs.filter(category=category)
+    return qs.order_by(*_RECORD_ORDER) if ordered else qs.order_by()

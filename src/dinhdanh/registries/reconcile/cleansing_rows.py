@@ -22,6 +22,7 @@ from dinhdanh.registries.reconcile.cleansing import (
     flagged_organizations,
     keys_disagree,
     name_mismatches,
+    old_id_cards,
 )
 from dinhdanh.registries.reconcile.outreach import PAGE_SIZE, Page
 from dinhdanh.registries.reconcile.scope import Scope
@@ -94,9 +95,9 @@ def _status(record: Record) -> str:
     return record.status_text or str(RegistryStatus(record.status).label)
 
 
-def _account_rows(kind: CleansingKind, orgs: list[Organization]) -> list[CleansingRow]:
+def _account_rows(kind: CleansingKind, orgs: list[Organization], scope: Scope) -> list[CleansingRow]:
     by_code: dict[str, list[Record]] = {}
-    for record in current().filter(code__in=[o.code for o in orgs if o.code]).order_by("pk"):
+    for record in current().filter(scope.source_q(), code__in=[o.code for o in orgs if o.code]).order_by("pk"):
         by_code.setdefault(record.code, []).append(record)
     communes = _Communes([o.head_office_id for o in orgs] + [r.commune_id for rs in by_code.values() for r in rs])
     rows: list[CleansingRow] = []
@@ -146,9 +147,9 @@ def _account_pair(
     return None
 
 
-def _conflict_rows(records: list[Record]) -> list[CleansingRow]:
+def _conflict_rows(records: list[Record], scope: Scope) -> list[CleansingRow]:
     partners: dict[str, list[Record]] = {}
-    for other in current().filter(code__in=[r.code for r in records]).order_by("pk"):
+    for other in current().filter(scope.source_q(), code__in=[r.code for r in records]).order_by("pk"):
         partners.setdefault(other.code, []).append(other)
     communes = _Communes([r.commune_id for rs in partners.values() for r in rs])
     rank = {s.value: i for i, s in enumerate(SOURCE_PRIORITY)}
@@ -196,14 +197,37 @@ def cleansing_page(
     start = (page - 1) * PAGE_SIZE
     if kind == CleansingKind.CONFLICT:
         candidates = conflict_candidates(scope, category)
-        flagged = [pk for pk, _c, _k in flagged_conflicts(candidates)]
+        flagged = [pk for pk, _c, _k in flagged_conflicts(candidates, scope)]
         chosen = {r.pk: r for r in Record.objects.filter(pk__in=flagged[start : start + PAGE_SIZE])}
         records = [chosen[pk] for pk in flagged[start : start + PAGE_SIZE] if pk in chosen]
-        return Page(rows=_conflict_rows(records), number=page, size=PAGE_SIZE, count=len(flagged))
+        return Page(rows=_conflict_rows(records, scope), number=page, size=PAGE_SIZE, count=len(flagged))
+    if kind == CleansingKind.OLD_ID_CARD:
+        total, cards = _window(old_id_cards(scope, category), page)
+        return Page(rows=_old_card_rows(cards), number=page, size=PAGE_SIZE, count=total)
     if kind == CleansingKind.NAME:
-        matched = [pk for pk, _c, _k in name_mismatches(flagged_organizations(kind, scope, category))]
+        matched = [pk for pk, _c, _k in name_mismatches(flagged_organizations(kind, scope, category), scope)]
         found = {o.pk: o for o in Organization.objects.filter(pk__in=matched[start : start + PAGE_SIZE])}
         orgs = [found[pk] for pk in matched[start : start + PAGE_SIZE] if pk in found]
-        return Page(rows=_account_rows(kind, orgs), number=page, size=PAGE_SIZE, count=len(matched))
+        return Page(rows=_account_rows(kind, orgs, scope), number=page, size=PAGE_SIZE, count=len(matched))
     count, orgs = _window(flagged_organizations(kind, scope, category), page)
-    return Page(rows=_account_rows(kind, orgs), number=page, size=PAGE_SIZE, count=count)
+    return Page(rows=_account_rows(kind, orgs, scope), number=page, size=PAGE_SIZE, count=count)
+
+
+def _old_card_rows(records: list[Record]) -> list[CleansingRow]:
+    communes = _Communes([r.commune_id for r in records])
+    return [
+        CleansingRow(
+            kind=CleansingKind.OLD_ID_CARD.value,
+            field="representative",
+            code=r.code,
+            name=r.name,
+            eid="",
+            commune=communes(r.commune_id),
+            first_source=r.source,
+            first_value=_person(r.representative_name, r.representative_masked),
+            second_source="",
+            second_value="",
+            record_id=r.pk,
+        )
+        for r in records
+    ]

@@ -2,9 +2,13 @@
 
 For each unit × category: how many current, not terminated records each source lists (an organization
 two sources list counts in both), how many organizations that makes once each is counted once
-(``registered``: the targets), how many accounts are issued there (not revoked), and ``difference`` =
-registered − accounts. Units are the communes of a province, the province when a commune is asked for
-itself, or the provinces of the whole jurisdiction. Three GROUP BY queries; units are named afterwards.
+(``registered``: the targets), how many of those have an account (``with_account``, matched as the
+outreach list matches them), and ``difference`` = registered − with_account: the listed organizations
+still without an account. Like is compared with like: an account of an organization no list names
+(``unlisted`` in the data-cleansing list) does not lower the difference; ``accounts`` (issued, not
+revoked, by head office) is shown beside it for information only. Units are the communes of a province,
+the province when a commune is asked for itself, or the provinces of the whole jurisdiction. Three
+GROUP BY queries; units are named afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dinhdanh.registries.reconcile.targets import (
     TERMINATED,
     current,
     group_key,
+    has_account,
     no_account,
     not_excluded,
     targets,
@@ -43,12 +48,13 @@ class DifferenceRow:
     category: str
     by_source: dict[str, int] = field(default_factory=dict)
     registered: int = 0
+    with_account: int = 0  # registered organizations an account matches
     outreach: int = 0  # filled when asked (the command's summary): targets without account, not excluded
-    accounts: int = 0
+    accounts: int = 0  # issued accounts with their head office here (information: some are on no list)
 
     @property
     def difference(self) -> int:
-        return self.registered - self.accounts
+        return self.registered - self.with_account
 
     @property
     def source_counts(self) -> list[tuple[str, int]]:
@@ -66,6 +72,7 @@ class DifferenceRow:
             "category": self.category,
             "by_source": {s: self.by_source.get(s, 0) for s in ALL_SOURCES if self.by_source.get(s)},
             "registered": self.registered,
+            "with_account": self.with_account,
             "accounts": self.accounts,
             "difference": self.difference,
         }
@@ -88,14 +95,14 @@ def differences(
 ) -> list[DifferenceRow]:
     """Rows per unit × category; ``with_outreach`` also counts the outreach list in the same pass over
     the targets (the command needs both; one pass instead of two)."""
-    records = current().filter(scope.q("unit_path")).exclude(status__in=TERMINATED)
+    records = current().filter(scope.records()).exclude(status__in=TERMINATED)
     registered = targets(scope, category)
     accounts = organizations_in(scope, category).exclude(status=OrganizationStatus.REVOKED)
     if category is not None:
         records = records.filter(category=category)
     commune, kind, source = group_key("commune_id"), group_key("category", ""), group_key("source", "")
     listed = records.annotate(c=commune, k=kind, s=source).values("c", "k", "s").annotate(n=Count("pk")).order_by()
-    counts: dict[str, Count] = {"n": Count("pk")}
+    counts: dict[str, Count] = {"n": Count("pk"), "a": Count("pk", filter=has_account())}
     if with_outreach:
         counts["o"] = Count("pk", filter=no_account() & not_excluded())
     counted = registered.annotate(c=commune, k=kind).values("c", "k").annotate(**counts).order_by()
@@ -124,6 +131,7 @@ def differences(
         values: dict[str, Any] = dict(counted_row)
         target = row(values["c"], values["k"])
         target.registered += int(values["n"])
+        target.with_account += int(values["a"])
         target.outreach += int(values.get("o", 0))
     for issued_row in issued_rows:
         row(issued_row["c"], issued_row["k"]).accounts += issued_row["n"]
@@ -146,6 +154,7 @@ def totals(rows: Iterable[DifferenceRow], unit: AdministrativeUnit | None = None
         for source, n in r.by_source.items():
             total.by_source[source] = total.by_source.get(source, 0) + n
         total.registered += r.registered
+        total.with_account += r.with_account
         total.outreach += r.outreach
         total.accounts += r.accounts
     return sorted(summed.values(), key=lambda d: CATEGORY_ORDER.index(d.category))

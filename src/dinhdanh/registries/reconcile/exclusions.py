@@ -106,7 +106,7 @@ def exclusion_lift(*, actor: User, exclusion: Exclusion) -> Exclusion:
 
 def exclusions(scope: Scope, *, live: bool = True) -> QuerySet[Exclusion]:
     """Exclusions of records in the scope, newest first."""
-    qs = Exclusion.objects.filter(scope.q("record__unit_path")).select_related(
+    qs = Exclusion.objects.filter(scope.records("record__")).select_related(
         "record", "record__commune", "excluded_by"
     )
     if live:

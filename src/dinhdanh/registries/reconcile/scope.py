@@ -1,9 +1,19 @@
 """Where a reconciliation reading looks, and the parsing of its filters (unit, category, page, date).
 
-Every list is read through a ``Scope``: the reader's jurisdiction for a permission (``core.access``),
-narrowed to one unit when a unit is asked for. Asking for a unit outside the jurisdiction is refused
-(403, audited by ``require``); asking for nothing in particular shows the whole jurisdiction. The
-command line reads as the operator of the machine: ``Scope.everywhere``.
+Every list is read through a ``Scope``, and every reader's scope comes from one policy function,
+``reader_scope`` (``Scope.of``), which the page, its XLSX export, the API and the command line share
+(docs/reconciliation.md, "Who reads what"):
+
+* the territory: the reader's jurisdiction for the permission (``core.access``), narrowed to one unit
+  when a unit is asked for; a unit outside it is refused (403, audited), nothing in particular shows
+  the whole jurisdiction;
+* the sources: a reader whose permission comes only from partner-clerk assignments limited to a source
+  (``RoleAssignment.partner_source``) reads that source's records only, in the territory of those
+  assignments; anyone else with the permission (officers, campaign managers, partner clerks without a
+  source) reads every source. A person holding both kinds reads as the unrestricted role, in its
+  territory (the source-limited assignments add nothing to reconciliation).
+
+The command line reads as the operator of the machine: ``Scope.everywhere``, every source.
 """
 
 from __future__ import annotations
@@ -16,14 +26,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q
 
-from dinhdanh.core.access import Jurisdiction, Permission, jurisdiction, require
+from dinhdanh.core import audit
+from dinhdanh.core.access import GRANTS, Jurisdiction, Permission, Role, active_assignments, require
+from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
-from dinhdanh.core.errors import DomainError
+from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.registries.reconcile.errors import ReconcileError
 
-__all__ = ["Scope", "parse_category", "parse_day", "parse_page", "parse_unit"]
+__all__ = ["Scope", "parse_category", "parse_day", "parse_page", "parse_unit", "reader_scope"]
 
 _EVERYWHERE = Jurisdiction(nationwide=True, paths=())
 
@@ -32,6 +44,7 @@ _EVERYWHERE = Jurisdiction(nationwide=True, paths=())
 class Scope:
     jurisdiction: Jurisdiction
     unit: AdministrativeUnit | None = None
+    sources: tuple[str, ...] | None = None  # the registry sources read; None: every source
 
     @classmethod
     def of(
@@ -40,13 +53,25 @@ class Scope:
         unit: AdministrativeUnit | None = None,
         permission: Permission = Permission.VIEW_REGISTRY,
     ) -> Scope:
-        """The reader's scope; raises (403, audited) for a unit outside it or without the permission."""
-        require(user, permission, unit=unit, any_unit=unit is None)
-        return cls(jurisdiction(user, permission), unit)
+        """The reader's scope (``reader_scope``); raises (403, audited) for a unit outside it or
+        without the permission."""
+        return reader_scope(user, unit, permission)
 
     @classmethod
     def everywhere(cls, unit: AdministrativeUnit | None = None) -> Scope:
         return cls(_EVERYWHERE, unit)
+
+    def sees(self, source: str) -> bool:
+        return self.sources is None or source in self.sources
+
+    def source_q(self, field: str = "source") -> Q:
+        """Rows whose registry ``field`` is a source the reader reads."""
+        return Q() if self.sources is None else Q(**{f"{field}__in": self.sources})
+
+    def records(self, prefix: str = "") -> Q:
+        """Registry records in the scope: territory (by their commune) and sources; ``prefix`` reaches
+        them through a relation (``"record__"``)."""
+        return self.q(f"{prefix}unit_path") & self.source_q(f"{prefix}source")
 
     def q(self, path_field: str) -> Q:
         """Rows whose ``path_field`` (a geo path) lies in the scope (``Jurisdiction.q``, index-friendly)."""
@@ -58,6 +83,57 @@ class Scope:
         if self.unit is not None:
             condition &= _under(path_field, self.unit.path)
         return condition
+
+
+def _granting(user: User | AnonymousUser, permission: Permission) -> tuple[list[str | None], set[str]]:
+    """(unit paths, None for nationwide) of the assignments that grant ``permission`` without a source
+    limit, or, when there are none, of those limited to a source, with those sources."""
+    free: list[str | None] = []
+    limited: list[str | None] = []
+    sources: set[str] = set()
+    for assignment in active_assignments(user):
+        if assignment.role not in Role or permission not in GRANTS[Role(assignment.role)]:
+            continue
+        path = assignment.unit.path if assignment.unit is not None else None
+        if assignment.partner_source:
+            limited.append(path)
+            sources.add(assignment.partner_source)
+        else:
+            free.append(path)
+    return (free, set()) if free else (limited, sources)
+
+
+def _jurisdiction_of(paths: list[str | None]) -> Jurisdiction:
+    if any(path is None for path in paths):
+        return _EVERYWHERE
+    found = {p for p in paths if p is not None}
+    minimal = tuple(sorted(p for p in found if not any(p != q and p.startswith(q) for q in found)))
+    return Jurisdiction(nationwide=False, paths=minimal)
+
+
+def reader_scope(
+    user: User | AnonymousUser,
+    unit: AdministrativeUnit | None = None,
+    permission: Permission = Permission.VIEW_REGISTRY,
+) -> Scope:
+    """THE rule of who reads what in reconciliation (module docstring); raises (403, audited)."""
+    paths, sources = _granting(user, permission)
+    if not paths:
+        require(user, permission, unit=unit, any_unit=True)  # refuses (no permission) and audits
+    reach = _jurisdiction_of(paths)
+    if unit is not None and not reach.covers(unit):
+        audit.record(
+            AuditAction.ACCESS_DENIED,
+            actor=user if user.is_authenticated else None,
+            after={
+                "permission": str(permission),
+                "reason": CoreError.OUT_OF_JURISDICTION.code,
+                "unit": unit.path,
+                "sources": sorted(sources),
+            },
+        )
+        raise DomainError(CoreError.OUT_OF_JURISDICTION)
+    return Scope(reach, unit, tuple(sorted(sources)) if sources else None)
 
 
 def _under(path_field: str, path: str) -> Q:

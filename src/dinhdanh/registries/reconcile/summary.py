@@ -27,7 +27,7 @@ def summary(scope: Scope, category: Category | None = None) -> dict[str, Any]:
         rows[(d.unit_code, d.category)] = {**d.as_json(), "outreach": d.outreach}
     for key in set(cleansing_by) - set(rows):
         rows[key] = {"unit": key[0], "unit_name": "", "category": key[1], "by_source": {}, "registered": 0,
-                     "accounts": 0, "difference": 0, "outreach": 0}  # fmt: skip
+                     "with_account": 0, "accounts": 0, "difference": 0, "outreach": 0}  # fmt: skip
     for key, row in rows.items():
         counts = cleansing_by.get(key, Counter())
         row["cleansing"] = {kind.value: counts.get(kind.value, 0) for kind in CleansingKind}
@@ -38,9 +38,10 @@ def summary(scope: Scope, category: Category | None = None) -> dict[str, Any]:
         "outreach": sum(r["outreach"] for r in ordered),
         "cleansing": {kind.value: sum(r["cleansing"][kind.value] for r in ordered) for kind in CleansingKind},
         "registered": sum(r["registered"] for r in ordered),
+        "with_account": sum(r["with_account"] for r in ordered),
         "accounts": sum(r["accounts"] for r in ordered),
     }
-    total["difference"] = total["registered"] - total["accounts"]
+    total["difference"] = total["registered"] - total["with_account"]
     return {
         "unit": scope.unit.code if scope.unit else "",
         "category": category.value if category else "",

@@ -7,7 +7,8 @@ Rules (docs/reconciliation.md):
   not-at-address and unknown statuses stay: the organization still exists and may resume, and an
   officer who finds it gone excludes it with a reason (``Exclusion``) rather than the list guessing.
 * **Counted once**: an organization several sources list is counted under the most authoritative one
-  (``SOURCE_PRIORITY``): by code, or for records without a code by name key + commune.
+  (``SOURCE_PRIORITY``): by code, or for records without a code by name key + commune; among the
+  sources the reader reads (``Scope.sources``): a reader of one source sees all of its records.
 * **Has an account**: an ``Organization`` with the same code; a record without a code matches an
   organization by name key + head-office commune, and a coded record of an agency list (police, Home
   Affairs, surveys) also matches a code-less organization that way (bodies registered by their
@@ -106,10 +107,13 @@ def ranked(qs: QuerySet[Record]) -> QuerySet[Record]:
     return qs.alias(rank=source_rank())
 
 
-def not_shadowed() -> Q:
-    """Records no more authoritative source also lists (so each organization counts once); needs
-    ``ranked``. A plain ``NOT EXISTS`` on the code, which PostgreSQL turns into a hash anti-join."""
+def not_shadowed(sources: tuple[str, ...] | None = None) -> Q:
+    """Records no more authoritative source (of ``sources``, when given) also lists, so that each
+    organization counts once; needs ``ranked``. A plain ``NOT EXISTS`` on the code, which PostgreSQL
+    turns into a hash anti-join."""
     higher = ranked(current()).filter(**{"rank__lt": OuterRef("rank")})  # an alias the stubs cannot see
+    if sources is not None:
+        higher = higher.filter(source__in=sources)
     by_code = higher.filter(code=OuterRef("code")).exclude(code="")
     by_name = higher.filter(name_key=OuterRef("name_key"), commune_id=OuterRef("commune_id"))
     return ~Q(Exists(by_code)) & (~Q(code="") | ~Q(Exists(by_name)))
@@ -157,7 +161,12 @@ def excluded() -> Exists:
 
 def targets(scope: Scope, category: Category | None = None) -> QuerySet[Record]:
     """Campaign targets in the scope, each organization once (exclusions not applied)."""
-    qs = ranked(current()).filter(scope.q("unit_path")).exclude(status__in=TERMINATED).filter(not_shadowed())
+    qs = (
+        ranked(current())
+        .filter(scope.records())
+        .exclude(status__in=TERMINATED)
+        .filter(not_shadowed(scope.sources))
+    )
     if category is not None:
         qs = qs.filter(category=category)
     return qs

@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
-from dinhdanh.people.views.common import current_user
+from dinhdanh.people.views.common import current_user, first_error
 from dinhdanh.registries import jobs, selectors_lists
-from dinhdanh.registries.models import ImportJob, JobStatus
+from dinhdanh.registries.coverage import Declared, declare
+from dinhdanh.registries.models import Coverage, ImportJob, JobStatus
 from dinhdanh.registries.uploads import RegistryUploadHandler
 from dinhdanh.registries.views.lists_support import failure_message, refuse
 
@@ -40,13 +41,43 @@ class UploadForm(forms.Form):
     # Every source is a valid answer here, so that a forged choice reaches the access check (audited),
     # not a form error; the widget offers only the sources the clerk may upload.
     source = forms.ChoiceField(label=gettext_lazy("Danh sách của cơ quan"), choices=Source.choices)
+    # No default: whether a file is the whole list of a territory is the clerk's statement, never assumed.
+    coverage = forms.ChoiceField(
+        label=gettext_lazy("Tệp này là"),
+        choices=Coverage.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy(
+                "Hãy chọn tệp này là danh sách đầy đủ của một địa bàn hay chỉ một phần danh sách (hoặc các thay đổi)."
+            )
+        },
+    )
+    # Any text here too: the territory is checked by ``coverage.declare`` and the access rule (audited).
+    territory = forms.CharField(label=gettext_lazy("Địa bàn của danh sách đầy đủ"), max_length=10, required=False)
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Tôi xác nhận đây là danh sách đầy đủ của địa bàn: các tổ chức của địa bàn không có trong tệp sẽ được "
+            "đánh dấu «không còn trong danh sách», kể cả khi số lượng lớn."
+        ),
+        required=False,
+    )
 
-    def __init__(self, *args: Any, sources: list[Source], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sources: list[Source], territories: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["source"]
         field.widget.choices = [(s.value, s.label) for s in sources]
         if len(sources) == 1:
             field.initial = sources[0].value
+        self.fields["territory"].widget = forms.Select(choices=[("", "—"), *territories])
+
+    def declared(self) -> Declared:
+        return declare(
+            complete=self.cleaned_data["coverage"] == Coverage.COMPLETE,
+            territory=self.cleaned_data["territory"],
+            confirmed=self.cleaned_data["confirm"],
+        )
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -58,6 +89,7 @@ def _page(
 ) -> HttpResponse:
     if error and _wants_json(request):
         return JsonResponse({"error": error}, status=status)
+    jobs.sweep_stale_jobs()  # a job whose process died shows as failed, not "running" for ever
     context = {
         "form": form,
         "error": error,
@@ -77,14 +109,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         sources = selectors_lists.require_any_upload(user)
     except DomainError as exc:
         return refuse(request, exc)
+    territories = selectors_lists.upload_territories(user)
     if request.method != "POST":
-        return _page(request, user, UploadForm(sources=sources))
+        return _page(request, user, UploadForm(sources=sources, territories=territories))
     handler = RegistryUploadHandler(request)
     request.upload_handlers = [handler]
     try:
-        return _receive(request, user, sources, handler)
+        return _receive(request, user, sources, territories, handler)
     except (MultiPartParserError, SuspiciousOperation, BadRequest):
-        form = UploadForm(sources=sources)
+        form = UploadForm(sources=sources, territories=territories)
         return _page(request, user, form, error=str(CoreError.BAD_REQUEST.message), status=400)
     finally:
         handler.discard()  # a no-op once a job took the file
@@ -92,14 +125,18 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _receive(
-    request: HttpRequest, user: User, sources: list[Source], handler: RegistryUploadHandler
+    request: HttpRequest,
+    user: User,
+    sources: list[Source],
+    territories: list[tuple[str, str]],
+    handler: RegistryUploadHandler,
 ) -> HttpResponse:
-    form = UploadForm(request.POST, sources=sources)
+    form = UploadForm(request.POST, sources=sources, territories=territories)
     if handler.too_large:
         too_large = DomainError(jobs.JobError.FILE_TOO_LARGE, limit=filesizeformat(handler.limit))
         return _page(request, user, form, error=too_large.message(), status=413)
     if not form.is_valid():
-        return _page(request, user, form, error=str(CoreError.INVALID_INPUT.message), status=400)
+        return _page(request, user, form, error=first_error(form), status=400)
     if not handler.stored:
         form.add_error(None, str(jobs.JobError.NO_FILE.message))
         return _page(request, user, form, error=str(jobs.JobError.NO_FILE.message), status=400)
@@ -111,6 +148,7 @@ def _receive(
             file_name=handler.client_name,
             size=handler.received,
             language=get_language() or "vi",
+            declared=form.declared(),
         )
     except DomainError as exc:
         if exc.status == 403:
@@ -132,6 +170,7 @@ def _receive(
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     user = current_user(request)
     selectors_lists.require_any_upload(user)
+    jobs.sweep_stale_jobs()
     return selectors_lists.job(user, pk)
 
 
@@ -170,8 +209,11 @@ def status_payload(job: ImportJob) -> dict[str, Any]:
             "unchanged": shot.accepted + shot.updated + shot.unchanged if already else shot.unchanged,
             "rejected": shot.rejected,
             "disappeared": 0 if already else shot.disappeared,
+            "warnings": shot.warnings,
             "rows": shot.rows,
             "already_imported": already,
+            "coverage": shot.coverage,
+            "territory": shot.territory.name if shot.territory is not None else "",
         }
         # What the import did to issued organizations is in its summary only (the progress file).
         extra = progress.get("summary")

@@ -1,0 +1,158 @@
+"""What an import says about the records it does not contain (issue 10, point 4).
+
+A registry file or API call is either the **complete** list of its source for a territory (a current
+province or commune, or the whole country, written ``all``), or **partial** (some records, or the
+changes only). Only a complete list marks records as "no longer listed", and only the records of its
+own territory: a commune's survey never touches another commune's, a province's list never another
+province's. Records without a known commune lie in no province or commune, so only a list of the whole
+country can mark them. A list that would mark more than ``REGISTRY_DISAPPEAR_CONFIRM_PERCENT`` percent of
+its territory's records (and at least ``REGISTRY_DISAPPEAR_CONFIRM_MIN``) is refused until the person
+confirms: a one-row file declared complete by mistake must not empty a province.
+
+Who may declare a complete list: the command line (the operator), and a person whose role assignment
+for importing that source covers the territory (a partner clerk of a province, for that province or
+one of its communes; nationwide only with a nationwide assignment).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from dinhdanh.core import audit
+from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
+from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.registries.errors import RegistryError
+from dinhdanh.registries.models import Coverage, Record, Snapshot
+
+if TYPE_CHECKING:
+    from dinhdanh.people.models import User
+
+__all__ = ["NATIONWIDE", "Declared", "declare", "mark_disappeared", "require_declaration"]
+
+NATIONWIDE = "all"
+_PROVINCE = re.compile(r"[0-9]{1,2}")
+_COMMUNE = re.compile(r"[0-9]{5}")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A snapshot's declared coverage. ``territory`` None with ``complete``: the whole country."""
+
+    complete: bool = False
+    territory: AdministrativeUnit | None = None
+    confirmed: bool = False  # the person confirmed that many records may be marked no longer listed
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage.COMPLETE if self.complete else Coverage.PARTIAL
+
+    @property
+    def territory_code(self) -> str:
+        """The territory as written: a unit code, ``all`` for a complete list of the country, or ""."""
+        if self.territory is not None:
+            return self.territory.code
+        return NATIONWIDE if self.complete else ""
+
+    def same_as(self, snapshot: Snapshot) -> bool:
+        return snapshot.coverage == self.coverage and snapshot.territory_id == (
+            self.territory.pk if self.territory else None
+        )
+
+    def inside(self) -> Q:
+        """Records inside the territory (by the unit path of their commune)."""
+        if self.territory is None:
+            return Q()
+        return Q(unit_path__startswith=self.territory.path)
+
+
+def parse_territory(value: str | None) -> AdministrativeUnit | None:
+    """A current province or commune by code, None for ``all`` or nothing; refuses anything else."""
+    code = (value or "").strip()
+    if not code or code.lower() == NATIONWIDE:
+        return None
+    if _PROVINCE.fullmatch(code):
+        level, code = Level.PROVINCE, code.zfill(2)
+    elif _COMMUNE.fullmatch(code):
+        level = Level.COMMUNE
+    else:
+        raise DomainError(RegistryError.UNKNOWN_TERRITORY, field="territory", value=code[:20])
+    unit = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=level, code=code).first()
+    if unit is None:
+        raise DomainError(RegistryError.UNKNOWN_TERRITORY, field="territory", value=code)
+    return unit
+
+
+def declare(*, complete: bool, territory: str | None = "", confirmed: bool = False) -> Declared:
+    """The declaration behind a form, a command line or an API call; a complete list must name its
+    territory (``all`` for the whole country), so that "complete" is never implied."""
+    text = (territory or "").strip()
+    if complete and not text:
+        raise DomainError(RegistryError.TERRITORY_REQUIRED, field="territory")
+    unit = parse_territory(text)
+    return Declared(complete=complete, territory=unit, confirmed=bool(confirmed and complete))
+
+
+def _covers(unit: AdministrativeUnit | None, territory: AdministrativeUnit | None) -> bool:
+    if unit is None:
+        return True
+    return territory is not None and territory.path.startswith(unit.path)
+
+
+def require_declaration(actor: User | None, source: str, declared: Declared) -> None:
+    """Raise (403, audited) unless ``actor`` may declare a complete list of ``source`` for the territory.
+    Call before the transaction, so the refusal's audit event stays."""
+    if actor is None or not declared.complete:
+        return
+    for assignment in active_assignments(actor):
+        if assignment.role not in Role or Permission.IMPORT_REGISTRY not in GRANTS[Role(assignment.role)]:
+            continue
+        if assignment.partner_source not in ("", source):
+            continue
+        if _covers(assignment.unit, declared.territory):
+            return
+    audit.record(
+        AuditAction.ACCESS_DENIED,
+        actor=actor,
+        after={
+            "permission": str(Permission.IMPORT_REGISTRY),
+            "reason": CoreError.OUT_OF_JURISDICTION.code,
+            "source": source[:40],
+            "territory": declared.territory_code,
+        },
+    )
+    raise DomainError(CoreError.OUT_OF_JURISDICTION, field="territory")
+
+
+def _territory_name(declared: Declared) -> str:
+    return declared.territory.name if declared.territory is not None else str(_("cả nước"))
+
+
+def mark_disappeared(snapshot: Snapshot, declared: Declared) -> int:
+    """Mark the records of the declared territory that ``snapshot`` lacks as no longer listed; 0 for a
+    partial snapshot. Raises ``CONFIRM_DISAPPEARANCE`` (the caller's transaction then rolls back) when
+    that would be too many and the person has not confirmed."""
+    if not declared.complete:
+        return 0
+    listed = Record.objects.filter(declared.inside(), source=snapshot.source, disappeared_in__isnull=True)
+    gone = listed.exclude(last_snapshot=snapshot)
+    count = gone.count()
+    if count and not declared.confirmed:
+        before = listed.exclude(first_snapshot=snapshot).count()  # what the territory listed until now
+        share = int(settings.REGISTRY_DISAPPEAR_CONFIRM_PERCENT)
+        if count >= int(settings.REGISTRY_DISAPPEAR_CONFIRM_MIN) and count * 100 > share * before:
+            raise DomainError(
+                RegistryError.CONFIRM_DISAPPEARANCE,
+                field="confirmed",
+                count=count,
+                total=before,
+                territory=_territory_name(declared),
+            )
+    return gone.update(disappeared_in=snapshot) if count else 0
