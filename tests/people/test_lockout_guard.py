@@ -238,3 +238,18 @@ def test_no_sms_flood_however_often_a_stranger_tries(person: User, settings: Any
         for i in range(settings.SIGNIN_LOCK_FAILURES):
             attempt(WRONG, From(ip=f"192.0.{round_}.{i + 1}"))
     assert Message.objects.filter(user=person, channel="sms").count() == 1
+
+
+def test_a_newer_ordinary_sign_in_replaces_an_unfinished_guarded_one(person: User, settings: Any) -> None:
+    totp, _ = enrol_totp(person)
+    fail(settings.SIGNIN_LOCK_FAILURES)
+    browser = Client(REMOTE_ADDR=HOLDER.ip)
+    browser.post("/signin/", {"username": NUMBER, "password": PASSWORD})
+    assert "gửi tới số điện thoại của tài khoản" in browser.get("/signin/verify/").content.decode()
+    Throttle.objects.filter(scope="account").delete()  # the guard lapsed meanwhile
+    browser.post("/signin/", {"username": NUMBER, "password": PASSWORD})
+    page = browser.get("/signin/verify/").content.decode()
+    assert "Nhập mã 6 chữ số trong ứng dụng xác thực" in page
+    done = browser.post("/signin/verify/", {"code": totp_code(person, totp)})
+    assert done.status_code == 302
+    assert AccountSession.objects.get(user=person).method == "password_totp"

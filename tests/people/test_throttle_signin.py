@@ -324,3 +324,12 @@ def test_a_replayed_totp_code_is_refused(person: User) -> None:
     assert second_factor_check(user=person, code=code, client=HOME) == "password_totp"
     with pytest.raises(DomainError):
         second_factor_check(user=person, code=code, client=HOME)
+
+
+def test_a_clean_sign_in_leaves_no_counter_behind(person: User) -> None:
+    """Attempts are counted before the check and given back after: nothing stays for a right password."""
+    outcome = password_check(login=NUMBER, password=PASSWORD, client=HOME)
+    assert isinstance(outcome, PasswordOutcome)
+    assert not Throttle.objects.exists()
+    signin_complete(user=outcome.user, method=SignInMethod.PASSWORD, client=HOME)
+    assert not Throttle.objects.exists()

@@ -78,6 +78,7 @@ def signin_password(request: HttpRequest, body: SignInIn) -> SignInOut:
     if isinstance(outcome, signin.Guarded):  # the same answer whether the password was right
         guard.begin(request, outcome)
         return SignInOut(status="second_factor_required", factors=list(outcome.factors))
+    guard.clear(request)
     if outcome.needs_second_factor:
         authflow.begin_pending(request, outcome.user)
         return SignInOut(status="second_factor_required", factors=list(outcome.factors))

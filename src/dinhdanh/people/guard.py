@@ -37,6 +37,11 @@ def begin(request: HttpRequest, outcome: signin.Guarded) -> None:
     }
 
 
+def clear(request: HttpRequest) -> None:
+    """A newer sign-in, guarded or not, replaces an unfinished guarded one."""
+    request.session.pop(GUARDED, None)
+
+
 def pending(request: HttpRequest) -> Pending | None:
     """The guarded sign-in under way, None if there is none; SIGNIN_EXPIRED once it is too old."""
     raw = request.session.get(GUARDED)

@@ -32,6 +32,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
@@ -164,17 +165,32 @@ def refuse_if_blocked(*, keys: list[tuple[Scope, str]], now: datetime) -> None:
         raise DomainError(PeopleError.THROTTLED, seconds=wait)
 
 
+def _locked_rows(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Throttle]:
+    """The rows of ``wanted``, created if missing and locked, in one order (no deadlock between two
+    attempts). A row ``release`` deleted while this waited for it is created again."""
+    match = _matching([(Scope(s), k) for s, k in wanted])
+    rows: dict[tuple[str, str], Throttle] = {}
+    for _ in range(3):
+        missing = [(s, k) for s, k in wanted if (s, k) not in rows]
+        Throttle.objects.bulk_create([Throttle(scope=s, key=k) for s, k in missing], ignore_conflicts=True)
+        rows = {
+            (r.scope, r.key): r
+            for r in Throttle.objects.select_for_update().filter(match).order_by("scope", "key")
+        }
+        if len(rows) == len(wanted):
+            return rows
+    raise RuntimeError("throttle rows vanished three times in a row")  # pragma: no cover
+
+
 def take(*, keys: list[tuple[Scope, str]], now: datetime, refuse: bool = True) -> Ticket:
     """Count one attempt under every key, or raise THROTTLED (counting nothing) while one is blocked.
 
-    The rows are created if missing, then locked in one order (no deadlock between two attempts) and
-    only then read: of two parallel attempts, the second sees the first one's count.
+    The rows are locked before they are read: of two parallel attempts, the second sees the first
+    one's count.
     """
     wanted = sorted({(s.value, k) for s, k in keys})
     with transaction.atomic():
-        Throttle.objects.bulk_create([Throttle(scope=s, key=k) for s, k in wanted], ignore_conflicts=True)
-        locked = Throttle.objects.select_for_update().filter(_matching([(Scope(s), k) for s, k in wanted]))
-        rows = {(r.scope, r.key): r for r in locked.order_by("scope", "key")}
+        rows = _locked_rows(wanted)
         waits = [
             int((r.blocked_until - now).total_seconds()) + 1
             for r in rows.values()
@@ -200,7 +216,8 @@ def take(*, keys: list[tuple[Scope, str]], now: datetime, refuse: bool = True) -
 
 
 def release(ticket: Ticket) -> None:
-    """Give back an attempt that turned out right: its count, and the block it set if still in place."""
+    """Give back an attempt that turned out right: its count, and the block it set if still in place.
+    A row left with nothing to remember goes: the table holds attackers, not every address ever seen."""
     with transaction.atomic():
         for taken in ticket.taken:
             row = Throttle.objects.select_for_update().filter(scope=taken.scope, key=taken.key).first()
@@ -211,7 +228,10 @@ def release(ticket: Ticket) -> None:
                 row.last_failure_at = taken.before[1]
             if row.blocked_until == taken.after[2]:
                 row.blocked_until = taken.before[2]
-            row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
+            if row.failures == 0 and (row.blocked_until is None or row.blocked_until <= timezone.now()):
+                row.delete()
+            else:
+                row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
 
 
 def record_success(*, account: str, ip: str | None) -> None:

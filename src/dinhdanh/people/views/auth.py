@@ -50,6 +50,7 @@ def signin_page(request: HttpRequest) -> HttpResponse:
             if isinstance(outcome, signin.Guarded):
                 guard.begin(request, outcome)
                 return redirect(verify)
+            guard.clear(request)
             if outcome.needs_second_factor:
                 authflow.begin_pending(request, outcome.user)
                 return redirect(verify)
