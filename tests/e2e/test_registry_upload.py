@@ -1,6 +1,6 @@
 """Journey: a partner clerk of the business registry signs in (enrolling an authenticator app at the
-first sign-in), uploads the month's CSV, watches the upload and the import progress, reads the summary
-and downloads the error report of the one row that was refused."""
+first sign-in), uploads the month's CSV as the complete list of the province, watches the upload and the
+import progress, reads the summary and downloads the error report of the one row that was refused."""
 
 from __future__ import annotations
 
@@ -72,6 +72,9 @@ def test_a_partner_clerk_uploads_a_list_and_downloads_the_error_report(
     page.goto(base + "/registries/upload/")
     source = page.get_by_label("Danh sách của cơ quan")
     assert source.input_value() == "business"  # the clerk's own list, chosen already
+    # What the file covers is the clerk's statement: here, the complete list of the province.
+    page.get_by_label("Danh sách đầy đủ của địa bàn", exact=True).check()
+    page.get_by_label("Địa bàn của danh sách đầy đủ").select_option("91")
     page.get_by_label("Tệp danh sách", exact=False).set_input_files(
         {"name": "dang-ky-doanh-nghiep-thang-6.csv", "mimeType": "text/csv", "buffer": _csv()}
     )
@@ -87,7 +90,7 @@ def test_a_partner_clerk_uploads_a_list_and_downloads_the_error_report(
     assert summary.locator('[data-field="rejected"]').inner_text() == "1"
     assert summary.locator('[data-field="rows"]').inner_text() == "4"
     job = ImportJob.objects.get()
-    assert job.status == JobStatus.COMPLETED
+    assert (job.status, job.coverage, job.territory) == (JobStatus.COMPLETED, "complete", province)
     assert Record.objects.filter(source="business").count() == 3
 
     with page.expect_download() as caught:

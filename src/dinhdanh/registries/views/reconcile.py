@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from dinhdanh.core.access import Permission, has_permission, jurisdiction
+from dinhdanh.core.access import Jurisdiction, Permission, has_permission
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
@@ -66,9 +66,8 @@ class BaselineForm(forms.Form):
     as_of = forms.DateField(label=gettext_lazy("Tính đến ngày"), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
 
 
-def _unit_choices(user: User, selected: AdministrativeUnit | None) -> list[tuple[str, str]]:
-    """The provinces (or units) of the jurisdiction, then the communes of the province in view."""
-    scope = jurisdiction(user, Permission.VIEW_REGISTRY)
+def _unit_choices(scope: Jurisdiction, selected: AdministrativeUnit | None) -> list[tuple[str, str]]:
+    """The provinces (or units) of the reader's territory, then the communes of the province in view."""
     current = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT)
     tops = list(current.filter(level=Level.PROVINCE) if scope.nationwide else current.filter(path__in=scope.paths))
     province = selected.parent if selected is not None and selected.level == Level.COMMUNE else selected
@@ -137,7 +136,7 @@ def reconcile_home(request: HttpRequest) -> HttpResponse:
         return error_page(request, exc.error.status, exc.message())
     context.update({
         "tab": tab, "tabs": TABS, "unit": unit, "category": category, "categories": Category,
-        "unit_choices": _unit_choices(user, unit), "query": urlencode({**kept, "tab": tab}),
+        "unit_choices": _unit_choices(scope.jurisdiction, unit), "query": urlencode({**kept, "tab": tab}),
         "filters": urlencode(kept), "may_exclude": _may_exclude(user),
         "may_take": has_permission(user, Permission.MANAGE_CAMPAIGN), "exclude_form": ExcludeForm(),
     })  # fmt: skip
