@@ -156,3 +156,42 @@ def test_the_beyond_pattern_matches_exactly_the_columns_after(limit: int, column
     tag = f'<c r="{column_name(column)}7" s="2"{"/" if self_closed else ""}>'
     found = _beyond(limit).search(tag.encode())
     assert (found is not None) == (column > limit)
+
+
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=40)),
+        st.booleans(),  # True: a value, False: a cell holding only a format
+        min_size=1,
+        max_size=40,
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_the_measured_span_is_the_block_calamine_reads(cells: dict[tuple[int, int], bool]) -> None:
+    import tempfile
+
+    from python_calamine import CalamineWorkbook
+
+    body = ""
+    for row in sorted({r for r, _c in cells}):
+        tags = ""
+        for (r, c), valued in sorted(cells.items(), key=lambda item: item[0][1]):
+            if r == row:
+                ref = f"{column_name(c)}{r}"
+                tags += cell(ref, "v") if valued else f'<c r="{ref}" s="1"/>'
+        body += f'<row r="{row}">{tags}</row>'
+    with tempfile.TemporaryDirectory() as folder:
+        path = xlsx(Path(folder) / "p.xlsx", sheet(body))
+        span = measure(path)
+        with CalamineWorkbook.from_path(path) as book:
+            block = book.get_sheet_by_index(0)
+            start, end = block.start, block.end
+    valued = [position for position, has_value in cells.items() if has_value]
+    if not valued:
+        assert span.last_row == 0
+        return
+    assert start is not None
+    assert end is not None
+    # The same rows; columns counted from A cover calamine's (which start at the first used column).
+    assert (span.first_row, span.last_row) == (start[0] + 1, end[0] + 1)
+    assert span.columns == end[1] + 1
