@@ -24,7 +24,7 @@ from dinhdanh.applications.models import Application, Check, Consent, StatusChan
 from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
-from dinhdanh.organizations.models import Membership, Organization, OrganizationLock
+from dinhdanh.organizations.models import LockGround, Membership, Organization, OrganizationLock
 from dinhdanh.people.models import User
 from tests.applications.support import PDF, officer, person, start, submitted
 from tests.conftest import make_user, signed_in
@@ -70,11 +70,7 @@ def _operations(router: Router, prefix: str = "") -> Iterator[tuple[str, str, st
 
 
 def write_operations() -> set[str]:
-    return {
-        name
-        for prefix, router in api._routers
-        for _method, _path, name in _operations(router, prefix)
-    }
+    return {name for prefix, router in api._routers for _method, _path, name in _operations(router, prefix)}
 
 
 # --- scenarios ---------------------------------------------------------------------------------------
@@ -169,7 +165,9 @@ def _unlock() -> Call:
     reviewer = officer()
     from dinhdanh.organizations import services as org_services
 
-    org_services.organization_lock(actor=rep, organization=org, ground="organization_request", reason="Mất máy")
+    org_services.organization_lock(
+        actor=rep, organization=org, ground=LockGround.ORGANIZATION_REQUEST, reason="Mất máy"
+    )
     return Call(reviewer, f"{ORGS}/{org.eid}/unlock", {"reason": "Đã kiểm tra"})
 
 

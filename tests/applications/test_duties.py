@@ -160,6 +160,7 @@ def test_a_representative_mismatch_needs_two_different_officers() -> None:
     assert done.status == Status.APPROVED
     assert done.decided_by_id == second.pk
     approved = events(AuditAction.APP_APPROVED)[-1]
+    assert isinstance(approved.after, dict)
     assert approved.after["four_eyes"]["first_officer"] == first.pk
 
 

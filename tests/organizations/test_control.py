@@ -3,9 +3,12 @@ with nobody in control — the named representative claims it, or an officer att
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
+from dinhdanh.applications.payload import Person
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 PID = "091185000333"
 
 
-def orphan(**fields: object) -> Organization:
+def orphan(**fields: Any) -> Organization:
     """Issued on an authorized applicant's request: the representative had no account then."""
     return make_organization(
         representative_digest=login_digest(PID),
@@ -141,7 +144,7 @@ def test_a_registry_successor_without_an_account_is_attached_when_named_again(of
     """The follow-up that used to be refused ("already the representative") now gives control."""
     first = make_user("Người Đại Diện Cũ", personal_id="091185000555")
     org = make_organization(representative=first)
-    successor = {
+    successor: Person = {
         "name": "Võ Thị Người Đại Diện",
         "digest": login_digest(PID),
         "masked": "0911******33",
@@ -151,7 +154,7 @@ def test_a_registry_successor_without_an_account_is_attached_when_named_again(of
         actor=None,
         organization=org,
         representative=successor,
-        origin=ChangeOrigin.REGISTRY,  # type: ignore[arg-type]
+        origin=ChangeOrigin.REGISTRY,
     )
     org.refresh_from_db()
     assert org.representative_id is None
@@ -161,7 +164,7 @@ def test_a_registry_successor_without_an_account_is_attached_when_named_again(of
         actor=officer,
         organization=org,
         representative=successor,
-        origin=ChangeOrigin.OFFICER,  # type: ignore[arg-type]
+        origin=ChangeOrigin.OFFICER,
     )
     org.refresh_from_db()
     assert org.representative_id == rep.pk

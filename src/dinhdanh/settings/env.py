@@ -95,5 +95,6 @@ def integer(name: str, default: int) -> int:
 
 
 def words(name: str, default: str) -> frozenset[str]:
+    """A comma-separated set of codes ("representative_match,name_match"); blanks dropped, case kept."""
     raw = os.environ.get(name, default)
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
