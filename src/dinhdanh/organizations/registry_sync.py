@@ -38,9 +38,9 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccessio
 from dinhdanh.organizations.models import ChangeOrigin, Organization, OrganizationStatus
 from dinhdanh.organizations.services import organization_change_representative, organization_terminate
 from dinhdanh.organizations.services._common import TEXT_LIMITS, apply_fields, locked_row, save_changes
-from dinhdanh.organizations.services.issue import SOURCE_PRIORITY
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.statuses import RegistryStatus
+from dinhdanh.registries.trust import trust_rank
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -61,8 +61,7 @@ class SyncSummary:
 
 
 def _rank(source: str) -> int:
-    values = [str(s) for s in SOURCE_PRIORITY]
-    return values.index(source) if source in values else len(values)
+    return trust_rank(source)
 
 
 def _field_values(record: Record) -> dict[str, Any]:

@@ -76,13 +76,17 @@ def test_an_unknown_request_is_not_found() -> None:
 
 
 def test_an_intake_officer_sees_the_request_without_the_decision_forms() -> None:
+    """The rule (issue 11.9): an intake officer over the head office reads the request — they take
+    supplements and answer the applicant at the counter — but decides nothing."""
     app = filed()
     response = client_for(intake_officer()).get(review_url(app.pk))
-    if response.status_code == 403:  # the selector may keep review pages to reviewers
-        return
+    assert response.status_code == 200
     page = html(response)
     assert app.number in page
-    assert f"/applications/queue/{app.pk}/approve/" not in page
+    for action in ("approve", "reject", "supplement", "verify", "recheck", "assign"):
+        assert f"/applications/queue/{app.pk}/{action}/" not in page
+    elsewhere = client_for(intake_officer(OTHER_COMMUNE)).get(review_url(app.pk))
+    assert_friendly(elsewhere, 403)
 
 
 def test_a_document_download_is_audited_and_kept_to_the_jurisdiction() -> None:

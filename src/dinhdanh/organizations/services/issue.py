@@ -16,7 +16,7 @@ from dinhdanh.applications.models import Application, Kind, Status
 from dinhdanh.applications.payload import ORGANIZATION_FIELDS
 from dinhdanh.core import audit
 from dinhdanh.core.audit_codes import AuditAction
-from dinhdanh.core.categories import Category, Source
+from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import name_key
 from dinhdanh.organizations.errors import OrganizationError
@@ -42,20 +42,12 @@ from dinhdanh.organizations.services._common import (
 )
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.trust import most_trusted
 
 __all__ = ["organization_apply_update", "organization_issue"]
 
 # The status an application has while (or just after) an officer approves it.
 _APPROVING = frozenset({Status.CHECKING, Status.APPROVED})
-# Which registry an organization is matched to when several list its code (SPEC §4 trust order).
-SOURCE_PRIORITY = (
-    Source.BUSINESS,
-    Source.COOPERATIVE,
-    Source.TAX,
-    Source.HOME_AFFAIRS,
-    Source.SURVEY,
-    Source.POLICE,
-)
 
 
 def _refuse_unless(application: Application, kind: Kind) -> None:
@@ -69,11 +61,11 @@ def registry_match(code: str) -> tuple[str, str]:
     """(source, code) of the most trusted current registry record with this code, or ("", "")."""
     if not code:
         return "", ""
-    sources = set(Record.objects.filter(code=code, disappeared_in__isnull=True).values_list("source", flat=True))
-    for source in SOURCE_PRIORITY:
-        if source in sources:
-            return str(source), code
-    return "", ""
+    # Which registry an organization is matched to when several list its code: the trust order.
+    best = most_trusted(
+        Record.objects.filter(code=code, disappeared_in__isnull=True).values_list("source", flat=True)
+    )
+    return (str(best), code) if best is not None else ("", "")
 
 
 def _unit_officer_check(actor: User, application: Application) -> None:

@@ -43,13 +43,13 @@ from dinhdanh.registries.fields import OLD_ID_CARD
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reconcile.targets import (
-    SOURCE_PRIORITY,
     TERMINATED,
     current,
     group_key,
     ranked,
     records_with_code,
 )
+from dinhdanh.registries.trust import trust_rank
 
 __all__ = [
     "LISTED_CATEGORIES",
@@ -192,7 +192,7 @@ def conflict_partners(
 
 
 def _rank(source: object) -> int:
-    return [s.value for s in SOURCE_PRIORITY].index(str(source))
+    return trust_rank(source)
 
 
 def conflicting_fields(first: dict[str, object], second: dict[str, object]) -> list[str]:

@@ -26,8 +26,9 @@ from dinhdanh.registries.reconcile.cleansing import (
 )
 from dinhdanh.registries.reconcile.outreach import PAGE_SIZE, Page
 from dinhdanh.registries.reconcile.scope import Scope
-from dinhdanh.registries.reconcile.targets import SOURCE_PRIORITY, TERMINATED, current
+from dinhdanh.registries.reconcile.targets import TERMINATED, current
 from dinhdanh.registries.statuses import RegistryStatus
+from dinhdanh.registries.trust import trust_rank
 
 __all__ = ["ACCOUNT", "CleansingRow", "cleansing_page", "counts_by_kind"]
 
@@ -110,7 +111,7 @@ def _account_rows(kind: CleansingKind, orgs: list[Organization], scope: Scope) -
         if kind == CleansingKind.UNLISTED:
             rows.append(base)
             continue
-        ranked = sorted(by_code.get(org.code, []), key=lambda r: SOURCE_PRIORITY.index(Source(r.source)))
+        ranked = sorted(by_code.get(org.code, []), key=lambda r: trust_rank(r.source))
         for record in ranked:
             pair = _account_pair(kind, org, record, communes)
             if pair is not None:
@@ -152,7 +153,7 @@ def _conflict_rows(records: list[Record], scope: Scope) -> list[CleansingRow]:
     for other in current().filter(scope.source_q(), code__in=[r.code for r in records]).order_by("pk"):
         partners.setdefault(other.code, []).append(other)
     communes = _Communes([r.commune_id for rs in partners.values() for r in rs])
-    rank = {s.value: i for i, s in enumerate(SOURCE_PRIORITY)}
+    rank = {s.value: trust_rank(s) for s in Source}
     rows: list[CleansingRow] = []
     for record in records:
         lower = sorted((p for p in partners.get(record.code, []) if rank[p.source] > rank[record.source]),

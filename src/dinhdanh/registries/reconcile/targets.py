@@ -7,7 +7,7 @@ Rules (docs/reconciliation.md):
   not-at-address and unknown statuses stay: the organization still exists and may resume, and an
   officer who finds it gone excludes it with a reason (``Exclusion``) rather than the list guessing.
 * **Counted once**: an organization several sources list is counted under the most authoritative one
-  (``SOURCE_PRIORITY``): by code, or for records without a code by name key + commune; among the
+  (``registries.trust.TRUST_ORDER``): by code, or for records without a code by name key + commune; among the
   sources the reader reads (``Scope.sources``): a reader of one source sees all of its records.
 * **Has an account**: an ``Organization`` with the same code; a record without a code matches an
   organization by name key + head-office commune, and a coded record of an agency list (police, Home
@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -32,10 +32,10 @@ from dinhdanh.organizations.models import Organization
 from dinhdanh.registries.models import Exclusion, Record
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.statuses import RegistryStatus
+from dinhdanh.registries.trust import TRUST_ORDER, trust_rank_sql
 
 __all__ = [
     "ALL_SOURCES",
-    "SOURCE_PRIORITY",
     "TERMINATED",
     "current",
     "end_of",
@@ -51,17 +51,7 @@ __all__ = [
     "targets",
 ]
 
-# Most authoritative first: the business and cooperative registries are the legal record of an
-# enterprise or cooperative; the tax department lists many of them again.
-SOURCE_PRIORITY: tuple[Source, ...] = (
-    Source.BUSINESS,
-    Source.COOPERATIVE,
-    Source.TAX,
-    Source.POLICE,
-    Source.HOME_AFFAIRS,
-    Source.SURVEY,
-)
-ALL_SOURCES: tuple[str, ...] = tuple(s.value for s in SOURCE_PRIORITY)
+ALL_SOURCES: tuple[str, ...] = tuple(s.value for s in TRUST_ORDER)  # most trusted first (registries.trust)
 AGENCY_SOURCES: tuple[str, ...] = (Source.POLICE.value, Source.HOME_AFFAIRS.value, Source.SURVEY.value)
 TERMINATED: tuple[str, ...] = tuple(s.value for s in RegistryStatus if s.is_terminated)
 
@@ -97,9 +87,8 @@ def records_with_code(code: OuterRef | str, sources: tuple[str, ...] | None = No
 
 
 def source_rank() -> Case:
-    """A source's place in ``SOURCE_PRIORITY`` (0 = most authoritative), as an SQL expression."""
-    whens = [When(source=source.value, then=Value(rank)) for rank, source in enumerate(SOURCE_PRIORITY)]
-    return Case(*whens, default=Value(len(SOURCE_PRIORITY)), output_field=IntegerField())
+    """A source's place in the trust order (0 = most authoritative), as an SQL expression."""
+    return trust_rank_sql("source")
 
 
 def ranked(qs: QuerySet[Record]) -> QuerySet[Record]:
