@@ -38,6 +38,7 @@ from dinhdanh.applications.payload import OrganizationData, Person
 from dinhdanh.core.categories import Category
 from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.logins import login_digest, masked
@@ -89,7 +90,6 @@ _CODE_KINDS = {
 }
 _TAX_LIKE = re.compile(r"[0-9][0-9\s.\-\u2010-\u2015\u2212]*")
 _REGISTRATION = re.compile(r"[A-Z0-9]{6,20}")
-_PHONE = re.compile(r"0[1-9][0-9]{8,9}")
 _LIST_SPLIT = re.compile(r"[\n;]+")
 
 
@@ -206,14 +206,14 @@ def parse_head_office(raw: Mapping[str, object]) -> AdministrativeUnit:
 
 
 def parse_phone(value: str) -> str:
-    text = re.sub(r"[\s.\-()]", "", nfc(value))
+    """An organization's phone: any valid Vietnamese number, fixed or mobile (``core.phones``)."""
+    text = nfc(value).strip()
     if not text:
         return ""
-    if text.startswith("+84"):
-        text = "0" + text[3:]
-    if not _PHONE.fullmatch(text):
+    parsed = parse_vn_phone(text)
+    if parsed is None:
         raise DomainError(ApplicationError.PHONE_INVALID, field="phone")
-    return text
+    return parsed
 
 
 def parse_email(value: str) -> str:

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from dinhdanh.core.phones import is_phone_number
 from dinhdanh.notifications.backends import PermanentDeliveryError
 from dinhdanh.notifications.models import REDACTED, Channel
 
 MAX_LENGTH = 254
 ERROR_LENGTH = 300
-_PHONE = re.compile(r"\+?[0-9]{8,15}")
 _PHONE_SEPARATORS = str.maketrans("", "", " .-()")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # PostgreSQL refuses NUL and nothing encodes a lone surrogate: either would fail the caller's transaction.
@@ -44,8 +44,8 @@ def check(channel: Channel, to: str) -> None:
     if len(to) > MAX_LENGTH:
         raise InvalidRecipientError(f"the recipient is longer than {MAX_LENGTH} characters")
     if channel == Channel.SMS:
-        if not _PHONE.fullmatch(to):
-            raise InvalidRecipientError("not a phone number (8 to 15 digits, optionally after +)")
+        if not is_phone_number(to):
+            raise InvalidRecipientError("not a valid phone number (Vietnamese, or international after +)")
         return
     try:
         validate_email(to)

@@ -10,7 +10,6 @@ number was taken, and registrations are throttled per client address.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -30,6 +29,7 @@ from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
+from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, nfc
 from dinhdanh.people import levels, throttle
 from dinhdanh.people.errors import PeopleError
@@ -41,7 +41,6 @@ from dinhdanh.people.passwords import check_password_strength, facts_of
 from dinhdanh.people.signin import Client
 
 OTP_PURPOSE = "phone"
-_PHONE = re.compile(r"0[35789]\d{8}")
 _ALLOWED_IMAGES = {"JPEG", "PNG"}
 MIN_AGE_SELF_SERVICE = 6  # younger children are registered by a parent at the police (LEGAL §3)
 PORTRAIT_MAX_PIXELS = 40_000_000  # decoding is bounded too: a small file may hold a huge image
@@ -63,14 +62,11 @@ class Registration:
 
 
 def normalize_phone(raw: str) -> str:
-    text = re.sub(r"[\s.\-()]", "", nfc(str(raw or "")))
-    if text.startswith("+84"):
-        text = "0" + text[3:]
-    elif text.startswith("84") and len(text) == 11:
-        text = "0" + text[2:]
-    if not _PHONE.fullmatch(text):
+    """A person's phone receives the sign-in codes: a valid Vietnamese mobile number (``core.phones``)."""
+    parsed = parse_vn_phone(nfc(str(raw or "")), mobile_only=True)
+    if parsed is None:
         raise DomainError(PeopleError.PHONE_INVALID, field="phone")
-    return text
+    return parsed
 
 
 def _email(raw: str) -> str:
