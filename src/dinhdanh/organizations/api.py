@@ -17,7 +17,7 @@ from dinhdanh.api.idempotency import idempotent
 from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
-from dinhdanh.organizations import selectors, services
+from dinhdanh.organizations import policy, selectors, services
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     LockGround,
@@ -30,8 +30,6 @@ from dinhdanh.organizations.models import (
 from dinhdanh.people.models import User
 
 router = Router(tags=["organizations"])
-
-MANAGERS = frozenset({MemberRole.REPRESENTATIVE, MemberRole.ADMINISTRATOR})
 
 
 class UnitOut(Schema):
@@ -211,7 +209,7 @@ def _readable(user: User, eid: str, *, managers_only: bool = False) -> Organizat
     an audit event otherwise)."""
     org = selectors.organization_by_eid(eid)
     membership = selectors.membership_in_force(user, org)
-    if membership is not None and (not managers_only or membership.role in MANAGERS):
+    if membership is not None and (not managers_only or policy.may_manage(membership)):
         return org
     return selectors.organization_for_officer(user, eid)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dinhdanh.core.errors import DomainError
-from dinhdanh.organizations import selectors
+from dinhdanh.organizations import policy, selectors
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.views.acting import acting_context
 from dinhdanh.people.views.common import current_user
@@ -26,8 +27,11 @@ def refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_page(request, status, exc.message())
 
 
-def member_organization(request: HttpRequest, eid: str) -> tuple[Organization, Membership]:
-    """The organization when the signed-in person is a member in force; otherwise ``RefusalError``."""
+def member_organization(
+    request: HttpRequest, eid: str, *, allowed: Callable[[Membership | None], bool] | None = None
+) -> tuple[Organization, Membership]:
+    """The organization when the signed-in person is a member in force (and ``allowed`` by the
+    organizations policy, when given); otherwise ``RefusalError``."""
     user = current_user(request)
     try:
         organization = selectors.organization_for_member(user, eid)
@@ -35,6 +39,8 @@ def member_organization(request: HttpRequest, eid: str) -> tuple[Organization, M
         raise RefusalError(refusal(request, exc)) from exc
     membership = selectors.membership_in_force(user, organization)
     if membership is None:  # the selector let it through a moment ago: a grant that just ended
+        raise RefusalError(error_page(request, 403))
+    if allowed is not None and not allowed(membership):
         raise RefusalError(error_page(request, 403))
     return organization, membership
 
@@ -45,4 +51,5 @@ def is_representative(membership: Membership) -> bool:
 
 def render_org(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     """Render with the "acting as" banner's context (see ``views.acting``)."""
-    return render(request, template, {**acting_context(request), **context}, status=status)
+    manager = policy.may_manage(context.get("membership"))  # the tabs a plain member may not open are hidden
+    return render(request, template, {**acting_context(request), "manager": manager, **context}, status=status)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dinhdanh.applications import selectors as app_selectors
 from dinhdanh.core.errors import DomainError
-from dinhdanh.organizations import selectors, services
+from dinhdanh.organizations import policy, selectors, services
 from dinhdanh.organizations.forms import GrantForm, RevokeForm
 from dinhdanh.organizations.models import Membership
 from dinhdanh.organizations.views.common import RefusalError, is_representative, member_organization, render_org
@@ -52,7 +52,7 @@ def _members_page(
     request: HttpRequest, eid: str, grant_form: GrantForm | None = None, *, status: int = 200
 ) -> HttpResponse:
     try:
-        organization, membership = member_organization(request, eid)
+        organization, membership = member_organization(request, eid, allowed=policy.may_read_members)
     except RefusalError as refused:
         return refused.response
     return render_org(
@@ -157,7 +157,7 @@ def org_requests(request: HttpRequest, eid: str) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, eid: str) -> HttpResponse:
     try:
-        organization, membership = member_organization(request, eid)
+        organization, membership = member_organization(request, eid, allowed=policy.may_read_history)
     except RefusalError as refused:
         return refused.response
     return render_org(
