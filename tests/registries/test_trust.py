@@ -12,8 +12,8 @@ from dinhdanh.core.categories import Source
 from dinhdanh.organizations.registry_sync import _leads
 from dinhdanh.organizations.services.issue import registry_match
 from dinhdanh.registries.models import Record
-from dinhdanh.registries.reconcile.targets import ALL_SOURCES, ranked
-from dinhdanh.registries.trust import TRUST_ORDER, most_trusted, trust_rank
+from dinhdanh.registries.reconcile.targets import ALL_SOURCES
+from dinhdanh.registries.trust import TRUST_ORDER, most_trusted, trust_rank, trust_rank_sql
 from tests.applications.support import record, tax_code
 from tests.organizations.factories import make_organization
 
@@ -46,5 +46,5 @@ def test_issuance_the_sync_and_reconciliation_agree(higher: str, lower: str) -> 
     assert _leads(org, higher)
     org.registry_source = higher
     assert not _leads(org, lower)
-    first = ranked(Record.objects.filter(code=code)).order_by("rank").values_list("source", flat=True)[0]
+    first = Record.objects.filter(code=code).order_by(trust_rank_sql("source")).values_list("source", flat=True)[0]
     assert first == higher
