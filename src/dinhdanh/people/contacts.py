@@ -11,8 +11,6 @@ every session. The holder then sets a new password with "forgot password" and th
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,13 +18,12 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.text import nfc
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.levels import CardCheck, checked_card
 from dinhdanh.people.models import OneTimeCode, Passkey, RecoveryCode, TotpDevice, User
-from dinhdanh.people.registration import normalize_phone
+from dinhdanh.people.registration import normalize_email, normalize_phone
 from dinhdanh.people.sessions import sessions_revoke_all
 
 
@@ -35,17 +32,6 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}{'*' * (len(phone) - 6)}{phone[-3:]}"
-
-
-def _email(raw: str) -> str:
-    text = nfc(str(raw or "")).strip()
-    if not text:
-        return ""
-    try:
-        validate_email(text)
-    except ValidationError as exc:
-        raise DomainError(PeopleError.EMAIL_INVALID, field="email") from exc
-    return text
 
 
 def phone_reset(
@@ -57,7 +43,7 @@ def phone_reset(
     require_fresh_factor()
     _number, card_masked = checked_card(card, user)
     new_phone = normalize_phone(phone)
-    new_email = _email(email)
+    new_email = normalize_email(email)
     now = timezone.now()
     with transaction.atomic():
         row = User.objects.select_for_update().filter(pk=user.pk).first()

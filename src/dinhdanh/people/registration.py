@@ -69,7 +69,7 @@ def normalize_phone(raw: str) -> str:
     return parsed
 
 
-def _email(raw: str) -> str:
+def normalize_email(raw: str) -> str:
     text = nfc(str(raw or "")).strip()
     if not text:
         return ""
@@ -156,7 +156,7 @@ def registration_start(*, data: Registration, client: Client | None = None) -> P
     name = clean(data.full_name, field="full_name", max_length=200)
     born = _birth_date(data.date_of_birth, pid.birth_year)
     phone = normalize_phone(data.phone)
-    email = _email(data.email)
+    email = normalize_email(data.email)
     if not data.consent:
         raise DomainError(PeopleError.CONSENT_REQUIRED, field="consent")
     if data.password != data.password_confirm:

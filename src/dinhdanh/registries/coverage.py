@@ -16,7 +16,6 @@ one of its communes; nationwide only with a nationwide assignment).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,9 +27,10 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import CoreError, DomainError
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.models import Coverage, Record, Snapshot
+from dinhdanh.registries.units import current_unit_by_code
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["NATIONWIDE", "Declared", "declare", "mark_disappeared", "require_declaration"]
 
 NATIONWIDE = "all"
-_PROVINCE = re.compile(r"[0-9]{1,2}")
-_COMMUNE = re.compile(r"[0-9]{5}")
 
 
 @dataclass(frozen=True)
@@ -78,15 +76,9 @@ def parse_territory(value: str | None) -> AdministrativeUnit | None:
     code = (value or "").strip()
     if not code or code.lower() == NATIONWIDE:
         return None
-    if _PROVINCE.fullmatch(code):
-        level, code = Level.PROVINCE, code.zfill(2)
-    elif _COMMUNE.fullmatch(code):
-        level = Level.COMMUNE
-    else:
-        raise DomainError(RegistryError.UNKNOWN_TERRITORY, field="territory", value=code[:20])
-    unit = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=level, code=code).first()
+    unit = current_unit_by_code(code)
     if unit is None:
-        raise DomainError(RegistryError.UNKNOWN_TERRITORY, field="territory", value=code)
+        raise DomainError(RegistryError.UNKNOWN_TERRITORY, field="territory", value=code[:20])
     return unit
 
 

@@ -15,7 +15,23 @@ from dinhdanh.geo.errors import GeoError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.geo.selectors import current_successors, normalize_code, resolve_commune_code
 
-__all__ = ["UnitLookup", "excel_integer", "pad"]
+__all__ = ["UnitLookup", "current_unit_by_code", "excel_integer", "pad"]
+
+_PROVINCE_CODE = re.compile(r"[0-9]{1,2}")
+_COMMUNE_CODE = re.compile(r"[0-9]{5}")
+
+
+def current_unit_by_code(code: str) -> AdministrativeUnit | None:
+    """A current province ("91", "1") or commune ("30292") named by its code; None when there is none.
+    Callers refuse None with their own error (a territory, a reconciliation filter)."""
+    if _PROVINCE_CODE.fullmatch(code):
+        level, code = Level.PROVINCE, code.zfill(2)
+    elif _COMMUNE_CODE.fullmatch(code):
+        level = Level.COMMUNE
+    else:
+        return None
+    return AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=level, code=code).first()
+
 
 # A number cell exported as "31117.0" (or "31117,0" with a Vietnamese locale).
 _DECIMAL_SUFFIX = re.compile(r"([0-9]+)[.,]0+")

@@ -31,9 +31,10 @@ from dinhdanh.core.access import GRANTS, Jurisdiction, Permission, Role, active_
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
 from dinhdanh.registries.reconcile.errors import ReconcileError
+from dinhdanh.registries.units import current_unit_by_code
 
 __all__ = ["Scope", "parse_category", "parse_day", "parse_page", "parse_unit", "reader_scope"]
 
@@ -146,24 +147,14 @@ def _under(path_field: str, path: str) -> Q:
     return condition
 
 
-_PROVINCE = re.compile(r"[0-9]{1,2}")
-_COMMUNE = re.compile(r"[0-9]{5}")
-
-
 def parse_unit(value: str | None) -> AdministrativeUnit | None:
     """A current province (2 digits) or commune (5 digits) by code; ``None`` for an empty value."""
     code = (value or "").strip()
     if not code:
         return None
-    if _PROVINCE.fullmatch(code):
-        level, code = Level.PROVINCE, code.zfill(2)
-    elif _COMMUNE.fullmatch(code):
-        level = Level.COMMUNE
-    else:
-        raise DomainError(ReconcileError.BAD_UNIT, field="unit", value=code[:20])
-    unit = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=level, code=code).first()
+    unit = current_unit_by_code(code)
     if unit is None:
-        raise DomainError(ReconcileError.BAD_UNIT, field="unit", value=code)
+        raise DomainError(ReconcileError.BAD_UNIT, field="unit", value=code[:20])
     return unit
 
 
