@@ -148,7 +148,7 @@ def access_history(organization: Organization, *, limit: int = 100) -> list[Audi
     return list(
         AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(organization.pk))
         .select_related("actor")
-        .order_by("-seq")[:limit]
+        .order_by("-occurred_at", "-pk")[:limit]
     )
 
 
