@@ -347,7 +347,9 @@ def _against_checkpoints(
         for mark in chain_marks:
             stored = pinned.get((chain, mark.seq))
             if stored is None:  # past the tip read by the walk: committed since, or removed
-                stored = AuditEvent.objects.filter(chain=chain, seq=mark.seq).values_list("hash", flat=True).first()
+                stored = (
+                    AuditEvent.objects.filter(chain=chain, seq=mark.seq).values_list("hash", flat=True).first()
+                )
                 if stored is None:  # a chain whose events (and head) are all gone is caught here too
                     return Verification(False, tip, tip + 1, "checkpoint_ahead", chain=chain)
             if not hmac.compare_digest(stored, mark.hash):
@@ -362,9 +364,17 @@ def checkpoint() -> tuple[Verification, list[checkpoints.Checkpoint]]:
     result = verify()
     if not result.ok:
         return result, []
-    return result, [checkpoints.write(seq=seq, hash=sealed, chain=name) for name, (seq, sealed) in result.tips.items()]
+    return result, [
+        checkpoints.write(seq=seq, hash=sealed, chain=name) for name, (seq, sealed) in result.tips.items()
+    ]
 
 
 def recent(*, limit: int) -> list[AuditEvent]:
     """The newest events first. Callers check ``Permission.VIEW_AUDIT_LOG`` before reading."""
     return list(AuditEvent.objects.select_related("actor").order_by("-occurred_at", "-pk")[:limit])
+
+
+def storable(value: Any) -> Any:
+    """``value`` as it would be stored in the log: sensitive keys redacted, JSON every database keeps
+    unchanged. Domain events store their payloads so too."""
+    return _jsonable(value)

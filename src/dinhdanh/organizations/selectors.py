@@ -157,7 +157,7 @@ def organization_for_officer(user: User, eid: str) -> Organization:
     office): a refusal is audited by ``require``; a look is audited too (personal data, Law 91/2025)."""
     organization = organization_by_eid(eid)
     require_permission(user, Permission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
-    audit.record(AuditAction.ORG_VIEWED, actor=user, obj=organization)
+    audit.record(AuditAction.ORG_VIEWED, actor=user, obj=organization, read=True)
     return organization
 
 
