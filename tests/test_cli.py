@@ -310,7 +310,7 @@ def test_the_demo_is_pinned_and_audit_checkpoint_pins_the_tip(demo_copy: Path) -
         assert f"checkpoint of chain {chain}, event #{tip} written" in run.out
     verified = dinhdanh(["audit", "verify"], demo_copy)
     assert verified.code == 0, verified.err
-    total = sum(tip for _, tip in tips)
+    total = sum(int(str(tip)) for _, tip in tips)
     assert f"OK: {total} sự kiện nguyên vẹn / events intact ({len(tips)} chuỗi / chains)" in verified.out
     assert f"{len(pinned) + len(tips)} điểm chốt khớp" in verified.out
 
