@@ -14,6 +14,17 @@ from django.db import migrations, models
 _KEYED = import_module("dinhdanh.core.migrations.0006_audit_keyed_chain")
 
 
+def _head_ids_after_the_first(apps, schema_editor):
+    # The first head row was created with an explicit id (1), which leaves PostgreSQL's id sequence
+    # at its start: the next head (a new chain's) would then take id 1, conflict, and be skipped by
+    # the insert that ignores conflicts. Move the sequence past the existing rows.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "SELECT setval(pg_get_serial_sequence('core_auditchainhead', 'id'), "
+            "COALESCE((SELECT MAX(id) FROM core_auditchainhead), 0) + 1, false)"
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0007_audit_action_codes"),
@@ -94,4 +105,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["organization_id"], name="core_domain_organiz_d9fe56_idx"),
         ),
         migrations.RunPython(_KEYED.triggers(True), migrations.RunPython.noop),
+        migrations.RunPython(_head_ids_after_the_first, migrations.RunPython.noop),
     ]
