@@ -12,8 +12,8 @@ head row), writes a domain event, and keeps the transaction open for ``hold_ms``
 It prints events/s for each and the ratio different/same (≈ 2 with two free cores, ≈ 1 before the
 chain was partitioned). Bounded: at most 2,000 writes per process and 60 s per run. PostgreSQL only:
 SQLite serializes every writer on its database lock, so the partitioning cannot show there.
-The bench provinces ("B1", "B2") are not real codes: the figures never mix with real chains, and
-``dinhdanh audit verify`` on the bench database still checks them.
+The bench provinces ("B1", "B2") are not real codes, so the bench's chains never mix with real ones;
+the chain key and checkpoints are in a temporary data dir, printed with the command that verifies them.
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def main() -> int:
     print(f"  two processes, two provinces     {different:8.1f} events/s")
     print(f"  ratio two provinces / same       {different / same:8.2f}")
     print(f"  command: DATABASE_URL=… .venv/bin/python bench/audit_partitions.py {N} {HOLD_MS:g}")
+    print(f"  verify:  DINHDANH_DATA_DIR={data_dir} DATABASE_URL=… .venv/bin/dinhdanh audit verify")
     return 0
 
 
