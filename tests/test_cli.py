@@ -261,11 +261,13 @@ def test_a_deleted_event_is_named_by_audit_verify(demo_copy: Path) -> None:
 # every hash and the head with plain SHA-256, claiming the events predate the keyed chain.
 REWRITE = """
 import hashlib, json
+from django.db.models import Count
 from dinhdanh.core import audit
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+chain = AuditEvent.objects.values("chain").annotate(n=Count("pk")).order_by("-n")[0]["chain"]
 prev = audit.GENESIS
-legacy = {"key_id": ""} if hasattr(AuditChainHead, "key_id") else {}
-for e in AuditEvent.objects.order_by("seq"):
+legacy = {"key_id": ""}
+for e in AuditEvent.objects.filter(chain=chain).order_by("seq"):
     if e.seq == 4:
         e.actor_label = "Người khác"
     for name, value in legacy.items():
@@ -274,7 +276,7 @@ for e in AuditEvent.objects.order_by("seq"):
     canonical = json.dumps(audit._content(e), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     prev = hashlib.sha256(canonical.encode()).hexdigest()
     AuditEvent.objects.filter(pk=e.pk).update(actor_label=e.actor_label, prev_hash=e.prev_hash, hash=prev, **legacy)
-AuditChainHead.objects.filter(pk=1).update(last_hash=prev, **legacy)
+AuditChainHead.objects.filter(chain=chain).update(last_hash=prev, **legacy)
 """
 
 
@@ -285,12 +287,13 @@ def test_a_database_rewritten_without_the_key_fails_audit_verify(demo_copy: Path
     con.close()
     rewritten = dinhdanh(["shell", "-c", REWRITE], demo_copy)
     assert rewritten.code == 0, rewritten.err
-    assert query(demo_copy, "SELECT actor_label FROM core_auditevent WHERE seq = 4") == [("Người khác",)]
+    assert query(demo_copy, "SELECT count(*) FROM core_auditevent WHERE actor_label = 'Người khác'") == [(1,)]
 
     run = dinhdanh(["audit", "verify"], demo_copy)
     assert run.code == 1
     assert "Traceback" not in run.err
-    assert "checkpoint_mismatch" in run.err
+    # Only the main chain (events from before the partitioning) may hold unkeyed events (decision 0019).
+    assert "unkeyed_after_keyed" in run.err
     refused = dinhdanh(["audit", "checkpoint"], demo_copy)
     assert refused.code == 1
     assert "no checkpoint written" in refused.err
@@ -299,13 +302,17 @@ def test_a_database_rewritten_without_the_key_fails_audit_verify(demo_copy: Path
 def test_the_demo_is_pinned_and_audit_checkpoint_pins_the_tip(demo_copy: Path) -> None:
     pinned = (demo_copy / "audit" / "checkpoints.jsonl").read_text().splitlines()
     assert json.loads(pinned[0])["seq"] == 1  # the first keyed event
-    tip = query(demo_copy, "SELECT max(seq) FROM core_auditevent")[0][0]
+    tips = query(demo_copy, "SELECT chain, max(seq) FROM core_auditevent GROUP BY chain ORDER BY chain")
+    assert len(tips) > 1  # the demo writes in the province and centrally: one chain each (decision 0019)
     run = dinhdanh(["audit", "checkpoint"], demo_copy)
     assert run.code == 0, run.err
-    assert f"checkpoint of event #{tip} written" in run.out
+    for chain, tip in tips:
+        assert f"checkpoint of chain {chain}, event #{tip} written" in run.out
     verified = dinhdanh(["audit", "verify"], demo_copy)
     assert verified.code == 0, verified.err
-    assert f"OK: {tip} sự kiện nguyên vẹn / events intact; {len(pinned) + 1} điểm chốt khớp" in verified.out
+    total = sum(int(str(tip)) for _, tip in tips)
+    assert f"OK: {total} sự kiện nguyên vẹn / events intact ({len(tips)} chuỗi / chains)" in verified.out
+    assert f"{len(pinned) + len(tips)} điểm chốt khớp" in verified.out
 
 
 def test_flush_empties_the_audit_log_and_keeps_it_append_only(demo_copy: Path) -> None:

@@ -91,6 +91,11 @@ def _demo(argv: Sequence[str]) -> int:
 
 
 def _broken(result: Verification) -> str:
+    message = _broken_message(result)
+    return f"{message} [{result.chain}]" if result.chain and "chuỗi" not in message else message
+
+
+def _broken_message(result: Verification) -> str:
     if result.reason == "no_checkpoint":
         return (
             "HỎNG / BROKEN: chưa có điểm chốt nào ngoài cơ sở dữ liệu (no_checkpoint); hãy kiểm tra nhật ký rồi "
@@ -109,8 +114,9 @@ def _broken(result: Verification) -> str:
             "DINHDANH_AUDIT_CHECKPOINT_KEY (checkpoint_unknown_key)"
         )
     return (
-        f"HỎNG / BROKEN: sự kiện số {result.broken_seq} ({result.reason}); "
-        f"{result.checked} sự kiện trước đó nguyên vẹn / event #{result.broken_seq} ({result.reason}); "
+        f"HỎNG / BROKEN: chuỗi {result.chain or '-'}, sự kiện số {result.broken_seq} ({result.reason}); "
+        f"{result.checked} sự kiện trước đó nguyên vẹn / chain {result.chain or '-'}, "
+        f"event #{result.broken_seq} ({result.reason}); "
         f"{result.checked} earlier events intact"
     )
 
@@ -127,11 +133,12 @@ def _audit(argv: Sequence[str]) -> int:
             result, written = audit.checkpoint()
         except OSError as exc:
             return _fail(f"Không ghi được điểm chốt ({exc}) / The checkpoint cannot be written ({exc})")
-        if written is not None:
+        for mark in written:
             print(
-                f"OK: đã chốt sự kiện số {written.seq} / checkpoint of event #{written.seq} written "
-                f"({audit_checkpoints.location()})"
+                f"OK: đã chốt chuỗi {mark.chain}, sự kiện số {mark.seq} / checkpoint of chain {mark.chain}, "
+                f"event #{mark.seq} written ({audit_checkpoints.location()})"
             )
+        if written:
             return 0
         if result.ok:
             print("OK: nhật ký trống, không có gì để chốt / the log is empty, nothing to checkpoint")
@@ -141,7 +148,8 @@ def _audit(argv: Sequence[str]) -> int:
     result = audit.verify()
     if result.ok:
         pinned = f"; {result.checkpoints} điểm chốt khớp / checkpoints agree" if result.checkpoints else ""
-        print(f"OK: {result.checked} sự kiện nguyên vẹn / events intact{pinned}")
+        chains = f" ({result.chains} chuỗi / chains)" if result.chains else ""
+        print(f"OK: {result.checked} sự kiện nguyên vẹn / events intact{chains}{pinned}")
         return 0
     print(_broken(result), file=sys.stderr)
     return 1

@@ -153,7 +153,7 @@ def record(
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("pk"))
 
 
 def now() -> Any:

@@ -58,9 +58,8 @@ def start_empty_log() -> None:
     """Forget the events written while loading fixtures, so that seq numbers start at 1."""
     with append_only_lifted():
         AuditEvent.objects.all().delete()
-    AuditChainHead.objects.update_or_create(
-        pk=1, defaults={"last_seq": 0, "last_hash": audit.GENESIS, "key_id": ""}
-    )
+    AuditChainHead.objects.all().delete()
+    AuditChainHead.objects.create(chain=audit.MAIN, last_seq=0, last_hash=audit.GENESIS, key_id="")
 
 
 def build_chain(n: int) -> list[AuditEvent]:
@@ -131,12 +130,16 @@ def rewrite_without_the_key(*, from_seq: int = 1, claim_legacy: bool = True, **c
     from there to the tip and the head with plain SHA-256. ``claim_legacy`` also marks the events as
     written before the chain was keyed, the one unkeyed form the verifier knows."""
     legacy = claim_legacy and any(f.name == "key_id" for f in AuditEvent._meta.concrete_fields)
+    # Legacy events are those of the main chain, written before the log was partitioned (decision 0019).
+    to_main = legacy and from_seq == 1
     with append_only_lifted():
         prev = event(from_seq - 1).hash if from_seq > 1 else audit.GENESIS
         for stored in AuditEvent.objects.filter(seq__gte=from_seq).order_by("seq"):
             fields: dict[str, Any] = dict(changes) if stored.seq == from_seq else {}
             if legacy:
                 fields["key_id"] = ""
+            if to_main:
+                fields["chain"] = audit.MAIN
             for name, value in fields.items():
                 setattr(stored, name, value)
             stored.prev_hash = prev
@@ -147,4 +150,10 @@ def rewrite_without_the_key(*, from_seq: int = 1, claim_legacy: bool = True, **c
         head_fields: dict[str, Any] = {"last_hash": prev}
         if legacy:
             head_fields["key_id"] = ""
-        AuditChainHead.objects.filter(pk=1).update(**head_fields)
+        if to_main:
+            moved = AuditChainHead.objects.exclude(chain=audit.MAIN)
+            head_fields["last_seq"] = moved.get().last_seq
+            moved.delete()
+            AuditChainHead.objects.filter(chain=audit.MAIN).update(**head_fields)
+        else:
+            AuditChainHead.objects.exclude(chain=audit.MAIN).update(**head_fields)

@@ -49,7 +49,7 @@ def restricted(user: User | AnonymousUser, permission: Permission) -> set[int]:
 
 
 def denials() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("pk"))
 
 
 # --- jurisdiction -------------------------------------------------------------------------------

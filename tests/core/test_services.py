@@ -56,7 +56,7 @@ def refused(error: ErrorCode, field: str | None = None) -> Iterator[None]:
 
 
 def last_event() -> AuditEvent:
-    found = AuditEvent.objects.order_by("-seq").first()
+    found = AuditEvent.objects.order_by("-pk").first()
     assert found is not None
     return found
 

@@ -25,7 +25,7 @@ def events(organization: Organization, action: str | None = None) -> list[AuditE
     qs = AuditEvent.objects.filter(object_type="organizations.organization", object_id=str(organization.pk))
     if action:
         qs = qs.filter(action=action)
-    return list(qs.order_by("seq"))
+    return list(qs.order_by("pk"))
 
 
 def new_data(**changes: Any) -> dict[str, Any]:

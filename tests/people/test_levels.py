@@ -121,7 +121,7 @@ def test_a_unit_outside_the_officers_jurisdiction_is_refused_and_audited() -> No
     with pytest.raises(DomainError) as exc:
         level2_raise(actor=officer, user=citizen, card=CardCheck(CardKind.CCCD, pid), unit=unit(HA_NOI_COMMUNE))
     assert exc.value.error is CoreError.OUT_OF_JURISDICTION
-    denied = AuditEvent.objects.order_by("-seq").first()
+    denied = AuditEvent.objects.order_by("-pk").first()
     assert denied is not None
     assert denied.action == AuditAction.ACCESS_DENIED
     assert denied.actor_id == officer.pk
@@ -142,7 +142,7 @@ def test_someone_without_the_permission_is_refused(role: Role | None) -> None:
         level2_raise(actor=actor, user=citizen, card=CardCheck(CardKind.CCCD, pid), unit=commune())
     assert exc.value.error is CoreError.PERMISSION_DENIED
     assert snapshot() == (events + 1, requests, messages)
-    assert AuditEvent.objects.order_by("-seq").values_list("action", flat=True)[0] == AuditAction.ACCESS_DENIED
+    assert AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[0] == AuditAction.ACCESS_DENIED
 
 
 def test_raising_an_account_already_at_level_2_is_refused_even_through_a_stale_copy() -> None:
@@ -443,7 +443,7 @@ def test_every_lookup_is_audited_found_or_not_without_the_number() -> None:
     with pytest.raises(DomainError) as exc:
         selectors.person_by_number(actor=officer, personal_id=nobody)
     assert exc.value.error is PeopleError.PERSON_NOT_FOUND
-    lookups = AuditEvent.objects.filter(action=AuditAction.PERSON_LOOKED_UP).order_by("seq")
+    lookups = AuditEvent.objects.filter(action=AuditAction.PERSON_LOOKED_UP).order_by("pk")
     assert [(e.actor_id, e.object_id, e.after) for e in lookups] == [
         (officer.pk, str(citizen.pk), {"found": True}),
         (officer.pk, "", {"found": False}),

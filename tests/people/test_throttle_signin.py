@@ -279,7 +279,7 @@ def test_the_history_records_every_outcome_but_never_the_number(person: User, se
             "user_agent": "Chrome",
         },
     ]
-    failed = AuditEvent.objects.filter(action=AuditAction.SIGNIN_FAILED).order_by("seq")
+    failed = AuditEvent.objects.filter(action=AuditAction.SIGNIN_FAILED).order_by("pk")
     assert [e.after for e in failed] == [
         {"login": "0010******76", "outcome": "bad_credentials"},
         {"login": "0012******89", "outcome": "bad_credentials"},

@@ -64,7 +64,7 @@ def audit_text() -> str:
 
 
 def actions(user: User) -> list[str]:
-    return list(AuditEvent.objects.filter(actor=user).order_by("seq").values_list("action", flat=True))
+    return list(AuditEvent.objects.filter(actor=user).order_by("pk").values_list("action", flat=True))
 
 
 # --- enrolment ----------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_a_recovery_code_works_once_whatever_the_case_and_dash() -> None:
     assert not recovery_code_use(user=user, code=first.upper())
     assert recovery_code_use(user=user, code=f"  {second[:5].upper()} {second[6:]}  ")
     assert recovery_codes_left(user) == 8
-    used = AuditEvent.objects.filter(action=AuditAction.RECOVERY_CODE_USED).order_by("seq")
+    used = AuditEvent.objects.filter(action=AuditAction.RECOVERY_CODE_USED).order_by("pk")
     assert [e.after for e in used] == [{"left": 9}, {"left": 8}]
 
 

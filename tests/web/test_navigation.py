@@ -67,7 +67,7 @@ def test_a_reviewing_officer_is_refused_the_audit_log_and_the_refusal_is_audited
     before = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
     page = assert_friendly(client.get("/audit/"), 403)
     assert "Bạn không có quyền thực hiện thao tác này." in page
-    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("-seq")
+    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("-pk")
     assert denied.count() == before + 1
     event = denied.first()
     assert event is not None

@@ -46,7 +46,7 @@ def errors(page: str) -> list[str]:
 
 
 def last_event(action: str) -> AuditEvent:
-    event = AuditEvent.objects.filter(action=action).order_by("-seq").first()
+    event = AuditEvent.objects.filter(action=action).order_by("-pk").first()
     assert event is not None, f"no {action} event"
     return event
 

@@ -6,3 +6,7 @@ class ApplicationsConfig(AppConfig):
     name = "dinhdanh.applications"
     label = "applications"
     verbose_name = _("Hồ sơ tổ chức")
+
+    def ready(self) -> None:
+        # The app's domain event types join the kernel's registry (decision 0020).
+        from dinhdanh.applications import events  # noqa: F401

@@ -241,6 +241,7 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
             actor=user,
             obj=document,
             after={"number": document.application.number, "outcome": "tampered"},
+            read=True,
         )
         raise
     audit.record(
@@ -248,5 +249,6 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
         actor=user,
         obj=document,
         after={"number": document.application.number, "outcome": "ok"},
+        read=True,
     )
     return document, data

@@ -20,7 +20,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
 GENESIS = "0" * 64
+MAIN = checkpoints.MAIN_CHAIN  # the chain of every event written before the partitioning (decision 0019)
+CENTRAL = "central"  # the scope of events with no unit: nationwide decisions, sign-ins, people
+READS = "reads"  # the prefix of the chains of read audits
 LEGACY = ""  # the key id of events sealed before the chain was keyed: plain SHA-256
 # Keys whose values never enter the log in clear (SPEC §7: personal ID numbers, secrets, tokens).
 _SENSITIVE = ("password", "secret", "token", "otp", "personal_id", "representative_id", "id_number", "key")
@@ -125,14 +128,42 @@ def _content(event: AuditEvent) -> dict[str, Any]:
     }
     if event.key_id != LEGACY:  # legacy events were hashed without it, and must still verify
         fields["key_id"] = event.key_id
+    if event.chain != MAIN:  # the same for events written before the chain was partitioned
+        fields["chain"] = event.chain
     return fields
 
 
-def _head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+def chain_for(*, province_code: str, at: datetime, read: bool = False) -> str:
+    """The chain an event belongs to: its province (or ``central``) and its calendar month (UTC), so
+    that two provinces' decisions never wait on each other's head row and a month's chain is closed
+    once the month is over. Reads have chains of their own: a look never takes a write path's lock."""
+    scope = province_code or CENTRAL
+    name = f"{scope}:{at.astimezone(UTC):%Y-%m}"
+    return f"{READS}:{name}" if read else name
+
+
+def _unit_of(obj: Model | None) -> Any:
+    """The administrative unit an object belongs to, found by duck typing (the kernel knows no app):
+    its own ``unit`` or ``head_office``, else that of its ``organization`` or ``application``."""
+    if obj is None:
+        return None
+    for owner in (obj, getattr(obj, "organization", None), getattr(obj, "application", None)):
+        for name in ("unit", "head_office"):
+            unit = getattr(owner, name, None) if owner is not None else None
+            if unit is not None and isinstance(getattr(unit, "province_code", None), str):
+                return unit
+    return None
+
+
+def _head(chain: str) -> AuditChainHead:
+    # Two writers may open a new chain at once: the insert that loses is ignored (no error, no aborted
+    # transaction on PostgreSQL) and both then lock the one row.
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is None:
-        # The migration creates this row; a flushed test database may not have it.
-        head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS)
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(chain=chain, last_seq=0, last_hash=GENESIS)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
     return head
 
 
@@ -145,17 +176,25 @@ def record(
     object_id: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    unit: Any = None,
+    read: bool = False,
 ) -> AuditEvent:
-    """Append one event. Values under sensitive keys are replaced by ``***`` before hashing."""
+    """Append one event to its chain (the province of ``unit``, else of ``obj``'s unit or head office,
+    else ``central``; ``read=True`` for a look at data, which goes to a reads chain). Values under
+    sensitive keys are replaced by ``***`` before hashing."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    unit = unit if unit is not None else _unit_of(obj)
+    occurred_at = timezone.now()
+    chain = chain_for(province_code=getattr(unit, "province_code", "") or "", at=occurred_at, read=read)
     key_id, key = audit_chain_key()
     with transaction.atomic():
-        head = _head()
+        head = _head(chain)
         event = AuditEvent(
+            chain=chain,
             seq=head.last_seq + 1,
-            occurred_at=timezone.now(),
+            occurred_at=occurred_at,
             actor=actor if actor is not None and actor.pk else None,
             # A 200-character full name plus the masked ID would not fit the column on PostgreSQL.
             actor_label=(actor.audit_label if actor is not None and actor.pk else "system")[:200],
@@ -176,7 +215,7 @@ def record(
         if checkpoints.due(event.seq, first_under_key=first_under_key):
             # After the outermost commit only: a rolled-back event must never be pinned.
             seq, sealed = event.seq, event.hash
-            transaction.on_commit(lambda: checkpoints.write_after_commit(seq, sealed))
+            transaction.on_commit(lambda: checkpoints.write_after_commit(seq, sealed, chain=chain))
     return event
 
 
@@ -187,25 +226,46 @@ class Verification:
     broken_seq: int | None = None
     reason: str = ""
     checkpoints: int = 0  # checkpoints found in agreement with the database
-    tip_hash: str = field(default="", compare=False)  # the hash of the last event checked
+    tip_hash: str = field(default="", compare=False)  # the hash of the last event checked (one chain)
+    chain: str = field(default="", compare=False)  # the chain at fault, when one is
+    chains: int = field(default=0, compare=False)  # how many chains with events were walked
+    tips: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False)  # chain -> (seq, hash)
 
 
 def verify(*, chunk_size: int = 5000) -> Verification:
-    """Walk the chain in order; stop at the first event that was edited, removed, inserted, moved or
+    """Walk every chain in order; stop at the first event that was edited, removed, inserted, moved or
     sealed without the key; then check that every checkpoint agrees with the database.
 
-    The head is read before the walk and the walk stops at its tip, so an event committed while the
-    walk runs is left for the next verification instead of passing for a broken tail.
+    Each chain's head is read before its walk and the walk stops at its tip, so an event committed
+    while the walk runs is left for the next verification instead of passing for a broken tail.
+    ``checked`` counts the events of the chains walked; ``broken_seq`` is a seq within ``chain``.
     """
-    head = AuditChainHead.objects.filter(pk=1).first()
     unreadable: checkpoints.CheckpointForged | None = None
     try:
         marks = checkpoints.read()
-    except checkpoints.CheckpointForged as forged:  # named after the chain's own faults, if any
+    except checkpoints.CheckpointForged as forged:  # named after the chains' own faults, if any
         marks, unreadable = [], forged
-    pinned: dict[int, str] = {}
-    result = _walk(head, {mark.seq for mark in marks}, pinned, chunk_size)
-    if not result.ok or checkpoints.location() is None:
+    heads = {head.chain: head for head in AuditChainHead.objects.order_by("chain")}
+    orphans = set(AuditEvent.objects.values_list("chain", flat=True).distinct()) - set(heads)
+    names: list[str] = sorted(set(heads) | orphans)
+    if not names:  # nothing ever written: no head, no event
+        names = [MAIN]
+    pinned: dict[tuple[str, int], str] = {}
+    checked, tips = 0, {}
+    for name in names:
+        wanted = {mark.seq for mark in marks if mark.chain == name}
+        chain_pins: dict[int, str] = {}
+        result = _walk(name, heads.get(name), wanted, chain_pins, chunk_size)
+        pinned.update({(name, seq): sealed for seq, sealed in chain_pins.items()})
+        if not result.ok:
+            return replace(result, checked=checked + result.checked, chain=name)
+        checked += result.checked
+        if result.checked:
+            tips[name] = (result.checked, result.tip_hash)
+    result = Verification(True, checked, chains=len(tips), tips=tips)
+    if len(tips) == 1:
+        result = replace(result, tip_hash=next(iter(tips.values()))[1])
+    if checkpoints.location() is None:
         return result
     if unreadable is not None:
         return Verification(False, 0, unreadable.seq, unreadable.reason)
@@ -215,7 +275,7 @@ def verify(*, chunk_size: int = 5000) -> Verification:
 def _seal_fault(event: AuditEvent, key_id: str, key: bytes, keyed: bool) -> str:
     """Why the event's own hash does not hold ("" when it does)."""
     if event.key_id == LEGACY:
-        if keyed:  # once keyed, always keyed: an unkeyed event past that point was forged
+        if keyed or event.chain != MAIN:  # once keyed, always keyed; only the main chain predates the key
             return "unkeyed_after_keyed"
         sealed = _seal(_content(event), None)
     elif event.key_id == key_id:
@@ -225,9 +285,11 @@ def _seal_fault(event: AuditEvent, key_id: str, key: bytes, keyed: bool) -> str:
     return "" if hmac.compare_digest(sealed, event.hash) else "content_mismatch"
 
 
-def _walk(head: AuditChainHead | None, wanted: set[int], pinned: dict[int, str], chunk_size: int) -> Verification:
+def _walk(
+    chain: str, head: AuditChainHead | None, wanted: set[int], pinned: dict[int, str], chunk_size: int
+) -> Verification:
     key_id, key = audit_chain_key()
-    events = AuditEvent.objects.order_by("seq")
+    events = AuditEvent.objects.filter(chain=chain).order_by("seq")
     if head is not None:
         events = events.filter(seq__lte=head.last_seq)
     expected_seq, prev_hash, checked, keyed = 1, GENESIS, 0, False
@@ -242,12 +304,12 @@ def _walk(head: AuditChainHead | None, wanted: set[int], pinned: dict[int, str],
         if event.seq in wanted:
             pinned[event.seq] = event.hash
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    return _at_the_tip(head, checked, prev_hash)
+    return _at_the_tip(chain, head, checked, prev_hash)
 
 
-def _at_the_tip(head: AuditChainHead | None, checked: int, prev_hash: str) -> Verification:
+def _at_the_tip(chain: str, head: AuditChainHead | None, checked: int, prev_hash: str) -> Verification:
     if head is None:
-        # record() creates the head with the first event; events without one lost it on the way.
+        # record() creates the head with the chain's first event; events without one lost it on the way.
         return Verification(checked == 0, checked, 1 if checked else None, "head_missing" if checked else "")
     if checked < head.last_seq:
         return Verification(False, checked, checked + 1, "tail_missing")
@@ -257,47 +319,62 @@ def _at_the_tip(head: AuditChainHead | None, checked: int, prev_hash: str) -> Ve
     # record() moves the head in the same transaction as it appends, so an event past the tip was put
     # there some other way, unless it was committed after the head was read above: count first, then
     # read the head again (anything committed before the count is visible to the second read).
-    beyond = AuditEvent.objects.filter(seq__gt=head.last_seq).aggregate(top=Max("seq"))["top"]
+    beyond = AuditEvent.objects.filter(chain=chain, seq__gt=head.last_seq).aggregate(top=Max("seq"))["top"]
     if beyond is not None:
-        tip = AuditChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first()
+        tip = AuditChainHead.objects.filter(chain=chain).values_list("last_seq", flat=True).first()
         if tip is None or beyond > tip:
             return Verification(False, checked, head.last_seq + 1, "not_in_head")
     return Verification(True, checked, tip_hash=prev_hash)
 
 
 def _against_checkpoints(
-    result: Verification, marks: list[checkpoints.Checkpoint], pinned: dict[int, str]
+    result: Verification, marks: list[checkpoints.Checkpoint], pinned: dict[tuple[str, int], str]
 ) -> Verification:
-    """Every checkpoint must name an event that is still there with the same hash. ``checked`` then
-    counts the events up to the last checkpoint that agreed: only those are vouched for."""
-    if not marks:
-        # The first keyed event writes one; none at all means the file was lost or the chain (legacy
-        # events only) was never pinned: `dinhdanh audit checkpoint` pins it once it is trusted.
-        return result if result.checked == 0 else Verification(False, 0, 1, "no_checkpoint")
-    vouched = 0
-    for mark in sorted(marks, key=lambda m: m.seq):
-        if mark.chain != checkpoints.MAIN_CHAIN:
-            return Verification(False, vouched, mark.seq, "checkpoint_unknown_chain")
-        stored = pinned.get(mark.seq)
-        if stored is None:  # past the tip read by the walk: committed since, or removed
-            stored = AuditEvent.objects.filter(seq=mark.seq).values_list("hash", flat=True).first()
-            if stored is None:
-                return Verification(False, result.checked, result.checked + 1, "checkpoint_ahead")
-        if not hmac.compare_digest(stored, mark.hash):
-            return Verification(False, vouched, vouched + 1, "checkpoint_mismatch")
-        vouched = mark.seq
+    """Every checkpoint must name an event of its chain that is still there with the same hash, and
+    every chain with events must have at least one. ``checked`` then counts, in the chain at fault, the
+    events up to the last checkpoint that agreed: only those are vouched for."""
+    by_chain: dict[str, list[checkpoints.Checkpoint]] = {}
+    for mark in marks:
+        by_chain.setdefault(mark.chain, []).append(mark)
+    for chain in sorted(set(by_chain) | set(result.tips)):
+        tip = result.tips.get(chain, (0, ""))[0]
+        chain_marks = sorted(by_chain.get(chain, []), key=lambda m: m.seq)
+        if not chain_marks:
+            # The first keyed event of a chain writes one; none at all means the file was lost or the
+            # chain (legacy events only) was never pinned: `dinhdanh audit checkpoint` pins it once trusted.
+            return Verification(False, 0, 1, "no_checkpoint", chain=chain)
+        vouched = 0
+        for mark in chain_marks:
+            stored = pinned.get((chain, mark.seq))
+            if stored is None:  # past the tip read by the walk: committed since, or removed
+                stored = (
+                    AuditEvent.objects.filter(chain=chain, seq=mark.seq).values_list("hash", flat=True).first()
+                )
+                if stored is None:  # a chain whose events (and head) are all gone is caught here too
+                    return Verification(False, tip, tip + 1, "checkpoint_ahead", chain=chain)
+            if not hmac.compare_digest(stored, mark.hash):
+                return Verification(False, vouched, vouched + 1, "checkpoint_mismatch", chain=chain)
+            vouched = mark.seq
     return replace(result, checkpoints=len(marks))
 
 
-def checkpoint() -> tuple[Verification, checkpoints.Checkpoint | None]:
-    """Pin the chain's tip in the checkpoint file, once the chain and every earlier checkpoint verify:
-    a chain that fails is never pinned. Nothing is written for an empty chain."""
+def checkpoint() -> tuple[Verification, list[checkpoints.Checkpoint]]:
+    """Pin every chain's tip in the checkpoint file, once every chain and every earlier checkpoint
+    verify: a log that fails is never pinned. Nothing is written for an empty log."""
     result = verify()
-    if not result.ok or result.checked == 0:
-        return result, None
-    return result, checkpoints.write(seq=result.checked, hash=result.tip_hash)
+    if not result.ok:
+        return result, []
+    return result, [
+        checkpoints.write(seq=seq, hash=sealed, chain=name) for name, (seq, sealed) in result.tips.items()
+    ]
 
 
 def recent(*, limit: int) -> list[AuditEvent]:
     """The newest events first. Callers check ``Permission.VIEW_AUDIT_LOG`` before reading."""
-    return list(AuditEvent.objects.select_related("actor").order_by("-seq")[:limit])
+    return list(AuditEvent.objects.select_related("actor").order_by("-occurred_at", "-pk")[:limit])
+
+
+def storable(value: Any) -> Any:
+    """``value`` as it would be stored in the log: sensitive keys redacted, JSON every database keeps
+    unchanged. Domain events store their payloads so too."""
+    return _jsonable(value)

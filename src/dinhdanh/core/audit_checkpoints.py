@@ -29,7 +29,8 @@ from dinhdanh.core.keys import audit_checkpoint_key
 
 log = logging.getLogger(__name__)
 
-# One chain today; a later partition (per province, per period) writes lines with its own name.
+# The chain of the events written before the log was partitioned; every other chain (per province or
+# central, per month: decision 0019) writes lines with its own name.
 MAIN_CHAIN = "main"
 
 
@@ -91,13 +92,13 @@ def write(*, seq: int, hash: str, chain: str = MAIN_CHAIN) -> Checkpoint:
     return Checkpoint(chain, seq, hash, at)
 
 
-def write_after_commit(seq: int, hash: str) -> None:
+def write_after_commit(seq: int, hash: str, *, chain: str = MAIN_CHAIN) -> None:
     """Run by ``transaction.on_commit``: the event is committed whatever happens here, so a failure is
     logged (verify will miss this checkpoint, not the event) instead of turning the answer into an error."""
     try:
-        write(seq=seq, hash=hash)
+        write(seq=seq, hash=hash, chain=chain)
     except OSError:
-        log.exception("audit checkpoint for event %s could not be written", seq)
+        log.exception("audit checkpoint for event %s#%s could not be written", chain, seq)
 
 
 def _parse(raw: str, number: int, key_id: str, key: bytes) -> Checkpoint:

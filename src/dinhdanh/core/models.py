@@ -1,4 +1,4 @@
-"""Kernel tables: the hash-chained audit log, role assignments, calendar overrides."""
+"""Kernel tables: the partitioned hash-chained audit log, domain events, role assignments, calendar overrides."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from dinhdanh.core.audit_codes import AuditAction
 class AuditEvent(models.Model):
     """Append-only. ``seq`` is gapless and ``hash`` covers every other column plus ``prev_hash``: an
     HMAC-SHA256 under the key named by ``key_id``, or, for events written before the chain was keyed
-    (``key_id`` empty), a plain SHA-256 (decision 0012)."""
+    (``key_id`` empty), a plain SHA-256 (decision 0012). The log is partitioned into chains (decision
+    0019): ``seq`` is gapless within its ``chain``; events written before the partitioning are the
+    ``main`` chain."""
 
-    seq = models.BigIntegerField(_("số thứ tự"), unique=True)
+    chain = models.CharField(_("chuỗi"), max_length=40, default="main")
+    seq = models.BigIntegerField(_("số thứ tự"))
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -33,17 +36,19 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("sự kiện kiểm toán")
         verbose_name_plural = _("nhật ký kiểm toán")
-        ordering = ["seq"]
+        ordering = ["chain", "seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="core_auditevent_chain_seq")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"{self.chain}#{self.seq} {self.action}"
 
 
 class AuditChainHead(models.Model):
-    """One row that serializes writers (SELECT ... FOR UPDATE) and remembers the tip of the chain,
-    so that deleting the newest events is detected too."""
+    """One row per chain that serializes that chain's writers (SELECT ... FOR UPDATE) and remembers its
+    tip, so that deleting the newest events is detected too."""
 
+    chain = models.CharField(max_length=40, unique=True, default="main")
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
     # The key that sealed the tip: the next event under another key (the first keyed one after the
@@ -51,7 +56,42 @@ class AuditChainHead(models.Model):
     key_id = models.CharField(max_length=16, blank=True, default="")
 
     def __str__(self) -> str:
-        return f"head #{self.last_seq}"
+        return f"head {self.chain}#{self.last_seq}"
+
+
+class DomainEvent(models.Model):
+    """A fact that happened, typed and counted later (campaigns) or sent (relying-party notices).
+
+    Written by ``core.events.emit`` in the service's transaction, next to the audit row. The kernel
+    knows no domain: ``type`` is a namespaced string that the owning app registers, and the
+    organization is a plain id (no foreign key into an app). Unit, province and category are copied
+    *as they were at the time*, so a later move of the head office or change of category does not
+    rewrite history."""
+
+    type = models.CharField(_("loại sự kiện"), max_length=64)
+    occurred_at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organization_id = models.BigIntegerField(_("tổ chức"), null=True, blank=True)
+    unit_code = models.CharField(_("mã đơn vị"), max_length=8, blank=True)
+    province_code = models.CharField(_("mã tỉnh"), max_length=3, blank=True)
+    category = models.CharField(_("loại tổ chức"), max_length=32, blank=True)
+    payload = models.JSONField(_("nội dung"), default=dict, blank=True)
+    request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện nghiệp vụ")
+        verbose_name_plural = _("sự kiện nghiệp vụ")
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["type", "occurred_at"]),
+            models.Index(fields=["province_code", "occurred_at"]),
+            models.Index(fields=["organization_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} @ {self.occurred_at:%Y-%m-%d}"
 
 
 class RoleAssignment(models.Model):

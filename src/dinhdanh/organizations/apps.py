@@ -6,3 +6,7 @@ class OrganizationsConfig(AppConfig):
     name = "dinhdanh.organizations"
     label = "organizations"
     verbose_name = _("Tổ chức")
+
+    def ready(self) -> None:
+        # The app's domain event types join the kernel's registry (decision 0020).
+        from dinhdanh.organizations import events  # noqa: F401

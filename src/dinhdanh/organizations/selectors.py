@@ -148,7 +148,7 @@ def access_history(organization: Organization, *, limit: int = 100) -> list[Audi
     return list(
         AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(organization.pk))
         .select_related("actor")
-        .order_by("-seq")[:limit]
+        .order_by("-occurred_at", "-pk")[:limit]
     )
 
 
@@ -157,7 +157,7 @@ def organization_for_officer(user: User, eid: str) -> Organization:
     office): a refusal is audited by ``require``; a look is audited too (personal data, Law 91/2025)."""
     organization = organization_by_eid(eid)
     require_permission(user, Permission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
-    audit.record(AuditAction.ORG_VIEWED, actor=user, obj=organization)
+    audit.record(AuditAction.ORG_VIEWED, actor=user, obj=organization, read=True)
     return organization
 
 

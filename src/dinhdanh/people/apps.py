@@ -11,6 +11,8 @@ class PeopleConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
+        from dinhdanh.people import events  # noqa: F401  # the app's domain event types (decision 0020)
+
         # signin.signin_complete records last_login in the sign-in transaction; Django's own handler
         # would write the same row a second time on every sign-in.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")

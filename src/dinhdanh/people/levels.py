@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dinhdanh.core import audit
+from dinhdanh.core import audit, events
 from dinhdanh.core.access import Permission, require
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.calendar import current_calendar
@@ -21,6 +21,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import seal_text
 from dinhdanh.core.text import clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people import events as people_events
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest
@@ -96,7 +97,20 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
             obj=user,
             before={"level": before},
             after={"level": int(user.level), "request": request.pk, "reason": reason},
+            unit=request.checked_unit,
         )
+        raised = {
+            AccountLevel.LEVEL_1: people_events.LEVEL1_CREATED,
+            AccountLevel.LEVEL_2: people_events.LEVEL2_RAISED,
+        }
+        if int(user.level) > before and AccountLevel(user.level) in raised:
+            # Where it happened: the counter that checked the card (level 2); none online (level 1).
+            events.emit(
+                raised[AccountLevel(user.level)],
+                actor=actor,
+                unit=request.checked_unit,
+                payload={"request": request.pk, "from_level": before, "level": int(user.level)},
+            )
         _notify(user, "level_changed", {"level": int(user.level)})
     else:
         audit.record(

@@ -60,7 +60,9 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
     try:
         digest = login_digest(personal_id)
     except DomainError:
-        audit.record(AuditAction.PERSON_LOOKED_UP, actor=actor, object_type="people.user", after={"found": False})
+        audit.record(
+            AuditAction.PERSON_LOOKED_UP, actor=actor, object_type="people.user", after={"found": False}, read=True
+        )
         raise
     person = User.objects.filter(login_digest=digest).first()
     audit.record(
@@ -69,6 +71,7 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
         object_type="people.user",
         object_id=str(person.pk) if person else "",
         after={"found": person is not None},
+        read=True,
     )
     if person is None:
         raise DomainError(PeopleError.PERSON_NOT_FOUND, field="personal_id")

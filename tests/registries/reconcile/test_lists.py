@@ -106,7 +106,7 @@ def test_the_workbook_streams_in_a_bounded_number_of_queries(world: World) -> No
     with CaptureQueriesContext(connection) as queries:
         rows = outreach_xlsx(actor=None, scope=Scope.everywhere(world.a), dest=io.BytesIO())
     assert rows == 32
-    assert len(queries) < 10
+    assert len(queries) < 12  # 10 before decision 0019; the first read audit of the month opens its chain
 
 
 def test_cleansing_counts_each_kind_in_the_province(world: World) -> None:

@@ -133,7 +133,7 @@ def test_a_baseline_is_taken_per_category_and_retaking_replaces_it(world: World,
     }
     assert again["enterprise"] == (5, 2)
     assert Baseline.objects.filter(unit=province, as_of=today).count() == 4
-    events = AuditEvent.objects.filter(action=AuditAction.REGISTRY_BASELINE_TAKEN).order_by("seq")
+    events = AuditEvent.objects.filter(action=AuditAction.REGISTRY_BASELINE_TAKEN).order_by("pk")
     assert events.count() == 2
     assert events[0].before is None
     assert events[1].before["enterprise"]["registered"] == 6  # type: ignore[index]

@@ -18,7 +18,7 @@ from dinhdanh.applications import checks as checks_module
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, ApplicationChannel, Check, Kind, Status, StatusChange
 from dinhdanh.applications.routing import Route, approving_route, due_at, stored_route
-from dinhdanh.core import audit
+from dinhdanh.core import audit, events
 from dinhdanh.core.access import Permission, jurisdiction, require
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError, ErrorCode
@@ -207,6 +207,19 @@ def notify(user: User | None, template: str, params: dict[str, str | int]) -> No
     from dinhdanh.notifications.services import notify_user
 
     notify_user(user, template, params)
+
+
+def emit_app(type: str, *, actor: User | None, application: Application, **payload: Any) -> None:
+    """The request's domain event: the head office and category it names, the organization once there
+    is one (decision 0020)."""
+    events.emit(
+        type,
+        actor=actor,
+        organization=application.organization,
+        unit=application.head_office,
+        category=str(application.category),
+        payload={"number": application.number, "kind": str(application.kind), **payload},
+    )
 
 
 def audit_app(action: AuditAction, *, actor: User | None, application: Application, **after: Any) -> None:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from dinhdanh.applications import events as app_events
 from dinhdanh.applications.checks import organizations_with_code
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
@@ -33,6 +34,7 @@ from dinhdanh.applications.services.common import (
     check_can_apply,
     claim_open_key,
     close_verifications,
+    emit_app,
     lock,
     move,
     notify,
@@ -121,8 +123,10 @@ def application_submit(*, actor: User, application: Application) -> Application:
                     account, "app_consent_requested", {"number": fresh.number, "organization": fresh.name[:120]}
                 )
             audit_app(AuditAction.APP_SUBMITTED, actor=actor, application=fresh, consents=len(others))
+            emit_app(app_events.SUBMITTED, actor=actor, application=fresh, consents=len(others))
             return fresh
         audit_app(AuditAction.APP_SUBMITTED, actor=actor, application=fresh, consents=0)
+        emit_app(app_events.SUBMITTED, actor=actor, application=fresh, consents=0)
         enter_review(fresh, actor=actor)
     return fresh
 

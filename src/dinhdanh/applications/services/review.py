@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from dinhdanh.applications import events as app_events
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, Check, Kind, SignOff, Status
 from dinhdanh.applications.services.common import (
     audit_app,
     can_review,
     close_verifications,
+    emit_app,
     lock,
     move,
     notify,
@@ -197,6 +199,7 @@ def application_approve(*, actor: User, application: Application, note: str = ""
             note=text,
             four_eyes={"reasons": reasons, "first_officer": firsts[0].officer_id} if firsts else None,
         )
+        emit_app(app_events.APPROVED, actor=actor, application=fresh, four_eyes=bool(firsts))
         if fresh.kind != Kind.NEW:  # a new account is announced with its number by organization_issue
             notify(fresh.applicant, "app_approved", {"number": fresh.number})
     return fresh
@@ -220,5 +223,6 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
         save(fresh, "open_key", "decided_at", "decided_by", "decision_reason")
         cancelled = close_verifications(fresh, actor=actor, reason=text)
         audit_app(AuditAction.APP_REJECTED, actor=actor, application=fresh, reason=text, verifications=cancelled)
+        emit_app(app_events.REJECTED, actor=actor, application=fresh)
         notify(fresh.applicant, "app_rejected", {"number": fresh.number, "reason": text[:300]})
     return fresh

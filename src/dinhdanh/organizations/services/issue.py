@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Kind, Status
 from dinhdanh.applications.payload import ORGANIZATION_FIELDS
-from dinhdanh.core import audit
+from dinhdanh.core import audit, events
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import name_key
+from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     ChangeOrigin,
@@ -161,6 +162,12 @@ def organization_issue(*, actor: User, application: Application) -> Organization
                     "registry_source": source,
                     "representative_membership": membership.pk if membership else None,
                 },
+            )
+            events.emit(
+                org_events.ISSUED,
+                actor=actor,
+                organization=organization,
+                payload={"eid": organization.eid, "application": application.number, "registry_source": source},
             )
             params = {"eid": organization.eid, "organization": organization.name}
             notify(application.applicant, "org_issued", params)

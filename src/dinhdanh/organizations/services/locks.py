@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dinhdanh.core import audit
+from dinhdanh.core import audit, events
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
+from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     LockGround,
@@ -179,6 +180,12 @@ def organization_lock(
             before={"status": before},
             after=after,
         )
+        events.emit(
+            org_events.TERMINATED if permanent else org_events.LOCKED,
+            actor=actor,
+            organization=organization,
+            payload={"eid": organization.eid, "lock": lock.pk, "ground": str(ground)},
+        )
         notify(
             _members_to_tell(organization),
             "org_locked",
@@ -253,6 +260,12 @@ def organization_unlock(
             obj=organization,
             before={"status": OrganizationStatus.LOCKED},
             after=after,
+        )
+        events.emit(
+            org_events.UNLOCKED,
+            actor=actor,
+            organization=organization,
+            payload={"eid": organization.eid, "locks": [lock.pk for lock in open_locks]},
         )
         notify(
             _members_to_tell(organization),

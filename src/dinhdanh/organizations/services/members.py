@@ -13,10 +13,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dinhdanh.core import audit
+from dinhdanh.core import audit, events
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
+from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.selectors import representative_membership
@@ -72,6 +73,13 @@ def _expire(membership: Membership, now: datetime) -> None:
         object_type="organizations.organization",
         object_id=str(membership.organization_id),
         after={"membership": membership.pk, "user": membership.user_id, "valid_until": membership.valid_until},
+        unit=membership.organization.head_office,
+    )
+    events.emit(
+        org_events.MEMBER_EXPIRED,
+        actor=None,
+        organization=membership.organization,
+        payload={"membership": membership.pk, "role": str(membership.role)},
     )
 
 
@@ -143,6 +151,12 @@ def member_grant(
                     "document": document.pk if document is not None else None,
                 },
             )
+            events.emit(
+                org_events.MEMBER_GRANTED,
+                actor=actor,
+                organization=organization,
+                payload={"membership": membership.pk, "role": str(role), "services": scope},
+            )
             notify(
                 grantee,
                 "org_member_granted",
@@ -182,6 +196,12 @@ def member_revoke(*, actor: User, membership: Membership, reason: str) -> Member
             actor=actor,
             obj=organization,
             after={"membership": row.pk, "user": row.user_id, "reason": text, "own": own},
+        )
+        events.emit(
+            org_events.MEMBER_REVOKED,
+            actor=actor,
+            organization=organization,
+            payload={"membership": row.pk, "role": str(row.role), "own": own},
         )
         if not own:
             notify(

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.applications.payload import Person
+from dinhdanh.core import events
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization
 from dinhdanh.organizations.services._common import (
@@ -113,6 +115,17 @@ def organization_change_representative(
             extra={
                 "memberships_ended": [m.pk for m in ended],
                 "representative_membership": new_membership.pk if new_membership else None,
+            },
+        )
+        events.emit(
+            org_events.REPRESENTATIVE_CHANGED,
+            actor=actor,
+            organization=organization,
+            payload={
+                "eid": organization.eid,
+                "origin": str(origin),
+                "has_account": new_user is not None,
+                "memberships_ended": len(ended),
             },
         )
         params = {"eid": organization.eid, "organization": organization.name}

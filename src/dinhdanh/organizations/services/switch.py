@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 
-from dinhdanh.core import audit
+from dinhdanh.core import audit, events
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import Organization
 from dinhdanh.organizations.selectors import ACTING_ORGANIZATION, membership_in_force
@@ -41,5 +42,13 @@ def organization_switch(*, actor: User, request: HttpRequest, organization: Orga
             actor=actor,
             obj=organization,
             after={"membership": membership.pk, "role": membership.role, "services": membership.services},
+        )
+        # Campaigns count the first time a person acts for an organization: said once, here.
+        first = not events.happened(org_events.ACTED_AS, actor=actor, organization_id=organization.pk)
+        events.emit(
+            org_events.ACTED_AS,
+            actor=actor,
+            organization=organization,
+            payload={"membership": membership.pk, "role": str(membership.role), "first": first},
         )
     request.session[ACTING_ORGANIZATION] = organization.pk

@@ -269,7 +269,7 @@ def review_portrait(request: HttpRequest, pk: int) -> HttpResponse:
         data = read_file(level_request.user.portrait_ref)
     except (DomainError, SealError, OSError):
         raise Http404 from None
-    audit.record(AuditAction.PORTRAIT_VIEWED, actor=officer, obj=level_request.user)
+    audit.record(AuditAction.PORTRAIT_VIEWED, actor=officer, obj=level_request.user, read=True)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return HttpResponse(
         data, content_type=kind, headers={"Cache-Control": "no-store", "Content-Disposition": "inline"}

@@ -136,5 +136,7 @@ def outreach_xlsx(
                 "include_excluded": include_excluded,
                 "rows": count,
             },
+            unit=scope.unit,
+            read=True,
         )
     return count
