@@ -211,7 +211,16 @@ def test_demo_twice_changes_nothing(demo_dir: Path) -> None:
 def demo_copy(demo_dir: Path, tmp_path: Path) -> Path:
     assert first_run(demo_dir).code == 0
     copy = tmp_path / "copy"
-    shutil.copytree(demo_dir, copy)
+    # The database goes through SQLite's backup API: its -wal and -shm files come and go while
+    # other tests read the demo, and copying them file by file races with that.
+    shutil.copytree(demo_dir, copy, ignore=shutil.ignore_patterns("dinhdanh.sqlite3*"))
+    with (
+        sqlite3.connect(demo_dir / "dinhdanh.sqlite3") as source,
+        sqlite3.connect(copy / "dinhdanh.sqlite3") as target,
+    ):
+        source.backup(target)
+    source.close()
+    target.close()
     return copy
 
 
