@@ -79,6 +79,9 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        parts = exc.each()
+        if any(part.field for part in parts):  # every refused field at once (issue 11.7)
+            extra["errors"] = [{"field": p.field, "code": p.code, "title": p.message()} for p in parts]
         return problem(api, request, exc.error, title=exc.message(), **extra)
 
     @api.exception_handler(ValidationError)

@@ -71,8 +71,10 @@ def field_message(form: forms.Form, exc: DomainError) -> tuple[str | None, str]:
 
 
 def attach(form: forms.Form, exc: DomainError) -> None:
-    name, text = field_message(form, exc)
-    form.add_error(name, text)
+    """Every refused field beside its input (``FieldErrors`` holds several)."""
+    for part in exc.each():
+        name, text = field_message(form, part)
+        form.add_error(name, text)
 
 
 class CategoryForm(forms.Form):

@@ -21,9 +21,10 @@ with its own message (``CODE_WRONG_CATEGORY``), never read as something else.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -37,7 +38,7 @@ from dinhdanh.applications.models import Kind
 from dinhdanh.applications.payload import OrganizationData, Person
 from dinhdanh.core.categories import Category
 from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
-from dinhdanh.core.errors import DomainError
+from dinhdanh.core.errors import DomainError, FieldCheck, field_check
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
@@ -276,44 +277,77 @@ def _co_representatives(raw: Mapping[str, object], representative: Person) -> li
     return people
 
 
-def _representative(raw: Mapping[str, object]) -> Person:
+def _representative(raw: Mapping[str, object], check: FieldCheck) -> Person | None:
     foreigner = nfc(_text(raw, "representative_is_foreigner")).lower() in {"1", "true", "on", "yes"}
-    name = _required(raw, "representative_name")
-    position = _optional(raw, "representative_position")
+    name = check.run(lambda: _required(raw, "representative_name"))
+    position = check.run(lambda: _optional(raw, "representative_position"))
     value = raw.get("representative_id")
-    return person(name, "" if value is None else value, position, field="representative_id", foreigner=foreigner)
+    number = "" if value is None else value
+    found = check.run(lambda: person("-", number, "", field="representative_id", foreigner=foreigner))
+    if name is None or position is None or found is None:
+        return None
+    return Person(name=name, digest=found["digest"], masked=found["masked"], position=position)
 
 
-def _organization_fields(raw: Mapping[str, object], category: Category, *, partial: bool) -> Validated:
+def _representatives(raw: Mapping[str, object], check: FieldCheck) -> tuple[Person, list[Person]] | None:
+    representative = _representative(raw, check)
+    if representative is None:
+        check.run(lambda: _as_list(raw, "co_representative_names"))  # its own refusals still show
+        return None
+    co_representatives = check.run(lambda: _co_representatives(raw, representative))
+    return None if co_representatives is None else (representative, co_representatives)
+
+
+def _organization_fields(
+    raw: Mapping[str, object], category: Category, *, partial: bool, check: FieldCheck
+) -> Validated:
+    """Every field is parsed even after one is refused, so that all refusals are shown together."""
     data = OrganizationData()
     head_office: AdministrativeUnit | None = None
     present = set(raw) if partial else set(_ORGANIZATION_KEYS)
+
+    def put(key: str, parse: Callable[[], str]) -> None:
+        value = check.run(parse)
+        if value is not None:
+            data[key] = value  # type: ignore[literal-required]  # keys are OrganizationData's own
+
     if "name" in present:
-        data["name"] = _required(raw, "name")
+        put("name", lambda: _required(raw, "name"))
     for key in ("short_name", "foreign_name", "street", "founding_document_number", "founding_document_issuer"):
         if key in present:
-            data[key] = _optional(raw, key)
+            put(key, functools.partial(_optional, raw, key))
     if "code" in present:
-        data["code"] = parse_code(_text(raw, "code"), category)
+        put("code", lambda: parse_code(_text(raw, "code"), category))
     for key in ("established_on", "founding_document_date"):
         if key in present:
-            data[key] = parse_date(_text(raw, key), field=key)  # type: ignore[literal-required]
+            put(key, functools.partial(_date_field, raw, key))
     if present & {"head_office_id", "head_office_code"}:
-        head_office = parse_head_office(raw)
-        data["head_office_id"] = head_office.pk
+        head_office = check.run(lambda: parse_head_office(raw))
+        if head_office is not None:
+            data["head_office_id"] = head_office.pk
     if "phone" in present:
-        data["phone"] = parse_phone(_text(raw, "phone"))
+        put("phone", lambda: parse_phone(_text(raw, "phone")))
     if "email" in present:
-        data["email"] = parse_email(_text(raw, "email"))
-    if not partial and not data["code"]:
-        founding = (
-            data["founding_document_number"],
-            data["founding_document_date"],
-            data["founding_document_issuer"],
-        )
-        if not all(founding):
-            raise DomainError(ApplicationError.FOUNDING_DOCUMENT_REQUIRED, field="founding_document_number")
+        put("email", lambda: parse_email(_text(raw, "email")))
+    # Without a code the founding document is required; a refused code is not "no code".
+    if not partial and not data.get("code") and not check.failed("code"):
+        founding = [
+            data.get(k) for k in ("founding_document_number", "founding_document_date", "founding_document_issuer")
+        ]
+        if not all(founding) and not any(
+            check.failed(k)
+            for k in ("founding_document_number", "founding_document_date", "founding_document_issuer")
+        ):
+            check.run(_founding_document_required)
     return Validated(data=data, head_office=head_office)
+
+
+def _date_field(raw: Mapping[str, object], key: str) -> str:
+    return parse_date(_text(raw, key), field=key)
+
+
+def _founding_document_required() -> None:
+    raise DomainError(ApplicationError.FOUNDING_DOCUMENT_REQUIRED, field="founding_document_number")
 
 
 def _check_keys(raw: Mapping[str, object], kind: Kind) -> None:
@@ -324,29 +358,32 @@ def _check_keys(raw: Mapping[str, object], kind: Kind) -> None:
 
 
 def validate(raw: Mapping[str, object], *, kind: Kind, category: Category) -> Validated:
-    """The normalized payload of a request of ``kind``; the first problem found raises ``DomainError``."""
+    """The normalized payload of a request of ``kind``.
+
+    Refused fields raise together: one ``DomainError`` for one field, ``FieldErrors`` for several.
+    """
     _check_keys(raw, kind)
     relevant = {k: v for k, v in raw.items() if k not in _IGNORED}
-    if kind == Kind.NEW:
-        validated = _organization_fields(relevant, category, partial=False)
-        representative = _representative(relevant)
-        validated.data["representative"] = representative
-        validated.data["co_representatives"] = _co_representatives(relevant, representative)
-        return validated
-    if kind == Kind.UPDATE:
-        validated = _organization_fields(relevant, category, partial=True)
-        if not validated.data:
+    if kind in (Kind.NEW, Kind.UPDATE):
+        with field_check() as check:
+            validated = _organization_fields(relevant, category, partial=kind == Kind.UPDATE, check=check)
+            people = _representatives(relevant, check) if kind == Kind.NEW else None
+        if kind == Kind.UPDATE and not validated.data:
             raise DomainError(ApplicationError.NOTHING_TO_UPDATE)
+        if people is not None:
+            validated.data["representative"], validated.data["co_representatives"] = people
         return validated
     if kind == Kind.REPRESENTATIVE_CHANGE:
-        representative = _representative(relevant)
-        data = OrganizationData(
-            representative=representative, co_representatives=_co_representatives(relevant, representative)
-        )
+        with field_check() as check:
+            people = _representatives(relevant, check)
+        assert people is not None  # noqa: S101  (field_check raised otherwise)
+        data = OrganizationData(representative=people[0], co_representatives=people[1])
         return Validated(data=data, head_office=None)
-    data = OrganizationData(
-        reason=_required(relevant, "reason"),
-        authority=_optional(relevant, "authority"),
-        document_reference=_optional(relevant, "document_reference"),
+    with field_check() as check:
+        reason = check.run(lambda: _required(relevant, "reason"))
+        authority = check.run(lambda: _optional(relevant, "authority"))
+        reference = check.run(lambda: _optional(relevant, "document_reference"))
+    return Validated(
+        data=OrganizationData(reason=reason or "", authority=authority or "", document_reference=reference or ""),
+        head_office=None,
     )
-    return Validated(data=data, head_office=None)

@@ -8,12 +8,16 @@ The API renders a ``DomainError`` as RFC 9457 problem+json, the CLI as one bilin
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+T = TypeVar("T")
 
 
 class ErrorCode(Enum):
@@ -78,6 +82,11 @@ class CoreError(ErrorCode):
         _("Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang và thử lại."),
         403,
     )
+    FIELDS_INVALID = (
+        "core.fields_invalid",
+        _("{count} trường chưa hợp lệ: {fields}. Không có gì bị thay đổi."),
+        400,
+    )
     AUDIT_CHAIN_BROKEN = ("core.audit_chain_broken", _("Nhật ký kiểm toán bị sửa đổi tại sự kiện số {seq}."), 500)
 
 
@@ -108,8 +117,69 @@ class DomainError(Exception):
         vi, en = self.message("vi"), self.message("en")
         return vi if vi == en else f"{vi} / {en}"
 
+    def each(self) -> tuple[DomainError, ...]:
+        """The refusals this error stands for: itself, or every field's (``FieldErrors``)."""
+        return (self,)
+
     def __str__(self) -> str:
         return f"{self.code}: {self.message('en')}"
+
+
+class FieldErrors(DomainError):  # noqa: N818  (a DomainError of several fields; the name says so)
+    """Several fields refused at once, so that a person corrects them all in one go (issue 11.7).
+
+    Faces show each of ``each()`` beside its field; the API answers one problem whose ``errors`` list
+    them; the CLI prints every one. Raised only for two or more: one refusal stays itself.
+    """
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        self.errors = tuple(errors)
+        fields = ", ".join(dict.fromkeys(e.field or "-" for e in self.errors))
+        super().__init__(CoreError.FIELDS_INVALID, count=len(self.errors), fields=fields)
+
+    def each(self) -> tuple[DomainError, ...]:
+        return self.errors
+
+    def bilingual(self) -> str:
+        return "; ".join(e.bilingual() for e in self.errors)
+
+
+class FieldCheck:
+    """Runs field parsers and keeps every field refusal instead of stopping at the first.
+
+    A refusal without a field (the request as a whole) still stops at once: nothing after it is
+    meaningful.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def run(self, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except DomainError as exc:
+            parts = exc.each()
+            if any(part.field is None for part in parts):
+                raise
+            self.found.extend(parts)
+            return None
+
+    def failed(self, field: str) -> bool:
+        return any(e.field == field for e in self.found)
+
+    def raise_found(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise FieldErrors(self.found)
+
+
+@contextmanager
+def field_check() -> Iterator[FieldCheck]:
+    """``with field_check() as check: x = check.run(lambda: parse(...))``; raises what was found on exit."""
+    check = FieldCheck()
+    yield check
+    check.raise_found()
 
 
 class AccessError(ErrorCode):

@@ -18,8 +18,9 @@ CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "maxlengt
 
 def attach(form: forms.Form, exc: DomainError) -> None:
     """Show a service refusal on its field when the form has it, else at the top of the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message())
+    for part in exc.each():
+        field = part.field if part.field in form.fields else None
+        form.add_error(field, part.message())
 
 
 class PasswordInput(forms.CharField):
