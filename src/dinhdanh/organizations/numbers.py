@@ -3,20 +3,18 @@ generates). Format: a 10-digit zero-padded serial from a counter that only grows
 digit, 11 digits in all — one digit longer than a tax code and one shorter than a personal ID number,
 so the three are never mistaken for one another, and a mistyped digit or swapped neighbours are caught.
 
-The counter row is taken under a row lock in the issuing transaction: if the issuance rolls back,
-the counter rolls back with it, so no organization ever holds a number another one held.
+The counter (``core.sequences``) is taken in the issuing transaction: if the issuance rolls back, the
+counter rolls back with it, so no organization ever holds a number another one held.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from stdnum import luhn
 
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.models import Sequence
+from dinhdanh.core.sequences import next_value
 from dinhdanh.organizations.errors import OrganizationError
 
 __all__ = ["EID_LENGTH", "SEQUENCE", "eid_for", "is_valid_eid", "next_eid"]
@@ -43,18 +41,5 @@ def is_valid_eid(value: object) -> bool:
 
 
 def next_eid() -> str:
-    """The next number. Run inside the issuing transaction (it opens a savepoint otherwise).
-
-    The increment is one UPDATE, which takes the row lock on PostgreSQL and the write lock on SQLite
-    before the value is read back, so two issuances can never read the same value.
-    """
-    with transaction.atomic():
-        if not Sequence.objects.filter(name=SEQUENCE).update(last_value=F("last_value") + 1):
-            try:
-                with transaction.atomic():
-                    Sequence.objects.create(name=SEQUENCE, last_value=0)
-            except IntegrityError:  # created meanwhile by a concurrent issuance: use that row
-                pass
-            Sequence.objects.filter(name=SEQUENCE).update(last_value=F("last_value") + 1)
-        serial = Sequence.objects.select_for_update().values_list("last_value", flat=True).get(name=SEQUENCE)
-    return eid_for(int(serial))
+    """The next number. Run inside the issuing transaction (``core.sequences``)."""
+    return eid_for(next_value(SEQUENCE))

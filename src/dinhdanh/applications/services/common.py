@@ -22,7 +22,7 @@ from dinhdanh.core import audit, events
 from dinhdanh.core.access import Permission, jurisdiction, require
 from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError, ErrorCode
-from dinhdanh.core.models import Sequence
+from dinhdanh.core.sequences import next_value
 from dinhdanh.people.models import AccountLevel
 
 if TYPE_CHECKING:
@@ -98,11 +98,7 @@ def save(application: Application, *fields: str) -> None:
 def next_number(now: datetime) -> str:
     """ "HS-2026-0000123": one counter per year that only grows (the caller is inside a transaction)."""
     year = timezone.localtime(now).year
-    Sequence.objects.get_or_create(name=f"application-{year}")
-    counter = Sequence.objects.select_for_update().get(name=f"application-{year}")
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"HS-{year}-{counter.last_value:07d}"
+    return f"HS-{year}-{next_value(f'application-{year}'):07d}"
 
 
 def open_key(
