@@ -27,12 +27,12 @@ from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.people import lookups
 from dinhdanh.people import selectors as people
 from dinhdanh.people.forms import attach
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, step_up_required
 
-FOUND = "applications_intake_found"
 DOCUMENT_KINDS = {
     "id_card_scan": DocumentKind.ID_CARD_SCAN,
     "request_form": DocumentKind.REQUEST_FORM,
@@ -41,15 +41,8 @@ DOCUMENT_KINDS = {
 }
 
 
-def _remember(request: HttpRequest, person: User) -> None:
-    found = [pk for pk in request.session.get(FOUND, []) if pk != person.pk][-19:]
-    request.session[FOUND] = [*found, person.pk]
-
-
 def _looked_up(request: HttpRequest, pk: int) -> User:
-    if pk not in request.session.get(FOUND, []):
-        raise Http404
-    person = User.objects.filter(pk=pk).first()
+    person = lookups.looked_up(request.session, pk)
     if person is None:
         raise Http404
     return person
@@ -79,7 +72,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 raise
             attach(form, exc)
         else:
-            _remember(request, person)
+            lookups.remember(request.session, person)
             return redirect("applications:intake_person", pk=person.pk)
     return render(request, "applications/officer/intake.html", {"form": form})
 

@@ -27,7 +27,7 @@ from dinhdanh.core.sealed import SealError, read_file
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.notifications.recipients import masked as masked_address
-from dinhdanh.people import contacts, levels, locks, selectors, services
+from dinhdanh.people import contacts, levels, locks, lookups, selectors, services
 from dinhdanh.people.forms import (
     AuthorityLockForm,
     FindPersonForm,
@@ -43,18 +43,9 @@ from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 from dinhdanh.web.views import error_page
 
-FOUND = "people_found"
-
-
-def _remember(request: HttpRequest, person: User) -> None:
-    found = [pk for pk in request.session.get(FOUND, []) if pk != person.pk][-19:]
-    request.session[FOUND] = [*found, person.pk]
-
 
 def _person(request: HttpRequest, pk: int) -> User:
-    if pk not in request.session.get(FOUND, []):
-        raise Http404
-    person = User.objects.filter(pk=pk).first()
+    person = lookups.looked_up(request.session, pk)
     if person is None:
         raise Http404
     return person
@@ -97,7 +88,7 @@ def people_desk(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             attach(find, exc)
         else:
-            _remember(request, person)
+            lookups.remember(request.session, person)
             return redirect("people:person", pk=person.pk)
     if create.is_bound and create.is_valid():
         try:
@@ -105,7 +96,7 @@ def people_desk(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             attach(create, exc)
         else:
-            _remember(request, person)
+            lookups.remember(request.session, person)
             messages.success(
                 request, _("Đã tạo tài khoản. Người dân đặt mật khẩu bằng chức năng “Quên mật khẩu”.")
             )
