@@ -11,7 +11,7 @@ from django.test import Client
 
 from dinhdanh.applications.models import Application, Status, VerificationRequest
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from tests.applications.support import FAR_COMMUNE, PDF, commune, events, officer, person, raw_data
@@ -177,13 +177,13 @@ def test_an_officer_elsewhere_gets_403_and_an_audit_event() -> None:
     app, _, _, _ = filed()
     far = officer(where=commune(FAR_COMMUNE))
     client, token = client_for(far)
-    before = len(events(AuditAction.ACCESS_DENIED))
+    before = len(events(KernelAction.ACCESS_DENIED))
     problem(client.get(f"{BASE}officer/{app['id']}"), 403, "core.out_of_jurisdiction")
     problem(
         post_json(client, f"{BASE}{app['id']}/reject", {"reason": "x"}, token), 403, "core.out_of_jurisdiction"
     )
     assert client.get(f"{BASE}queue").json() == []
-    assert len(events(AuditAction.ACCESS_DENIED)) == before + 2
+    assert len(events(KernelAction.ACCESS_DENIED)) == before + 2
     assert Application.objects.get(pk=app["id"]).status == Status.CHECKING
 
 

@@ -17,7 +17,7 @@ from dinhdanh.applications.models import (
     Status,
 )
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 def test_an_officer_outside_the_jurisdiction_gets_403_and_an_audit_event() -> None:
     app, _ = submitted()
     stranger = officer(where=commune(FAR_COMMUNE))
-    before = len(events(AuditAction.ACCESS_DENIED))
+    before = len(events(KernelAction.ACCESS_DENIED))
     for call in (
         lambda: services.application_reject(actor=stranger, application=app, reason="Không"),
         lambda: services.application_approve(actor=stranger, application=app),
@@ -55,7 +55,7 @@ def test_an_officer_outside_the_jurisdiction_gets_403_and_an_audit_event() -> No
             call()
         assert caught.value.status == 403
         assert caught.value.code == "core.out_of_jurisdiction"
-    assert len(events(AuditAction.ACCESS_DENIED)) == before + 5
+    assert len(events(KernelAction.ACCESS_DENIED)) == before + 5
     assert Application.objects.get(pk=app.pk).status == Status.CHECKING
 
 
@@ -203,7 +203,7 @@ def test_only_the_representative_asks_about_the_organization() -> None:
         _other_kind(stranger, organization, Kind.LOCK, {"reason": "Muốn khóa"})
     assert caught.value.code == "applications.not_representative_of_organization"
     assert caught.value.status == 403
-    assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == stranger.pk
+    assert events(KernelAction.ACCESS_DENIED)[-1].actor_id == stranger.pk
 
 
 def test_a_change_of_representative_moves_control() -> None:

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.test import override_settings
 
 from dinhdanh.applications import services
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Document, DocumentKind
 from dinhdanh.applications.selectors import document_for
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import seal
 from tests.applications.support import FAR_COMMUNE, PDF, commune, events, image, officer, person, start, upload
@@ -47,7 +47,7 @@ def test_pdf_jpeg_png_are_kept_sealed_with_their_hash(data: bytes, content_type:
     got, plain = document_for(applicant, document.pk)  # type: ignore[arg-type]
     assert plain == data
     assert got == document
-    assert events(AuditAction.APP_DOCUMENT_VIEWED)[-1].after["outcome"] == "ok"  # type: ignore[index]
+    assert events(ApplicationAction.APP_DOCUMENT_VIEWED)[-1].after["outcome"] == "ok"  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_a_tampered_file_is_refused_with_a_clear_error(media: Path) -> None:
     with pytest.raises(DomainError) as again:
         document_for(applicant, document.pk)  # type: ignore[arg-type]
     assert again.value.code == "applications.document_tampered"
-    assert events(AuditAction.APP_DOCUMENT_VIEWED)[-1].after["outcome"] == "tampered"  # type: ignore[index]
+    assert events(ApplicationAction.APP_DOCUMENT_VIEWED)[-1].after["outcome"] == "tampered"  # type: ignore[index]
 
 
 def test_who_may_read_a_document() -> None:

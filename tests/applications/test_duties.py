@@ -11,10 +11,11 @@ import pytest
 from django.test import Client
 
 from dinhdanh.applications import services
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Kind, SignOff, Status
 from dinhdanh.applications.services.duties import valid_sign_offs
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
@@ -70,7 +71,7 @@ def test_an_officer_who_names_herself_representative_cannot_decide_her_own_reque
         data=raw_data(reviewer_pid, reviewer.full_name, code=code),
     )
     application = services.application_submit(actor=reviewer, application=draft)
-    denied_before = len(events(AuditAction.ACCESS_DENIED))
+    denied_before = len(events(KernelAction.ACCESS_DENIED))
     for call in (
         lambda: services.application_approve(actor=reviewer, application=application),
         lambda: services.application_reject(actor=reviewer, application=application, reason="x"),
@@ -83,7 +84,7 @@ def test_an_officer_who_names_herself_representative_cannot_decide_her_own_reque
     ):
         _refused(call, "applications.conflict_of_interest")
     assert _status(application) == Status.CHECKING
-    assert len(events(AuditAction.ACCESS_DENIED)) == denied_before + 6
+    assert len(events(KernelAction.ACCESS_DENIED)) == denied_before + 6
 
 
 def test_co_representatives_and_members_of_the_organization_are_conflicted_too() -> None:
@@ -150,7 +151,7 @@ def test_a_representative_mismatch_needs_two_different_officers() -> None:
     services.application_approve(actor=first, application=application, note="Đã xem giấy tờ")
     assert _status(application) == Status.CHECKING
     assert [s.officer_id for s in valid_sign_offs(application)] == [first.pk]
-    assert len(events(AuditAction.APP_FIRST_APPROVAL)) == 1
+    assert len(events(ApplicationAction.APP_FIRST_APPROVAL)) == 1
     _refused(
         lambda: services.application_approve(actor=first, application=application),
         "applications.second_approval_by_another",
@@ -159,7 +160,7 @@ def test_a_representative_mismatch_needs_two_different_officers() -> None:
     done = services.application_approve(actor=second, application=application)
     assert done.status == Status.APPROVED
     assert done.decided_by_id == second.pk
-    approved = events(AuditAction.APP_APPROVED)[-1]
+    approved = events(ApplicationAction.APP_APPROVED)[-1]
     assert isinstance(approved.after, dict)
     assert approved.after["four_eyes"]["first_officer"] == first.pk
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from dinhdanh.applications import services
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import (
     Application,
     ApplicationChannel,
@@ -20,7 +21,7 @@ from dinhdanh.applications.models import (
     StatusChange,
 )
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people.locks import lock_by_holder
@@ -63,7 +64,7 @@ def test_a_level_2_representative_starts_a_draft_numbered_by_year() -> None:
     assert pid not in str(app.data)
     second = start(applicant, pid)
     assert int(second.number[-7:]) == int(app.number[-7:]) + 1
-    assert events(AuditAction.APP_CREATED)[-1].object_id == str(second.pk)
+    assert events(ApplicationAction.APP_CREATED)[-1].object_id == str(second.pk)
 
 
 @pytest.mark.parametrize("level", [AccountLevel.NONE, AccountLevel.LEVEL_1])
@@ -170,7 +171,7 @@ def test_an_intake_officer_elsewhere_is_refused_with_an_audit_event() -> None:
             id_card_checked=True,
         )
     assert caught.value.status == 403
-    assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == intake.pk
+    assert events(KernelAction.ACCESS_DENIED)[-1].actor_id == intake.pk
     assert not Application.objects.exists()
 
 
@@ -251,8 +252,8 @@ def test_submitting_runs_the_checks_routes_and_sets_the_time_limit() -> None:
     assert (app.due_at - app.received_at).days >= 14
     assert Check.objects.filter(application=app).count() == 8
     assert app.open_key == f"code:{app.code}"
-    assert events(AuditAction.APP_SUBMITTED)
-    assert events(AuditAction.APP_CHECKED)
+    assert events(ApplicationAction.APP_SUBMITTED)
+    assert events(ApplicationAction.APP_CHECKED)
 
 
 def test_in_a_registry_the_limit_is_three_working_days() -> None:
@@ -281,7 +282,7 @@ def test_someone_elses_request_is_not_theirs_to_submit() -> None:
     with pytest.raises(DomainError) as caught:
         services.application_submit(actor=stranger, application=app)
     assert caught.value.status == 403
-    assert events(AuditAction.ACCESS_DENIED)[-1].actor_id == stranger.pk
+    assert events(KernelAction.ACCESS_DENIED)[-1].actor_id == stranger.pk
     assert Application.objects.get(pk=app.pk).status == Status.DRAFT
 
 
@@ -383,7 +384,7 @@ def test_supplement_cycle_restarts_the_clock() -> None:
     assert back.received_at is not None
     assert app.received_at is not None
     assert back.received_at > app.received_at
-    assert events(AuditAction.APP_SUPPLEMENTED)
+    assert events(ApplicationAction.APP_SUPPLEMENTED)
 
 
 def test_ask_supplement_needs_a_reason() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dinhdanh.applications import services
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Document, Status, VerificationStatus
 from dinhdanh.applications.selectors import verification_for_answerer, verifications_for_partner
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
@@ -53,8 +54,8 @@ def test_a_partner_answers_and_the_request_goes_back_to_checking() -> None:
     with pytest.raises(DomainError) as caught:
         services.verification_answer(actor=tax, verification=asked, answer="lại")
     assert caught.value.code == "applications.verification_closed"
-    assert events(AuditAction.APP_VERIFICATION_ANSWERED)
-    assert events(AuditAction.APP_VERIFICATION_CANCELLED)
+    assert events(ApplicationAction.APP_VERIFICATION_ANSWERED)
+    assert events(ApplicationAction.APP_VERIFICATION_CANCELLED)
 
 
 def test_only_the_right_source_over_the_right_territory_answers() -> None:
@@ -66,7 +67,7 @@ def test_only_the_right_source_over_the_right_territory_answers() -> None:
         assert caught.value.status == 403
         with pytest.raises(DomainError):
             verification_for_answerer(wrong, asked.pk)
-    assert events(AuditAction.ACCESS_DENIED)
+    assert events(KernelAction.ACCESS_DENIED)
     nationwide = clerk(Source.TAX)
     assert verification_for_answerer(nationwide, asked.pk) == asked
 

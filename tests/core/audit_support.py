@@ -12,8 +12,8 @@ from typing import Any
 from django.db import connection, transaction
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+from dinhdanh.people.audit_actions import PeopleAction
 
 _MIGRATION = import_module("dinhdanh.core.migrations.0006_audit_keyed_chain")
 HEX = "0123456789abcdef"
@@ -65,7 +65,7 @@ def start_empty_log() -> None:
 def build_chain(n: int) -> list[AuditEvent]:
     return [
         audit.record(
-            AuditAction.SIGNIN_SUCCEEDED,
+            PeopleAction.SIGNIN_SUCCEEDED,
             actor=None,
             object_type="test.thing",
             object_id=str(i),
@@ -114,7 +114,7 @@ def copy_of(original: AuditEvent, **changes: Any) -> AuditEvent:
 def would_be_next(**payload: Any) -> AuditEvent:
     """The event record() would append now, well-formed in every respect, but not left in the log."""
     with transaction.atomic():
-        forged = audit.record(AuditAction.SIGNOUT, actor=None, **payload)
+        forged = audit.record(PeopleAction.SIGNOUT, actor=None, **payload)
         transaction.set_rollback(True)
     return copy_of(forged)
 

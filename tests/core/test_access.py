@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dinhdanh.core import access
 from dinhdanh.core.access import GRANTS, STAFF_ROLES, Jurisdiction, Permission, Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent, RoleAssignment
 from dinhdanh.core.services import role_grant
@@ -49,7 +49,7 @@ def restricted(user: User | AnonymousUser, permission: Permission) -> set[int]:
 
 
 def denials() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("pk"))
+    return list(AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).order_by("pk"))
 
 
 # --- jurisdiction -------------------------------------------------------------------------------

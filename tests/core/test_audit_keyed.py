@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dinhdanh.core import audit, audit_checkpoints, keys
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+from dinhdanh.people.audit_actions import PeopleAction
 from tests.core.audit_support import (
     append_only_lifted,
     build_chain,
@@ -259,7 +259,7 @@ class _AppendAndPinBeforeQuery:
             if self.seen == self.position:
                 self.busy = True
                 try:
-                    added = audit.record(AuditAction.SIGNOUT, actor=None, after={"during": "verify"})
+                    added = audit.record(PeopleAction.SIGNOUT, actor=None, after={"during": "verify"})
                     audit_checkpoints.write(seq=added.seq, hash=added.hash, chain=added.chain)
                 finally:
                     self.busy, self.done = False, True

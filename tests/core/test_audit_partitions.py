@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+from dinhdanh.organizations.audit_actions import OrganizationAction
+from dinhdanh.people.audit_actions import PeopleAction
 from tests.conftest import unit
 from tests.core.audit_support import append_only_lifted
 from tests.organizations.factories import make_organization
@@ -30,7 +31,7 @@ def month() -> str:
 
 
 def note(**kwargs: Any) -> AuditEvent:
-    return audit.record(AuditAction.SIGNOUT, actor=None, object_type="test.thing", **kwargs)
+    return audit.record(PeopleAction.SIGNOUT, actor=None, object_type="test.thing", **kwargs)
 
 
 def test_each_province_has_its_own_chain_and_head(empty_log: None) -> None:
@@ -50,9 +51,9 @@ def test_each_province_has_its_own_chain_and_head(empty_log: None) -> None:
 
 def test_the_unit_comes_from_the_object_and_reads_have_chains_of_their_own(empty_log: None) -> None:
     org = make_organization()
-    written = audit.record(AuditAction.ORG_VIEWED, actor=None, obj=org)
+    written = audit.record(OrganizationAction.ORG_VIEWED, actor=None, obj=org)
     assert written.chain == f"{org.head_office.province_code}:{month()}"
-    looked = audit.record(AuditAction.ORG_VIEWED, actor=None, obj=org, read=True)
+    looked = audit.record(OrganizationAction.ORG_VIEWED, actor=None, obj=org, read=True)
     assert looked.chain == f"reads:{org.head_office.province_code}:{month()}"
     assert (written.seq, looked.seq) == (1, 1)
 

@@ -19,9 +19,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.context import reset_request_id, set_request_id
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+from dinhdanh.demo.audit_actions import DemoAction
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.services import user_create
 from tests.conftest import PASSWORD, make_user
 from tests.core.audit_support import (
@@ -59,7 +60,7 @@ def test_an_empty_log_verifies(empty_log: None) -> None:
 
 def test_the_chain_continues_after_the_events_already_there() -> None:
     tip = AuditEvent.objects.order_by("-seq").first()
-    added = audit.record(AuditAction.SIGNOUT, actor=None)
+    added = audit.record(PeopleAction.SIGNOUT, actor=None)
     assert added.seq == (tip.seq + 1 if tip else 1)
     assert added.prev_hash == (tip.hash if tip else audit.GENESIS)
     assert audit.verify().ok
@@ -67,13 +68,13 @@ def test_the_chain_continues_after_the_events_already_there() -> None:
 
 def test_record_names_the_object_and_the_actor(empty_log: None) -> None:
     user = make_user("Trần Thị Bích")
-    by_user = audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"level": 2})
+    by_user = audit.record(PeopleAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"level": 2})
     assert (by_user.object_type, by_user.object_id) == ("people.user", str(user.pk))
     assert by_user.actor_id == user.pk
     assert by_user.actor_label == user.audit_label
     assert "Trần Thị Bích" in by_user.actor_label
 
-    by_system = audit.record(AuditAction.DEMO_LOADED, actor=None)
+    by_system = audit.record(DemoAction.DEMO_LOADED, actor=None)
     assert (by_system.actor_id, by_system.actor_label) == (None, "system")
     assert (by_system.object_type, by_system.object_id, by_system.after) == ("", "", None)
     assert audit.verify().ok
@@ -82,7 +83,7 @@ def test_record_names_the_object_and_the_actor(empty_log: None) -> None:
 def test_an_actor_with_the_longest_name_still_fits() -> None:
     # 200 characters is the longest full name accepted; with the masked ID it exceeds the column.
     user = make_user("Nguyễn " + "A" * 193)
-    recorded = audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user)
+    recorded = audit.record(PeopleAction.SIGNIN_SUCCEEDED, actor=user)
     recorded.refresh_from_db()
     assert len(recorded.actor_label) <= 200
     assert recorded.actor_label.startswith("Nguyễn AAAA")
@@ -92,10 +93,10 @@ def test_an_actor_with_the_longest_name_still_fits() -> None:
 def test_the_request_id_is_recorded() -> None:
     token = set_request_id("req-0123456789abcdef")
     try:
-        with_id = audit.record(AuditAction.SIGNOUT, actor=None)
+        with_id = audit.record(PeopleAction.SIGNOUT, actor=None)
     finally:
         reset_request_id(token)
-    without_id = audit.record(AuditAction.SIGNOUT, actor=None)
+    without_id = audit.record(PeopleAction.SIGNOUT, actor=None)
 
     assert AuditEvent.objects.get(pk=with_id.pk).request_id == "req-0123456789abcdef"
     assert AuditEvent.objects.get(pk=without_id.pk).request_id == ""
@@ -105,7 +106,7 @@ def test_the_request_id_is_recorded() -> None:
 def test_an_oversized_request_id_is_cut_to_the_column() -> None:
     token = set_request_id("r" * 500)
     try:
-        recorded = audit.record(AuditAction.SIGNOUT, actor=None)
+        recorded = audit.record(PeopleAction.SIGNOUT, actor=None)
     finally:
         reset_request_id(token)
     assert AuditEvent.objects.get(pk=recorded.pk).request_id == "r" * 64
@@ -131,7 +132,7 @@ SECRETS = ["hunter2-pw", "0911900012345", "tok-abcdef", "otp-424242", "s3cr3t-an
     ],
 )
 def test_sensitive_values_never_reach_the_database(payload: dict[str, Any]) -> None:
-    recorded = audit.record(AuditAction.SIGNIN_FAILED, actor=None, before=payload, after=payload)
+    recorded = audit.record(PeopleAction.SIGNIN_FAILED, actor=None, before=payload, after=payload)
 
     text = stored_json(recorded)
     assert audit.REDACTED in text
@@ -142,7 +143,7 @@ def test_sensitive_values_never_reach_the_database(payload: dict[str, Any]) -> N
 
 def test_redaction_keeps_the_shape_and_the_harmless_values() -> None:
     recorded = audit.record(
-        AuditAction.SIGNIN_FAILED,
+        PeopleAction.SIGNIN_FAILED,
         actor=None,
         after={
             "name": "An",
@@ -161,7 +162,7 @@ def test_redaction_keeps_the_shape_and_the_harmless_values() -> None:
 
 def test_creating_an_account_does_not_log_the_personal_id() -> None:
     user = user_create(actor=None, personal_id="001190054321", full_name="Lê Văn Bình", password=PASSWORD)
-    created = AuditEvent.objects.get(action=AuditAction.USER_CREATED, object_id=str(user.pk))
+    created = AuditEvent.objects.get(action=PeopleAction.USER_CREATED, object_id=str(user.pk))
     assert "001190054321" not in stored_json(created)
     assert "001190054321" not in created.actor_label
 
@@ -185,7 +186,7 @@ def test_creating_an_account_does_not_log_the_personal_id() -> None:
 )
 def test_awkward_values_are_stored_and_still_verify(value: Any) -> None:
     """Hostile or unusual payloads must neither make the audited action fail nor pass for tampering."""
-    recorded = audit.record(AuditAction.SIGNIN_FAILED, actor=None, after={"value": value})
+    recorded = audit.record(PeopleAction.SIGNIN_FAILED, actor=None, after={"value": value})
     stored = AuditEvent.objects.get(pk=recorded.pk)
     assert stored.after == recorded.after
     assert "\x00" not in json.dumps(stored.after)
@@ -207,7 +208,7 @@ json_values = st.recursive(
 @given(before=st.dictionaries(st.text(max_size=8), json_values, max_size=4), after=json_values)
 def test_any_json_payload_round_trips_through_the_database(before: dict[str, Any], after: Any) -> None:
     with transaction.atomic():
-        recorded = audit.record(AuditAction.SIGNIN_FAILED, actor=None, before=before, after={"v": after})
+        recorded = audit.record(PeopleAction.SIGNIN_FAILED, actor=None, before=before, after={"v": after})
         stored = AuditEvent.objects.get(pk=recorded.pk)
         assert (stored.before, stored.after) == (recorded.before, recorded.after)
         assert audit.verify().ok
@@ -218,7 +219,7 @@ def test_any_json_payload_round_trips_through_the_database(before: dict[str, Any
 
 
 def test_the_orm_cannot_change_a_recorded_event() -> None:
-    recorded = audit.record(AuditAction.SIGNOUT, actor=None, after={"n": 1})
+    recorded = audit.record(PeopleAction.SIGNOUT, actor=None, after={"n": 1})
 
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=recorded.pk).update(actor_label="Người khác")
@@ -266,7 +267,7 @@ def test_a_deletion_past_the_trigger_is_caught_by_verify(empty_log: None) -> Non
 
 def test_lifting_the_trigger_is_undone_by_rollback() -> None:
     """The tamper tests rely on the test transaction to undo their DDL; check that it does."""
-    recorded = audit.record(AuditAction.SIGNOUT, actor=None)
+    recorded = audit.record(PeopleAction.SIGNOUT, actor=None)
     with transaction.atomic():
         with connection.cursor() as cursor:
             _lift(cursor)

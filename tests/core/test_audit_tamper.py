@@ -15,8 +15,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+from dinhdanh.people.audit_actions import PeopleAction
 from tests.core.audit_support import (
     HEX,
     append_only_lifted,
@@ -53,7 +54,7 @@ def test_an_edited_actor_label_is_named(empty_log: None) -> None:
     [
         {"before": {"n": 0}},
         {"after": None},
-        {"action": AuditAction.SIGNIN_FAILED.value},
+        {"action": PeopleAction.SIGNIN_FAILED.value},
         {"object_type": "people.user"},
         {"object_id": "999"},
         {"request_id": "forged-request-id"},
@@ -161,7 +162,7 @@ def test_an_appended_event_with_a_forged_hash_is_named(empty_log: None) -> None:
 def test_the_newest_event_rewritten_with_its_hash_is_caught_through_the_head(empty_log: None) -> None:
     build_chain(3)
     rewritten = would_be_next(after={"n": "bản sửa"})
-    audit.record(AuditAction.SIGNOUT, actor=None, after={"n": "bản gốc"})
+    audit.record(PeopleAction.SIGNOUT, actor=None, after={"n": "bản gốc"})
     with append_only_lifted():
         AuditEvent.objects.filter(seq=4).update(
             **{f: getattr(rewritten, f) for f in ("occurred_at", "after", "hash")}
@@ -205,7 +206,7 @@ class _AppendBeforeQuery:
             if self.seen == self.position:
                 self.busy = True
                 try:
-                    audit.record(AuditAction.SIGNOUT, actor=None, after={"during": "verify"})
+                    audit.record(PeopleAction.SIGNOUT, actor=None, after={"during": "verify"})
                 finally:
                     self.busy, self.done = False, True
             self.seen += 1
@@ -241,7 +242,7 @@ def _tamper(how: str, target: int, k: int, data: st.DataObject) -> int:
             label = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
             victim.update(actor_label=data.draw(label.filter(lambda t: t != "system"), label="label"))
         case "edit_action":
-            victim.update(action=AuditAction.ACCESS_DENIED.value)
+            victim.update(action=KernelAction.ACCESS_DENIED.value)
         case "edit_time":
             victim.update(
                 occurred_at=original.occurred_at + timedelta(microseconds=data.draw(st.integers(1, 10**9)))

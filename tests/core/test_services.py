@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dinhdanh.core import access, audit
 from dinhdanh.core.access import Permission, Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError, ErrorCode
 from dinhdanh.core.models import AuditEvent, DayOverride, RoleAssignment
@@ -159,7 +159,7 @@ def test_a_grant_is_audited(admin: User) -> None:
 
     assert RoleAssignment.objects.get(pk=assignment.pk).valid_until == until
     event = last_event()
-    assert event.action == AuditAction.ROLE_GRANTED
+    assert event.action == KernelAction.ROLE_GRANTED
     assert (event.actor_id, event.actor_label) == (admin.pk, admin.audit_label)
     assert (event.object_type, event.object_id) == ("core.roleassignment", str(assignment.pk))
     assert event.after == {"user": user.pk, "role": "intake_officer", "unit": "2025/91/", "partner_source": ""}
@@ -170,7 +170,7 @@ def test_a_nationwide_grant_by_the_system_is_audited() -> None:
     user = make_user()
     role_grant(actor=None, user=user, role=Role.SYSTEM_ADMIN, unit=None)
     event = last_event()
-    assert (event.action, event.actor_id, event.actor_label) == (AuditAction.ROLE_GRANTED, None, "system")
+    assert (event.action, event.actor_id, event.actor_label) == (KernelAction.ROLE_GRANTED, None, "system")
     assert event.after is not None
     assert event.after["unit"] == "*"
 
@@ -187,7 +187,7 @@ def test_a_revocation_is_audited_and_takes_the_role_away(admin: User) -> None:
     assert assignment.revoked_at is not None
     assert RoleAssignment.objects.get(pk=assignment.pk).revoked_at == assignment.revoked_at
     event = last_event()
-    assert event.action == AuditAction.ROLE_REVOKED
+    assert event.action == KernelAction.ROLE_REVOKED
     assert (event.actor_id, event.object_id) == (admin.pk, str(assignment.pk))
     assert event.before == {"role": "reviewing_officer"}
     assert access.roles_of(officer) == {Role.CITIZEN}
@@ -219,7 +219,7 @@ def test_declaring_a_day_off_creates_it_and_is_audited(admin: User) -> None:
     stored = DayOverride.objects.get(date=BRIDGE_DAY)
     assert (stored.pk, stored.is_working_day, stored.reason) == (override.pk, False, "Nghỉ bù Quốc khánh")
     event = last_event()
-    assert event.action == AuditAction.DAY_OVERRIDE_SET
+    assert event.action == KernelAction.DAY_OVERRIDE_SET
     assert (event.actor_id, event.object_type, event.object_id) == (admin.pk, "core.dayoverride", str(override.pk))
     assert event.before is None
     assert event.after == {"date": "2025-06-09", "is_working_day": False, "reason": "Nghỉ bù Quốc khánh"}

@@ -13,9 +13,10 @@ from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.notifications.audit_actions import NotificationAction
 from dinhdanh.notifications.errors import NotificationError
 from dinhdanh.notifications.models import Message, MessageStatus
 from dinhdanh.notifications.services import notify, retry
@@ -55,7 +56,7 @@ def test_an_administrator_requeues_a_failed_message_and_it_is_audited(
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert message.attempts == 1
-    event = AuditEvent.objects.get(action=AuditAction.MESSAGE_RETRIED)
+    event = AuditEvent.objects.get(action=NotificationAction.MESSAGE_RETRIED)
     assert event.actor_id == actor.pk
     assert event.object_id == str(message.pk)
     assert event.before == {"status": "failed", "attempts": 3, "last_error": "ConnectionError: down"}
@@ -79,8 +80,8 @@ def test_anyone_else_is_refused_and_nothing_changes() -> None:
     assert refused.value.error == CoreError.PERMISSION_DENIED
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.FAILED, 3)
-    assert not AuditEvent.objects.filter(action=AuditAction.MESSAGE_RETRIED).exists()
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor=citizen).exists()
+    assert not AuditEvent.objects.filter(action=NotificationAction.MESSAGE_RETRIED).exists()
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=citizen).exists()
 
 
 def test_a_sent_message_or_an_erased_code_is_not_requeued() -> None:

@@ -15,8 +15,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import Membership, Organization, OrganizationStatus
 from dinhdanh.people.models import User
 from tests.conftest import make_officer, make_user, signed_in
@@ -89,7 +90,7 @@ def test_a_stranger_cannot_see_or_switch(org: Organization, other: User) -> None
     problem(post_json(client, f"{BASE}/switch", {"eid": org.eid}, token), 403, "organizations.not_a_member")
     problem(client.get(f"{BASE}/{org.eid}"), 403, "core.permission_denied")
     problem(client.get(f"{BASE}/{org.eid}/members"), 403, "core.permission_denied")
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 2
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).count() == 2
 
 
 @pytest.mark.parametrize("eid", ["00000000000", "12345678901", "abc", "0" * 200, "%2e%2e"])
@@ -184,7 +185,7 @@ def test_a_member_cannot_grant_or_see_members(rep: User, org: Organization, othe
 def test_officer_lock_and_unlock(officer: User, outsider_officer: User, org: Organization, rep: User) -> None:
     client, token = api_client(officer)
     assert client.get(f"{BASE}/{org.eid}").json()["eid"] == org.eid
-    assert AuditEvent.objects.filter(action=AuditAction.ORG_VIEWED).count() == 1
+    assert AuditEvent.objects.filter(action=OrganizationAction.ORG_VIEWED).count() == 1
     body = {"ground": "authority_request", "reason": "Điều tra", "authority": "CQĐT", "document_reference": "1/CV"}
     second = make_officer(Role.REVIEWING_OFFICER, org.head_office, "Cán bộ Thứ Hai")
     second_client, second_token = api_client(second)

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from dinhdanh.applications.payload import Person
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization, OrganizationStatus
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
@@ -58,7 +58,9 @@ def test_the_named_representative_claims_control_on_the_web_and_can_then_delegat
     membership = selectors.representative_membership(rep, org)
     assert membership is not None
     assert membership.role == MemberRole.REPRESENTATIVE
-    assert [e.action for e in events(org, AuditAction.ORG_CONTROL_CLAIMED)] == [AuditAction.ORG_CONTROL_CLAIMED]
+    assert [e.action for e in events(org, OrganizationAction.ORG_CONTROL_CLAIMED)] == [
+        OrganizationAction.ORG_CONTROL_CLAIMED
+    ]
     assert list(selectors.claimable_by(rep)) == []
     make_user("Phạm Văn Kế Toán", personal_id="091085000444")
     granted = services.member_grant(actor=rep, organization=org, personal_id="091085000444", services=["thue"])

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from dinhdanh.applications.models import Application, Kind, Status
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization, OrganizationChange
 from dinhdanh.organizations.numbers import is_valid_eid
 from dinhdanh.organizations.services import organization_apply_update, organization_issue
@@ -50,7 +51,7 @@ def test_issue_copies_the_payload_and_gives_the_representative_control(officer: 
     assert change.application == application
     assert change.changes["name"] == [None, org.name]
     assert Application.objects.get(pk=application.pk).organization == org
-    (event,) = events(org, AuditAction.ORG_ISSUED)
+    (event,) = events(org, OrganizationAction.ORG_ISSUED)
     assert event.after is not None
     assert event.after["eid"] == org.eid
     assert templates_sent_to(rep) == ["org_issued"]
@@ -121,7 +122,7 @@ def test_an_officer_outside_the_jurisdiction_cannot_issue(outsider_officer: User
     with pytest.raises(DomainError) as caught:
         organization_issue(actor=outsider_officer, application=application)
     assert caught.value.code == "core.out_of_jurisdiction"
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).exists()
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).exists()
     with pytest.raises(DomainError):
         organization_issue(actor=rep, application=application)  # a citizen, however eager
     assert not Organization.objects.exists()
@@ -158,7 +159,7 @@ def test_malformed_payloads_write_nothing(officer: User, rep: User, changes: dic
     assert caught.value.field == field
     assert not Organization.objects.exists()
     assert not Membership.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.ORG_ISSUED).exists()
+    assert not AuditEvent.objects.filter(action=OrganizationAction.ORG_ISSUED).exists()
 
 
 def test_a_legacy_unit_is_not_a_head_office(officer: User, rep: User) -> None:
@@ -201,7 +202,7 @@ def test_an_update_records_before_and_after_for_each_changed_field(officer: User
     change = OrganizationChange.objects.get(organization=org)
     assert set(change.changes) == {"name", "head_office_id"}  # the street did not change
     assert change.changes["head_office_id"] == [commune().pk, commune(index=1).pk]
-    (event,) = events(org, AuditAction.ORG_UPDATED)
+    (event,) = events(org, OrganizationAction.ORG_UPDATED)
     assert event.after is not None
     assert event.after["application"] == application.number
     assert templates_sent_to(rep) == ["org_updated"]

@@ -9,9 +9,10 @@ import pytest
 
 from dinhdanh.applications.payload import Person
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import (
     ChangeOrigin,
     LockGround,
@@ -64,7 +65,7 @@ def test_a_new_representative_takes_control_and_the_old_grants_end(officer: User
     assert templates_sent_to(accountant) == ["org_member_granted", "org_member_ended"]
     change = OrganizationChange.objects.get(organization=org)
     assert change.changes["representative_name"] == [rep.full_name, other.full_name]
-    (event,) = events(org, AuditAction.ORG_REPRESENTATIVE_CHANGED)
+    (event,) = events(org, OrganizationAction.ORG_REPRESENTATIVE_CHANGED)
     assert event.after is not None
     assert len(event.after["memberships_ended"]) == 2
 
@@ -162,9 +163,9 @@ def test_an_officer_locks_on_an_authority_request_and_unlocks(officer: User, rep
         organization_unlock(actor=officer, organization=org, reason="Lần hai")
     assert caught.value.code == "organizations.not_locked"
     assert [e.action for e in events(org)] == [
-        AuditAction.ORG_LOCK_PROPOSED,
-        AuditAction.ORG_LOCKED,
-        AuditAction.ORG_UNLOCKED,
+        OrganizationAction.ORG_LOCK_PROPOSED,
+        OrganizationAction.ORG_LOCKED,
+        OrganizationAction.ORG_UNLOCKED,
     ]
     assert templates_sent_to(rep) == ["org_locked", "org_unlocked"]
 
@@ -215,7 +216,7 @@ def test_no_one_else_locks_without_a_role(rep: User, other: User, outsider_offic
     with pytest.raises(DomainError) as caught:
         organization_lock(actor=outsider_officer, organization=org, ground=LockGround.BREACH, reason="x")
     assert caught.value.code == "core.out_of_jurisdiction"
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 3
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).count() == 3
     org.refresh_from_db()
     assert org.status == OrganizationStatus.ACTIVE
 
@@ -236,7 +237,7 @@ def test_termination_is_permanent(officer: User, rep: User) -> None:
         with pytest.raises(DomainError) as caught:
             call()
         assert caught.value.code == "organizations.terminated"
-    assert [e.action for e in events(org)] == [AuditAction.ORG_LOCKED, AuditAction.ORG_TERMINATED]
+    assert [e.action for e in events(org)] == [OrganizationAction.ORG_LOCKED, OrganizationAction.ORG_TERMINATED]
 
 
 def test_a_registry_termination_needs_no_officer(rep: User) -> None:

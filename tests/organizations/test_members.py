@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import LockGround, MemberRole, Membership, Organization
 from dinhdanh.organizations.services import (
     member_grant,
@@ -47,7 +47,7 @@ def test_the_representative_grants_a_scoped_period(rep: User, other: User) -> No
     assert membership.valid_until == until
     assert selectors.membership_in_force(other, org) == membership
     assert list(selectors.organizations_of(other)) == [org]
-    (event,) = events(org, AuditAction.MEMBER_GRANTED)
+    (event,) = events(org, OrganizationAction.MEMBER_GRANTED)
     assert event.after is not None
     assert event.after["grantee"] == "0910******22"
     assert OTHER not in str(event.after)
@@ -105,7 +105,7 @@ def test_malformed_grants_write_nothing(rep: User, other: User, kwargs: dict[str
     assert caught.value.code == code
     assert "001099009999" not in caught.value.message()
     assert Membership.objects.filter(organization=org).count() == 1
-    assert not events(org, AuditAction.MEMBER_GRANTED)
+    assert not events(org, OrganizationAction.MEMBER_GRANTED)
 
 
 def test_the_grantee_must_be_level_two_and_not_locked(rep: User) -> None:
@@ -176,7 +176,7 @@ def test_an_expired_grant_is_out_of_force_at_once_and_the_job_marks_it(rep: User
     assert members_expire(now=later) == 0  # nothing left to do
     membership.refresh_from_db()
     assert membership.revoke_reason == "expired"
-    assert len(events(org, AuditAction.MEMBER_EXPIRED)) == 1
+    assert len(events(org, OrganizationAction.MEMBER_EXPIRED)) == 1
 
 
 def test_the_command_expires_grants(rep: User, other: User, capsys: pytest.CaptureFixture[str]) -> None:
@@ -204,7 +204,7 @@ def test_switch_and_back(rep: User) -> None:
     assert selectors.acting_organization(request) == org
     organization_switch(actor=rep, request=request, organization=None)
     assert selectors.acting_organization(request) is None
-    assert len(events(org, AuditAction.ORG_SWITCHED)) == 1
+    assert len(events(org, OrganizationAction.ORG_SWITCHED)) == 1
 
 
 def test_acting_ends_when_the_grant_is_revoked_expires_or_the_org_is_locked(

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import UnitSuccession
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import (
     ChangeOrigin,
     LockGround,
@@ -55,7 +55,7 @@ def test_a_changed_name_and_address_flow_in_and_a_rerun_changes_nothing(rep: Use
     assert (org.registry_source, org.registry_code) == ("business", CODE)
     change = OrganizationChange.objects.get(organization=org)
     assert (change.origin, change.snapshot) == (ChangeOrigin.REGISTRY, snapshot)
-    (event,) = events(org, AuditAction.ORG_UPDATED_FROM_REGISTRY)
+    (event,) = events(org, OrganizationAction.ORG_UPDATED_FROM_REGISTRY)
     assert event.after is not None
     assert event.after["snapshot"] == snapshot.pk
 
@@ -123,7 +123,7 @@ def test_a_new_representative_moves_control_and_ends_the_old_grants(rep: User, o
     live = Membership.objects.filter(organization=org, revoked_at__isnull=True)
     assert [(m.user, m.role) for m in live] == [(other, MemberRole.REPRESENTATIVE)]
     assert Membership.objects.get(organization=org, user=accountant).revoked_at is not None
-    (event,) = events(org, AuditAction.ORG_REPRESENTATIVE_CHANGED)
+    (event,) = events(org, OrganizationAction.ORG_REPRESENTATIVE_CHANGED)
     assert event.actor is None
     assert event.after is not None
     assert event.after["snapshot"] == snapshot.pk

@@ -13,7 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.codes import CodeError, mask_personal_id
 from dinhdanh.core.errors import CoreError, DomainError
@@ -23,6 +23,7 @@ from dinhdanh.core.text import nfc
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import selectors, services
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.levels import CardCheck, level1_open, level1_review, level2_raise
 from dinhdanh.people.locks import lock_by_holder
@@ -93,11 +94,11 @@ def test_an_intake_officer_raises_a_person_found_by_number_to_level_2() -> None:
     assert request.due_at == current_calendar().deadline(request.received_at, 3, working=True)
     assert not request.card_expired
 
-    approved = AuditEvent.objects.get(action=AuditAction.LEVEL_APPROVED, object_id=str(citizen.pk))
+    approved = AuditEvent.objects.get(action=PeopleAction.LEVEL_APPROVED, object_id=str(citizen.pk))
     assert approved.actor_id == officer.pk
     assert approved.before == {"level": 1}
     assert approved.after == {"level": 2, "request": request.pk, "reason": "in person"}
-    requested = AuditEvent.objects.get(action=AuditAction.LEVEL_REQUESTED, object_id=str(request.pk))
+    requested = AuditEvent.objects.get(action=PeopleAction.LEVEL_REQUESTED, object_id=str(request.pk))
     card = mask_personal_id(pid)
     assert requested.after == {"kind": "level2_in_person", "card_kind": "cccd", "card": card, "unit": COMMUNE}
     assert Message.objects.get(user=citizen, template="level_changed", channel="email").params == {"level": 2}
@@ -123,7 +124,7 @@ def test_a_unit_outside_the_officers_jurisdiction_is_refused_and_audited() -> No
     assert exc.value.error is CoreError.OUT_OF_JURISDICTION
     denied = AuditEvent.objects.order_by("-pk").first()
     assert denied is not None
-    assert denied.action == AuditAction.ACCESS_DENIED
+    assert denied.action == KernelAction.ACCESS_DENIED
     assert denied.actor_id == officer.pk
     assert denied.object_id == str(citizen.pk)
     path = unit(HA_NOI_COMMUNE).path
@@ -142,7 +143,7 @@ def test_someone_without_the_permission_is_refused(role: Role | None) -> None:
         level2_raise(actor=actor, user=citizen, card=CardCheck(CardKind.CCCD, pid), unit=commune())
     assert exc.value.error is CoreError.PERMISSION_DENIED
     assert snapshot() == (events + 1, requests, messages)
-    assert AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[0] == AuditAction.ACCESS_DENIED
+    assert AuditEvent.objects.order_by("-pk").values_list("action", flat=True)[0] == KernelAction.ACCESS_DENIED
 
 
 def test_raising_an_account_already_at_level_2_is_refused_even_through_a_stale_copy() -> None:
@@ -295,7 +296,7 @@ def test_a_foreigner_is_created_in_person_and_raised_with_a_residence_card() -> 
     )
     assert request.card_kind == CardKind.RESIDENCE_CARD
     assert User.objects.get(pk=created.pk).level == AccountLevel.LEVEL_2
-    approved = AuditEvent.objects.get(action=AuditAction.LEVEL_APPROVED, object_id=str(created.pk))
+    approved = AuditEvent.objects.get(action=PeopleAction.LEVEL_APPROVED, object_id=str(created.pk))
     assert approved.before == {"level": 0}
     assert foreign_number not in audit_text()
     assert "TT0012345" not in audit_text()
@@ -365,7 +366,7 @@ def test_level1_review_is_due_within_one_working_day_and_approval_is_audited() -
     request.refresh_from_db()
     assert (request.status, request.decided_by) == (RequestStatus.APPROVED, officer)
     assert User.objects.get(pk=request.user_id).level == AccountLevel.LEVEL_1
-    event = AuditEvent.objects.get(action=AuditAction.LEVEL_APPROVED, actor=officer)
+    event = AuditEvent.objects.get(action=PeopleAction.LEVEL_APPROVED, actor=officer)
     assert event.before == {"level": 0}
     assert event.after is not None
     assert event.after["level"] == 1
@@ -378,7 +379,7 @@ def test_a_rejection_keeps_the_level_records_the_reason_and_tells_the_person() -
     request.refresh_from_db()
     assert (request.status, request.reason) == (RequestStatus.REJECTED, "Ảnh chân dung không rõ mặt")
     assert User.objects.get(pk=request.user_id).level == AccountLevel.NONE
-    event = AuditEvent.objects.get(action=AuditAction.LEVEL_REJECTED)
+    event = AuditEvent.objects.get(action=PeopleAction.LEVEL_REJECTED)
     assert event.after == {"request": request.pk, "reason": "Ảnh chân dung không rõ mặt"}
     message = Message.objects.get(user_id=request.user_id, template="level_rejected", channel="email")
     assert message.params == {"reason": "Ảnh chân dung không rõ mặt"}
@@ -443,7 +444,7 @@ def test_every_lookup_is_audited_found_or_not_without_the_number() -> None:
     with pytest.raises(DomainError) as exc:
         selectors.person_by_number(actor=officer, personal_id=nobody)
     assert exc.value.error is PeopleError.PERSON_NOT_FOUND
-    lookups = AuditEvent.objects.filter(action=AuditAction.PERSON_LOOKED_UP).order_by("pk")
+    lookups = AuditEvent.objects.filter(action=PeopleAction.PERSON_LOOKED_UP).order_by("pk")
     assert [(e.actor_id, e.object_id, e.after) for e in lookups] == [
         (officer.pk, str(citizen.pk), {"found": True}),
         (officer.pk, "", {"found": False}),
@@ -457,4 +458,4 @@ def test_a_citizen_cannot_look_people_up() -> None:
     with pytest.raises(DomainError) as exc:
         selectors.person_by_number(actor=make_user("Người Tò Mò"), personal_id=pid)
     assert exc.value.error is CoreError.PERMISSION_DENIED
-    assert not AuditEvent.objects.filter(action=AuditAction.PERSON_LOOKED_UP).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.PERSON_LOOKED_UP).exists()

@@ -14,11 +14,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import throttle
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountSession, SignInMethod, Throttle, User
 from dinhdanh.people.signin import Client as From
@@ -215,14 +215,14 @@ def test_the_holder_is_told_once_an_hour_at_most(person: User, settings: Any) ->
     fail(settings.SIGNIN_LOCK_FAILURES)
     notices = Message.objects.filter(template="signin_guarded")
     assert set(notices.values_list("channel", flat=True)) == {"sms", "email"}
-    assert AuditEvent.objects.filter(action=AuditAction.SIGNIN_GUARDED, object_id=str(person.pk)).count() == 1
+    assert AuditEvent.objects.filter(action=PeopleAction.SIGNIN_GUARDED, object_id=str(person.pk)).count() == 1
     fail(5)  # the attack goes on: no new notice
     assert notices.count() == 2
     # The holder signs in (the guard is lifted), the attack starts over within the hour: still quiet.
     throttle.record_success(account=person.login_digest, ip=HOLDER.ip)
     Throttle.objects.filter(scope="pair").delete()
     fail(settings.SIGNIN_LOCK_FAILURES)
-    assert AuditEvent.objects.filter(action=AuditAction.SIGNIN_GUARDED).count() == 2
+    assert AuditEvent.objects.filter(action=PeopleAction.SIGNIN_GUARDED).count() == 2
     assert notices.count() == 2
     # An hour later, a new guard is told again.
     Message.objects.update(created_at=timezone.now() - timedelta(seconds=settings.NOTICE_MIN_INTERVAL_SECONDS + 1))

@@ -10,11 +10,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.notifications.models import Message
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.locks import lock_by_authority, lock_by_holder, unlock
 from dinhdanh.people.models import AccountLock, AccountSession, LockKind, SignInEvent, SignInOutcome, User
@@ -74,7 +75,7 @@ def test_the_holder_locks_at_once_and_every_session_ends() -> None:
     assert set(AccountSession.objects.filter(user=user).values_list("revoked_reason", flat=True)) == {"locked"}
     assert is_anonymous(phone)
     assert is_anonymous(laptop)
-    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_LOCKED)
+    event = AuditEvent.objects.get(action=PeopleAction.ACCOUNT_LOCKED)
     assert (event.actor_id, event.object_id) == (user.pk, str(user.pk))
     assert event.after == {
         "kind": "holder",
@@ -149,7 +150,7 @@ def test_a_reviewing_officer_locks_on_an_authoritys_written_request(an_giang: Ad
     assert (lock.kind, lock.locked_by, lock.reason) == (LockKind.AUTHORITY, officer, REASON)
     assert (lock.authority, lock.document_ref) == (AUTHORITY["authority"], AUTHORITY["document_ref"])
     assert is_anonymous(session)
-    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_LOCKED)
+    event = AuditEvent.objects.get(action=PeopleAction.ACCOUNT_LOCKED)
     assert event.actor_id == officer.pk
     assert event.after == {
         "kind": "authority",
@@ -206,7 +207,7 @@ def test_only_a_reviewing_officer_may_lock_or_unlock(an_giang: AdministrativeUni
     with pytest.raises(DomainError) as exc:
         unlock(actor=actor, user=user, reason="Mở khóa")
     assert exc.value.error is CoreError.PERMISSION_DENIED
-    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor=actor).order_by("pk")
+    denied = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=actor).order_by("pk")
     assert [e.after for e in denied] == [{"permission": "lock_person", "reason": "core.permission_denied"}] * 2
     assert [e.object_id for e in denied] == [str(user.pk)] * 2
     assert locked_events == events + 2  # the refusal, then the holder's own lock
@@ -247,7 +248,7 @@ def test_unlock_lifts_the_lock_with_its_reason_audits_and_notifies(an_giang: Adm
     assert lock.unlocked_at is not None
     assert lock.unlock_reason == "Cơ quan điều tra đề nghị mở khóa"
     assert not User.objects.get(pk=user.pk).is_locked
-    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_UNLOCKED)
+    event = AuditEvent.objects.get(action=PeopleAction.ACCOUNT_UNLOCKED)
     assert (event.actor_id, event.object_id) == (officer.pk, str(user.pk))
     assert event.after == {"lock": lock.pk, "reason": "Cơ quan điều tra đề nghị mở khóa"}
     assert Message.objects.get(user=user, template="account_unlocked").params == {}

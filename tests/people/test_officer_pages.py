@@ -14,10 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.sealed import store_file
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.levels import level1_open
 from dinhdanh.people.models import AccountLevel, AccountLock, LevelRequest, RequestStatus, User
 from tests.conftest import make_officer, make_user, signed_in, unit
@@ -85,7 +85,7 @@ def test_an_officer_finds_a_person_by_number_without_the_number_in_any_address()
     assert person.personal_id_masked in page
     assert pid not in page
     assert pid not in audit_text()
-    event = AuditEvent.objects.get(action=AuditAction.PERSON_LOOKED_UP)
+    event = AuditEvent.objects.get(action=PeopleAction.PERSON_LOOKED_UP)
     assert (event.actor_id, event.object_id, event.after) == (officer.pk, str(person.pk), {"found": True})
 
 
@@ -298,7 +298,7 @@ def test_the_portrait_of_a_pending_request_is_served_uncached_and_audited(media:
     assert response["Content-Type"] == "image/png"
     assert "no-store" in response["Cache-Control"]
     assert response.content == PNG
-    event = AuditEvent.objects.get(action=AuditAction.PORTRAIT_VIEWED)
+    event = AuditEvent.objects.get(action=PeopleAction.PORTRAIT_VIEWED)
     assert (event.actor_id, event.object_id) == (officer.pk, str(request.user_id))
 
 
@@ -312,7 +312,7 @@ def test_portraits_are_not_found_once_decided_or_for_citizens(media: Path) -> No
     nosy = signed_in(Client(), make_user("Người Tò Mò"))
     assert nosy.get(f"/people/reviews/{other.pk}/portrait/").status_code == 404
     assert client.get("/people/reviews/999999/portrait/").status_code == 404
-    assert not AuditEvent.objects.filter(action=AuditAction.PORTRAIT_VIEWED).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.PORTRAIT_VIEWED).exists()
 
 
 def test_a_missing_portrait_file_is_not_found_rather_than_an_error(media: Path) -> None:

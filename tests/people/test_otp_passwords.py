@@ -23,10 +23,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import OneTimeCode, User
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import BUNDLED_LIST, BundledListValidator, check_password_strength, facts_of
@@ -351,7 +351,7 @@ def test_a_password_is_reset_with_the_code_texted_to_the_confirmed_phone(
     assert response["Location"] == "/signin/"
     holder.refresh_from_db()
     assert holder.check_password(NEW_PASSWORD)
-    event = AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET)
+    event = AuditEvent.objects.get(action=PeopleAction.PASSWORD_RESET)
     assert code not in json.dumps([event.before, event.after])
     assert client.post("/signin/", {"username": HOLDER, "password": NEW_PASSWORD}).status_code == 302
 

@@ -15,8 +15,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.authflow import STEPPED_UP_AT
 from dinhdanh.people.models import AccountSession, Throttle, User
 from tests.conftest import PASSWORD, make_officer, make_user
@@ -159,14 +159,14 @@ def test_step_up_renews_the_proof(person: User, totp: pyotp.TOTP, settings: Any)
 
     token = fresh_token(client)
     problem(post_json(client, STEP_UP, {"code": "000000x"}, token), 401, "people.second_factor_invalid")
-    assert AuditEvent.objects.filter(action=AuditAction.STEP_UP_FAILED).count() == 1
+    assert AuditEvent.objects.filter(action=PeopleAction.STEP_UP_FAILED).count() == 1
     assert client.get(ME).json()["stepped_up"] is False
 
     response = post_json(client, STEP_UP, {"code": totp_code(person, totp)}, token)
     assert response.status_code == 200
     assert response.json() == {"status": "stepped_up", "valid_seconds": settings.STEP_UP_SECONDS}
     assert client.get(ME).json()["stepped_up"] is True
-    assert AuditEvent.objects.filter(action=AuditAction.STEP_UP_SUCCEEDED).count() == 1
+    assert AuditEvent.objects.filter(action=PeopleAction.STEP_UP_SUCCEEDED).count() == 1
 
 
 def test_step_up_needs_a_factor_and_a_person(person: User) -> None:

@@ -12,11 +12,11 @@ import pytest
 from django.test import Client
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import assurance
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.contacts import phone_reset
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.levels import CardCheck
@@ -111,7 +111,7 @@ def test_a_squatted_account_is_handed_back_to_its_holder(squatted: User, outbox:
         ("phone_replaced", SQUATTER_PHONE),
         ("phone_replaced", "ke.mao.danh@example.com"),
     }
-    event = AuditEvent.objects.get(action=AuditAction.PHONE_RESET)
+    event = AuditEvent.objects.get(action=PeopleAction.PHONE_RESET)
     stored = json.dumps([event.before, event.after])
     after = event.after or {}
     assert event.before == {"phone": "091****678", "email": True}
@@ -162,7 +162,7 @@ def test_refusals_change_nothing(squatted: User, changes: dict[str, Any], error:
     assert User.objects.filter(pk=squatted.pk).values().get() == before
     assert TotpDevice.objects.filter(user=squatted).exists()
     assert Message.objects.count() == messages
-    assert not AuditEvent.objects.filter(action=AuditAction.PHONE_RESET).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.PHONE_RESET).exists()
 
 
 def test_a_citizen_cannot_reset_anyones_phone(squatted: User) -> None:

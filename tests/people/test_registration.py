@@ -20,11 +20,11 @@ from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from dinhdanh.core import sealed
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import REDACTED, Message
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import LevelRequest, OneTimeCode, PendingRegistration, RequestStatus, User
 from dinhdanh.people.registration import registration_confirm, registration_resend, registration_start
 from dinhdanh.people.services import user_create
@@ -98,7 +98,7 @@ def test_registration_then_confirmation_creates_a_level_1_account(outbox: Path, 
     request = LevelRequest.objects.get(user=user)
     assert (request.kind, request.status, request.reason) == ("level1_online", RequestStatus.APPROVED, "automatic")
     actions = list(AuditEvent.objects.values_list("action", flat=True))
-    for action in (AuditAction.USER_CREATED, AuditAction.LEVEL_REQUESTED, AuditAction.LEVEL_APPROVED):
+    for action in (PeopleAction.USER_CREATED, PeopleAction.LEVEL_REQUESTED, PeopleAction.LEVEL_APPROVED):
         assert action in actions
     assert PendingRegistration.objects.get().confirmed_at is not None
     with pytest.raises(DomainError) as again:  # the same registration cannot be confirmed twice
@@ -120,7 +120,7 @@ def test_without_automatic_checks_the_request_waits_one_working_day(outbox: Path
     assert request.checks["review"] == "required"
     assert request.due_at == current_calendar().deadline(request.received_at, 1, working=True)
     assert request.due_at > request.received_at
-    assert not AuditEvent.objects.filter(action=AuditAction.LEVEL_APPROVED).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.LEVEL_APPROVED).exists()
 
 
 # --- refusals: a clear message, nothing written --------------------------------------------------

@@ -14,10 +14,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import OneTimeCode, PendingRegistration, Throttle, User
 from dinhdanh.people.registration import registration_confirm, registration_start
 from dinhdanh.people.services import user_create
@@ -75,7 +75,7 @@ def test_the_holder_is_told_and_no_account_is_created(holder: User, outbox: Path
     notices = Message.objects.filter(template="registration_attempted")
     assert set(notices.values_list("channel", "to")) == {("sms", HOLDER_PHONE), ("email", "an@example.vn")}
     assert all(m.user_id == holder.pk for m in notices)
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRATION_OF_EXISTING)
+    event = AuditEvent.objects.get(action=PeopleAction.REGISTRATION_OF_EXISTING)
     assert event.object_id == str(holder.pk)
     assert PID not in str(event.after)
 
@@ -94,7 +94,7 @@ def test_the_holder_is_told_at_most_once_an_hour(holder: User, settings: Any) ->
         registration_start(data=registration(phone=phone))
         OneTimeCode.objects.update(created_at=timezone.now() - timedelta(minutes=2))
     assert Message.objects.filter(template="registration_attempted").count() == 2  # one per channel
-    assert AuditEvent.objects.filter(action=AuditAction.REGISTRATION_OF_EXISTING).count() == 3
+    assert AuditEvent.objects.filter(action=PeopleAction.REGISTRATION_OF_EXISTING).count() == 3
     Message.objects.update(created_at=timezone.now() - timedelta(seconds=settings.NOTICE_MIN_INTERVAL_SECONDS + 1))
     registration_start(data=registration(phone="0987000681"))
     assert Message.objects.filter(template="registration_attempted").count() == 4

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.sealed import unseal_text
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import AccountLock, Passkey, SignInMethod, TotpDevice, User
 from dinhdanh.people.signin import Client as SignInClient
 from dinhdanh.people.signin import signin_complete
@@ -124,7 +124,7 @@ def test_a_wrong_first_code_shows_the_same_qr_code_again(client: Client, code: s
     assert "<svg" in page
     assert 'role="alert"' in page
     assert not has_totp(user)
-    assert not AuditEvent.objects.filter(action=AuditAction.TOTP_ENROLLED).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.TOTP_ENROLLED).exists()
     # The secret the phone already holds still completes the enrolment.
     assert client.post("/me/security/totp/", {"code": pyotp.TOTP(secret).now()}).status_code == 200
     assert has_totp(user)

@@ -10,11 +10,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import services
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.authflow import ACCOUNT_SESSION, STEPPED_UP_AT
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountSession, RecoveryCode, Throttle, TotpDevice, User
@@ -91,7 +91,7 @@ def test_the_owner_sees_every_open_session_and_ends_another_one() -> None:
     assert AccountSession.objects.get(pk=theirs).revoked_reason == "owner"
     assert not is_signed_in(there)
     assert is_signed_in(here)
-    event = AuditEvent.objects.get(action=AuditAction.SESSION_REVOKED)
+    event = AuditEvent.objects.get(action=PeopleAction.SESSION_REVOKED)
     assert (event.actor_id, event.object_type, event.object_id) == (user.pk, "people.accountsession", theirs)
 
 
@@ -127,7 +127,7 @@ def test_ending_a_session_twice_is_refused_the_second_time() -> None:
     with pytest.raises(DomainError) as exc:
         session_revoke(actor=user, session_id=session_id(other))
     assert exc.value.error is PeopleError.SESSION_NOT_FOUND
-    assert AuditEvent.objects.filter(action=AuditAction.SESSION_REVOKED).count() == 1
+    assert AuditEvent.objects.filter(action=PeopleAction.SESSION_REVOKED).count() == 1
 
 
 def test_ending_sessions_requires_a_post() -> None:
@@ -157,7 +157,7 @@ def test_a_password_change_ends_the_other_sessions_but_keeps_this_one() -> None:
     assert AccountSession.objects.get(pk=theirs).revoked_reason == "password"
     assert is_signed_in(here)
     assert not is_signed_in(there)
-    event = AuditEvent.objects.get(action=AuditAction.PASSWORD_CHANGED)
+    event = AuditEvent.objects.get(action=PeopleAction.PASSWORD_CHANGED)
     assert event.after == {"sessions_ended": 1}
     assert Message.objects.filter(user=user, template="password_changed").exists()
     assert PASSWORD not in str(event.after)
@@ -244,7 +244,7 @@ def test_a_valid_code_on_step_up_makes_the_session_fresh() -> None:
     response = client.post("/step-up/", {"code": next_code(totp), "next": "/me/security/"})
     assert response.status_code == 302
     assert response["Location"] == "/me/security/"
-    assert AuditEvent.objects.filter(action=AuditAction.STEP_UP_SUCCEEDED, actor=user).count() == 1
+    assert AuditEvent.objects.filter(action=PeopleAction.STEP_UP_SUCCEEDED, actor=user).count() == 1
     assert client.post("/me/security/totp/remove/")["Location"] == "/me/security/"
     assert not TotpDevice.objects.filter(user=user).exists()
 
@@ -264,7 +264,7 @@ def test_a_wrong_or_replayed_code_on_step_up_is_refused() -> None:
     assert client.post("/me/security/totp/remove/")["Location"] == STEP_UP
     assert has_totp(user)
     assert (
-        AuditEvent.objects.filter(action=AuditAction.STEP_UP_FAILED, actor=user).count() == 3
+        AuditEvent.objects.filter(action=PeopleAction.STEP_UP_FAILED, actor=user).count() == 3
     )  # the form refuses "" and 500 x
 
 
@@ -320,7 +320,7 @@ def test_without_a_second_factor_step_up_says_so() -> None:
     assert 'name="code"' not in page
     response = client.post("/step-up/", {"code": "123456"})
     assert "Tài khoản chưa có yếu tố xác thực thứ hai." in html(response)
-    assert not AuditEvent.objects.filter(action=AuditAction.STEP_UP_SUCCEEDED).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.STEP_UP_SUCCEEDED).exists()
 
 
 def test_step_up_needs_a_signed_in_person(client: Client) -> None:

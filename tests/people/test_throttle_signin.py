@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import throttle
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import SignInEvent, SignInMethod, SignInOutcome, Throttle, User
 from dinhdanh.people.signin import (
@@ -176,7 +176,7 @@ def test_enough_failures_lock_that_address_out_and_guard_the_login_elsewhere(per
     notices = Message.objects.filter(template="signin_guarded")
     assert {m.channel for m in notices} == {"sms", "email"}
     assert all(m.user_id == person.pk for m in notices)
-    event = AuditEvent.objects.get(action=AuditAction.SIGNIN_GUARDED)
+    event = AuditEvent.objects.get(action=PeopleAction.SIGNIN_GUARDED)
     assert event.object_id == str(person.pk)
 
     with pytest.raises(DomainError) as exc:
@@ -195,7 +195,7 @@ def test_unknown_numbers_are_throttled_the_same_way_and_nobody_is_told(settings:
     assert account_row(UNKNOWN).failures == settings.SIGNIN_LOCK_FAILURES
     assert isinstance(password_check(login=UNKNOWN, password=WRONG, client=ELSEWHERE), Guarded)
     assert not Message.objects.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.SIGNIN_THROTTLED).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.SIGNIN_THROTTLED).exists()
 
 
 # --- per address ---------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def test_the_history_records_every_outcome_but_never_the_number(person: User, se
             "user_agent": "Chrome",
         },
     ]
-    failed = AuditEvent.objects.filter(action=AuditAction.SIGNIN_FAILED).order_by("pk")
+    failed = AuditEvent.objects.filter(action=PeopleAction.SIGNIN_FAILED).order_by("pk")
     assert [e.after for e in failed] == [
         {"login": "0010******76", "outcome": "bad_credentials"},
         {"login": "0012******89", "outcome": "bad_credentials"},

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.sealed import unseal_text
 from dinhdanh.notifications.models import Message
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import RecoveryCode, TotpDevice, User
 from dinhdanh.people.totp import (
@@ -85,8 +85,8 @@ def test_enrolment_returns_ten_distinct_recovery_codes_audits_and_notifies() -> 
     assert all(RECOVERY.fullmatch(code) for code in codes), codes
     assert has_totp(user)
     assert recovery_codes_left(user) == 10
-    assert actions(user)[-2:] == [AuditAction.TOTP_ENROLLED, AuditAction.RECOVERY_CODES_GENERATED]
-    generated = AuditEvent.objects.get(action=AuditAction.RECOVERY_CODES_GENERATED)
+    assert actions(user)[-2:] == [PeopleAction.TOTP_ENROLLED, PeopleAction.RECOVERY_CODES_GENERATED]
+    generated = AuditEvent.objects.get(action=PeopleAction.RECOVERY_CODES_GENERATED)
     assert generated.after == {"count": 10}
     message = Message.objects.get(user=user, template="factor_added")
     assert message.params == {"factor": "totp"}
@@ -162,7 +162,7 @@ def test_removal_is_audited_once_and_leaves_no_device() -> None:
     totp_remove(user=user)
     assert not has_totp(user)
     assert not totp_verify(user=user, code=totp.at(later()), now=later())
-    assert actions(user).count(AuditAction.TOTP_REMOVED) == 1
+    assert actions(user).count(PeopleAction.TOTP_REMOVED) == 1
 
 
 # --- verification: once, within one step of drift -----------------------------------------------------
@@ -301,7 +301,7 @@ def test_a_recovery_code_works_once_whatever_the_case_and_dash() -> None:
     assert not recovery_code_use(user=user, code=first.upper())
     assert recovery_code_use(user=user, code=f"  {second[:5].upper()} {second[6:]}  ")
     assert recovery_codes_left(user) == 8
-    used = AuditEvent.objects.filter(action=AuditAction.RECOVERY_CODE_USED).order_by("pk")
+    used = AuditEvent.objects.filter(action=PeopleAction.RECOVERY_CODE_USED).order_by("pk")
     assert [e.after for e in used] == [{"left": 9}, {"left": 8}]
 
 
@@ -343,4 +343,4 @@ def test_regenerating_invalidates_every_old_code() -> None:
     assert recovery_codes_left(user) == 10
     assert not any(recovery_code_use(user=user, code=code) for code in old[1:])
     assert recovery_code_use(user=user, code=new[0])
-    assert actions(user).count(AuditAction.RECOVERY_CODES_GENERATED) == 2
+    assert actions(user).count(PeopleAction.RECOVERY_CODES_GENERATED) == 2

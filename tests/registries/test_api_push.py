@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent, IdempotencyRecord
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.import_push import MAX_RECORDS
 from dinhdanh.registries.models import Channel, Record, Snapshot
 from tests.conftest import make_officer, signed_in
@@ -71,7 +72,7 @@ def test_records_are_validated_and_imported_as_one_api_snapshot(
     snapshot = Snapshot.objects.get(pk=body["snapshot"])
     assert snapshot.channel == Channel.API
     assert Record.objects.filter(source="business").count() == 2
-    assert AuditEvent.objects.filter(action=AuditAction.REGISTRY_RECORDS_PUSHED).count() == 1
+    assert AuditEvent.objects.filter(action=RegistryAction.REGISTRY_RECORDS_PUSHED).count() == 1
     assert {"organizations_updated", "representatives_changed", "organizations_terminated"} <= set(body)
 
 
@@ -146,7 +147,7 @@ def test_someone_without_the_permission_is_refused_and_audited(an_giang: Adminis
     client, headers = csrf_client(make_officer(Role.REVIEWING_OFFICER, an_giang))
     response = push(client, headers, {"records": GOOD})
     assert response.status_code == 403
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).exists()
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).exists()
     assert not Snapshot.objects.exists()
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.organizations.models import OrganizationStatus
@@ -163,7 +163,7 @@ def test_a_clerk_declares_complete_lists_only_for_a_territory_of_theirs(tmp_path
     with pytest.raises(DomainError) as refused:
         import_file(source="business", path=path, actor=user, declared=declare(complete=True, territory="01"))
     assert refused.value.error is CoreError.OUT_OF_JURISDICTION
-    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).get()
+    denied = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=user).get()
     assert denied.after is not None
     assert denied.after["territory"] == "01"
     with pytest.raises(DomainError):

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.imports import import_file
@@ -69,7 +69,7 @@ def test_a_clean_file_becomes_a_snapshot_and_records(tmp_path: Path) -> None:
     assert record.representative_digest
     assert "091085001234" not in json.dumps(list(Record.objects.values()), default=str)
     assert str(Record.objects.get(code="0100686209").established_on) == "2019-01-01"  # an Excel serial
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_IMPORTED)
+    event = AuditEvent.objects.get(action=RegistryAction.REGISTRY_IMPORTED)
     assert event.after["accepted"] == 3  # type: ignore[index]
 
 

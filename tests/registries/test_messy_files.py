@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.cells import formula_like
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.imports import import_file
@@ -152,7 +152,7 @@ def test_broken_files_are_refused_whole_audited_and_leave_a_failed_snapshot(
     assert refused.value.error is error
     assert not Record.objects.exists()
     assert Snapshot.objects.get().status == SnapshotStatus.FAILED
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_IMPORT_FAILED)
+    event = AuditEvent.objects.get(action=RegistryAction.REGISTRY_IMPORT_FAILED)
     assert event.after["code"] == error.code  # type: ignore[index]
 
 
@@ -176,4 +176,4 @@ def test_a_file_over_the_limit_is_refused_before_reading(tmp_path: Path, setting
     assert refused.value.error is RegistryError.TOO_LARGE
     assert "2147483649" in refused.value.message("vi")
     assert not Snapshot.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditAction.REGISTRY_IMPORT_FAILED).exists()
+    assert AuditEvent.objects.filter(action=RegistryAction.REGISTRY_IMPORT_FAILED).exists()

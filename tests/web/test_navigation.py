@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from tests.conftest import make_officer, make_user, signed_in, unit
@@ -64,10 +64,10 @@ def test_a_reviewing_officer_is_refused_the_audit_log_and_the_refusal_is_audited
     officer = make_officer(Role.REVIEWING_OFFICER, unit("91", Level.PROVINCE))
     signed_in(client, officer)
     assert AUDIT_LINK not in html(client.get("/"))
-    before = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count()
+    before = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).count()
     page = assert_friendly(client.get("/audit/"), 403)
     assert "Bạn không có quyền thực hiện thao tác này." in page
-    denied = AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("-pk")
+    denied = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).order_by("-pk")
     assert denied.count() == before + 1
     event = denied.first()
     assert event is not None

@@ -8,8 +8,8 @@ import re
 import pytest
 from django.test import Client
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.services import user_create
 from tests.conftest import PASSWORD, signed_in
@@ -59,7 +59,7 @@ def test_sign_in_with_the_personal_id_number(client: Client, person: User) -> No
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(person.pk)
-    event = last_event(AuditAction.SIGNIN_SUCCEEDED)
+    event = last_event(PeopleAction.SIGNIN_SUCCEEDED)
     assert event.actor_id == person.pk
     assert event.actor_label == "Phạm Thị Hoa (0791******34)"
     assert PERSONAL_ID not in json.dumps([event.actor_label, event.before, event.after, event.object_id])
@@ -135,7 +135,7 @@ FAILURES = {
 def test_every_failure_gives_the_same_message_and_is_audited_without_the_number(
     client: Client, person: User, username: str
 ) -> None:
-    before = AuditEvent.objects.filter(action=AuditAction.SIGNIN_FAILED).count()
+    before = AuditEvent.objects.filter(action=PeopleAction.SIGNIN_FAILED).count()
     status, page = sign_in(client, username, WRONG_PASSWORD)
     assert status == 200
     assert errors(page) == [SAME_ERROR]
@@ -143,8 +143,8 @@ def test_every_failure_gives_the_same_message_and_is_audited_without_the_number(
     assert WRONG_PASSWORD not in page
     assert "_auth_user_id" not in client.session
 
-    assert AuditEvent.objects.filter(action=AuditAction.SIGNIN_FAILED).count() == before + 1
-    event = last_event(AuditAction.SIGNIN_FAILED)
+    assert AuditEvent.objects.filter(action=PeopleAction.SIGNIN_FAILED).count() == before + 1
+    event = last_event(PeopleAction.SIGNIN_FAILED)
     assert event.actor_id is None
     assert event.request_id
     stored = json.dumps([event.actor_label, event.object_type, event.object_id, event.before, event.after])
@@ -187,7 +187,7 @@ def test_an_inactive_person_cannot_sign_in(client: Client, person: User) -> None
     assert status == 200
     assert errors(page) == [SAME_ERROR]
     assert "_auth_user_id" not in client.session
-    assert last_event(AuditAction.SIGNIN_FAILED).after == {"login": "0791******34", "outcome": "bad_credentials"}
+    assert last_event(PeopleAction.SIGNIN_FAILED).after == {"login": "0791******34", "outcome": "bad_credentials"}
 
 
 def test_the_password_is_never_echoed_back(client: Client, person: User) -> None:
@@ -217,17 +217,17 @@ def test_sign_out_requires_post_and_is_audited(client: Client, person: User) -> 
     refused = client.get("/signout/")
     assert refused.status_code == 405
     assert client.session["_auth_user_id"] == str(person.pk)
-    assert not AuditEvent.objects.filter(action=AuditAction.SIGNOUT).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.SIGNOUT).exists()
 
     response = client.post("/signout/")
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert "_auth_user_id" not in client.session
-    event = last_event(AuditAction.SIGNOUT)
+    event = last_event(PeopleAction.SIGNOUT)
     assert event.actor_id == person.pk
 
 
 def test_signing_out_when_not_signed_in_writes_nothing(client: Client) -> None:
     response = client.post("/signout/")
     assert response.status_code == 302
-    assert not AuditEvent.objects.filter(action=AuditAction.SIGNOUT).exists()
+    assert not AuditEvent.objects.filter(action=PeopleAction.SIGNOUT).exists()

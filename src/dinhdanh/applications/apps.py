@@ -9,4 +9,7 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's domain event types join the kernel's registry (decision 0020).
-        from dinhdanh.applications import events  # noqa: F401
+        from dinhdanh.applications import (
+            audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
+            events,  # noqa: F401
+        )

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dinhdanh.applications import documents
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import (
     QUEUE_STATUSES,
     Application,
@@ -23,7 +24,7 @@ from dinhdanh.applications.routing import stored_route
 from dinhdanh.applications.services.verifications import answer_scopes, may_answer, require_answerer
 from dinhdanh.core import audit
 from dinhdanh.core.access import Jurisdiction, Permission, jurisdiction, require
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
 
@@ -227,7 +228,7 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
         raise DomainError(CoreError.NOT_FOUND)
     if not _may_read_document(user, document):
         audit.record(
-            AuditAction.ACCESS_DENIED,
+            KernelAction.ACCESS_DENIED,
             actor=user,
             obj=document,
             after={"reason": CoreError.PERMISSION_DENIED.code},
@@ -237,7 +238,7 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
         data = documents.load(document.file_ref, sha256=document.sha256, name=document.file_name)
     except DomainError:
         audit.record(
-            AuditAction.APP_DOCUMENT_VIEWED,
+            ApplicationAction.APP_DOCUMENT_VIEWED,
             actor=user,
             obj=document,
             after={"number": document.application.number, "outcome": "tampered"},
@@ -245,7 +246,7 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
         )
         raise
     audit.record(
-        AuditAction.APP_DOCUMENT_VIEWED,
+        ApplicationAction.APP_DOCUMENT_VIEWED,
         actor=user,
         obj=document,
         after={"number": document.application.number, "outcome": "ok"},

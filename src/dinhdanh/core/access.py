@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import RoleAssignment
 
@@ -219,7 +219,7 @@ def require(
         details["unit"] = unit.path
     actor = user if user.is_authenticated else None
     audit.record(
-        AuditAction.ACCESS_DENIED,
+        KernelAction.ACCESS_DENIED,
         actor=actor,
         obj=obj,
         after=details,

@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Lõi hệ thống")
 
     def ready(self) -> None:
-        from dinhdanh.core import checks  # noqa: F401  # registers the system checks
+        from dinhdanh.core import (
+            audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
+            checks,  # noqa: F401  # registers the system checks
+        )

@@ -30,7 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dinhdanh.core import audit_checkpoints as checkpoints
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.context import current_request_id
 from dinhdanh.core.keys import audit_chain_key
 from dinhdanh.core.models import AuditChainHead, AuditEvent
@@ -168,7 +168,7 @@ def _head(chain: str) -> AuditChainHead:
 
 
 def record(
-    action: AuditAction,
+    action: Actions,
     *,
     actor: User | None,
     obj: Model | None = None,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core import audit_codes
 
 
 class AuditEvent(models.Model):
@@ -23,7 +23,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(_("người thực hiện"), max_length=200)
-    action = models.CharField(_("hành động"), max_length=64, choices=AuditAction.choices, db_index=True)
+    # A plain code: each app declares its own (core.audit_codes); a new one needs no kernel migration.
+    action = models.CharField(_("hành động"), max_length=64, db_index=True)
     object_type = models.CharField(_("loại đối tượng"), max_length=64, blank=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     before = models.JSONField(_("trước"), null=True, blank=True)
@@ -42,6 +43,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq} {self.action}"
+
+    def get_action_display(self) -> str:
+        """The action's label, from the app that declared it (a column without choices has none)."""
+        return audit_codes.label(self.action)
 
 
 class AuditChainHead(models.Model):

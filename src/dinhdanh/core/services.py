@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import STAFF_ROLES, Role, in_force
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError
 from dinhdanh.core.models import DayOverride, RoleAssignment
@@ -59,7 +59,7 @@ def role_grant(
             valid_until=valid_until,
         )
         audit.record(
-            AuditAction.ROLE_GRANTED,
+            KernelAction.ROLE_GRANTED,
             actor=actor,
             obj=assignment,
             after={
@@ -82,7 +82,7 @@ def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
         current.revoked_at = timezone.now()
         current.save(update_fields=["revoked_at"])
         assignment.revoked_at = current.revoked_at
-        audit.record(AuditAction.ROLE_REVOKED, actor=actor, obj=current, before={"role": current.role})
+        audit.record(KernelAction.ROLE_REVOKED, actor=actor, obj=current, before={"role": current.role})
 
 
 def day_override_set(*, actor: User | None, day: date, is_working_day: bool, reason: str) -> DayOverride:
@@ -102,7 +102,7 @@ def day_override_set(*, actor: User | None, day: date, is_working_day: bool, rea
             date=day, defaults={"is_working_day": is_working_day, "reason": text}
         )
         audit.record(
-            AuditAction.DAY_OVERRIDE_SET,
+            KernelAction.DAY_OVERRIDE_SET,
             actor=actor,
             obj=override,
             before=before,

@@ -17,10 +17,10 @@ from PIL import Image, ImageDraw
 
 from dinhdanh.core import audit, sealed
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.core.services import role_grant
+from dinhdanh.demo.audit_actions import DemoAction
 from dinhdanh.demo.generate import write_registries
 from dinhdanh.demo.manifest import manifest_path
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
@@ -136,7 +136,7 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
         if created:
             _foreigner_waiting_for_review(actor)
             audit.record(
-                AuditAction.DEMO_LOADED,
+                DemoAction.DEMO_LOADED,
                 actor=actor,
                 object_type="demo",
                 object_id=province.code,

@@ -15,8 +15,8 @@ from vietnam_provinces._province_conversion_2025 import OLD_TO_NEW as PROVINCE_O
 from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as WARD_OLD_TO_NEW
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.text import fold
+from dinhdanh.geo.audit_actions import GeoAction
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ def units_load(*, actor: User | None) -> LoadResult:
         result = LoadResult(units=total, created=total - before, successions=len(links))
         if result.created or new_links:
             audit.record(
-                AuditAction.UNITS_LOADED,
+                GeoAction.UNITS_LOADED,
                 actor=actor,
                 object_type="geo.administrativeunit",
                 after={"units": total, "created": result.created, "successions_added": len(new_links)},

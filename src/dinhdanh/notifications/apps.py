@@ -6,3 +6,7 @@ class NotificationsConfig(AppConfig):
     name = "dinhdanh.notifications"
     label = "notifications"
     verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        # The app's audit action codes join the kernel's registry (decision 0024).
+        from dinhdanh.notifications import audit_actions  # noqa: F401

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.notifications import recipients
+from dinhdanh.notifications.audit_actions import NotificationAction
 from dinhdanh.notifications.backends import PermanentDeliveryError, sms_backend
 from dinhdanh.notifications.catalogue import TEMPLATES, template_for
 from dinhdanh.notifications.errors import NotificationError
@@ -304,7 +304,7 @@ def retry(*, actor: User, message_id: int) -> Message:
         message.next_attempt_at = timezone.now()
         message.save(update_fields=["status", "attempts", "next_attempt_at"])
         audit.record(
-            AuditAction.MESSAGE_RETRIED,
+            NotificationAction.MESSAGE_RETRIED,
             actor=actor,
             obj=message,
             before=before,

@@ -9,4 +9,7 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's domain event types join the kernel's registry (decision 0020).
-        from dinhdanh.organizations import events  # noqa: F401
+        from dinhdanh.organizations import (
+            audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
+            events,  # noqa: F401
+        )

@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from dinhdanh.applications.payload import Person
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import ChangeOrigin, Organization, OrganizationStatus
 from dinhdanh.organizations.services import organization_change_representative, organization_terminate
 from dinhdanh.organizations.services._common import TEXT_LIMITS, apply_fields, locked_row, save_changes
@@ -188,7 +188,7 @@ def _sync_one(organization: Organization, record: Record, snapshot: Snapshot, ac
                     changes,
                     actor=actor,
                     origin=ChangeOrigin.REGISTRY,
-                    action=AuditAction.ORG_UPDATED_FROM_REGISTRY,
+                    action=OrganizationAction.ORG_UPDATED_FROM_REGISTRY,
                     snapshot=snapshot,
                     extra={"source": source, "record": record.pk},
                 )

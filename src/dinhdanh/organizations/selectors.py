@@ -16,10 +16,10 @@ from django.utils import timezone
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, restrict
 from dinhdanh.core.access import require as require_permission
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.text import name_key, nfc
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationStatus
 from dinhdanh.organizations.numbers import is_valid_eid
@@ -157,7 +157,7 @@ def organization_for_officer(user: User, eid: str) -> Organization:
     office): a refusal is audited by ``require``; a look is audited too (personal data, Law 91/2025)."""
     organization = organization_by_eid(eid)
     require_permission(user, Permission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
-    audit.record(AuditAction.ORG_VIEWED, actor=user, obj=organization, read=True)
+    audit.record(OrganizationAction.ORG_VIEWED, actor=user, obj=organization, read=True)
     return organization
 
 

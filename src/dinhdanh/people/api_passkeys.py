@@ -15,9 +15,9 @@ from ninja import Field, Router, Schema
 
 from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people import assurance, authflow, passkeys, signin
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import SignInMethod, SignInOutcome, User
 
@@ -180,10 +180,10 @@ def step_up_verify(request: HttpRequest, body: AssertionIn) -> DoneOut:
         _verify_own(request, user, passkeys.STEP_UP, body.credential)
     except DomainError as exc:
         if exc.error is PeopleError.PASSKEY_INVALID:
-            audit.record(AuditAction.STEP_UP_FAILED, actor=user, obj=user, after=method)
+            audit.record(PeopleAction.STEP_UP_FAILED, actor=user, obj=user, after=method)
         raise
     authflow.mark_stepped_up(request)
-    audit.record(AuditAction.STEP_UP_SUCCEEDED, actor=user, obj=user, after=method)
+    audit.record(PeopleAction.STEP_UP_SUCCEEDED, actor=user, obj=user, after=method)
     return DoneOut(status="stepped_up", next=_next(request, body.next, reverse("people:security")))
 
 

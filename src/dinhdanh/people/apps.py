@@ -11,7 +11,10 @@ class PeopleConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from dinhdanh.people import events  # noqa: F401  # the app's domain event types (decision 0020)
+        from dinhdanh.people import (
+            audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
+            events,  # noqa: F401  # the app's domain event types (decision 0020)
+        )
 
         # signin.signin_complete records last_login in the sign-in transaction; Django's own handler
         # would write the same row a second time on every sign-in.

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.levels import CardCheck, checked_card
 from dinhdanh.people.models import OneTimeCode, Passkey, RecoveryCode, TotpDevice, User
@@ -59,7 +59,7 @@ def phone_reset(
         # A reset or sign-in code already texted to the old phone must not outlive it.
         OneTimeCode.objects.filter(subject=f"user:{row.pk}", consumed_at__isnull=True).update(consumed_at=now)
         audit.record(
-            AuditAction.PHONE_RESET,
+            PeopleAction.PHONE_RESET,
             actor=actor,
             obj=row,
             before={"phone": mask_phone(old_phone), "email": bool(old_email)},

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from dinhdanh.core import audit, events
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import DomainError
@@ -23,6 +22,7 @@ from dinhdanh.core.text import clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people import events as people_events
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
@@ -74,7 +74,7 @@ def level1_open(*, user: User, checks: dict[str, str], received_at: datetime) ->
         checks=checks,
     )
     audit.record(
-        AuditAction.LEVEL_REQUESTED, actor=user, obj=request, after={"kind": request.kind, "checks": checks}
+        PeopleAction.LEVEL_REQUESTED, actor=user, obj=request, after={"kind": request.kind, "checks": checks}
     )
     if checks.get("review") != "required":
         _decide(request, actor=None, approve=True, reason="automatic")
@@ -92,7 +92,7 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
         target = AccountLevel.LEVEL_2 if request.kind == RequestKind.LEVEL2_IN_PERSON else AccountLevel.LEVEL_1
         _set_level(user, max(AccountLevel(before), target))
         audit.record(
-            AuditAction.LEVEL_APPROVED,
+            PeopleAction.LEVEL_APPROVED,
             actor=actor,
             obj=user,
             before={"level": before},
@@ -114,7 +114,7 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
         _notify(user, "level_changed", {"level": int(user.level)})
     else:
         audit.record(
-            AuditAction.LEVEL_REJECTED, actor=actor, obj=user, after={"request": request.pk, "reason": reason}
+            PeopleAction.LEVEL_REJECTED, actor=actor, obj=user, after={"request": request.pk, "reason": reason}
         )
         _notify(user, "level_rejected", {"reason": reason})
 
@@ -212,7 +212,7 @@ def level2_raise(*, actor: User, user: User, card: CardCheck, unit: Administrati
             checks={"card": "checked_in_person"},
         )
         audit.record(
-            AuditAction.LEVEL_REQUESTED,
+            PeopleAction.LEVEL_REQUESTED,
             actor=actor,
             obj=request,
             after={"kind": request.kind, "card_kind": card.kind, "card": number_masked, "unit": unit.code},

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLock, LockKind, User
 from dinhdanh.people.sessions import sessions_revoke_all
@@ -52,7 +52,7 @@ def _lock(
             user.locked_at = now
             ended = sessions_revoke_all(user=user, reason="locked")
             audit.record(
-                AuditAction.ACCOUNT_LOCKED,
+                PeopleAction.ACCOUNT_LOCKED,
                 actor=actor,
                 obj=user,
                 after={
@@ -110,6 +110,6 @@ def unlock(*, actor: User, user: User, reason: str) -> AccountLock:
         lock.save(update_fields=["unlocked_at", "unlocked_by", "unlock_reason"])
         User.objects.filter(pk=user.pk).update(locked_at=None)
         user.locked_at = None
-        audit.record(AuditAction.ACCOUNT_UNLOCKED, actor=actor, obj=user, after={"lock": lock.pk, "reason": text})
+        audit.record(PeopleAction.ACCOUNT_UNLOCKED, actor=actor, obj=user, after={"lock": lock.pk, "reason": text})
         _notify(user, "account_unlocked", {})
     return lock

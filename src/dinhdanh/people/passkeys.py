@@ -44,11 +44,11 @@ from webauthn.helpers.structs import (
 )
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.text import clean, nfc
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Passkey, User
 from dinhdanh.people.totp import drop_orphan_recovery_codes, has_totp
@@ -238,7 +238,7 @@ def registration_verify(*, request: HttpRequest, user: User, credential: dict[st
                 name=label,
             )
             audit.record(
-                AuditAction.PASSKEY_ADDED,
+                PeopleAction.PASSKEY_ADDED,
                 actor=user,
                 obj=passkey,
                 after={"name": label, "aaguid": passkey.aaguid, "backed_up": passkey.backed_up},
@@ -383,7 +383,7 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
     require_fresh_factor()
     with transaction.atomic():
         passkey = _own(user, passkey_id)
-        audit.record(AuditAction.PASSKEY_REMOVED, actor=user, obj=passkey, before={"name": passkey.name})
+        audit.record(PeopleAction.PASSKEY_REMOVED, actor=user, obj=passkey, before={"name": passkey.name})
         passkey.delete()
         drop_orphan_recovery_codes(user)
 
@@ -396,6 +396,6 @@ def passkey_rename(*, user: User, passkey_id: int, name: str) -> Passkey:
         passkey.name = label
         passkey.save(update_fields=["name"])
         audit.record(
-            AuditAction.PASSKEY_RENAMED, actor=user, obj=passkey, before={"name": before}, after={"name": label}
+            PeopleAction.PASSKEY_RENAMED, actor=user, obj=passkey, before={"name": before}, after={"name": label}
         )
     return passkey

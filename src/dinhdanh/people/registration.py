@@ -25,13 +25,13 @@ from django.views.decorators.debug import sensitive_variables
 from PIL import Image, UnidentifiedImageError
 
 from dinhdanh.core import audit, sealed
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, nfc
 from dinhdanh.people import levels, throttle
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import PendingRegistration, User
@@ -141,7 +141,7 @@ def _count_attempt(client: Client) -> None:
 
 
 def _tell_holder(holder: User, masked_id: str) -> None:
-    audit.record(AuditAction.REGISTRATION_OF_EXISTING, actor=None, obj=holder, after={"login": masked_id})
+    audit.record(PeopleAction.REGISTRATION_OF_EXISTING, actor=None, obj=holder, after={"login": masked_id})
     notify_limited(holder, "registration_attempted")
 
 
@@ -248,7 +248,7 @@ def registration_confirm(*, registration_id: str | UUID, code: str) -> User:
         user.save(force_insert=True)
         PendingRegistration.objects.filter(pk=registration.pk).update(confirmed_at=now)
         audit.record(
-            AuditAction.USER_CREATED,
+            PeopleAction.USER_CREATED,
             actor=user,
             obj=user,
             after={

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import (
@@ -61,12 +61,16 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
         digest = login_digest(personal_id)
     except DomainError:
         audit.record(
-            AuditAction.PERSON_LOOKED_UP, actor=actor, object_type="people.user", after={"found": False}, read=True
+            PeopleAction.PERSON_LOOKED_UP,
+            actor=actor,
+            object_type="people.user",
+            after={"found": False},
+            read=True,
         )
         raise
     person = User.objects.filter(login_digest=digest).first()
     audit.record(
-        AuditAction.PERSON_LOOKED_UP,
+        PeopleAction.PERSON_LOOKED_UP,
         actor=actor,
         object_type="people.user",
         object_id=str(person.pk) if person else "",

@@ -12,12 +12,13 @@ from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
 from dinhdanh.people import signin, throttle
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, SignInOutcome, User
@@ -56,7 +57,7 @@ def user_create(
             user.set_password(password)
         user.save(force_insert=True)
         audit.record(
-            AuditAction.USER_CREATED,
+            PeopleAction.USER_CREATED,
             actor=actor,
             obj=user,
             after={"full_name": name, "level": int(level), "personal_id": personal_id},
@@ -92,10 +93,10 @@ def password_change(
         )
         raise DomainError(PeopleError.PASSWORD_WRONG, field="current")
     throttle.release(ticket)
-    _set_password(user, new, confirm, keep_session=keep_session, action=AuditAction.PASSWORD_CHANGED)
+    _set_password(user, new, confirm, keep_session=keep_session, action=PeopleAction.PASSWORD_CHANGED)
 
 
-def _set_password(user: User, new: str, confirm: str, *, keep_session: str | None, action: AuditAction) -> None:
+def _set_password(user: User, new: str, confirm: str, *, keep_session: str | None, action: Actions) -> None:
     if new != confirm:
         raise DomainError(PeopleError.PASSWORD_MISMATCH, field="confirm")
     check_password_strength(new, facts=facts_of(phone=user.phone, date_of_birth=user.date_of_birth), user=None)
@@ -160,7 +161,7 @@ def password_reset_finish(*, token: str, code: str, new: str, confirm: str) -> U
         raise DomainError(PeopleError.PASSWORD_MISMATCH, field="confirm")
     check_password_strength(new, facts=facts_of(phone=user.phone, date_of_birth=user.date_of_birth))
     otp_check(purpose=RESET_PURPOSE, subject=f"user:{user.pk}", code=code)
-    _set_password(user, new, confirm, keep_session=None, action=AuditAction.PASSWORD_RESET)
+    _set_password(user, new, confirm, keep_session=None, action=PeopleAction.PASSWORD_RESET)
     return user
 
 

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountSession, User
 
@@ -32,7 +32,7 @@ def session_revoke(*, actor: User, session_id: str | UUID) -> None:
         if not ended:
             raise DomainError(PeopleError.SESSION_NOT_FOUND)
         audit.record(
-            AuditAction.SESSION_REVOKED, actor=actor, object_type="people.accountsession", object_id=str(key)
+            PeopleAction.SESSION_REVOKED, actor=actor, object_type="people.accountsession", object_id=str(key)
         )
 
 

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people import throttle
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
@@ -135,7 +135,7 @@ def count_failure(
         )
     _event(user, outcome, client)
     audit.record(
-        AuditAction.SIGNIN_FAILED,
+        PeopleAction.SIGNIN_FAILED,
         actor=None,
         object_type="people.user",
         object_id=str(user.pk) if user else "",
@@ -143,7 +143,7 @@ def count_failure(
     )
     if ticket.guard_started and user is not None:
         with transaction.atomic():
-            audit.record(AuditAction.SIGNIN_GUARDED, actor=None, obj=user)
+            audit.record(PeopleAction.SIGNIN_GUARDED, actor=None, obj=user)
             notify_limited(user, "signin_guarded")
 
 
@@ -269,7 +269,7 @@ def signin_complete(*, user: User, method: SignInMethod, client: Client) -> Acco
         )
         _event(user, SignInOutcome.SUCCEEDED, client, method)
         User.objects.filter(pk=user.pk).update(last_login=now)
-        audit.record(AuditAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
+        audit.record(PeopleAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
         throttle.record_success(account=user.login_digest, ip=client.ip)
     return session
 
@@ -280,4 +280,4 @@ def signout(*, user: User, session_id: str | None) -> None:
             AccountSession.objects.filter(pk=session_id, user=user, revoked_at__isnull=True).update(
                 revoked_at=timezone.now(), revoked_reason="signout"
             )
-        audit.record(AuditAction.SIGNOUT, actor=user)
+        audit.record(PeopleAction.SIGNOUT, actor=user)

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.sealed import seal_text, unseal_text
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Passkey, RecoveryCode, TotpDevice, User
 
@@ -92,7 +92,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
         if not _consume_step(device, code, timezone.now()):
             raise DomainError(PeopleError.SECOND_FACTOR_INVALID, field="code")
         TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=timezone.now())
-        audit.record(AuditAction.TOTP_ENROLLED, actor=user, obj=user)
+        audit.record(PeopleAction.TOTP_ENROLLED, actor=user, obj=user)
         codes = _recovery_codes_replace(user)
         _notify_factor(user, "totp")
     return codes
@@ -103,7 +103,7 @@ def totp_remove(*, user: User) -> None:
     with transaction.atomic():
         deleted, _ = TotpDevice.objects.filter(user=user).delete()
         if deleted:
-            audit.record(AuditAction.TOTP_REMOVED, actor=user, obj=user)
+            audit.record(PeopleAction.TOTP_REMOVED, actor=user, obj=user)
             drop_orphan_recovery_codes(user)
 
 
@@ -136,7 +136,7 @@ def _recovery_codes_replace(user: User) -> list[str]:
     codes = [_new_recovery_code() for _ in range(settings.RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.filter(user=user).delete()
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=recovery_code_digest(c)) for c in codes)
-    audit.record(AuditAction.RECOVERY_CODES_GENERATED, actor=user, obj=user, after={"count": len(codes)})
+    audit.record(PeopleAction.RECOVERY_CODES_GENERATED, actor=user, obj=user, after={"count": len(codes)})
     return codes
 
 
@@ -160,7 +160,7 @@ def recovery_code_use(*, user: User, code: str) -> bool:
         ).update(used_at=timezone.now())
         if used:
             audit.record(
-                AuditAction.RECOVERY_CODE_USED, actor=user, obj=user, after={"left": recovery_codes_left(user)}
+                PeopleAction.RECOVERY_CODE_USED, actor=user, obj=user, after={"left": recovery_codes_left(user)}
             )
     return used == 1
 

@@ -6,3 +6,7 @@ class RegistriesConfig(AppConfig):
     name = "dinhdanh.registries"
     label = "registries"
     verbose_name = _("Danh sách tham chiếu")
+
+    def ready(self) -> None:
+        # The app's audit action codes join the kernel's registry (decision 0024).
+        from dinhdanh.registries import audit_actions  # noqa: F401

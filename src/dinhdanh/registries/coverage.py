@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.registries.errors import RegistryError
@@ -111,7 +111,7 @@ def require_declaration(actor: User | None, source: str, declared: Declared) -> 
         if _covers(assignment.unit, declared.territory):
             return
     audit.record(
-        AuditAction.ACCESS_DENIED,
+        KernelAction.ACCESS_DENIED,
         actor=actor,
         after={
             "permission": str(Permission.IMPORT_REGISTRY),

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.text import nfc
 from dinhdanh.people.models import User
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.coverage import declare, require_declaration
 from dinhdanh.registries.fields import FIELDS, RecordParser, RegistryRow, RowError, RowProblem
 from dinhdanh.registries.imports import ImportSummary, Rows, finish_snapshot, parse_source, summary_of
@@ -129,7 +129,7 @@ def push_records(
             synced = finish_snapshot(snapshot, sink, declared=declared, actor=actor)
         summary = summary_of(snapshot, synced=synced)
         audit.record(
-            AuditAction.REGISTRY_RECORDS_PUSHED,
+            RegistryAction.REGISTRY_RECORDS_PUSHED,
             actor=actor,
             obj=snapshot,
             after={"complete": complete, **summary.as_json()},

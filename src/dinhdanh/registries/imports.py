@@ -22,12 +22,12 @@ from django.conf import settings
 from django.db import transaction
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.registry_sync import sync_from_registry
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.coverage import NATIONWIDE, Declared, mark_disappeared, require_declaration
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.fields import OLD_ID_CARD, RecordParser, RegistryRow, RowProblem
@@ -194,7 +194,7 @@ def _failed(
 ) -> None:
     """Audit a refused import; called outside the rolled-back transaction so that it stays."""
     audit.record(
-        AuditAction.REGISTRY_IMPORT_FAILED,
+        RegistryAction.REGISTRY_IMPORT_FAILED,
         actor=actor,
         obj=snapshot,
         object_type="" if snapshot else "registries.snapshot",
@@ -244,7 +244,7 @@ def import_file(
                 synced = finish_snapshot(snapshot, sink, declared=declared, actor=actor)
             summary = summary_of(snapshot, synced=synced)
             audit.record(
-                AuditAction.REGISTRY_IMPORTED,
+                RegistryAction.REGISTRY_IMPORTED,
                 actor=actor,
                 obj=snapshot,
                 after={"file": name, "checksum": digest, **summary.as_json()},

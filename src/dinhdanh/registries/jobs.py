@@ -30,10 +30,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.people.models import User
 from dinhdanh.registries import job_runner, selectors_lists
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.coverage import Declared, declare, require_declaration
 from dinhdanh.registries.imports import import_file, parse_source
 from dinhdanh.registries.models import ImportJob, JobStatus, Snapshot, SnapshotStatus
@@ -174,7 +174,7 @@ def _finish_failed(job: ImportJob, error: DomainError, *, audited: bool) -> None
         job.save(update_fields=["status", "finished_at", "failure", "snapshot"])
         if not audited:
             audit.record(
-                AuditAction.REGISTRY_IMPORT_FAILED,
+                RegistryAction.REGISTRY_IMPORT_FAILED,
                 actor=job.uploaded_by,
                 obj=job,
                 after={"source": job.source, "file": job.file_name, "code": error.code, "size": job.size},
@@ -277,7 +277,7 @@ def _fail_dead(job: ImportJob) -> bool:
         if not changed:
             return False
         audit.record(
-            AuditAction.REGISTRY_IMPORT_FAILED,
+            RegistryAction.REGISTRY_IMPORT_FAILED,
             actor=None,
             obj=job,
             after={

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import fold, name_key
@@ -86,7 +86,7 @@ def visible_sources(user: User | AnonymousUser) -> list[Source]:
 
 def _deny(user: User | AnonymousUser, permission: Permission, source: str, obj: object = None) -> DomainError:
     audit.record(
-        AuditAction.ACCESS_DENIED,
+        KernelAction.ACCESS_DENIED,
         actor=user if user.is_authenticated else None,
         obj=obj if isinstance(obj, (Snapshot, ImportJob)) else None,
         after={"permission": str(permission), "reason": CoreError.PERMISSION_DENIED.code, "source": source[:40]},

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Status, StatusChange, VerificationRequest, VerificationStatus
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.organizations.models import Organization
 from tests.applications.officer.support import (
     OTHER_COMMUNE,
@@ -55,7 +55,7 @@ def test_approve_issues_the_organization() -> None:
     assert fresh(app).status == Status.APPROVED
     organization = Organization.objects.get(code=app.code)
     assert organization.name == "Công ty TNHH Được Duyệt"
-    assert events(AuditAction.APP_APPROVED) == 1
+    assert events(ApplicationAction.APP_APPROVED) == 1
 
 
 def test_approving_twice_issues_one_organization() -> None:
@@ -203,10 +203,10 @@ def test_cancelling_another_requests_verification_is_not_found() -> None:
 
 def test_recheck_runs_the_checks_again() -> None:
     app, client = filed(), client_for(reviewer())
-    before = events(AuditAction.APP_CHECKED)
+    before = events(ApplicationAction.APP_CHECKED)
     message = after(client, act(client, app, "recheck"), app)
     assert "đối chiếu" in message.lower()
-    assert events(AuditAction.APP_CHECKED) == before + 1
+    assert events(ApplicationAction.APP_CHECKED) == before + 1
 
 
 def test_reassign_to_another_officer_of_the_unit() -> None:
@@ -216,7 +216,7 @@ def test_reassign_to_another_officer_of_the_unit() -> None:
     assert "Cán bộ Đồng Nghiệp" in page
     after(client, act(client, app, "assign", {"officer": str(colleague.pk)}), app)
     assert fresh(app).assigned_to_id == colleague.pk
-    assert events(AuditAction.APP_ASSIGNED) == 1
+    assert events(ApplicationAction.APP_ASSIGNED) == 1
 
 
 @pytest.mark.parametrize("value", ["", "abc", "999999"])

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, DocumentKind, Status
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import AccountLevel
 from tests.applications.officer.support import (
     COMMUNE,
@@ -69,7 +69,7 @@ def test_the_officer_finds_the_applicant_without_the_number_in_any_address() -> 
     assert person.full_name in page
     assert pid not in page
     assert pid not in audit_text()
-    assert AuditEvent.objects.filter(action=AuditAction.PERSON_LOOKED_UP, actor=officer).exists()
+    assert AuditEvent.objects.filter(action=PeopleAction.PERSON_LOOKED_UP, actor=officer).exists()
 
 
 def test_an_unknown_number_is_reported_on_the_form() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import LockGround, Organization, OrganizationLock, OrganizationStatus
 from tests.applications.officer.support import (
     COMMUNE,
@@ -91,7 +91,7 @@ def test_lock_and_unlock_on_an_authoritys_request() -> None:
     assert lock.ground == LockGround.AUTHORITY_REQUEST
     assert lock.authority == LOCK["authority"]
     assert lock.document_reference == LOCK["document_reference"]
-    assert events(AuditAction.ORG_LOCKED) == 1
+    assert events(OrganizationAction.ORG_LOCKED) == 1
     page = html(client.get(page_url))
     assert "Đang bị khóa" in page
     assert "/unlock/" in page
@@ -101,7 +101,7 @@ def test_lock_and_unlock_on_an_authoritys_request() -> None:
     assert messages_of(html(client.get(page_url)))
     client.post(f"{page_url}unlock/", {"reason": "Cơ quan yêu cầu đã có văn bản chấm dứt."})
     assert status(organization) == OrganizationStatus.ACTIVE
-    assert events(AuditAction.ORG_UNLOCKED) == 1
+    assert events(OrganizationAction.ORG_UNLOCKED) == 1
 
 
 @pytest.mark.parametrize("missing", ["authority", "document_reference", "reason"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import CheckKind
-from dinhdanh.core.audit_codes import AuditAction
 from tests.applications.officer.support import (
     OTHER_COMMUNE,
     PDF,
@@ -92,14 +92,14 @@ def test_an_intake_officer_sees_the_request_without_the_decision_forms() -> None
 def test_a_document_download_is_audited_and_kept_to_the_jurisdiction() -> None:
     app = filed()
     doc = app.documents.get()
-    before = events(AuditAction.APP_DOCUMENT_VIEWED)
+    before = events(ApplicationAction.APP_DOCUMENT_VIEWED)
     response = client_for(reviewer()).get(f"/applications/documents/{doc.pk}/")
     assert response.status_code == 200
     assert response.content == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert "no-store" in response["Cache-Control"]
-    assert events(AuditAction.APP_DOCUMENT_VIEWED) == before + 1
+    assert events(ApplicationAction.APP_DOCUMENT_VIEWED) == before + 1
     refused = client_for(reviewer(OTHER_COMMUNE)).get(f"/applications/documents/{doc.pk}/")
     assert refused.status_code in (403, 404)
     assert refused.content != PDF

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Kind, Status
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationLock
 from dinhdanh.organizations.selectors import ACTING_ORGANIZATION
 from dinhdanh.people.authflow import STEPPED_UP_AT
@@ -111,7 +111,7 @@ def test_switch_account_shows_who_one_acts_as_and_back(client: Client, rep: User
     assert ACTING_ORGANIZATION not in client.session
     assert "Đang thao tác với tư cách" not in html(client.get(page_of(org)))
     history = html(client.get(page_of(org, "history/")))
-    assert str(AuditAction.ORG_SWITCHED.label) in history
+    assert str(OrganizationAction.ORG_SWITCHED.label) in history
 
 
 def test_switch_refuses_junk_and_needs_csrf(rep: User, org: Organization) -> None:

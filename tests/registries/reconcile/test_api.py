@@ -10,10 +10,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline, Exclusion
 from tests.conftest import make_officer, signed_in, unit
 from tests.people.support import csrf_client, post_json, problem
@@ -72,7 +73,7 @@ def test_an_officer_of_another_province_sees_only_their_own(world: World) -> Non
     hanoi = signed_in(Client(), make_officer(Role.REVIEWING_OFFICER, unit("01", Level.PROVINCE), "Cán Bộ Hà Nội"))
     assert [r["code"] for r in hanoi.get(f"{BASE}/reconcile/outreach").json()["rows"]] == ["0100000007"]
     problem(hanoi.get(f"{BASE}/reconcile/differences", {"unit": "91"}), 403, "core.out_of_jurisdiction")
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).exists()
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).exists()
     body = hanoi.get(f"{BASE}/reconcile/cleansing").json()
     assert body["counts"]["unlisted"] == 1
     assert [r["code"] for r in body["rows"]] == ["0100000013"]
@@ -102,7 +103,7 @@ def test_the_workbook_download(world: World, client: Client) -> None:
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
     assert sheet is not None
     assert sheet.max_row == 3
-    assert AuditEvent.objects.filter(action=AuditAction.REGISTRY_EXPORTED).count() == 1
+    assert AuditEvent.objects.filter(action=RegistryAction.REGISTRY_EXPORTED).count() == 1
 
 
 def test_exclusions_need_csrf_and_refuse_duplicates(world: World, manager: User) -> None:

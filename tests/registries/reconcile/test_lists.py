@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.text import name_key, name_similarity
 from dinhdanh.geo.models import Level
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.reconcile.cleansing import CleansingKind, key_similarity
 from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_by_kind
 from dinhdanh.registries.reconcile.differences import differences, totals
@@ -90,7 +90,7 @@ def test_the_outreach_workbook_has_contact_data_neutralized_and_is_audited(world
     by_code = {v[1]: v for v in values[1:]}
     assert by_code["0100000099"][2] == '\'=HYPERLINK("http://x")'
     assert by_code["0100000002"][6].startswith("Số 1 đường")  # address
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_EXPORTED)
+    event = AuditEvent.objects.get(action=RegistryAction.REGISTRY_EXPORTED)
     assert event.after == {
         "list": "outreach",
         "unit": "30292",

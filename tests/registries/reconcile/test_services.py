@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline, Exclusion
 from dinhdanh.registries.reconcile.baselines import baseline_for, baseline_take, baselines
 from dinhdanh.registries.reconcile.errors import ReconcileError
@@ -34,12 +35,12 @@ def test_a_campaign_manager_excludes_and_lifts_with_audit(world: World, manager:
     exclusion = exclusion_set(actor=manager, record=r2, reason="unreachable", note="  Đã đến 2 lần  ")
     assert (exclusion.reason, exclusion.note, exclusion.excluded_by) == ("unreachable", "Đã đến 2 lần", manager)
     assert r2.pk not in [r.pk for r in outreach(Scope.everywhere(world.a))]
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_EXCLUSION_SET)
+    event = AuditEvent.objects.get(action=RegistryAction.REGISTRY_EXCLUSION_SET)
     assert event.after["code"] == "0100000002"  # type: ignore[index]
     lifted = exclusion_lift(actor=manager, exclusion=exclusion)
     assert lifted.lifted_at is not None
     assert lifted.lifted_by == manager
-    assert AuditEvent.objects.filter(action=AuditAction.REGISTRY_EXCLUSION_LIFTED).count() == 1
+    assert AuditEvent.objects.filter(action=RegistryAction.REGISTRY_EXCLUSION_LIFTED).count() == 1
     assert r2.pk in [r.pk for r in outreach(Scope.everywhere(world.a))]
     again = exclusion_set(actor=manager, record=r2, reason="ceased")  # history kept, a new one allowed
     assert Exclusion.objects.filter(record=r2).count() == 2
@@ -106,7 +107,7 @@ def test_outside_the_jurisdiction_or_without_the_role_is_refused_and_audited(wor
     live = Exclusion.objects.get(record=world.records["r12"])
     with pytest.raises(DomainError):
         exclusion_lift(actor=hanoi, exclusion=live)
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED).count() == 3
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).count() == 3
     assert not Exclusion.objects.filter(record=world.records["r2"]).exists()
     live.refresh_from_db()
     assert live.lifted_at is None
@@ -133,7 +134,7 @@ def test_a_baseline_is_taken_per_category_and_retaking_replaces_it(world: World,
     }
     assert again["enterprise"] == (5, 2)
     assert Baseline.objects.filter(unit=province, as_of=today).count() == 4
-    events = AuditEvent.objects.filter(action=AuditAction.REGISTRY_BASELINE_TAKEN).order_by("pk")
+    events = AuditEvent.objects.filter(action=RegistryAction.REGISTRY_BASELINE_TAKEN).order_by("pk")
     assert events.count() == 2
     assert events[0].before is None
     assert events[1].before["enterprise"]["registered"] == 6  # type: ignore[index]

@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
 from dinhdanh.registries import job_runner, jobs
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import ImportJob, JobStatus
 from dinhdanh.registries.uploads import upload_dir
 from tests.conftest import signed_in
@@ -75,7 +75,7 @@ def test_three_dead_jobs_no_longer_block_the_clerk(
         assert job.status == JobStatus.FAILED
         assert job.failure.startswith("registries.job_died: ")
         assert not (uploads / job.stored_path).exists()  # the file full of personal numbers is gone
-    events = AuditEvent.objects.filter(action=AuditAction.REGISTRY_IMPORT_FAILED)
+    events = AuditEvent.objects.filter(action=RegistryAction.REGISTRY_IMPORT_FAILED)
     assert sorted(e.after["code"] for e in events if e.after) == ["registries.job_died"] * 3
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.people.models import User
@@ -42,7 +42,7 @@ def business(tmp_path: Path) -> Snapshot:
 
 
 def denied(user: User) -> int:
-    return AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).count()
+    return AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=user).count()
 
 
 # --- the lists page --------------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from django.urls import reverse
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.registries import jobs
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.views.uploads import status_payload
 from tests.conftest import make_user, signed_in
@@ -180,7 +181,7 @@ def test_a_file_that_is_not_a_list_fails_its_job_with_a_clear_message(
     assert "Traceback" not in error
     assert not Record.objects.exists()
     assert not Snapshot.objects.filter(status=SnapshotStatus.COMPLETED).exists()
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_IMPORT_FAILED)  # once, not by the job again
+    event = AuditEvent.objects.get(action=RegistryAction.REGISTRY_IMPORT_FAILED)  # once, not by the job again
     assert event.actor_id == user.pk
     assert job.failure.startswith(event.after["code"] + ": ")  # type: ignore[index]
     assert not list(uploads.glob("*.upload"))
@@ -208,7 +209,7 @@ def test_a_clerk_of_another_source_is_refused_and_audited(
     response = upload(client, csv_bytes(), source="business")
     assert response.status_code == 403
     assert "Traceback" not in html(response)
-    event = AuditEvent.objects.get(action=AuditAction.ACCESS_DENIED)
+    event = AuditEvent.objects.get(action=KernelAction.ACCESS_DENIED)
     assert event.actor_id == user.pk
     assert event.after == {
         "permission": "import_registry",
@@ -228,7 +229,7 @@ def test_people_who_may_not_upload_get_403(
     assert client.get(reverse("registries:upload")).status_code == 403
     assert upload(client, csv_bytes()).status_code == 403
     assert not ImportJob.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).count() == 2
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=user).count() == 2
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
@@ -328,7 +329,7 @@ def test_a_job_row_pointing_outside_the_upload_folder_fails_without_touching_the
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert victim.exists()
-    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_IMPORT_FAILED)
+    event = AuditEvent.objects.get(action=RegistryAction.REGISTRY_IMPORT_FAILED)
     assert (event.actor_id, event.object_id, event.after["code"]) == (user.pk, str(job.pk), "core.invalid_input")  # type: ignore[index]
     assert jobs.job_run(job_id=job.pk).status == JobStatus.FAILED  # a second run does nothing
 

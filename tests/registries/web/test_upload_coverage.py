@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.registries.models import Coverage, ImportJob, JobStatus, Record
@@ -61,7 +61,7 @@ def test_a_complete_list_needs_a_territory_of_the_clerks(
     assert "phải ghi rõ địa bàn" in html(response)
     response = upload(client, csv_bytes(), coverage="complete", territory="01")  # a forged choice
     assert response.status_code == 403
-    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_DENIED, actor=user).exists()
+    assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=user).exists()
     assert not ImportJob.objects.exists()
     assert not list(uploads.glob("*.upload"))
 

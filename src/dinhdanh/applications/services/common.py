@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from dinhdanh.applications import checks as checks_module
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, ApplicationChannel, Check, Kind, Status, StatusChange
 from dinhdanh.applications.routing import Route, approving_route, due_at, stored_route
 from dinhdanh.core import audit, events
 from dinhdanh.core.access import Permission, jurisdiction, require
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
+from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.sequences import next_value
 from dinhdanh.people.models import AccountLevel
@@ -156,7 +158,7 @@ def require_applicant_side(actor: User, application: Application) -> None:
 def deny(actor: User, obj: Any, error: ErrorCode) -> None:
     """Refuse and leave the refusal in the audit log, as ``core.access.require`` does (no transaction open)."""
     audit.record(
-        AuditAction.ACCESS_DENIED,
+        KernelAction.ACCESS_DENIED,
         actor=actor if actor.is_authenticated else None,
         obj=obj,
         after={"reason": error.code},
@@ -189,7 +191,7 @@ def rerun_checks(application: Application, *, actor: User | None) -> list[Check]
     if application.received_at is not None:
         application.due_at = due_at(application.received_at, in_registry=application.in_registry)
     audit.record(
-        AuditAction.APP_CHECKED,
+        ApplicationAction.APP_CHECKED,
         actor=actor,
         obj=application,
         after={"checks": checks_module.summary(found), "in_registry": application.in_registry},
@@ -218,7 +220,7 @@ def emit_app(type: str, *, actor: User | None, application: Application, **paylo
     )
 
 
-def audit_app(action: AuditAction, *, actor: User | None, application: Application, **after: Any) -> None:
+def audit_app(action: Actions, *, actor: User | None, application: Application, **after: Any) -> None:
     audit.record(
         action,
         actor=actor,

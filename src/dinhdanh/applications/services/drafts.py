@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.applications import documents
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.checks import organizations_with_code
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
@@ -45,7 +46,6 @@ from dinhdanh.applications.services.common import (
 from dinhdanh.applications.validation import Validated, validate
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import delete_file
@@ -201,7 +201,7 @@ def application_start(
         )
         application.save(force_insert=True)
         audit_app(
-            AuditAction.APP_CREATED,
+            ApplicationAction.APP_CREATED,
             actor=actor,
             application=application,
             kind=str(kind),
@@ -240,7 +240,7 @@ def application_update_draft(*, actor: User, application: Application, data: Map
             update_fields=["data", "name", "name_key", "code", "head_office", "unit", "unit_path", "updated_at"]
         )
         # There is no separate code for a draft edit: the creation event again, marked as a revision.
-        audit_app(AuditAction.APP_CREATED, actor=actor, application=fresh, revision=True, code=facts.code)
+        audit_app(ApplicationAction.APP_CREATED, actor=actor, application=fresh, revision=True, code=facts.code)
     return fresh
 
 
@@ -285,7 +285,7 @@ def store_document(
             uploaded_by=actor,
         )
         audit.record(
-            AuditAction.APP_DOCUMENT_ADDED,
+            ApplicationAction.APP_DOCUMENT_ADDED,
             actor=actor,
             obj=document,
             after={

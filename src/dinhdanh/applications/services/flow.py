@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dinhdanh.applications import events as app_events
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.checks import organizations_with_code
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
@@ -44,7 +45,6 @@ from dinhdanh.applications.services.common import (
     save,
 )
 from dinhdanh.applications.validation import validate
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional, name_key
@@ -122,10 +122,10 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 notify(
                     account, "app_consent_requested", {"number": fresh.number, "organization": fresh.name[:120]}
                 )
-            audit_app(AuditAction.APP_SUBMITTED, actor=actor, application=fresh, consents=len(others))
+            audit_app(ApplicationAction.APP_SUBMITTED, actor=actor, application=fresh, consents=len(others))
             emit_app(app_events.SUBMITTED, actor=actor, application=fresh, consents=len(others))
             return fresh
-        audit_app(AuditAction.APP_SUBMITTED, actor=actor, application=fresh, consents=0)
+        audit_app(ApplicationAction.APP_SUBMITTED, actor=actor, application=fresh, consents=0)
         emit_app(app_events.SUBMITTED, actor=actor, application=fresh, consents=0)
         enter_review(fresh, actor=actor)
     return fresh
@@ -159,7 +159,7 @@ def application_consent(*, actor: User, application: Application, given: bool, r
         consent.reason = "" if given else why
         consent.save(update_fields=["person", "answered_at", "status", "reason"])
         if given:
-            audit_app(AuditAction.APP_CONSENT_GIVEN, actor=actor, application=fresh, consent=consent.pk)
+            audit_app(ApplicationAction.APP_CONSENT_GIVEN, actor=actor, application=fresh, consent=consent.pk)
             if not fresh.consents.filter(status=ConsentStatus.PENDING).exists():
                 enter_review(fresh, actor=actor)
             return fresh
@@ -169,12 +169,16 @@ def application_consent(*, actor: User, application: Application, given: bool, r
         if why:
             reason = gettext("%(refusal)s Lý do: %(why)s") % {"refusal": reason, "why": why}
         audit_app(
-            AuditAction.APP_CONSENT_REFUSED, actor=actor, application=fresh, consent=consent.pk, reason=bool(why)
+            ApplicationAction.APP_CONSENT_REFUSED,
+            actor=actor,
+            application=fresh,
+            consent=consent.pk,
+            reason=bool(why),
         )
         move(fresh, "reject", actor=actor, reason=reason)
         fresh.open_key, fresh.decided_at, fresh.decision_reason = None, timezone.now(), reason
         save(fresh, "open_key", "decided_at", "decision_reason")
-        audit_app(AuditAction.APP_REJECTED, actor=actor, application=fresh, reason="consent_refused")
+        audit_app(ApplicationAction.APP_REJECTED, actor=actor, application=fresh, reason="consent_refused")
         notify(fresh.applicant, "app_rejected", {"number": fresh.number, "reason": reason[:300]})
     return fresh
 
@@ -188,7 +192,9 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         fresh.open_key = None
         save(fresh, "open_key")
         cancelled = close_verifications(fresh, actor=actor, reason=text or "withdrawn")
-        audit_app(AuditAction.APP_WITHDRAWN, actor=actor, application=fresh, reason=text, verifications=cancelled)
+        audit_app(
+            ApplicationAction.APP_WITHDRAWN, actor=actor, application=fresh, reason=text, verifications=cancelled
+        )
     return fresh
 
 
@@ -232,7 +238,7 @@ def application_supplement(
         rerun_checks(fresh, actor=None)
         save(fresh, *fields)
         audit_app(
-            AuditAction.APP_SUPPLEMENTED,
+            ApplicationAction.APP_SUPPLEMENTED,
             actor=actor,
             application=fresh,
             note=text,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.applications import events as app_events
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, Check, Kind, SignOff, Status
 from dinhdanh.applications.services.common import (
@@ -37,7 +38,6 @@ from dinhdanh.applications.services.duties import (
     require_no_conflict,
     valid_sign_offs,
 )
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional
 from dinhdanh.people.assurance import require_fresh_factor
@@ -79,7 +79,9 @@ def application_assign(*, actor: User, application: Application, officer: User) 
         fresh.assigned_to = officer
         fresh.updated_at = timezone.now()
         fresh.save(update_fields=["assigned_to", "updated_at"])
-        audit_app(AuditAction.APP_ASSIGNED, actor=actor, application=fresh, officer=officer.pk, previous=before)
+        audit_app(
+            ApplicationAction.APP_ASSIGNED, actor=actor, application=fresh, officer=officer.pk, previous=before
+        )
     return fresh
 
 
@@ -108,7 +110,7 @@ def application_ask_supplement(*, actor: User, application: Application, reason:
         move(fresh, "ask_supplement", actor=actor, reason=text)
         fresh.decision_reason = text
         save(fresh, "decision_reason")
-        audit_app(AuditAction.APP_SUPPLEMENT_REQUESTED, actor=actor, application=fresh, reason=text)
+        audit_app(ApplicationAction.APP_SUPPLEMENT_REQUESTED, actor=actor, application=fresh, reason=text)
         notify(fresh.applicant, "app_supplement_requested", {"number": fresh.number, "reason": text[:300]})
     return fresh
 
@@ -167,7 +169,9 @@ def _first_approval(actor: User, application: Application, reasons: list[str], n
     SignOff.objects.create(application=application, officer=actor, evidence=evidence, reasons=reasons, note=note)
     application.updated_at = timezone.now()
     application.save(update_fields=["updated_at"])
-    audit_app(AuditAction.APP_FIRST_APPROVAL, actor=actor, application=application, reasons=reasons, note=note)
+    audit_app(
+        ApplicationAction.APP_FIRST_APPROVAL, actor=actor, application=application, reasons=reasons, note=note
+    )
     return application
 
 
@@ -192,7 +196,7 @@ def application_approve(*, actor: User, application: Application, note: str = ""
         fresh.open_key, fresh.decided_at, fresh.decided_by = None, timezone.now(), actor
         save(fresh, "organization", "open_key", "decided_at", "decided_by")
         audit_app(
-            AuditAction.APP_APPROVED,
+            ApplicationAction.APP_APPROVED,
             actor=actor,
             application=fresh,
             organization=organization.eid,
@@ -222,7 +226,9 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
         )
         save(fresh, "open_key", "decided_at", "decided_by", "decision_reason")
         cancelled = close_verifications(fresh, actor=actor, reason=text)
-        audit_app(AuditAction.APP_REJECTED, actor=actor, application=fresh, reason=text, verifications=cancelled)
+        audit_app(
+            ApplicationAction.APP_REJECTED, actor=actor, application=fresh, reason=text, verifications=cancelled
+        )
         emit_app(app_events.REJECTED, actor=actor, application=fresh)
         notify(fresh.applicant, "app_rejected", {"number": fresh.number, "reason": text[:300]})
     return fresh

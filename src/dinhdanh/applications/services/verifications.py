@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.applications import documents
+from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
     Application,
@@ -38,7 +39,6 @@ from dinhdanh.applications.services.common import (
 )
 from dinhdanh.applications.services.duties import require_no_conflict
 from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean
@@ -128,7 +128,7 @@ def verification_ask(
             due_at=verification_due_at(now),
         )
         audit_app(
-            AuditAction.APP_VERIFICATION_SENT,
+            ApplicationAction.APP_VERIFICATION_SENT,
             actor=actor,
             application=fresh,
             verification=verification.pk,
@@ -180,7 +180,7 @@ def verification_answer(
                 verification=fresh,
             )
         audit_app(
-            AuditAction.APP_VERIFICATION_ANSWERED,
+            ApplicationAction.APP_VERIFICATION_ANSWERED,
             actor=actor,
             application=application,
             verification=fresh.pk,
@@ -204,7 +204,7 @@ def verification_cancel(*, actor: User, verification: VerificationRequest, reaso
         fresh.answered_by, fresh.answered_at = actor, timezone.now()
         fresh.save(update_fields=["status", "answer", "answered_by", "answered_at"])
         audit_app(
-            AuditAction.APP_VERIFICATION_CANCELLED,
+            ApplicationAction.APP_VERIFICATION_CANCELLED,
             actor=actor,
             application=application,
             verification=fresh.pk,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dinhdanh.applications.payload import Person
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean, clean_optional, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
@@ -201,7 +201,7 @@ def save_changes(
     *,
     actor: User | None,
     origin: ChangeOrigin,
-    action: AuditAction,
+    action: Actions,
     application: Any = None,
     snapshot: Any = None,
     note: str = "",

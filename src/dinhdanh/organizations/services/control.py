@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.services._common import (
@@ -55,7 +55,7 @@ def attach_named_representative(
         organization.updated_at = now
         organization.save(update_fields=["representative", "updated_at"])
         audit.record(
-            AuditAction.ORG_CONTROL_CLAIMED,
+            OrganizationAction.ORG_CONTROL_CLAIMED,
             actor=actor,
             obj=organization,
             after={"how": how, "representative_membership": membership.pk, "account": account.pk},

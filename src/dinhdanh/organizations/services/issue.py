@@ -15,11 +15,11 @@ from django.utils import timezone
 from dinhdanh.applications.models import Application, Kind, Status
 from dinhdanh.applications.payload import ORGANIZATION_FIELDS
 from dinhdanh.core import audit, events
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import name_key
 from dinhdanh.organizations import events as org_events
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     ChangeOrigin,
@@ -150,7 +150,7 @@ def organization_issue(*, actor: User, application: Application) -> Organization
             Application.objects.filter(pk=application.pk).update(organization=organization)
             application.organization = organization
             audit.record(
-                AuditAction.ORG_ISSUED,
+                OrganizationAction.ORG_ISSUED,
                 actor=actor,
                 obj=organization,
                 after={
@@ -218,7 +218,7 @@ def organization_apply_update(*, actor: User, application: Application) -> Organ
                     changes,
                     actor=actor,
                     origin=ChangeOrigin.APPLICATION,
-                    action=AuditAction.ORG_UPDATED,
+                    action=OrganizationAction.ORG_UPDATED,
                     application=application,
                 )
                 params = {"eid": organization.eid, "organization": organization.name}

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit, events
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
 from dinhdanh.organizations import events as org_events
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     LockGround,
@@ -70,7 +70,7 @@ def _second_officer(
             proposed_by=actor,
         )
         audit.record(
-            AuditAction.ORG_LOCK_PROPOSED,
+            OrganizationAction.ORG_LOCK_PROPOSED,
             actor=actor,
             obj=organization,
             after={"proposal": proposal.pk, "authority": authority, "document_reference": document_reference},
@@ -174,7 +174,7 @@ def organization_lock(
             proposal.save(update_fields=["resolved_at", "lock"])
             after["four_eyes"] = {"proposal": proposal.pk, "first_officer": proposal.proposed_by_id}
         audit.record(
-            AuditAction.ORG_TERMINATED if permanent else AuditAction.ORG_LOCKED,
+            OrganizationAction.ORG_TERMINATED if permanent else OrganizationAction.ORG_LOCKED,
             actor=actor,
             obj=organization,
             before={"status": before},
@@ -255,7 +255,7 @@ def organization_unlock(
         if application is not None:
             after["application"] = application.number
         audit.record(
-            AuditAction.ORG_UNLOCKED,
+            OrganizationAction.ORG_UNLOCKED,
             actor=actor,
             obj=organization,
             before={"status": OrganizationStatus.LOCKED},

@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit, events
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
 from dinhdanh.organizations import events as org_events
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.selectors import representative_membership
@@ -68,7 +68,7 @@ def _expire(membership: Membership, now: datetime) -> None:
     """Mark one lapsed grant (its end is its ``valid_until``) and audit it."""
     end_membership(membership, actor=None, reason=REASON_EXPIRED, at=membership.valid_until or now)
     audit.record(
-        AuditAction.MEMBER_EXPIRED,
+        OrganizationAction.MEMBER_EXPIRED,
         actor=None,
         object_type="organizations.organization",
         object_id=str(membership.organization_id),
@@ -138,7 +138,7 @@ def member_grant(
                 document=document,
             )
             audit.record(
-                AuditAction.MEMBER_GRANTED,
+                OrganizationAction.MEMBER_GRANTED,
                 actor=actor,
                 obj=organization,
                 after={
@@ -192,7 +192,7 @@ def member_revoke(*, actor: User, membership: Membership, reason: str) -> Member
             row.revoke_reason,
         )
         audit.record(
-            AuditAction.MEMBER_REVOKED,
+            OrganizationAction.MEMBER_REVOKED,
             actor=actor,
             obj=organization,
             after={"membership": row.pk, "user": row.user_id, "reason": text, "own": own},

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from dinhdanh.applications.payload import Person
 from dinhdanh.core import events
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import events as org_events
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization
 from dinhdanh.organizations.services._common import (
@@ -109,7 +109,7 @@ def organization_change_representative(
             changes,
             actor=actor,
             origin=origin,
-            action=AuditAction.ORG_REPRESENTATIVE_CHANGED,
+            action=OrganizationAction.ORG_REPRESENTATIVE_CHANGED,
             application=application,
             snapshot=snapshot,
             extra={

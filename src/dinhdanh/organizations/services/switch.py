@@ -7,9 +7,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from dinhdanh.core import audit, events
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import events as org_events
+from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import Organization
 from dinhdanh.organizations.selectors import ACTING_ORGANIZATION, membership_in_force
@@ -23,7 +23,7 @@ def organization_switch(*, actor: User, request: HttpRequest, organization: Orga
     if organization is None:
         with transaction.atomic():
             audit.record(
-                AuditAction.ORG_SWITCHED,
+                OrganizationAction.ORG_SWITCHED,
                 actor=actor,
                 object_type="people.user",
                 object_id=str(actor.pk),
@@ -38,7 +38,7 @@ def organization_switch(*, actor: User, request: HttpRequest, organization: Orga
         raise DomainError(OrganizationError.NOT_ACTIVE)
     with transaction.atomic():
         audit.record(
-            AuditAction.ORG_SWITCHED,
+            OrganizationAction.ORG_SWITCHED,
             actor=actor,
             obj=organization,
             after={"membership": membership.pk, "role": membership.role, "services": membership.services},

@@ -13,9 +13,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people import authflow, guard, signin
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.forms import CodeForm, SignInForm, attach
 from dinhdanh.people.models import SignInMethod, User
@@ -122,8 +122,8 @@ def step_up_with_code(request: HttpRequest, user: User, code: str) -> SignInMeth
     try:
         method = signin.second_factor_check(user=user, code=code, client=client)
     except DomainError:
-        audit.record(AuditAction.STEP_UP_FAILED, actor=user, obj=user)
+        audit.record(PeopleAction.STEP_UP_FAILED, actor=user, obj=user)
         raise
     authflow.mark_stepped_up(request)
-    audit.record(AuditAction.STEP_UP_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
+    audit.record(PeopleAction.STEP_UP_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
     return method

@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, jurisdiction, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.sealed import SealError, read_file
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.notifications.recipients import masked as masked_address
 from dinhdanh.people import contacts, levels, locks, lookups, selectors, services
+from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.forms import (
     AuthorityLockForm,
     FindPersonForm,
@@ -260,7 +260,7 @@ def review_portrait(request: HttpRequest, pk: int) -> HttpResponse:
         data = read_file(level_request.user.portrait_ref)
     except (DomainError, SealError, OSError):
         raise Http404 from None
-    audit.record(AuditAction.PORTRAIT_VIEWED, actor=officer, obj=level_request.user, read=True)
+    audit.record(PeopleAction.PORTRAIT_VIEWED, actor=officer, obj=level_request.user, read=True)
     kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
     return HttpResponse(
         data, content_type=kind, headers={"Cache-Control": "no-store", "Content-Disposition": "inline"}

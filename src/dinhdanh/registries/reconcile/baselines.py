@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.models import User
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.reconcile.scope import Scope
@@ -87,7 +87,7 @@ def baseline_take(*, actor: User | None, unit: AdministrativeUnit, as_of: date) 
             )
             taken.append(baseline)
         audit.record(
-            AuditAction.REGISTRY_BASELINE_TAKEN,
+            RegistryAction.REGISTRY_BASELINE_TAKEN,
             actor=actor,
             object_type="geo.administrativeunit",
             object_id=str(unit.pk),

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, jurisdiction, require
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Exclusion, ExclusionReason, Record
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.reconcile.scope import Scope
@@ -71,7 +71,7 @@ def exclusion_set(*, actor: User, record: Record, reason: ExclusionReason | str,
         except IntegrityError:  # a concurrent request won the race the lock above did not cover
             raise DomainError(ReconcileError.ALREADY_EXCLUDED, since=f"{timezone.localdate():%d/%m/%Y}") from None
         audit.record(
-            AuditAction.REGISTRY_EXCLUSION_SET,
+            RegistryAction.REGISTRY_EXCLUSION_SET,
             actor=actor,
             obj=exclusion,
             after={
@@ -95,7 +95,7 @@ def exclusion_lift(*, actor: User, exclusion: Exclusion) -> Exclusion:
         locked.lifted_at, locked.lifted_by = timezone.now(), actor
         locked.save(update_fields=["lifted_at", "lifted_by"])
         audit.record(
-            AuditAction.REGISTRY_EXCLUSION_LIFTED,
+            RegistryAction.REGISTRY_EXCLUSION_LIFTED,
             actor=actor,
             obj=locked,
             before={"reason": locked.reason, "note": locked.note},

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from dinhdanh.core import audit
-from dinhdanh.core.audit_codes import AuditAction
 from dinhdanh.core.categories import Category, Source
 from dinhdanh.people.models import User
+from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.cells import neutralize_for_export
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reconcile.scope import Scope
@@ -125,7 +125,7 @@ def outreach_xlsx(
     book.save(dest)
     with transaction.atomic():
         audit.record(
-            AuditAction.REGISTRY_EXPORTED,
+            RegistryAction.REGISTRY_EXPORTED,
             actor=actor,
             object_type="registries.outreach",
             object_id=scope.unit.path if scope.unit else "",

@@ -28,7 +28,7 @@ from django.db.models import Q
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import GRANTS, Jurisdiction, Permission, Role, active_assignments, require
-from dinhdanh.core.audit_codes import AuditAction
+from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.geo.models import AdministrativeUnit
@@ -124,7 +124,7 @@ def reader_scope(
     reach = _jurisdiction_of(paths)
     if unit is not None and not reach.covers(unit):
         audit.record(
-            AuditAction.ACCESS_DENIED,
+            KernelAction.ACCESS_DENIED,
             actor=user if user.is_authenticated else None,
             after={
                 "permission": str(permission),

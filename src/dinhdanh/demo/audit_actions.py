@@ -1,0 +1,15 @@
+"""Audit action codes of `demo` (the kernel keeps only the mechanism: core.audit_codes).
+
+Never rename a value: verifiers and reports key on it. Adding one needs no migration.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.core.audit_codes import Actions, actions
+
+
+@actions("system")
+class DemoAction(Actions):
+    DEMO_LOADED = "system.demo_loaded", _("Nạp dữ liệu mẫu")
