@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from dinhdanh.api.idempotency import fingerprint
 from dinhdanh.applications.models import Document, VerificationRequest
-from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
+from dinhdanh.registries.permissions import RegistryRole
 from tests.api.test_problems import problem
 from tests.applications.support import PDF, officer, person
 from tests.applications.test_api import BASE, client_for, filed, new_body
@@ -93,7 +93,7 @@ def test_a_verification_answer_with_files_sent_twice_is_answered_once() -> None:
     )
     assert asked.status_code == 201, asked.content
     clerk = make_user("Cán bộ Thuế")
-    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
+    role_grant(actor=None, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
     client, token = client_for(clerk)
 
     def answer() -> Any:

@@ -21,11 +21,11 @@ from ninja import Router
 from dinhdanh.api.urls import api
 from dinhdanh.applications import services as app_services
 from dinhdanh.applications.models import Application, Check, Consent, StatusChange, VerificationRequest
-from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from dinhdanh.organizations.models import LockGround, Membership, Organization, OrganizationLock
 from dinhdanh.people.models import User
+from dinhdanh.registries.permissions import RegistryRole
 from tests.applications.support import PDF, officer, person, start, submitted
 from tests.conftest import make_user, signed_in
 from tests.organizations.factories import make_organization
@@ -133,7 +133,7 @@ def _verification_cancel() -> Call:
 def _verification_answer() -> Call:
     asked, _reviewer = _asked()
     clerk = make_user("Cán bộ Thuế")
-    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
+    role_grant(actor=None, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
     return Call(clerk, f"{BASE}/verifications/{asked.pk}/answer", {"answer": "Đang hoạt động"}, multipart=True)
 
 

@@ -21,6 +21,7 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.models import Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.conftest import make_officer, make_user, unit
@@ -76,7 +77,7 @@ def raw_data(pid: str, person_name: str = "Trần Văn Bình", **changes: Any) -
     return {k: v for k, v in data.items() if v is not None}
 
 
-def officer(role: Role = Role.REVIEWING_OFFICER, where: AdministrativeUnit | None = None, **kw: Any) -> User:
+def officer(role: Role = PeopleRole.REVIEWING_OFFICER, where: AdministrativeUnit | None = None, **kw: Any) -> User:
     return make_officer(role, where if where is not None else commune(), pid_name(), **kw)
 
 

@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 
 from dinhdanh.applications.models import Application, Status, VerificationRequest
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
+from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.permissions import RegistryRole
 from tests.applications.support import FAR_COMMUNE, PDF, commune, events, officer, person, raw_data
 from tests.conftest import make_user, signed_in
 from tests.people.support import PROBLEM, post_json, problem
@@ -196,7 +197,7 @@ def test_verification_over_http_and_reject() -> None:
     )
     assert asked.status_code == 201, asked.content
     clerk = make_user("Cán bộ Thuế")
-    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
+    role_grant(actor=None, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
     clerk_client, clerk_token = client_for(clerk)
     listed = clerk_client.get(f"{BASE}verifications?status=open").json()
     assert [v["id"] for v in listed] == [asked.json()["id"]]
@@ -242,7 +243,7 @@ def test_consent_and_withdraw_over_http() -> None:
 
 
 def test_in_person_intake_over_http() -> None:
-    intake = officer(Role.INTAKE_OFFICER)
+    intake = officer(PeopleRole.INTAKE_OFFICER)
     applicant, pid = person()
     client, token = client_for(intake)
     body = {**new_body(pid, applicant.full_name), "channel": "in_person", "applicant_personal_id": pid}

@@ -16,12 +16,12 @@ from dinhdanh.applications.models import (
     Kind,
     Status,
 )
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from tests.applications.support import (
     FAR_COMMUNE,
     commune,
@@ -135,7 +135,7 @@ def test_routing_to_the_province_and_to_the_centre() -> None:
 
     assert central not in officer_queue(officer(where=province()))
     nationwide = make_user("Cán bộ C06", personal_id="001090000001")
-    role_grant(actor=None, user=nationwide, role=Role.REVIEWING_OFFICER, unit=None)
+    role_grant(actor=None, user=nationwide, role=PeopleRole.REVIEWING_OFFICER, unit=None)
     assert central in officer_queue(nationwide)
     with override_settings(ORG_ROUTING_LEVEL="central", ORG_APPROVING_LEVEL="central"):
         with pytest.raises(DomainError):

@@ -14,7 +14,6 @@ from dinhdanh.applications import services
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Kind, SignOff, Status
 from dinhdanh.applications.services.duties import valid_sign_offs
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
@@ -23,6 +22,7 @@ from dinhdanh.organizations.models import Membership
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.permissions import RegistryRole
 from tests.applications.support import (
     events,
     officer,
@@ -131,7 +131,7 @@ def test_a_partner_clerk_does_not_answer_about_their_own_organization() -> None:
     asked = services.verification_ask(
         actor=reviewer, application=application, question="?", partner_source=Source.TAX, unit=None
     )
-    role_grant(actor=None, user=applicant, role=Role.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
+    role_grant(actor=None, user=applicant, role=RegistryRole.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
     _refused(
         lambda: services.verification_answer(actor=applicant, verification=asked, answer="Tốt", uploads=[]),
         "applications.conflict_of_interest",
@@ -227,7 +227,7 @@ def test_a_partners_answer_file_is_for_officers_and_the_partner_only() -> None:
         actor=reviewer, application=application, question="?", partner_source=Source.TAX, unit=None
     )
     clerk = make_user("Cán bộ Thuế")
-    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
+    role_grant(actor=None, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=None, partner_source=Source.TAX)
     services.verification_answer(
         actor=clerk, verification=asked, answer="Đang hoạt động", uploads=[SimpleUploadedFile("kq.pdf", PDF)]
     )

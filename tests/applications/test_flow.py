@@ -20,12 +20,12 @@ from dinhdanh.applications.models import (
     Status,
     StatusChange,
 )
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountLevel
+from dinhdanh.people.permissions import PeopleRole
 from tests.applications.support import (
     FAR_COMMUNE,
     LETTER,
@@ -139,7 +139,7 @@ def test_two_drafts_for_one_code_cannot_both_be_submitted() -> None:
 
 
 def test_in_person_the_intake_officer_files_for_the_person_at_the_counter() -> None:
-    intake = officer(Role.INTAKE_OFFICER)
+    intake = officer(PeopleRole.INTAKE_OFFICER)
     applicant, pid = person()
     app = services.application_start(
         actor=intake,
@@ -157,7 +157,7 @@ def test_in_person_the_intake_officer_files_for_the_person_at_the_counter() -> N
 
 
 def test_an_intake_officer_elsewhere_is_refused_with_an_audit_event() -> None:
-    intake = officer(Role.INTAKE_OFFICER, commune(FAR_COMMUNE))
+    intake = officer(PeopleRole.INTAKE_OFFICER, commune(FAR_COMMUNE))
     applicant, pid = person()
     with pytest.raises(DomainError) as caught:
         services.application_start(
@@ -176,7 +176,7 @@ def test_an_intake_officer_elsewhere_is_refused_with_an_audit_event() -> None:
 
 
 def test_in_person_needs_the_applicant() -> None:
-    intake = officer(Role.INTAKE_OFFICER)
+    intake = officer(PeopleRole.INTAKE_OFFICER)
     _, pid = person()
     with pytest.raises(DomainError) as caught:
         services.application_start(
@@ -191,7 +191,7 @@ def test_in_person_needs_the_applicant() -> None:
 
 
 def test_in_person_needs_the_id_card_checked() -> None:
-    intake = officer(Role.INTAKE_OFFICER)
+    intake = officer(PeopleRole.INTAKE_OFFICER)
     applicant, pid = person()
     with pytest.raises(DomainError) as caught:
         services.application_start(

@@ -12,11 +12,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, StatusChange, VerificationRequest, VerificationStatus
-from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
 from dinhdanh.people.models import User
+from dinhdanh.registries.permissions import RegistryRole
 from tests.applications.support import officer, person, start
 from tests.conftest import make_user
 
@@ -126,7 +126,7 @@ def test_the_state_machine_holds() -> None:
     Requests.applicant, Requests.pid = person()
     Requests.reviewer = officer()
     clerk = make_user("Cán bộ Thuế")
-    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=None, partner_source="tax")
+    role_grant(actor=None, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=None, partner_source="tax")
     Requests.clerk = clerk
     run_state_machine_as_test(
         Requests,

@@ -8,13 +8,13 @@ from dinhdanh.applications import services
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Document, Status, VerificationStatus
 from dinhdanh.applications.selectors import verification_for_answerer, verifications_for_partner
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
+from dinhdanh.registries.permissions import RegistryRole
 from tests.applications.support import FAR_COMMUNE, commune, events, officer, province, submitted, upload
 from tests.conftest import make_user
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def clerk(source: Source, where: AdministrativeUnit | None = None) -> User:
     user = make_user("Cán bộ Thuế")
-    role_grant(actor=None, user=user, role=Role.PARTNER_CLERK, unit=where, partner_source=source)
+    role_grant(actor=None, user=user, role=RegistryRole.PARTNER_CLERK, unit=where, partner_source=source)
     return user
 
 

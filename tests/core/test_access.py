@@ -12,14 +12,24 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import access
-from dinhdanh.core.access import GRANTS, STAFF_ROLES, Jurisdiction, Permission, Role
+from dinhdanh.core.access import (
+    AdministratorRole,
+    Jurisdiction,
+    KernelPermission,
+    KernelRole,
+    Permission,
+    Role,
+)
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent, RoleAssignment
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.permissions import RegistryPermission, RegistryRole
 from tests.conftest import make_officer, make_user, unit
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +66,8 @@ def denials() -> list[AuditEvent]:
 
 
 def test_a_provincial_reviewer_covers_the_communes_of_that_province_only() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
-    scope = access.jurisdiction(officer, Permission.REVIEW_APPLICATION)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
+    scope = access.jurisdiction(officer, ApplicationPermission.REVIEW_APPLICATION)
 
     assert scope == Jurisdiction(nationwide=False, paths=("2025/91/",))
     assert scope.covers(province(AN_GIANG))
@@ -69,42 +79,42 @@ def test_a_provincial_reviewer_covers_the_communes_of_that_province_only() -> No
 
 
 def test_a_commune_officer_covers_that_commune_only() -> None:
-    officer = make_officer(Role.INTAKE_OFFICER, unit(AN_GIANG_COMMUNE))
-    scope = access.jurisdiction(officer, Permission.INTAKE_APPLICATION)
+    officer = make_officer(PeopleRole.INTAKE_OFFICER, unit(AN_GIANG_COMMUNE))
+    scope = access.jurisdiction(officer, ApplicationPermission.INTAKE_APPLICATION)
 
     assert scope.covers(unit(AN_GIANG_COMMUNE))
     assert not scope.covers(unit(OTHER_AN_GIANG_COMMUNE))
     assert not scope.covers(province(AN_GIANG))
     assert not scope.covers(unit(HA_NOI_COMMUNE))
-    assert restricted(officer, Permission.INTAKE_APPLICATION) == {unit(AN_GIANG_COMMUNE).pk}
+    assert restricted(officer, ApplicationPermission.INTAKE_APPLICATION) == {unit(AN_GIANG_COMMUNE).pk}
 
 
 def test_a_nationwide_system_administrator_covers_everything_for_their_permissions() -> None:
-    admin = make_officer(Role.SYSTEM_ADMIN, None)
-    scope = access.jurisdiction(admin, Permission.ADMINISTER_SYSTEM)
+    admin = make_officer(AdministratorRole.SYSTEM_ADMIN, None)
+    scope = access.jurisdiction(admin, KernelPermission.ADMINISTER_SYSTEM)
 
     assert scope == Jurisdiction(nationwide=True, paths=())
     assert scope.covers(unit(HA_NOI_COMMUNE))
     assert scope.covers(province(AN_GIANG))
     assert scope.covers(None)
     # Nationwide reach does not bring permissions the role does not have.
-    assert access.jurisdiction(admin, Permission.REVIEW_APPLICATION).empty
-    assert not access.has_permission(admin, Permission.REVIEW_APPLICATION)
+    assert access.jurisdiction(admin, ApplicationPermission.REVIEW_APPLICATION).empty
+    assert not access.has_permission(admin, ApplicationPermission.REVIEW_APPLICATION)
 
 
 def test_a_permission_the_role_lacks_gives_no_jurisdiction() -> None:
-    intake = make_officer(Role.INTAKE_OFFICER, province(AN_GIANG))
-    assert access.jurisdiction(intake, Permission.REVIEW_APPLICATION) == access.NOWHERE
-    assert access.jurisdiction(intake, Permission.INTAKE_APPLICATION).covers(unit(AN_GIANG_COMMUNE))
+    intake = make_officer(PeopleRole.INTAKE_OFFICER, province(AN_GIANG))
+    assert access.jurisdiction(intake, ApplicationPermission.REVIEW_APPLICATION) == access.NOWHERE
+    assert access.jurisdiction(intake, ApplicationPermission.INTAKE_APPLICATION).covers(unit(AN_GIANG_COMMUNE))
 
 
 def test_jurisdictions_add_up_and_nested_areas_collapse() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, unit(AN_GIANG_COMMUNE))
-    assert access.jurisdiction(officer, Permission.REVIEW_APPLICATION).paths == ("2025/91/30292/",)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit(AN_GIANG_COMMUNE))
+    assert access.jurisdiction(officer, ApplicationPermission.REVIEW_APPLICATION).paths == ("2025/91/30292/",)
 
-    role_grant(actor=None, user=officer, role=Role.REVIEWING_OFFICER, unit=province(AN_GIANG))
-    role_grant(actor=None, user=officer, role=Role.REVIEWING_OFFICER, unit=unit(HA_NOI_COMMUNE))
-    scope = access.jurisdiction(officer, Permission.REVIEW_APPLICATION)
+    role_grant(actor=None, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=province(AN_GIANG))
+    role_grant(actor=None, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=unit(HA_NOI_COMMUNE))
+    scope = access.jurisdiction(officer, ApplicationPermission.REVIEW_APPLICATION)
     assert scope.paths == ("2025/01/00004/", "2025/91/")
     assert scope.covers(unit(OTHER_AN_GIANG_COMMUNE))
     assert scope.covers(unit(HA_NOI_COMMUNE))
@@ -115,8 +125,8 @@ def test_jurisdictions_add_up_and_nested_areas_collapse() -> None:
 
 
 def test_restrict_keeps_the_units_of_the_province() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
-    allowed = restricted(officer, Permission.REVIEW_APPLICATION)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
+    allowed = restricted(officer, ApplicationPermission.REVIEW_APPLICATION)
 
     assert allowed == units_under("2025/91/")
     assert province(AN_GIANG).pk in allowed
@@ -126,25 +136,25 @@ def test_restrict_keeps_the_units_of_the_province() -> None:
 
 
 def test_restrict_gives_nothing_without_the_permission() -> None:
-    officer = make_officer(Role.INTAKE_OFFICER, province(AN_GIANG))
-    assert restricted(officer, Permission.REVIEW_APPLICATION) == set()
-    assert restricted(make_user(), Permission.VIEW_BACK_OFFICE) == set()
-    assert restricted(AnonymousUser(), Permission.VIEW_BACK_OFFICE) == set()
+    officer = make_officer(PeopleRole.INTAKE_OFFICER, province(AN_GIANG))
+    assert restricted(officer, ApplicationPermission.REVIEW_APPLICATION) == set()
+    assert restricted(make_user(), KernelPermission.VIEW_BACK_OFFICE) == set()
+    assert restricted(AnonymousUser(), KernelPermission.VIEW_BACK_OFFICE) == set()
 
 
 def test_restrict_gives_everything_nationwide() -> None:
-    admin = make_officer(Role.SYSTEM_ADMIN, None)
-    assert restricted(admin, Permission.VIEW_AUDIT_LOG) == current_units()
+    admin = make_officer(AdministratorRole.SYSTEM_ADMIN, None)
+    assert restricted(admin, KernelPermission.VIEW_AUDIT_LOG) == current_units()
 
 
 def test_restrict_follows_a_relation() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
-    inside = make_officer(Role.INTAKE_OFFICER, unit(AN_GIANG_COMMUNE))
-    outside = make_officer(Role.INTAKE_OFFICER, unit(HA_NOI_COMMUNE))
-    nationwide = make_officer(Role.SYSTEM_ADMIN, None)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
+    inside = make_officer(PeopleRole.INTAKE_OFFICER, unit(AN_GIANG_COMMUNE))
+    outside = make_officer(PeopleRole.INTAKE_OFFICER, unit(HA_NOI_COMMUNE))
+    nationwide = make_officer(AdministratorRole.SYSTEM_ADMIN, None)
 
     qs = RoleAssignment.objects.filter(user__in=[inside, outside, nationwide])
-    seen = access.restrict(qs, officer, Permission.REVIEW_APPLICATION, path_field="unit__path")
+    seen = access.restrict(qs, officer, ApplicationPermission.REVIEW_APPLICATION, path_field="unit__path")
     assert [a.user_id for a in seen] == [inside.pk]
 
 
@@ -152,36 +162,36 @@ def test_restrict_follows_a_relation() -> None:
 
 
 def test_an_expired_assignment_grants_nothing() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
     officer.role_assignments.update(valid_until=timezone.now() - timedelta(days=1))
 
-    assert access.roles_of(officer) == {Role.CITIZEN}
-    assert access.jurisdiction(officer, Permission.REVIEW_APPLICATION).empty
-    assert restricted(officer, Permission.REVIEW_APPLICATION) == set()
+    assert access.roles_of(officer) == {KernelRole.CITIZEN}
+    assert access.jurisdiction(officer, ApplicationPermission.REVIEW_APPLICATION).empty
+    assert restricted(officer, ApplicationPermission.REVIEW_APPLICATION) == set()
 
 
 def test_an_assignment_with_a_future_end_still_grants() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
     officer.role_assignments.update(valid_until=timezone.now() + timedelta(days=30))
-    assert access.jurisdiction(officer, Permission.REVIEW_APPLICATION).covers(unit(AN_GIANG_COMMUNE))
+    assert access.jurisdiction(officer, ApplicationPermission.REVIEW_APPLICATION).covers(unit(AN_GIANG_COMMUNE))
 
 
 def test_a_revoked_assignment_grants_nothing() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
     officer.role_assignments.update(revoked_at=timezone.now())
 
-    assert access.roles_of(officer) == {Role.CITIZEN}
-    assert access.jurisdiction(officer, Permission.REVIEW_APPLICATION).empty
+    assert access.roles_of(officer) == {KernelRole.CITIZEN}
+    assert access.jurisdiction(officer, ApplicationPermission.REVIEW_APPLICATION).empty
 
 
 def test_an_inactive_account_gets_nothing() -> None:
-    officer = make_officer(Role.SYSTEM_ADMIN, None)
+    officer = make_officer(AdministratorRole.SYSTEM_ADMIN, None)
     officer.is_active = False
     officer.save(update_fields=["is_active"])
 
     assert access.roles_of(officer) == set()
-    assert access.jurisdiction(officer, Permission.ADMINISTER_SYSTEM).empty
-    assert restricted(officer, Permission.ADMINISTER_SYSTEM) == set()
+    assert access.jurisdiction(officer, KernelPermission.ADMINISTER_SYSTEM).empty
+    assert restricted(officer, KernelPermission.ADMINISTER_SYSTEM) == set()
 
 
 def test_an_anonymous_visitor_gets_nothing() -> None:
@@ -195,7 +205,7 @@ def test_an_anonymous_visitor_gets_nothing() -> None:
 def test_an_unknown_role_in_the_table_grants_nothing() -> None:
     user = make_user()
     RoleAssignment.objects.create(user=user, role="superuser", unit=None, granted_at=timezone.now())
-    assert access.roles_of(user) == {Role.CITIZEN}
+    assert access.roles_of(user) == {KernelRole.CITIZEN}
     for permission in Permission:
         assert access.jurisdiction(user, permission).empty
 
@@ -205,23 +215,23 @@ def test_an_unknown_role_in_the_table_grants_nothing() -> None:
 
 def test_every_signed_in_person_is_a_citizen_and_staff_roles_add_up() -> None:
     user = make_user()
-    assert access.roles_of(user) == {Role.CITIZEN}
+    assert access.roles_of(user) == {KernelRole.CITIZEN}
 
-    role_grant(actor=None, user=user, role=Role.INTAKE_OFFICER, unit=unit(AN_GIANG_COMMUNE))
-    role_grant(actor=None, user=user, role=Role.CAMPAIGN_MANAGER, unit=province(AN_GIANG))
-    assert access.roles_of(user) == {Role.CITIZEN, Role.INTAKE_OFFICER, Role.CAMPAIGN_MANAGER}
+    role_grant(actor=None, user=user, role=PeopleRole.INTAKE_OFFICER, unit=unit(AN_GIANG_COMMUNE))
+    role_grant(actor=None, user=user, role=RegistryRole.CAMPAIGN_MANAGER, unit=province(AN_GIANG))
+    assert access.roles_of(user) == {KernelRole.CITIZEN, PeopleRole.INTAKE_OFFICER, RegistryRole.CAMPAIGN_MANAGER}
 
 
 # --- require() ----------------------------------------------------------------------------------
 
 
 def test_require_lets_an_officer_act_in_their_area_and_writes_nothing() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
     before = AuditEvent.objects.count()
 
-    access.require(officer, Permission.REVIEW_APPLICATION, unit=unit(AN_GIANG_COMMUNE))
-    access.require(officer, Permission.REVIEW_APPLICATION, unit=province(AN_GIANG))
-    access.require(officer, Permission.VIEW_REGISTRY, any_unit=True)
+    access.require(officer, ApplicationPermission.REVIEW_APPLICATION, unit=unit(AN_GIANG_COMMUNE))
+    access.require(officer, ApplicationPermission.REVIEW_APPLICATION, unit=province(AN_GIANG))
+    access.require(officer, RegistryPermission.VIEW_REGISTRY, any_unit=True)
 
     assert AuditEvent.objects.count() == before
 
@@ -231,44 +241,44 @@ def test_require_without_the_role_is_permission_denied_and_audited() -> None:
     commune = unit(AN_GIANG_COMMUNE)
 
     with pytest.raises(DomainError) as exc:
-        access.require(citizen, Permission.REVIEW_APPLICATION, unit=commune, obj=commune)
+        access.require(citizen, ApplicationPermission.REVIEW_APPLICATION, unit=commune, obj=commune)
     assert exc.value.error is CoreError.PERMISSION_DENIED
 
     [denied] = denials()
     assert denied.actor_id == citizen.pk
     assert (denied.object_type, denied.object_id) == ("geo.administrativeunit", str(commune.pk))
     assert denied.after == {
-        "permission": "review_application",
+        "permission": "applications.review",
         "reason": "core.permission_denied",
         "unit": "2025/91/30292/",
     }
 
 
 def test_require_outside_the_area_is_out_of_jurisdiction_and_audited() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
 
     with pytest.raises(DomainError) as exc:
-        access.require(officer, Permission.REVIEW_APPLICATION, unit=unit(HA_NOI_COMMUNE))
+        access.require(officer, ApplicationPermission.REVIEW_APPLICATION, unit=unit(HA_NOI_COMMUNE))
     assert exc.value.error is CoreError.OUT_OF_JURISDICTION
 
     [denied] = denials()
     assert denied.actor_id == officer.pk
     assert denied.after == {
-        "permission": "review_application",
+        "permission": "applications.review",
         "reason": "core.out_of_jurisdiction",
         "unit": "2025/01/00004/",
     }
 
 
 def test_require_for_a_nationwide_object_needs_nationwide_reach() -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, province(AN_GIANG))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province(AN_GIANG))
     with pytest.raises(DomainError) as exc:
-        access.require(officer, Permission.REVIEW_APPLICATION)
+        access.require(officer, ApplicationPermission.REVIEW_APPLICATION)
     assert exc.value.error is CoreError.OUT_OF_JURISDICTION
-    assert denials()[0].after == {"permission": "review_application", "reason": "core.out_of_jurisdiction"}
+    assert denials()[0].after == {"permission": "applications.review", "reason": "core.out_of_jurisdiction"}
 
-    admin = make_officer(Role.SYSTEM_ADMIN, None)
-    access.require(admin, Permission.ADMINISTER_SYSTEM)
+    admin = make_officer(AdministratorRole.SYSTEM_ADMIN, None)
+    access.require(admin, KernelPermission.ADMINISTER_SYSTEM)
     assert len(denials()) == 1
 
 
@@ -283,7 +293,7 @@ def test_every_refusal_writes_exactly_one_event_without_personal_data(who: str) 
     elif who == "citizen":
         person = make_user("Hoàng Văn Em")
     else:
-        role = Role.INTAKE_OFFICER if who == "wrong_role" else Role.REVIEWING_OFFICER
+        role = PeopleRole.INTAKE_OFFICER if who == "wrong_role" else PeopleRole.REVIEWING_OFFICER
         area = unit(HA_NOI_COMMUNE) if who == "elsewhere" else province(AN_GIANG)
         person = make_officer(role, area, name="Hoàng Văn Em")
         if who == "inactive":
@@ -296,7 +306,7 @@ def test_every_refusal_writes_exactly_one_event_without_personal_data(who: str) 
     before = AuditEvent.objects.count()
 
     with pytest.raises(DomainError) as exc:
-        access.require(person, Permission.REVIEW_APPLICATION, unit=unit(AN_GIANG_COMMUNE))
+        access.require(person, ApplicationPermission.REVIEW_APPLICATION, unit=unit(AN_GIANG_COMMUNE))
     expected = CoreError.OUT_OF_JURISDICTION if who == "elsewhere" else CoreError.PERMISSION_DENIED
     assert exc.value.error is expected
 
@@ -316,7 +326,7 @@ def test_repeated_refusals_are_each_audited() -> None:
     citizen = make_user()
     for _ in range(3):
         with pytest.raises(DomainError):
-            access.require(citizen, Permission.ADMINISTER_SYSTEM, any_unit=True)
+            access.require(citizen, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)
     assert len(denials()) == 3
 
 
@@ -333,7 +343,7 @@ STATES = ("active", "expired", "revoked", "ends_later")
 
 assignments = st.lists(
     st.tuples(
-        st.sampled_from(sorted(STAFF_ROLES)),
+        st.sampled_from(sorted(access.staff_roles())),
         st.one_of(st.integers(0, len(UNIT_CODES) - 1), st.none()),  # None: nationwide
         st.sampled_from(STATES),
     ),
@@ -351,7 +361,7 @@ def _is_ancestor_or_self(candidate: AdministrativeUnit, u: AdministrativeUnit) -
 
 
 @hypothesis_settings(max_examples=25, deadline=None)
-@given(granted=assignments, permission=st.sampled_from(list(Permission)))
+@given(granted=assignments, permission=st.sampled_from(access.declared_permissions()))
 def test_covers_matches_brute_force_ancestry(
     granted: list[tuple[Role, int | None, str]], permission: Permission
 ) -> None:
@@ -387,11 +397,11 @@ def test_covers_matches_brute_force_ancestry(
         )
         for u in units:
             expected = any(
-                permission in GRANTS[role] and (where is None or _is_ancestor_or_self(where, u))
+                permission in access.grants_of(role) and (where is None or _is_ancestor_or_self(where, u))
                 for role, where in live
             )
             assert scope.covers(u) == expected, (u.path, live)
             assert (u.pk in allowed) == expected
-        assert scope.covers(None) == any(permission in GRANTS[r] and w is None for r, w in live)
-        assert access.roles_of(user) == {Role.CITIZEN} | {role for role, _ in live}
+        assert scope.covers(None) == any(permission in access.grants_of(r) and w is None for r, w in live)
+        assert access.roles_of(user) == {KernelRole.CITIZEN} | {role for role, _ in live}
         transaction.set_rollback(True)

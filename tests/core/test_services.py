@@ -14,15 +14,19 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import access, audit
-from dinhdanh.core.access import Permission, Role
+from dinhdanh.core.access import AdministratorRole, KernelRole, Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError, ErrorCode
 from dinhdanh.core.models import AuditEvent, DayOverride, RoleAssignment
 from dinhdanh.core.services import day_override_set, role_grant, role_revoke
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.permissions import OrganizationRole
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, make_user, unit
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +67,15 @@ def last_event() -> AuditEvent:
 
 @pytest.fixture
 def admin() -> User:
-    return make_officer(Role.SYSTEM_ADMIN, None, name="Quản Trị Viên")
+    return make_officer(AdministratorRole.SYSTEM_ADMIN, None, name="Quản Trị Viên")
 
 
 # --- role_grant ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [Role.CITIZEN, Role.ORG_ADMIN, "citizen", "org_admin", "superuser", "", "ADMIN"])
+@pytest.mark.parametrize(
+    "role", [KernelRole.CITIZEN, OrganizationRole.ORG_ADMIN, "citizen", "org_admin", "superuser", "", "ADMIN"]
+)
 def test_roles_not_held_over_an_area_are_refused(admin: User, role: Role) -> None:
     user = make_user()
     with refused(AccessError.NOT_A_STAFF_ROLE):
@@ -84,50 +90,54 @@ def test_units_of_the_old_scheme_are_refused(admin: User, code: str, level: Leve
     user = make_user()
     legacy = unit(code, level, Scheme.LEGACY)
     with refused(AccessError.UNIT_NOT_CURRENT):
-        role_grant(actor=admin, user=user, role=Role.REVIEWING_OFFICER, unit=legacy)
+        role_grant(actor=admin, user=user, role=PeopleRole.REVIEWING_OFFICER, unit=legacy)
 
 
 def test_the_same_role_twice_is_refused(admin: User) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, an_giang())
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, an_giang())
     with refused(AccessError.DUPLICATE_ROLE):
-        role_grant(actor=admin, user=officer, role=Role.REVIEWING_OFFICER, unit=an_giang())
+        role_grant(actor=admin, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=an_giang())
     with refused(AccessError.DUPLICATE_ROLE):
         role_grant(actor=admin, user=officer, role="reviewing_officer", unit=an_giang())  # type: ignore[arg-type]
 
 
 def test_the_same_nationwide_role_twice_is_refused(admin: User) -> None:
     with refused(AccessError.DUPLICATE_ROLE):
-        role_grant(actor=admin, user=admin, role=Role.SYSTEM_ADMIN, unit=None)
+        role_grant(actor=admin, user=admin, role=AdministratorRole.SYSTEM_ADMIN, unit=None)
 
 
 def test_the_same_role_elsewhere_or_another_role_is_not_a_duplicate(admin: User) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, an_giang())
-    role_grant(actor=admin, user=officer, role=Role.REVIEWING_OFFICER, unit=unit("01", Level.PROVINCE))
-    role_grant(actor=admin, user=officer, role=Role.REVIEWING_OFFICER, unit=unit("30292"))
-    role_grant(actor=admin, user=officer, role=Role.INTAKE_OFFICER, unit=an_giang())
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, an_giang())
+    role_grant(actor=admin, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=unit("01", Level.PROVINCE))
+    role_grant(actor=admin, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=unit("30292"))
+    role_grant(actor=admin, user=officer, role=PeopleRole.INTAKE_OFFICER, unit=an_giang())
     assert officer.role_assignments.count() == 4
 
 
 def test_a_role_can_be_granted_again_once_revoked_or_expired(admin: User) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, an_giang())
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, an_giang())
     role_revoke(actor=admin, assignment=officer.role_assignments.get())
-    again = role_grant(actor=admin, user=officer, role=Role.REVIEWING_OFFICER, unit=an_giang())
+    again = role_grant(actor=admin, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=an_giang())
 
     RoleAssignment.objects.filter(pk=again.pk).update(valid_until=timezone.now() - timedelta(days=1))
-    assert not access.has_permission(officer, Permission.REVIEW_APPLICATION)
-    role_grant(actor=admin, user=officer, role=Role.REVIEWING_OFFICER, unit=an_giang())
-    assert access.has_permission(officer, Permission.REVIEW_APPLICATION)
+    assert not access.has_permission(officer, ApplicationPermission.REVIEW_APPLICATION)
+    role_grant(actor=admin, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=an_giang())
+    assert access.has_permission(officer, ApplicationPermission.REVIEW_APPLICATION)
 
 
 def test_partner_clerks_name_a_known_registry(admin: User) -> None:
     clerk = make_user()
     business = role_grant(
-        actor=admin, user=clerk, role=Role.PARTNER_CLERK, unit=an_giang(), partner_source=Source.BUSINESS
+        actor=admin, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=an_giang(), partner_source=Source.BUSINESS
     )
     # Another registry is another assignment, the same one again is a duplicate.
-    role_grant(actor=admin, user=clerk, role=Role.PARTNER_CLERK, unit=an_giang(), partner_source=Source.TAX)
+    role_grant(
+        actor=admin, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=an_giang(), partner_source=Source.TAX
+    )
     with refused(AccessError.DUPLICATE_ROLE):
-        role_grant(actor=admin, user=clerk, role=Role.PARTNER_CLERK, unit=an_giang(), partner_source="business")
+        role_grant(
+            actor=admin, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=an_giang(), partner_source="business"
+        )
     assert business.partner_source == "business"
 
 
@@ -135,7 +145,9 @@ def test_partner_clerks_name_a_known_registry(admin: User) -> None:
 def test_an_unknown_partner_registry_is_refused(admin: User, source: str) -> None:
     clerk = make_user()
     with refused(CoreError.INVALID_INPUT, field="partner_source"):
-        role_grant(actor=admin, user=clerk, role=Role.PARTNER_CLERK, unit=an_giang(), partner_source=source)
+        role_grant(
+            actor=admin, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=an_giang(), partner_source=source
+        )
 
 
 @pytest.mark.parametrize(
@@ -149,13 +161,17 @@ def test_an_unknown_partner_registry_is_refused(admin: User, source: str) -> Non
 def test_an_end_date_must_be_an_aware_future_moment(admin: User, valid_until: datetime) -> None:
     user = make_user()
     with refused(CoreError.INVALID_INPUT, field="valid_until"):
-        role_grant(actor=admin, user=user, role=Role.INTAKE_OFFICER, unit=an_giang(), valid_until=valid_until)
+        role_grant(
+            actor=admin, user=user, role=PeopleRole.INTAKE_OFFICER, unit=an_giang(), valid_until=valid_until
+        )
 
 
 def test_a_grant_is_audited(admin: User) -> None:
     user = make_user()
     until = timezone.now() + timedelta(days=90)
-    assignment = role_grant(actor=admin, user=user, role=Role.INTAKE_OFFICER, unit=an_giang(), valid_until=until)
+    assignment = role_grant(
+        actor=admin, user=user, role=PeopleRole.INTAKE_OFFICER, unit=an_giang(), valid_until=until
+    )
 
     assert RoleAssignment.objects.get(pk=assignment.pk).valid_until == until
     event = last_event()
@@ -168,7 +184,7 @@ def test_a_grant_is_audited(admin: User) -> None:
 
 def test_a_nationwide_grant_by_the_system_is_audited() -> None:
     user = make_user()
-    role_grant(actor=None, user=user, role=Role.SYSTEM_ADMIN, unit=None)
+    role_grant(actor=None, user=user, role=AdministratorRole.SYSTEM_ADMIN, unit=None)
     event = last_event()
     assert (event.action, event.actor_id, event.actor_label) == (KernelAction.ROLE_GRANTED, None, "system")
     assert event.after is not None
@@ -179,7 +195,7 @@ def test_a_nationwide_grant_by_the_system_is_audited() -> None:
 
 
 def test_a_revocation_is_audited_and_takes_the_role_away(admin: User) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, an_giang())
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, an_giang())
     assignment = officer.role_assignments.get()
 
     role_revoke(actor=admin, assignment=assignment)
@@ -190,12 +206,12 @@ def test_a_revocation_is_audited_and_takes_the_role_away(admin: User) -> None:
     assert event.action == KernelAction.ROLE_REVOKED
     assert (event.actor_id, event.object_id) == (admin.pk, str(assignment.pk))
     assert event.before == {"role": "reviewing_officer"}
-    assert access.roles_of(officer) == {Role.CITIZEN}
-    assert not access.has_permission(officer, Permission.REVIEW_APPLICATION)
+    assert access.roles_of(officer) == {KernelRole.CITIZEN}
+    assert not access.has_permission(officer, ApplicationPermission.REVIEW_APPLICATION)
 
 
 def test_revoking_twice_keeps_the_first_revocation_and_writes_nothing(admin: User) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, an_giang())
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, an_giang())
     assignment = officer.role_assignments.get()
     stale = RoleAssignment.objects.get(pk=assignment.pk)  # loaded before the first revocation
     role_revoke(actor=admin, assignment=assignment)

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from stdnum.vn import mst
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole, KernelRole
 from dinhdanh.core.categories import SOURCE_CATEGORY, Source
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.models import AuditEvent, RoleAssignment
@@ -24,6 +24,7 @@ from dinhdanh.demo.services import DEMO_PASSWORD, DEMO_PROVINCE, FOREIGNER_LOGIN
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import LevelRequest, RequestKind, RequestStatus, User
+from dinhdanh.registries.permissions import RegistryRole
 
 pytestmark = pytest.mark.django_db
 
@@ -200,18 +201,20 @@ def test_demo_load_creates_everyone_once(settings: Any, tmp_path: Path) -> None:
     assert User.objects.count() == users + len(PEOPLE) + 1  # and a foreigner waiting for level-1 review
     waiting = LevelRequest.objects.get(user__login_digest=login_digest(FOREIGNER_LOGIN))
     assert (waiting.status, waiting.kind) == (RequestStatus.PENDING, RequestKind.LEVEL1_ONLINE)
-    staff = [p for p in PEOPLE if p.role is not Role.CITIZEN]
+    staff = [p for p in PEOPLE if p.role is not KernelRole.CITIZEN]
     assert RoleAssignment.objects.count() == roles + len(staff)
     for person in PEOPLE:
         user = User.objects.get(login_digest=login_digest(person.login))
         assert user.full_name == person.full_name
         assert user.check_password(DEMO_PASSWORD)
         assigned = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-        assert assigned == ([] if person.role is Role.CITIZEN else [person.role.value])
-        assert user.is_staff is (person.role is Role.SYSTEM_ADMIN)
-    admin = RoleAssignment.objects.get(role=Role.SYSTEM_ADMIN, user__login_digest=login_digest(PEOPLE[0].login))
+        assert assigned == ([] if person.role is KernelRole.CITIZEN else [person.role.value])
+        assert user.is_staff is (person.role is AdministratorRole.SYSTEM_ADMIN)
+    admin = RoleAssignment.objects.get(
+        role=AdministratorRole.SYSTEM_ADMIN, user__login_digest=login_digest(PEOPLE[0].login)
+    )
     assert admin.unit is None  # nationwide
-    clerk = RoleAssignment.objects.get(role=Role.PARTNER_CLERK)
+    clerk = RoleAssignment.objects.get(role=RegistryRole.PARTNER_CLERK)
     assert clerk.partner_source == Source.BUSINESS
     assert AuditEvent.objects.filter(action="system.demo_loaded").count() == 1
     assert AuditEvent.objects.count() > events
@@ -250,7 +253,7 @@ def test_demo_summary_shows_sign_ins_only_in_the_demo(
     monkeypatch.setenv("DINHDANH_DEMO", "1")
     summary = demo_summary()
     assert summary is not None
-    assert [s["role_label"] for s in summary["signins"]] == [p.role.label for p in PEOPLE]
+    assert [s["role_label"] for s in summary["signins"]] == [str(p.role.label) for p in PEOPLE]
 
 
 def test_the_home_page_shows_the_demo(
@@ -272,7 +275,7 @@ def test_the_home_page_shows_the_demo(
 def test_demo_sign_in_works(settings: Any, tmp_path: Path, client: Client) -> None:
     settings.DATA_DIR = tmp_path
     demo_load()
-    citizen = next(p for p in PEOPLE if p.role is Role.CITIZEN)
+    citizen = next(p for p in PEOPLE if p.role is KernelRole.CITIZEN)
     response = client.post("/signin/", {"username": citizen.login, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "Công việc của tôi" in client.get("/").content.decode()

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from dinhdanh.people.permissions import PeopleRole
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OFFICER_PID = "091080000333"
@@ -47,7 +49,6 @@ def _submit(page: Any, fill: Callable[[], None], button: str, code: Callable[[],
 
 def test_an_officer_works_the_queue(browser: Any, live_server: Any, settings: Any, tmp_path: Path) -> None:
     from dinhdanh.applications.models import Application, Status
-    from dinhdanh.core.access import Role
     from dinhdanh.geo.services import units_load
     from dinhdanh.organizations.models import Organization
     from tests.applications.officer.support import COMMUNE, filed
@@ -57,7 +58,7 @@ def test_an_officer_works_the_queue(browser: Any, live_server: Any, settings: An
     units_load(actor=None)  # transactional tests start from an empty database
     settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
     base = live_server.url
-    officer = make_officer(Role.REVIEWING_OFFICER, unit(COMMUNE), "Cán bộ Xã Thử", personal_id=OFFICER_PID)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit(COMMUNE), "Cán bộ Xã Thử", personal_id=OFFICER_PID)
     totp, _recovery = enrol_totp(officer)
     first = filed(name="Công ty TNHH Bổ Sung Hồ Sơ")
     second = filed(name="Công ty TNHH Bị Từ Chối")

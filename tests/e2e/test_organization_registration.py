@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from dinhdanh.people.permissions import PeopleRole
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 REP_PID = "091185000111"  # An Giang (091), a woman born in the 1900s (1), in 1985
@@ -106,7 +108,6 @@ def test_register_an_organization_then_act_for_it(
 
     from dinhdanh.applications import services
     from dinhdanh.applications.models import Application, Status
-    from dinhdanh.core.access import Role
     from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
     from dinhdanh.geo.services import units_load
     from dinhdanh.organizations.models import Membership
@@ -144,7 +145,7 @@ def test_register_an_organization_then_act_for_it(
     assert "Đang thẩm định" in page.get_by_test_id("status").inner_text()
 
     # An officer approves (through the service, as the back office would).
-    officer = make_officer(Role.REVIEWING_OFFICER, province, "Cán bộ An Giang")
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province, "Cán bộ An Giang")
     services.application_approve(actor=officer, application=application, note="Khớp đăng ký doanh nghiệp")
     _act_and_grant(page, base)
     assert Membership.objects.filter(user=member, revoked_at__isnull=True).count() == 1

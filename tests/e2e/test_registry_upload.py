@@ -12,6 +12,8 @@ from typing import Any
 import pyotp
 import pytest
 
+from dinhdanh.registries.permissions import RegistryRole
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LOGIN = "091183123456"
@@ -49,7 +51,6 @@ def _sign_in_and_enrol(page: Any, base: str, password: str) -> None:
 def test_a_partner_clerk_uploads_a_list_and_downloads_the_error_report(
     browser: Any, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
-    from dinhdanh.core.access import Role
     from dinhdanh.core.services import role_grant
     from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
     from dinhdanh.geo.services import units_load
@@ -60,7 +61,7 @@ def test_a_partner_clerk_uploads_a_list_and_downloads_the_error_report(
     settings.DATA_DIR = tmp_path  # the live server runs in this process
     province = AdministrativeUnit.objects.get(scheme=Scheme.CURRENT, level=Level.PROVINCE, code="91")
     clerk = make_user("Huỳnh Thị Đối Tác", personal_id=LOGIN)
-    role_grant(actor=None, user=clerk, role=Role.PARTNER_CLERK, unit=province, partner_source="business")
+    role_grant(actor=None, user=clerk, role=RegistryRole.PARTNER_CLERK, unit=province, partner_source="business")
 
     context = browser.new_context(locale="vi-VN", accept_downloads=True)
     page = context.new_page()

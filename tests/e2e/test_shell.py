@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from tests.conftest import PASSWORD, make_officer, unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def test_home_language_switch_and_officer_signin(browser: Any, live_server: Any)
 
     units_load(actor=None)  # transactional tests start from an empty database
     login = "091085123456"
-    officer = make_officer(Role.SYSTEM_ADMIN, None, name="Trần Văn Quản Trị", personal_id=login)
+    officer = make_officer(AdministratorRole.SYSTEM_ADMIN, None, name="Trần Văn Quản Trị", personal_id=login)
     assert unit("91", Level.PROVINCE)
 
     context = browser.new_context(locale="vi-VN")

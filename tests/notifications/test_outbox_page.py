@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
@@ -40,7 +40,7 @@ def failed(template: str = "password_changed", **params: str | int) -> Message:
 
 
 def admin() -> User:
-    return make_officer(Role.SYSTEM_ADMIN, None, "Quản Trị Viên")
+    return make_officer(AdministratorRole.SYSTEM_ADMIN, None, "Quản Trị Viên")
 
 
 # --- the service ----------------------------------------------------------------------------------

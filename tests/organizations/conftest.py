@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from dinhdanh.core.access import Role
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user
 from tests.organizations.factories import province
 
@@ -23,12 +23,12 @@ def outbox(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def officer(db: None) -> User:
     """A reviewing officer over An Giang (province 91), where the factories put head offices."""
-    return make_officer(Role.REVIEWING_OFFICER, province("91"), "Cán bộ An Giang")
+    return make_officer(PeopleRole.REVIEWING_OFFICER, province("91"), "Cán bộ An Giang")
 
 
 @pytest.fixture
 def outsider_officer(db: None) -> User:
-    return make_officer(Role.REVIEWING_OFFICER, province("01"), "Cán bộ Hà Nội")
+    return make_officer(PeopleRole.REVIEWING_OFFICER, province("01"), "Cán bộ Hà Nội")
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import Membership, Organization, OrganizationStatus
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user, signed_in
 from tests.organizations.factories import make_organization
 from tests.people.support import post_json, problem
@@ -187,7 +187,7 @@ def test_officer_lock_and_unlock(officer: User, outsider_officer: User, org: Org
     assert client.get(f"{BASE}/{org.eid}").json()["eid"] == org.eid
     assert AuditEvent.objects.filter(action=OrganizationAction.ORG_VIEWED).count() == 1
     body = {"ground": "authority_request", "reason": "Điều tra", "authority": "CQĐT", "document_reference": "1/CV"}
-    second = make_officer(Role.REVIEWING_OFFICER, org.head_office, "Cán bộ Thứ Hai")
+    second = make_officer(PeopleRole.REVIEWING_OFFICER, org.head_office, "Cán bộ Thứ Hai")
     second_client, second_token = api_client(second)
     proposed = post_json(second_client, f"{BASE}/{org.eid}/lock", body, second_token)
     assert proposed.status_code == 202, proposed.content  # four-eyes: waits for another officer

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from dinhdanh.core.access import Role
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user, signed_in
 from tests.organizations.factories import make_organization, province
 
@@ -65,9 +65,9 @@ def test_page_and_api_agree_for_every_reader(what: str) -> None:
 
 def test_an_officer_in_jurisdiction_reads_through_the_api_and_the_officer_page() -> None:
     org = make_organization(representative=make_user("Người Đại Diện", personal_id="091085000600"))
-    officer = make_officer(Role.REVIEWING_OFFICER, province("91"), "Cán bộ An Giang")
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province("91"), "Cán bộ An Giang")
     assert signed_in(Client(), officer).get(f"/api/v1/organizations/{org.eid}/members").status_code == 200
     assert signed_in(Client(), officer).get(f"/applications/organizations/{org.eid}/").status_code == 200
-    outsider = make_officer(Role.REVIEWING_OFFICER, province("01"), "Cán bộ Hà Nội")
+    outsider = make_officer(PeopleRole.REVIEWING_OFFICER, province("01"), "Cán bộ Hà Nội")
     assert signed_in(Client(), outsider).get(f"/api/v1/organizations/{org.eid}/members").status_code == 403
     assert signed_in(Client(), outsider).get(f"/applications/organizations/{org.eid}/").status_code == 403

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from dinhdanh.applications.payload import Person
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
@@ -31,6 +30,7 @@ from dinhdanh.organizations.services import (
     organization_unlock,
 )
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user
 from tests.organizations.factories import make_organization, make_snapshot, person_of, province
 from tests.organizations.support import events, templates_sent_to, with_address
@@ -129,7 +129,7 @@ def test_a_malformed_person_is_refused(officer: User, rep: User, person: Any) ->
 
 def test_an_officer_locks_on_an_authority_request_and_unlocks(officer: User, rep: User) -> None:
     org = make_organization(representative=with_address(rep))
-    second = make_officer(Role.REVIEWING_OFFICER, province("91"), "Cán bộ Thứ Hai")
+    second = make_officer(PeopleRole.REVIEWING_OFFICER, province("91"), "Cán bộ Thứ Hai")
     proposal = organization_lock(
         actor=second, organization=org, ground=LockGround.AUTHORITY_REQUEST, reason="Điều tra", **AUTHORITY
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import DomainEvent
 from dinhdanh.people import events as people_events
@@ -13,6 +12,7 @@ from dinhdanh.people import services
 from dinhdanh.people.levels import CardCheck, level1_open, level1_review, level2_raise
 from dinhdanh.people.models import AccountLevel
 from dinhdanh.people.models.accounts import CardKind
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, unit
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_level1_then_level2_then_a_refused_second_raise() -> None:
         actor=None, personal_id=PID, full_name="Lê Thị Hoa", password=None, level=AccountLevel.NONE
     )
     level1_open(user=user, checks={"review": "not_required"}, received_at=timezone.now())
-    officer = make_officer(Role.INTAKE_OFFICER, unit(COMMUNE), name="Cán bộ Tiếp Nhận")
+    officer = make_officer(PeopleRole.INTAKE_OFFICER, unit(COMMUNE), name="Cán bộ Tiếp Nhận")
     level2_raise(actor=officer, user=user, card=CardCheck(CardKind.CCCD, PID), unit=unit(COMMUNE))
     with pytest.raises(DomainError):
         level2_raise(actor=officer, user=user, card=CardCheck(CardKind.CCCD, PID), unit=unit(COMMUNE))
@@ -44,6 +44,6 @@ def test_a_refused_level1_request_is_no_event() -> None:
         actor=None, personal_id=PID, full_name="Lê Thị Hoa", password=None, level=AccountLevel.NONE
     )
     request = level1_open(user=user, checks={"review": "required"}, received_at=timezone.now())
-    officer = make_officer(Role.REVIEWING_OFFICER, None, name="Cán bộ Thẩm Định")
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, None, name="Cán bộ Thẩm Định")
     level1_review(actor=officer, request_id=request.pk, approve=False, reason="Ảnh không rõ")
     assert not DomainEvent.objects.exists()

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole, Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.codes import CodeError, mask_personal_id
@@ -29,6 +29,8 @@ from dinhdanh.people.levels import CardCheck, level1_open, level1_review, level2
 from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.people.models.accounts import CardKind
+from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, make_user, unit
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +54,7 @@ def person(level: AccountLevel = AccountLevel.LEVEL_1, personal_id: str | None =
 
 
 def intake(code: str = COMMUNE) -> User:
-    return make_officer(Role.INTAKE_OFFICER, unit(code), name="Cán bộ Tiếp Nhận")
+    return make_officer(PeopleRole.INTAKE_OFFICER, unit(code), name="Cán bộ Tiếp Nhận")
 
 
 def commune() -> AdministrativeUnit:
@@ -128,13 +130,15 @@ def test_a_unit_outside_the_officers_jurisdiction_is_refused_and_audited() -> No
     assert denied.actor_id == officer.pk
     assert denied.object_id == str(citizen.pk)
     path = unit(HA_NOI_COMMUNE).path
-    assert denied.after == {"permission": "verify_person", "reason": "core.out_of_jurisdiction", "unit": path}
+    assert denied.after == {"permission": "people.verify_person", "reason": "core.out_of_jurisdiction", "unit": path}
     assert snapshot() == (events + 1, requests, messages)
     citizen.refresh_from_db()
     assert citizen.level == AccountLevel.LEVEL_1
 
 
-@pytest.mark.parametrize("role", [None, Role.PARTNER_CLERK, Role.CAMPAIGN_MANAGER, Role.SYSTEM_ADMIN])
+@pytest.mark.parametrize(
+    "role", [None, RegistryRole.PARTNER_CLERK, RegistryRole.CAMPAIGN_MANAGER, AdministratorRole.SYSTEM_ADMIN]
+)
 def test_someone_without_the_permission_is_refused(role: Role | None) -> None:
     actor = make_user("Người Thường") if role is None else make_officer(role, None)
     citizen, pid = person()
@@ -266,7 +270,7 @@ def test_valid_card_numbers_of_each_kind_are_accepted(kind: CardKind, card_numbe
 
 
 def test_a_provincial_officer_may_check_in_any_commune_of_the_province(an_giang: AdministrativeUnit) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, an_giang)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, an_giang)
     citizen, pid = person()
     level2_raise(actor=officer, user=citizen, card=CardCheck(CardKind.CCCD, pid), unit=unit("30301"))
     assert User.objects.get(pk=citizen.pk).level == AccountLevel.LEVEL_2

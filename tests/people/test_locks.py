@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole, Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
@@ -19,6 +19,8 @@ from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.locks import lock_by_authority, lock_by_holder, unlock
 from dinhdanh.people.models import AccountLock, AccountSession, LockKind, SignInEvent, SignInOutcome, User
+from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import PASSWORD, make_officer, make_user, signed_in, unit
 from tests.web.support import html
 
@@ -37,7 +39,7 @@ def holder(personal_id: str | None = None) -> User:
 
 
 def reviewer(an_giang: AdministrativeUnit) -> User:
-    return make_officer(Role.REVIEWING_OFFICER, an_giang, name="Cán bộ Thẩm Định")
+    return make_officer(PeopleRole.REVIEWING_OFFICER, an_giang, name="Cán bộ Thẩm Định")
 
 
 def open_sessions(user: User) -> int:
@@ -194,7 +196,9 @@ def test_an_authority_lock_refuses_bad_input_and_writes_nothing(
     assert not User.objects.get(pk=user.pk).is_locked
 
 
-@pytest.mark.parametrize("role", [Role.INTAKE_OFFICER, Role.PARTNER_CLERK, Role.SYSTEM_ADMIN, None])
+@pytest.mark.parametrize(
+    "role", [PeopleRole.INTAKE_OFFICER, RegistryRole.PARTNER_CLERK, AdministratorRole.SYSTEM_ADMIN, None]
+)
 def test_only_a_reviewing_officer_may_lock_or_unlock(an_giang: AdministrativeUnit, role: Role | None) -> None:
     actor = make_user("Người Thường") if role is None else make_officer(role, an_giang)
     user = holder()
@@ -208,7 +212,7 @@ def test_only_a_reviewing_officer_may_lock_or_unlock(an_giang: AdministrativeUni
         unlock(actor=actor, user=user, reason="Mở khóa")
     assert exc.value.error is CoreError.PERMISSION_DENIED
     denied = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=actor).order_by("pk")
-    assert [e.after for e in denied] == [{"permission": "lock_person", "reason": "core.permission_denied"}] * 2
+    assert [e.after for e in denied] == [{"permission": "people.lock_person", "reason": "core.permission_denied"}] * 2
     assert [e.object_id for e in denied] == [str(user.pk)] * 2
     assert locked_events == events + 2  # the refusal, then the holder's own lock
     assert AuditEvent.objects.count() == locked_events + 1
@@ -228,7 +232,7 @@ def test_an_authority_cannot_lock_an_account_already_locked(an_giang: Administra
 
 def test_an_officer_of_another_province_may_lock_too() -> None:
     """Accounts are not territorial (Decree 69 Art. 15.3: the nearest police unit forwards)."""
-    officer = make_officer(Role.REVIEWING_OFFICER, unit("01", Level.PROVINCE))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit("01", Level.PROVINCE))
     user = holder()
     lock_by_authority(actor=officer, user=user, reason=REASON, **AUTHORITY)
     assert User.objects.get(pk=user.pk).is_locked
@@ -307,7 +311,7 @@ STEPS = st.lists(st.tuples(st.sampled_from(["holder", "authority", "unlock"]), s
 def test_any_sequence_of_locks_and_unlocks_keeps_one_lock_at_most(steps: list[tuple[str, bool]]) -> None:
     """Whatever the order, and whether the caller holds a fresh or a stale copy of the account: a lock
     is refused while one is in force, an unlock while none is, and each change is audited once."""
-    officer = make_officer(Role.REVIEWING_OFFICER, None)
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, None)
     user = holder()
     stale = User.objects.get(pk=user.pk)
     locked, changes = False, 0

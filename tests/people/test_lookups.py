@@ -8,8 +8,8 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from dinhdanh.core.access import Role
 from dinhdanh.people import lookups
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, signed_in, unit
 from tests.people.test_officer_pages import citizen
 
@@ -18,7 +18,7 @@ COMMUNE = "30292"
 
 
 def intake_desk() -> Client:
-    return signed_in(Client(), make_officer(Role.INTAKE_OFFICER, unit(COMMUNE), name="Cán bộ Hai Bàn"))
+    return signed_in(Client(), make_officer(PeopleRole.INTAKE_OFFICER, unit(COMMUNE), name="Cán bộ Hai Bàn"))
 
 
 def pages(pk: int) -> tuple[str, str]:

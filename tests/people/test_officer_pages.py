@@ -20,6 +20,7 @@ from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.levels import level1_open
 from dinhdanh.people.models import AccountLevel, AccountLock, LevelRequest, RequestStatus, User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.web.support import assert_friendly, deploy_zone, html
 
@@ -35,7 +36,7 @@ def citizen(level: AccountLevel = AccountLevel.LEVEL_1, name: str = "Võ Thị S
     return make_user(name, level=level, personal_id=pid), pid
 
 
-def desk(role: Role = Role.INTAKE_OFFICER, **kwargs: Any) -> tuple[Client, User]:
+def desk(role: Role = PeopleRole.INTAKE_OFFICER, **kwargs: Any) -> tuple[Client, User]:
     officer = make_officer(role, unit(COMMUNE), name="Cán bộ Bàn Tiếp")
     return signed_in(Client(**kwargs), officer), officer
 
@@ -230,7 +231,7 @@ def test_level2_from_a_stale_session_asks_for_step_up_first() -> None:
 
 
 def test_a_reviewing_officer_locks_and_unlocks_from_the_page() -> None:
-    client, _officer = desk(Role.REVIEWING_OFFICER)
+    client, _officer = desk(PeopleRole.REVIEWING_OFFICER)
     person, pid = citizen()
     page = look_up(client, pid)
     client.post(
@@ -246,7 +247,7 @@ def test_a_reviewing_officer_locks_and_unlocks_from_the_page() -> None:
 
 
 def test_an_intake_officer_cannot_lock_from_the_page() -> None:
-    client, _officer = desk(Role.INTAKE_OFFICER)
+    client, _officer = desk(PeopleRole.INTAKE_OFFICER)
     person, pid = citizen()
     page = look_up(client, pid)
     client.post(f"/people/{person.pk}/lock/", {"authority": "X", "document_ref": "1", "reason": "Y"})
@@ -358,7 +359,7 @@ def test_a_review_is_recorded_once(media: Path) -> None:
 
 def test_posts_without_a_csrf_token_are_refused_and_write_nothing(media: Path) -> None:
     request = waiting("Người Chờ")
-    client, _officer = desk(Role.REVIEWING_OFFICER, enforce_csrf_checks=True)
+    client, _officer = desk(PeopleRole.REVIEWING_OFFICER, enforce_csrf_checks=True)
     person, pid = citizen()
     session = client.session
     session["people_found"] = [person.pk]
@@ -383,7 +384,7 @@ def test_posts_without_a_csrf_token_are_refused_and_write_nothing(media: Path) -
 
 
 def test_the_outer_zone_does_not_route_the_officer_pages(an_giang: AdministrativeUnit) -> None:
-    client = signed_in(Client(), make_officer(Role.REVIEWING_OFFICER, an_giang))
+    client = signed_in(Client(), make_officer(PeopleRole.REVIEWING_OFFICER, an_giang))
     with deploy_zone("outer"):
         for path in ("/people/", "/people/reviews/", "/people/1/", "/people/reviews/1/portrait/"):
             assert_friendly(client.get(path), 404)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.authflow import STEPPED_UP_AT
@@ -177,7 +177,7 @@ def test_step_up_needs_a_factor_and_a_person(person: User) -> None:
 
 
 def test_an_officer_signing_in_with_a_password_only_is_told_to_enrol() -> None:
-    make_officer(Role.SYSTEM_ADMIN, None, personal_id=NUMBER)
+    make_officer(AdministratorRole.SYSTEM_ADMIN, None, personal_id=NUMBER)
     client, token = csrf_client()
     response = post_json(client, SIGNIN, credentials(), token)
     assert response.json() == {"status": "signed_in", "factors": [], "enrol_required": True}

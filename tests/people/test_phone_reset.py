@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
@@ -22,6 +21,7 @@ from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.levels import CardCheck
 from dinhdanh.people.models import AccountSession, OneTimeCode, RecoveryCode, TotpDevice, User
 from dinhdanh.people.models.accounts import CardKind
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.people.registration import registration_confirm, registration_start
 from dinhdanh.people.services import password_reset_finish, password_reset_start, reset_token
 from dinhdanh.people.signin import Client as From
@@ -53,7 +53,7 @@ def squatted(outbox: Path) -> User:
 
 
 def officer() -> User:
-    return make_officer(Role.INTAKE_OFFICER, unit(COMMUNE), name="Cán bộ Tiếp Nhận")
+    return make_officer(PeopleRole.INTAKE_OFFICER, unit(COMMUNE), name="Cán bộ Tiếp Nhận")
 
 
 def card(number: str = PID) -> CardCheck:

@@ -8,11 +8,11 @@ import pyotp
 import pytest
 from django.test import Client
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.sealed import unseal_text
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import AccountLock, Passkey, SignInMethod, TotpDevice, User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.people.signin import Client as SignInClient
 from dinhdanh.people.signin import signin_complete
 from dinhdanh.people.totp import has_totp, totp_begin, totp_confirm
@@ -80,7 +80,7 @@ def test_the_page_requires_sign_in(client: Client) -> None:
 
 
 def test_an_officer_without_a_factor_is_kept_on_the_page_until_enrolled(client: Client) -> None:
-    make_officer(Role.INTAKE_OFFICER, unit("30292"), personal_id=PID)
+    make_officer(PeopleRole.INTAKE_OFFICER, unit("30292"), personal_id=PID)
     response = client.post("/signin/", {"username": PID, "password": PASSWORD})
     assert response["Location"] == "/me/security/"
     assert ENROL_NOTICE in html(client.get("/me/security/"))

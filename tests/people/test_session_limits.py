@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dinhdanh.core.access import Role
 from dinhdanh.people.models import AccountSession, User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import PASSWORD, make_officer, make_user, signed_in, unit
 from tests.people.support import problem
 
@@ -44,7 +44,7 @@ def test_a_session_left_alone_too_long_ends(settings: Any) -> None:
 
 
 def test_officers_sessions_end_sooner(settings: Any) -> None:
-    officer = make_officer(Role.INTAKE_OFFICER, unit("30292"))
+    officer = make_officer(PeopleRole.INTAKE_OFFICER, unit("30292"))
     citizen = make_user("Người Dân")
     desk, home = signed_in(Client(), officer), signed_in(Client(), citizen)
     between = (settings.SESSION_IDLE_STAFF_SECONDS + settings.SESSION_IDLE_SECONDS) // 2

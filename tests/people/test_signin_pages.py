@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from dinhdanh.people.authflow import PENDING, STEPPED_UP_AT
 from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountSession, SignInEvent, SignInOutcome, Throttle, User
@@ -192,7 +192,7 @@ def test_a_missing_or_forged_pending_sign_in_is_refused(client: Client, person: 
 
 
 def test_an_officer_without_a_second_factor_is_held_on_the_security_page(client: Client) -> None:
-    officer = make_officer(Role.SYSTEM_ADMIN, None, personal_id="001080001357")
+    officer = make_officer(AdministratorRole.SYSTEM_ADMIN, None, personal_id="001080001357")
     response = sign_in(client, "001080001357")
     assert response["Location"] == "/me/security/"
     for path in ("/", "/me/", "/people/", "/step-up/"):
@@ -212,7 +212,7 @@ def test_an_officer_without_a_second_factor_is_held_on_the_security_page(client:
 
 
 def test_an_officer_held_for_enrolment_can_add_a_passkey_and_sign_out_through_the_api() -> None:
-    make_officer(Role.SYSTEM_ADMIN, None, personal_id="001080001357")
+    make_officer(AdministratorRole.SYSTEM_ADMIN, None, personal_id="001080001357")
     client = Client(enforce_csrf_checks=True)
     form = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get("/signin/").content.decode())
     assert form

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent, IdempotencyRecord
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.import_push import MAX_RECORDS
 from dinhdanh.registries.models import Channel, Record, Snapshot
@@ -144,7 +144,7 @@ def test_an_empty_list_and_an_unknown_source_are_refused(business_clerk: tuple[C
 
 
 def test_someone_without_the_permission_is_refused_and_audited(an_giang: AdministrativeUnit) -> None:
-    client, headers = csrf_client(make_officer(Role.REVIEWING_OFFICER, an_giang))
+    client, headers = csrf_client(make_officer(PeopleRole.REVIEWING_OFFICER, an_giang))
     response = push(client, headers, {"records": GOOD})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).exists()

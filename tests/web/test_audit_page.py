@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from tests.conftest import make_officer, signed_in
 from tests.core.audit_support import rewrite_without_the_key
 from tests.web.support import html
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def admin(client: Client) -> Client:
-    return signed_in(client, make_officer(Role.SYSTEM_ADMIN, None, name="Lê Văn Quản Trị"))
+    return signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None, name="Lê Văn Quản Trị"))
 
 
 def test_a_chain_recomputed_without_the_key_is_shown_broken(client: Client) -> None:

@@ -7,10 +7,11 @@ import re
 import pytest
 from django.test import Client
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.web.support import AUDIT_LINK, DOCS_LINK, MY_WORK, assert_friendly, deploy_zone, html, nav
 
@@ -45,7 +46,7 @@ def test_me_requires_sign_in(client: Client) -> None:
 
 
 def test_a_nationwide_system_admin_sees_and_opens_the_audit_log(client: Client) -> None:
-    signed_in(client, make_officer(Role.SYSTEM_ADMIN, None, name="Lê Văn Quản Trị"))
+    signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None, name="Lê Văn Quản Trị"))
     page = html(client.get("/"))
     assert AUDIT_LINK in nav(page)
     assert MY_WORK in nav(page)
@@ -61,7 +62,7 @@ def test_a_nationwide_system_admin_sees_and_opens_the_audit_log(client: Client) 
 
 
 def test_a_reviewing_officer_is_refused_the_audit_log_and_the_refusal_is_audited(client: Client) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, unit("91", Level.PROVINCE))
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit("91", Level.PROVINCE))
     signed_in(client, officer)
     assert AUDIT_LINK not in html(client.get("/"))
     before = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).count()
@@ -72,7 +73,7 @@ def test_a_reviewing_officer_is_refused_the_audit_log_and_the_refusal_is_audited
     event = denied.first()
     assert event is not None
     assert event.actor_id == officer.pk
-    assert event.after == {"permission": "view_audit_log", "reason": "core.permission_denied"}
+    assert event.after == {"permission": "core.view_audit_log", "reason": "core.permission_denied"}
     assert event.request_id
 
 
@@ -159,7 +160,7 @@ def test_province_404_in_english(client: Client) -> None:
 
 
 def test_outer_zone_hides_the_audit_link(client: Client, settings: object) -> None:
-    signed_in(client, make_officer(Role.SYSTEM_ADMIN, None))
+    signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None))
     settings.DEPLOY_ZONE = "outer"  # type: ignore[attr-defined]
     page = html(client.get("/"))
     assert AUDIT_LINK not in page
@@ -167,7 +168,7 @@ def test_outer_zone_hides_the_audit_link(client: Client, settings: object) -> No
 
 
 def test_inner_zone_hides_the_public_api_docs_link(client: Client, settings: object) -> None:
-    signed_in(client, make_officer(Role.SYSTEM_ADMIN, None))
+    signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None))
     settings.DEPLOY_ZONE = "inner"  # type: ignore[attr-defined]
     page = html(client.get("/"))
     assert AUDIT_LINK in nav(page)
@@ -175,7 +176,7 @@ def test_inner_zone_hides_the_public_api_docs_link(client: Client, settings: obj
 
 
 def test_outer_zone_does_not_route_the_back_office(client: Client) -> None:
-    signed_in(client, make_officer(Role.SYSTEM_ADMIN, None))
+    signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None))
     with deploy_zone("outer"):
         assert_friendly(client.get("/audit/"), 404)
         assert_friendly(client.get("/admin/"), 404)
@@ -187,7 +188,7 @@ def test_outer_zone_does_not_route_the_back_office(client: Client) -> None:
 
 
 def test_inner_zone_routes_the_back_office(client: Client) -> None:
-    signed_in(client, make_officer(Role.SYSTEM_ADMIN, None))
+    signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None))
     with deploy_zone("inner"):
         assert client.get("/audit/").status_code == 200
         assert client.get("/admin/").status_code in (200, 302)

@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver
 from django.utils import translation
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.context import reset_request_id, set_request_id
 from dinhdanh.web import views
 from tests.conftest import make_officer, make_user, signed_in
@@ -118,7 +118,7 @@ def test_security_headers_on_every_page(client: Client, path: str) -> None:
 
 
 def test_security_headers_for_a_signed_in_officer(client: Client) -> None:
-    signed_in(client, make_officer(Role.SYSTEM_ADMIN, None))
+    signed_in(client, make_officer(AdministratorRole.SYSTEM_ADMIN, None))
     for path in ["/", "/me/", "/audit/"]:
         response = client.get(path)
         assert response.status_code == 200, path

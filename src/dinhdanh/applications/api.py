@@ -31,7 +31,8 @@ from dinhdanh.applications.api_schemas import (
 )
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application
-from dinhdanh.core.access import Permission, jurisdiction
+from dinhdanh.applications.permissions import ApplicationPermission
+from dinhdanh.core.access import jurisdiction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
@@ -45,7 +46,8 @@ ID = "{int:application_id}"
 
 def is_officer(user: User) -> bool:
     return any(
-        not jurisdiction(user, p).empty for p in (Permission.REVIEW_APPLICATION, Permission.INTAKE_APPLICATION)
+        not jurisdiction(user, p).empty
+        for p in (ApplicationPermission.REVIEW_APPLICATION, ApplicationPermission.INTAKE_APPLICATION)
     )
 
 

@@ -12,4 +12,5 @@ class ApplicationsConfig(AppConfig):
         from dinhdanh.applications import (
             audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
             events,  # noqa: F401
+            permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
         )

@@ -20,10 +20,11 @@ from dinhdanh.applications.models import (
     Status,
     VerificationRequest,
 )
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import stored_route
 from dinhdanh.applications.services.verifications import answer_scopes, may_answer, require_answerer
 from dinhdanh.core import audit
-from dinhdanh.core.access import Jurisdiction, Permission, jurisdiction, require
+from dinhdanh.core.access import Jurisdiction, jurisdiction, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
@@ -45,7 +46,7 @@ __all__ = [
     "verifications_for_partner",
 ]
 
-_OFFICER_PERMISSIONS = (Permission.REVIEW_APPLICATION, Permission.INTAKE_APPLICATION)
+_OFFICER_PERMISSIONS = (ApplicationPermission.REVIEW_APPLICATION, ApplicationPermission.INTAKE_APPLICATION)
 
 
 def _officer_scopes(user: User | AnonymousUser) -> list[Jurisdiction]:
@@ -106,7 +107,7 @@ def application_for_officer(user: User | AnonymousUser, pk: int) -> Application:
     application = _get(pk)
     if not officer_may_see(user, application):
         unit = stored_route(application.unit, application.unit_path).access_unit
-        require(user, Permission.REVIEW_APPLICATION, unit=unit, obj=application)  # raises, audited
+        require(user, ApplicationPermission.REVIEW_APPLICATION, unit=unit, obj=application)  # raises, audited
     return application
 
 

@@ -10,11 +10,14 @@ written inside a transaction that then rolls back would be lost.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db import models
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,86 +34,122 @@ if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
 
-class Role(StrEnum):
-    CITIZEN = "citizen"
-    ORG_ADMIN = "org_admin"
-    INTAKE_OFFICER = "intake_officer"
-    REVIEWING_OFFICER = "reviewing_officer"
-    PARTNER_CLERK = "partner_clerk"
-    CAMPAIGN_MANAGER = "campaign_manager"
-    SYSTEM_ADMIN = "system_admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.CITIZEN: _("Công dân"),
-    Role.ORG_ADMIN: _("Quản trị tổ chức"),
-    Role.INTAKE_OFFICER: _("Cán bộ tiếp nhận"),
-    Role.REVIEWING_OFFICER: _("Cán bộ thẩm định"),
-    Role.PARTNER_CLERK: _("Cán bộ cơ quan phối hợp"),
-    Role.CAMPAIGN_MANAGER: _("Quản lý kế hoạch triển khai"),
-    Role.SYSTEM_ADMIN: _("Quản trị hệ thống"),
-}
-
-# Citizens and organization administrators are not assigned: every signed-in person is a citizen,
-# and organization administration follows membership of an organization, not a territory.
-STAFF_ROLES = frozenset(Role) - {Role.CITIZEN, Role.ORG_ADMIN}
+class Role(models.TextChoices):
+    """The base of the apps' role vocabularies. A role's value is what ``RoleAssignment.role`` stores:
+    never rename one. Apps declare theirs with :func:`roles` (issue 11.2, decision 0024)."""
 
 
 class Permission(StrEnum):
-    VIEW_BACK_OFFICE = "view_back_office"
-    INTAKE_APPLICATION = "intake_application"
-    REVIEW_APPLICATION = "review_application"
-    ANSWER_VERIFICATION = "answer_verification"
-    IMPORT_REGISTRY = "import_registry"
-    VIEW_REGISTRY = "view_registry"
-    MANAGE_CAMPAIGN = "manage_campaign"
-    VIEW_CAMPAIGN = "view_campaign"
-    VIEW_AUDIT_LOG = "view_audit_log"
-    VERIFY_PERSON = "verify_person"  # level-1 review, level-2 in person (any residence: Decree 69 Art. 10)
-    LOCK_PERSON = "lock_person"  # lock or unlock a personal account on an authority's request
-    ADMINISTER_SYSTEM = "administer_system"
+    """The base of the apps' permissions, each ``<app>.<what>``; declared with :func:`permissions`."""
 
 
-GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.CITIZEN: frozenset(),
-    Role.ORG_ADMIN: frozenset(),
-    Role.INTAKE_OFFICER: frozenset(
-        {Permission.VIEW_BACK_OFFICE, Permission.INTAKE_APPLICATION, Permission.VERIFY_PERSON}
-    ),
-    Role.REVIEWING_OFFICER: frozenset(
-        {
-            Permission.VIEW_BACK_OFFICE,
-            Permission.REVIEW_APPLICATION,
-            Permission.ANSWER_VERIFICATION,
-            Permission.VIEW_REGISTRY,
-            Permission.VERIFY_PERSON,
-            Permission.LOCK_PERSON,
-        }
-    ),
-    Role.PARTNER_CLERK: frozenset(
-        {
-            Permission.VIEW_BACK_OFFICE,
-            Permission.IMPORT_REGISTRY,
-            Permission.VIEW_REGISTRY,
-            Permission.ANSWER_VERIFICATION,
-        }
-    ),
-    Role.CAMPAIGN_MANAGER: frozenset(
-        {
-            Permission.VIEW_BACK_OFFICE,
-            Permission.MANAGE_CAMPAIGN,
-            Permission.VIEW_CAMPAIGN,
-            Permission.VIEW_REGISTRY,
-        }
-    ),
-    Role.SYSTEM_ADMIN: frozenset(
-        {Permission.VIEW_BACK_OFFICE, Permission.ADMINISTER_SYSTEM, Permission.VIEW_AUDIT_LOG}
-    ),
-}
+_ROLES: dict[str, Role] = {}
+_STAFF: set[str] = set()
+_PERMISSIONS: dict[str, Permission] = {}
+_GRANTS: dict[str, set[Permission]] = {}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PERMISSION = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+R = TypeVar("R", bound=type[Role])
+P = TypeVar("P", bound=type[Permission])
+
+
+def roles(*, staff: bool) -> Callable[[R], R]:
+    """Declare an app's roles. Staff roles are assigned over a territory (``RoleAssignment``); the
+    others follow from the account (every signed-in person is a citizen) or from a membership."""
+
+    def register(cls: R) -> R:
+        for member in cls:
+            value = str(member.value)
+            if not _NAME.match(value) or len(value) > 32:
+                raise ValueError(f"role {value!r} of {cls.__name__} is not a short lower-case name")
+            known = _ROLES.setdefault(value, member)
+            if known is not member:
+                raise ValueError(f"role {value!r} declared twice")
+            if staff:
+                _STAFF.add(value)
+        return cls
+
+    return register
+
+
+def permissions(namespace: str) -> Callable[[P], P]:
+    """Declare an app's permissions, each ``<namespace>.<what>``."""
+
+    def register(cls: P) -> P:
+        for member in cls:
+            value = str(member.value)
+            if not _PERMISSION.match(value) or value.split(".", 1)[0] != namespace:
+                raise ValueError(f"permission {value!r} of {cls.__name__} is not '{namespace}.<what>'")
+            known = _PERMISSIONS.setdefault(value, member)
+            if known is not member:
+                raise ValueError(f"permission {value!r} declared twice")
+        return cls
+
+    return register
+
+
+def grant(role: Role, *held: Permission) -> None:
+    """``role`` holds ``held`` (declared by the app that owns the permissions)."""
+    if str(role) not in _ROLES or any(str(p) not in _PERMISSIONS for p in held):
+        raise ValueError(f"grant of undeclared role or permission: {role!r} {held!r}")
+    _GRANTS.setdefault(str(role), set()).update(held)
+
+
+def role(value: str) -> Role | None:
+    """The declared role stored as ``value``, or ``None`` (a role retired from the code grants nothing)."""
+    return _ROLES.get(value)
+
+
+def declared_roles() -> tuple[Role, ...]:
+    return tuple(_ROLES.values())
+
+
+def declared_permissions() -> tuple[Permission, ...]:
+    return tuple(_PERMISSIONS.values())
+
+
+def staff_roles() -> frozenset[str]:
+    return frozenset(_STAFF)
+
+
+def role_label(value: str) -> str:
+    found = _ROLES.get(value)
+    return str(found.label) if found is not None else value
+
+
+def grants_of(role: str) -> frozenset[Permission]:
+    """What a stored role value holds; nothing for a value no app declares."""
+    return frozenset(_GRANTS.get(str(role), ()))
+
+
+def roles_with(permission: Permission) -> list[str]:
+    return sorted(r for r, held in _GRANTS.items() if permission in held)
+
+
+@roles(staff=False)
+class KernelRole(Role):
+    # Every signed-in person is a citizen; nobody is assigned this role.
+    CITIZEN = "citizen", _("Công dân")
+
+
+@roles(staff=True)
+class AdministratorRole(Role):
+    SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
+
+
+@permissions("core")
+class KernelPermission(Permission):
+    VIEW_BACK_OFFICE = "core.view_back_office"
+    ADMINISTER_SYSTEM = "core.administer_system"
+    VIEW_AUDIT_LOG = "core.view_audit_log"
+
+
+grant(
+    AdministratorRole.SYSTEM_ADMIN,
+    KernelPermission.VIEW_BACK_OFFICE,
+    KernelPermission.ADMINISTER_SYSTEM,
+    KernelPermission.VIEW_AUDIT_LOG,
+)
 
 
 @dataclass(frozen=True)
@@ -160,15 +199,17 @@ def active_assignments(user: User | AnonymousUser) -> QuerySet[RoleAssignment]:
 def roles_of(user: User | AnonymousUser) -> set[Role]:
     if not user.is_authenticated or not user.is_active:
         return set()
-    roles = {Role.CITIZEN}
-    roles.update(Role(r) for r in active_assignments(user).values_list("role", flat=True) if r in Role)
-    return roles
+    held: set[Role] = {KernelRole.CITIZEN}
+    for value in active_assignments(user).values_list("role", flat=True):
+        if (found := role(value)) is not None:
+            held.add(found)
+    return held
 
 
 def jurisdiction(user: User | AnonymousUser, permission: Permission) -> Jurisdiction:
     nationwide, paths = False, set()
     for assignment in active_assignments(user):
-        if assignment.role not in Role or permission not in GRANTS[Role(assignment.role)]:
+        if permission not in grants_of(assignment.role):
             continue
         if assignment.unit is None:
             nationwide = True
@@ -182,9 +223,8 @@ def jurisdiction(user: User | AnonymousUser, permission: Permission) -> Jurisdic
 def permissions_of(user: User | AnonymousUser) -> set[Permission]:
     """Every permission held anywhere, from one query: what the menu needs."""
     held: set[Permission] = set()
-    for role in active_assignments(user).values_list("role", flat=True):
-        if role in Role:
-            held |= GRANTS[Role(role)]
+    for value in active_assignments(user).values_list("role", flat=True):
+        held |= grants_of(value)
     return held
 
 

@@ -370,7 +370,7 @@ def checkpoint() -> tuple[Verification, list[checkpoints.Checkpoint]]:
 
 
 def recent(*, limit: int) -> list[AuditEvent]:
-    """The newest events first. Callers check ``Permission.VIEW_AUDIT_LOG`` before reading."""
+    """The newest events first. Callers check ``KernelPermission.VIEW_AUDIT_LOG`` before reading."""
     return list(AuditEvent.objects.select_related("actor").order_by("-occurred_at", "-pk")[:limit])
 
 

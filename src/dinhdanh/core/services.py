@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import STAFF_ROLES, Role, in_force
+from dinhdanh.core.access import Role, in_force, staff_roles
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError
@@ -31,7 +31,7 @@ def role_grant(
     partner_source: str = "",
     valid_until: datetime | None = None,
 ) -> RoleAssignment:
-    if role not in STAFF_ROLES:
+    if role not in staff_roles():
         raise DomainError(AccessError.NOT_A_STAFF_ROLE, role=str(role))
     if unit is not None and not unit.is_current:
         raise DomainError(AccessError.UNIT_NOT_CURRENT)

@@ -18,7 +18,7 @@ def manifest_path() -> Path:
 
 def demo_summary() -> dict[str, Any] | None:
     """The manifest with labels in the active language; sign-ins only when running as the demo."""
-    from dinhdanh.core.access import Role
+    from dinhdanh.core.access import role_label
     from dinhdanh.core.categories import Category, Source
 
     path = manifest_path()
@@ -30,7 +30,7 @@ def demo_summary() -> dict[str, Any] | None:
         source["category_label"] = str(Category(source["category"]).label)
     if flag("DINHDANH_DEMO"):
         for signin in data["signins"]:
-            signin["role_label"] = Role(signin["role"]).label
+            signin["role_label"] = role_label(signin["role"])
             signin["unit_name"] = signin["unit_name"] or str(_("Toàn quốc"))
     else:
         data["signins"] = []

@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from dinhdanh.core import audit, sealed
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole, KernelRole, Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.core.services import role_grant
@@ -27,9 +27,11 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people import levels
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.people.services import user_create
 from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.imports import import_file
+from dinhdanh.registries.permissions import RegistryRole
 
 DEMO_PROVINCE = "91"  # An Giang, which took in Kiên Giang (plan 374/KH-UBND) on 01/07/2025
 DEMO_PASSWORD = "dinhdanh-demo"  # noqa: S105 - published demo credential, demo data only
@@ -45,13 +47,13 @@ class DemoPerson:
 
 
 PEOPLE = [
-    DemoPerson("091085000001", "Trần Văn Quản Trị", Role.SYSTEM_ADMIN, "nation"),
-    DemoPerson("091180000002", "Lê Thị Kế Hoạch", Role.CAMPAIGN_MANAGER, "province"),
-    DemoPerson("091088000003", "Phạm Văn Thẩm Định", Role.REVIEWING_OFFICER, "province"),
-    DemoPerson("091190000004", "Nguyễn Thị Thẩm Định", Role.REVIEWING_OFFICER, "commune"),
-    DemoPerson("091087000005", "Võ Văn Tiếp Nhận", Role.INTAKE_OFFICER, "commune"),
-    DemoPerson("091183000006", "Huỳnh Thị Đối Tác", Role.PARTNER_CLERK, "province", Source.BUSINESS),
-    DemoPerson("091092000007", "Đặng Văn Công Dân", Role.CITIZEN, "commune"),
+    DemoPerson("091085000001", "Trần Văn Quản Trị", AdministratorRole.SYSTEM_ADMIN, "nation"),
+    DemoPerson("091180000002", "Lê Thị Kế Hoạch", RegistryRole.CAMPAIGN_MANAGER, "province"),
+    DemoPerson("091088000003", "Phạm Văn Thẩm Định", PeopleRole.REVIEWING_OFFICER, "province"),
+    DemoPerson("091190000004", "Nguyễn Thị Thẩm Định", PeopleRole.REVIEWING_OFFICER, "commune"),
+    DemoPerson("091087000005", "Võ Văn Tiếp Nhận", PeopleRole.INTAKE_OFFICER, "commune"),
+    DemoPerson("091183000006", "Huỳnh Thị Đối Tác", RegistryRole.PARTNER_CLERK, "province", Source.BUSINESS),
+    DemoPerson("091092000007", "Đặng Văn Công Dân", KernelRole.CITIZEN, "commune"),
 ]
 
 
@@ -108,13 +110,13 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                 created += 1
             unit = {"nation": None, "province": province, "commune": home_commune}[person.scope]
             if (
-                person.role is not Role.CITIZEN
+                person.role is not KernelRole.CITIZEN
                 and not RoleAssignment.objects.filter(user=user, role=person.role).exists()
             ):
                 role_grant(
                     actor=actor, user=user, role=person.role, unit=unit, partner_source=person.partner_source
                 )
-            if person.role is Role.SYSTEM_ADMIN and not user.is_staff:
+            if person.role is AdministratorRole.SYSTEM_ADMIN and not user.is_staff:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             signins.append(

@@ -1,4 +1,4 @@
-"""Reads of the outbox. Callers check ``Permission.ADMINISTER_SYSTEM`` before reading: recipients are
+"""Reads of the outbox. Callers check ``KernelPermission.ADMINISTER_SYSTEM`` before reading: recipients are
 personal data, shown masked, and bodies are shown only in their redacted rendering."""
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.notifications import recipients
 from dinhdanh.notifications.audit_actions import NotificationAction
@@ -288,7 +288,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> dict[str, i
 
 def retry(*, actor: User, message_id: int) -> Message:
     """Put a failed or given-up message back in the queue with a fresh set of attempts."""
-    require(actor, Permission.ADMINISTER_SYSTEM, any_unit=True)
+    require(actor, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.notifications import selectors, services
 from dinhdanh.notifications.models import MessageStatus
@@ -21,7 +21,7 @@ from dinhdanh.web.views import error_page
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     try:
-        require(request.user, Permission.ADMINISTER_SYSTEM, any_unit=True)
+        require(request.user, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
     status = request.GET.get("status", "")

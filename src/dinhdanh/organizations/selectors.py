@@ -13,9 +13,10 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, restrict
 from dinhdanh.core.access import require as require_permission
+from dinhdanh.core.access import restrict
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.text import name_key, nfc
@@ -156,14 +157,18 @@ def organization_for_officer(user: User, eid: str) -> Organization:
     """An officer opens an organization in their jurisdiction (REVIEW_APPLICATION over its head
     office): a refusal is audited by ``require``; a look is audited too (personal data, Law 91/2025)."""
     organization = organization_by_eid(eid)
-    require_permission(user, Permission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
+    require_permission(
+        user, ApplicationPermission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization
+    )
     audit.record(OrganizationAction.ORG_VIEWED, actor=user, obj=organization, read=True)
     return organization
 
 
 def organizations_for_officer(user: User, q: str = "") -> QuerySet[Organization]:
     """Organizations in the officer's jurisdiction; ``q`` is an eid, a code or part of the name."""
-    qs = restrict(Organization.objects.all(), user, Permission.REVIEW_APPLICATION, path_field="head_office_path")
+    qs = restrict(
+        Organization.objects.all(), user, ApplicationPermission.REVIEW_APPLICATION, path_field="head_office_path"
+    )
     # Controls (NUL above all: PostgreSQL refuses it in a query) can be part of no eid, code or name.
     text = nfc("".join(ch for ch in str(q or "")[:400] if ch.isprintable()))[:200]
     if is_valid_eid(text):
@@ -194,7 +199,7 @@ def orphaned_for_officer(user: User) -> list[tuple[Organization, bool]]:
     qs = restrict(
         Organization.objects.filter(representative__isnull=True).exclude(status=OrganizationStatus.REVOKED),
         user,
-        Permission.REVIEW_APPLICATION,
+        ApplicationPermission.REVIEW_APPLICATION,
         path_field="head_office_path",
     ).order_by("name_key", "pk")[:500]
     rows = list(qs)

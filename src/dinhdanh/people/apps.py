@@ -14,6 +14,7 @@ class PeopleConfig(AppConfig):
         from dinhdanh.people import (
             audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
             events,  # noqa: F401  # the app's domain event types (decision 0020)
+            permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
         )
 
         # signin.signin_complete records last_login in the sign-in transaction; Django's own handler

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpRequest
 
-from dinhdanh.core.access import STAFF_ROLES, roles_of
+from dinhdanh.core.access import roles_of, staff_roles
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people import assurance, signin
 from dinhdanh.people.errors import PeopleError
@@ -64,7 +64,7 @@ def establish(request: HttpRequest, user: User, method: SignInMethod) -> None:
     if method in signin.SECOND_FACTOR_METHODS:
         request.session[STEPPED_UP_AT] = time.time()
         assurance.refresh(request)
-    elif roles_of(user) & STAFF_ROLES:
+    elif roles_of(user) & staff_roles():
         request.session[ENROL_REQUIRED] = True
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.assurance import require_fresh_factor
@@ -23,6 +23,7 @@ from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.levels import CardCheck, checked_card
 from dinhdanh.people.models import OneTimeCode, Passkey, RecoveryCode, TotpDevice, User
+from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.registration import normalize_email, normalize_phone
 from dinhdanh.people.sessions import sessions_revoke_all
 
@@ -39,7 +40,7 @@ def phone_reset(
 ) -> User:
     """Give the account the holder's new phone (and e-mail, none if blank) and end every way in that
     the old phone's holder may have. ``unit`` is where the holder came; the officer must serve there."""
-    require(actor, Permission.VERIFY_PERSON, unit=unit, obj=user)
+    require(actor, PeoplePermission.VERIFY_PERSON, unit=unit, obj=user)
     require_fresh_factor()
     _number, card_masked = checked_card(card, user)
     new_phone = normalize_phone(phone)

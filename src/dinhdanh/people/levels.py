@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit, events
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import DomainError
@@ -27,6 +27,7 @@ from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.people.models.accounts import CardKind
+from dinhdanh.people.permissions import PeoplePermission
 
 # Working days allowed (Art. 13): level 1 within 1; level 2 within 3, or 7 without a valid ID card.
 LEVEL1_DAYS = 1
@@ -121,7 +122,7 @@ def _decide(request: LevelRequest, *, actor: User | None, approve: bool, reason:
 
 def level1_review(*, actor: User, request_id: int, approve: bool, reason: str = "") -> LevelRequest:
     """An officer decides a level-1 request that needed review. A refusal must say why."""
-    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    require(actor, PeoplePermission.VERIFY_PERSON, any_unit=True)
     require_fresh_factor()
     reason = clean_optional(reason, field="reason", max_length=1000)
     if not approve and not reason:
@@ -182,7 +183,7 @@ def level2_raise(*, actor: User, user: User, card: CardCheck, unit: Administrati
 
     ``unit`` is where the check happened; the officer must serve there.
     """
-    require(actor, Permission.VERIFY_PERSON, unit=unit, obj=user)
+    require(actor, PeoplePermission.VERIFY_PERSON, unit=unit, obj=user)
     require_fresh_factor()
     number, number_masked = checked_card(card, user)
     now = timezone.now()

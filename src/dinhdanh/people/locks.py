@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLock, LockKind, User
+from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.sessions import sessions_revoke_all
 
 
@@ -80,7 +81,7 @@ def lock_by_holder(*, user: User, reason: str = "") -> AccountLock:
 
 
 def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: str, reason: str) -> AccountLock:
-    require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
+    require(actor, PeoplePermission.LOCK_PERSON, any_unit=True, obj=user)
     require_fresh_factor()
     reason = clean_optional(reason, field="reason", max_length=1000)
     if not reason:
@@ -96,7 +97,7 @@ def lock_by_authority(*, actor: User, user: User, authority: str, document_ref: 
 
 def unlock(*, actor: User, user: User, reason: str) -> AccountLock:
     """An officer lifts the lock in force (holder's request in person, or the authority's)."""
-    require(actor, Permission.LOCK_PERSON, any_unit=True, obj=user)
+    require(actor, PeoplePermission.LOCK_PERSON, any_unit=True, obj=user)
     require_fresh_factor()
     text = clean_optional(reason, field="reason", max_length=1000)  # refused when too long, never cut
     if not text:

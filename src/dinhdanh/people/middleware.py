@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from dinhdanh.core.access import STAFF_ROLES, roles_of
+from dinhdanh.core.access import roles_of, staff_roles
 from dinhdanh.people.authflow import ACCOUNT_SESSION, ENROL_REQUIRED
 from dinhdanh.people.models import AccountSession, User
 
@@ -39,7 +39,7 @@ def _idle_limit(request: HttpRequest, user: User) -> timedelta:
     """Officers and clerks hold other people's data: their sessions end sooner when left alone."""
     seconds = request.session.get(IDLE_LIMIT)
     if not isinstance(seconds, int):
-        staff = bool(roles_of(user) & STAFF_ROLES)
+        staff = bool(roles_of(user) & staff_roles())
         seconds = int(settings.SESSION_IDLE_STAFF_SECONDS if staff else settings.SESSION_IDLE_SECONDS)
         request.session[IDLE_LIMIT] = seconds
     return timedelta(seconds=seconds)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -22,6 +22,7 @@ from dinhdanh.people.models import (
     SignInEvent,
     User,
 )
+from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.sessions import open_sessions
 from dinhdanh.people.totp import has_totp, recovery_codes_left
 
@@ -56,7 +57,7 @@ def own_level_requests(user: User) -> QuerySet[LevelRequest]:
 def person_by_number(*, actor: User, personal_id: str) -> User:
     """An officer looks a person up by the number on the card in front of them; every lookup is
     logged, found or not (access to personal data, Law 91/2025)."""
-    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    require(actor, PeoplePermission.VERIFY_PERSON, any_unit=True)
     try:
         digest = login_digest(personal_id)
     except DomainError:
@@ -84,7 +85,7 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
 
 def review_queue(*, actor: User) -> QuerySet[LevelRequest]:
     """Level-1 requests waiting for an officer, the most urgent first."""
-    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    require(actor, PeoplePermission.VERIFY_PERSON, any_unit=True)
     return (
         LevelRequest.objects.filter(kind=RequestKind.LEVEL1_ONLINE, status=RequestStatus.PENDING)
         .select_related("user")

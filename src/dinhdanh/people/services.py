@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
@@ -24,6 +24,7 @@ from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, SignInOutcome, User
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
+from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.registration import normalize_phone
 from dinhdanh.people.sessions import sessions_revoke_all
 
@@ -177,7 +178,7 @@ def person_create(
 ) -> User:
     """An officer registers someone in person who has no account yet. The person sets a password
     later through "forgot password" with their phone; until then nobody can sign in as them."""
-    require(actor, Permission.VERIFY_PERSON, any_unit=True)
+    require(actor, PeoplePermission.VERIFY_PERSON, any_unit=True)
     parse_personal_id(personal_id, foreigner=is_foreigner)
     phone = normalize_phone(phone) if phone else ""
     with transaction.atomic():

@@ -18,6 +18,7 @@ from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.access import Permission
 from dinhdanh.core.errors import DomainError
 from dinhdanh.registries.models import Baseline, Exclusion, Record
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_take, baselines
 from dinhdanh.registries.reconcile.cleansing import CleansingKind
 from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_by_kind
@@ -128,7 +129,7 @@ class BaselineOut(Schema):
     taken_at: datetime
 
 
-def _scope(request: HttpRequest, unit: str, permission: Permission = Permission.VIEW_REGISTRY) -> Scope:
+def _scope(request: HttpRequest, unit: str, permission: Permission = RegistryPermission.VIEW_REGISTRY) -> Scope:
     return Scope.of(signed_in_user(request), parse_unit(unit), permission)
 
 

@@ -9,4 +9,7 @@ class RegistriesConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's audit action codes join the kernel's registry (decision 0024).
-        from dinhdanh.registries import audit_actions  # noqa: F401
+        from dinhdanh.registries import (
+            audit_actions,  # noqa: F401
+            permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
+        )

@@ -24,12 +24,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
+from dinhdanh.core.access import active_assignments, grants_of
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.models import Coverage, Record, Snapshot
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.units import current_unit_by_code
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def require_declaration(actor: User | None, source: str, declared: Declared) -> 
     if actor is None or not declared.complete:
         return
     for assignment in active_assignments(actor):
-        if assignment.role not in Role or Permission.IMPORT_REGISTRY not in GRANTS[Role(assignment.role)]:
+        if RegistryPermission.IMPORT_REGISTRY not in grants_of(assignment.role):
             continue
         if assignment.partner_source not in ("", source):
             continue
@@ -114,7 +115,7 @@ def require_declaration(actor: User | None, source: str, declared: Declared) -> 
         KernelAction.ACCESS_DENIED,
         actor=actor,
         after={
-            "permission": str(Permission.IMPORT_REGISTRY),
+            "permission": str(RegistryPermission.IMPORT_REGISTRY),
             "reason": CoreError.OUT_OF_JURISDICTION.code,
             "source": source[:40],
             "territory": declared.territory_code,

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
+from dinhdanh.core.access import Permission, active_assignments, grants_of
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
@@ -25,13 +25,14 @@ from dinhdanh.core.text import fold, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.registries.coverage import NATIONWIDE
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.permissions import RegistryPermission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from dinhdanh.people.models import User
 
-VIEW_PERMISSIONS = (Permission.VIEW_REGISTRY, Permission.IMPORT_REGISTRY)
+VIEW_PERMISSIONS = (RegistryPermission.VIEW_REGISTRY, RegistryPermission.IMPORT_REGISTRY)
 SEARCH_MIN_CHARS = 2
 SEARCH_MAX_WORDS = 8
 
@@ -39,7 +40,7 @@ SEARCH_MAX_WORDS = 8
 def _sources(user: User | AnonymousUser, permissions: tuple[Permission, ...]) -> list[Source]:
     allowed: set[Source] = set()
     for assignment in active_assignments(user):
-        if assignment.role not in Role or not GRANTS[Role(assignment.role)].intersection(permissions):
+        if not grants_of(assignment.role).intersection(permissions):
             continue
         if not assignment.partner_source:
             return list(Source)
@@ -50,7 +51,7 @@ def _sources(user: User | AnonymousUser, permissions: tuple[Permission, ...]) ->
 
 def upload_sources(user: User | AnonymousUser) -> list[Source]:
     """The sources ``user`` may upload, in the order of ``Source``; empty: may not upload at all."""
-    return _sources(user, (Permission.IMPORT_REGISTRY,))
+    return _sources(user, (RegistryPermission.IMPORT_REGISTRY,))
 
 
 def upload_territories(user: User | AnonymousUser) -> list[tuple[str, str]]:
@@ -60,7 +61,7 @@ def upload_territories(user: User | AnonymousUser) -> list[tuple[str, str]]:
     units: dict[str, AdministrativeUnit] = {}
     nationwide = False
     for assignment in active_assignments(user):
-        if assignment.role not in Role or Permission.IMPORT_REGISTRY not in GRANTS[Role(assignment.role)]:
+        if RegistryPermission.IMPORT_REGISTRY not in grants_of(assignment.role):
             continue
         if assignment.unit is None:
             nationwide = True
@@ -97,26 +98,26 @@ def _deny(user: User | AnonymousUser, permission: Permission, source: str, obj: 
 def require_upload(user: User | AnonymousUser, source: str) -> None:
     """Raise (and audit) unless ``user`` may upload ``source``."""
     if source not in upload_sources(user):
-        raise _deny(user, Permission.IMPORT_REGISTRY, source)
+        raise _deny(user, RegistryPermission.IMPORT_REGISTRY, source)
 
 
 def require_view(user: User | AnonymousUser, source: str, obj: Snapshot | ImportJob | None = None) -> None:
     """Raise (and audit) unless ``user`` may read ``source``."""
     if source not in visible_sources(user):
-        raise _deny(user, Permission.VIEW_REGISTRY, source, obj)
+        raise _deny(user, RegistryPermission.VIEW_REGISTRY, source, obj)
 
 
 def require_any_view(user: User | AnonymousUser) -> list[Source]:
     sources = visible_sources(user)
     if not sources:
-        raise _deny(user, Permission.VIEW_REGISTRY, "")
+        raise _deny(user, RegistryPermission.VIEW_REGISTRY, "")
     return sources
 
 
 def require_any_upload(user: User | AnonymousUser) -> list[Source]:
     sources = upload_sources(user)
     if not sources:
-        raise _deny(user, Permission.IMPORT_REGISTRY, "")
+        raise _deny(user, RegistryPermission.IMPORT_REGISTRY, "")
     return sources
 
 
@@ -168,7 +169,7 @@ def visible_records(user: User | AnonymousUser) -> QuerySet[Record]:
     """Records ``user`` may read: per role assignment, its sources × its territory (see module doc)."""
     condition = Q(pk__in=[])
     for assignment in active_assignments(user):
-        if assignment.role not in Role or not GRANTS[Role(assignment.role)].intersection(VIEW_PERMISSIONS):
+        if not grants_of(assignment.role).intersection(VIEW_PERMISSIONS):
             continue
         if assignment.partner_source:
             condition |= Q(source=assignment.partner_source)

@@ -9,7 +9,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.access import Permission, permissions_of
+from dinhdanh.applications.permissions import ApplicationPermission
+from dinhdanh.core.access import KernelPermission, Permission, permissions_of
+from dinhdanh.people.permissions import PeoplePermission
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.web.zones import serves_inner, serves_outer
 
 
@@ -22,17 +25,21 @@ class NavItem:
 
 # Inner-zone pages: (label, url name, the permissions any one of which shows the link).
 _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
-    (_("Tra cứu công dân"), "people:desk", (Permission.VERIFY_PERSON,)),
-    (_("Duyệt mức độ 1"), "people:reviews", (Permission.VERIFY_PERSON,)),
-    (_("Hồ sơ cần xử lý"), "applications:queue", (Permission.REVIEW_APPLICATION, Permission.INTAKE_APPLICATION)),
-    (_("Tiếp nhận hồ sơ"), "applications:intake", (Permission.INTAKE_APPLICATION,)),
-    (_("Yêu cầu xác minh"), "applications:verifications", (Permission.ANSWER_VERIFICATION,)),
-    (_("Tổ chức"), "applications:officer_organizations", (Permission.REVIEW_APPLICATION,)),
-    (_("Danh sách tham chiếu"), "registries:lists", (Permission.VIEW_REGISTRY,)),
-    (_("Tải lên danh sách"), "registries:upload", (Permission.IMPORT_REGISTRY,)),
-    (_("Đối soát"), "registries:reconcile_home", (Permission.VIEW_REGISTRY,)),
-    (_("Nhật ký kiểm toán"), "web:audit", (Permission.VIEW_AUDIT_LOG,)),
-    (_("Hộp thư đi"), "notifications:outbox", (Permission.ADMINISTER_SYSTEM,)),
+    (_("Tra cứu công dân"), "people:desk", (PeoplePermission.VERIFY_PERSON,)),
+    (_("Duyệt mức độ 1"), "people:reviews", (PeoplePermission.VERIFY_PERSON,)),
+    (
+        _("Hồ sơ cần xử lý"),
+        "applications:queue",
+        (ApplicationPermission.REVIEW_APPLICATION, ApplicationPermission.INTAKE_APPLICATION),
+    ),
+    (_("Tiếp nhận hồ sơ"), "applications:intake", (ApplicationPermission.INTAKE_APPLICATION,)),
+    (_("Yêu cầu xác minh"), "applications:verifications", (ApplicationPermission.ANSWER_VERIFICATION,)),
+    (_("Tổ chức"), "applications:officer_organizations", (ApplicationPermission.REVIEW_APPLICATION,)),
+    (_("Danh sách tham chiếu"), "registries:lists", (RegistryPermission.VIEW_REGISTRY,)),
+    (_("Tải lên danh sách"), "registries:upload", (RegistryPermission.IMPORT_REGISTRY,)),
+    (_("Đối soát"), "registries:reconcile_home", (RegistryPermission.VIEW_REGISTRY,)),
+    (_("Nhật ký kiểm toán"), "web:audit", (KernelPermission.VIEW_AUDIT_LOG,)),
+    (_("Hộp thư đi"), "notifications:outbox", (KernelPermission.ADMINISTER_SYSTEM,)),
 )
 
 

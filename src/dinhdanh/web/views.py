@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from dinhdanh.api.problems import TOO_MANY_PARTS, is_api_request, outside_problem, too_many_parts_title
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.context import current_request_id
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.demo.manifest import demo_summary
@@ -63,7 +63,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     try:
-        require(request.user, Permission.VIEW_AUDIT_LOG, any_unit=True)
+        require(request.user, KernelPermission.VIEW_AUDIT_LOG, any_unit=True)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
     events = audit.recent(limit=200)

@@ -15,12 +15,13 @@ from stdnum.vn import mst
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, DocumentKind, Kind
-from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Category
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, make_user, signed_in, unit
 
 COMMUNE = "30292"  # An Giang
@@ -91,16 +92,16 @@ def filed(*, commune: str = COMMUNE, name: str = "Công ty TNHH Hoa Sen", **over
 
 
 def reviewer(commune: str = COMMUNE, name: str = "Cán bộ Thẩm Định") -> User:
-    return make_officer(Role.REVIEWING_OFFICER, unit(commune), name=name)
+    return make_officer(PeopleRole.REVIEWING_OFFICER, unit(commune), name=name)
 
 
 def intake_officer(commune: str = COMMUNE) -> User:
-    return make_officer(Role.INTAKE_OFFICER, unit(commune), name="Cán bộ Tiếp Nhận")
+    return make_officer(PeopleRole.INTAKE_OFFICER, unit(commune), name="Cán bộ Tiếp Nhận")
 
 
 def partner_clerk(source: str, unit_: AdministrativeUnit | None = None) -> User:
     user = make_user("Cán bộ Cơ Quan Thuế")
-    role_grant(actor=None, user=user, role=Role.PARTNER_CLERK, unit=unit_, partner_source=source)
+    role_grant(actor=None, user=user, role=RegistryRole.PARTNER_CLERK, unit=unit_, partner_source=source)
     return user
 
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, VerificationRequest, VerificationStatus
-from dinhdanh.core.access import Role
 from dinhdanh.geo.models import Level
+from dinhdanh.people.permissions import PeopleRole
 from tests.applications.officer.support import (
     PDF,
     client_for,
@@ -144,7 +144,7 @@ def test_a_lower_police_unit_answers_questions_sent_to_it(settings: Any) -> None
     settings.ORG_ROUTING_LEVEL = "province"
     settings.ORG_APPROVING_LEVEL = "province"
     app = filed(name="Công ty Hỏi Xã")
-    province_officer = make_officer(Role.REVIEWING_OFFICER, unit("91", Level.PROVINCE), name="Cán bộ Tỉnh")
+    province_officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit("91", Level.PROVINCE), name="Cán bộ Tỉnh")
     client = client_for(province_officer)
     page = html(client.get(f"/applications/queue/{app.pk}/"))
     commune = unit("30292")

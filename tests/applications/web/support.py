@@ -17,11 +17,11 @@ from stdnum.vn import mst
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, Kind
 from dinhdanh.applications.views.applicant_common import TICKET
-from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Category
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.authflow import STEPPED_UP_AT
 from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user, signed_in
 from tests.people.support import enrol_totp
 
@@ -60,7 +60,7 @@ def commune(index: int = 0) -> AdministrativeUnit:
 
 def reviewer() -> User:
     province = AdministrativeUnit.objects.get(scheme=Scheme.CURRENT, level=Level.PROVINCE, code="91")
-    return make_officer(Role.REVIEWING_OFFICER, province, "Cán bộ Thẩm Định")
+    return make_officer(PeopleRole.REVIEWING_OFFICER, province, "Cán bộ Thẩm Định")
 
 
 def ticketed(client: Client, user: User) -> Client:

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from dinhdanh.core.access import Role
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, unit
 from tests.registries.reconcile.support import World, build
 
@@ -21,7 +21,7 @@ def data_dir(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def manager(db: None) -> User:
     """Campaign manager of An Giang (91)."""
-    return make_officer(Role.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE), "Quản Lý An Giang")
+    return make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE), "Quản Lý An Giang")
 
 
 @pytest.fixture

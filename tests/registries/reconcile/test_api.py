@@ -9,13 +9,14 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline, Exclusion
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, signed_in, unit
 from tests.people.support import csrf_client, post_json, problem
 from tests.registries.reconcile.support import World
@@ -65,12 +66,14 @@ def test_bad_filters_are_problems(world: World, client: Client, params: dict[str
 
 def test_anonymous_and_unprivileged_are_refused(world: World) -> None:
     problem(Client().get(f"{BASE}/reconcile/outreach"), 401, "core.unauthenticated")
-    citizen = signed_in(Client(), make_officer(Role.INTAKE_OFFICER, unit("91", Level.PROVINCE), "Tiếp Nhận"))
+    citizen = signed_in(Client(), make_officer(PeopleRole.INTAKE_OFFICER, unit("91", Level.PROVINCE), "Tiếp Nhận"))
     problem(citizen.get(f"{BASE}/reconcile/cleansing"), 403, "core.permission_denied")
 
 
 def test_an_officer_of_another_province_sees_only_their_own(world: World) -> None:
-    hanoi = signed_in(Client(), make_officer(Role.REVIEWING_OFFICER, unit("01", Level.PROVINCE), "Cán Bộ Hà Nội"))
+    hanoi = signed_in(
+        Client(), make_officer(PeopleRole.REVIEWING_OFFICER, unit("01", Level.PROVINCE), "Cán Bộ Hà Nội")
+    )
     assert [r["code"] for r in hanoi.get(f"{BASE}/reconcile/outreach").json()["rows"]] == ["0100000007"]
     problem(hanoi.get(f"{BASE}/reconcile/differences", {"unit": "91"}), 403, "core.out_of_jurisdiction")
     assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).exists()
@@ -128,7 +131,7 @@ def test_exclusions_need_csrf_and_refuse_duplicates(world: World, manager: User)
 
 def test_exclusion_outside_is_403(world: World) -> None:
     browser, _token = csrf_client()
-    signed_in(browser, make_officer(Role.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Quản Lý Hà Nội"))
+    signed_in(browser, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Quản Lý Hà Nội"))
     token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
     body = {"record": world.records["r2"].pk, "reason": "ceased"}
     problem(post_json(browser, f"{BASE}/reconcile/exclusions", body, token), 403, "core.out_of_jurisdiction")

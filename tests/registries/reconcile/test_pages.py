@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dinhdanh.core.access import Role
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.models import Baseline, Exclusion
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, signed_in, unit
 from tests.registries.reconcile.support import World
 from tests.web.support import assert_friendly, html
@@ -101,7 +102,7 @@ def test_take_a_baseline_through_the_form(world: World, client: Client) -> None:
 
 
 def test_refusals_are_friendly_pages(world: World) -> None:
-    hanoi = make_officer(Role.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Quản Lý Hà Nội")
+    hanoi = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Quản Lý Hà Nội")
     browser = signed_in(Client(), hanoi)
     assert_friendly(browser.get(PAGE, {"unit": "91"}), 403)
     assert_friendly(browser.get(PAGE + "outreach.xlsx", {"unit": "30292"}), 403)
@@ -110,13 +111,15 @@ def test_refusals_are_friendly_pages(world: World) -> None:
     assert not Exclusion.objects.filter(record=world.records["r2"]).exists()
     assert_friendly(browser.get(PAGE, {"category": "bank"}), 400)
     assert "Công ty TNHH Rạch Giá" not in html(browser.get(PAGE))
-    intake = signed_in(Client(), make_officer(Role.INTAKE_OFFICER, unit("91", Level.PROVINCE), "Tiếp Nhận"))
+    intake = signed_in(Client(), make_officer(PeopleRole.INTAKE_OFFICER, unit("91", Level.PROVINCE), "Tiếp Nhận"))
     assert_friendly(intake.get(PAGE), 403)
     assert Client().get(PAGE).status_code == 302  # to sign in
 
 
 def test_a_partner_clerk_reads_but_is_not_offered_to_exclude(world: World) -> None:
-    clerk = signed_in(Client(), make_officer(Role.PARTNER_CLERK, unit("91", Level.PROVINCE), "Cán Bộ Thuế"))
+    clerk = signed_in(
+        Client(), make_officer(RegistryRole.PARTNER_CLERK, unit("91", Level.PROVINCE), "Cán Bộ Thuế")
+    )
     page = html(clerk.get(PAGE))
     assert "Công ty TNHH Rạch Giá" in page
     assert "/exclude" not in page

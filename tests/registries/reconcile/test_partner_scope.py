@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dinhdanh.core.access import Role
 from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.models import Exclusion, ExclusionReason
+from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.reconcile.scope import Scope
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.registries.reconcile.support import World, organization
@@ -31,7 +32,11 @@ OTHER_SOURCES_CODES = {"0100000005", "KS-30292-0002", "KS-30292-0001"}  # tax r6
 def partner(world: World) -> User:
     user = make_user("Cán bộ Sở Kế hoạch")
     role_grant(
-        actor=None, user=user, role=Role.PARTNER_CLERK, unit=unit("91", Level.PROVINCE), partner_source="business"
+        actor=None,
+        user=user,
+        role=RegistryRole.PARTNER_CLERK,
+        unit=unit("91", Level.PROVINCE),
+        partner_source="business",
     )
     # An account that disagrees only with the tax list (r6 is in commune B, the account in A).
     organization("0100000005", "Hội Nông dân xã Bình Đức", world.a)
@@ -99,7 +104,7 @@ def test_officers_and_the_command_line_read_every_source(partner: User, manager:
     body = signed_in(Client(), manager).get(f"{BASE}/reconcile/differences", {"unit": "91"}).json()
     assert {source for row in body["rows"] for source in row["by_source"]} == {"business", "tax", "survey"}
     # The same person as a commune's reviewing officer reads as the officer there, every source.
-    role_grant(actor=None, user=partner, role=Role.REVIEWING_OFFICER, unit=unit("30292"))
+    role_grant(actor=None, user=partner, role=PeopleRole.REVIEWING_OFFICER, unit=unit("30292"))
     scope = Scope.of(partner)
     assert (scope.sources, scope.jurisdiction.paths) == (None, (unit("30292").path,))
 
@@ -107,5 +112,5 @@ def test_officers_and_the_command_line_read_every_source(partner: User, manager:
 def test_a_partner_cannot_reach_outside_their_territory(partner: User) -> None:
     response = signed_in(Client(), partner).get(f"{BASE}/reconcile/outreach", {"unit": "01"})
     assert response.status_code == 403
-    hanoi = make_officer(Role.PARTNER_CLERK, unit("01", Level.PROVINCE), "Đối tác Hà Nội")
+    hanoi = make_officer(RegistryRole.PARTNER_CLERK, unit("01", Level.PROVINCE), "Đối tác Hà Nội")
     assert Scope.of(hanoi).sources is None  # a partner clerk without a source reads every source

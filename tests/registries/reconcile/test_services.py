@@ -7,14 +7,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline, Exclusion
+from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.reconcile.baselines import baseline_for, baseline_take, baselines
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.reconcile.exclusions import exclusion_lift, exclusion_set, exclusions
@@ -90,7 +92,7 @@ def test_a_record_no_longer_listed_cannot_be_excluded(world: World, manager: Use
 
 
 def test_a_reviewing_officer_of_the_commune_may_exclude(world: World) -> None:
-    officer = make_officer(Role.REVIEWING_OFFICER, world.b, "Cán Bộ Mỹ Thới")
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, world.b, "Cán Bộ Mỹ Thới")
     assert exclusion_set(actor=officer, record=world.records["r3"], reason="foreign_representative").pk
     with pytest.raises(DomainError) as caught:  # r2 is in commune A
         exclusion_set(actor=officer, record=world.records["r2"], reason="ceased")
@@ -98,8 +100,8 @@ def test_a_reviewing_officer_of_the_commune_may_exclude(world: World) -> None:
 
 
 def test_outside_the_jurisdiction_or_without_the_role_is_refused_and_audited(world: World) -> None:
-    hanoi = make_officer(Role.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Quản Lý Hà Nội")
-    clerk = make_officer(Role.PARTNER_CLERK, unit("91", Level.PROVINCE), "Cán Bộ Thuế")
+    hanoi = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Quản Lý Hà Nội")
+    clerk = make_officer(RegistryRole.PARTNER_CLERK, unit("91", Level.PROVINCE), "Cán Bộ Thuế")
     for actor, code in ((hanoi, CoreError.OUT_OF_JURISDICTION.code), (clerk, CoreError.PERMISSION_DENIED.code)):
         with pytest.raises(DomainError) as caught:
             exclusion_set(actor=actor, record=world.records["r2"], reason="ceased")
@@ -161,7 +163,7 @@ def test_baselines_are_refused_for_the_future_a_district_or_outside(world: World
     with pytest.raises(DomainError) as caught:
         baseline_take(actor=manager, unit=world.h, as_of=timezone.localdate())
     assert refused(caught.value) == CoreError.OUT_OF_JURISDICTION.code
-    officer = make_officer(Role.REVIEWING_OFFICER, unit("91", Level.PROVINCE), "Cán Bộ Thẩm Định")
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit("91", Level.PROVINCE), "Cán Bộ Thẩm Định")
     with pytest.raises(DomainError) as caught:
         baseline_take(actor=officer, unit=world.a, as_of=timezone.localdate())
     assert refused(caught.value) == CoreError.PERMISSION_DENIED.code
@@ -169,12 +171,12 @@ def test_baselines_are_refused_for_the_future_a_district_or_outside(world: World
 
 
 def test_an_officer_of_another_province_sees_nothing_of_an_giang(world: World) -> None:
-    hanoi = make_officer(Role.REVIEWING_OFFICER, unit("01", Level.PROVINCE), "Cán Bộ Hà Nội")
+    hanoi = make_officer(PeopleRole.REVIEWING_OFFICER, unit("01", Level.PROVINCE), "Cán Bộ Hà Nội")
     assert [r.code for r in outreach(Scope.of(hanoi))] == ["0100000007"]
     with pytest.raises(DomainError) as caught:
         Scope.of(hanoi, world.a)
     assert refused(caught.value) == CoreError.OUT_OF_JURISDICTION.code
-    citizen = make_officer(Role.SYSTEM_ADMIN, None, "Quản Trị")
+    citizen = make_officer(AdministratorRole.SYSTEM_ADMIN, None, "Quản Trị")
     with pytest.raises(DomainError) as caught:
         Scope.of(citizen)
     assert refused(caught.value) == CoreError.PERMISSION_DENIED.code

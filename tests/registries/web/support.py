@@ -14,6 +14,7 @@ from dinhdanh.core.access import Role
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_user
 
 HEADER = ["Mã số doanh nghiệp", "Tên doanh nghiệp", "Ngày thành lập", "Mã xã", "Tình trạng"]
@@ -47,7 +48,7 @@ def xlsx_bytes(rows: list[list[str]] = ROWS, header: list[str] = HEADER) -> byte
 
 def clerk(unit: AdministrativeUnit | None, source: str = "business", name: str = "Cán bộ Đối Tác") -> User:
     user = make_user(name)
-    role_grant(actor=None, user=user, role=Role.PARTNER_CLERK, unit=unit, partner_source=source)
+    role_grant(actor=None, user=user, role=RegistryRole.PARTNER_CLERK, unit=unit, partner_source=source)
     return user
 
 

@@ -11,14 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dinhdanh.core.access import Role
+from dinhdanh.core.access import AdministratorRole, Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.people.models import User
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Snapshot
+from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_user, signed_in, unit
 from tests.registries.web.support import BAD_ROW, ROWS, clerk, csv_bytes, officer
 from tests.web.support import html
@@ -51,7 +53,7 @@ def denied(user: User) -> int:
 def test_the_lists_page_shows_each_source_latest_import(
     client: Client, an_giang: AdministrativeUnit, business: Snapshot
 ) -> None:
-    signed_in(client, officer(Role.REVIEWING_OFFICER, an_giang))
+    signed_in(client, officer(PeopleRole.REVIEWING_OFFICER, an_giang))
     page = html(client.get(reverse("registries:lists")))
     assert "Danh sách tham chiếu" in page
     assert "Tải lên lại đúng tệp đã nhập không làm thay đổi gì." in page  # the help a clerk reads
@@ -107,7 +109,7 @@ def test_people_without_a_registry_role_get_403(client: Client, an_giang: Admini
     for name in ("registries:lists", "registries:records"):
         assert client.get(reverse(name)).status_code == 403
     assert denied(user) == 2
-    intake = officer(Role.INTAKE_OFFICER, an_giang)
+    intake = officer(PeopleRole.INTAKE_OFFICER, an_giang)
     signed_in(client, intake)
     assert client.get(reverse("registries:lists")).status_code == 403
 
@@ -171,9 +173,9 @@ def test_the_record_search_keeps_to_the_sources_and_territory_one_may_read(
 ) -> None:
     signed_in(client, clerk(an_giang, "tax"))
     assert "Sao Mai" not in html(client.get(reverse("registries:records"), {"q": "sao mai"}))
-    signed_in(client, officer(Role.REVIEWING_OFFICER, unit("01", level=Level.PROVINCE), "Cán bộ Hà Nội"))
+    signed_in(client, officer(PeopleRole.REVIEWING_OFFICER, unit("01", level=Level.PROVINCE), "Cán bộ Hà Nội"))
     assert "Sao Mai" not in html(client.get(reverse("registries:records"), {"q": "sao mai"}))
-    signed_in(client, officer(Role.REVIEWING_OFFICER, an_giang, "Cán bộ An Giang"))
+    signed_in(client, officer(PeopleRole.REVIEWING_OFFICER, an_giang, "Cán bộ An Giang"))
     assert "Sao Mai" in html(client.get(reverse("registries:records"), {"q": "sao mai"}))
 
 
@@ -213,12 +215,12 @@ def test_the_error_report_downloads_as_csv_and_xlsx(
 @pytest.mark.parametrize(
     ("role", "source", "status"),
     [
-        (Role.PARTNER_CLERK, "business", 200),
-        (Role.PARTNER_CLERK, "tax", 403),
-        (Role.REVIEWING_OFFICER, "", 200),
-        (Role.CAMPAIGN_MANAGER, "", 200),
-        (Role.INTAKE_OFFICER, "", 403),
-        (Role.SYSTEM_ADMIN, "", 403),
+        (RegistryRole.PARTNER_CLERK, "business", 200),
+        (RegistryRole.PARTNER_CLERK, "tax", 403),
+        (PeopleRole.REVIEWING_OFFICER, "", 200),
+        (RegistryRole.CAMPAIGN_MANAGER, "", 200),
+        (PeopleRole.INTAKE_OFFICER, "", 403),
+        (AdministratorRole.SYSTEM_ADMIN, "", 403),
     ],
 )
 def test_error_reports_open_to_registry_readers_only(

@@ -15,9 +15,11 @@ from dinhdanh.core.access import Role
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries import jobs
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.views.uploads import status_payload
 from tests.conftest import make_user, signed_in
 from tests.registries.web.support import BAD_ROW, ROWS, clerk, csv_bytes, named_file, officer, upload, xlsx_bytes
@@ -212,7 +214,7 @@ def test_a_clerk_of_another_source_is_refused_and_audited(
     event = AuditEvent.objects.get(action=KernelAction.ACCESS_DENIED)
     assert event.actor_id == user.pk
     assert event.after == {
-        "permission": "import_registry",
+        "permission": "registries.import",
         "reason": "core.permission_denied",
         "source": "business",
     }
@@ -220,7 +222,7 @@ def test_a_clerk_of_another_source_is_refused_and_audited(
     assert not list(uploads.iterdir())  # the file that came with the refused request is removed
 
 
-@pytest.mark.parametrize("role", [None, Role.REVIEWING_OFFICER, Role.CAMPAIGN_MANAGER])
+@pytest.mark.parametrize("role", [None, PeopleRole.REVIEWING_OFFICER, RegistryRole.CAMPAIGN_MANAGER])
 def test_people_who_may_not_upload_get_403(
     client: Client, an_giang: AdministrativeUnit, role: Role | None
 ) -> None:
@@ -239,7 +241,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
 
 
 def test_a_source_that_does_not_exist_is_refused(client: Client, an_giang: AdministrativeUnit) -> None:
-    signed_in(client, officer(Role.PARTNER_CLERK, an_giang))  # no partner source: may upload every list
+    signed_in(client, officer(RegistryRole.PARTNER_CLERK, an_giang))  # no partner source: may upload every list
     assert upload(client, csv_bytes(), source="../../etc").status_code == 400
     assert upload(client, csv_bytes(), source="").status_code == 400
     assert not ImportJob.objects.exists()

@@ -18,9 +18,10 @@ from dinhdanh.applications import checks as checks_module
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, ApplicationChannel, Check, Kind, Status, StatusChange
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import Route, approving_route, due_at, stored_route
 from dinhdanh.core import audit, events
-from dinhdanh.core.access import Permission, jurisdiction, require
+from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import DomainError, ErrorCode
@@ -150,7 +151,7 @@ def require_applicant_side(actor: User, application: Application) -> None:
         check_can_apply(actor)
         return
     if application.channel == ApplicationChannel.IN_PERSON:
-        require(actor, Permission.INTAKE_APPLICATION, unit=application.head_office, obj=application)
+        require(actor, ApplicationPermission.INTAKE_APPLICATION, unit=application.head_office, obj=application)
         return
     deny(actor, application, ApplicationError.NOT_YOURS)
 
@@ -168,7 +169,7 @@ def deny(actor: User, obj: Any, error: ErrorCode) -> None:
 
 def require_review(actor: User, application: Application) -> None:
     unit = stored_route(application.unit, application.unit_path).access_unit
-    require(actor, Permission.REVIEW_APPLICATION, unit=unit, obj=application)
+    require(actor, ApplicationPermission.REVIEW_APPLICATION, unit=unit, obj=application)
 
 
 def require_decide(actor: User, application: Application) -> None:
@@ -176,11 +177,11 @@ def require_decide(actor: User, application: Application) -> None:
     require_review(actor, application)
     approving: Route = approving_route(application.head_office)
     if approving.unit_path != application.unit_path:
-        require(actor, Permission.REVIEW_APPLICATION, unit=approving.access_unit, obj=application)
+        require(actor, ApplicationPermission.REVIEW_APPLICATION, unit=approving.access_unit, obj=application)
 
 
 def can_review(user: User, application: Application) -> bool:
-    scope = jurisdiction(user, Permission.REVIEW_APPLICATION)
+    scope = jurisdiction(user, ApplicationPermission.REVIEW_APPLICATION)
     return not scope.empty and scope.covers(stored_route(application.unit, application.unit_path).access_unit)
 
 

@@ -32,6 +32,7 @@ from dinhdanh.applications.models import (
     VerificationRequest,
     VerificationStatus,
 )
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import route
 from dinhdanh.applications.services.common import (
     audit_app,
@@ -45,7 +46,7 @@ from dinhdanh.applications.services.common import (
 )
 from dinhdanh.applications.validation import Validated, validate
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import delete_file
@@ -164,7 +165,7 @@ def application_start(
     _refuse_if_issued(kind, facts.code, organization)
     # Access, before the transaction so that a refusal stays in the audit log.
     if channel == ApplicationChannel.IN_PERSON:
-        require(actor, Permission.INTAKE_APPLICATION, unit=facts.head_office, obj=organization)
+        require(actor, ApplicationPermission.INTAKE_APPLICATION, unit=facts.head_office, obj=organization)
     elif organization is not None:
         _require_may_act_for(actor, organization)
     key = name_key(facts.name)

@@ -27,6 +27,7 @@ from dinhdanh.applications.models import (
     VerificationRequest,
     VerificationStatus,
 )
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import verification_due_at
 from dinhdanh.applications.services.common import (
     audit_app,
@@ -38,7 +39,7 @@ from dinhdanh.applications.services.common import (
     save,
 )
 from dinhdanh.applications.services.duties import require_no_conflict
-from dinhdanh.core.access import GRANTS, Permission, Role, active_assignments
+from dinhdanh.core.access import active_assignments, grants_of
 from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean
@@ -59,7 +60,7 @@ def answer_scopes(user: User) -> tuple[list[tuple[str, str | None]], list[str | 
     partners: list[tuple[str, str | None]] = []
     police: list[str | None] = []
     for assignment in active_assignments(user):
-        if assignment.role not in Role or Permission.ANSWER_VERIFICATION not in GRANTS[Role(assignment.role)]:
+        if ApplicationPermission.ANSWER_VERIFICATION not in grants_of(assignment.role):
             continue
         path = assignment.unit.path if assignment.unit is not None else None
         if assignment.partner_source:

@@ -26,6 +26,7 @@ from dinhdanh.applications.forms_officer import (
     VerificationForm,
 )
 from dinhdanh.applications.models import Application, Kind, Status, VerificationStatus
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.services.common import can_review
 from dinhdanh.applications.services.duties import conflicted, four_eyes_reasons, valid_sign_offs
 from dinhdanh.applications.views.officer_common import deadline, page_of, refusals_as_pages, valid_filters
@@ -37,7 +38,7 @@ from dinhdanh.applications.views.officer_review import (
     unit_officers,
     verification_target,
 )
-from dinhdanh.core.access import Permission, has_permission, require
+from dinhdanh.core.access import has_permission, require
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.text import name_key
 from dinhdanh.people.views.common import current_user
@@ -65,10 +66,10 @@ def _queue_search(qs: Any, q: str) -> Any:
 def queue(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
     if not (
-        has_permission(officer, Permission.REVIEW_APPLICATION)
-        or has_permission(officer, Permission.INTAKE_APPLICATION)
+        has_permission(officer, ApplicationPermission.REVIEW_APPLICATION)
+        or has_permission(officer, ApplicationPermission.INTAKE_APPLICATION)
     ):
-        require(officer, Permission.REVIEW_APPLICATION, any_unit=True)  # refuses, with the audit event
+        require(officer, ApplicationPermission.REVIEW_APPLICATION, any_unit=True)  # refuses, with the audit event
     form = QueueFilterForm(request.GET or None)
     filters = valid_filters(form)
     qs = selectors.officer_queue(

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods
 from dinhdanh.applications import services
 from dinhdanh.applications.forms_officer import IntakeForm, IntakeLookupForm
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, DocumentKind, Kind
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.views.officer_common import refusals_as_pages
-from dinhdanh.core.access import Permission, jurisdiction, require
+from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
@@ -50,7 +51,7 @@ def _looked_up(request: HttpRequest, pk: int) -> User:
 
 def _communes(officer: User) -> list[tuple[int, str]]:
     """Communes where this officer may take a request in (INTAKE_APPLICATION over the head office)."""
-    scope = jurisdiction(officer, Permission.INTAKE_APPLICATION)
+    scope = jurisdiction(officer, ApplicationPermission.INTAKE_APPLICATION)
     units = AdministrativeUnit.objects.filter(scope.q("path"), scheme=Scheme.CURRENT, level=Level.COMMUNE)
     return [(u.pk, f"{u.name} — {u.code}") for u in units.order_by("province_code", "name")[:4000]]
 
@@ -62,7 +63,7 @@ def _communes(officer: User) -> list[tuple[int, str]]:
 @refusals_as_pages
 def intake(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
-    require(officer, Permission.INTAKE_APPLICATION, any_unit=True)
+    require(officer, ApplicationPermission.INTAKE_APPLICATION, any_unit=True)
     form = IntakeLookupForm(request.POST or None)
     if form.is_bound and form.is_valid():
         try:
@@ -109,7 +110,7 @@ def _file_in(officer: User, person: User, form: IntakeForm) -> Application:
 def intake_person(request: HttpRequest, pk: int) -> HttpResponse:
     officer = current_user(request)
     # Checked before anything is written: an audited refusal must not roll back with the transaction.
-    require(officer, Permission.INTAKE_APPLICATION, any_unit=True)
+    require(officer, ApplicationPermission.INTAKE_APPLICATION, any_unit=True)
     person = _looked_up(request, pk)
     communes = _communes(officer)
     form = IntakeForm(request.POST or None, request.FILES or None, communes=communes)

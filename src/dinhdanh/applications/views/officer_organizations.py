@@ -17,8 +17,9 @@ from dinhdanh.applications.forms_officer import (
     OrganizationSearchForm,
     OrganizationUnlockForm,
 )
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.views.officer_common import page_of, refusal, refusals_as_pages, valid_filters
-from dinhdanh.core.access import Permission, has_permission, require
+from dinhdanh.core.access import has_permission, require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.models import LockGround, LockProposal, Organization, OrganizationStatus
@@ -31,8 +32,8 @@ from dinhdanh.people.views.common import current_user, first_error, step_up_requ
 @refusals_as_pages
 def officer_organizations(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
-    if not has_permission(officer, Permission.REVIEW_APPLICATION):
-        require(officer, Permission.REVIEW_APPLICATION, any_unit=True)  # refuses, with the audit event
+    if not has_permission(officer, ApplicationPermission.REVIEW_APPLICATION):
+        require(officer, ApplicationPermission.REVIEW_APPLICATION, any_unit=True)  # refuses, with the audit event
     form = OrganizationSearchForm(request.GET or None)
     filters = valid_filters(form)
     qs = selectors.organizations_for_officer(officer, filters.get("q", "")).select_related("head_office")

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.views.officer_common import refusal, refusals_as_pages
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
 from dinhdanh.people.views.common import current_user, step_up_required
@@ -24,7 +25,7 @@ from dinhdanh.people.views.common import current_user, step_up_required
 @refusals_as_pages
 def orphaned(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
-    require(officer, Permission.REVIEW_APPLICATION, any_unit=True)
+    require(officer, ApplicationPermission.REVIEW_APPLICATION, any_unit=True)
     rows = [{"org": o, "ready": ready} for o, ready in selectors.orphaned_for_officer(officer)]
     return render(request, "applications/officer/orphaned.html", {"rows": rows})
 

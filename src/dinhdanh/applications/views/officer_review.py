@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.applications.models import Application, Document, Status, VerificationRequest
-from dinhdanh.core.access import GRANTS, Permission, Role, in_force
+from dinhdanh.applications.permissions import ApplicationPermission
+from dinhdanh.core.access import in_force, roles_with
 from dinhdanh.core.categories import Category, Source
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.geo.models import AdministrativeUnit, Scheme
@@ -117,7 +118,7 @@ def _ancestor_paths(path: str) -> list[str]:
 
 def unit_officers(app: Application, *, exclude: int | None = None) -> list[tuple[int, str]]:
     """Reviewing officers whose unit covers the request's unit: whom it may be reassigned to."""
-    roles = [str(r) for r in Role if Permission.REVIEW_APPLICATION in GRANTS[r]]
+    roles = roles_with(ApplicationPermission.REVIEW_APPLICATION)
     # A request routed to C06 (unit_path "") is reviewed by nationwide officers only.
     where = Q(unit__path__in=_ancestor_paths(app.unit_path)) if app.unit_path else Q(unit__isnull=True)
     user_ids = (

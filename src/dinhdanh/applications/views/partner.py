@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.forms_officer import AnswerForm
 from dinhdanh.applications.models import VerificationRequest, VerificationStatus
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.views.officer_common import deadline, page_of, refusals_as_pages
 from dinhdanh.applications.views.officer_review import PARTNER_KEYS, organization_facts, verification_target
-from dinhdanh.core.access import Permission, has_permission, require
+from dinhdanh.core.access import has_permission, require
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
@@ -35,8 +36,8 @@ from dinhdanh.people.views.common import current_user, step_up_required
 @refusals_as_pages
 def verifications(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not has_permission(user, Permission.ANSWER_VERIFICATION):
-        require(user, Permission.ANSWER_VERIFICATION, any_unit=True)  # refuses, with the audit event
+    if not has_permission(user, ApplicationPermission.ANSWER_VERIFICATION):
+        require(user, ApplicationPermission.ANSWER_VERIFICATION, any_unit=True)  # refuses, with the audit event
     show_all = request.GET.get("all") == "1"
     qs = selectors.verifications_for_partner(user).select_related("application", "unit")
     if not show_all:

@@ -13,8 +13,9 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from dinhdanh.applications.payload import Person
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean, clean_optional, name_key
@@ -50,7 +51,7 @@ def require_officer(actor: User | None, organization: Organization) -> None:
     """REVIEW_APPLICATION over the head office; a refusal is audited (call before the transaction)."""
     if actor is None:
         raise DomainError(CoreError.PERMISSION_DENIED)
-    require(actor, Permission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
+    require(actor, ApplicationPermission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
 
 
 def locked_row(organization: Organization) -> Organization:

@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, jurisdiction, require
+from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.sealed import SealError, read_file
 from dinhdanh.geo import selectors as geo
@@ -40,6 +40,7 @@ from dinhdanh.people.forms import (
 )
 from dinhdanh.people.models import User
 from dinhdanh.people.models.accounts import CardKind
+from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 from dinhdanh.web.views import error_page
 
@@ -52,7 +53,7 @@ def _person(request: HttpRequest, pk: int) -> User:
 
 
 def _units(officer: User) -> list[AdministrativeUnit]:
-    scope = jurisdiction(officer, Permission.VERIFY_PERSON)
+    scope = jurisdiction(officer, PeoplePermission.VERIFY_PERSON)
     if scope.nationwide:
         return list(geo.units(level=Level.PROVINCE))
     return list(AdministrativeUnit.objects.filter(path__in=scope.paths).order_by("path"))
@@ -77,7 +78,7 @@ def _phone_form(officer: User, data: object = None) -> PhoneResetForm:
 def people_desk(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
     try:
-        require(officer, Permission.VERIFY_PERSON, any_unit=True)
+        require(officer, PeoplePermission.VERIFY_PERSON, any_unit=True)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
     find = FindPersonForm(request.POST if request.POST.get("action") == "find" else None)
@@ -110,7 +111,7 @@ def people_desk(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     officer = current_user(request)
     try:
-        require(officer, Permission.VERIFY_PERSON, any_unit=True)
+        require(officer, PeoplePermission.VERIFY_PERSON, any_unit=True)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
     subject = _person(request, pk)

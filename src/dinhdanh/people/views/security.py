@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dinhdanh.core.access import Role, active_assignments
+from dinhdanh.core.access import active_assignments, role_label
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people import authflow, locks, selectors, services, sessions, signin, totp
 from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, attach
@@ -31,7 +31,7 @@ def me(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     rows = [
         {
-            "label": Role(a.role).label if a.role in Role else a.role,
+            "label": role_label(a.role),
             "unit": a.unit.name if a.unit else _("Toàn quốc"),
             "valid_until": a.valid_until,
         }

@@ -16,13 +16,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, require
+from dinhdanh.core.access import require
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reconcile.targets import excluded, has_account, not_excluded, targets
@@ -66,7 +67,7 @@ def baseline_take(*, actor: User | None, unit: AdministrativeUnit, as_of: date) 
     over the unit.
     """
     if actor is not None:
-        require(actor, Permission.MANAGE_CAMPAIGN, unit=unit)
+        require(actor, RegistryPermission.MANAGE_CAMPAIGN, unit=unit)
     _check_unit(unit)
     if as_of > timezone.localdate():
         raise DomainError(ReconcileError.FUTURE_DATE, field="as_of", value=as_of.isoformat())

@@ -36,11 +36,11 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from dinhdanh.core.access import Permission
 from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
 from dinhdanh.organizations.models import Organization, OrganizationStatus
 from dinhdanh.registries.fields import OLD_ID_CARD
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reconcile.targets import (
     TERMINATED,
@@ -75,7 +75,7 @@ class CleansingKind(models.TextChoices):
 
 # Categories that always have a registration or tax code, hence a registry entry: all but "other".
 LISTED_CATEGORIES = tuple(c for c in Category if c != Category.OTHER)
-PERMISSION = Permission.VIEW_REGISTRY
+PERMISSION = RegistryPermission.VIEW_REGISTRY
 _ACCOUNT_ORDER = ("head_office_path", "name_key", "pk")
 _RECORD_ORDER = ("unit_path", "name_key", "pk")
 

@@ -12,20 +12,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import audit
-from dinhdanh.core.access import Permission, jurisdiction, require
+from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Exclusion, ExclusionReason, Record
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.reconcile.scope import Scope
 
 __all__ = ["EXCLUDING_PERMISSIONS", "exclusion_lift", "exclusion_set", "exclusions", "parse_reason"]
 
-EXCLUDING_PERMISSIONS = (Permission.MANAGE_CAMPAIGN, Permission.REVIEW_APPLICATION)
+EXCLUDING_PERMISSIONS = (RegistryPermission.MANAGE_CAMPAIGN, ApplicationPermission.REVIEW_APPLICATION)
 NOTE_MAX = 500
 
 
@@ -39,7 +41,7 @@ def _require(actor: User, record: Record) -> None:
     # The audited refusal (403) names a permission the actor holds elsewhere, so that it reads "outside
     # your area" rather than "not allowed" when that is the reason.
     held = [p for p in EXCLUDING_PERMISSIONS if not jurisdiction(actor, p).empty]
-    require(actor, held[0] if held else Permission.MANAGE_CAMPAIGN, unit=record.commune, obj=record)
+    require(actor, held[0] if held else RegistryPermission.MANAGE_CAMPAIGN, unit=record.commune, obj=record)
 
 
 def parse_reason(value: ExclusionReason | str) -> ExclusionReason:

@@ -27,12 +27,13 @@ from django.db import connection
 from django.db.models import Q
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import GRANTS, Jurisdiction, Permission, Role, active_assignments, require
+from dinhdanh.core.access import Jurisdiction, Permission, active_assignments, grants_of, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.units import current_unit_by_code
 
@@ -52,7 +53,7 @@ class Scope:
         cls,
         user: User | AnonymousUser,
         unit: AdministrativeUnit | None = None,
-        permission: Permission = Permission.VIEW_REGISTRY,
+        permission: Permission = RegistryPermission.VIEW_REGISTRY,
     ) -> Scope:
         """The reader's scope (``reader_scope``); raises (403, audited) for a unit outside it or
         without the permission."""
@@ -93,7 +94,7 @@ def _granting(user: User | AnonymousUser, permission: Permission) -> tuple[list[
     limited: list[str | None] = []
     sources: set[str] = set()
     for assignment in active_assignments(user):
-        if assignment.role not in Role or permission not in GRANTS[Role(assignment.role)]:
+        if permission not in grants_of(assignment.role):
             continue
         path = assignment.unit.path if assignment.unit is not None else None
         if assignment.partner_source:
@@ -115,7 +116,7 @@ def _jurisdiction_of(paths: list[str | None]) -> Jurisdiction:
 def reader_scope(
     user: User | AnonymousUser,
     unit: AdministrativeUnit | None = None,
-    permission: Permission = Permission.VIEW_REGISTRY,
+    permission: Permission = RegistryPermission.VIEW_REGISTRY,
 ) -> Scope:
     """THE rule of who reads what in reconciliation (module docstring); raises (403, audited)."""
     paths, sources = _granting(user, permission)

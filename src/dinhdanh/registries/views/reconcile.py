@@ -24,13 +24,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from dinhdanh.core.access import Jurisdiction, Permission, has_permission
+from dinhdanh.core.access import Jurisdiction, has_permission
 from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
 from dinhdanh.registries.models import Exclusion, ExclusionReason, Record
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_take, baselines
 from dinhdanh.registries.reconcile.cleansing import CleansingKind
 from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_by_kind
@@ -138,7 +139,7 @@ def reconcile_home(request: HttpRequest) -> HttpResponse:
         "tab": tab, "tabs": TABS, "unit": unit, "category": category, "categories": Category,
         "unit_choices": _unit_choices(scope.jurisdiction, unit), "query": urlencode({**kept, "tab": tab}),
         "filters": urlencode(kept), "may_exclude": _may_exclude(user),
-        "may_take": has_permission(user, Permission.MANAGE_CAMPAIGN), "exclude_form": ExcludeForm(),
+        "may_take": has_permission(user, RegistryPermission.MANAGE_CAMPAIGN), "exclude_form": ExcludeForm(),
     })  # fmt: skip
     return render(request, "registries/reconcile/index.html", context)
 
