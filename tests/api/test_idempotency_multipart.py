@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from dinhdanh.api.idempotency import fingerprint
 from dinhdanh.applications.models import Document, VerificationRequest
-from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.api.test_problems import problem
 from tests.applications.support import PDF, officer, person
 from tests.applications.test_api import BASE, client_for, filed, new_body

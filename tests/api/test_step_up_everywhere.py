@@ -21,11 +21,11 @@ from ninja import Router
 from dinhdanh.api.urls import api
 from dinhdanh.applications import services as app_services
 from dinhdanh.applications.models import Application, Check, Consent, StatusChange, VerificationRequest
-from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from dinhdanh.organizations.models import LockGround, Membership, Organization, OrganizationLock
 from dinhdanh.people.models import User
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.applications.support import PDF, officer, person, start, submitted
 from tests.conftest import make_user, signed_in
 from tests.organizations.factories import make_organization

@@ -15,14 +15,15 @@ from stdnum.vn import mst
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, DocumentKind, Kind
 from dinhdanh.core.access import Role
-from dinhdanh.core.categories import Category, Source
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.models import Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.conftest import make_officer, make_user, unit
 

@@ -11,10 +11,10 @@ from django.test import Client
 
 from dinhdanh.applications.models import Application, Status, VerificationRequest
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.applications.support import FAR_COMMUNE, PDF, commune, events, officer, person, raw_data
 from tests.conftest import make_user, signed_in
 from tests.people.support import PROBLEM, post_json, problem

@@ -6,8 +6,8 @@ import pytest
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, Check, CheckKind, CheckOutcome
-from dinhdanh.core.categories import Source
 from dinhdanh.registries.lookup import best_name_matches, records_by_code
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.applications.support import NEAR_COMMUNE, commune, officer, person, record, start, submitted
 
@@ -103,7 +103,7 @@ def test_a_disappeared_record_does_not_count() -> None:
 
 def test_without_a_code_the_name_in_the_commune_is_found() -> None:
     from dinhdanh.applications.models import ApplicationChannel, Capacity, Kind
-    from dinhdanh.core.categories import Category
+    from dinhdanh.organizations.categories import Category
 
     applicant, pid = person()
     record("KS-31027-0001", "Chùa Phước Hưng", source=Source.SURVEY, representative_id=pid)

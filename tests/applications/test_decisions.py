@@ -17,9 +17,9 @@ from dinhdanh.applications.models import (
     Status,
 )
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
 from tests.applications.support import (

@@ -15,7 +15,6 @@ from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Kind, SignOff, Status
 from dinhdanh.applications.services.duties import valid_sign_offs
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
 from dinhdanh.organizations.models import Membership
@@ -23,6 +22,7 @@ from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.applications.support import (
     events,
     officer,

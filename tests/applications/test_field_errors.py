@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, Kind
 from dinhdanh.applications.validation import validate
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError, FieldErrors
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.organizations.categories import Category
 from tests.applications.support import person, raw_data
 from tests.applications.test_api import BASE, client_for, new_body
 from tests.people.support import post_json, problem

@@ -21,8 +21,8 @@ from dinhdanh.applications.models import (
     StatusChange,
 )
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountLevel
 from dinhdanh.people.permissions import PeopleRole

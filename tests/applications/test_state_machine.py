@@ -12,11 +12,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, StatusChange, VerificationRequest, VerificationStatus
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
 from dinhdanh.people.models import User
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.applications.support import officer, person, start
 from tests.conftest import make_user
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from dinhdanh.applications.models import Kind
 from dinhdanh.applications.validation import parse_code, validate
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import Level, Scheme
+from dinhdanh.organizations.categories import Category
 from tests.applications.support import commune, raw_data
 from tests.conftest import unit
 

@@ -9,12 +9,12 @@ from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import Application, Document, Status, VerificationStatus
 from dinhdanh.applications.selectors import verification_for_answerer, verifications_for_partner
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.applications.support import FAR_COMMUNE, commune, events, officer, province, submitted, upload
 from tests.conftest import make_user
 

@@ -18,7 +18,6 @@ from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import access, audit
 from dinhdanh.core.access import AdministratorRole, KernelRole, Role
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError, ErrorCode
 from dinhdanh.core.models import AuditEvent, DayOverride, RoleAssignment
 from dinhdanh.core.services import day_override_set, role_grant, role_revoke
@@ -27,6 +26,7 @@ from dinhdanh.organizations.permissions import OrganizationRole
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 from tests.conftest import make_officer, make_user, unit
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,6 @@ from django.test import Client
 from stdnum.vn import mst
 
 from dinhdanh.core.access import AdministratorRole, KernelRole
-from dinhdanh.core.categories import SOURCE_CATEGORY, Source
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.models import AuditEvent, RoleAssignment
 from dinhdanh.core.text import fold
@@ -25,6 +24,7 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 
 pytestmark = pytest.mark.django_db
 

@@ -130,7 +130,11 @@ def test_a_unit_outside_the_officers_jurisdiction_is_refused_and_audited() -> No
     assert denied.actor_id == officer.pk
     assert denied.object_id == str(citizen.pk)
     path = unit(HA_NOI_COMMUNE).path
-    assert denied.after == {"permission": "people.verify_person", "reason": "core.out_of_jurisdiction", "unit": path}
+    assert denied.after == {
+        "permission": "people.verify_person",
+        "reason": "core.out_of_jurisdiction",
+        "unit": path,
+    }
     assert snapshot() == (events + 1, requests, messages)
     citizen.refresh_from_db()
     assert citizen.level == AccountLevel.LEVEL_1

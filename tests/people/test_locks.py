@@ -212,7 +212,9 @@ def test_only_a_reviewing_officer_may_lock_or_unlock(an_giang: AdministrativeUni
         unlock(actor=actor, user=user, reason="Mở khóa")
     assert exc.value.error is CoreError.PERMISSION_DENIED
     denied = AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED, actor=actor).order_by("pk")
-    assert [e.after for e in denied] == [{"permission": "people.lock_person", "reason": "core.permission_denied"}] * 2
+    assert [e.after for e in denied] == [
+        {"permission": "people.lock_person", "reason": "core.permission_denied"}
+    ] * 2
     assert [e.object_id for e in denied] == [str(user.pk)] * 2
     assert locked_events == events + 2  # the refusal, then the holder's own lock
     assert AuditEvent.objects.count() == locked_events + 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.errors import GeoError
 from dinhdanh.registries.fields import (
@@ -12,6 +11,7 @@ from dinhdanh.registries.fields import (
     RowProblem,
     parse_record,
 )
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.units import UnitLookup
 
 TODAY = date(2025, 9, 1)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dinhdanh.core.categories import Category, Source
 from dinhdanh.core.codes import CodeError, TaxRepair
 from dinhdanh.core.errors import CoreError
 from dinhdanh.geo.errors import GeoError
+from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.cells import neutralize_for_export, safe_text
 from dinhdanh.registries.fields import (
     FIELDS,
@@ -23,6 +23,7 @@ from dinhdanh.registries.fields import (
     parse_record,
     row_fingerprint,
 )
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import _VOCABULARY, RegistryStatus, parse_status
 from dinhdanh.registries.units import UnitLookup
 from tests.registries.field_support import PID, TODAY, FakeUnits, ok, parse, parse_dict, problems

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dinhdanh.core.categories import Source
 from dinhdanh.core.codes import parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
@@ -24,6 +23,7 @@ from dinhdanh.registries.import_codes import CodeParser, plain_tax_code
 from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.upsert import _keyed
 
 TODAY = date(2025, 9, 1)

@@ -17,13 +17,14 @@ from django.utils import timezone
 from dinhdanh.applications.models import Application, Check, CheckKind, CheckOutcome, Kind, Status
 from dinhdanh.applications.payload import Person
 from dinhdanh.applications.validation import parse_code
-from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold, name_similarity
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import Organization
 from dinhdanh.registries.lookup import best_name_matches, records_by_code
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 from dinhdanh.registries.statuses import RegistryStatus
 
 _SHOWN = 500

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.applications.models import Capacity
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations.categories import Category
 
 PID_ATTRS: dict[str, Any] = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
 CO_ROWS = 5

@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.applications.models import Capacity, Status
-from dinhdanh.core.categories import Category, Source
+from dinhdanh.organizations.categories import Category
+from dinhdanh.registries.sources import Source
 
 TEXT_LIMIT = 2000
 ACCEPT = "application/pdf,image/jpeg,image/png"

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from dinhdanh.core.categories import Category
+from dinhdanh.organizations.categories import Category
 
 
 class Kind(models.TextChoices):
@@ -299,7 +299,7 @@ class VerificationRequest(models.Model):
     """A question to a partner agency (by source) or to a lower police unit; the request waits."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="verifications")
-    partner_source = models.CharField(max_length=20, blank=True)  # core.categories.Source
+    partner_source = models.CharField(max_length=20, blank=True)  # registries.sources.Source
     unit = models.ForeignKey(
         "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

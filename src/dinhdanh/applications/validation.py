@@ -36,12 +36,12 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Kind
 from dinhdanh.applications.payload import OrganizationData, Person
-from dinhdanh.core.categories import Category
 from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError, FieldCheck, field_check
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.logins import login_digest, masked
 
 MAX_CO_REPRESENTATIVES = 10

@@ -11,7 +11,7 @@ written inside a transaction that then rolls back would be lost.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -47,6 +47,7 @@ _ROLES: dict[str, Role] = {}
 _STAFF: set[str] = set()
 _PERMISSIONS: dict[str, Permission] = {}
 _GRANTS: dict[str, set[Permission]] = {}
+_PARTNER_SOURCES: set[str] = set()
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PERMISSION = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 R = TypeVar("R", bound=type[Role])
@@ -102,6 +103,15 @@ def role(value: str) -> Role | None:
 
 def declared_roles() -> tuple[Role, ...]:
     return tuple(_ROLES.values())
+
+
+def declare_partner_sources(values: Iterable[str]) -> None:
+    """The values ``RoleAssignment.partner_source`` may hold (the app that owns the sources declares them)."""
+    _PARTNER_SOURCES.update(values)
+
+
+def is_partner_source(value: str) -> bool:
+    return value in _PARTNER_SOURCES
 
 
 def declared_permissions() -> tuple[Permission, ...]:

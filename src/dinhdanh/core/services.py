@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import Role, in_force, staff_roles
+from dinhdanh.core.access import Role, in_force, is_partner_source, staff_roles
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import AccessError, CoreError, DomainError
 from dinhdanh.core.models import DayOverride, RoleAssignment
 from dinhdanh.core.text import clean
@@ -36,7 +35,7 @@ def role_grant(
     if unit is not None and not unit.is_current:
         raise DomainError(AccessError.UNIT_NOT_CURRENT)
     # A partner clerk answers for one registry; anything else would not even fit the column.
-    if partner_source and partner_source not in Source.values:
+    if partner_source and not is_partner_source(partner_source):
         raise DomainError(CoreError.INVALID_INPUT, field="partner_source")
     now = timezone.now()
     if valid_until is not None and (timezone.is_naive(valid_until) or valid_until <= now):

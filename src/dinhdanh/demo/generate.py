@@ -14,8 +14,8 @@ from pathlib import Path
 
 from stdnum.vn import mst
 
-from dinhdanh.core.categories import SOURCE_CATEGORY, Source
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 
 HEADERS = [
     "Mã số",

@@ -19,7 +19,8 @@ def manifest_path() -> Path:
 def demo_summary() -> dict[str, Any] | None:
     """The manifest with labels in the active language; sign-ins only when running as the demo."""
     from dinhdanh.core.access import role_label
-    from dinhdanh.core.categories import Category, Source
+    from dinhdanh.organizations.categories import Category
+    from dinhdanh.registries.sources import Source
 
     path = manifest_path()
     if not path.exists():

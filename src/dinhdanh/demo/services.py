@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw
 
 from dinhdanh.core import audit, sealed
 from dinhdanh.core.access import AdministratorRole, KernelRole, Role
-from dinhdanh.core.categories import Source
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.core.services import role_grant
 from dinhdanh.demo.audit_actions import DemoAction
@@ -32,6 +31,7 @@ from dinhdanh.people.services import user_create
 from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.sources import Source
 
 DEMO_PROVINCE = "91"  # An Giang, which took in Kiên Giang (plan 374/KH-UBND) on 01/07/2025
 DEMO_PASSWORD = "dinhdanh-demo"  # noqa: S105 - published demo credential, demo data only

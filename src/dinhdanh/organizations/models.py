@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.categories import Category
+from dinhdanh.organizations.categories import Category
 
 
 class OrganizationStatus(models.TextChoices):

@@ -52,14 +52,15 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.core.text import clean, fold, name_key, nfc
 from dinhdanh.geo.models import Level
+from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.cells import formula_like, neutralize_for_export, safe_text
 from dinhdanh.registries.dates import is_excel_serial, parse_registry_date
 from dinhdanh.registries.import_codes import CodeKind, CodeParser, DocumentKind, RowError
+from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 from dinhdanh.registries.statuses import RegistryStatus, parse_status
 from dinhdanh.registries.units import UnitLookup, pad
 

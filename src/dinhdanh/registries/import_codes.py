@@ -16,11 +16,11 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.categories import Source
 from dinhdanh.core.codes import CodeError, mask_personal_id, parse_agency_code, parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.text import nfc
 from dinhdanh.registries.cells import safe_text
+from dinhdanh.registries.sources import Source
 
 __all__ = ["CodeKind", "CodeParser", "DocumentKind", "RowError"]
 

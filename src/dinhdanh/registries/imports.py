@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import transaction
 
 from dinhdanh.core import audit
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.registry_sync import sync_from_registry
 from dinhdanh.people.models import User
@@ -36,6 +35,7 @@ from dinhdanh.registries.import_codes import RowError
 from dinhdanh.registries.models import Channel, Coverage, Snapshot, SnapshotStatus
 from dinhdanh.registries.readers import RowSource, open_rows
 from dinhdanh.registries.reports import ErrorReport
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.upsert import BATCH, FLAGS_INDEX, MASKED_INDEX, Upserter, lock_source
 
 __all__ = [

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from dinhdanh.core.categories import Source
 from dinhdanh.core.text import name_key, name_similarity
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.sources import Source
 
 # Records of one territory scored by fuzzy name match; a commune holds a few thousand at most, a
 # province-wide prefix is cut here so that one check never reads a whole registry.

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.categories import Category, Source
+from dinhdanh.organizations.categories import Category
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 
 

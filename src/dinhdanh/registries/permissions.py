@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.core.access import KernelPermission, Permission, Role, grant, permissions, roles
+from dinhdanh.core.access import (
+    KernelPermission,
+    Permission,
+    Role,
+    declare_partner_sources,
+    grant,
+    permissions,
+    roles,
+)
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.registries.sources import Source
 
 
 @roles(staff=True)
@@ -40,3 +49,4 @@ grant(
     RegistryPermission.VIEW_REGISTRY,
 )
 grant(PeopleRole.REVIEWING_OFFICER, RegistryPermission.VIEW_REGISTRY)
+declare_partner_sources(Source.values)  # a partner clerk is assigned one source

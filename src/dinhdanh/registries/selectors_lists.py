@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from dinhdanh.core import audit
 from dinhdanh.core.access import Permission, active_assignments, grants_of
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import fold, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.registries.coverage import NATIONWIDE
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.permissions import RegistryPermission
+from dinhdanh.registries.sources import Source
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -15,7 +15,7 @@ from typing import Final
 
 from django.db.models import Case, IntegerField, Value, When
 
-from dinhdanh.core.categories import Source
+from dinhdanh.registries.sources import Source
 
 __all__ = ["TRUST_ORDER", "most_trusted", "trust_rank", "trust_rank_sql"]
 

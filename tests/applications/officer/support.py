@@ -15,10 +15,10 @@ from stdnum.vn import mst
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, DocumentKind, Kind
-from dinhdanh.core.categories import Category
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.permissions import RegistryRole

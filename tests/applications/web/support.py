@@ -17,8 +17,8 @@ from stdnum.vn import mst
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, Kind
 from dinhdanh.applications.views.applicant_common import TICKET
-from dinhdanh.core.categories import Category
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.authflow import STEPPED_UP_AT
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.permissions import PeopleRole

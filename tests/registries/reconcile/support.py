@@ -10,12 +10,13 @@ from itertools import count
 
 from django.utils import timezone
 
-from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import Organization, OrganizationStatus
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Exclusion, ExclusionReason, Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.conftest import unit
 

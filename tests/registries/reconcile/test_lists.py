@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dinhdanh.core.categories import Category
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.text import name_key, name_similarity
 from dinhdanh.geo.models import Level
+from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.reconcile.cleansing import CleansingKind, key_similarity
 from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_by_kind

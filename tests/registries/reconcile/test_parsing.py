@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
+from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.reconcile.scope import parse_category, parse_day, parse_page, parse_unit
 
 

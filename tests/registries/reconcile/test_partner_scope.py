@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dinhdanh.core.categories import Source
 from dinhdanh.core.services import role_grant
 from dinhdanh.geo.models import Level
 from dinhdanh.people.models import User
@@ -19,6 +18,7 @@ from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.models import Exclusion, ExclusionReason
 from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.reconcile.scope import Scope
+from dinhdanh.registries.sources import Source
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.registries.reconcile.support import World, organization
 from tests.web.support import html

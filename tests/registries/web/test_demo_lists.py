@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dinhdanh.core.categories import Source
 from dinhdanh.demo.services import PEOPLE, demo_load
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.sources import Source
 from tests.conftest import signed_in
 from tests.web.support import html
 

@@ -47,11 +47,11 @@ from dinhdanh.applications.services.common import (
 from dinhdanh.applications.validation import Validated, validate
 from dinhdanh.core import audit
 from dinhdanh.core.access import require
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import delete_file
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import MemberRole, Organization, OrganizationStatus
 
 if TYPE_CHECKING:

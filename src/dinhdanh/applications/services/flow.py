@@ -45,9 +45,9 @@ from dinhdanh.applications.services.common import (
     save,
 )
 from dinhdanh.applications.validation import validate
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional, name_key
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.models import User
 

@@ -40,11 +40,11 @@ from dinhdanh.applications.services.common import (
 )
 from dinhdanh.applications.services.duties import require_no_conflict
 from dinhdanh.core.access import active_assignments, grants_of
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.registries.sources import Source
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User

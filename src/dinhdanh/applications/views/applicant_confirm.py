@@ -26,9 +26,9 @@ from dinhdanh.applications.views.applicant_common import (
     render_page,
 )
 from dinhdanh.applications.views.applicant_register import PID_FIELDS, STEPS
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people import signin
 from dinhdanh.people.forms import CodeForm
 from dinhdanh.people.views.auth import step_up_with_code

@@ -34,9 +34,9 @@ from dinhdanh.applications.views.applicant_common import (
     render_page,
     ticket_state,
 )
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.views.common import current_user
 
 STEPS = 7

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from dinhdanh.applications import validation
 from dinhdanh.applications.forms import OrganizationForm, field_message
 from dinhdanh.applications.models import Kind
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional
+from dinhdanh.organizations.categories import Category
 
 MAX_BODY = 4096
 # Fields of the organization itself: checked alone, like a one-field update.

@@ -24,10 +24,10 @@ from dinhdanh.applications.models import Application, ApplicationChannel, Capaci
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.views.officer_common import refusals_as_pages
 from dinhdanh.core.access import jurisdiction, require
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people import lookups
 from dinhdanh.people import selectors as people
 from dinhdanh.people.forms import attach

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.applications.models import Application, Document, Status, VerificationRequest
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core.access import in_force, roles_with
-from dinhdanh.core.categories import Category, Source
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.geo.models import AdministrativeUnit, Scheme
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
+from dinhdanh.registries.sources import Source
 
 # Which actions each state allows; the services refuse anything else anyway (illegal transition).
 ACTIONS_BY_STATUS: dict[str, frozenset[str]] = {

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import require
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import Baseline

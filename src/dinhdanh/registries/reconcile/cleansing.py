@@ -36,7 +36,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from dinhdanh.core.categories import SOURCE_CATEGORY, Category, Source
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import Organization, OrganizationStatus
 from dinhdanh.registries.fields import OLD_ID_CARD
 from dinhdanh.registries.models import Record
@@ -49,6 +49,7 @@ from dinhdanh.registries.reconcile.targets import (
     ranked,
     records_with_code,
 )
+from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 from dinhdanh.registries.trust import trust_rank
 
 __all__ = [

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, replace
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from dinhdanh.core.categories import Category, Source
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import Organization, OrganizationStatus
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reconcile.cleansing import (
@@ -27,6 +27,7 @@ from dinhdanh.registries.reconcile.cleansing import (
 from dinhdanh.registries.reconcile.outreach import PAGE_SIZE, Page
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reconcile.targets import TERMINATED, current
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 from dinhdanh.registries.trust import trust_rank
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.db.models import Count
 
-from dinhdanh.core.categories import Category, Source
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import OrganizationStatus
 from dinhdanh.registries.reconcile.cleansing import organizations_in
 from dinhdanh.registries.reconcile.scope import Scope
@@ -34,6 +34,7 @@ from dinhdanh.registries.reconcile.targets import (
     not_excluded,
     targets,
 )
+from dinhdanh.registries.sources import Source
 
 __all__ = ["DifferenceRow", "commune_groups", "differences", "totals"]
 

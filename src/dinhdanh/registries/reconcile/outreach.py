@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from dinhdanh.core import audit
-from dinhdanh.core.categories import Category, Source
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.cells import neutralize_for_export
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reconcile.targets import excluded, no_account, not_excluded, targets
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 
 __all__ = ["PAGE_SIZE", "Page", "outreach", "outreach_page", "outreach_xlsx"]

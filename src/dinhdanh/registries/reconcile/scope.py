@@ -29,9 +29,9 @@ from django.db.models import Q
 from dinhdanh.core import audit
 from dinhdanh.core.access import Jurisdiction, Permission, active_assignments, grants_of, require
 from dinhdanh.core.audit_actions import KernelAction
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.errors import ReconcileError

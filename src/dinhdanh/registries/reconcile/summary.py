@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from dinhdanh.core.categories import Category
+from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.reconcile.cleansing import CleansingKind, cleansing_counts
 from dinhdanh.registries.reconcile.differences import CATEGORY_ORDER, commune_groups, differences
 from dinhdanh.registries.reconcile.scope import Scope

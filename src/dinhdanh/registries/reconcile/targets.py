@@ -27,10 +27,11 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dinhdanh.core.categories import Category, Source
+from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import Organization
 from dinhdanh.registries.models import Exclusion, Record
 from dinhdanh.registries.reconcile.scope import Scope
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 from dinhdanh.registries.trust import TRUST_ORDER, trust_rank_sql
 

@@ -25,9 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from dinhdanh.core.access import Jurisdiction, has_permission
-from dinhdanh.core.categories import Category
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
 from dinhdanh.registries.models import Exclusion, ExclusionReason, Record

@@ -24,13 +24,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dinhdanh.core.categories import Source
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
 from dinhdanh.registries import jobs, selectors_lists
 from dinhdanh.registries.coverage import Declared, declare
 from dinhdanh.registries.models import Coverage, ImportJob, JobStatus
+from dinhdanh.registries.sources import Source
 from dinhdanh.registries.uploads import RegistryUploadHandler
 from dinhdanh.registries.views.lists_support import failure_message, refuse
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dinhdanh.core.categories import Source
 from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.sources import Source
 
 
 class Command(BaseCommand):

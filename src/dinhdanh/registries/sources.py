@@ -1,16 +1,11 @@
-"""Vocabulary every app shares: the four organization categories and the reference-list sources."""
+"""The reference-list sources and the category each one lists (a partner clerk is assigned one)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Category(models.TextChoices):
-    ENTERPRISE = "enterprise", _("Doanh nghiệp")
-    COOPERATIVE = "cooperative", _("Hợp tác xã, liên hiệp hợp tác xã, tổ hợp tác")
-    TAX_AGENCY = "tax_agency", _("Cơ quan, tổ chức có mã số thuế, không đăng ký kinh doanh")
-    OTHER = "other", _("Tổ chức khác")
+from dinhdanh.organizations.categories import Category
 
 
 class Source(models.TextChoices):
