@@ -50,15 +50,15 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
     from dinhdanh.applications.checks import organizations_with_code
     from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, Kind, Status
     from dinhdanh.applications.selectors import officer_queue
-    from dinhdanh.core.access import Role
-    from dinhdanh.core.categories import Category
     from dinhdanh.core.services import role_grant
     from dinhdanh.core.text import name_key
     from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
     from dinhdanh.geo.services import units_load
+    from dinhdanh.organizations.categories import Category
     from dinhdanh.organizations.models import Organization
     from dinhdanh.people.logins import login_digest
     from dinhdanh.people.models import AccountLevel, User
+    from dinhdanh.people.permissions import PeopleRole
     from dinhdanh.people.services import user_create
 
     call_command("migrate", verbosity=0)
@@ -107,7 +107,7 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
 
     officer = account("091085099101", "Cán Bộ Đo")
     if not officer.role_assignments.exists():
-        role_grant(actor=None, user=officer, role=Role.REVIEWING_OFFICER, unit=home)
+        role_grant(actor=None, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=home)
     applicants = [(f"0910851{i:05d}", account(f"0910851{i:05d}", f"Người Nộp {i}")) for i in range(REQUESTS)]
 
     serial = iter(range(7_000_000, 9_999_999))

@@ -44,15 +44,15 @@ def _writer(data_dir: str, province: str, count: int, start: Any, out: Any) -> N
     from django.db import connection, transaction
 
     from dinhdanh.core import audit, events
-    from dinhdanh.core.audit_codes import AuditAction
+    from dinhdanh.people.audit_actions import PeopleAction
 
     unit = SimpleNamespace(code=f"{province}001", province_code=province)
-    audit.record(AuditAction.SIGNOUT, actor=None, object_type="bench", unit=unit)  # warm up, open the chain
+    audit.record(PeopleAction.SIGNOUT, actor=None, object_type="bench", unit=unit)  # warm up, open the chain
     start.wait()
     began, done = time.perf_counter(), 0
     while done < count and time.perf_counter() - began < DEADLINE_S:
         with transaction.atomic():
-            audit.record(AuditAction.SIGNOUT, actor=None, object_type="bench", object_id=str(done), unit=unit)
+            audit.record(PeopleAction.SIGNOUT, actor=None, object_type="bench", object_id=str(done), unit=unit)
             events.emit("people.level2_raised", actor=None, unit=unit, payload={"bench": done})
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_sleep(%s)", [HOLD_MS / 1000])

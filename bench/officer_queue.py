@@ -65,8 +65,8 @@ def insert(commune: Any, applicant: Any) -> None:
     from django.utils import timezone
 
     from dinhdanh.applications.models import Application, ApplicationChannel, Capacity, Kind, Status
-    from dinhdanh.core.categories import Category
     from dinhdanh.core.text import name_key
+    from dinhdanh.organizations.categories import Category
 
     Application.objects.filter(number__startswith=PREFIX).delete()
     now = timezone.now()
@@ -147,17 +147,17 @@ def main() -> None:
     from django.urls import reverse
 
     from dinhdanh.applications.models import Application
-    from dinhdanh.core.access import Role
     from dinhdanh.core.models import RoleAssignment
     from dinhdanh.core.services import role_grant
     from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+    from dinhdanh.people.permissions import PeopleRole
 
     commune = AdministrativeUnit.objects.get(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=COMMUNE)
     officer = person(OFFICER_ID, "Cán bộ Đo Hàng Đợi")
     if not RoleAssignment.objects.filter(
-        user=officer, role=Role.REVIEWING_OFFICER, revoked_at__isnull=True
+        user=officer, role=PeopleRole.REVIEWING_OFFICER, revoked_at__isnull=True
     ).exists():
-        role_grant(actor=None, user=officer, role=Role.REVIEWING_OFFICER, unit=commune)
+        role_grant(actor=None, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=commune)
     start = time.perf_counter()
     insert(commune, person(APPLICANT_ID, "Người Nộp Đo"))
     print(

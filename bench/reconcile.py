@@ -227,12 +227,12 @@ def measure() -> None:
     names = cleansing.flagged_organizations(CleansingKind.NAME, everywhere, ordered=False)
     timed(
         "cleansing name count (SQL candidates + similarity)",
-        lambda: sum(1 for _ in cleansing.name_mismatches(names)),
+        lambda: sum(1 for _ in cleansing.name_mismatches(names, everywhere)),
     )
     conflicts = cleansing.conflict_candidates(everywhere, ordered=False)
     timed(
         "cleansing conflict count (SQL candidates + check)",
-        lambda: sum(1 for _ in cleansing.flagged_conflicts(conflicts)),
+        lambda: sum(1 for _ in cleansing.flagged_conflicts(conflicts, everywhere)),
     )
     timed("differences (whole country, per province)", lambda: len(differences(everywhere)))
     province = AdministrativeUnit.objects.get(scheme="2025", level="province", code="01")
