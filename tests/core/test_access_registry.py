@@ -19,6 +19,8 @@ EXPECTED = {
         "registries.view",
         "people.verify_person",
         "people.lock_person",
+        "organizations.oversee",
+        "registries.exclude_record",
     },
     "partner_clerk": {
         "core.view_back_office",
@@ -31,6 +33,7 @@ EXPECTED = {
         "registries.manage_campaign",
         "registries.view_campaign",
         "registries.view",
+        "registries.exclude_record",
     },
     "system_admin": {"core.view_back_office", "core.administer_system", "core.view_audit_log"},
     "citizen": set(),

@@ -11,10 +11,10 @@ from ninja.responses import NinjaJSONEncoder
 
 from dinhdanh.api.idempotency import idempotent
 from dinhdanh.api.security import enforce_csrf, signed_in_user
-from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core.access import require
 from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.api import MemberOut, member_out
+from dinhdanh.organizations.permissions import OrganizationPermission
 
 router = Router(tags=["organizations"])
 
@@ -57,7 +57,7 @@ def claim(request: HttpRequest, eid: str) -> HttpResponse:
 @router.get("/orphaned", response=list[OrphanOut], url_name="organizations_orphaned")
 def orphaned(request: HttpRequest) -> list[OrphanOut]:
     user = signed_in_user(request)
-    require(user, ApplicationPermission.REVIEW_APPLICATION, any_unit=True)
+    require(user, OrganizationPermission.OVERSEE_ORGANIZATION, any_unit=True)
     return [
         OrphanOut(
             eid=o.eid,

@@ -13,7 +13,6 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import audit
 from dinhdanh.core.access import require as require_permission
 from dinhdanh.core.access import restrict
@@ -24,6 +23,7 @@ from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationStatus
 from dinhdanh.organizations.numbers import is_valid_eid
+from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.models import AccountLevel, User
 
 __all__ = [
@@ -158,7 +158,7 @@ def organization_for_officer(user: User, eid: str) -> Organization:
     office): a refusal is audited by ``require``; a look is audited too (personal data, Law 91/2025)."""
     organization = organization_by_eid(eid)
     require_permission(
-        user, ApplicationPermission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization
+        user, OrganizationPermission.OVERSEE_ORGANIZATION, unit=organization.head_office, obj=organization
     )
     audit.record(OrganizationAction.ORG_VIEWED, actor=user, obj=organization, read=True)
     return organization
@@ -167,7 +167,10 @@ def organization_for_officer(user: User, eid: str) -> Organization:
 def organizations_for_officer(user: User, q: str = "") -> QuerySet[Organization]:
     """Organizations in the officer's jurisdiction; ``q`` is an eid, a code or part of the name."""
     qs = restrict(
-        Organization.objects.all(), user, ApplicationPermission.REVIEW_APPLICATION, path_field="head_office_path"
+        Organization.objects.all(),
+        user,
+        OrganizationPermission.OVERSEE_ORGANIZATION,
+        path_field="head_office_path",
     )
     # Controls (NUL above all: PostgreSQL refuses it in a query) can be part of no eid, code or name.
     text = nfc("".join(ch for ch in str(q or "")[:400] if ch.isprintable()))[:200]
@@ -199,7 +202,7 @@ def orphaned_for_officer(user: User) -> list[tuple[Organization, bool]]:
     qs = restrict(
         Organization.objects.filter(representative__isnull=True).exclude(status=OrganizationStatus.REVOKED),
         user,
-        ApplicationPermission.REVIEW_APPLICATION,
+        OrganizationPermission.OVERSEE_ORGANIZATION,
         path_field="head_office_path",
     ).order_by("name_key", "pk")[:500]
     rows = list(qs)

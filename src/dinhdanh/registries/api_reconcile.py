@@ -1,7 +1,7 @@
 """Reconciliation API under /api/v1/registries/: outreach and data-cleansing lists, count differences,
 exclusions and baselines. Cookie sessions are the credential: every POST passes the CSRF check.
 Reads need ``VIEW_REGISTRY`` (baselines: ``VIEW_REGISTRY`` to read, ``MANAGE_CAMPAIGN`` to take);
-exclusions need ``MANAGE_CAMPAIGN`` or ``REVIEW_APPLICATION`` over the record's commune."""
+exclusions need ``EXCLUDE_RECORD`` (campaign managers and reviewing officers) over the record's commune."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ class RegistryPermission(Permission):
     VIEW_REGISTRY = "registries.view"
     MANAGE_CAMPAIGN = "registries.manage_campaign"
     VIEW_CAMPAIGN = "registries.view_campaign"
+    EXCLUDE_RECORD = "registries.exclude_record"  # take a listed organization out of the targets
 
 
 grant(
@@ -47,6 +48,7 @@ grant(
     RegistryPermission.MANAGE_CAMPAIGN,
     RegistryPermission.VIEW_CAMPAIGN,
     RegistryPermission.VIEW_REGISTRY,
+    RegistryPermission.EXCLUDE_RECORD,
 )
-grant(PeopleRole.REVIEWING_OFFICER, RegistryPermission.VIEW_REGISTRY)
+grant(PeopleRole.REVIEWING_OFFICER, RegistryPermission.VIEW_REGISTRY, RegistryPermission.EXCLUDE_RECORD)
 declare_partner_sources(Source.values)  # a partner clerk is assigned one source

@@ -13,7 +13,6 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from dinhdanh.applications.payload import Person
-from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.audit_codes import Actions
@@ -28,6 +27,7 @@ from dinhdanh.organizations.models import (
     OrganizationChange,
     OrganizationStatus,
 )
+from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.models import AccountLevel, User
 
 # Text fields of Art. 6 with their column lengths; "name" is the one that may not be blank.
@@ -48,10 +48,10 @@ Changes = dict[str, list[Any]]
 
 
 def require_officer(actor: User | None, organization: Organization) -> None:
-    """REVIEW_APPLICATION over the head office; a refusal is audited (call before the transaction)."""
+    """``organizations.oversee`` over the head office; a refusal is audited (call before the transaction)."""
     if actor is None:
         raise DomainError(CoreError.PERMISSION_DENIED)
-    require(actor, ApplicationPermission.REVIEW_APPLICATION, unit=organization.head_office, obj=organization)
+    require(actor, OrganizationPermission.OVERSEE_ORGANIZATION, unit=organization.head_office, obj=organization)
 
 
 def locked_row(organization: Organization) -> Organization:

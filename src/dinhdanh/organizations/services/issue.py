@@ -2,7 +2,7 @@
 
 The application services call these while approving (the request is ``checking`` and about to be
 ``approved``, or already ``approved`` in the same transaction); the permission is the approving
-officer's REVIEW_APPLICATION over the head office, checked again here.
+officer's ``organizations.oversee`` over the head office, checked again here.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Leaving a registry organization out of the targets, with a recorded reason, and taking it back.
 
-Who: campaign managers (``MANAGE_CAMPAIGN``), who own the targets, and reviewing officers
-(``REVIEW_APPLICATION``), who do the field checks that find an organization gone, unreachable or with a
-foreign representative; each over the commune of the record. Partner clerks see the registries but do
+Who: holders of ``registries.exclude_record`` over the commune of the record: campaign managers, who
+own the targets, and reviewing officers, who do the field checks that find an organization gone, unreachable or with a
+foreign representative. Partner clerks see the registries but do
 not decide targets.
 """
 
@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core import audit
 from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.errors import DomainError
@@ -27,7 +26,7 @@ from dinhdanh.registries.reconcile.scope import Scope
 
 __all__ = ["EXCLUDING_PERMISSIONS", "exclusion_lift", "exclusion_set", "exclusions", "parse_reason"]
 
-EXCLUDING_PERMISSIONS = (RegistryPermission.MANAGE_CAMPAIGN, ApplicationPermission.REVIEW_APPLICATION)
+EXCLUDING_PERMISSIONS = (RegistryPermission.EXCLUDE_RECORD,)
 NOTE_MAX = 500
 
 
@@ -41,7 +40,7 @@ def _require(actor: User, record: Record) -> None:
     # The audited refusal (403) names a permission the actor holds elsewhere, so that it reads "outside
     # your area" rather than "not allowed" when that is the reason.
     held = [p for p in EXCLUDING_PERMISSIONS if not jurisdiction(actor, p).empty]
-    require(actor, held[0] if held else RegistryPermission.MANAGE_CAMPAIGN, unit=record.commune, obj=record)
+    require(actor, held[0] if held else RegistryPermission.EXCLUDE_RECORD, unit=record.commune, obj=record)
 
 
 def parse_reason(value: ExclusionReason | str) -> ExclusionReason:
