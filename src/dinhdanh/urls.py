@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from dinhdanh.api.urls import api
-from dinhdanh.web.zones import serves_inner
+from dinhdanh.http.zones import serves_inner
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -31,7 +31,7 @@ if serves_inner():
     urlpatterns.append(path("outbox/", include("dinhdanh.notifications.urls")))
     urlpatterns.append(path("registries/", include("dinhdanh.registries.urls")))
 
-handler400 = "dinhdanh.web.views.bad_request"
-handler403 = "dinhdanh.web.views.permission_denied"
-handler404 = "dinhdanh.web.views.page_not_found"
-handler500 = "dinhdanh.web.views.server_error"
+handler400 = "dinhdanh.http.pages.bad_request"
+handler403 = "dinhdanh.http.pages.permission_denied"
+handler404 = "dinhdanh.http.pages.page_not_found"
+handler500 = "dinhdanh.http.pages.server_error"

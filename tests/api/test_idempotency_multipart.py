@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from dinhdanh.api.idempotency import fingerprint
 from dinhdanh.applications.models import Document, VerificationRequest
 from dinhdanh.core.services import role_grant
+from dinhdanh.http.idempotency import fingerprint
 from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.sources import Source
 from tests.api.test_problems import problem

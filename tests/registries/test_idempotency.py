@@ -1,4 +1,4 @@
-"""dinhdanh.api.idempotency on the batch endpoint: invalid keys, keys in progress, expiry, summary."""
+"""dinhdanh.http.idempotency on the batch endpoint: invalid keys, keys in progress, expiry, summary."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.context import reset_request_id, set_request_id
-from dinhdanh.web import views
+from dinhdanh.http import pages as views
 from tests.conftest import make_officer, make_user, signed_in
 from tests.web.support import assert_friendly, csp, csrf_token, html
 

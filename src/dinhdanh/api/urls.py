@@ -9,8 +9,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from dinhdanh.api import problems, units
 from dinhdanh.applications import api as applications_api
+from dinhdanh.geo import api as units
+from dinhdanh.http import problems
 from dinhdanh.organizations import api as organizations_api
 from dinhdanh.organizations import api_control as organizations_control_api
 from dinhdanh.people import api as people_api

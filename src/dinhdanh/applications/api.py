@@ -9,8 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from dinhdanh.api.idempotency import idempotent
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.api_officer import created
 from dinhdanh.applications.api_officer import router as officer_router
@@ -36,6 +34,8 @@ from dinhdanh.core.access import jurisdiction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
+from dinhdanh.http.idempotency import idempotent
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.organizations.models import Organization
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User

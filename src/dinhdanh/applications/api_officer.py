@@ -9,8 +9,6 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from dinhdanh.api.idempotency import idempotent
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.api_schemas import (
     ApplicationDetailOut,
@@ -28,6 +26,9 @@ from dinhdanh.applications.api_schemas import (
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.http import problems
+from dinhdanh.http.idempotency import idempotent
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.people.models import User
 
 router = Router(tags=["applications (officers)"])
@@ -37,9 +38,7 @@ MAX_PAGE = 200
 
 def created(request: HttpRequest, payload: Schema) -> HttpResponse:
     """201 with the API's renderer; an HttpResponse, so that ``idempotent`` can store and replay it."""
-    from dinhdanh.api.urls import api  # here: api.urls imports this module
-
-    return api.create_response(request, payload, status=201)
+    return problems.respond(request, payload, status=201)
 
 
 def _unit(code: str) -> AdministrativeUnit | None:

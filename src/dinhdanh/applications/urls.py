@@ -6,7 +6,7 @@ the officers' routes are in ``urls_officer`` (inner zone only), under /applicati
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from dinhdanh.web.zones import serves_inner, serves_outer
+from dinhdanh.http.zones import serves_inner, serves_outer
 
 app_name = "applications"
 

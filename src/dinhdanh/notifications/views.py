@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,10 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
+from dinhdanh.http.pages import error_page
 from dinhdanh.notifications import selectors, services
 from dinhdanh.notifications.models import MessageStatus
-from dinhdanh.people.models import User
-from dinhdanh.web.views import error_page
 
 
 @login_required
@@ -40,7 +40,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    if not isinstance(user, User):
+    if not isinstance(user, get_user_model()):  # by name: accounts live in a higher layer
         return error_page(request, 403)
     try:
         services.retry(actor=user, message_id=pk)

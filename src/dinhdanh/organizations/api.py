@@ -13,10 +13,10 @@ from ninja import Router, Schema
 from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
-from dinhdanh.api.idempotency import idempotent
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.http.idempotency import idempotent
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.organizations import policy, selectors, services
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
@@ -199,7 +199,7 @@ def _lock(lock: OrganizationLock, org: Organization) -> LockOut:
 
 
 def _created(out: Schema) -> HttpResponse:
-    # An HttpResponse rather than ninja's Status: dinhdanh.api.idempotency stores and replays responses
+    # An HttpResponse rather than ninja's Status: dinhdanh.http.idempotency stores and replays responses
     # and does not unwrap Status (reported); the encoder is the one ninja itself uses.
     return JsonResponse(out, encoder=NinjaJSONEncoder, status=201, safe=False)
 

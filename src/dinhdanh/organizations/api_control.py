@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
-from dinhdanh.api.idempotency import idempotent
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.access import require
+from dinhdanh.http.idempotency import idempotent
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.api import MemberOut, member_out
 from dinhdanh.organizations.permissions import OrganizationPermission

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path, re_path
 
-from dinhdanh.web.zones import serves_outer
+from dinhdanh.http.zones import serves_outer
 
 app_name = "organizations"
 

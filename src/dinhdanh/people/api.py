@@ -11,8 +11,8 @@ from django.middleware.csrf import get_token
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.access import roles_of
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.people import authflow, guard, signin
 from dinhdanh.people.models import SignInMethod, User
 from dinhdanh.people.views.auth import step_up_with_code

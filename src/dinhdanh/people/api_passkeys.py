@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from ninja import Field, Router, Schema
 
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.people import assurance, authflow, passkeys, signin
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from dinhdanh.http.zones import serves_inner, serves_outer
 from dinhdanh.people.views import auth, register, security
-from dinhdanh.web.zones import serves_inner, serves_outer
 
 app_name = "people"
 

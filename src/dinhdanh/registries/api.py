@@ -4,7 +4,7 @@
 (or ``"complete": true, "territory": "91"``, see ``coverage``):
 the fields of SPEC §8 (code, name, short_name, foreign_name, established_on, address, commune_code,
 province_code, representative_name, representative_id, status), at most 5,000 records a call; one
-snapshot per call. Cookie session + CSRF, ``Idempotency-Key`` honoured (``dinhdanh.api.idempotency``).
+snapshot per call. Cookie session + CSRF, ``Idempotency-Key`` honoured (``dinhdanh.http.idempotency``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
-from dinhdanh.api.idempotency import idempotent
-from dinhdanh.api.security import enforce_csrf, signed_in_user
+from dinhdanh.http.idempotency import idempotent
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.registries.fields import RowProblem
 from dinhdanh.registries.import_push import push_records
 

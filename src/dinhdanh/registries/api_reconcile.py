@@ -13,10 +13,10 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from dinhdanh.api.idempotency import idempotent
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.access import Permission
 from dinhdanh.core.errors import DomainError
+from dinhdanh.http.idempotency import idempotent
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.registries.models import Baseline, Exclusion, Record
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_take, baselines

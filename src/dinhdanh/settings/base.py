@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "dinhdanh.api.middleware.ApiProblemMiddleware",  # 404/405 under /api/ as problem+json
+    "dinhdanh.http.middleware.ApiProblemMiddleware",  # 404/405 under /api/ as problem+json
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,7 +215,7 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = flag("DINHDANH_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "dinhdanh.web.views.csrf_failure"
+CSRF_FAILURE_VIEW = "dinhdanh.http.pages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

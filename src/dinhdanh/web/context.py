@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core.access import KernelPermission, Permission, permissions_of
+from dinhdanh.http.zones import serves_inner, serves_outer
 from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.registries.permissions import RegistryPermission
-from dinhdanh.web.zones import serves_inner, serves_outer
 
 
 @dataclass(frozen=True)

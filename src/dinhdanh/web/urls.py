@@ -1,7 +1,7 @@
 from django.urls import path
 
+from dinhdanh.http.zones import serves_inner
 from dinhdanh.web import views
-from dinhdanh.web.zones import serves_inner
 
 app_name = "web"
 

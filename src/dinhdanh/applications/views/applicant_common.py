@@ -15,11 +15,11 @@ from dinhdanh.applications.models import Application
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.http.pages import error_page
 from dinhdanh.organizations.views.acting import acting_context
 from dinhdanh.people.authflow import STEPPED_UP_AT, is_stepped_up
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.views.common import current_user
-from dinhdanh.web.views import error_page
 
 # "Register" (step 2) opens a ticket; the second-factor confirmation (step 3) must come after it, and the
 # category and data steps (4, 5) run on it. An hour is enough to gather an organization's papers.

@@ -20,8 +20,8 @@ from dinhdanh.applications.models import Application, DocumentKind, Status
 from dinhdanh.applications.views.applicant_common import RefusalError, own_application, render_page
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
+from dinhdanh.http.pages import error_page
 from dinhdanh.people.views.common import current_user
-from dinhdanh.web.views import error_page
 
 # Transitions whose reason is written for the applicant (the others' notes are the office's own).
 REASONS_SHOWN = frozenset({Status.REJECTED, Status.NEEDS_SUPPLEMENT, Status.WITHDRAWN})

@@ -16,7 +16,7 @@ from django.utils import timezone
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.workdays import WorkCalendar, remaining_working_days
-from dinhdanh.web.views import error_page
+from dinhdanh.http.pages import error_page
 
 PAGE_SIZE = 50
 

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dinhdanh.core.errors import DomainError
+from dinhdanh.http.pages import error_page
 from dinhdanh.organizations import policy, selectors
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.views.acting import acting_context
 from dinhdanh.people.views.common import current_user
-from dinhdanh.web.views import error_page
 
 
 class RefusalError(Exception):

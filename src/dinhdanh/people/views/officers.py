@@ -25,6 +25,7 @@ from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.sealed import SealError, read_file
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
+from dinhdanh.http.pages import error_page
 from dinhdanh.notifications.recipients import masked as masked_address
 from dinhdanh.people import contacts, levels, locks, lookups, selectors, services
 from dinhdanh.people.audit_actions import PeopleAction
@@ -42,7 +43,6 @@ from dinhdanh.people.models import User
 from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
-from dinhdanh.web.views import error_page
 
 
 def _person(request: HttpRequest, pk: int) -> User:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from dinhdanh.core.errors import DomainError
-from dinhdanh.web.views import error_page
+from dinhdanh.http.pages import error_page
 
 
 def refuse(request: HttpRequest, exc: DomainError) -> HttpResponse:

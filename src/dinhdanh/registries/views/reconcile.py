@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dinhdanh.core.access import Jurisdiction, has_permission
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.http.pages import error_page
 from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
@@ -44,7 +45,6 @@ from dinhdanh.registries.reconcile.exclusions import (
 )
 from dinhdanh.registries.reconcile.outreach import outreach_page, outreach_xlsx
 from dinhdanh.registries.reconcile.scope import Scope, parse_category, parse_day, parse_page, parse_unit
-from dinhdanh.web.views import error_page
 
 TABS = {
     "outreach": gettext_lazy("Danh sách vận động"),

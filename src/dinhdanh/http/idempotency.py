@@ -26,9 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Status
 
-from dinhdanh.api.security import enforce_csrf, signed_in_user
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.models import IdempotencyRecord
+from dinhdanh.http import problems
+from dinhdanh.http.security import enforce_csrf, signed_in_user
 
 __all__ = ["HEADER", "REPLAYED_HEADER", "TTL", "IdempotencyError", "fingerprint", "idempotent", "session_scope"]
 
@@ -104,8 +105,7 @@ def fingerprint(request: HttpRequest) -> str:
 
 
 def _render(request: HttpRequest, result: Any) -> HttpResponse:
-    from dinhdanh.api.urls import api  # here: urls imports the routers that import this module
-
+    api = problems.installed_api()
     if isinstance(result, HttpResponse):
         return result
     if isinstance(result, Exception):

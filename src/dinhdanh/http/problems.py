@@ -75,7 +75,25 @@ def outside_problem(status: int, *, error: ErrorCode | None = None, title: str =
     return JsonResponse(body, status=status, content_type=PROBLEM)
 
 
+_INSTALLED: list[NinjaAPI] = []
+
+
+def installed_api() -> NinjaAPI:
+    """The API the composition root installed (``dinhdanh.api.urls``): its renderer and its exception
+    handlers, for answers built outside an operation's return (idempotent replays, explicit 201s)."""
+    if not _INSTALLED:
+        raise RuntimeError("dinhdanh.http.problems.install(api) has not run")
+    return _INSTALLED[-1]
+
+
+def respond(request: HttpRequest, payload: Any, *, status: int = 200) -> HttpResponse:
+    """``payload`` rendered by the installed API, as an ``HttpResponse`` (which ``idempotent`` stores)."""
+    return installed_api().create_response(request, payload, status=status)
+
+
 def install(api: NinjaAPI) -> None:
+    _INSTALLED.append(api)
+
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         extra: dict[str, Any] = {"field": exc.field} if exc.field else {}

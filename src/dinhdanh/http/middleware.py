@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from dinhdanh.api.problems import is_api_request, outside_problem
 from dinhdanh.core.errors import CoreError
+from dinhdanh.http.problems import is_api_request, outside_problem
 
 # Statuses that only mean "this address or method is wrong": nothing of the view is lost by replacing them.
 _REPLACED = (404, 405)
