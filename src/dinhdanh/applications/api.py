@@ -5,6 +5,8 @@ refusal is problem+json with a stable code; every write goes through ``applicati
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -194,7 +196,6 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 def _quoted(name: str) -> str:
-    from urllib.parse import quote
 
     return quote(name, safe="")
 

@@ -23,6 +23,7 @@ from dinhdanh.applications.api_schemas import (
     detail_out,
     verification_out,
 )
+from dinhdanh.applications.models import VerificationRequest
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
@@ -151,7 +152,6 @@ def verification_answer(
 def verification_cancel(request: HttpRequest, verification_id: int, body: ReasonIn) -> VerificationOut:
     enforce_csrf(request)
     user = signed_in_user(request)
-    from dinhdanh.applications.models import VerificationRequest
 
     verification = VerificationRequest.objects.select_related("application").filter(pk=verification_id).first()
     if verification is None:

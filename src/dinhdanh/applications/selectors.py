@@ -27,6 +27,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import Jurisdiction, jurisdiction, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.organizations.selectors import membership_in_force
 from dinhdanh.people.models import User
 
 if TYPE_CHECKING:
@@ -204,8 +205,6 @@ def _may_read_document(user: User, document: Document) -> bool:
     if Consent.objects.filter(_consent_mine(user), application=application).exists():
         return True
     if application.organization is not None:
-        from dinhdanh.organizations.selectors import membership_in_force
-
         return membership_in_force(user, application.organization) is not None
     return False
 

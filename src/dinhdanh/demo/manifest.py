@@ -9,6 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dinhdanh.core.access import role_label
+from dinhdanh.organizations.categories import Category
+from dinhdanh.registries.sources import Source
 from dinhdanh.settings.env import flag
 
 
@@ -18,9 +21,6 @@ def manifest_path() -> Path:
 
 def demo_summary() -> dict[str, Any] | None:
     """The manifest with labels in the active language; sign-ins only when running as the demo."""
-    from dinhdanh.core.access import role_label
-    from dinhdanh.organizations.categories import Category
-    from dinhdanh.registries.sources import Source
 
     path = manifest_path()
     if not path.exists():

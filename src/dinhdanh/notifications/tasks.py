@@ -7,7 +7,6 @@ from django.tasks import task
 
 @task
 def deliver_message(message_id: int) -> str:
-    # Imported here: services imports this module to enqueue.
-    from dinhdanh.notifications.services import deliver
+    from dinhdanh.notifications.services import deliver  # noqa: PLC0415  (services imports this module to enqueue)
 
     return str(deliver(message_id).value)

@@ -18,6 +18,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.notifications.services import notify, notify_user
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -80,7 +81,6 @@ def phone_reset(
 
 
 def _notify(user: User, *, old_phone: str, old_email: str) -> None:
-    from dinhdanh.notifications.services import notify, notify_user
 
     notify_user(user, "phone_reset")
     # The replaced contacts are told too: were the reset a mistake or a fraud at the desk, the holder

@@ -20,6 +20,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.sealed import seal_text
 from dinhdanh.core.text import clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people import events as people_events
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
@@ -55,7 +56,6 @@ def _due(received: datetime, days: int) -> datetime:
 
 
 def _notify(user: User, template: str, params: dict[str, str | int]) -> None:
-    from dinhdanh.notifications.services import notify_user
 
     notify_user(user, template, params)
 

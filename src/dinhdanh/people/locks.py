@@ -14,6 +14,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional, nfc
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -23,7 +24,6 @@ from dinhdanh.people.sessions import sessions_revoke_all
 
 
 def _notify(user: User, template: str, params: dict[str, str | int]) -> None:
-    from dinhdanh.notifications.services import notify_user
 
     notify_user(user, template, params)
 

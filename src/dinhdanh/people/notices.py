@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from dinhdanh.notifications.models import Message
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people.models import User
 
 
@@ -17,8 +19,6 @@ def notify_limited(user: User, template: str, params: dict[str, str | int] | Non
 
     Two parallel attempts may both send one: a rare second message costs less than a lock on the
     outbox table for every failed sign-in."""
-    from dinhdanh.notifications.models import Message
-    from dinhdanh.notifications.services import notify_user
 
     since = timezone.now() - timedelta(seconds=int(settings.NOTICE_MIN_INTERVAL_SECONDS))
     if Message.objects.filter(user=user, template=template, created_at__gt=since).exists():

@@ -47,6 +47,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.text import clean, nfc
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -243,7 +244,6 @@ def registration_verify(*, request: HttpRequest, user: User, credential: dict[st
                 obj=passkey,
                 after={"name": label, "aaguid": passkey.aaguid, "backed_up": passkey.backed_up},
             )
-            from dinhdanh.notifications.services import notify_user
 
             notify_user(user, "factor_added", {"factor": "passkey"})
     except IntegrityError:

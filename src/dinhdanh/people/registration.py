@@ -30,6 +30,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, nfc
+from dinhdanh.notifications.services import notify
 from dinhdanh.people import levels, throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -118,7 +119,6 @@ def phone_subject(phone: str) -> str:
 
 
 def _send_code(registration: PendingRegistration) -> None:
-    from dinhdanh.notifications.services import notify
 
     code = otp_issue(purpose=OTP_PURPOSE, subject=phone_subject(registration.phone))
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)

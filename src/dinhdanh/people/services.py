@@ -16,6 +16,7 @@ from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
+from dinhdanh.notifications.services import notify, notify_user
 from dinhdanh.people import signin, throttle
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
@@ -129,8 +130,6 @@ def password_reset_start(*, personal_id: str, phone: str) -> None:
     except DomainError:
         return  # too soon / too many: silently, like an unknown account
     with transaction.atomic():
-        from dinhdanh.notifications.services import notify
-
         notify(
             channel="sms",
             to=user.phone,
@@ -199,6 +198,5 @@ def person_create(
 
 
 def _notify(user: User, template: str, params: dict[str, str | int]) -> None:
-    from dinhdanh.notifications.services import notify_user
 
     notify_user(user, template, params)

@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
+from dinhdanh.notifications.services import notify
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -164,7 +165,6 @@ def _send_guard_code(user: User) -> None:
         code = otp_issue(purpose=GUARD_OTP_PURPOSE, subject=f"user:{user.pk}")
     except DomainError:
         return
-    from dinhdanh.notifications.services import notify
 
     with transaction.atomic():
         notify(

@@ -20,6 +20,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.sealed import seal_text, unseal_text
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -110,7 +111,6 @@ def totp_remove(*, user: User) -> None:
 def drop_orphan_recovery_codes(user: User) -> None:
     """Recovery codes back up a factor; with no factor left they would be a password-strength
     second factor nobody sees on the security page, so they go too."""
-    from dinhdanh.people.models import Passkey
 
     if not has_totp(user) and not Passkey.objects.filter(user=user).exists():
         RecoveryCode.objects.filter(user=user).delete()
@@ -166,6 +166,5 @@ def recovery_code_use(*, user: User, code: str) -> bool:
 
 
 def _notify_factor(user: User, factor: str) -> None:
-    from dinhdanh.notifications.services import notify_user
 
     notify_user(user, "factor_added", {"factor": factor})

@@ -30,17 +30,17 @@ def start(communes: dict[str, tuple[int, str]], dates_as_text: bool, keys: dict[
     """Worker initializer: set Django up (a spawned interpreter has not), then make the encoder from
     what needs the importing process's database and settings (``RowEncoder.state``), as plain data
     because it is unpickled before Django is set up."""
-    import django
+    import django  # noqa: PLC0415  (a spawned worker sets Django up itself; see the module's note)
 
     django.setup(set_prefix=False)
-    from dinhdanh.registries.upsert import RowEncoder
+    from dinhdanh.registries.upsert import RowEncoder  # noqa: PLC0415  (models: after django.setup())
 
     global _encoder  # noqa: PLW0603
     _encoder = RowEncoder(communes, dates_as_text=dates_as_text, keys=keys)
 
 
 def _plain(problems: list[RowProblem]) -> tuple[RowProblem, ...]:
-    from dinhdanh.registries.fields import RowProblem
+    from dinhdanh.registries.fields import RowProblem  # noqa: PLC0415  (models: after django.setup())
 
     # Parameters go back through a pipe: anything that is not plain data becomes its text.
     plain = (str, int, float, bool, type(None))
@@ -56,7 +56,7 @@ def _plain(problems: list[RowProblem]) -> tuple[RowProblem, ...]:
 def stage_chunk(task: Task) -> list[Outcome]:
     """Validate and encode the records of a chunk (value tuples in ``FIELDS`` order), each with the
     commune and province the importing process worked out for it."""
-    from dinhdanh.registries.fields import RecordParser, RegistryRow
+    from dinhdanh.registries.fields import RecordParser, RegistryRow  # noqa: PLC0415  (after django.setup())
 
     global _parser  # noqa: PLW0603  (one parser per worker keeps its caches across chunks)
     source, today, records, places = task

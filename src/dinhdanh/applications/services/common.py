@@ -17,7 +17,16 @@ from django_fsm import TransitionNotAllowed
 from dinhdanh.applications import checks as checks_module
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
-from dinhdanh.applications.models import Application, ApplicationChannel, Check, Kind, Status, StatusChange
+from dinhdanh.applications.models import (
+    Application,
+    ApplicationChannel,
+    Check,
+    Kind,
+    Status,
+    StatusChange,
+    VerificationRequest,
+    VerificationStatus,
+)
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import Route, approving_route, due_at, stored_route
 from dinhdanh.core import audit, events
@@ -26,6 +35,7 @@ from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.sequences import next_value
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people.models import AccountLevel
 
 if TYPE_CHECKING:
@@ -86,7 +96,6 @@ def refuse_state(application: Application, action: str) -> DomainError:
 
 def close_verifications(application: Application, *, actor: User | None, reason: str) -> int:
     """A request that ends (rejected, withdrawn) leaves no question open with a partner."""
-    from dinhdanh.applications.models import VerificationRequest, VerificationStatus
 
     return VerificationRequest.objects.filter(application=application, status=VerificationStatus.OPEN).update(
         status=VerificationStatus.CANCELLED, answer=reason[:1000], answered_by=actor, answered_at=timezone.now()
@@ -203,7 +212,6 @@ def rerun_checks(application: Application, *, actor: User | None) -> list[Check]
 def notify(user: User | None, template: str, params: dict[str, str | int]) -> None:
     if user is None:
         return
-    from dinhdanh.notifications.services import notify_user
 
     notify_user(user, template, params)
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -44,15 +43,16 @@ from dinhdanh.applications.services.common import (
     refuse_if_open,
     require_applicant_side,
 )
+from dinhdanh.applications.services.files import read_upload, store_document
+from dinhdanh.applications.services.verifications import require_answerer
 from dinhdanh.applications.validation import Validated, validate
-from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.sealed import delete_file
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import MemberRole, Organization, OrganizationStatus
+from dinhdanh.organizations.selectors import membership_in_force
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -122,7 +122,6 @@ def _organization_checks(kind: Kind, organization: Organization | None) -> None:
 
 
 def _require_may_act_for(actor: User, organization: Organization) -> None:
-    from dinhdanh.organizations.selectors import membership_in_force
 
     membership = membership_in_force(actor, organization)
     if membership is None or membership.role != MemberRole.REPRESENTATIVE:
@@ -245,65 +244,6 @@ def application_update_draft(*, actor: User, application: Application, data: Map
     return fresh
 
 
-def read_upload(upload: UploadedFile[bytes], name: str) -> bytes:
-    limit = int(settings.DOCUMENT_MAX_BYTES)
-    if upload.size is not None and upload.size > limit:
-        raise DomainError(
-            ApplicationError.DOCUMENT_TOO_LARGE, field="file", name=name[:80], limit_mb=max(1, limit >> 20)
-        )
-    upload.seek(0)
-    return bytes(upload.read(limit + 1))
-
-
-def store_document(
-    *,
-    actor: User,
-    application: Application,
-    kind: DocumentKind,
-    upload: UploadedFile[bytes],
-    verification: VerificationRequest | None = None,
-) -> Document:
-    """Inspect, seal and record one file; call inside the transaction that holds the request's lock.
-    The sealed file is removed again if anything after it fails."""
-    name = str(upload.name or "")
-    inspected = documents.inspect(read_upload(upload, name), name)
-    if application.documents.count() >= int(settings.DOCUMENT_MAX_PER_APPLICATION):
-        raise DomainError(
-            ApplicationError.DOCUMENT_LIMIT, field="file", limit=int(settings.DOCUMENT_MAX_PER_APPLICATION)
-        )
-    upload.seek(0)
-    ref = documents.store(bytes(upload.read(inspected.size + 1)))
-    try:
-        document = Document.objects.create(
-            application=application,
-            verification=verification,
-            kind=kind,
-            file_ref=ref,
-            file_name=inspected.file_name,
-            content_type=inspected.content_type,
-            size=inspected.size,
-            sha256=inspected.sha256,
-            uploaded_by=actor,
-        )
-        audit.record(
-            ApplicationAction.APP_DOCUMENT_ADDED,
-            actor=actor,
-            obj=document,
-            after={
-                "number": application.number,
-                "kind": str(kind),
-                "content_type": inspected.content_type,
-                "size": inspected.size,
-                "sha256": inspected.sha256,
-                "verification": verification.pk if verification is not None else None,
-            },
-        )
-    except BaseException:
-        delete_file(ref)
-        raise
-    return document
-
-
 def application_add_document(
     *,
     actor: User,
@@ -314,7 +254,6 @@ def application_add_document(
 ) -> Document:
     """A file for the request: by the applicant side while a draft or asked to supplement, or by the
     one who answers ``verification`` while it is open."""
-    from dinhdanh.applications.services.verifications import require_answerer
 
     kind = _choice(DocumentKind, kind, "kind")
     if verification is not None:

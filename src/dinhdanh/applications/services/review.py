@@ -40,6 +40,14 @@ from dinhdanh.applications.services.duties import (
 )
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional
+from dinhdanh.organizations.models import ChangeOrigin, LockGround
+from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
+from dinhdanh.organizations.services.locks import (
+    organization_lock,
+    organization_terminate,
+    organization_unlock,
+)
+from dinhdanh.organizations.services.representative import organization_change_representative
 from dinhdanh.people.assurance import require_fresh_factor
 
 if TYPE_CHECKING:
@@ -117,14 +125,6 @@ def application_ask_supplement(*, actor: User, application: Application, reason:
 
 def _carry_out(actor: User, application: Application) -> Organization:
     """The effect of an approved request, through the organizations services (their contract)."""
-    from dinhdanh.organizations.models import ChangeOrigin, LockGround
-    from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
-    from dinhdanh.organizations.services.locks import (
-        organization_lock,
-        organization_terminate,
-        organization_unlock,
-    )
-    from dinhdanh.organizations.services.representative import organization_change_representative
 
     kind, data = Kind(application.kind), application.data
     if kind == Kind.NEW:

@@ -39,6 +39,7 @@ from dinhdanh.applications.services.common import (
     save,
 )
 from dinhdanh.applications.services.duties import require_no_conflict
+from dinhdanh.applications.services.files import read_upload, store_document
 from dinhdanh.core.access import active_assignments, grants_of
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean
@@ -159,7 +160,6 @@ def _resume_if_done(application: Application, *, actor: User) -> None:
 def verification_answer(
     *, actor: User, verification: VerificationRequest, answer: str, uploads: Sequence[UploadedFile[bytes]] = ()
 ) -> VerificationRequest:
-    from dinhdanh.applications.services.drafts import read_upload, store_document
 
     require_answerer(actor, verification)
     require_no_conflict(actor, verification.application)

@@ -19,6 +19,7 @@ from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean, clean_optional, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     ChangeOrigin,
@@ -236,7 +237,6 @@ def notify(user: User | None, template: str, params: Mapping[str, str | int]) ->
     """Stored with the caller's transaction, sent once it commits (``notify_user``)."""
     if user is None or not user.is_active:
         return
-    from dinhdanh.notifications.services import notify_user
 
     notify_user(user, template, dict(params))
 

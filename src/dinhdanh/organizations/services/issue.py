@@ -41,6 +41,7 @@ from dinhdanh.organizations.services._common import (
     save_changes,
     shown,
 )
+from dinhdanh.organizations.services.representative import organization_change_representative
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.trust import most_trusted
@@ -181,7 +182,6 @@ def organization_issue(*, actor: User, application: Application) -> Organization
 def organization_apply_update(*, actor: User, application: Application) -> Organization:
     """Apply an approved UPDATE: only the keys the request carries, each recorded before → after.
     A new representative in the payload moves control (``organization_change_representative``)."""
-    from dinhdanh.organizations.services.representative import organization_change_representative
 
     _refuse_unless(application, Kind.UPDATE)
     organization = application.organization

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinhdanh.core.access import active_assignments, role_label
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import authflow, locks, selectors, services, sessions, signin, totp
+from dinhdanh.people import authflow, locks, passkeys, selectors, services, sessions, signin, totp
 from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, attach
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
@@ -117,7 +117,6 @@ def recovery_regenerate(request: HttpRequest) -> HttpResponse:
 @require_POST
 @step_up_required
 def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    from dinhdanh.people import passkeys
 
     try:
         passkeys.passkey_remove(user=current_user(request), passkey_id=pk)
