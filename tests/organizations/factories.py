@@ -18,7 +18,7 @@ from dinhdanh.applications.models import (
     Kind,
     Status,
 )
-from dinhdanh.applications.payload import Person
+from dinhdanh.organizations.data import Person
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.models import MemberRole, Membership, Organization

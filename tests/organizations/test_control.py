@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.applications.payload import Person
+from dinhdanh.organizations.data import Person
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.audit_actions import OrganizationAction

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dinhdanh.applications.payload import Person
+from dinhdanh.organizations.data import Person
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent

@@ -15,12 +15,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Check, CheckKind, CheckOutcome, Kind, Status
-from dinhdanh.applications.payload import Person
 from dinhdanh.applications.validation import parse_code
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold, name_similarity
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.organizations.categories import Category
+from dinhdanh.organizations.data import Person
 from dinhdanh.organizations.models import Organization
 from dinhdanh.registries.lookup import best_name_matches, records_by_code
 from dinhdanh.registries.models import Record

@@ -35,25 +35,20 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Kind
-from dinhdanh.applications.payload import OrganizationData, Person
 from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError, FieldCheck, field_check
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
+from dinhdanh.organizations.data import EMAIL_MAX, TEXT_LIMITS, OrganizationData, Person
 from dinhdanh.people.logins import login_digest, masked
 
 MAX_CO_REPRESENTATIVES = 10
 _TEXT_LIMITS = {
-    "name": 400,
-    "short_name": 200,
-    "foreign_name": 400,
-    "street": 300,
-    "founding_document_number": 100,
-    "founding_document_issuer": 300,
-    "representative_name": 200,
-    "representative_position": 200,
+    **{k: TEXT_LIMITS[k] for k in ("name", "short_name", "foreign_name", "street", "founding_document_number")},
+    **{k: TEXT_LIMITS[k] for k in ("founding_document_issuer", "representative_name", "representative_position")},
+    # lock, unlock, revoke: the request's own fields
     "reason": 1000,
     "authority": 300,
     "document_reference": 200,
@@ -225,7 +220,7 @@ def parse_email(value: str) -> str:
         validate_email(text)
     except ValidationError as exc:
         raise DomainError(ApplicationError.EMAIL_INVALID, field="email") from exc
-    if len(text) > 254:
+    if len(text) > EMAIL_MAX:
         raise DomainError(ApplicationError.EMAIL_INVALID, field="email")
     return text
 
@@ -263,9 +258,11 @@ def _co_representatives(raw: Mapping[str, object], representative: Person) -> li
     people: list[Person] = []
     seen = {representative["digest"]}
     for index, (name, number) in enumerate(zip(names, numbers, strict=True)):
-        cleaned = clean(name, field="co_representative_names", max_length=200)
+        cleaned = clean(name, field="co_representative_names", max_length=TEXT_LIMITS["representative_name"])
         position = clean_optional(
-            positions[index] if positions else "", field="co_representative_positions", max_length=200
+            positions[index] if positions else "",
+            field="co_representative_positions",
+            max_length=TEXT_LIMITS["representative_position"],
         )
         one = person(cleaned, number, position, field="co_representative_ids")
         if one["digest"] in seen:

@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from dinhdanh.applications.payload import Person
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
 from dinhdanh.organizations.audit_actions import OrganizationAction
+from dinhdanh.organizations.data import TEXT_LIMITS, Person
 from dinhdanh.organizations.models import ChangeOrigin, Organization, OrganizationStatus
 from dinhdanh.organizations.services import organization_change_representative, organization_terminate
-from dinhdanh.organizations.services._common import TEXT_LIMITS, apply_fields, locked_row, save_changes
+from dinhdanh.organizations.services._common import apply_fields, locked_row, save_changes
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.statuses import RegistryStatus
 from dinhdanh.registries.trust import trust_rank

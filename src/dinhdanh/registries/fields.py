@@ -57,6 +57,7 @@ from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.core.text import clean, fold, name_key, nfc
 from dinhdanh.geo.models import Level
 from dinhdanh.organizations.categories import Category
+from dinhdanh.organizations.data import TEXT_LIMITS
 from dinhdanh.registries.cells import formula_like, neutralize_for_export, safe_text
 from dinhdanh.registries.dates import is_excel_serial, parse_registry_date
 from dinhdanh.registries.import_codes import CodeKind, CodeParser, DocumentKind, RowError
@@ -94,7 +95,12 @@ FIELD_LABELS: dict[str, Promise] = {
 }
 FIELDS = tuple(FIELD_LABELS)  # in the order of SPEC §8
 # Free-text fields and their length limits (characters after normalization).
-_TEXT_LIMITS = {"name": 400, "short_name": 200, "foreign_name": 400, "address": 500, "representative_name": 200}
+# The organization's own limits (organizations.data) where a record column becomes an Art. 6 field.
+_TEXT_LIMITS = {
+    **{k: TEXT_LIMITS[k] for k in ("name", "short_name", "foreign_name")},
+    "address": 500,
+    "representative_name": TEXT_LIMITS["representative_name"],
+}
 _TEXT_LIMITS["status"] = 200
 _SHOWN_MAX = 100
 

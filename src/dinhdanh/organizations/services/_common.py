@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from dinhdanh.applications.payload import Person
 from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.audit_codes import Actions
@@ -20,6 +19,7 @@ from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean, clean_optional, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.notifications.services import notify_user
+from dinhdanh.organizations.data import EMAIL_MAX, TEXT_LIMITS, Person
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     ChangeOrigin,
@@ -31,17 +31,6 @@ from dinhdanh.organizations.models import (
 from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.models import AccountLevel, User
 
-# Text fields of Art. 6 with their column lengths; "name" is the one that may not be blank.
-TEXT_LIMITS = {
-    "name": 400,
-    "short_name": 200,
-    "foreign_name": 400,
-    "code": 40,
-    "founding_document_number": 100,
-    "founding_document_issuer": 300,
-    "street": 300,
-    "phone": 20,
-}
 DATE_FIELDS = ("established_on", "founding_document_date")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
@@ -101,7 +90,7 @@ def _email(raw: object) -> str:
         return ""
     if not isinstance(raw, str):
         raise invalid("email")
-    text = clean_optional(raw, field="email", max_length=254)
+    text = clean_optional(raw, field="email", max_length=EMAIL_MAX)
     if not text:
         return ""
     try:

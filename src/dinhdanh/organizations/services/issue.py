@@ -13,13 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Kind, Status
-from dinhdanh.applications.payload import ORGANIZATION_FIELDS
 from dinhdanh.core import audit, events
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import name_key
 from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.categories import Category
+from dinhdanh.organizations.data import ORGANIZATION_FIELDS
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     ChangeOrigin,

@@ -12,11 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from dinhdanh.applications.payload import Person
 from dinhdanh.core import events
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.audit_actions import OrganizationAction
+from dinhdanh.organizations.data import Person
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization
 from dinhdanh.organizations.services._common import (

@@ -1,5 +1,7 @@
-"""The contract between a request and the organization it creates or changes: the keys of
-``Application.data``. Applications writes them (normalized, validated); organizations reads them.
+"""The organization data contract (Decree 69 Art. 6), owned by organizations (issue 11.1): what a
+request carries (``Application.data``), what a registry sync or an officer hands over, and what the
+organization services take. Applications validates raw input into it (``organizations.validation``
+holds the limits); organizations checks it again before writing.
 
 Dates are ISO strings ("" when absent); ``head_office_id`` is a current-scheme commune
 (``geo.AdministrativeUnit`` pk). Personal ID numbers never appear: only the login digest
@@ -44,3 +46,19 @@ ORGANIZATION_FIELDS = (
     "name", "short_name", "foreign_name", "code", "established_on", "founding_document_number",
     "founding_document_date", "founding_document_issuer", "head_office_id", "street", "phone", "email",
 )  # fmt: skip
+
+# Art. 6 text fields with their column lengths: the one home of these limits (the request form, the
+# API, the registry sync and the organization services all check against it).
+TEXT_LIMITS = {
+    "name": 400,
+    "short_name": 200,
+    "foreign_name": 400,
+    "code": 40,
+    "founding_document_number": 100,
+    "founding_document_issuer": 300,
+    "street": 300,
+    "phone": 20,
+    "representative_name": 200,
+    "representative_position": 200,
+}
+EMAIL_MAX = 254
