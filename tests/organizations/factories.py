@@ -18,9 +18,9 @@ from dinhdanh.applications.models import (
     Kind,
     Status,
 )
-from dinhdanh.organizations.data import Person
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.data import Person
 from dinhdanh.organizations.models import MemberRole, Membership, Organization
 from dinhdanh.organizations.numbers import next_eid
 from dinhdanh.people.models import User

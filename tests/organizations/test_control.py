@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.organizations.data import Person
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.audit_actions import OrganizationAction
-from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization, OrganizationStatus
+from dinhdanh.organizations.data import Person
+from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationStatus
+from dinhdanh.organizations.origins import OfficerOrigin, RegistryOrigin
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from tests.conftest import make_user, signed_in
@@ -156,7 +157,7 @@ def test_a_registry_successor_without_an_account_is_attached_when_named_again(of
         actor=None,
         organization=org,
         representative=successor,
-        origin=ChangeOrigin.REGISTRY,
+        origin=RegistryOrigin(source="business", snapshot_id=0),
     )
     org.refresh_from_db()
     assert org.representative_id is None
@@ -166,7 +167,7 @@ def test_a_registry_successor_without_an_account_is_attached_when_named_again(of
         actor=officer,
         organization=org,
         representative=successor,
-        origin=ChangeOrigin.OFFICER,
+        origin=OfficerOrigin(),
     )
     org.refresh_from_db()
     assert org.representative_id == rep.pk

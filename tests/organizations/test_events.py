@@ -14,7 +14,8 @@ from django.utils import timezone
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import DomainEvent
 from dinhdanh.organizations import events as org_events
-from dinhdanh.organizations.models import ChangeOrigin, LockGround, Membership, Organization
+from dinhdanh.organizations.models import LockGround, Membership, Organization
+from dinhdanh.organizations.origins import OfficerOrigin
 from dinhdanh.organizations.services import (
     member_grant,
     member_revoke,
@@ -115,11 +116,11 @@ def test_a_change_of_representative_is_one_event_and_a_refused_one_none(
 ) -> None:
     org = make_organization(representative=rep)
     organization_change_representative(
-        actor=officer, organization=org, representative=person_of(other), origin=ChangeOrigin.OFFICER
+        actor=officer, organization=org, representative=person_of(other), origin=OfficerOrigin()
     )
     with pytest.raises(DomainError):  # the same person again
         organization_change_representative(
-            actor=officer, organization=org, representative=person_of(other), origin=ChangeOrigin.OFFICER
+            actor=officer, organization=org, representative=person_of(other), origin=OfficerOrigin()
         )
     changed = one(org, org_events.REPRESENTATIVE_CHANGED)
     assert changed.payload["has_account"] is True

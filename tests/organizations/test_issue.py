@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 from dinhdanh.applications.models import Application, Kind, Status
+from dinhdanh.applications.services.effects import carry_out
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization, OrganizationChange
 from dinhdanh.organizations.numbers import is_valid_eid
-from dinhdanh.organizations.services import organization_apply_update, organization_issue
 from dinhdanh.people.models import AccountLevel, User
 from tests.conftest import make_user
 from tests.organizations.factories import (
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.django_db
 def test_issue_copies_the_payload_and_gives_the_representative_control(officer: User, rep: User) -> None:
     with_address(rep)
     application = make_application(applicant=rep, data=new_data(representative=person_of(rep)))
-    org = organization_issue(actor=officer, application=application)
+    org = carry_out(actor=officer, application=application)
     assert is_valid_eid(org.eid)
     assert org.name == "Công ty TNHH Thương mại An Phát"
     assert org.name_key == "cong ty trach nhiem huu han thuong mai an phat"
@@ -48,7 +49,7 @@ def test_issue_copies_the_payload_and_gives_the_representative_control(officer: 
     assert (membership.user, membership.role, membership.revoked_at) == (rep, MemberRole.REPRESENTATIVE, None)
     change = OrganizationChange.objects.get(organization=org)
     assert change.origin == ChangeOrigin.APPLICATION
-    assert change.application == application
+    assert (change.reference, change.reference_id) == (application.number, application.pk)
     assert change.changes["name"] == [None, org.name]
     assert Application.objects.get(pk=application.pk).organization == org
     (event,) = events(org, OrganizationAction.ORG_ISSUED)
@@ -61,7 +62,7 @@ def test_the_registry_match_prefers_the_business_registry(officer: User, rep: Us
     tax, business = make_snapshot("tax"), make_snapshot("business")
     make_record(tax, code="0101234567")
     make_record(business, code="0101234567")
-    org = organization_issue(
+    org = carry_out(
         actor=officer, application=make_application(applicant=rep, data=new_data(representative=person_of(rep)))
     )
     assert (org.registry_source, org.registry_code) == ("business", "0101234567")
@@ -70,7 +71,7 @@ def test_the_registry_match_prefers_the_business_registry(officer: User, rep: Us
 def test_an_authorized_applicant_gets_no_membership_and_an_unknown_representative_none(officer: User) -> None:
     applicant = with_address(make_user("Người Được Ủy Quyền"))
     person = {"name": "Ông Chưa Có Tài Khoản", "digest": "a" * 64, "masked": "0010******11", "position": ""}
-    org = organization_issue(
+    org = carry_out(
         actor=officer, application=make_application(applicant=applicant, data=new_data(representative=person))
     )
     assert org.representative is None
@@ -81,7 +82,7 @@ def test_an_authorized_applicant_gets_no_membership_and_an_unknown_representativ
 
 def test_a_level_one_representative_gets_no_membership(officer: User) -> None:
     level1 = make_user("Mức Một", level=AccountLevel.LEVEL_1)
-    org = organization_issue(
+    org = carry_out(
         actor=officer,
         application=make_application(applicant=level1, data=new_data(representative=person_of(level1))),
     )
@@ -93,7 +94,7 @@ def test_a_level_one_representative_gets_no_membership(officer: User) -> None:
 def test_only_an_application_being_approved_issues(officer: User, rep: User, status: Status) -> None:
     application = make_application(applicant=rep, data=new_data(representative=person_of(rep)), status=status)
     with pytest.raises(DomainError) as caught:
-        organization_issue(actor=officer, application=application)
+        carry_out(actor=officer, application=application)
     assert caught.value.code == "organizations.application_not_approvable"
     assert not Organization.objects.exists()
 
@@ -101,18 +102,18 @@ def test_only_an_application_being_approved_issues(officer: User, rep: User, sta
 def test_an_update_request_does_not_issue(officer: User, rep: User) -> None:
     application = make_application(applicant=rep, data=new_data(representative=person_of(rep)), kind=Kind.UPDATE)
     with pytest.raises(DomainError):
-        organization_issue(actor=officer, application=application)
+        carry_out(actor=officer, application=application)
 
 
 def test_issuing_twice_is_refused(officer: User, rep: User) -> None:
     application = make_application(applicant=rep, data=new_data(representative=person_of(rep)))
-    organization_issue(actor=officer, application=application)
+    carry_out(actor=officer, application=application)
     with pytest.raises(DomainError) as caught:
-        organization_issue(actor=officer, application=application)
+        carry_out(actor=officer, application=application)
     assert caught.value.code == "organizations.already_issued"
     second = make_application(applicant=rep, data=new_data(representative=person_of(rep)))
     with pytest.raises(DomainError) as caught:
-        organization_issue(actor=officer, application=second)
+        carry_out(actor=officer, application=second)
     assert caught.value.code == "organizations.already_issued"
     assert Organization.objects.count() == 1
 
@@ -120,11 +121,11 @@ def test_issuing_twice_is_refused(officer: User, rep: User) -> None:
 def test_an_officer_outside_the_jurisdiction_cannot_issue(outsider_officer: User, rep: User) -> None:
     application = make_application(applicant=rep, data=new_data(representative=person_of(rep)))
     with pytest.raises(DomainError) as caught:
-        organization_issue(actor=outsider_officer, application=application)
+        carry_out(actor=outsider_officer, application=application)
     assert caught.value.code == "core.out_of_jurisdiction"
     assert AuditEvent.objects.filter(action=KernelAction.ACCESS_DENIED).exists()
     with pytest.raises(DomainError):
-        organization_issue(actor=rep, application=application)  # a citizen, however eager
+        carry_out(actor=rep, application=application)  # a citizen, however eager
     assert not Organization.objects.exists()
 
 
@@ -155,7 +156,7 @@ def test_malformed_payloads_write_nothing(officer: User, rep: User, changes: dic
     data = new_data(representative=person_of(rep)) | changes
     application = make_application(applicant=rep, data=data)
     with pytest.raises(DomainError) as caught:
-        organization_issue(actor=officer, application=application)
+        carry_out(actor=officer, application=application)
     assert caught.value.field == field
     assert not Organization.objects.exists()
     assert not Membership.objects.exists()
@@ -163,18 +164,16 @@ def test_malformed_payloads_write_nothing(officer: User, rep: User, changes: dic
 
 
 def test_a_legacy_unit_is_not_a_head_office(officer: User, rep: User) -> None:
-    from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-
     legacy = AdministrativeUnit.objects.filter(scheme=Scheme.LEGACY, level=Level.COMMUNE).first()
     assert legacy is not None
     data = new_data(representative=person_of(rep), head_office_id=legacy.pk)
     with pytest.raises(DomainError) as caught:
-        organization_issue(actor=officer, application=make_application(applicant=rep, data=data))
+        carry_out(actor=officer, application=make_application(applicant=rep, data=data))
     assert caught.value.code == "organizations.head_office_invalid"
 
 
 def test_no_personal_id_number_reaches_the_audit_log(officer: User, rep: User) -> None:
-    organization_issue(
+    carry_out(
         actor=officer, application=make_application(applicant=rep, data=new_data(representative=person_of(rep)))
     )
     logged = json.dumps(list(AuditEvent.objects.values("after", "before")), default=str)
@@ -193,7 +192,7 @@ def test_an_update_records_before_and_after_for_each_changed_field(officer: User
         organization=org,
         data={"name": "Công ty CP An Phát", "street": "1 Lê Lợi", "head_office_id": commune(index=1).pk},
     )
-    organization_apply_update(actor=officer, application=application)
+    carry_out(actor=officer, application=application)
     org.refresh_from_db()
     assert org.name == "Công ty CP An Phát"
     assert org.name_key == "cong ty co phan an phat"
@@ -213,7 +212,7 @@ def test_an_update_to_a_code_another_organization_holds_is_refused(officer: User
     org = make_organization(representative=rep, code="0101234567")
     application = make_application(applicant=rep, kind=Kind.UPDATE, organization=org, data={"code": "0300000001"})
     with pytest.raises(DomainError) as caught:
-        organization_apply_update(actor=officer, application=application)
+        carry_out(actor=officer, application=application)
     assert caught.value.code == "organizations.code_taken"
     org.refresh_from_db()
     assert org.code == "0101234567"
@@ -224,7 +223,7 @@ def test_an_update_with_nothing_new_writes_no_history(officer: User, rep: User) 
     application = make_application(
         applicant=rep, kind=Kind.UPDATE, organization=org, data={"street": "1  Lê Lợi "}
     )
-    organization_apply_update(actor=officer, application=application)
+    carry_out(actor=officer, application=application)
     assert not OrganizationChange.objects.filter(organization=org).exists()
 
 
@@ -233,7 +232,7 @@ def test_an_update_naming_a_new_representative_moves_control(officer: User, rep:
     application = make_application(
         applicant=rep, kind=Kind.UPDATE, organization=org, data={"representative": person_of(other)}
     )
-    organization_apply_update(actor=officer, application=application)
+    carry_out(actor=officer, application=application)
     org.refresh_from_db()
     assert org.representative == other
     assert Membership.objects.get(organization=org, revoked_at__isnull=True).user == other
@@ -243,5 +242,5 @@ def test_an_update_of_a_terminated_organization_is_refused(officer: User, rep: U
     org = make_organization(representative=rep, status="revoked")
     application = make_application(applicant=rep, kind=Kind.UPDATE, organization=org, data={"name": "Tên mới"})
     with pytest.raises(DomainError) as caught:
-        organization_apply_update(actor=officer, application=application)
+        carry_out(actor=officer, application=application)
     assert caught.value.code == "organizations.terminated"

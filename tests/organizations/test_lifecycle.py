@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from dinhdanh.organizations.data import Person
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.organizations.audit_actions import OrganizationAction
+from dinhdanh.organizations.data import Person
 from dinhdanh.organizations.models import (
     ChangeOrigin,
     LockGround,
@@ -22,6 +22,7 @@ from dinhdanh.organizations.models import (
     OrganizationLock,
     OrganizationStatus,
 )
+from dinhdanh.organizations.origins import OfficerOrigin, RegistryOrigin
 from dinhdanh.organizations.services import (
     member_grant,
     organization_change_representative,
@@ -51,7 +52,7 @@ def test_a_new_representative_takes_control_and_the_old_grants_end(officer: User
     with_address(rep)
     with_address(other)
     organization_change_representative(
-        actor=officer, organization=org, representative=person_of(other), origin=ChangeOrigin.OFFICER
+        actor=officer, organization=org, representative=person_of(other), origin=OfficerOrigin()
     )
     org.refresh_from_db()
     assert org.representative == other
@@ -73,9 +74,7 @@ def test_a_new_representative_takes_control_and_the_old_grants_end(officer: User
 def test_a_new_representative_without_an_account_leaves_no_one_in_control(officer: User, rep: User) -> None:
     org = make_organization(representative=rep)
     new = Person(name="Người Mới", digest="b" * 64, masked="0010******22", position="Giám đốc")
-    organization_change_representative(
-        actor=officer, organization=org, representative=new, origin=ChangeOrigin.OFFICER
-    )
+    organization_change_representative(actor=officer, organization=org, representative=new, origin=OfficerOrigin())
     org.refresh_from_db()
     assert org.representative is None
     assert not Membership.objects.filter(organization=org, revoked_at__isnull=True).exists()
@@ -85,7 +84,7 @@ def test_a_member_who_becomes_representative_is_upgraded(officer: User, rep: Use
     org = make_organization(representative=rep)
     Membership.objects.create(organization=org, user=other, role=MemberRole.MEMBER, granted_by=None)
     organization_change_representative(
-        actor=officer, organization=org, representative=person_of(other), origin=ChangeOrigin.OFFICER
+        actor=officer, organization=org, representative=person_of(other), origin=OfficerOrigin()
     )
     (live,) = Membership.objects.filter(organization=org, revoked_at__isnull=True)
     assert (live.user, live.role) == (other, MemberRole.REPRESENTATIVE)
@@ -95,7 +94,7 @@ def test_the_same_representative_is_refused(officer: User, rep: User) -> None:
     org = make_organization(representative=rep)
     with pytest.raises(DomainError) as caught:
         organization_change_representative(
-            actor=officer, organization=org, representative=person_of(rep), origin=ChangeOrigin.OFFICER
+            actor=officer, organization=org, representative=person_of(rep), origin=OfficerOrigin()
         )
     assert caught.value.code == "organizations.same_representative"
 
@@ -104,7 +103,10 @@ def test_a_citizen_cannot_change_the_representative(rep: User, other: User) -> N
     org = make_organization(representative=rep)
     with pytest.raises(DomainError) as caught:
         organization_change_representative(
-            actor=rep, organization=org, representative=person_of(other), origin=ChangeOrigin.ORGANIZATION
+            actor=rep,
+            organization=org,
+            representative=person_of(other),
+            origin=OfficerOrigin(ChangeOrigin.ORGANIZATION),
         )
     assert caught.value.code == "core.permission_denied"
     org.refresh_from_db()
@@ -119,7 +121,7 @@ def test_a_malformed_person_is_refused(officer: User, rep: User, person: Any) ->
     org = make_organization(representative=rep)
     with pytest.raises(DomainError):
         organization_change_representative(
-            actor=officer, organization=org, representative=person, origin=ChangeOrigin.OFFICER
+            actor=officer, organization=org, representative=person, origin=OfficerOrigin()
         )
     assert not OrganizationChange.objects.exists()
 
@@ -242,7 +244,13 @@ def test_termination_is_permanent(officer: User, rep: User) -> None:
 
 def test_a_registry_termination_needs_no_officer(rep: User) -> None:
     org = make_organization(representative=rep)
-    organization_terminate(actor=None, organization=org, reason="Đã giải thể", snapshot=make_snapshot())
+    snapshot = make_snapshot()
+    organization_terminate(
+        actor=None,
+        organization=org,
+        reason="Đã giải thể",
+        origin=RegistryOrigin(source=str(snapshot.source), snapshot_id=snapshot.pk),
+    )
     org.refresh_from_db()
     assert org.status == OrganizationStatus.REVOKED
     assert OrganizationLock.objects.get(organization=org).ground == LockGround.REGISTRY_TERMINATION

@@ -18,9 +18,9 @@ from dinhdanh.organizations.models import (
     OrganizationLock,
     OrganizationStatus,
 )
-from dinhdanh.organizations.registry_sync import SyncSummary, sync_from_registry
 from dinhdanh.organizations.services import member_grant, organization_unlock
 from dinhdanh.people.models import User
+from dinhdanh.registries.organization_sync import SyncSummary, sync_from_registry
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.conftest import make_user
 from tests.organizations.factories import commune, make_organization, make_record, make_snapshot
@@ -54,7 +54,7 @@ def test_a_changed_name_and_address_flow_in_and_a_rerun_changes_nothing(rep: Use
     assert org.head_office_path == commune(index=2).path
     assert (org.registry_source, org.registry_code) == ("business", CODE)
     change = OrganizationChange.objects.get(organization=org)
-    assert (change.origin, change.snapshot) == (ChangeOrigin.REGISTRY, snapshot)
+    assert (change.origin, change.reference_id) == (ChangeOrigin.REGISTRY, snapshot.pk)
     (event,) = events(org, OrganizationAction.ORG_UPDATED_FROM_REGISTRY)
     assert event.after is not None
     assert event.after["snapshot"] == snapshot.pk
@@ -140,7 +140,7 @@ def test_a_dissolved_organization_is_terminated_and_can_never_be_unlocked(rep: U
     org.refresh_from_db()
     assert org.status == OrganizationStatus.REVOKED
     lock = OrganizationLock.objects.get(organization=org)
-    assert (lock.ground, lock.permanent, lock.snapshot) == (LockGround.REGISTRY_TERMINATION, True, snapshot)
+    assert (lock.ground, lock.permanent, lock.reference_id) == (LockGround.REGISTRY_TERMINATION, True, snapshot.pk)
     with pytest.raises(DomainError) as caught:
         organization_unlock(actor=officer, organization=org, reason="Xin mở lại")
     assert caught.value.code == "organizations.terminated"
@@ -189,7 +189,7 @@ def test_a_lower_ranked_source_does_not_overwrite_but_its_termination_counts(rep
 
 
 def test_many_organizations_are_synced_in_chunks(rep: User, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dinhdanh.organizations.registry_sync as sync
+    import dinhdanh.registries.organization_sync as sync
 
     monkeypatch.setattr(sync, "CHUNK", 3)
     snapshot = make_snapshot()

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dinhdanh.organizations.registry_sync import _leads
-from dinhdanh.organizations.services.issue import registry_match
+from dinhdanh.registries.lookup import registry_match
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.organization_sync import _leads
 from dinhdanh.registries.reconcile.targets import ALL_SOURCES
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.trust import TRUST_ORDER, most_trusted, trust_rank, trust_rank_sql

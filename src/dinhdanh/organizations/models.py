@@ -104,12 +104,10 @@ class OrganizationChange(models.Model):
     )
     origin = models.CharField(max_length=16, choices=ChangeOrigin.choices)
     changes = models.JSONField(default=dict)
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    snapshot = models.ForeignKey(
-        "registries.Snapshot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    # Why (organizations.origins): a request's number or a registry snapshot, kept as plain values so
+    # that organizations references no app above it (issue 11.1).
+    reference = models.CharField(max_length=40, blank=True)
+    reference_id = models.BigIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -141,10 +139,6 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     granted_at = models.DateTimeField(default=timezone.now)
-    # Where the grant rests on a written authorization (applications.Document).
-    document = models.ForeignKey(
-        "applications.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -187,12 +181,10 @@ class OrganizationLock(models.Model):
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    snapshot = models.ForeignKey(
-        "registries.Snapshot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    # Why (organizations.origins): a request's number or a registry snapshot, kept as plain values so
+    # that organizations references no app above it (issue 11.1).
+    reference = models.CharField(max_length=40, blank=True)
+    reference_id = models.BigIntegerField(null=True, blank=True)
     unlocked_at = models.DateTimeField(null=True, blank=True)
     unlocked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

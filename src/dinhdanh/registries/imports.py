@@ -23,7 +23,6 @@ from django.db import transaction
 
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
-from dinhdanh.organizations.registry_sync import sync_from_registry
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
 from dinhdanh.registries.audit_actions import RegistryAction
@@ -33,6 +32,7 @@ from dinhdanh.registries.fields import OLD_ID_CARD, RecordParser, RegistryRow, R
 from dinhdanh.registries.headers import read_records
 from dinhdanh.registries.import_codes import RowError
 from dinhdanh.registries.models import Channel, Coverage, Snapshot, SnapshotStatus
+from dinhdanh.registries.organization_sync import sync_from_registry
 from dinhdanh.registries.readers import RowSource, open_rows
 from dinhdanh.registries.reports import ErrorReport
 from dinhdanh.registries.sources import Source

@@ -12,6 +12,7 @@ from django.db.models import Q
 from dinhdanh.core.text import name_key, name_similarity
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.sources import Source
+from dinhdanh.registries.trust import most_trusted
 
 # Records of one territory scored by fuzzy name match; a commune holds a few thousand at most, a
 # province-wide prefix is cut here so that one check never reads a whole registry.
@@ -29,6 +30,15 @@ def records_by_code(code: str) -> list[Record]:
     # source IN (...) lets the (source, code) unique index answer a lookup by code alone.
     rows = Record.objects.filter(current_records(), source__in=Source.values, code=code).select_related("commune")
     return sorted(rows, key=lambda r: (list(Source.values).index(r.source), r.pk))
+
+
+def registry_match(code: str) -> tuple[str, str]:
+    """(source, code) of the most trusted current record with this code, or ("", ""): which registry an
+    organization is matched to when several list its code (the trust order, decision 0021)."""
+    if not code:
+        return "", ""
+    best = most_trusted(Record.objects.filter(current_records(), code=code).values_list("source", flat=True))
+    return (str(best), code) if best is not None else ("", "")
 
 
 def best_name_matches(name: str, *, unit_path: str = "", limit: int = 5) -> list[tuple[Record, float]]:

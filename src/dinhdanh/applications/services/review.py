@@ -38,20 +38,12 @@ from dinhdanh.applications.services.duties import (
     require_no_conflict,
     valid_sign_offs,
 )
+from dinhdanh.applications.services.effects import carry_out
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean, clean_optional
-from dinhdanh.organizations.models import ChangeOrigin, LockGround
-from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
-from dinhdanh.organizations.services.locks import (
-    organization_lock,
-    organization_terminate,
-    organization_unlock,
-)
-from dinhdanh.organizations.services.representative import organization_change_representative
 from dinhdanh.people.assurance import require_fresh_factor
 
 if TYPE_CHECKING:
-    from dinhdanh.organizations.models import Organization
     from dinhdanh.people.models import User
 
 __all__ = [
@@ -123,44 +115,6 @@ def application_ask_supplement(*, actor: User, application: Application, reason:
     return fresh
 
 
-def _carry_out(actor: User, application: Application) -> Organization:
-    """The effect of an approved request, through the organizations services (their contract)."""
-
-    kind, data = Kind(application.kind), application.data
-    if kind == Kind.NEW:
-        return organization_issue(actor=actor, application=application)
-    organization = application.organization
-    if organization is None:
-        raise DomainError(ApplicationError.ORGANIZATION_REQUIRED)
-    if kind == Kind.UPDATE:
-        return organization_apply_update(actor=actor, application=application)
-    if kind == Kind.REPRESENTATIVE_CHANGE:
-        return organization_change_representative(
-            actor=actor,
-            organization=organization,
-            representative=data["representative"],
-            origin=ChangeOrigin.APPLICATION,
-            application=application,
-        )
-    reason = str(data.get("reason", ""))
-    if kind == Kind.LOCK:
-        authority = str(data.get("authority", ""))
-        organization_lock(
-            actor=actor,
-            organization=organization,
-            ground=LockGround.AUTHORITY_REQUEST if authority else LockGround.ORGANIZATION_REQUEST,
-            reason=reason,
-            authority=authority,
-            document_reference=str(data.get("document_reference", "")),
-            application=application,
-        )
-    elif kind == Kind.UNLOCK:
-        organization_unlock(actor=actor, organization=organization, reason=reason, application=application)
-    else:
-        organization_terminate(actor=actor, organization=organization, reason=reason, application=application)
-    return organization
-
-
 def _first_approval(actor: User, application: Application, reasons: list[str], note: str) -> Application:
     """Record this officer's approval and wait for a second officer's (four-eyes)."""
     evidence = evidence_of(application)
@@ -191,7 +145,7 @@ def application_approve(*, actor: User, application: Application, note: str = ""
         if reasons and not firsts:
             return _first_approval(actor, fresh, reasons, text)
         move(fresh, "approve", actor=actor, reason=text)
-        organization = _carry_out(actor, fresh)
+        organization = carry_out(actor=actor, application=fresh)
         fresh.organization = organization
         fresh.open_key, fresh.decided_at, fresh.decided_by = None, timezone.now(), actor
         save(fresh, "organization", "open_key", "decided_at", "decided_by")

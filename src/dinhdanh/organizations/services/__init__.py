@@ -4,6 +4,7 @@ from dinhdanh.organizations.services.control import organization_attach_represen
 from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
 from dinhdanh.organizations.services.locks import organization_lock, organization_terminate, organization_unlock
 from dinhdanh.organizations.services.members import member_grant, member_revoke, members_expire
+from dinhdanh.organizations.services.registry import organization_follow_registry, organization_locked
 from dinhdanh.organizations.services.representative import organization_change_representative
 from dinhdanh.organizations.services.switch import organization_switch
 
@@ -15,8 +16,10 @@ __all__ = [
     "organization_attach_representative",
     "organization_change_representative",
     "organization_claim_control",
+    "organization_follow_registry",
     "organization_issue",
     "organization_lock",
+    "organization_locked",
     "organization_switch",
     "organization_terminate",
     "organization_unlock",

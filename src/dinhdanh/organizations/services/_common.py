@@ -22,12 +22,12 @@ from dinhdanh.notifications.services import notify_user
 from dinhdanh.organizations.data import EMAIL_MAX, TEXT_LIMITS, Person
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
-    ChangeOrigin,
     Membership,
     Organization,
     OrganizationChange,
     OrganizationStatus,
 )
+from dinhdanh.organizations.origins import Origin, facts, reference
 from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.models import AccountLevel, User
 
@@ -191,10 +191,8 @@ def save_changes(
     changes: Changes,
     *,
     actor: User | None,
-    origin: ChangeOrigin,
+    origin: Origin,
     action: Actions,
-    application: Any = None,
-    snapshot: Any = None,
     note: str = "",
     extra: Mapping[str, Any] | None = None,
 ) -> OrganizationChange:
@@ -202,21 +200,19 @@ def save_changes(
     now = timezone.now()
     organization.updated_at = now
     organization.save()
+    ref, ref_id = reference(origin)
     change = OrganizationChange.objects.create(
         organization=organization,
         changed_at=now,
         actor=actor if actor is not None and actor.pk else None,
-        origin=origin,
+        origin=origin.change,
         changes=changes,
-        application=application,
-        snapshot=snapshot,
+        reference=ref,
+        reference_id=ref_id,
         note=note[:500],
     )
-    after: dict[str, Any] = {"origin": str(origin), "change": change.pk, "fields": changes}
-    if application is not None:
-        after["application"] = application.number
-    if snapshot is not None:
-        after["snapshot"] = snapshot.pk
+    after: dict[str, Any] = {"origin": str(origin.change), "change": change.pk, "fields": changes}
+    after.update(facts(origin))
     after.update(extra or {})
     audit.record(action, actor=actor, obj=organization, after=after)
     return change

@@ -28,6 +28,14 @@ from dinhdanh.organizations.models import (
     OrganizationLock,
     OrganizationStatus,
 )
+from dinhdanh.organizations.origins import (
+    ApplicationOrigin,
+    OfficerOrigin,
+    Origin,
+    RegistryOrigin,
+    facts,
+    reference,
+)
 from dinhdanh.organizations.selectors import representative_membership
 from dinhdanh.organizations.services._common import locked_row, notify, require_officer
 from dinhdanh.people.assurance import require_fresh_factor
@@ -91,12 +99,13 @@ def organization_lock(
     reason: str,
     authority: str = "",
     document_reference: str = "",
-    application: Any = None,
-    snapshot: Any = None,
+    origin: Origin | None = None,
     permanent: bool = False,
 ) -> OrganizationLock | LockProposal:
     """Lock now, or — an officer's lock on an authority's request, with four-eyes on — record the
     first officer's proposal (returned) that a second officer's identical call carries out."""
+    origin = origin or OfficerOrigin()
+    by_request = isinstance(origin, ApplicationOrigin)
     ground = _ground(ground)
     reason = _reason(reason)
     authority = clean_optional(authority if isinstance(authority, str) else "", field="authority", max_length=300)
@@ -107,28 +116,29 @@ def organization_lock(
     )
     if ground == LockGround.AUTHORITY_REQUEST and not (authority and document_reference):
         raise DomainError(OrganizationError.AUTHORITY_REQUIRED, field="authority")
-    if ground == LockGround.REGISTRY_TERMINATION and (snapshot is None or not permanent):
+    if ground == LockGround.REGISTRY_TERMINATION and (not isinstance(origin, RegistryOrigin) or not permanent):
         # Only the Art. 8 flow locks on this ground, and then for good.
         raise DomainError(OrganizationError.GROUND_NOT_ALLOWED, field="ground", ground=str(ground))
     by_registry = ground == LockGround.REGISTRY_TERMINATION
     self_lock = (
         ground == LockGround.ORGANIZATION_REQUEST
         and not permanent
-        and application is None
+        and not by_request
         and actor is not None
         and representative_membership(actor, organization) is not None
     )
     if not by_registry and not self_lock:
         require_officer(actor, organization)
-    if not by_registry and application is None:
+    if not by_registry and not by_request:
         require_fresh_factor()  # an approved request's officer proved it when approving
     four_eyes = (
         ground == LockGround.AUTHORITY_REQUEST
-        and application is None
+        and not by_request
         and not permanent
         and settings.FOUR_EYES_AUTHORITY_LOCKS
     )
     now = timezone.now()
+    ref, ref_id = reference(origin)
     with transaction.atomic():
         locked_row(organization)
         if organization.status == OrganizationStatus.REVOKED:
@@ -150,8 +160,8 @@ def organization_lock(
             reason=reason,
             locked_at=now,
             locked_by=actor if actor is not None and actor.pk else None,
-            application=application,
-            snapshot=snapshot,
+            reference=ref,
+            reference_id=ref_id,
         )
         before = organization.status
         organization.status = OrganizationStatus.REVOKED if permanent else OrganizationStatus.LOCKED
@@ -164,11 +174,8 @@ def organization_lock(
             "reason": reason,
             "authority": authority,
             "document_reference": document_reference,
+            **facts(origin),
         }
-        if application is not None:
-            after["application"] = application.number
-        if snapshot is not None:
-            after["snapshot"] = snapshot.pk
         if proposal is not None:
             proposal.resolved_at, proposal.lock = now, lock
             proposal.save(update_fields=["resolved_at", "lock"])
@@ -203,21 +210,20 @@ def organization_terminate(
     actor: User | None,
     organization: Organization,
     reason: str,
-    snapshot: Any = None,
-    application: Any = None,
+    origin: Origin | None = None,
     ground: LockGround | None = None,
 ) -> OrganizationLock:
     """Permanent. From a registry snapshot the ground is REGISTRY_TERMINATION and no officer is
     needed; otherwise (a REVOKE request, an authority) an officer decides."""
     if ground is None:
-        ground = LockGround.REGISTRY_TERMINATION if snapshot is not None else LockGround.ORGANIZATION_REQUEST
+        by_registry = isinstance(origin, RegistryOrigin)
+        ground = LockGround.REGISTRY_TERMINATION if by_registry else LockGround.ORGANIZATION_REQUEST
     lock = organization_lock(
         actor=actor,
         organization=organization,
         ground=ground,
         reason=reason,
-        application=application,
-        snapshot=snapshot,
+        origin=origin,
         permanent=True,
     )
     assert isinstance(lock, OrganizationLock)  # noqa: S101 - four-eyes applies to temporary locks only
@@ -225,12 +231,13 @@ def organization_terminate(
 
 
 def organization_unlock(
-    *, actor: User, organization: Organization, reason: str, application: Any = None
+    *, actor: User, organization: Organization, reason: str, origin: Origin | None = None
 ) -> OrganizationLock:
+    origin = origin or OfficerOrigin()
     reason = _reason(reason)
     require_officer(actor, organization)
-    if application is None:
-        require_fresh_factor()
+    if not isinstance(origin, ApplicationOrigin):
+        require_fresh_factor()  # an approved request's officer proved it when approving
     now = timezone.now()
     with transaction.atomic():
         locked_row(organization)
@@ -251,9 +258,7 @@ def organization_unlock(
         organization.status = OrganizationStatus.ACTIVE
         organization.updated_at = now
         organization.save(update_fields=["status", "updated_at"])
-        after: dict[str, Any] = {"locks": [lock.pk for lock in open_locks], "reason": reason}
-        if application is not None:
-            after["application"] = application.number
+        after: dict[str, Any] = {"locks": [lock.pk for lock in open_locks], "reason": reason, **facts(origin)}
         audit.record(
             OrganizationAction.ORG_UNLOCKED,
             actor=actor,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -91,7 +90,6 @@ def member_grant(
     role: MemberRole = MemberRole.MEMBER,
     services: Sequence[str] = (),
     valid_until: datetime | None = None,
-    document: Any = None,
 ) -> Membership:
     now = timezone.now()
     if representative_membership(actor, organization) is None:
@@ -107,10 +105,6 @@ def member_grant(
         raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role))
     scope = _services(services)
     until = _valid_until(valid_until, now)
-    if document is not None and (
-        getattr(document, "application", None) is None or document.application.organization_id != organization.pk
-    ):
-        raise DomainError(OrganizationError.DOCUMENT_NOT_OURS, field="document")
     grantee, shown = _grantee(personal_id)
     try:
         with transaction.atomic():
@@ -135,7 +129,6 @@ def member_grant(
                 valid_until=until,
                 granted_by=actor,
                 granted_at=now,
-                document=document,
             )
             audit.record(
                 OrganizationAction.MEMBER_GRANTED,
@@ -148,7 +141,6 @@ def member_grant(
                     "role": str(role),
                     "services": scope,
                     "valid_until": until,
-                    "document": document.pk if document is not None else None,
                 },
             )
             events.emit(

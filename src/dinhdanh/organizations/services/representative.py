@@ -2,7 +2,7 @@
 old representative's membership ends and so does every grant they made, and both are told.
 
 Called from an approved REPRESENTATIVE_CHANGE (or UPDATE) request, by an officer, or by the Art. 8
-registry flow (``origin=REGISTRY``, no officer: the registry is the authority).
+registry flow (a ``RegistryOrigin``, no officer: the registry is the authority).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.data import Person
 from dinhdanh.organizations.errors import OrganizationError
-from dinhdanh.organizations.models import ChangeOrigin, MemberRole, Membership, Organization
+from dinhdanh.organizations.models import MemberRole, Membership, Organization
+from dinhdanh.organizations.origins import Origin, RegistryOrigin
 from dinhdanh.organizations.services._common import (
     account_for,
     end_membership,
@@ -44,21 +45,20 @@ def organization_change_representative(
     actor: User | None,
     organization: Organization,
     representative: Person,
-    origin: ChangeOrigin,
-    application: Any = None,
-    snapshot: Any = None,
+    origin: Origin,
 ) -> Organization:
-    origin = ChangeOrigin(origin)
     new = person(representative)
     refuse_if_terminated(organization)
-    if origin != ChangeOrigin.REGISTRY:
+    if not isinstance(origin, RegistryOrigin):
         require_officer(actor, organization)
     new_user = account_for(new["digest"])
     if new["digest"] == organization.representative_digest:
         if organization.representative_id is None and new_user is not None:
             # The named representative had no account at issuance and has one now: the follow-up
             # request (or the registry naming them again) gives them control instead of a refusal.
-            attach_named_representative(actor=actor, organization=organization, account=new_user, how=str(origin))
+            attach_named_representative(
+                actor=actor, organization=organization, account=new_user, how=str(origin.change)
+            )
             return organization
         raise DomainError(OrganizationError.SAME_REPRESENTATIVE)
     now = timezone.now()
@@ -110,8 +110,6 @@ def organization_change_representative(
             actor=actor,
             origin=origin,
             action=OrganizationAction.ORG_REPRESENTATIVE_CHANGED,
-            application=application,
-            snapshot=snapshot,
             extra={
                 "memberships_ended": [m.pk for m in ended],
                 "representative_membership": new_membership.pk if new_membership else None,
@@ -123,7 +121,7 @@ def organization_change_representative(
             organization=organization,
             payload={
                 "eid": organization.eid,
-                "origin": str(origin),
+                "origin": str(origin.change),
                 "has_account": new_user is not None,
                 "memberships_ended": len(ended),
             },

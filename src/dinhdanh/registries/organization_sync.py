@@ -33,11 +33,15 @@ from django.db import transaction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
-from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.data import TEXT_LIMITS, Person
-from dinhdanh.organizations.models import ChangeOrigin, Organization, OrganizationStatus
-from dinhdanh.organizations.services import organization_change_representative, organization_terminate
-from dinhdanh.organizations.services._common import apply_fields, locked_row, save_changes
+from dinhdanh.organizations.models import Organization, OrganizationStatus
+from dinhdanh.organizations.origins import RegistryOrigin
+from dinhdanh.organizations.services import (
+    organization_change_representative,
+    organization_follow_registry,
+    organization_locked,
+    organization_terminate,
+)
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.statuses import RegistryStatus
 from dinhdanh.registries.trust import trust_rank
@@ -170,36 +174,29 @@ class _Outcome:
 
 def _sync_one(organization: Organization, record: Record, snapshot: Snapshot, actor: User | None) -> _Outcome:
     outcome = _Outcome()
+    source = str(snapshot.source)
+    origin = RegistryOrigin(source=source, snapshot_id=snapshot.pk)
     with transaction.atomic():
-        locked_row(organization)
+        organization_locked(organization)
         if organization.status == OrganizationStatus.REVOKED:
             return outcome
-        source = str(snapshot.source)
         leads = _leads(organization, source)
         if leads:
-            changes = apply_fields(organization, _wanted(organization, record))
-            if organization.registry_source != source or organization.registry_code != record.code:
-                organization.registry_source, organization.registry_code = source, record.code
-                if not changes:
-                    organization.save(update_fields=["registry_source", "registry_code"])
-            if changes:
-                save_changes(
-                    organization,
-                    changes,
-                    actor=actor,
-                    origin=ChangeOrigin.REGISTRY,
-                    action=OrganizationAction.ORG_UPDATED_FROM_REGISTRY,
-                    snapshot=snapshot,
-                    extra={"source": source, "record": record.pk},
-                )
-                outcome.updated = True
+            outcome.updated = organization_follow_registry(
+                actor=actor,
+                organization=organization,
+                values=_wanted(organization, record),
+                record_code=record.code,
+                origin=origin,
+                record_id=record.pk,
+            )
         status = _status(record)
         if status.is_terminated:
             organization_terminate(
                 actor=actor,
                 organization=organization,
                 reason=f"{status.label} ({record.status_text or status.value})"[:1000],
-                snapshot=snapshot,
+                origin=origin,
             )
             outcome.terminated = True
         elif (
@@ -216,8 +213,7 @@ def _sync_one(organization: Organization, record: Record, snapshot: Snapshot, ac
                     masked=record.representative_masked,
                     position="",
                 ),
-                origin=ChangeOrigin.REGISTRY,
-                snapshot=snapshot,
+                origin=origin,
             )
             outcome.representative = True
     return outcome
