@@ -12,5 +12,6 @@ class ApplicationsConfig(AppConfig):
         from dinhdanh.applications import (
             audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
             events,  # noqa: F401
+            panels,  # noqa: F401  # what organization pages show of requests (organizations.panels)
             permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
         )

@@ -4,7 +4,7 @@ The applicant's pages sit beside the organization hub, under /organizations/ (re
 the officers' routes are in ``urls_officer`` (inner zone only), under /applications/.
 """
 
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from dinhdanh.http.zones import serves_inner, serves_outer
 
@@ -18,6 +18,7 @@ if serves_outer():
         applicant_requests,
         applicant_validate,
         consent,
+        org_change,
     )
 
     urlpatterns += [
@@ -37,6 +38,15 @@ if serves_outer():
             name="document",
         ),
         path("organizations/requests/<int:pk>/consent/", consent.consent, name="consent"),
+        # An organization's own change and lock requests (its number: organizations.numbers, 11 digits).
+        re_path(
+            r"^organizations/(?P<eid>[0-9]{11})/requests/update/$",
+            org_change.update_request,
+            name="org_update_request",
+        ),
+        re_path(
+            r"^organizations/(?P<eid>[0-9]{11})/requests/lock/$", org_change.lock_request, name="org_lock_request"
+        ),
     ]
 if serves_inner():
     from dinhdanh.applications.urls_officer import urlpatterns as officer_urls

@@ -12,7 +12,7 @@ EID = r"(?P<eid>[0-9]{11})"
 
 urlpatterns: list[URLPattern] = []
 if serves_outer():
-    from dinhdanh.organizations.views import change, hub, member
+    from dinhdanh.organizations.views import hub, member
 
     urlpatterns += [
         path("organizations/", hub.hub, name="hub"),
@@ -28,6 +28,4 @@ if serves_outer():
         ),
         re_path(rf"^organizations/{EID}/requests/$", member.org_requests, name="requests"),
         re_path(rf"^organizations/{EID}/history/$", member.history, name="history"),
-        re_path(rf"^organizations/{EID}/requests/update/$", change.update_request, name="update_request"),
-        re_path(rf"^organizations/{EID}/requests/lock/$", change.lock_request, name="lock_request"),
     ]

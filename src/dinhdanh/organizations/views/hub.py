@@ -9,14 +9,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dinhdanh.applications import selectors as app_selectors
 from dinhdanh.core.errors import DomainError
-from dinhdanh.organizations import selectors, services
+from dinhdanh.organizations import panels, selectors, services
 from dinhdanh.organizations.views.common import render_org
 from dinhdanh.people.models import AccountLevel
 from dinhdanh.people.views.common import current_user, step_up_required
-
-HUB_REQUESTS = 50
 
 
 @login_required
@@ -32,10 +29,7 @@ def hub(request: HttpRequest) -> HttpResponse:
         "organizations/hub.html",
         {
             "rows": rows,
-            "requests": app_selectors.applications_of_applicant(user).select_related("organization")[
-                :HUB_REQUESTS
-            ],
-            "consents": app_selectors.consents_waiting_for(user).select_related("application"),
+            **panels.hub_context(user),  # requests and consents, from applications
             "level2": user.level >= AccountLevel.LEVEL_2 and not user.is_locked,
             "claimable": list(selectors.claimable_by(user)),
         },

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from dinhdanh.applications import selectors as app_selectors
 from dinhdanh.core.errors import DomainError
-from dinhdanh.organizations import policy, selectors, services
+from dinhdanh.organizations import panels, policy, selectors, services
 from dinhdanh.organizations.forms import GrantForm, RevokeForm
 from dinhdanh.organizations.models import Membership
 from dinhdanh.organizations.views.common import RefusalError, is_representative, member_organization, render_org
@@ -25,7 +24,6 @@ from dinhdanh.people.forms import attach
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
 HISTORY_LIMIT = 100
-REQUESTS_LIMIT = 100
 
 
 @login_required
@@ -146,9 +144,7 @@ def org_requests(request: HttpRequest, eid: str) -> HttpResponse:
             "organization": organization,
             "membership": membership,
             "is_representative": is_representative(membership),
-            "requests": app_selectors.applications_of_organization(organization).select_related("applicant")[
-                :REQUESTS_LIMIT
-            ],
+            **panels.organization_context(organization),  # its requests, from applications
         },
     )
 

@@ -1,4 +1,5 @@
-"""The legal representative asks for a change of the organization's data, or locks its account.
+"""The legal representative asks for a change of the organization's data, or locks its account (the
+pages are applications' since a change is a request: issue 11.1).
 
 A change is a request (an application of kind UPDATE) that the police review like a registration. A
 lock on the organization's own request is immediate, as on the API (the holder may fear the account
@@ -85,10 +86,10 @@ def _change_page(request: HttpRequest, eid: str, kind: Kind) -> HttpResponse:
     form: forms.Form
     if kind == Kind.UPDATE:
         form = ChangeRequestForm(request.POST if request.method == "POST" else None)
-        template = "organizations/update_request.html"
+        template = "applications/organization/update_request.html"
     else:
         form = LockRequestForm(request.POST if request.method == "POST" else None)
-        template = "organizations/lock_request.html"
+        template = "applications/organization/lock_request.html"
     allowed = is_representative(membership)
     if request.method == "POST" and allowed:
         if not authflow.is_stepped_up(request):
