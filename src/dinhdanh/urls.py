@@ -1,35 +1,49 @@
-"""Routes by deployment zone: the outer zone faces the Internet, the inner zone is the back office."""
+"""Routes by deployment zone (issue 11.6): each URL module declares its ZONE and is mounted only where
+that zone is served; the outer zone faces the Internet, the inner zone is the back office."""
+
+from types import ModuleType
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from dinhdanh.api.urls import api
-from dinhdanh.http.zones import serves_inner
+from dinhdanh.applications import urls as applications_urls
+from dinhdanh.http.zones import serves, serves_inner, zone_of
+from dinhdanh.notifications import urls as notifications_urls
+from dinhdanh.organizations import urls as organizations_urls
+from dinhdanh.people import urls as people_urls
+from dinhdanh.registries import urls as registries_urls
+from dinhdanh.web import urls as web_urls
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [
+# (prefix, URL module); the order is the order of matching.
+URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
+    ("", web_urls),
+    ("", people_urls),
+    ("", organizations_urls),
+    ("", applications_urls),
+    ("outbox/", notifications_urls),
+    ("registries/", registries_urls),
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
-    path("", include("dinhdanh.web.urls")),
-    path("", include("dinhdanh.people.urls")),
-    path("", include("dinhdanh.organizations.urls")),
-    path("", include("dinhdanh.applications.urls")),
 ]
+urlpatterns += [path(prefix, include(module)) for prefix, module in URL_MODULES if serves(zone_of(module))]
 if serves_inner():
     # The admin signs in through our own page (second factor, throttling, session list), never its own.
     admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
     urlpatterns.insert(0, path("admin/", admin.site.urls))
-    urlpatterns.append(path("outbox/", include("dinhdanh.notifications.urls")))
-    urlpatterns.append(path("registries/", include("dinhdanh.registries.urls")))
 
 handler400 = "dinhdanh.http.pages.bad_request"
 handler403 = "dinhdanh.http.pages.permission_denied"

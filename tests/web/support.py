@@ -52,12 +52,16 @@ def assert_friendly(response: Any, status: int, lang: str = "vi") -> str:
 
 
 def _reload_urlconfs() -> None:
+    import dinhdanh.api.urls
+    import dinhdanh.applications.urls
     import dinhdanh.people.urls
     import dinhdanh.urls
     import dinhdanh.web.urls
 
-    importlib.reload(dinhdanh.people.urls)
-    importlib.reload(dinhdanh.web.urls)
+    # The modules that choose parts by zone, then the roots that mount modules by zone.
+    for module in (dinhdanh.people.urls, dinhdanh.web.urls, dinhdanh.applications.urls):
+        importlib.reload(module)
+    importlib.reload(dinhdanh.api.urls)
     importlib.reload(dinhdanh.urls)
     clear_url_caches()
 

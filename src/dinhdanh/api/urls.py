@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from types import ModuleType
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from dinhdanh.applications import api as applications_api
+from dinhdanh.applications import api_officer as applications_officer_api
 from dinhdanh.geo import api as units
 from dinhdanh.http import problems
+from dinhdanh.http.zones import serves, zone_of
 from dinhdanh.organizations import api as organizations_api
 from dinhdanh.organizations import api_control as organizations_control_api
+from dinhdanh.organizations import api_control_officer as organizations_control_officer_api
 from dinhdanh.people import api as people_api
 from dinhdanh.people import api_passkeys as passkeys_api
 from dinhdanh.registries import api as registries_api
@@ -54,11 +58,22 @@ api = NinjaAPI(
     docs_decorator=_docs_page_csp,
 )
 problems.install(api)
-api.add_router("/", units.router)
-api.add_router("/", people_api.router)
-api.add_router("/passkeys/", passkeys_api.router)
-api.add_router("/registries/", registries_api.router)
-api.add_router("/registries/", registries_reconcile_api.router)
-api.add_router("/applications/", applications_api.router)
-api.add_router("/organizations/control/", organizations_control_api.router)  # before "/organizations/{eid}"
-api.add_router("/organizations/", organizations_api.router)
+
+# (prefix, router module): each module declares its ZONE; only the served ones are mounted (11.6).
+# The control routers come before "/organizations/{eid}" so that their fixed paths are never read as
+# an identification number.
+ROUTERS: tuple[tuple[str, ModuleType], ...] = (
+    ("/", units),
+    ("/", people_api),
+    ("/passkeys/", passkeys_api),
+    ("/registries/", registries_api),
+    ("/registries/", registries_reconcile_api),
+    ("/applications/", applications_api),
+    ("/applications/", applications_officer_api),
+    ("/organizations/control/", organizations_control_api),
+    ("/organizations/control/", organizations_control_officer_api),
+    ("/organizations/", organizations_api),
+)
+for prefix, module in ROUTERS:
+    if serves(zone_of(module)):
+        api.add_router(prefix, module.router)

@@ -13,7 +13,6 @@ from ninja.files import UploadedFile
 
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.api_officer import created
-from dinhdanh.applications.api_officer import router as officer_router
 from dinhdanh.applications.api_schemas import (
     ApplicationDetailOut,
     ApplicationOut,
@@ -38,10 +37,12 @@ from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
+from dinhdanh.http.zones import Zone
 from dinhdanh.organizations.models import Organization
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 
+ZONE = Zone.OUTER  # applicants, co-representatives and members
 router = Router(tags=["applications"])
 ID = "{int:application_id}"
 
@@ -198,6 +199,3 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
 def _quoted(name: str) -> str:
 
     return quote(name, safe="")
-
-
-router.add_router("", officer_router)

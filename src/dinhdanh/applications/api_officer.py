@@ -30,8 +30,10 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.http import problems
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
+from dinhdanh.http.zones import Zone
 from dinhdanh.people.models import User
 
+ZONE = Zone.INNER  # officers and partner clerks
 router = Router(tags=["applications (officers)"])
 ID = "{int:application_id}"
 MAX_PAGE = 200

@@ -6,8 +6,9 @@ the officers' routes are in ``urls_officer`` (inner zone only), under /applicati
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from dinhdanh.http.zones import serves_inner, serves_outer
+from dinhdanh.http.zones import Zone, serves_inner, serves_outer
 
+ZONE = Zone.BOTH  # the applicant's pages outer; the officers' (urls_officer) inner
 app_name = "applications"
 
 urlpatterns: list[URLPattern | URLResolver] = []

@@ -15,7 +15,9 @@ from dinhdanh.applications.views import (
     officer_orphans,
     partner,
 )
+from dinhdanh.http.zones import Zone
 
+ZONE = Zone.INNER  # the review desk
 urlpatterns = [
     path("queue/", officer.queue, name="queue"),
     path("queue/<int:pk>/", officer.review, name="review"),

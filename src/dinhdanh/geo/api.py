@@ -5,7 +5,9 @@ from ninja import Query, Router, Schema
 
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Scheme
+from dinhdanh.http.zones import Zone
 
+ZONE = Zone.BOTH  # administrative units are public reference data
 router = Router(tags=["units"])
 
 

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from dinhdanh.http.zones import Zone
 from dinhdanh.notifications import views
 
+ZONE = Zone.INNER  # the outbox is the administrators'
 app_name = "notifications"
 
 urlpatterns = [

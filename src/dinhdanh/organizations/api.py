@@ -17,6 +17,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
+from dinhdanh.http.zones import Zone
 from dinhdanh.organizations import policy, selectors, services
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
@@ -29,6 +30,9 @@ from dinhdanh.organizations.models import (
 )
 from dinhdanh.people.models import User
 
+ZONE = (
+    Zone.BOTH
+)  # members act in the outer zone; officers read, lock and unlock in the inner (the services decide who may)
 router = Router(tags=["organizations"])
 
 

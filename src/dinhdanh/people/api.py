@@ -13,10 +13,12 @@ from pydantic import Field
 
 from dinhdanh.core.access import roles_of
 from dinhdanh.http.security import enforce_csrf, signed_in_user
+from dinhdanh.http.zones import Zone
 from dinhdanh.people import authflow, guard, signin
 from dinhdanh.people.models import SignInMethod, User
 from dinhdanh.people.views.auth import step_up_with_code
 
+ZONE = Zone.BOTH  # everyone signs in, officers on the inner zone, citizens on the outer
 router = Router(tags=["people"])
 
 

@@ -16,11 +16,13 @@ from ninja import Field, Router, Schema
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.security import enforce_csrf, signed_in_user
+from dinhdanh.http.zones import Zone
 from dinhdanh.people import assurance, authflow, passkeys, signin
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import SignInMethod, SignInOutcome, User
 
+ZONE = Zone.BOTH  # one's own passkeys, in whichever zone one signs in
 router = Router(tags=["passkeys"])
 
 

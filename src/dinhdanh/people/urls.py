@@ -1,8 +1,9 @@
 from django.urls import path
 
-from dinhdanh.http.zones import serves_inner, serves_outer
+from dinhdanh.http.zones import Zone, serves_inner, serves_outer
 from dinhdanh.people.views import auth, register, security
 
+ZONE = Zone.BOTH  # sign-in and one's own account everywhere; registration outer; the officer desk inner
 app_name = "people"
 
 urlpatterns = [

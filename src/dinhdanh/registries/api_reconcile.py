@@ -17,6 +17,7 @@ from dinhdanh.core.access import Permission
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
+from dinhdanh.http.zones import Zone
 from dinhdanh.registries.models import Baseline, Exclusion, Record
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_take, baselines
@@ -28,6 +29,7 @@ from dinhdanh.registries.reconcile.exclusions import exclusion_lift, exclusion_s
 from dinhdanh.registries.reconcile.outreach import outreach_page, outreach_xlsx
 from dinhdanh.registries.reconcile.scope import Scope, parse_category, parse_day, parse_page, parse_unit
 
+ZONE = Zone.INNER  # reconciliation is the back office's
 router = Router(tags=["registries"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,6 +3,9 @@
 
 from django.urls import include, path
 
+from dinhdanh.http.zones import Zone
+
+ZONE = Zone.INNER  # uploads, lists and reconciliation
 app_name = "registries"
 
 urlpatterns = [

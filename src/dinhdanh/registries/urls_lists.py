@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from dinhdanh.http.zones import Zone
 from dinhdanh.registries.views import lists, uploads
 
+ZONE = Zone.INNER  # part of registries.urls
 urlpatterns = [
     path("", lists.lists, name="lists"),
     path("upload/", uploads.upload, name="upload"),

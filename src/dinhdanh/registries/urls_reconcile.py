@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from dinhdanh.http.zones import Zone
 from dinhdanh.registries.views import reconcile
 
+ZONE = Zone.INNER  # part of registries.urls
 urlpatterns = [
     path("", reconcile.reconcile_home, name="reconcile_home"),
     path("outreach.xlsx", reconcile.reconcile_export, name="reconcile_export"),

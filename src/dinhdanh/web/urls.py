@@ -1,8 +1,9 @@
 from django.urls import path
 
-from dinhdanh.http.zones import serves_inner
+from dinhdanh.http.zones import Zone, serves_inner
 from dinhdanh.web import views
 
+ZONE = Zone.BOTH  # home and units for all; the audit log page only where the inner zone is served
 app_name = "web"
 
 urlpatterns = [
