@@ -48,6 +48,7 @@ _STAFF: set[str] = set()
 _PERMISSIONS: dict[str, Permission] = {}
 _GRANTS: dict[str, set[Permission]] = {}
 _PARTNER_SOURCES: set[str] = set()
+_SOURCED_ROLES: set[str] = set()
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PERMISSION = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 R = TypeVar("R", bound=type[Role])
@@ -101,17 +102,31 @@ def role(value: str) -> Role | None:
     return _ROLES.get(value)
 
 
+def role_named(value: str) -> Role:
+    """The declared role ``value`` names; anything else is refused (a form or command's input)."""
+    found = role(value)
+    if found is None:
+        raise DomainError(CoreError.INVALID_INPUT, field="role")
+    return found
+
+
 def declared_roles() -> tuple[Role, ...]:
     return tuple(_ROLES.values())
 
 
-def declare_partner_sources(values: Iterable[str]) -> None:
-    """The values ``RoleAssignment.partner_source`` may hold (the app that owns the sources declares them)."""
+def declare_partner_sources(values: Iterable[str], *, role: Role) -> None:
+    """The values ``RoleAssignment.partner_source`` may hold, and the role that may hold one (the app
+    that owns the sources declares them)."""
     _PARTNER_SOURCES.update(values)
+    _SOURCED_ROLES.add(str(role))
 
 
 def is_partner_source(value: str) -> bool:
     return value in _PARTNER_SOURCES
+
+
+def takes_partner_source(role: str) -> bool:
+    return str(role) in _SOURCED_ROLES
 
 
 def declared_permissions() -> tuple[Permission, ...]:

@@ -185,6 +185,21 @@ def field_check() -> Iterator[FieldCheck]:
 class AccessError(ErrorCode):
     NOT_A_STAFF_ROLE = ("access.not_a_staff_role", _("Vai trò {role} không giao theo địa bàn."), 400)
     DUPLICATE_ROLE = ("access.duplicate_role", _("Người này đã có vai trò này tại địa bàn này."), 409)
+    SELF_APPOINTMENT = (
+        "access.self_appointment",
+        _("Không ai tự giao hoặc tự thu hồi vai trò của chính mình; hãy nhờ một quản trị hệ thống khác."),
+        403,
+    )
+    SOURCE_NOT_FOR_ROLE = (
+        "access.source_not_for_role",
+        _("Chỉ cán bộ cơ quan phối hợp được gắn với một nguồn dữ liệu."),
+        400,
+    )
+    LAST_ADMINISTRATOR = (
+        "access.last_administrator",
+        _("Đây là quản trị hệ thống cuối cùng; hãy giao vai trò này cho người khác trước khi thu hồi."),
+        409,
+    )
     UNIT_NOT_CURRENT = (
         "access.unit_not_current",
         _("Địa bàn phải là đơn vị hành chính hiện hành (từ 01/07/2025)."),

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import require
+from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -106,3 +106,23 @@ def lock_in_force(user: User) -> AccountLock | None:
 
 def is_overdue(request: LevelRequest) -> bool:
     return request.status == RequestStatus.PENDING and request.due_at < timezone.now()
+
+
+def staff_candidate(*, actor: User | None, personal_id: str) -> User:
+    """The account a system administrator (or the operator, ``actor=None``) appoints to a staff role,
+    by the number on the card; looked up like any other person, and logged."""
+    if actor is not None:
+        require(actor, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)
+    digest = login_digest(personal_id)  # a malformed number is refused here, before any lookup
+    person = User.objects.filter(login_digest=digest).first()
+    audit.record(
+        PeopleAction.PERSON_LOOKED_UP,
+        actor=actor,
+        object_type="people.user",
+        object_id=str(person.pk) if person else "",
+        after={"found": person is not None, "purpose": "staff"},
+        read=True,
+    )
+    if person is None:
+        raise DomainError(PeopleError.PERSON_NOT_FOUND, field="personal_id")
+    return person

@@ -29,7 +29,7 @@ if serves_outer():
         path("password/reset/", register.password_reset, name="password_reset"),
     ]
 if serves_inner():
-    from dinhdanh.people.views import officers
+    from dinhdanh.people.views import officers, staff
 
     urlpatterns += [
         path("people/", officers.people_desk, name="desk"),
@@ -39,6 +39,8 @@ if serves_inner():
         path("people/<int:pk>/lock/", officers.person_lock, name="person_lock"),
         path("people/<int:pk>/unlock/", officers.person_unlock, name="person_unlock"),
         path("people/reviews/", officers.reviews, name="reviews"),
+        path("people/staff/", staff.staff, name="staff"),
+        path("people/staff/<int:pk>/remove/", staff.staff_remove, name="staff_remove"),
         path("people/reviews/<int:pk>/", officers.review_decide, name="review_decide"),
         path("people/reviews/<int:pk>/portrait/", officers.review_portrait, name="review_portrait"),
     ]

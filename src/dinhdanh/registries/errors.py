@@ -17,6 +17,14 @@ __all__ = ["RegistryError"]
 
 
 class RegistryError(ErrorCode):
+    NO_UNITS = (
+        "registries.no_units",
+        _(
+            "Chưa nạp danh mục đơn vị hành chính, nên không đối chiếu được xã, phường của dòng nào; "
+            "hãy chạy `dinhdanh load_units` (hoặc `dinhdanh migrate`) rồi nhập lại tệp. Chưa có gì được lưu."
+        ),
+        409,
+    )
     UNKNOWN_SOURCE = (
         "registries.unknown_source",
         _("Nguồn danh sách {source} không tồn tại (business, cooperative, tax, home_affairs, survey, police)."),

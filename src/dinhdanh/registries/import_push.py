@@ -26,7 +26,14 @@ from dinhdanh.people.models import User
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.coverage import declare, require_declaration
 from dinhdanh.registries.fields import FIELDS, RecordParser, RegistryRow, RowError, RowProblem
-from dinhdanh.registries.imports import ImportSummary, Rows, finish_snapshot, parse_source, summary_of
+from dinhdanh.registries.imports import (
+    ImportSummary,
+    Rows,
+    finish_snapshot,
+    parse_source,
+    require_units,
+    summary_of,
+)
 from dinhdanh.registries.models import Channel, Snapshot, SnapshotStatus
 from dinhdanh.registries.readers import MAX_CELL_CHARS
 from dinhdanh.registries.reports import ErrorReport
@@ -100,6 +107,7 @@ def push_records(
     require_upload(actor, registry.value)
     declared = declare(complete=complete, territory=territory, confirmed=confirmed)
     require_declaration(actor, registry.value, declared)
+    require_units()
     if len(records) > MAX_RECORDS:
         raise DomainError(PushError.TOO_MANY, limit=MAX_RECORDS, count=len(records))
     if not records:

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
+from dinhdanh.geo.models import AdministrativeUnit, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
 from dinhdanh.registries.audit_actions import RegistryAction
@@ -202,6 +203,13 @@ def _failed(
     )
 
 
+def require_units() -> None:
+    """Without administrative units every row would be refused as an unknown commune: stop at once
+    with one message instead (issue 11.8)."""
+    if not AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT).exists():
+        raise DomainError(RegistryError.NO_UNITS)
+
+
 def import_file(
     *,
     source: str,
@@ -219,6 +227,7 @@ def import_file(
     declared = declared if declared is not None else Declared()
     require_declaration(actor, registry.value, declared)
     name = (file_name or path.name)[:255]
+    require_units()
     try:
         rows_source = open_rows(path, max_bytes=settings.REGISTRY_MAX_BYTES)
     except DomainError as exc:
@@ -228,7 +237,15 @@ def import_file(
     last = (
         Snapshot.objects.filter(source=registry, status=SnapshotStatus.COMPLETED).order_by("-imported_at").first()
     )
-    if last is not None and last.checksum == digest and last.channel == Channel.FILE and declared.same_as(last):
+    # The same file again is "already imported" — unless rows were refused last time: the reference
+    # data they lacked (a commune, a unit loaded since) may be there now, so it is read again.
+    if (
+        last is not None
+        and last.checksum == digest
+        and last.channel == Channel.FILE
+        and declared.same_as(last)
+        and not last.rejected
+    ):
         return summary_of(last, already=True)
     try:
         with transaction.atomic():

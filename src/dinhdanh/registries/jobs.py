@@ -35,7 +35,7 @@ from dinhdanh.people.models import User
 from dinhdanh.registries import job_runner, selectors_lists
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.coverage import Declared, declare, require_declaration
-from dinhdanh.registries.imports import import_file, parse_source
+from dinhdanh.registries.imports import import_file, parse_source, require_units
 from dinhdanh.registries.models import ImportJob, JobStatus, Snapshot, SnapshotStatus
 from dinhdanh.registries.uploads import STORED_NAME, SUFFIX, stored_path, upload_dir
 
@@ -125,6 +125,7 @@ def job_create(
     selectors_lists.require_upload(actor, registry.value)
     declared = declared if declared is not None else declare(complete=False)
     require_declaration(actor, registry.value, declared)
+    require_units()  # refused at the upload, not after it
     stored_path(stored)  # a name this app gave, or ValueError
     sweep_stale_jobs()
     pending = selectors_lists.pending_jobs(actor)

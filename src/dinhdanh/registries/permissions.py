@@ -51,4 +51,4 @@ grant(
     RegistryPermission.EXCLUDE_RECORD,
 )
 grant(PeopleRole.REVIEWING_OFFICER, RegistryPermission.VIEW_REGISTRY, RegistryPermission.EXCLUDE_RECORD)
-declare_partner_sources(Source.values)  # a partner clerk is assigned one source
+declare_partner_sources(Source.values, role=RegistryRole.PARTNER_CLERK)  # a clerk answers for one list

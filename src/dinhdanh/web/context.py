@@ -40,6 +40,8 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
     (_("Đối soát"), "registries:reconcile_home", (RegistryPermission.VIEW_REGISTRY,)),
     (_("Nhật ký kiểm toán"), "web:audit", (KernelPermission.VIEW_AUDIT_LOG,)),
     (_("Hộp thư đi"), "notifications:outbox", (KernelPermission.ADMINISTER_SYSTEM,)),
+    (_("Cán bộ và vai trò"), "people:staff", (KernelPermission.ADMINISTER_SYSTEM,)),
+    (_("Lịch làm việc"), "web:calendar", (KernelPermission.ADMINISTER_SYSTEM,)),
 )
 
 

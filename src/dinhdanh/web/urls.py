@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dinhdanh.http.zones import Zone, serves_inner
-from dinhdanh.web import views
+from dinhdanh.web import calendar, views
 
 ZONE = Zone.BOTH  # home and units for all; the audit log page only where the inner zone is served
 app_name = "web"
@@ -12,4 +12,7 @@ urlpatterns = [
     path("units/<str:code>/", views.province, name="province"),
 ]
 if serves_inner():
-    urlpatterns += [path("audit/", views.audit_log, name="audit")]
+    urlpatterns += [
+        path("audit/", views.audit_log, name="audit"),
+        path("calendar/", calendar.calendar, name="calendar"),
+    ]
