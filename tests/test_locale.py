@@ -53,7 +53,8 @@ def test_every_translatable_string_is_in_the_catalogue(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "src" / "dinhdanh", copy, ignore=shutil.ignore_patterns("locale", "__pycache__"))
     (copy / "locale").mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "en", "-i", "migrations/*"],
+        # -P: the copy holds a package named http, which must not shadow the standard library.
+        [sys.executable, "-P", "-m", "django", "makemessages", "-l", "en", "-i", "migrations/*"],
         cwd=copy,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "dinhdanh.settings.dev"},
         capture_output=True,

@@ -38,7 +38,8 @@ from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
-from dinhdanh.organizations.models import Organization
+from dinhdanh.organizations.selectors import organization_if_any
+from dinhdanh.people import selectors as people
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 
@@ -57,7 +58,7 @@ def is_officer(user: User) -> bool:
 def load(user: User, application_id: int) -> Application:
     """The applicant's own request; for officers, one in their jurisdiction (403 + audit otherwise);
     for anyone else, 404 (numbers are not to be probed)."""
-    mine = Application.objects.filter(pk=application_id, applicant=user).first()
+    mine = selectors.own_application(user, application_id)
     if mine is not None:
         return mine
     if is_officer(user):
@@ -69,7 +70,7 @@ def _applicant_at_counter(personal_id: str) -> User:
     if not personal_id:
         raise DomainError(ApplicationError.APPLICANT_REQUIRED, field="applicant_personal_id")
     number = parse_personal_id(personal_id, field="applicant_personal_id", foreigner=True).value
-    found = User.objects.filter(login_digest=login_digest(number)).first()
+    found = people.account_by_digest(login_digest(number))
     if found is None:
         raise DomainError(ApplicationError.APPLICANT_UNKNOWN, field="applicant_personal_id")
     return found
@@ -89,7 +90,7 @@ def start(request: HttpRequest, body: StartIn) -> HttpResponse:
     user = signed_in_user(request)
     organization = None
     if body.organization_eid:
-        organization = Organization.objects.filter(eid=body.organization_eid).first()
+        organization = organization_if_any(body.organization_eid)
         if organization is None:
             raise DomainError(CoreError.NOT_FOUND)
     applicant = _applicant_at_counter(body.applicant_personal_id) if body.channel == "in_person" else None

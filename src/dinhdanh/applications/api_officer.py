@@ -23,15 +23,15 @@ from dinhdanh.applications.api_schemas import (
     detail_out,
     verification_out,
 )
-from dinhdanh.applications.models import VerificationRequest
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http import problems
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
-from dinhdanh.people.models import User
+from dinhdanh.people import selectors as people
 
 ZONE = Zone.INNER  # officers and partner clerks
 router = Router(tags=["applications (officers)"])
@@ -48,7 +48,7 @@ def _unit(code: str) -> AdministrativeUnit | None:
     if not code:
         return None
     level = Level.PROVINCE if len(code) <= 2 else Level.COMMUNE
-    found = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=level, code=code).first()
+    found = geo.current_unit(code, level)
     if found is None:
         raise DomainError(CoreError.NOT_FOUND, field="unit_code")
     return found
@@ -85,7 +85,7 @@ def assign(request: HttpRequest, application_id: int, body: AssignIn) -> Applica
     enforce_csrf(request)
     user = signed_in_user(request)
     app = selectors.application_for_officer(user, application_id)
-    officer = User.objects.filter(pk=body.officer_id).first()
+    officer = people.account(body.officer_id)
     if officer is None:
         raise DomainError(CoreError.NOT_FOUND, field="officer_id")
     return detail_out(services.application_assign(actor=user, application=app, officer=officer), with_checks=True)
@@ -155,7 +155,7 @@ def verification_cancel(request: HttpRequest, verification_id: int, body: Reason
     enforce_csrf(request)
     user = signed_in_user(request)
 
-    verification = VerificationRequest.objects.select_related("application").filter(pk=verification_id).first()
+    verification = selectors.verification(verification_id)
     if verification is None:
         raise DomainError(CoreError.NOT_FOUND)
     selectors.application_for_officer(user, verification.application_id)

@@ -9,13 +9,12 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from dinhdanh.applications import selectors
 from dinhdanh.applications.models import (
     Application,
-    Check,
     Consent,
     Document,
     Status,
-    StatusChange,
     VerificationRequest,
 )
 from dinhdanh.applications.services.duties import valid_sign_offs
@@ -248,8 +247,8 @@ def document_out(d: Document) -> DocumentOut:
 
 
 def detail_out(app: Application, *, with_checks: bool) -> ApplicationDetailOut:
-    history = StatusChange.objects.filter(application=app).select_related("actor")
-    checks = Check.objects.filter(application=app) if with_checks else Check.objects.none()
+    history = selectors.status_history(app)
+    checks = selectors.checks_of(app) if with_checks else selectors.checks_of(app).none()
     firsts = valid_sign_offs(app) if with_checks and app.status == Status.CHECKING else []
     return ApplicationDetailOut(
         **_summary(app),

@@ -14,19 +14,22 @@ from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import (
     QUEUE_STATUSES,
     Application,
+    Check,
     Consent,
     ConsentStatus,
     Document,
     Status,
+    StatusChange,
     VerificationRequest,
 )
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import stored_route
 from dinhdanh.applications.services.verifications import answer_scopes, may_answer, require_answerer
 from dinhdanh.core import audit
-from dinhdanh.core.access import Jurisdiction, jurisdiction, require
+from dinhdanh.core.access import Jurisdiction, in_force, jurisdiction, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.models import RoleAssignment
 from dinhdanh.organizations.selectors import membership_in_force
 from dinhdanh.people.models import User
 
@@ -253,3 +256,47 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
         read=True,
     )
     return document, data
+
+
+def own_application(user: User, pk: int) -> Application | None:
+    """The request ``pk`` when ``user`` filed it (no access rule beyond that: it is theirs)."""
+    return Application.objects.filter(pk=pk, applicant=user).first()
+
+
+def fresh(application: Application) -> Application:
+    """The request as stored now (its status field cannot be refreshed in place)."""
+    return Application.objects.get(pk=application.pk)
+
+
+def verification_of(application: Application, pk: int) -> VerificationRequest | None:
+    return VerificationRequest.objects.filter(pk=pk, application=application).first()
+
+
+def verification(pk: int) -> VerificationRequest | None:
+    """A verification request by id, with its request; the answering service checks who may answer."""
+    return VerificationRequest.objects.select_related("application").filter(pk=pk).first()
+
+
+def status_history(application: Application) -> QuerySet[StatusChange]:
+    return StatusChange.objects.filter(application=application).select_related("actor")
+
+
+def checks_of(application: Application) -> QuerySet[Check]:
+    return Check.objects.filter(application=application)
+
+
+def reviewers_covering(unit_path: str, roles: list[str], *, exclude: int | None = None) -> list[User]:
+    """Active holders of ``roles`` whose unit covers ``unit_path`` (nationwide ones for C06's "")."""
+    # "2025/91/30292/" is covered by "2025/", "2025/91/" and "2025/91/30292/".
+    parts = [p for p in unit_path.split("/") if p]
+    ancestors = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    where = Q(unit__path__in=ancestors) if unit_path else Q(unit__isnull=True)
+    user_ids = (
+        RoleAssignment.objects.filter(in_force(timezone.now()), where, role__in=roles)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    officers = User.objects.filter(pk__in=user_ids, is_active=True)
+    if exclude is not None:
+        officers = officers.exclude(pk=exclude)
+    return list(officers.order_by("full_name")[:200])

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold, nfc
@@ -131,3 +131,40 @@ def resolve_commune_code(code: str | int) -> AdministrativeUnit:
     raise DomainError(
         GeoError.AMBIGUOUS_LEGACY_CODE, code=normalized, candidates=", ".join(s.code for s in successors[:5])
     )
+
+
+def unit_by_pk(pk: object) -> AdministrativeUnit | None:
+    """The unit ``pk`` (an int, or its digits from a form) with its parent, or ``None``."""
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 12:
+        pk = int(pk)
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    return AdministrativeUnit.objects.select_related("parent").filter(pk=pk).first()
+
+
+def current_unit(code: str, level: Level) -> AdministrativeUnit | None:
+    """The current-scheme unit with this code at ``level``, with its parent, or ``None``."""
+    return (
+        AdministrativeUnit.objects.select_related("parent")
+        .filter(scheme=Scheme.CURRENT, level=level, code=code)
+        .first()
+    )
+
+
+def current_units() -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT)
+
+
+def current_communes_under(paths_filter: Q) -> QuerySet[AdministrativeUnit]:
+    """Current communes matching a jurisdiction's path filter (``Jurisdiction.q("path")``)."""
+    return AdministrativeUnit.objects.filter(paths_filter, scheme=Scheme.CURRENT, level=Level.COMMUNE)
+
+
+def units_by_paths(paths: tuple[str, ...] | list[str]) -> list[AdministrativeUnit]:
+    return list(AdministrativeUnit.objects.filter(path__in=paths).order_by("path"))
+
+
+def current_children(unit: AdministrativeUnit | None, *, limit: int = 500) -> list[AdministrativeUnit]:
+    if unit is None:
+        return []
+    return list(AdministrativeUnit.objects.filter(parent=unit, scheme=Scheme.CURRENT).order_by("name")[:limit])

@@ -294,11 +294,7 @@ def revoke(request: HttpRequest, eid: str, member_id: int, body: RevokeIn) -> Me
     enforce_csrf(request)
     user = signed_in_user(request)
     org = selectors.organization_by_eid(eid)
-    membership = (
-        Membership.objects.select_related("user", "organization", "granted_by")
-        .filter(pk=member_id, organization=org)
-        .first()
-    )
+    membership = selectors.membership_of(org, member_id)
     if membership is None:
         raise DomainError(OrganizationError.NOT_FOUND)
     return member_out(services.member_revoke(actor=user, membership=membership, reason=body.reason))

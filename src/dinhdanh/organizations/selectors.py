@@ -215,3 +215,18 @@ def orphaned_for_officer(user: User) -> list[tuple[Organization, bool]]:
         ).values_list("login_digest", flat=True)
     )
     return [(o, o.representative_digest in ready) for o in rows]
+
+
+def membership_of(organization: Organization, pk: object) -> Membership | None:
+    """A membership of ``organization`` by id (another organization's is ``None``)."""
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    return (
+        Membership.objects.select_related("user", "organization", "granted_by")
+        .filter(pk=pk, organization=organization)
+        .first()
+    )
+
+
+def organization_if_any(eid: str) -> Organization | None:
+    return Organization.objects.filter(eid=eid).first() if eid else None

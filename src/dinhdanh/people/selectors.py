@@ -126,3 +126,16 @@ def staff_candidate(*, actor: User | None, personal_id: str) -> User:
     if person is None:
         raise DomainError(PeopleError.PERSON_NOT_FOUND, field="personal_id")
     return person
+
+
+def account(pk: object) -> User | None:
+    """An account by id (an int, or its digits from a form: a choice a face offered), or ``None``."""
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 12:
+        pk = int(pk)
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    return User.objects.filter(pk=pk).first()
+
+
+def account_by_digest(digest: str) -> User | None:
+    return User.objects.filter(login_digest=digest).first()

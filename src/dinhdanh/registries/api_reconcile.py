@@ -25,7 +25,13 @@ from dinhdanh.registries.reconcile.cleansing import CleansingKind
 from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_by_kind
 from dinhdanh.registries.reconcile.differences import differences, totals
 from dinhdanh.registries.reconcile.errors import ReconcileError
-from dinhdanh.registries.reconcile.exclusions import exclusion_lift, exclusion_set, exclusions
+from dinhdanh.registries.reconcile.exclusions import (
+    exclusion_by_pk,
+    exclusion_lift,
+    exclusion_set,
+    exclusions,
+    record_by_pk,
+)
 from dinhdanh.registries.reconcile.outreach import outreach_page, outreach_xlsx
 from dinhdanh.registries.reconcile.scope import Scope, parse_category, parse_day, parse_page, parse_unit
 
@@ -234,7 +240,7 @@ def exclusion_list(request: HttpRequest, unit: str = "") -> list[ExclusionOut]:
 def exclusion_create(request: HttpRequest, body: ExclusionIn) -> Status[ExclusionOut]:
     enforce_csrf(request)
     actor = signed_in_user(request)
-    record = Record.objects.select_related("commune").filter(pk=body.record).first()
+    record = record_by_pk(body.record)
     if record is None:
         raise Http404
     exclusion = exclusion_set(actor=actor, record=record, reason=body.reason, note=body.note)
@@ -248,7 +254,7 @@ def exclusion_create(request: HttpRequest, body: ExclusionIn) -> Status[Exclusio
 def exclusion_remove(request: HttpRequest, exclusion_id: int) -> ExclusionOut:
     enforce_csrf(request)
     actor = signed_in_user(request)
-    exclusion = Exclusion.objects.select_related("record", "record__commune").filter(pk=exclusion_id).first()
+    exclusion = exclusion_by_pk(exclusion_id)
     if exclusion is None:
         raise Http404
     return _exclusion(exclusion_lift(actor=actor, exclusion=exclusion))

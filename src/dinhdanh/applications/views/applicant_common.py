@@ -14,7 +14,7 @@ from dinhdanh.applications import selectors
 from dinhdanh.applications.models import Application
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo import selectors as geo
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http.pages import error_page
 from dinhdanh.organizations.views.acting import acting_context
 from dinhdanh.people.authflow import STEPPED_UP_AT, is_stepped_up
@@ -85,11 +85,7 @@ def communes(province_code: object) -> list[tuple[str, str]]:
 
 
 def province_of(commune_code: str) -> str:
-    unit = (
-        AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=commune_code)
-        .select_related("parent")
-        .first()
-    )
+    unit = geo.current_unit(commune_code, Level.COMMUNE)
     return unit.parent.code if unit is not None and unit.parent is not None else ""
 
 
@@ -98,7 +94,7 @@ def head_office_of(data: object) -> AdministrativeUnit | None:
     pk = data.get("head_office_id") if isinstance(data, dict) else None
     if not isinstance(pk, int) or isinstance(pk, bool):
         return None
-    return AdministrativeUnit.objects.filter(pk=pk).select_related("parent").first()
+    return geo.unit_by_pk(pk)
 
 
 def own_application(request: HttpRequest, pk: int, *, applicant_only: bool = True) -> Application:

@@ -136,7 +136,7 @@ def supplement(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã gửi bổ sung; hồ sơ được thẩm định tiếp."))
             return redirect("applications:detail", pk=application.pk)
-    application = Application.objects.get(pk=application.pk)  # the status field is protected
+    application = selectors.fresh(application)  # the status field is protected
     return _detail_page(request, application, form, status=400)
 
 

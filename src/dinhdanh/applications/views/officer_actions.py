@@ -26,11 +26,12 @@ from dinhdanh.applications.forms_officer import (
     SupplementForm,
     VerificationForm,
 )
-from dinhdanh.applications.models import Application, Status, VerificationRequest
+from dinhdanh.applications.models import Application, Status
 from dinhdanh.applications.views.officer_common import refusal
 from dinhdanh.applications.views.officer_review import lower_units, unit_officers
-from dinhdanh.core.errors import DomainError
-from dinhdanh.geo.models import AdministrativeUnit
+from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.geo import selectors as geo
+from dinhdanh.people import selectors as people
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
@@ -76,7 +77,7 @@ def _verify(request: HttpRequest, officer: User, app: Application) -> str:
     target = form.target_kwargs()
     unit = None
     if "unit_id" in target:
-        unit = AdministrativeUnit.objects.get(pk=target["unit_id"])  # among the choices: the form checked
+        unit = geo.unit_by_pk(target["unit_id"])  # among the choices: the form checked
     services.verification_ask(
         actor=officer,
         application=app,
@@ -95,7 +96,9 @@ def _recheck(request: HttpRequest, officer: User, app: Application) -> str:
 
 def _assign(request: HttpRequest, officer: User, app: Application) -> str:
     form = _valid(AssignForm(request.POST, officers=unit_officers(app)))
-    assignee = User.objects.get(pk=form.cleaned_data["officer"])
+    assignee = people.account(form.cleaned_data["officer"])
+    if assignee is None:  # the form offered only existing officers: a forged value
+        raise DomainError(CoreError.NOT_FOUND, field="officer")
     services.application_assign(actor=officer, application=app, officer=assignee)
     return _("Đã giao hồ sơ cho %(name)s.") % {"name": assignee.full_name}
 
@@ -146,7 +149,7 @@ def verification_cancel(request: HttpRequest, pk: int, verification_pk: int) -> 
         app = selectors.application_for_officer(officer, pk)
     except DomainError as exc:
         return refusal(request, exc)
-    verification = VerificationRequest.objects.filter(pk=verification_pk, application=app).first()
+    verification = selectors.verification_of(app, verification_pk)
     if verification is None:
         raise Http404
 

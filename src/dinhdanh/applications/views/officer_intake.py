@@ -26,7 +26,7 @@ from dinhdanh.applications.views.officer_common import refusals_as_pages
 from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo import selectors as geo
 from dinhdanh.organizations.categories import Category
 from dinhdanh.people import lookups
 from dinhdanh.people import selectors as people
@@ -52,7 +52,7 @@ def _looked_up(request: HttpRequest, pk: int) -> User:
 def _communes(officer: User) -> list[tuple[int, str]]:
     """Communes where this officer may take a request in (INTAKE_APPLICATION over the head office)."""
     scope = jurisdiction(officer, ApplicationPermission.INTAKE_APPLICATION)
-    units = AdministrativeUnit.objects.filter(scope.q("path"), scheme=Scheme.CURRENT, level=Level.COMMUNE)
+    units = geo.current_communes_under(scope.q("path"))
     return [(u.pk, f"{u.name} — {u.code}") for u in units.order_by("province_code", "name")[:4000]]
 
 

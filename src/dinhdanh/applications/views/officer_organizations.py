@@ -63,6 +63,9 @@ def officer_organization(request: HttpRequest, eid: str) -> HttpResponse:
             "locks": list(organization.locks.select_related("locked_by", "unlocked_by")[:20]),
             "changes": list(organization.changes.select_related("actor")[:20]),
             "applications": list(applications.applications_of_organization(organization)[:20]),
+            # What the API gives an officer in jurisdiction (organizations.policy): the same on the page.
+            "members": list(selectors.members_of(organization)[:100]),
+            "access": selectors.access_history(organization, limit=50),
             "lock_form": OrganizationLockForm(),
             "unlock_form": OrganizationUnlockForm(),
             "statuses": OrganizationStatus,

@@ -6,17 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dinhdanh.applications import selectors
 from dinhdanh.applications.models import Application, Document, Status, VerificationRequest
 from dinhdanh.applications.permissions import ApplicationPermission
-from dinhdanh.core.access import in_force, roles_with
-from dinhdanh.core.models import RoleAssignment
-from dinhdanh.geo.models import AdministrativeUnit, Scheme
+from dinhdanh.core.access import roles_with
+from dinhdanh.geo import selectors as geo
 from dinhdanh.organizations.categories import Category
-from dinhdanh.people.models import User
 from dinhdanh.registries.sources import Source
 
 # Which actions each state allows; the services refuse anything else anyway (illegal transition).
@@ -111,31 +108,16 @@ def document_rows(app: Application) -> list[Document]:
     return list(app.documents.select_related("uploaded_by", "verification"))
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    # "2025/91/30292/" -> ["2025/", "2025/91/", "2025/91/30292/"]
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def unit_officers(app: Application, *, exclude: int | None = None) -> list[tuple[int, str]]:
     """Reviewing officers whose unit covers the request's unit: whom it may be reassigned to."""
-    roles = roles_with(ApplicationPermission.REVIEW_APPLICATION)
-    # A request routed to C06 (unit_path "") is reviewed by nationwide officers only.
-    where = Q(unit__path__in=_ancestor_paths(app.unit_path)) if app.unit_path else Q(unit__isnull=True)
-    user_ids = (
-        RoleAssignment.objects.filter(in_force(timezone.now()), where, role__in=roles)
-        .values_list("user_id", flat=True)
-        .distinct()
+    officers = selectors.reviewers_covering(
+        app.unit_path, roles_with(ApplicationPermission.REVIEW_APPLICATION), exclude=exclude
     )
-    officers = User.objects.filter(pk__in=user_ids, is_active=True)
-    if exclude is not None:
-        officers = officers.exclude(pk=exclude)
-    return [(u.pk, f"{u.full_name} ({u.personal_id_masked})") for u in officers.order_by("full_name")[:200]]
+    return [(u.pk, f"{u.full_name} ({u.personal_id_masked})") for u in officers]
 
 
 def lower_units(app: Application) -> list[tuple[int, str]]:
     """Units directly under the routed unit: a lower police unit may be asked to verify."""
     if not app.unit_path:
         return []
-    units = AdministrativeUnit.objects.filter(parent=app.unit, scheme=Scheme.CURRENT).order_by("name")[:500]
-    return [(u.pk, u.name) for u in units]
+    return [(u.pk, u.name) for u in geo.current_children(app.unit)]

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import panels, policy, selectors, services
 from dinhdanh.organizations.forms import GrantForm, RevokeForm
-from dinhdanh.organizations.models import Membership
 from dinhdanh.organizations.views.common import RefusalError, is_representative, member_organization, render_org
 from dinhdanh.people import authflow
 from dinhdanh.people.forms import attach
@@ -114,7 +113,7 @@ def member_revoke(request: HttpRequest, eid: str, pk: str) -> HttpResponse:
         organization, _membership = member_organization(request, eid)
     except RefusalError as refused:
         return refused.response
-    target = Membership.objects.filter(pk=int(pk), organization=organization).select_related("user").first()
+    target = selectors.membership_of(organization, int(pk))
     if target is None:
         raise Http404
     form = RevokeForm(request.POST)

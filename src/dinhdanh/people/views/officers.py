@@ -52,11 +52,18 @@ def _person(request: HttpRequest, pk: int) -> User:
     return person
 
 
+def _chosen_unit(pk: object) -> AdministrativeUnit:
+    unit = geo.unit_by_pk(int(pk) if isinstance(pk, str) and pk.isdigit() else pk)
+    if unit is None:  # the form offered only existing units; a forged value is not found
+        raise Http404
+    return unit
+
+
 def _units(officer: User) -> list[AdministrativeUnit]:
     scope = jurisdiction(officer, PeoplePermission.VERIFY_PERSON)
     if scope.nationwide:
         return list(geo.units(level=Level.PROVINCE))
-    return list(AdministrativeUnit.objects.filter(path__in=scope.paths).order_by("path"))
+    return geo.units_by_paths(scope.paths)
 
 
 def _level2_form(officer: User, data: object = None) -> Level2Form:
@@ -149,7 +156,7 @@ def _level2(request: HttpRequest, officer: User, subject: User) -> str:
             number=form.cleaned_data["card_number"],
             expired=form.cleaned_data["card_expired"],
         ),
-        unit=AdministrativeUnit.objects.get(pk=form.cleaned_data["unit"]),
+        unit=_chosen_unit(form.cleaned_data["unit"]),
     )
     return _("Đã nâng tài khoản lên mức độ 2.")
 
@@ -162,7 +169,7 @@ def _phone(request: HttpRequest, officer: User, subject: User) -> str:
         phone=form.cleaned_data["phone"],
         email=form.cleaned_data["email"],
         card=levels.CardCheck(kind=form.cleaned_data["card_kind"], number=form.cleaned_data["card_number"]),
-        unit=AdministrativeUnit.objects.get(pk=form.cleaned_data["unit"]),
+        unit=_chosen_unit(form.cleaned_data["unit"]),
     )
     return _("Đã cập nhật số điện thoại. Người dân đặt mật khẩu mới bằng chức năng “Quên mật khẩu”.")
 

@@ -24,7 +24,15 @@ from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.errors import ReconcileError
 from dinhdanh.registries.reconcile.scope import Scope
 
-__all__ = ["EXCLUDING_PERMISSIONS", "exclusion_lift", "exclusion_set", "exclusions", "parse_reason"]
+__all__ = [
+    "EXCLUDING_PERMISSIONS",
+    "exclusion_by_pk",
+    "exclusion_lift",
+    "exclusion_set",
+    "exclusions",
+    "parse_reason",
+    "record_by_pk",
+]
 
 EXCLUDING_PERMISSIONS = (RegistryPermission.EXCLUDE_RECORD,)
 NOTE_MAX = 500
@@ -113,3 +121,12 @@ def exclusions(scope: Scope, *, live: bool = True) -> QuerySet[Exclusion]:
     if live:
         qs = qs.filter(lifted_at__isnull=True)
     return qs.order_by("-excluded_at", "-pk")
+
+
+def record_by_pk(pk: int) -> Record | None:
+    """A reference record by id with its commune; the exclusion services check who may act on it."""
+    return Record.objects.select_related("commune").filter(pk=pk).first()
+
+
+def exclusion_by_pk(pk: int) -> Exclusion | None:
+    return Exclusion.objects.select_related("record", "record__commune").filter(pk=pk).first()

@@ -26,12 +26,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dinhdanh.core.access import Jurisdiction, has_permission
 from dinhdanh.core.errors import DomainError
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http.pages import error_page
 from dinhdanh.organizations.categories import Category
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
-from dinhdanh.registries.models import Exclusion, ExclusionReason, Record
+from dinhdanh.registries.models import ExclusionReason
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_take, baselines
 from dinhdanh.registries.reconcile.cleansing import CleansingKind
@@ -39,9 +40,11 @@ from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_
 from dinhdanh.registries.reconcile.differences import differences, totals
 from dinhdanh.registries.reconcile.exclusions import (
     EXCLUDING_PERMISSIONS,
+    exclusion_by_pk,
     exclusion_lift,
     exclusion_set,
     exclusions,
+    record_by_pk,
 )
 from dinhdanh.registries.reconcile.outreach import outreach_page, outreach_xlsx
 from dinhdanh.registries.reconcile.scope import Scope, parse_category, parse_day, parse_page, parse_unit
@@ -69,7 +72,7 @@ class BaselineForm(forms.Form):
 
 def _unit_choices(scope: Jurisdiction, selected: AdministrativeUnit | None) -> list[tuple[str, str]]:
     """The provinces (or units) of the reader's territory, then the communes of the province in view."""
-    current = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT)
+    current = geo.current_units()
     tops = list(current.filter(level=Level.PROVINCE) if scope.nationwide else current.filter(path__in=scope.paths))
     province = selected.parent if selected is not None and selected.level == Level.COMMUNE else selected
     if province is None and len(tops) == 1 and tops[0].level == Level.PROVINCE:
@@ -170,7 +173,7 @@ def _back(request: HttpRequest, tab: str) -> HttpResponse:
 @login_required
 @require_POST
 def reconcile_exclude(request: HttpRequest, pk: int) -> HttpResponse:
-    record = Record.objects.select_related("commune").filter(pk=pk).first()
+    record = record_by_pk(pk)
     if record is None:
         raise Http404
     form = ExcludeForm(request.POST)
@@ -191,7 +194,7 @@ def reconcile_exclude(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reconcile_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    exclusion = Exclusion.objects.select_related("record", "record__commune").filter(pk=pk).first()
+    exclusion = exclusion_by_pk(pk)
     if exclusion is None:
         raise Http404
     try:
