@@ -74,3 +74,12 @@ def signed_in(client: Client, user: User, *, stepped_up: bool = True) -> Client:
         session[STEPPED_UP_AT] = time.time()
     session.save()
     return client
+
+
+@pytest.fixture
+def keep_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cli.main`` runs Django's command runner, which closes every connection when it ends; on
+    PostgreSQL that would close the test's own transaction."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)

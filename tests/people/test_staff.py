@@ -200,6 +200,7 @@ def test_the_command_lists_and_removes(admin: User, capsys: pytest.CaptureFixtur
         ["staff", "list", "--role", "king"],
     ],
 )
+@pytest.mark.usefixtures("keep_test_connection")
 def test_bad_input_to_the_command_is_one_bilingual_line(args: list[str]) -> None:
     make_user("Cán Bộ Mới", personal_id=PID)
     before = counts()

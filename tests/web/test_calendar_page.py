@@ -95,6 +95,7 @@ def test_the_command_sets_lists_and_removes(capsys: pytest.CaptureFixture[str]) 
         ["calendar", "list", "--year", "99"],
     ],
 )
+@pytest.mark.usefixtures("keep_test_connection")
 def test_bad_input_to_the_command_is_one_bilingual_line(args: list[str]) -> None:
     err = io.StringIO()
     with redirect_stderr(err):
