@@ -168,7 +168,7 @@ def run(files: dict[str, str]) -> None:
     _setup()
     from django.db import connection
 
-    from dinhdanh.registries.imports import import_file
+    from dinhdanh.registries.services.imports import import_file
 
     if connection.vendor == "postgresql":
         _empty_registries()

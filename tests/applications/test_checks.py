@@ -6,7 +6,7 @@ import pytest
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, Check, CheckKind, CheckOutcome
-from dinhdanh.registries.lookup import best_name_matches, records_by_code
+from dinhdanh.registries.selectors.lookup import best_name_matches, records_by_code
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.applications.support import NEAR_COMMUNE, commune, officer, person, record, start, submitted

@@ -23,9 +23,9 @@ from dinhdanh.applications.models import (
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.categories import Category
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountLevel
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.locks import lock_by_holder
 from tests.applications.support import (
     FAR_COMMUNE,
     LETTER,

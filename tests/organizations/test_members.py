@@ -22,8 +22,8 @@ from dinhdanh.organizations.services import (
     organization_lock,
     organization_switch,
 )
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import make_user
 from tests.organizations.factories import make_organization
 from tests.organizations.support import events, templates_sent_to, with_address

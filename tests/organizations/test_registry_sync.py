@@ -20,7 +20,7 @@ from dinhdanh.organizations.models import (
 )
 from dinhdanh.organizations.services import member_grant, organization_unlock
 from dinhdanh.people.models import User
-from dinhdanh.registries.organization_sync import SyncSummary, sync_from_registry
+from dinhdanh.registries.services.organization_sync import SyncSummary, sync_from_registry
 from dinhdanh.registries.statuses import RegistryStatus
 from tests.conftest import make_user
 from tests.organizations.factories import commune, make_organization, make_record, make_snapshot
@@ -189,7 +189,7 @@ def test_a_lower_ranked_source_does_not_overwrite_but_its_termination_counts(rep
 
 
 def test_many_organizations_are_synced_in_chunks(rep: User, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dinhdanh.registries.organization_sync as sync
+    import dinhdanh.registries.services.organization_sync as sync
 
     monkeypatch.setattr(sync, "CHUNK", 3)
     snapshot = make_snapshot()

@@ -18,7 +18,7 @@ from PIL import Image
 
 from dinhdanh.notifications.services import deliver_due
 from dinhdanh.people.models import TotpDevice, User
-from dinhdanh.people.registration import Registration
+from dinhdanh.people.services.registration import Registration
 from dinhdanh.people.totp import totp_begin, totp_confirm
 
 PID = "079085001234"  # Hồ Chí Minh City, a man born in 1985

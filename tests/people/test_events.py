@@ -9,10 +9,10 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import DomainEvent
 from dinhdanh.people import events as people_events
 from dinhdanh.people import services
-from dinhdanh.people.levels import CardCheck, level1_open, level1_review, level2_raise
 from dinhdanh.people.models import AccountLevel
 from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.levels import CardCheck, level1_open, level1_review, level2_raise
 from tests.conftest import make_officer, unit
 
 pytestmark = pytest.mark.django_db

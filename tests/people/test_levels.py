@@ -25,11 +25,11 @@ from dinhdanh.notifications.models import Message
 from dinhdanh.people import selectors, services
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.levels import CardCheck, level1_open, level1_review, level2_raise
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.levels import CardCheck, level1_open, level1_review, level2_raise
+from dinhdanh.people.services.locks import lock_by_holder
 from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, make_user, unit
 

@@ -194,7 +194,7 @@ def test_under_guard_the_web_page_is_the_same_for_a_right_and_a_wrong_password(
 def test_under_guard_a_locked_account_is_named_only_after_password_and_code(
     person: User, settings: Any, outbox: Path
 ) -> None:
-    from dinhdanh.people.locks import lock_by_holder
+    from dinhdanh.people.services.locks import lock_by_holder
 
     totp, _ = enrol_totp(person)
     lock_by_holder(user=person, reason="mất điện thoại")

@@ -17,9 +17,9 @@ from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.notifications.models import Message
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.locks import lock_by_authority, lock_by_holder, unlock
 from dinhdanh.people.models import AccountLock, AccountSession, LockKind, SignInEvent, SignInOutcome, User
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.locks import lock_by_authority, lock_by_holder, unlock
 from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import PASSWORD, make_officer, make_user, signed_in, unit
 from tests.web.support import html

@@ -18,9 +18,9 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.sealed import store_file
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.audit_actions import PeopleAction
-from dinhdanh.people.levels import level1_open
 from dinhdanh.people.models import AccountLevel, AccountLock, LevelRequest, RequestStatus, User
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.levels import level1_open
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.web.support import assert_friendly, deploy_zone, html
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import authflow, passkeys
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
+from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import make_user, signed_in
 from tests.people.passkey_support import (
     post,

@@ -14,8 +14,8 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.people import authflow, passkeys
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
+from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import make_user, signed_in
 from tests.people.passkey_support import (
     PROBLEM,

@@ -16,14 +16,14 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import assurance
 from dinhdanh.people.audit_actions import PeopleAction
-from dinhdanh.people.contacts import phone_reset
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.levels import CardCheck
 from dinhdanh.people.models import AccountSession, OneTimeCode, RecoveryCode, TotpDevice, User
 from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.permissions import PeopleRole
-from dinhdanh.people.registration import registration_confirm, registration_start
 from dinhdanh.people.services import password_reset_finish, password_reset_start, reset_token
+from dinhdanh.people.services.contacts import phone_reset
+from dinhdanh.people.services.levels import CardCheck
+from dinhdanh.people.services.registration import registration_confirm, registration_start
 from dinhdanh.people.signin import Client as From
 from dinhdanh.people.signin import password_check
 from tests.conftest import make_officer, signed_in, unit

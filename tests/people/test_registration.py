@@ -26,8 +26,8 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import REDACTED, Message
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import LevelRequest, OneTimeCode, PendingRegistration, RequestStatus, User
-from dinhdanh.people.registration import registration_confirm, registration_resend, registration_start
 from dinhdanh.people.services import user_create
+from dinhdanh.people.services.registration import registration_confirm, registration_resend, registration_start
 from tests.people.support import (
     BORN,
     GOOD_PASSWORD,

@@ -19,8 +19,8 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import OneTimeCode, PendingRegistration, Throttle, User
-from dinhdanh.people.registration import registration_confirm, registration_start
 from dinhdanh.people.services import user_create
+from dinhdanh.people.services.registration import registration_confirm, registration_start
 from tests.people.support import PHONE, PID, latest_code, register_form, registration, sms_log
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from dinhdanh.core.access import AdministratorRole
 from dinhdanh.people.authflow import PENDING, STEPPED_UP_AT
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import AccountSession, SignInEvent, SignInOutcome, Throttle, User
+from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import PASSWORD, make_officer, make_user
 from tests.people.support import enrol_totp, totp_code
 

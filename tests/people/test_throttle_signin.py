@@ -19,8 +19,8 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
-from dinhdanh.people.locks import lock_by_holder
 from dinhdanh.people.models import SignInEvent, SignInMethod, SignInOutcome, Throttle, User
+from dinhdanh.people.services.locks import lock_by_holder
 from dinhdanh.people.signin import (
     Client,
     Guarded,

@@ -14,8 +14,8 @@ from dinhdanh.core.models import AuditEvent, IdempotencyRecord
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.audit_actions import RegistryAction
-from dinhdanh.registries.import_push import MAX_RECORDS
 from dinhdanh.registries.models import Channel, Record, Snapshot
+from dinhdanh.registries.services.import_push import MAX_RECORDS
 from tests.conftest import make_officer, signed_in
 from tests.registries.web.support import clerk
 

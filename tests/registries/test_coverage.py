@@ -16,10 +16,10 @@ from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.organizations.models import OrganizationStatus
-from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.errors import RegistryError
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Coverage, Record, Snapshot, SnapshotStatus
+from dinhdanh.registries.services.coverage import declare
+from dinhdanh.registries.services.imports import import_file
 from tests.registries.list_support import HANOI, A, B, rows, tax_codes, write
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from dinhdanh.core.models import IdempotencyRecord
 from dinhdanh.geo.models import AdministrativeUnit
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Snapshot
+from dinhdanh.registries.services.imports import import_file
 from tests.registries.test_api_push import GOOD, csrf_client, push
 from tests.registries.web.support import clerk
 

@@ -20,9 +20,9 @@ from dinhdanh.people.logins import LOGIN_KEY, login_digest
 from dinhdanh.registries import import_workers
 from dinhdanh.registries.fields import _name_key
 from dinhdanh.registries.import_codes import CodeParser, plain_tax_code
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.upsert import _keyed
 

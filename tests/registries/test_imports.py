@@ -15,11 +15,11 @@ from openpyxl import Workbook, load_workbook
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.registries.audit_actions import RegistryAction
-from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.errors import RegistryError
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.services.coverage import declare
+from dinhdanh.registries.services.imports import import_file
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,14 @@ import pytest
 from django.test import Client
 
 from dinhdanh.organizations.models import OrganizationStatus
-from dinhdanh.registries.coverage import declare
 from dinhdanh.registries.fields import OLD_ID_CARD
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.reconcile.cleansing import CleansingKind
 from dinhdanh.registries.reconcile.cleansing_rows import cleansing_page, counts_by_kind
 from dinhdanh.registries.reconcile.scope import Scope
 from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.services.coverage import declare
+from dinhdanh.registries.services.imports import import_file
 from tests.conftest import signed_in
 from tests.registries.field_support import ok, parse
 

@@ -12,8 +12,8 @@ import pytest
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
 from dinhdanh.registries.errors import RegistryError
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Record, Snapshot
+from dinhdanh.registries.services.imports import import_file
 from tests.registries.test_imports import ROWS, write_csv
 from tests.test_cli import dinhdanh
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dinhdanh.registries.lookup import registry_match
 from dinhdanh.registries.models import Record
-from dinhdanh.registries.organization_sync import _leads
 from dinhdanh.registries.reconcile.targets import ALL_SOURCES
+from dinhdanh.registries.selectors.lookup import registry_match
+from dinhdanh.registries.services.organization_sync import _leads
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.trust import TRUST_ORDER, most_trusted, trust_rank, trust_rank_sql
 from tests.applications.support import record, tax_code

@@ -22,8 +22,8 @@ from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.data import Person
 from dinhdanh.organizations.models import Organization
-from dinhdanh.registries.lookup import best_name_matches, records_by_code
 from dinhdanh.registries.models import Record
+from dinhdanh.registries.selectors.lookup import best_name_matches, records_by_code
 from dinhdanh.registries.sources import SOURCE_CATEGORY, Source
 from dinhdanh.registries.statuses import RegistryStatus
 

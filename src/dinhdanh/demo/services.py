@@ -23,14 +23,13 @@ from dinhdanh.demo.audit_actions import DemoAction
 from dinhdanh.demo.generate import write_registries
 from dinhdanh.demo.manifest import manifest_path
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-from dinhdanh.people import levels
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.permissions import PeopleRole
-from dinhdanh.people.services import user_create
-from dinhdanh.registries.coverage import declare
-from dinhdanh.registries.imports import import_file
+from dinhdanh.people.services import levels, user_create
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.services.coverage import declare
+from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
 
 DEMO_PROVINCE = "91"  # An Giang, which took in Kiên Giang (plan 374/KH-UBND) on 01/07/2025

@@ -19,7 +19,7 @@ from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
 from dinhdanh.registries.fields import RowProblem
-from dinhdanh.registries.import_push import push_records
+from dinhdanh.registries.services.import_push import push_records
 
 ZONE = Zone.INNER  # partner clerks push their lists from the back office
 router = Router(tags=["registries"])

@@ -26,8 +26,8 @@ from dinhdanh.registries.headers import FIELD_ALIASES
 from dinhdanh.registries.import_stage import FIELDS, Outcome, stage_chunk, start
 
 if TYPE_CHECKING:
-    from dinhdanh.registries.imports import Progress, Rows
     from dinhdanh.registries.readers import RowSource
+    from dinhdanh.registries.services.imports import Progress, Rows
     from dinhdanh.registries.sources import Source
 
 __all__ = ["MIN_BYTES", "WORKERS", "import_in_parallel", "worth_it"]

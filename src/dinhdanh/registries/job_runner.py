@@ -45,11 +45,11 @@ def start(job_id: int, language: str) -> None:
     """Have job ``job_id`` imported (called on commit of ``jobs.job_create``)."""
     runner = str(settings.REGISTRY_IMPORT_RUNNER)
     if runner == "inline":
-        from dinhdanh.registries.jobs import job_run  # noqa: PLC0415  (jobs imports this module)
+        from dinhdanh.registries.services.jobs import job_run  # noqa: PLC0415  (jobs imports this module)
 
         job_run(job_id=job_id)
     elif runner == "task":
-        from dinhdanh.registries.jobs import run_import_job  # noqa: PLC0415  (jobs imports this module)
+        from dinhdanh.registries.services.jobs import run_import_job  # noqa: PLC0415  (jobs imports this module)
 
         run_import_job.enqueue(job_id, language)
     else:

@@ -23,9 +23,10 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.models import User
-from dinhdanh.registries import job_runner, jobs
+from dinhdanh.registries import job_runner
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import ImportJob, JobStatus
+from dinhdanh.registries.services import jobs
 from dinhdanh.registries.uploads import upload_dir
 from tests.conftest import signed_in
 from tests.registries.web.support import clerk, csv_bytes, upload

@@ -17,10 +17,10 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
-from dinhdanh.registries.coverage import declare
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.models import Snapshot
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.services.coverage import declare
+from dinhdanh.registries.services.imports import import_file
 from tests.conftest import make_user, signed_in, unit
 from tests.registries.web.support import BAD_ROW, ROWS, clerk, csv_bytes, officer
 from tests.web.support import html

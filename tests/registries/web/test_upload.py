@@ -16,10 +16,10 @@ from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.people.permissions import PeopleRole
-from dinhdanh.registries import jobs
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.registries.services import jobs
 from dinhdanh.registries.views.uploads import status_payload
 from tests.conftest import make_user, signed_in
 from tests.registries.web.support import BAD_ROW, ROWS, clerk, csv_bytes, named_file, officer, upload, xlsx_bytes

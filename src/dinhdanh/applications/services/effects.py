@@ -19,7 +19,7 @@ from dinhdanh.organizations.services import (
     organization_terminate,
     organization_unlock,
 )
-from dinhdanh.registries.lookup import registry_match
+from dinhdanh.registries.selectors.lookup import registry_match
 
 if TYPE_CHECKING:
     from dinhdanh.organizations.data import OrganizationData

@@ -27,7 +27,7 @@ from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http.pages import error_page
 from dinhdanh.notifications.recipients import masked as masked_address
-from dinhdanh.people import contacts, levels, locks, lookups, selectors, services
+from dinhdanh.people import lookups, selectors, services
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.forms import (
     AuthorityLockForm,
@@ -42,6 +42,7 @@ from dinhdanh.people.forms import (
 from dinhdanh.people.models import User
 from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.permissions import PeoplePermission
+from dinhdanh.people.services import contacts, levels, locks
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
 

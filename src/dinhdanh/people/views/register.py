@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
-from dinhdanh.people import authflow, registration, services
+from dinhdanh.people import authflow, services
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.forms import CodeForm, PasswordResetFinishForm, PasswordResetStartForm, RegisterForm, attach
+from dinhdanh.people.services import registration
 
 SESSION_KEY = "registration"
 RESET_KEY = "password_reset"

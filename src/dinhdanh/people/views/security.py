@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinhdanh.core.access import active_assignments, role_label
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import authflow, locks, passkeys, selectors, services, sessions, signin, totp
+from dinhdanh.people import authflow, passkeys, selectors, services, sessions, signin, totp
 from dinhdanh.people.forms import CodeForm, LockSelfForm, PasswordChangeForm, attach
+from dinhdanh.people.services import locks
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
 

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET
 
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.views.common import current_user
-from dinhdanh.registries import selectors_lists
 from dinhdanh.registries.models import Snapshot, SnapshotStatus
 from dinhdanh.registries.reports import report_dir
-from dinhdanh.registries.selectors_lists import Change
+from dinhdanh.registries.selectors import lists as selectors_lists
+from dinhdanh.registries.selectors.lists import Change
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.views.lists_support import failure_message, refuse
 

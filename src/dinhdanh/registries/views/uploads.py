@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
-from dinhdanh.registries import jobs, selectors_lists
-from dinhdanh.registries.coverage import Declared, declare
 from dinhdanh.registries.models import Coverage, ImportJob, JobStatus
+from dinhdanh.registries.selectors import lists as selectors_lists
+from dinhdanh.registries.services import jobs
+from dinhdanh.registries.services.coverage import Declared, declare
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.uploads import RegistryUploadHandler
 from dinhdanh.registries.views.lists_support import failure_message, refuse

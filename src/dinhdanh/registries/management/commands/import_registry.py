@@ -12,9 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dinhdanh.registries.coverage import declare
-from dinhdanh.registries.imports import import_file
 from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.services.coverage import declare
+from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dinhdanh.registries.jobs import job_run
+from dinhdanh.registries.services.jobs import job_run
 
 
 class Command(BaseCommand):

@@ -26,7 +26,7 @@ from dinhdanh.people.models import AccountLevel, SignInOutcome, User
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
 from dinhdanh.people.permissions import PeoplePermission
-from dinhdanh.people.registration import normalize_phone
+from dinhdanh.people.services.registration import normalize_phone
 from dinhdanh.people.sessions import sessions_revoke_all
 
 

@@ -22,10 +22,10 @@ from dinhdanh.notifications.services import notify, notify_user
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.levels import CardCheck, checked_card
 from dinhdanh.people.models import OneTimeCode, Passkey, RecoveryCode, TotpDevice, User
 from dinhdanh.people.permissions import PeoplePermission
-from dinhdanh.people.registration import normalize_email, normalize_phone
+from dinhdanh.people.services.levels import CardCheck, checked_card
+from dinhdanh.people.services.registration import normalize_email, normalize_phone
 from dinhdanh.people.sessions import sessions_revoke_all
 
 

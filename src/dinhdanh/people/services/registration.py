@@ -31,7 +31,7 @@ from dinhdanh.core.keys import blind_index
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, nfc
 from dinhdanh.notifications.services import notify
-from dinhdanh.people import levels, throttle
+from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, masked
@@ -39,6 +39,7 @@ from dinhdanh.people.models import PendingRegistration, User
 from dinhdanh.people.notices import notify_limited
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
+from dinhdanh.people.services import levels
 from dinhdanh.people.signin import Client
 
 OTP_PURPOSE = "phone"

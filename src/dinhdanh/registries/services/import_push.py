@@ -24,9 +24,13 @@ from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.text import nfc
 from dinhdanh.people.models import User
 from dinhdanh.registries.audit_actions import RegistryAction
-from dinhdanh.registries.coverage import declare, require_declaration
 from dinhdanh.registries.fields import FIELDS, RecordParser, RegistryRow, RowError, RowProblem
-from dinhdanh.registries.imports import (
+from dinhdanh.registries.models import Channel, Snapshot, SnapshotStatus
+from dinhdanh.registries.readers import MAX_CELL_CHARS
+from dinhdanh.registries.reports import ErrorReport
+from dinhdanh.registries.selectors.lists import require_upload
+from dinhdanh.registries.services.coverage import declare, require_declaration
+from dinhdanh.registries.services.imports import (
     ImportSummary,
     Rows,
     finish_snapshot,
@@ -34,10 +38,6 @@ from dinhdanh.registries.imports import (
     require_units,
     summary_of,
 )
-from dinhdanh.registries.models import Channel, Snapshot, SnapshotStatus
-from dinhdanh.registries.readers import MAX_CELL_CHARS
-from dinhdanh.registries.reports import ErrorReport
-from dinhdanh.registries.selectors_lists import require_upload
 from dinhdanh.registries.upsert import Upserter, lock_source
 
 __all__ = ["MAX_RECORDS", "PushError", "PushResult", "push_records"]

@@ -27,15 +27,15 @@ from dinhdanh.geo.models import AdministrativeUnit, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
 from dinhdanh.registries.audit_actions import RegistryAction
-from dinhdanh.registries.coverage import NATIONWIDE, Declared, mark_disappeared, require_declaration
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.fields import OLD_ID_CARD, RecordParser, RegistryRow, RowProblem
 from dinhdanh.registries.headers import read_records
 from dinhdanh.registries.import_codes import RowError
 from dinhdanh.registries.models import Channel, Coverage, Snapshot, SnapshotStatus
-from dinhdanh.registries.organization_sync import sync_from_registry
 from dinhdanh.registries.readers import RowSource, open_rows
 from dinhdanh.registries.reports import ErrorReport
+from dinhdanh.registries.services.coverage import NATIONWIDE, Declared, mark_disappeared, require_declaration
+from dinhdanh.registries.services.organization_sync import sync_from_registry
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.upsert import BATCH, FLAGS_INDEX, MASKED_INDEX, Upserter, lock_source
 

@@ -32,11 +32,12 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.core import audit
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.people.models import User
-from dinhdanh.registries import job_runner, selectors_lists
+from dinhdanh.registries import job_runner
 from dinhdanh.registries.audit_actions import RegistryAction
-from dinhdanh.registries.coverage import Declared, declare, require_declaration
-from dinhdanh.registries.imports import import_file, parse_source, require_units
 from dinhdanh.registries.models import ImportJob, JobStatus, Snapshot, SnapshotStatus
+from dinhdanh.registries.selectors import lists as selectors_lists
+from dinhdanh.registries.services.coverage import Declared, declare, require_declaration
+from dinhdanh.registries.services.imports import import_file, parse_source, require_units
 from dinhdanh.registries.uploads import STORED_NAME, SUFFIX, stored_path, upload_dir
 
 log = logging.getLogger(__name__)

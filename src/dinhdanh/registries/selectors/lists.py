@@ -22,9 +22,9 @@ from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import fold, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-from dinhdanh.registries.coverage import NATIONWIDE
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.permissions import RegistryPermission
+from dinhdanh.registries.services.coverage import NATIONWIDE
 from dinhdanh.registries.sources import Source
 
 if TYPE_CHECKING:
