@@ -211,3 +211,32 @@ def test_bad_input_to_the_command_is_one_bilingual_line(args: list[str]) -> None
     assert " / " in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert counts() == before
+
+
+def test_on_a_fresh_database_the_first_administrator_gets_an_account_too() -> None:
+    call_command(
+        "staff", "appoint", "--personal-id", PID, "--role", "system_admin", "--name", "Người Vận Hành",
+        "--phone", "0912345678",
+    )  # fmt: skip
+    person = User.objects.get(full_name="Người Vận Hành")
+    assert has_permission(person, KernelPermission.ADMINISTER_SYSTEM)
+    assert not person.has_usable_password()  # set with "forgot password", by a code texted to the phone
+    assert person.phone
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        (["--phone", "12"], "core.invalid_input"),  # the password is set by SMS: a mobile number
+        (["--phone", "0912345678", "--unit", "99999"], "geo.unknown_unit"),
+        (["--phone", "0912345678", "--source", "tax"], "access.source_not_for_role"),
+    ],
+)
+def test_a_refused_first_appointment_leaves_no_account(extra: list[str], code: str) -> None:
+    before = User.objects.count()
+    with pytest.raises(DomainError) as caught:
+        call_command(
+            "staff", "appoint", "--personal-id", PID, "--role", "intake_officer", "--name", "Ai Đó", *extra
+        )
+    assert caught.value.code == code
+    assert User.objects.count() == before

@@ -1,7 +1,9 @@
 """`dinhdanh staff list|appoint|remove`: staff roles from the command line (issue 11.8).
 
 The operator of the machine acts here (``actor=None``), so the very first system administrator can be
-appointed on a fresh database. The rules are the services' (``core.services``), the same as on the
+appointed on a fresh database: with ``--name`` and ``--phone``, a person who has no account yet gets one
+(level 2: the operator vouches, as an officer does at the desk), without a password; they set it with
+"forgot password", by a code texted to that phone. The rules are the services' (``core.services``), the same as on the
 administrators' page. The personal identification number is read from ``--personal-id`` or, with
 ``--personal-id -``, from standard input, so that it need not stay in the shell's history.
 """
@@ -13,16 +15,21 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
 from dinhdanh.core import selectors as kernel
 from dinhdanh.core.access import declared_roles, role_label, role_named, staff_roles
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import RoleAssignment
+from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.services import role_grant, role_revoke
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
+from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.selectors import staff_candidate
+from dinhdanh.people.services import user_create
 
 
 def _unit(code: str) -> AdministrativeUnit | None:
@@ -56,6 +63,12 @@ class Command(BaseCommand):
         appoint.add_argument("--unit", default="*", help="mã đơn vị; * là toàn quốc / unit code, * nationwide")
         appoint.add_argument("--source", default="", help="nguồn dữ liệu của cán bộ phối hợp / partner source")
         appoint.add_argument("--until", default="", help="YYYY-MM-DD")
+        appoint.add_argument(
+            "--name", default="", help="họ và tên, để tạo tài khoản nếu chưa có / to create the account"
+        )
+        appoint.add_argument(
+            "--phone", default="", help="số điện thoại của tài khoản mới / the new account's phone"
+        )
         remove = sub.add_parser("remove", help="thu hồi vai trò / remove")
         remove.add_argument("--id", type=int, required=True, help="số phân công (xem list) / assignment id")
 
@@ -65,14 +78,17 @@ class Command(BaseCommand):
             self._list(options["role"], options["unit"])
         elif action == "appoint":
             number = sys.stdin.readline().strip() if options["personal_id"] == "-" else options["personal_id"]
-            assignment = role_grant(
-                actor=None,
-                user=staff_candidate(actor=None, personal_id=number),
-                role=role_named(options["role"]),
-                unit=_unit(options["unit"]),
-                partner_source=options["source"],
-                valid_until=_until(options["until"]),
-            )
+            chosen, unit, until = role_named(options["role"]), _unit(options["unit"]), _until(options["until"])
+            # One transaction: an appointment refused after a new account was made leaves no account.
+            with transaction.atomic():
+                assignment = role_grant(
+                    actor=None,
+                    user=self._person(number, options["name"], options["phone"]),
+                    role=chosen,
+                    unit=unit,
+                    partner_source=options["source"],
+                    valid_until=until,
+                )
             self.stdout.write(f"OK: #{assignment.pk} {assignment.user.full_name} — {role_label(assignment.role)}")
         else:
             existing = RoleAssignment.objects.filter(pk=options["id"]).first()
@@ -80,6 +96,26 @@ class Command(BaseCommand):
                 raise DomainError(CoreError.NOT_FOUND, field="id")
             role_revoke(actor=None, assignment=existing)
             self.stdout.write(f"OK: #{existing.pk} đã thu hồi / removed")
+
+    def _person(self, number: str, name: str, phone: str) -> User:
+        if not name:
+            return staff_candidate(actor=None, personal_id=number)
+        try:
+            return staff_candidate(actor=None, personal_id=number)
+        except DomainError as exc:
+            if exc.error is not PeopleError.PERSON_NOT_FOUND:
+                raise
+        mobile = parse_vn_phone(phone, mobile_only=True)
+        if mobile is None:  # the password is set by a code texted to it: a mobile number is required
+            raise DomainError(CoreError.INVALID_INPUT, field="phone")
+        person = user_create(
+            actor=None, personal_id=number, full_name=name, password=None, level=AccountLevel.LEVEL_2, phone=mobile
+        )
+        self.stdout.write(
+            f"Đã tạo tài khoản {person.full_name}; đặt mật khẩu bằng “Quên mật khẩu”. "
+            f"/ Account created; set the password with “forgot password”."
+        )
+        return person
 
     def _list(self, role_name: str, unit_code: str) -> None:
         if role_name and role_name not in {str(r) for r in declared_roles()}:
