@@ -18,8 +18,10 @@ from dinhdanh.core.errors import AccessError, DomainError
 from dinhdanh.core.models import AuditEvent, RoleAssignment
 from dinhdanh.core.services import role_grant, role_revoke
 from dinhdanh.geo.models import Level
+from dinhdanh.people import assurance
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.staff import staff_appoint, staff_remove
 from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.web.support import html
@@ -240,3 +242,15 @@ def test_a_refused_first_appointment_leaves_no_account(extra: list[str], code: s
         )
     assert caught.value.code == code
     assert User.objects.count() == before
+
+
+def test_the_service_asks_for_a_fresh_factor_whatever_the_face(admin: User) -> None:
+    """Step-up lives in the service (decision 0010): a face that forgot it would still be refused."""
+    target = make_user("Cán Bộ Mới", personal_id=PID)
+    stale = assurance.Assurance("http", second_factor_at=None)
+    with assurance.bound(stale), pytest.raises(DomainError) as caught:
+        staff_appoint(actor=admin, user=target, role=PeopleRole.INTAKE_OFFICER, unit=unit("91", Level.PROVINCE))
+    assert caught.value.code == "people.step_up_required"
+    assert not RoleAssignment.objects.filter(user=target).exists()
+    with assurance.bound(stale), pytest.raises(DomainError):
+        staff_remove(actor=admin, assignment=make_officer(PeopleRole.INTAKE_OFFICER, None).role_assignments.get())

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dinhdanh.core import selectors as kernel
 from dinhdanh.core.access import KernelPermission, require, role, role_label, role_named, staff_roles
 from dinhdanh.core.errors import CoreError, DomainError
-from dinhdanh.core.services import role_grant, role_revoke
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http.pages import error_page
 from dinhdanh.people.forms import attach
 from dinhdanh.people.selectors import staff_candidate
+from dinhdanh.people.services import staff as staff_services
 from dinhdanh.people.views.common import current_user, step_up_required
 
 NATIONWIDE = "*"
@@ -87,7 +87,7 @@ def _appoint(request: HttpRequest, form: AppointForm) -> HttpResponse:
     actor = current_user(request)
     if form.is_valid():
         try:
-            assignment = role_grant(
+            assignment = staff_services.staff_appoint(
                 actor=actor,
                 user=staff_candidate(actor=actor, personal_id=form.cleaned_data["personal_id"]),
                 role=role_named(form.cleaned_data["role"]),
@@ -119,7 +119,7 @@ def staff_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment is None:
         return error_page(request, 404)
     try:
-        role_revoke(actor=current_user(request), assignment=assignment)
+        staff_services.staff_remove(actor=current_user(request), assignment=assignment)
     except DomainError as exc:
         messages.error(request, exc.message())
     else:

@@ -23,13 +23,13 @@ from dinhdanh.core.access import declared_roles, role_label, role_named, staff_r
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.core.phones import parse_vn_phone
-from dinhdanh.core.services import role_grant, role_revoke
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.selectors import staff_candidate
 from dinhdanh.people.services import user_create
+from dinhdanh.people.services.staff import staff_appoint, staff_remove
 
 
 def _unit(code: str) -> AdministrativeUnit | None:
@@ -81,7 +81,7 @@ class Command(BaseCommand):
             chosen, unit, until = role_named(options["role"]), _unit(options["unit"]), _until(options["until"])
             # One transaction: an appointment refused after a new account was made leaves no account.
             with transaction.atomic():
-                assignment = role_grant(
+                assignment = staff_appoint(
                     actor=None,
                     user=self._person(number, options["name"], options["phone"]),
                     role=chosen,
@@ -94,7 +94,7 @@ class Command(BaseCommand):
             existing = RoleAssignment.objects.filter(pk=options["id"]).first()
             if existing is None:
                 raise DomainError(CoreError.NOT_FOUND, field="id")
-            role_revoke(actor=None, assignment=existing)
+            staff_remove(actor=None, assignment=existing)
             self.stdout.write(f"OK: #{existing.pk} đã thu hồi / removed")
 
     def _person(self, number: str, name: str, phone: str) -> User:
