@@ -21,7 +21,7 @@ from dinhdanh.geo.models import Level
 from dinhdanh.people import assurance
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
-from dinhdanh.people.services.staff import staff_appoint, staff_remove
+from dinhdanh.people.services.operators import staff_appoint, staff_remove
 from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.web.support import html

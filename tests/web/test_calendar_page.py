@@ -15,9 +15,12 @@ from dinhdanh import cli
 from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.calendar import current_calendar
+from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent, DayOverride
 from dinhdanh.geo.models import Level
+from dinhdanh.people import assurance
 from dinhdanh.people.permissions import PeopleRole
+from dinhdanh.people.services.operators import calendar_remove, calendar_set
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.web.support import html
 
@@ -101,4 +104,24 @@ def test_bad_input_to_the_command_is_one_bilingual_line(args: list[str]) -> None
     with redirect_stderr(err):
         assert cli.main(args) == cli.EXIT_BAD_INPUT
     assert " / " in err.getvalue()
+    assert not DayOverride.objects.exists()
+
+
+def test_the_calendar_services_ask_for_a_fresh_factor_whatever_the_face() -> None:
+    admin = make_officer(AdministratorRole.SYSTEM_ADMIN, None, "Quản Trị Lịch")
+    stale = assurance.Assurance("http", second_factor_at=None)
+    with assurance.bound(stale), pytest.raises(DomainError) as caught:
+        calendar_set(actor=admin, day=MONDAY, is_working_day=False, reason="Nghỉ bù")
+    assert caught.value.code == "people.step_up_required"
+    with assurance.bound(stale), pytest.raises(DomainError):
+        calendar_remove(actor=admin, day=MONDAY)
+    assert not DayOverride.objects.exists()
+
+
+def test_a_stale_session_on_the_page_is_sent_to_step_up() -> None:
+    stale = signed_in(
+        Client(), make_officer(AdministratorRole.SYSTEM_ADMIN, None, "Quản Trị Cũ"), stepped_up=False
+    )
+    response = stale.post("/calendar/", {"action": "set", "day": "2026-06-08", "kind": "off", "reason": "x"})
+    assert response["Location"].startswith("/step-up/")
     assert not DayOverride.objects.exists()

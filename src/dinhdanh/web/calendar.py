@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 from dinhdanh.core import selectors
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.services import day_override_remove, day_override_set
 from dinhdanh.http.pages import error_page
 from dinhdanh.people.forms import attach
+from dinhdanh.people.services.operators import calendar_remove, calendar_set
 from dinhdanh.people.views.common import current_user, step_up_required
 
 KINDS = (("off", gettext_lazy("Ngày nghỉ thêm")), ("working", gettext_lazy("Ngày làm bù")))
@@ -65,7 +65,7 @@ def _change(request: HttpRequest) -> HttpResponse:
     actor = current_user(request)
     if request.POST.get("action") == "remove":
         removal = RemoveForm(request.POST)
-        if removal.is_valid() and day_override_remove(actor=actor, day=removal.cleaned_data["day"]):
+        if removal.is_valid() and calendar_remove(actor=actor, day=removal.cleaned_data["day"]):
             messages.success(request, _("Đã bỏ ngày này khỏi lịch."))
         else:
             messages.error(request, _("Không có ngày này trong lịch."))
@@ -73,7 +73,7 @@ def _change(request: HttpRequest) -> HttpResponse:
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
-            day_override_set(
+            calendar_set(
                 actor=actor,
                 day=form.cleaned_data["day"],
                 is_working_day=form.cleaned_data["kind"] == "working",

@@ -22,7 +22,7 @@ from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http.pages import error_page
 from dinhdanh.people.forms import attach
 from dinhdanh.people.selectors import staff_candidate
-from dinhdanh.people.services import staff as staff_services
+from dinhdanh.people.services import operators as staff_services
 from dinhdanh.people.views.common import current_user, step_up_required
 
 NATIONWIDE = "*"

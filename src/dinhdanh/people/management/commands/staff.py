@@ -29,7 +29,7 @@ from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.selectors import staff_candidate
 from dinhdanh.people.services import user_create
-from dinhdanh.people.services.staff import staff_appoint, staff_remove
+from dinhdanh.people.services.operators import staff_appoint, staff_remove
 
 
 def _unit(code: str) -> AdministrativeUnit | None:

@@ -1,24 +1,25 @@
-"""Appointing and removing staff, as the faces call it (issue 11.8): the kernel's role services behind
-the fresh second factor (decision 0010), which the kernel cannot ask for itself — it sits below the
-accounts that know about factors. The page and `dinhdanh staff` both call these."""
+"""What operators do, as the faces call it (issue 11.8): appoint and remove staff, set the calendar's
+exceptions — the kernel's services behind the fresh second factor (decision 0010), which the kernel
+cannot ask for itself: it sits below the accounts that know about factors. The pages and the
+`dinhdanh staff` / `dinhdanh calendar` commands all call these."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from dinhdanh.core.access import Role
-from dinhdanh.core.models import RoleAssignment
-from dinhdanh.core.services import role_grant, role_revoke
+from dinhdanh.core.models import DayOverride, RoleAssignment
+from dinhdanh.core.services import day_override_remove, day_override_set, role_grant, role_revoke
 from dinhdanh.people.assurance import require_fresh_factor
 
 if TYPE_CHECKING:
     from dinhdanh.geo.models import AdministrativeUnit
     from dinhdanh.people.models import User
 
-__all__ = ["staff_appoint", "staff_remove"]
+__all__ = ["calendar_remove", "calendar_set", "staff_appoint", "staff_remove"]
 
 
 def staff_appoint(
@@ -47,3 +48,14 @@ def staff_appoint(
 def staff_remove(*, actor: User | None, assignment: RoleAssignment) -> None:
     require_fresh_factor()
     role_revoke(actor=actor, assignment=assignment)
+
+
+def calendar_set(*, actor: User | None, day: date, is_working_day: bool, reason: str) -> DayOverride:
+    """An extra day off or a make-up working day; deadlines count with it at once."""
+    require_fresh_factor()
+    return day_override_set(actor=actor, day=day, is_working_day=is_working_day, reason=reason)
+
+
+def calendar_remove(*, actor: User | None, day: date) -> bool:
+    require_fresh_factor()
+    return day_override_remove(actor=actor, day=day)
