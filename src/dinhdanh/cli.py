@@ -1,7 +1,10 @@
 """The `dinhdanh` command: manage.py with a few product commands (SPEC §8).
 
-    dinhdanh demo [--port N] [--no-serve]   migrate, load units and demo data, serve on 127.0.0.1
+    dinhdanh demo [--port N] [--no-serve]   migrate, load units and demo data, serve on 127.0.0.1 with a
+                                            task worker beside it
     dinhdanh serve [--bind H:P]             serve with gunicorn (settings from DJANGO_SETTINGS_MODULE)
+    dinhdanh worker                         run background tasks and the schedule (one or more per site)
+    dinhdanh schedule list|run|set          the recurring jobs the worker runs
     dinhdanh audit verify                   check the audit chain (key and checkpoints)
     dinhdanh audit checkpoint               pin the verified head of the audit chain outside the database
     dinhdanh <any manage.py command>        e.g. `dinhdanh migrate`, `dinhdanh createsuperuser`
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -87,7 +91,18 @@ def _demo(argv: Sequence[str]) -> int:
         )
     if args.no_serve:
         return 0
-    return _serve(f"127.0.0.1:{args.port}", workers=2)
+    worker = _start_worker()
+    try:
+        return _serve(f"127.0.0.1:{args.port}", workers=2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """The task worker beside the demo's web server (decision 0017): notifications, imports, the schedule."""
+    print("  Tiến trình xử lý việc nền / task worker: dinhdanh worker\n")
+    return subprocess.Popen([sys.executable, "-m", "dinhdanh", "worker"])
 
 
 def _broken(result: Verification) -> str:

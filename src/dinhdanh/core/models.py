@@ -1,4 +1,5 @@
-"""Kernel tables: the partitioned hash-chained audit log, domain events, role assignments, calendar overrides."""
+"""Kernel tables: the partitioned hash-chained audit log, domain events, role assignments, calendar
+overrides, task workers' beats and the schedule of recurring jobs."""
 
 from __future__ import annotations
 
@@ -167,3 +168,37 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.last_value}"
+
+
+class WorkerBeat(models.Model):
+    """A task worker's sign of life (decision 0017), written by a thread of its own every few seconds:
+    a running task whose worker has stopped beating is put back in the queue (``core.worker``)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=100)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the task it runs now, if any
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.seen_at:%H:%M:%S}"
+
+
+class ScheduledJob(models.Model):
+    """A recurring job (``core.schedule``): the code names it and its task; the row says when it runs
+    next, so that several workers run it once per interval, and an operator can change the interval or
+    switch it off (``dinhdanh schedule``)."""
+
+    name = models.SlugField(max_length=60, unique=True)
+    every = models.PositiveIntegerField(_("chu kỳ (giây)"))
+    enabled = models.BooleanField(_("đang bật"), default=True)
+    next_run_at = models.DateTimeField(_("lần chạy tới"))
+    last_run_at = models.DateTimeField(_("lần chạy gần nhất"), null=True, blank=True)
+    last_task_id = models.CharField(max_length=64, blank=True)  # the django_tasks_db result of that run
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} /{self.every}s"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core.errors import ErrorCode
 
-__all__ = ["RegistryError"]
+__all__ = ["JobError", "RegistryError"]
 
 # Clerks cannot fix an encoding or a delimiter in the file itself; every message ends with what to do
 # in Excel, because "save as CSV UTF-8" or "save as XLSX" fixes almost every case.
@@ -144,4 +144,34 @@ class RegistryError(ErrorCode):
             "nhầm). Hãy xóa các dòng, cột thừa (hoặc chép vùng danh sách sang tệp mới) rồi lưu lại."
         ),
         400,
+    )
+
+
+class JobError(ErrorCode):
+    NO_FILE = ("registries.no_file", _("Hãy chọn tệp danh sách (CSV hoặc XLSX) để tải lên."), 400)
+    FILE_TOO_LARGE = (
+        "registries.file_too_large",
+        _("Tệp lớn hơn giới hạn {limit} cho phép. Hãy chia danh sách thành nhiều tệp nhỏ hơn."),
+        413,
+    )
+    TOO_MANY_PENDING = (
+        "registries.too_many_pending",
+        _("Bạn đang có {count} tệp chờ nhập. Hãy đợi các tệp này nhập xong rồi tải lên tiếp."),
+        429,
+    )
+    WORKER_DIED = (
+        "registries.job_died",
+        _(
+            "Quá trình nhập tệp đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng) nên chưa có "
+            "gì được nhập từ tệp này; tệp đã được xóa. Hãy tải tệp lên lại."
+        ),
+        500,
+    )
+    APPLY_STOPPED = (
+        "registries.apply_stopped",
+        _(
+            "Danh sách đã được nhập nhưng việc cập nhật các tổ chức theo danh sách đã dừng nhiều lần; hệ thống "
+            "sẽ tự cập nhật phần còn lại. Không cần tải tệp lên lại."
+        ),
+        500,
     )

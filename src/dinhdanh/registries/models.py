@@ -66,6 +66,15 @@ class Snapshot(models.Model):
         "geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     warnings = models.PositiveIntegerField(default=0)  # rows imported with a warning (e.g. an old ID card)
+    # Applying the snapshot's changes to issued organizations, after it is staged (decision 0022): in
+    # chunks of organizations by id, each chunk committed with the id it reached, so a stopped apply
+    # resumes after it; ``applied_at`` is set once every chunk is in.
+    applied_through = models.BigIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    organizations_updated = models.PositiveIntegerField(default=0)
+    representatives_changed = models.PositiveIntegerField(default=0)
+    organizations_terminated = models.PositiveIntegerField(default=0)
+    organizations_failed = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["source", "-imported_at"])]
@@ -143,8 +152,11 @@ class ImportJob(models.Model):
     )
     confirmed = models.BooleanField(default=False)
     language = models.CharField(max_length=8, default="vi")
-    # "host:pid" of the process importing the file (``jobs``): a job whose process is gone is failed.
+    # "host:pid" of the process importing the file (``jobs``); its sign of life between chunks; how many
+    # times it was started (a job whose process is gone is started again, a bounded number of times).
     worker = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

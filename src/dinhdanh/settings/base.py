@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from dinhdanh.settings.env import (
+    choice,
     data_dir,
     deploy_zone,
     flag,
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks_db",
     "dinhdanh.core",
     "dinhdanh.geo",
     "dinhdanh.people",
@@ -179,8 +181,17 @@ _MAIL_OPTIONS: dict[str, object] = (
 )
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DINHDANH_EMAIL_FROM", "dinhdanh <no-reply@localhost>")
-# Side effects run after the business transaction commits; a worker backend can replace this.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Side effects and long work run after the business transaction commits, in the task worker
+# (`dinhdanh worker`, decision 0017) that polls the database; "immediate" runs them in the caller.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": choice("DINHDANH_TASK_BACKEND", _TASK_BACKENDS, "database")}}
+# A running task whose worker has not beaten for this long is queued again (at most TASK_MAX_ATTEMPTS
+# runs in all), then failed with the reason.
+TASK_WORKER_STALE_SECONDS = integer("DINHDANH_TASK_WORKER_STALE_SECONDS", 120)
+TASK_MAX_ATTEMPTS = integer("DINHDANH_TASK_MAX_ATTEMPTS", 3)
 
 LANGUAGE_CODE = "vi"
 USE_THOUSAND_SEPARATOR = True  # 3.321 xã / 3,321 communes, per the active locale
@@ -281,8 +292,9 @@ REGISTRY_DISAPPEAR_CONFIRM_MIN = integer("DINHDANH_REGISTRY_DISAPPEAR_CONFIRM_MI
 # XLSX sheets are read as one dense block (python-calamine): bounded before reading.
 REGISTRY_XLSX_MAX_CELLS = integer("DINHDANH_REGISTRY_XLSX_MAX_CELLS", 16_000_000)
 REGISTRY_XLSX_MAX_COLUMNS = integer("DINHDANH_REGISTRY_XLSX_MAX_COLUMNS", 200)
-# Upload imports run in a process of their own ("process"), or in the caller ("inline": tests).
-REGISTRY_IMPORT_RUNNER = os.environ.get("DINHDANH_REGISTRY_IMPORT_RUNNER", "process")
+# Upload imports run as a task of the task worker ("task"), in a process of their own ("process", for
+# a deployment without a worker), or in the caller ("inline": tests).
+REGISTRY_IMPORT_RUNNER = os.environ.get("DINHDANH_REGISTRY_IMPORT_RUNNER", "task")
 # A running import whose heartbeat is older than this is taken for dead and marked failed.
 REGISTRY_JOB_STALE_SECONDS = integer("DINHDANH_REGISTRY_JOB_STALE_SECONDS", 300)
 

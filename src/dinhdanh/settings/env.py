@@ -94,6 +94,17 @@ def integer(name: str, default: int) -> int:
     return int(raw)
 
 
+def choice(name: str, options: dict[str, str], default: str) -> str:
+    """One of ``options``' keys, given by name; returns its value. Anything else stops with one line."""
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw not in options:
+        allowed = ", ".join(options)
+        raise ConfigError(
+            f"{name} phải là một trong {allowed}, không phải {raw!r}. / {name} must be one of {allowed}, not {raw!r}."
+        )
+    return options[raw]
+
+
 def words(name: str, default: str) -> frozenset[str]:
     """A comma-separated set of codes ("representative_match,name_match"); blanks dropped, case kept."""
     raw = os.environ.get(name, default)

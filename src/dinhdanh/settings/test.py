@@ -12,3 +12,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 AUDIT_CHECKPOINT_FILE = None
 # Registry imports run in the test process: a spawned one would not see the test database.
 REGISTRY_IMPORT_RUNNER = "inline"
+# Tasks run in the caller; tests/core/test_worker.py runs the real database backend and its worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,5 +1,6 @@
-"""Issue 10, point 5: an import whose process died is failed with a reason, its file removed, and it no
-longer blocks its uploader; imports run outside the web request."""
+"""Issue 10, point 5: an import whose process died is failed with a reason (once it has been started
+again ``MAX_RESTARTS`` times: tests/registries/test_staged_import.py), its file removed, and it no longer
+blocks its uploader; imports run outside the web request."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from dinhdanh.people.models import User
 from dinhdanh.registries import job_runner
 from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.models import ImportJob, JobStatus
-from dinhdanh.registries.services import jobs
+from dinhdanh.registries.services import job_sweep, jobs
 from dinhdanh.registries.uploads import upload_dir
 from tests.conftest import signed_in
 from tests.registries.web.support import clerk, csv_bytes, upload
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.django_db
 
 Capture = DjangoCaptureOnCommitCallbacks
 HOST = socket.gethostname()[:100]
+MAX = job_sweep.MAX_RESTARTS  # started again that many times already: the next death fails the job
 
 
 def dead_pid() -> int:
@@ -52,13 +54,16 @@ def stored_file(name: str, *, age: float = 0) -> Path:
     return path
 
 
-def job_of(user: User, n: int, *, status: str = JobStatus.RUNNING, worker: str = "", age: float = 0) -> ImportJob:
+def job_of(
+    user: User, n: int, *, status: str = JobStatus.RUNNING, worker: str = "", age: float = 0, attempts: int = MAX
+) -> ImportJob:
     name = f"{n:032x}.upload"
     stored_file(name)
     moment = timezone.now() - timedelta(seconds=age)
     return ImportJob.objects.create(
         source="business", file_name=f"{n}.csv", stored_path=name, size=10, uploaded_by=user, status=status,
         worker=worker, created_at=moment, started_at=moment if status == JobStatus.RUNNING else None,
+        attempts=attempts,
     )  # fmt: skip
 
 
@@ -107,14 +112,14 @@ def test_a_live_job_is_left_running(an_giang: AdministrativeUnit, settings: Any)
     elsewhere = job_of(user, 2, worker="another-machine:4242", age=600)
     job_runner.heartbeat_path(elsewhere.pk).touch()
     job_of(user, 3, status=JobStatus.QUEUED)
-    assert jobs.sweep_stale_jobs() == 0
+    assert job_sweep.sweep_stale_jobs() == 0
     assert set(ImportJob.objects.values_list("status", flat=True)) == {JobStatus.RUNNING, JobStatus.QUEUED}
 
 
 def test_a_queued_job_that_never_started_is_failed(an_giang: AdministrativeUnit, settings: Any) -> None:
     settings.REGISTRY_JOB_STALE_SECONDS = 60
     job = job_of(clerk(an_giang), 1, status=JobStatus.QUEUED, age=120)
-    assert jobs.sweep_stale_jobs() == 1
+    assert job_sweep.sweep_stale_jobs() == 1
     job.refresh_from_db()
     assert (job.status, job.failure.split(":")[0]) == (JobStatus.FAILED, "registries.job_died")
 
@@ -125,7 +130,7 @@ def test_orphaned_uploads_are_removed_by_the_sweep(an_giang: AdministrativeUnit,
     os.utime(upload_dir() / held.stored_path, (time.time() - 600, time.time() - 600))
     orphan = stored_file(f"{2:032x}.upload", age=600)
     streaming = stored_file(f"{3:032x}.upload")  # an upload still arriving is written to all the time
-    jobs.sweep_stale_jobs()
+    job_sweep.sweep_stale_jobs()
     assert not orphan.exists()
     assert streaming.exists()
     assert (upload_dir() / held.stored_path).exists()

@@ -33,6 +33,7 @@ from dinhdanh.registries.services.coverage import declare, require_declaration
 from dinhdanh.registries.services.imports import (
     ImportSummary,
     Rows,
+    apply_snapshot,
     finish_snapshot,
     parse_source,
     require_units,
@@ -134,14 +135,16 @@ def push_records(
                     continue
                 fingerprint, values = sink.upserter.encoder.values(parsed)
                 sink.accept(index + 1, parsed.code, fingerprint, values)
-            synced = finish_snapshot(snapshot, sink, declared=declared, actor=actor)
-        summary = summary_of(snapshot, synced=synced)
+            finish_snapshot(snapshot, sink, declared=declared)
         audit.record(
             RegistryAction.REGISTRY_RECORDS_PUSHED,
             actor=actor,
             obj=snapshot,
-            after={"complete": complete, **summary.as_json()},
+            after={"complete": complete, **summary_of(snapshot).as_json()},
         )
+    apply_snapshot(snapshot, actor=actor)  # after staging commits, in chunks (decision 0022)
+    snapshot.refresh_from_db()
+    summary = summary_of(snapshot)
     return PushResult(
         summary=summary,
         problems=[(number - 1, problem) for number, problem in collected],

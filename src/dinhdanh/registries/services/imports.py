@@ -43,6 +43,7 @@ __all__ = [
     "ImportSummary",
     "Progress",
     "Rows",
+    "apply_snapshot",
     "checksum",
     "finish_snapshot",
     "import_file",
@@ -90,9 +91,7 @@ def checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def summary_of(
-    snapshot: Snapshot, *, already: bool = False, synced: tuple[int, int, int] = (0, 0, 0)
-) -> ImportSummary:
+def summary_of(snapshot: Snapshot, *, already: bool = False) -> ImportSummary:
     territory = snapshot.territory.code if snapshot.territory is not None else ""
     if not territory and snapshot.coverage == Coverage.COMPLETE:
         territory = NATIONWIDE
@@ -107,9 +106,9 @@ def summary_of(
         disappeared=snapshot.disappeared,
         error_report=snapshot.error_report,
         already_imported=already,
-        organizations_updated=synced[0],
-        representatives_changed=synced[1],
-        organizations_terminated=synced[2],
+        organizations_updated=snapshot.organizations_updated,
+        representatives_changed=snapshot.representatives_changed,
+        organizations_terminated=snapshot.organizations_terminated,
         warnings=snapshot.warnings,
         coverage=str(snapshot.coverage),
         territory=territory,
@@ -167,11 +166,9 @@ def _import_serially(
             progress(sink.rows, 0)
 
 
-def finish_snapshot(
-    snapshot: Snapshot, sink: Rows, *, declared: Declared, actor: User | None
-) -> tuple[int, int, int]:
+def finish_snapshot(snapshot: Snapshot, sink: Rows, *, declared: Declared) -> None:
     """Flush, mark what disappeared (inside the declared territory of a complete list), save the
-    counts, let the changes flow to issued organizations; returns the organizations' counts."""
+    counts. The changes reach issued organizations afterwards (``apply_snapshot``)."""
     sink.upserter.flush()
     disappeared = mark_disappeared(snapshot, declared)
     counts = sink.upserter.counts
@@ -184,10 +181,13 @@ def finish_snapshot(
     )
     snapshot.error_report = sink.report.stem if sink.report.written else ""
     snapshot.save()
-    # Only records this snapshot changed flow to organizations; one no longer listed changes nothing
-    # (disappearing from a list is no termination ground), whatever the territory.
-    synced = sync_from_registry(snapshot=snapshot, actor=actor)
-    return synced.updated, synced.representatives_changed, synced.terminated
+
+
+def apply_snapshot(snapshot: Snapshot, *, actor: User | None, beat: Callable[[], None] | None = None) -> None:
+    """Let a staged snapshot's changes flow to issued organizations, in short audited chunks, resuming
+    after the last chunk applied. Only records this snapshot changed flow; one no longer listed changes
+    nothing (disappearing from a list is no termination ground), whatever the territory."""
+    sync_from_registry(snapshot=snapshot, actor=actor, beat=beat)
 
 
 def _failed(
@@ -218,11 +218,16 @@ def import_file(
     file_name: str = "",
     progress: Progress | None = None,
     declared: Declared | None = None,
+    apply: bool = True,
 ) -> ImportSummary:
     """Import ``path`` as the newest snapshot of ``source``; raises DomainError when the file as a whole
     cannot be read (a failed snapshot row and an audit event record it). ``progress`` is called every
     batch with (rows read, bytes read — 0 when unknown). ``declared`` says whether the file is the
-    complete list of a territory (``coverage``); by default it is partial."""
+    complete list of a territory (``coverage``); by default it is partial.
+
+    Two steps (decision 0022): staging — reading, validating and writing the records — is one
+    transaction that writes no organization; then, unless ``apply`` is false (a job applies it itself),
+    ``apply_snapshot`` in chunks."""
     registry = parse_source(source)
     declared = declared if declared is not None else Declared()
     require_declaration(actor, registry.value, declared)
@@ -258,8 +263,8 @@ def import_file(
             with ErrorReport(f"snapshot-{snapshot.pk}-errors") as report:
                 sink = Rows(Upserter(snapshot), report)
                 _read(rows_source, registry, sink, progress)
-                synced = finish_snapshot(snapshot, sink, declared=declared, actor=actor)
-            summary = summary_of(snapshot, synced=synced)
+                finish_snapshot(snapshot, sink, declared=declared)
+            summary = summary_of(snapshot)
             audit.record(
                 RegistryAction.REGISTRY_IMPORTED,
                 actor=actor,
@@ -274,7 +279,11 @@ def import_file(
         )  # fmt: skip
         _failed(registry, actor, exc, snapshot=failed, name=name)
         raise
-    return summary
+    if not apply:
+        return summary
+    apply_snapshot(snapshot, actor=actor)
+    snapshot.refresh_from_db()
+    return summary_of(snapshot)
 
 
 def _read(rows_source: RowSource, source: Source, sink: Rows, progress: Progress | None) -> None:

@@ -1,16 +1,18 @@
 """Import jobs: a file a partner clerk uploaded, imported in the background (issue 5, point 4).
 
 ``job_create`` records the upload with its declared coverage and, once the row is committed, hands it to
-``job_runner.start`` (a process of its own by default, so no web worker timeout can cut an import
-short); ``job_run`` claims the job, records which process runs it, calls ``imports.import_file`` and
-removes the uploaded file whatever happens. The import runs in one transaction, so the database cannot
-tell how far it got: the job keeps a small progress file beside the upload (``<job>.progress.json``:
-rows and bytes read, then the summary), which the job status endpoint reads, and a heartbeat file.
+``job_runner.start`` (a task of the task worker by default, so no web worker timeout can cut an import
+short). ``job_run`` claims the job and runs it in two steps (decision 0022):
 
-A job whose process died (killed, machine restarted) would stay "running" for ever, holding its
-uploader's quota and a file full of personal numbers: ``sweep_stale_jobs`` (run before listing jobs and
-before counting a person's waiting files) marks it failed with the reason and removes its file, and
-removes uploaded files no job holds any more (issue 10, point 5).
+1. staging: ``imports.import_file(apply=False)`` reads, validates and writes the records in one
+   transaction that writes no organization; the job then holds its snapshot and the file is removed;
+2. applying: ``imports.apply_snapshot`` brings issued organizations up to date in short audited
+   chunks, each committed with how far it got; the job row's ``heartbeat_at`` moves after each.
+
+While staging, the database cannot tell how far the transaction got: the job keeps a small progress
+file beside the upload (``<job>.progress.json``: phase, rows and bytes read, then the summary), which
+the job status endpoint reads, and a heartbeat file. A job whose process died is started again or
+failed by ``job_sweep``.
 """
 
 from __future__ import annotations
@@ -23,22 +25,28 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core import audit
-from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
+from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
 from dinhdanh.registries import job_runner
 from dinhdanh.registries.audit_actions import RegistryAction
+from dinhdanh.registries.errors import JobError
 from dinhdanh.registries.models import ImportJob, JobStatus, Snapshot, SnapshotStatus
 from dinhdanh.registries.selectors import lists as selectors_lists
 from dinhdanh.registries.services.coverage import Declared, declare, require_declaration
-from dinhdanh.registries.services.imports import import_file, parse_source, require_units
-from dinhdanh.registries.uploads import STORED_NAME, SUFFIX, stored_path, upload_dir
+from dinhdanh.registries.services.imports import (
+    apply_snapshot,
+    import_file,
+    parse_source,
+    require_units,
+    summary_of,
+)
+from dinhdanh.registries.services.job_sweep import sweep_stale_jobs
+from dinhdanh.registries.uploads import stored_path, upload_dir
 
 log = logging.getLogger(__name__)
 
@@ -46,28 +54,6 @@ log = logging.getLogger(__name__)
 # up to REGISTRY_MAX_BYTES on disk until it is imported.
 MAX_PENDING_PER_USER = 3
 PROGRESS_EVERY_SECONDS = 0.5
-
-
-class JobError(ErrorCode):
-    NO_FILE = ("registries.no_file", _("Hãy chọn tệp danh sách (CSV hoặc XLSX) để tải lên."), 400)
-    FILE_TOO_LARGE = (
-        "registries.file_too_large",
-        _("Tệp lớn hơn giới hạn {limit} cho phép. Hãy chia danh sách thành nhiều tệp nhỏ hơn."),
-        413,
-    )
-    TOO_MANY_PENDING = (
-        "registries.too_many_pending",
-        _("Bạn đang có {count} tệp chờ nhập. Hãy đợi các tệp này nhập xong rồi tải lên tiếp."),
-        429,
-    )
-    WORKER_DIED = (
-        "registries.job_died",
-        _(
-            "Quá trình nhập tệp đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng) nên chưa có "
-            "gì được nhập từ tệp này; tệp đã được xóa. Hãy tải tệp lên lại."
-        ),
-        500,
-    )
 
 
 def progress_path(job_id: int) -> Path:
@@ -188,132 +174,74 @@ def _declared(job: ImportJob) -> Declared:
 
 
 def job_run(*, job_id: int) -> ImportJob:
-    """Import the job's file once: a job already claimed (a retried or duplicated task) is left alone."""
+    """Stage the job's file, then apply its changes to organizations; a job staged before its process
+    stopped only applies what is left. A job that is not queued (claimed by another run, finished) is
+    left alone, so a task run twice imports once."""
+    now = timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), worker=job_runner.worker_id()
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, worker=job_runner.worker_id()
     )
-    job = ImportJob.objects.select_related("uploaded_by", "territory").get(pk=job_id)
+    job = ImportJob.objects.select_related("uploaded_by", "territory", "snapshot").get(pk=job_id)
     if not claimed:
         return job
     with translation.override(job.language or "vi"), job_runner.Heartbeat(job.pk):
-        _run(job)
+        if job.snapshot is None:
+            _stage(job)
+        if job.status == JobStatus.RUNNING and job.snapshot is not None:
+            _apply(job)
     return job
 
 
-def _run(job: ImportJob) -> None:
+def _stage(job: ImportJob) -> None:
+    """Read, validate and write the records in one transaction (no organization is written), then
+    remove the file; on success the job holds its snapshot and stays running."""
     try:
         path = stored_path(job.stored_path)
     except ValueError:
         _finish_failed(job, DomainError(CoreError.INVALID_INPUT), audited=False)
         return
-    _write_progress(job.pk, {"rows": 0, "bytes": 0, "size": job.size})
+    _write_progress(job.pk, {"rows": 0, "bytes": 0, "size": job.size, "phase": "staging"})
     try:
         summary = import_file(
             source=job.source, path=path, actor=job.uploaded_by, file_name=job.file_name,
-            progress=_Progress(job.pk, job.size), declared=_declared(job),
+            progress=_Progress(job.pk, job.size), declared=_declared(job), apply=False,
         )  # fmt: skip
     except DomainError as exc:
+        path.unlink(missing_ok=True)
         _finish_failed(job, exc, audited=True)  # import_file audits every refusal
         return
     except Exception:
         # A defect, not bad input: the clerk gets the generic message, the log gets the traceback.
         log.exception("registry import job %s failed", job.pk)
+        path.unlink(missing_ok=True)
         _finish_failed(job, DomainError(CoreError.INTERNAL), audited=False)
         return
-    finally:
-        path.unlink(missing_ok=True)
+    # Staged: the job points at its snapshot before the file goes, so a restart never reads it twice.
+    job.snapshot = Snapshot.objects.get(pk=summary.snapshot)
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["snapshot", "heartbeat_at"])
+    path.unlink(missing_ok=True)
+    _write_progress(job.pk, {"rows": summary.rows, "bytes": job.size, "size": job.size, "phase": "applying"})
+
+
+def _apply(job: ImportJob) -> None:
+    snapshot = job.snapshot
+    assert snapshot is not None  # noqa: S101  (job_run checks)
+
+    def beat() -> None:
+        ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+
+    try:
+        apply_snapshot(snapshot, actor=job.uploaded_by, beat=beat)
+    except Exception:
+        # The chunks applied so far stay; the sweep starts the job again (it resumes after them).
+        log.exception("registry import job %s: applying its changes stopped", job.pk)
+        raise
+    snapshot.refresh_from_db()
+    summary = summary_of(snapshot)
     _write_progress(
         job.pk, {"rows": summary.rows, "bytes": job.size, "size": job.size, "summary": summary.as_json()}
     )
     job.status = JobStatus.COMPLETED
     job.finished_at = timezone.now()
-    job.snapshot_id = summary.snapshot
-    job.save(update_fields=["status", "finished_at", "snapshot"])
-
-
-# --- dead jobs and orphaned files -------------------------------------------------------------------
-
-
-def _stale_seconds() -> float:
-    return float(settings.REGISTRY_JOB_STALE_SECONDS)
-
-
-def died(job: ImportJob) -> bool:
-    """Whether the job's process is gone: its pid is no more (same machine), or it has given no sign of
-    life for ``REGISTRY_JOB_STALE_SECONDS`` (a running job's heartbeat, a queued job's age)."""
-    limit = _stale_seconds()
-    moment = timezone.now()
-    if job.status == JobStatus.QUEUED:
-        return (moment - job.created_at).total_seconds() > limit
-    if job.status != JobStatus.RUNNING:
-        return False
-    if job.worker and job_runner.alive(job.worker) is False:
-        return True
-    age = job_runner.heartbeat_age(job.pk)
-    if age is None:  # never beat: judged from when it was claimed
-        started = job.started_at or job.created_at
-        age = (moment - started).total_seconds()
-    return age > limit
-
-
-def sweep_stale_jobs() -> int:
-    """Fail every job whose process died (audited, with the reason), remove its uploaded file, and
-    remove uploaded files no waiting job holds; returns how many jobs were failed."""
-    failed = 0
-    for job in ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).select_related(
-        "uploaded_by"
-    ):
-        if died(job) and _fail_dead(job):
-            failed += 1
-    _remove_orphans()
-    return failed
-
-
-def _fail_dead(job: ImportJob) -> bool:
-    error = DomainError(JobError.WORKER_DIED)
-    with transaction.atomic():
-        # Conditional: the job may have finished (or been swept by another request) meanwhile.
-        changed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), failure=f"{error.code}: {error.message()}"[:1000]
-        )
-        if not changed:
-            return False
-        audit.record(
-            RegistryAction.REGISTRY_IMPORT_FAILED,
-            actor=None,
-            obj=job,
-            after={
-                "source": job.source, "file": job.file_name, "code": error.code, "size": job.size,
-                "was": str(job.status), "worker": job.worker,
-            },
-        )  # fmt: skip
-    _remove_files(job)
-    log.warning("registry import job %s failed: its process is gone (%s)", job.pk, job.status)
-    return True
-
-
-def _remove_files(job: ImportJob) -> None:
-    if STORED_NAME.match(job.stored_path):
-        (upload_dir() / job.stored_path).unlink(missing_ok=True)
-    job_runner.heartbeat_path(job.pk).unlink(missing_ok=True)
-
-
-def _remove_orphans() -> None:
-    """Uploaded files no queued or running job holds, untouched for the stale time (an upload still
-    streaming in is written to all the time), and heartbeats of finished jobs."""
-    folder = upload_dir()
-    held = set(
-        ImportJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).values_list("stored_path", "pk")
-    )
-    held_files = {name for name, _pk in held}
-    running = {str(pk) for _name, pk in held}
-    cutoff = time.time() - _stale_seconds()
-    for path in folder.iterdir():
-        try:
-            old = path.stat().st_mtime < cutoff
-        except OSError:
-            continue
-        orphan = path.name.endswith(SUFFIX) and path.name not in held_files
-        finished = path.name.endswith(".alive") and path.name.partition(".")[0] not in running
-        if old and (orphan or finished):
-            path.unlink(missing_ok=True)
+    job.save(update_fields=["status", "finished_at"])

@@ -18,18 +18,26 @@ Field values follow the most trusted source that lists the organization (busines
 home affairs > survey > police): a lower-ranked source never overwrites a higher-ranked one, but a
 termination from any source counts (a revoked tax code is a termination ground). Re-running for the same
 snapshot finds nothing left to change.
+
+The changes are applied after the snapshot is staged and committed (decision 0022): in chunks of
+``CHUNK`` organizations, each chunk one transaction that also records how far it got and its counts on
+the snapshot and one audit row, so that a process that stops resumes after the last chunk it committed.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, astuple, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
+from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
@@ -42,13 +50,13 @@ from dinhdanh.organizations.services import (
     organization_locked,
     organization_terminate,
 )
-from dinhdanh.registries.models import Record
+from dinhdanh.registries.audit_actions import RegistryAction
+from dinhdanh.registries.models import Record, Snapshot
 from dinhdanh.registries.statuses import RegistryStatus
 from dinhdanh.registries.trust import trust_rank
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
-    from dinhdanh.registries.models import Snapshot
 
 __all__ = ["SyncSummary", "sync_from_registry"]
 
@@ -219,37 +227,84 @@ def _sync_one(organization: Organization, record: Record, snapshot: Snapshot, ac
     return outcome
 
 
-def sync_from_registry(*, snapshot: Snapshot, actor: User | None) -> SyncSummary:
+def _apply_chunk(snapshot: Snapshot, ids: list[int], actor: User | None) -> SyncSummary:
+    chunk = list(Organization.objects.filter(pk__in=ids).order_by("pk"))
+    # By (source, code), the unique index, whatever the planner thinks of a fresh snapshot's rows.
+    records = {
+        r.code: r
+        for r in Record.objects.filter(source=snapshot.source, code__in=[o.code for o in chunk]).select_related(
+            "commune"
+        )
+        if r.changed_snapshot_id == snapshot.pk
+    }
+    updated = representatives = terminated = failed = 0
+    for organization in chunk:
+        record = records.get(organization.code)
+        if record is None or not _pending(organization, record, str(snapshot.source)):
+            continue
+        try:
+            outcome = _sync_one(organization, record, snapshot, actor)  # a savepoint inside the chunk
+        except DomainError as exc:  # one bad registry value must not stop the others
+            log.warning("registry sync: organization %s left unchanged: %s", organization.eid, exc.code)
+            failed += 1
+            continue
+        updated += outcome.updated
+        representatives += outcome.representative
+        terminated += outcome.terminated
+    return SyncSummary(
+        updated=updated, representatives_changed=representatives, terminated=terminated, failed=failed
+    )
+
+
+def sync_from_registry(
+    *, snapshot: Snapshot, actor: User | None, beat: Callable[[], None] | None = None
+) -> SyncSummary:
+    """Apply ``snapshot``'s changes to issued organizations, in chunks after the last one applied (a
+    stopped apply resumes; an applied snapshot is left alone). ``beat`` is called after every chunk.
+    Returns what this call changed; the snapshot keeps the totals of every call."""
+    snapshot.refresh_from_db(fields=["applied_through", "applied_at"])
+    total = SyncSummary()
+    if snapshot.applied_at is not None:
+        return total
     changed = Record.objects.filter(changed_snapshot_id=snapshot.pk, source=snapshot.source).values("code")
     issued = (
-        Organization.objects.filter(code__in=changed).exclude(code="").exclude(status=OrganizationStatus.REVOKED)
+        Organization.objects.filter(code__in=changed, pk__gt=snapshot.applied_through)
+        .exclude(code="")
+        .exclude(status=OrganizationStatus.REVOKED)
     )
-    updated = representatives = terminated = failed = 0
     # The semi-join runs once; the ids of the organizations concerned fit in memory even nationally.
     ids = list(issued.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
-        chunk = list(Organization.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("pk"))
-        # By (source, code), the unique index, whatever the planner thinks of a fresh snapshot's rows.
-        records = {
-            r.code: r
-            for r in Record.objects.filter(
-                source=snapshot.source, code__in=[o.code for o in chunk]
-            ).select_related("commune")
-            if r.changed_snapshot_id == snapshot.pk
-        }
-        for organization in chunk:
-            record = records.get(organization.code)
-            if record is None or not _pending(organization, record, str(snapshot.source)):
+        part = ids[start : start + CHUNK]
+        with transaction.atomic():
+            # Two appliers of one snapshot (a job and the sweep) take turns, and never apply a chunk twice.
+            reached = (
+                Snapshot.objects.select_for_update().values_list("applied_through", flat=True).get(pk=snapshot.pk)
+            )
+            if reached >= part[-1]:
                 continue
-            try:
-                outcome = _sync_one(organization, record, snapshot, actor)
-            except DomainError as exc:  # one bad registry value must not stop the others
-                log.warning("registry sync: organization %s left unchanged: %s", organization.eid, exc.code)
-                failed += 1
-                continue
-            updated += outcome.updated
-            representatives += outcome.representative
-            terminated += outcome.terminated
-    return SyncSummary(
-        updated=updated, representatives_changed=representatives, terminated=terminated, failed=failed
+            done = _apply_chunk(snapshot, part, actor)
+            _record_chunk(snapshot, part, done, actor)
+        total = SyncSummary(*(a + b for a, b in zip(astuple(total), astuple(done), strict=True)))
+        if beat is not None:
+            beat()
+    Snapshot.objects.filter(pk=snapshot.pk, applied_at__isnull=True).update(applied_at=timezone.now())
+    return total
+
+
+def _record_chunk(snapshot: Snapshot, part: list[int], done: SyncSummary, actor: User | None) -> None:
+    """In the chunk's transaction: how far it got, its counts, one audit row (each organization's
+    change has its own too)."""
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        applied_through=part[-1],
+        organizations_updated=F("organizations_updated") + done.updated,
+        representatives_changed=F("representatives_changed") + done.representatives_changed,
+        organizations_terminated=F("organizations_terminated") + done.terminated,
+        organizations_failed=F("organizations_failed") + done.failed,
+    )
+    audit.record(
+        RegistryAction.REGISTRY_CHANGES_APPLIED,
+        actor=actor,
+        obj=snapshot,
+        after={"from": part[0], "through": part[-1], "organizations": len(part), **asdict(done)},
     )

@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
 from dinhdanh.people.views.common import current_user, first_error
+from dinhdanh.registries.errors import JobError
 from dinhdanh.registries.models import Coverage, ImportJob, JobStatus
 from dinhdanh.registries.selectors import lists as selectors_lists
-from dinhdanh.registries.services import jobs
+from dinhdanh.registries.services import job_sweep, jobs
 from dinhdanh.registries.services.coverage import Declared, declare
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.uploads import RegistryUploadHandler
@@ -90,7 +91,7 @@ def _page(
 ) -> HttpResponse:
     if error and _wants_json(request):
         return JsonResponse({"error": error}, status=status)
-    jobs.sweep_stale_jobs()  # a job whose process died shows as failed, not "running" for ever
+    job_sweep.sweep_stale_jobs()  # a job whose process died shows as failed, not "running" for ever
     context = {
         "form": form,
         "error": error,
@@ -134,13 +135,13 @@ def _receive(
 ) -> HttpResponse:
     form = UploadForm(request.POST, sources=sources, territories=territories)
     if handler.too_large:
-        too_large = DomainError(jobs.JobError.FILE_TOO_LARGE, limit=filesizeformat(handler.limit))
+        too_large = DomainError(JobError.FILE_TOO_LARGE, limit=filesizeformat(handler.limit))
         return _page(request, user, form, error=too_large.message(), status=413)
     if not form.is_valid():
         return _page(request, user, form, error=first_error(form), status=400)
     if not handler.stored:
-        form.add_error(None, str(jobs.JobError.NO_FILE.message))
-        return _page(request, user, form, error=str(jobs.JobError.NO_FILE.message), status=400)
+        form.add_error(None, str(JobError.NO_FILE.message))
+        return _page(request, user, form, error=str(JobError.NO_FILE.message), status=400)
     try:
         job = jobs.job_create(
             actor=user,
@@ -171,7 +172,7 @@ def _receive(
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     user = current_user(request)
     selectors_lists.require_any_upload(user)
-    jobs.sweep_stale_jobs()
+    job_sweep.sweep_stale_jobs()
     return selectors_lists.job(user, pk)
 
 

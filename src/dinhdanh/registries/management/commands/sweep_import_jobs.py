@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from dinhdanh.registries.services.jobs import sweep_stale_jobs
+from dinhdanh.registries.services.job_sweep import sweep_stale_jobs
 
 
 class Command(BaseCommand):
