@@ -45,7 +45,11 @@ ROUTES: list[tuple[str, str, Zone]] = [
     ("admin/auth/group/add/", "admin:auth_group_add", Zone.INNER),
     ("admin/autocomplete/", "admin:autocomplete", Zone.INNER),
     # django-tasks-db's task results (decision 0017), read-only for operators.
-    ("admin/django_tasks_database/dbtaskresult/", "admin:django_tasks_database_dbtaskresult_changelist", Zone.INNER),
+    (
+        "admin/django_tasks_database/dbtaskresult/",
+        "admin:django_tasks_database_dbtaskresult_changelist",
+        Zone.INNER,
+    ),
     ("admin/django_tasks_database/dbtaskresult/<path:object_id>/", "-", Zone.INNER),
     (
         "admin/django_tasks_database/dbtaskresult/<path:object_id>/change/",
