@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from dinhdanh.core import schedule
+from dinhdanh.core import worker as core_worker
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import AuditEvent, ScheduledJob, WorkerBeat
@@ -28,7 +29,11 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def database_tasks(settings: Any) -> None:
+def database_tasks(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In-process, inside the test's transaction: the worker must not close that connection (it would
+    # on PostgreSQL), and its beat thread, with a connection of its own, must not write outside it.
+    monkeypatch.setattr(core_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(core_worker, "BEAT_SECONDS", 3600.0)
     settings.TASKS = DATABASE_TASKS
     settings.TASK_WORKER_STALE_SECONDS = 60
     settings.TASK_MAX_ATTEMPTS = 3
