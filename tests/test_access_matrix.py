@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dinhdanh.applications.models import Status
+from dinhdanh.applications.models import DocumentKind, Status
+from dinhdanh.applications.services.files import store_document
 from dinhdanh.core.access import AdministratorRole
 from dinhdanh.geo.models import Level
 from dinhdanh.organizations.models import MemberRole, Membership
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.registries.permissions import RegistryRole
+from tests.applications.support import PDF, upload
 from tests.conftest import make_officer, make_user, signed_in, unit
 from tests.organizations.factories import commune, make_application, make_organization, person_of
 from tests.organizations.support import new_data
@@ -51,7 +53,7 @@ class Faces:
 
 
 def faces(world: dict[str, Any]) -> dict[str, Faces]:
-    eid, app = world["org"].eid, world["application"].pk
+    eid, app, doc = world["org"].eid, world["application"].pk, world["document"].pk
     return {
         "organization": Faces(
             (f"/organizations/{eid}/", f"/applications/organizations/{eid}/"), (f"/api/v1/organizations/{eid}",)
@@ -69,24 +71,128 @@ def faces(world: dict[str, Any]) -> dict[str, Faces]:
             (f"/organizations/requests/{app}/", f"/applications/queue/{app}/"),
             (f"/api/v1/applications/{app}", f"/api/v1/applications/officer/{app}"),
         ),
+        "document": Faces(
+            (f"/organizations/requests/{app}/documents/{doc}/", f"/applications/documents/{doc}/"),
+            (f"/api/v1/applications/documents/{doc}",),
+        ),
+        # The reconciliation of the organization's province (registries.reconcile.scope).
+        "reconciliation": Faces(
+            ("/registries/reconcile/?unit=91&tab=differences",),
+            ("/api/v1/registries/reconcile/differences?unit=91",),
+        ),
     }
 
 
-# Who reads what: True where at least one face of the object answers 200 — the rule both faces follow.
+KINDS = ("organization", "members", "history", "request", "document", "reconciliation")
+
+# Who reads what: True where at least one face of the object answers 200 — the rule both faces follow
+# (organizations.policy, applications.policy, registries.policy). A request's documents are its
+# applicant's, its officers' and, while their grant is in force, the organization's members'.
 EXPECTED: dict[str, dict[str, bool]] = {
-    "anonymous": {"organization": False, "members": False, "history": False, "request": False},
-    "citizen": {"organization": False, "members": False, "history": False, "request": False},
-    "representative": {"organization": True, "members": True, "history": True, "request": True},
-    "administrator": {"organization": True, "members": True, "history": True, "request": False},
-    "member": {"organization": True, "members": False, "history": False, "request": False},
-    "other_representative": {"organization": False, "members": False, "history": False, "request": False},
-    "intake_officer": {"organization": False, "members": False, "history": False, "request": True},
-    "intake_officer_elsewhere": {"organization": False, "members": False, "history": False, "request": False},
-    "reviewing_officer": {"organization": True, "members": True, "history": True, "request": True},
-    "reviewing_officer_elsewhere": {"organization": False, "members": False, "history": False, "request": False},
-    "partner_clerk": {"organization": False, "members": False, "history": False, "request": False},
-    "campaign_manager": {"organization": False, "members": False, "history": False, "request": False},
-    "system_admin": {"organization": False, "members": False, "history": False, "request": False},
+    "anonymous": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": False,
+    },
+    "citizen": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": False,
+    },
+    "representative": {
+        "organization": True,
+        "members": True,
+        "history": True,
+        "request": True,
+        "document": True,
+        "reconciliation": False,
+    },
+    "administrator": {
+        "organization": True,
+        "members": True,
+        "history": True,
+        "request": False,
+        "document": True,
+        "reconciliation": False,
+    },
+    "member": {
+        "organization": True,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": True,
+        "reconciliation": False,
+    },
+    "other_representative": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": False,
+    },
+    "intake_officer": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": True,
+        "document": True,
+        "reconciliation": False,
+    },
+    "intake_officer_elsewhere": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": False,
+    },
+    "reviewing_officer": {
+        "organization": True,
+        "members": True,
+        "history": True,
+        "request": True,
+        "document": True,
+        "reconciliation": True,
+    },
+    "reviewing_officer_elsewhere": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": False,
+    },
+    "partner_clerk": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": True,
+    },
+    "campaign_manager": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": True,
+    },
+    "system_admin": {
+        "organization": False,
+        "members": False,
+        "history": False,
+        "request": False,
+        "document": False,
+        "reconciliation": False,
+    },
 }
 
 
@@ -134,7 +240,10 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Any:
                 "campaign_manager": make_officer(RegistryRole.CAMPAIGN_MANAGER, here, "Kế Hoạch"),
                 "system_admin": make_officer(AdministratorRole.SYSTEM_ADMIN, None, "Quản Trị HT"),
             }
-            yield {"org": org, "application": application, "users": users}
+            document = store_document(
+                actor=rep, application=application, kind=DocumentKind.OTHER, upload=upload("uy-quyen.pdf", PDF)
+            )
+            yield {"org": org, "application": application, "document": document, "users": users}
         finally:
             transaction.set_rollback(True)  # nothing of the module's world outlives it
             atomic.__exit__(None, None, None)
@@ -145,7 +254,7 @@ def _allows(client: Client, urls: tuple[str, ...]) -> bool:
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("kind", ["organization", "members", "history", "request"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_both_faces_give_the_role_the_same_answer(world: Any, role: str, kind: str) -> None:
     user = world["users"][role]
     client = Client() if user is None else signed_in(Client(), user)
@@ -159,4 +268,4 @@ def test_both_faces_give_the_role_the_same_answer(world: Any, role: str, kind: s
 
 def test_the_table_covers_every_role_and_object() -> None:
     assert set(EXPECTED) == set(ROLES)
-    assert all(set(row) == {"organization", "members", "history", "request"} for row in EXPECTED.values())
+    assert all(set(row) == set(KINDS) for row in EXPECTED.values())

@@ -1,6 +1,7 @@
-"""Reads of requests, each with its access rule applied here once (role × jurisdiction, or being the
-applicant, a co-representative asked to consent, a member of the organization, or the one asked to
-verify). Unknown → ``core.not_found``; known but out of reach → 403 with an audit event."""
+"""Reads of requests, each applying its access rule (``applications.policy``: role × jurisdiction, or
+being the applicant, a co-representative asked to consent, a member of the organization, or the one
+asked to verify) once, for every face. Unknown → ``core.not_found``; known but out of reach → 403 with an
+audit event."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dinhdanh.applications import documents
+from dinhdanh.applications import documents, policy
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import (
     QUEUE_STATUSES,
@@ -24,13 +25,12 @@ from dinhdanh.applications.models import (
 )
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import stored_route
-from dinhdanh.applications.services.verifications import answer_scopes, may_answer, require_answerer
+from dinhdanh.applications.services.verifications import require_answerer
 from dinhdanh.core import audit
-from dinhdanh.core.access import Jurisdiction, in_force, jurisdiction, require
+from dinhdanh.core.access import in_force, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import RoleAssignment
-from dinhdanh.organizations.selectors import membership_in_force
 from dinhdanh.people.models import User
 
 if TYPE_CHECKING:
@@ -50,19 +50,13 @@ __all__ = [
     "verifications_for_partner",
 ]
 
-_OFFICER_PERMISSIONS = (ApplicationPermission.REVIEW_APPLICATION, ApplicationPermission.INTAKE_APPLICATION)
-
-
-def _officer_scopes(user: User | AnonymousUser) -> list[Jurisdiction]:
-    return [jurisdiction(user, p) for p in _OFFICER_PERMISSIONS]
-
 
 def officer_queue(
     user: User | AnonymousUser, *, status: str | None = None, overdue: bool = False, unit_path: str | None = None
 ) -> QuerySet[Application]:
     """Requests routed into the officer's territory, soonest due first; by default those the clock runs
     for (submitted, checking, awaiting verification)."""
-    scopes = [s for s in _officer_scopes(user) if not s.empty]
+    scopes = [s for s in policy.officer_scopes(user) if not s.empty]
     if not scopes:
         return Application.objects.none()
     qs = Application.objects.all()
@@ -99,17 +93,9 @@ def _get(pk: object) -> Application:
     return application
 
 
-def officer_may_see(user: User | AnonymousUser, application: Application) -> bool:
-    unit = stored_route(application.unit, application.unit_path).access_unit
-    review, intake = _officer_scopes(user)
-    return (not review.empty and review.covers(unit)) or (
-        not intake.empty and (intake.covers(unit) or intake.covers(application.head_office))
-    )
-
-
 def application_for_officer(user: User | AnonymousUser, pk: int) -> Application:
     application = _get(pk)
-    if not officer_may_see(user, application):
+    if not policy.officer_may_see(user, application):
         unit = stored_route(application.unit, application.unit_path).access_unit
         require(user, ApplicationPermission.REVIEW_APPLICATION, unit=unit, obj=application)  # raises, audited
     return application
@@ -125,20 +111,12 @@ def applications_of_applicant(user: User | AnonymousUser) -> QuerySet[Applicatio
     )
 
 
-def _consent_mine(user: User, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}person": user}) | Q(
-        **{f"{prefix}person__isnull": True, f"{prefix}person_digest": user.login_digest}
-    )
-
-
 def application_for_applicant(user: User | AnonymousUser, pk: int) -> Application:
     """The applicant's own request, or one a co-representative is asked (or was asked) to consent to."""
     application = _get(pk)
     if not user.is_authenticated:
         raise DomainError(CoreError.NOT_FOUND)
-    if application.applicant_id == user.pk:
-        return application
-    if Consent.objects.filter(_consent_mine(user), application=application).exists():
+    if policy.is_applicant(user, application) or policy.asked_to_consent(user, application):
         return application
     # Someone else's request: as if it did not exist (numbers must not be probed).
     raise DomainError(CoreError.NOT_FOUND)
@@ -149,7 +127,7 @@ def consents_waiting_for(user: User | AnonymousUser) -> QuerySet[Consent]:
         return Consent.objects.none()
     return (
         Consent.objects.filter(
-            _consent_mine(user),
+            policy.consent_of(user),
             status=ConsentStatus.PENDING,
             application__status=Status.AWAITING_CONSENT,
         )
@@ -165,7 +143,7 @@ def applications_of_organization(organization: Organization) -> QuerySet[Applica
 def verifications_for_partner(user: User | AnonymousUser) -> QuerySet[VerificationRequest]:
     if not user.is_authenticated:
         return VerificationRequest.objects.none()
-    partners, police = answer_scopes(user)
+    partners, police = policy.answer_scopes(user)
     where = Q(pk__in=[])
     for source, path in partners:
         mine = Q(partner_source=source)
@@ -195,23 +173,6 @@ def verification_for_answerer(user: User | AnonymousUser, pk: int) -> Verificati
     return verification
 
 
-def _may_read_document(user: User, document: Document) -> bool:
-    application = document.application
-    if officer_may_see(user, application):
-        return True
-    if document.verification is not None:
-        # A partner's answer is the police's working paper: its officers and the partner, never the
-        # applicant, a co-representative or a member (issue 10, low).
-        return may_answer(user, document.verification)
-    if application.applicant_id == user.pk:
-        return True
-    if Consent.objects.filter(_consent_mine(user), application=application).exists():
-        return True
-    if application.organization is not None:
-        return membership_in_force(user, application.organization) is not None
-    return False
-
-
 def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
     """The document and its plain bytes, after checking the stored file against its SHA-256."""
     if not isinstance(pk, int) or isinstance(pk, bool) or not user.is_authenticated:
@@ -229,7 +190,7 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
     )
     if document is None:
         raise DomainError(CoreError.NOT_FOUND)
-    if not _may_read_document(user, document):
+    if not policy.may_read_document(user, document):
         audit.record(
             KernelAction.ACCESS_DENIED,
             actor=user,

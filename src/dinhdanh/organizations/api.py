@@ -18,7 +18,7 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
-from dinhdanh.organizations import policy, selectors, services
+from dinhdanh.organizations import selectors, services
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     LockGround,
@@ -28,7 +28,6 @@ from dinhdanh.organizations.models import (
     Organization,
     OrganizationLock,
 )
-from dinhdanh.people.models import User
 
 ZONE = (
     Zone.BOTH
@@ -208,16 +207,6 @@ def _created(out: Schema) -> HttpResponse:
     return JsonResponse(out, encoder=NinjaJSONEncoder, status=201, safe=False)
 
 
-def _readable(user: User, eid: str, *, managers_only: bool = False) -> Organization:
-    """A member in force (a manager for ``managers_only``), else an officer in jurisdiction (403 and
-    an audit event otherwise)."""
-    org = selectors.organization_by_eid(eid)
-    membership = selectors.membership_in_force(user, org)
-    if membership is not None and (not managers_only or policy.may_manage(membership)):
-        return org
-    return selectors.organization_for_officer(user, eid)
-
-
 @router.get("/mine", response=list[MineOut], url_name="organizations_mine")
 def mine(request: HttpRequest) -> list[MineOut]:
     user = signed_in_user(request)
@@ -258,12 +247,12 @@ def switch(request: HttpRequest, body: SwitchIn) -> SwitchOut:
 
 @router.get("/{eid}", response=OrganizationOut, url_name="organization_detail")
 def detail(request: HttpRequest, eid: str) -> OrganizationOut:
-    return _organization(_readable(signed_in_user(request), eid))
+    return _organization(selectors.organization_for_reader(signed_in_user(request), eid))
 
 
 @router.get("/{eid}/members", response=list[MemberOut], url_name="organization_members")
 def members(request: HttpRequest, eid: str, include_ended: bool = False) -> list[MemberOut]:
-    org = _readable(signed_in_user(request), eid, managers_only=True)
+    org = selectors.organization_for_reader(signed_in_user(request), eid, "members")
     return [member_out(m) for m in selectors.members_of(org, include_ended=include_ended)]
 
 
@@ -302,7 +291,7 @@ def revoke(request: HttpRequest, eid: str, member_id: int, body: RevokeIn) -> Me
 
 @router.get("/{eid}/history", response=list[EventOut], url_name="organization_history")
 def history(request: HttpRequest, eid: str, limit: int = 100) -> list[EventOut]:
-    org = _readable(signed_in_user(request), eid, managers_only=True)
+    org = selectors.organization_for_reader(signed_in_user(request), eid, "history")
     return [_event(e) for e in selectors.access_history(org, limit=limit)]
 
 

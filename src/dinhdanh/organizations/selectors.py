@@ -19,6 +19,7 @@ from dinhdanh.core.access import restrict
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.core.text import name_key, nfc
+from dinhdanh.organizations import policy
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationStatus
@@ -104,6 +105,25 @@ def organization_for_member(user: User, eid: str) -> Organization:
     if membership_in_force(user, organization) is None:
         raise DomainError(OrganizationError.NOT_A_MEMBER)
     return organization
+
+
+def membership_for_reading(user: User, organization: Organization, part: str) -> Membership | None:
+    """The reader's membership when ``organizations.policy`` lets it read ``part`` ("profile",
+    "members", "history") of ``organization``; None when it does not (not a member, or a plain member
+    asking for the managers' parts)."""
+    membership = membership_in_force(user, organization)
+    allowed = {"profile": membership is not None, "members": policy.may_read_members(membership),
+               "history": policy.may_read_history(membership)}  # fmt: skip
+    return membership if allowed.get(part, False) else None
+
+
+def organization_for_reader(user: User, eid: str, part: str = "profile") -> Organization:
+    """``part`` of the organization for a member the policy allows, else for an officer in jurisdiction
+    (403 and an audit event otherwise): one rule for the page and the API."""
+    organization = organization_by_eid(eid)
+    if membership_for_reading(user, organization, part) is not None:
+        return organization
+    return organization_for_officer(user, eid)
 
 
 def require_member(request: HttpRequest, eid: str) -> Organization:

@@ -13,11 +13,12 @@ from typing import Final
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from dinhdanh.people import policy
 from dinhdanh.people.models import User
 
 __all__ = ["KEEP", "SESSION_KEY", "looked_up", "remember"]
 
-SESSION_KEY: Final = "people_looked_up"
+SESSION_KEY: Final = policy.LOOKED_UP_KEY
 KEEP: Final = 20  # the most recent look-ups; an officer at a desk serves one person at a time
 
 
@@ -29,6 +30,6 @@ def remember(session: SessionBase, person: User) -> None:
 
 def looked_up(session: SessionBase, pk: int) -> User | None:
     """The person ``pk`` if this session looked them up, else ``None`` (the faces answer 404)."""
-    if pk not in session.get(SESSION_KEY, []):
+    if not policy.may_open_person(session, pk):
         return None
     return User.objects.filter(pk=pk).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from dinhdanh.core import audit
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
+from dinhdanh.people import policy
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest
@@ -22,9 +24,11 @@ from dinhdanh.people.models import (
     SignInEvent,
     User,
 )
-from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.sessions import open_sessions
 from dinhdanh.people.totp import has_totp, recovery_codes_left
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,15 @@ def own_level_requests(user: User) -> QuerySet[LevelRequest]:
     return LevelRequest.objects.filter(user=user).order_by("-received_at")
 
 
+def require_desk(actor: User | AnonymousUser) -> None:
+    """Raise (403, audited) unless ``actor`` may use the officer's desk (``policy.may_use_desk``)."""
+    require(actor, policy.DESK_PERMISSION, any_unit=True)
+
+
 def person_by_number(*, actor: User, personal_id: str) -> User:
     """An officer looks a person up by the number on the card in front of them; every lookup is
     logged, found or not (access to personal data, Law 91/2025)."""
-    require(actor, PeoplePermission.VERIFY_PERSON, any_unit=True)
+    require_desk(actor)
     try:
         digest = login_digest(personal_id)
     except DomainError:
@@ -85,7 +94,7 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
 
 def review_queue(*, actor: User) -> QuerySet[LevelRequest]:
     """Level-1 requests waiting for an officer, the most urgent first."""
-    require(actor, PeoplePermission.VERIFY_PERSON, any_unit=True)
+    require_desk(actor)
     return (
         LevelRequest.objects.filter(kind=RequestKind.LEVEL1_ONLINE, status=RequestStatus.PENDING)
         .select_related("user")

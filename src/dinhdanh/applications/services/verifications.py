@@ -27,7 +27,7 @@ from dinhdanh.applications.models import (
     VerificationRequest,
     VerificationStatus,
 )
-from dinhdanh.applications.permissions import ApplicationPermission
+from dinhdanh.applications.policy import may_answer
 from dinhdanh.applications.routing import verification_due_at
 from dinhdanh.applications.services.common import (
     audit_app,
@@ -40,7 +40,6 @@ from dinhdanh.applications.services.common import (
 )
 from dinhdanh.applications.services.duties import require_no_conflict
 from dinhdanh.applications.services.files import read_upload, store_document
-from dinhdanh.core.access import active_assignments, grants_of
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean
 from dinhdanh.geo.models import AdministrativeUnit
@@ -51,33 +50,6 @@ if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
 __all__ = ["verification_answer", "verification_ask", "verification_cancel"]
-
-
-def answer_scopes(user: User) -> tuple[list[tuple[str, str | None]], list[str | None]]:
-    """(partner scopes as (source, territory path or None), police scopes as territory paths or None).
-
-    A partner clerk's assignment answers only for its source; an assignment without a source (police)
-    answers only questions sent to a unit. None means nationwide."""
-    partners: list[tuple[str, str | None]] = []
-    police: list[str | None] = []
-    for assignment in active_assignments(user):
-        if ApplicationPermission.ANSWER_VERIFICATION not in grants_of(assignment.role):
-            continue
-        path = assignment.unit.path if assignment.unit is not None else None
-        if assignment.partner_source:
-            partners.append((assignment.partner_source, path))
-        else:
-            police.append(path)
-    return partners, police
-
-
-def may_answer(user: User, verification: VerificationRequest) -> bool:
-    partners, police = answer_scopes(user)
-    if verification.partner_source:
-        where = verification.application.head_office.path
-        return any(s == verification.partner_source and (p is None or where.startswith(p)) for s, p in partners)
-    unit = verification.unit
-    return unit is not None and any(p is None or unit.path.startswith(p) for p in police)
 
 
 def require_answerer(actor: User, verification: VerificationRequest) -> None:

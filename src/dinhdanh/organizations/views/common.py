@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -27,11 +26,9 @@ def refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_page(request, status, exc.message())
 
 
-def member_organization(
-    request: HttpRequest, eid: str, *, allowed: Callable[[Membership | None], bool] | None = None
-) -> tuple[Organization, Membership]:
-    """The organization when the signed-in person is a member in force (and ``allowed`` by the
-    organizations policy, when given); otherwise ``RefusalError``."""
+def member_organization(request: HttpRequest, eid: str, part: str = "") -> tuple[Organization, Membership]:
+    """The organization when the signed-in person is a member in force (and may read ``part`` of it,
+    when given: ``selectors.membership_for_reading``); otherwise ``RefusalError``."""
     user = current_user(request)
     try:
         organization = selectors.organization_for_member(user, eid)
@@ -40,7 +37,7 @@ def member_organization(
     membership = selectors.membership_in_force(user, organization)
     if membership is None:  # the selector let it through a moment ago: a grant that just ended
         raise RefusalError(error_page(request, 403))
-    if allowed is not None and not allowed(membership):
+    if part and selectors.membership_for_reading(user, organization, part) is None:
         raise RefusalError(error_page(request, 403))
     return organization, membership
 

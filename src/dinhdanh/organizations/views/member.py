@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from dinhdanh.core.errors import DomainError
-from dinhdanh.organizations import panels, policy, selectors, services
+from dinhdanh.organizations import panels, selectors, services
 from dinhdanh.organizations.forms import GrantForm, RevokeForm
 from dinhdanh.organizations.views.common import RefusalError, is_representative, member_organization, render_org
 from dinhdanh.people import authflow
@@ -49,7 +49,7 @@ def _members_page(
     request: HttpRequest, eid: str, grant_form: GrantForm | None = None, *, status: int = 200
 ) -> HttpResponse:
     try:
-        organization, membership = member_organization(request, eid, allowed=policy.may_read_members)
+        organization, membership = member_organization(request, eid, "members")
     except RefusalError as refused:
         return refused.response
     return render_org(
@@ -152,7 +152,7 @@ def org_requests(request: HttpRequest, eid: str) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, eid: str) -> HttpResponse:
     try:
-        organization, membership = member_organization(request, eid, allowed=policy.may_read_history)
+        organization, membership = member_organization(request, eid, "history")
     except RefusalError as refused:
         return refused.response
     return render_org(

@@ -20,14 +20,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.sealed import SealError, read_file
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.http.pages import error_page
 from dinhdanh.notifications.recipients import masked as masked_address
-from dinhdanh.people import lookups, selectors, services
+from dinhdanh.people import lookups, policy, selectors, services
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.forms import (
     AuthorityLockForm,
@@ -41,7 +40,6 @@ from dinhdanh.people.forms import (
 )
 from dinhdanh.people.models import User
 from dinhdanh.people.models.accounts import CardKind
-from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.services import contacts, levels, locks
 from dinhdanh.people.views.common import current_user, first_error, step_up_required
 
@@ -61,7 +59,7 @@ def _chosen_unit(pk: object) -> AdministrativeUnit:
 
 
 def _units(officer: User) -> list[AdministrativeUnit]:
-    scope = jurisdiction(officer, PeoplePermission.VERIFY_PERSON)
+    scope = policy.desk_scope(officer)
     if scope.nationwide:
         return list(geo.units(level=Level.PROVINCE))
     return geo.units_by_paths(scope.paths)
@@ -86,7 +84,7 @@ def _phone_form(officer: User, data: object = None) -> PhoneResetForm:
 def people_desk(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
     try:
-        require(officer, PeoplePermission.VERIFY_PERSON, any_unit=True)
+        selectors.require_desk(officer)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
     find = FindPersonForm(request.POST if request.POST.get("action") == "find" else None)
@@ -119,7 +117,7 @@ def people_desk(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     officer = current_user(request)
     try:
-        require(officer, PeoplePermission.VERIFY_PERSON, any_unit=True)
+        selectors.require_desk(officer)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
     subject = _person(request, pk)

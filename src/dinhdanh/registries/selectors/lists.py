@@ -1,12 +1,5 @@
-"""Reads behind the lists and upload pages: who may see or upload which source, snapshots, diffs,
-records and import jobs.
-
-Registries are kept per source, not per territory, so the first question is the source. A partner
-clerk whose role names a source (``RoleAssignment.partner_source``) works with that source only; any
-other holder of ``IMPORT_REGISTRY`` or ``VIEW_REGISTRY`` sees every source. Records carry the unit
-path of their commune, so officers see the records of their own territory; a partner clerk sees every
-record of the source they supply (they sent it, including rows whose commune is unknown).
-"""
+"""Reads behind the lists and upload pages: snapshots, diffs, records and import jobs, each read
+through the rule of ``registries.policy`` (which source, which territory), refusals audited here."""
 
 from __future__ import annotations
 
@@ -22,6 +15,7 @@ from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import fold, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.registries import policy
 from dinhdanh.registries.models import ImportJob, JobStatus, Record, Snapshot, SnapshotStatus
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.services.coverage import NATIONWIDE
@@ -32,26 +26,12 @@ if TYPE_CHECKING:
 
     from dinhdanh.people.models import User
 
-VIEW_PERMISSIONS = (RegistryPermission.VIEW_REGISTRY, RegistryPermission.IMPORT_REGISTRY)
 SEARCH_MIN_CHARS = 2
 SEARCH_MAX_WORDS = 8
 
 
-def _sources(user: User | AnonymousUser, permissions: tuple[Permission, ...]) -> list[Source]:
-    allowed: set[Source] = set()
-    for assignment in active_assignments(user):
-        if not grants_of(assignment.role).intersection(permissions):
-            continue
-        if not assignment.partner_source:
-            return list(Source)
-        if assignment.partner_source in Source.values:
-            allowed.add(Source(assignment.partner_source))
-    return [s for s in Source if s in allowed]
-
-
-def upload_sources(user: User | AnonymousUser) -> list[Source]:
-    """The sources ``user`` may upload, in the order of ``Source``; empty: may not upload at all."""
-    return _sources(user, (RegistryPermission.IMPORT_REGISTRY,))
+upload_sources = policy.upload_sources
+visible_sources = policy.visible_sources
 
 
 def upload_territories(user: User | AnonymousUser) -> list[tuple[str, str]]:
@@ -80,11 +60,6 @@ def upload_territories(user: User | AnonymousUser) -> list[tuple[str, str]]:
     return choices
 
 
-def visible_sources(user: User | AnonymousUser) -> list[Source]:
-    """The sources whose snapshots, error reports and records ``user`` may read."""
-    return _sources(user, VIEW_PERMISSIONS)
-
-
 def _deny(user: User | AnonymousUser, permission: Permission, source: str, obj: object = None) -> DomainError:
     audit.record(
         KernelAction.ACCESS_DENIED,
@@ -97,13 +72,13 @@ def _deny(user: User | AnonymousUser, permission: Permission, source: str, obj: 
 
 def require_upload(user: User | AnonymousUser, source: str) -> None:
     """Raise (and audit) unless ``user`` may upload ``source``."""
-    if source not in upload_sources(user):
+    if not policy.may_upload(user, source):
         raise _deny(user, RegistryPermission.IMPORT_REGISTRY, source)
 
 
 def require_view(user: User | AnonymousUser, source: str, obj: Snapshot | ImportJob | None = None) -> None:
     """Raise (and audit) unless ``user`` may read ``source``."""
-    if source not in visible_sources(user):
+    if not policy.may_view(user, source):
         raise _deny(user, RegistryPermission.VIEW_REGISTRY, source, obj)
 
 
@@ -166,18 +141,9 @@ def snapshot(user: User | AnonymousUser, pk: int) -> Snapshot:
 
 
 def visible_records(user: User | AnonymousUser) -> QuerySet[Record]:
-    """Records ``user`` may read: per role assignment, its sources × its territory (see module doc)."""
-    condition = Q(pk__in=[])
-    for assignment in active_assignments(user):
-        if not grants_of(assignment.role).intersection(VIEW_PERMISSIONS):
-            continue
-        if assignment.partner_source:
-            condition |= Q(source=assignment.partner_source)
-        elif assignment.unit is None:
-            return Record.objects.all()
-        else:
-            condition |= Q(unit_path__startswith=assignment.unit.path)
-    return Record.objects.filter(condition)
+    """Records ``user`` may read (``policy.records_scope``)."""
+    scope = policy.records_scope(user)
+    return Record.objects.all() if scope is None else Record.objects.filter(scope)
 
 
 class Change:
@@ -229,7 +195,7 @@ def job(user: User | AnonymousUser, pk: int) -> ImportJob:
     """A job its uploader, or anyone who may upload its source, may follow; others get ``NOT_FOUND``
     (a number in an address says nothing about whether the job exists)."""
     found = ImportJob.objects.select_related("snapshot", "uploaded_by").filter(pk=pk).first()
-    if found is None or (found.uploaded_by_id != user.pk and found.source not in upload_sources(user)):
+    if found is None or not policy.may_follow_job(user, found):
         raise DomainError(CoreError.NOT_FOUND)
     return found
 
