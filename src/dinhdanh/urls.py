@@ -14,6 +14,7 @@ from dinhdanh.applications import urls as applications_urls
 from dinhdanh.http.zones import serves, serves_inner, zone_of
 from dinhdanh.notifications import urls as notifications_urls
 from dinhdanh.organizations import urls as organizations_urls
+from dinhdanh.organizations import urls_officer as organizations_officer_urls
 from dinhdanh.people import urls as people_urls
 from dinhdanh.registries import urls as registries_urls
 from dinhdanh.web import urls as web_urls
@@ -28,6 +29,7 @@ URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
     ("", web_urls),
     ("", people_urls),
     ("", organizations_urls),
+    ("applications/organizations/", organizations_officer_urls),
     ("", applications_urls),
     ("outbox/", notifications_urls),
     ("registries/", registries_urls),

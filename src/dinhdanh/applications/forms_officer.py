@@ -222,21 +222,3 @@ class MultipleFileField(forms.FileField):
 class AnswerForm(forms.Form):
     answer = _reason(_("Kết quả xác minh"), rows=5)
     attachments = MultipleFileField(label=_("Tài liệu kèm theo (PDF, JPEG, PNG; không bắt buộc)"), required=False)
-
-
-# --- organizations ----------------------------------------------------------------------------------------
-
-
-class OrganizationSearchForm(forms.Form):
-    q = forms.CharField(label=_("Tên, mã số hoặc số định danh tổ chức"), max_length=100, required=False)
-    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
-
-
-class OrganizationLockForm(forms.Form):
-    authority = forms.CharField(label=_("Cơ quan có thẩm quyền yêu cầu"), max_length=300)
-    document_reference = forms.CharField(label=_("Số, ngày văn bản yêu cầu"), max_length=200)
-    reason = forms.CharField(label=_("Lý do"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class OrganizationUnlockForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do mở khóa"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

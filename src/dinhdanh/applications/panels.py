@@ -29,5 +29,7 @@ def organization_requests(organization: Organization) -> dict[str, Any]:
     return {
         "requests": selectors.applications_of_organization(organization).select_related("applicant")[
             :ORGANIZATION_REQUESTS
-        ]
+        ],
+        # Where an officer opens one (the organizations app names no page of this one).
+        "request_review_url": "applications:review",
     }

@@ -11,8 +11,6 @@ from dinhdanh.applications.views import (
     officer,
     officer_actions,
     officer_intake,
-    officer_organizations,
-    officer_orphans,
     partner,
 )
 from dinhdanh.http.zones import Zone
@@ -32,16 +30,4 @@ urlpatterns = [
     path("intake/<int:pk>/", officer_intake.intake_person, name="intake_person"),
     path("verifications/", partner.verifications, name="verifications"),
     path("verifications/<int:pk>/", partner.verification_answer, name="verification_answer"),
-    path("organizations/", officer_organizations.officer_organizations, name="officer_organizations"),
-    path("organizations/orphaned/", officer_orphans.orphaned, name="officer_orphaned"),
-    path("organizations/<str:eid>/attach/", officer_orphans.attach, name="officer_attach"),
-    path("organizations/<str:eid>/", officer_organizations.officer_organization, name="officer_organization"),
-    path(
-        "organizations/<str:eid>/lock/", officer_organizations.organization_lock, name="officer_organization_lock"
-    ),
-    path(
-        "organizations/<str:eid>/unlock/",
-        officer_organizations.organization_unlock,
-        name="officer_organization_unlock",
-    ),
 ]

@@ -22,7 +22,14 @@ from dinhdanh.core.text import name_key, nfc
 from dinhdanh.organizations import policy
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
-from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationStatus
+from dinhdanh.organizations.models import (
+    MemberRole,
+    Membership,
+    Organization,
+    OrganizationChange,
+    OrganizationLock,
+    OrganizationStatus,
+)
 from dinhdanh.organizations.numbers import is_valid_eid
 from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.models import AccountLevel, User
@@ -182,6 +189,23 @@ def organization_for_officer(user: User, eid: str) -> Organization:
     )
     audit.record(OrganizationAction.ORG_VIEWED, actor=user, obj=organization, read=True)
     return organization
+
+
+def require_overseer(user: User) -> None:
+    """Raise (403, audited) unless ``user`` oversees organizations somewhere (the officers' pages)."""
+    require_permission(user, OrganizationPermission.OVERSEE_ORGANIZATION, any_unit=True)
+
+
+def open_lock(organization: Organization) -> OrganizationLock | None:
+    return organization.locks.filter(unlocked_at__isnull=True).first()
+
+
+def locks_of(organization: Organization, *, limit: int = 20) -> list[OrganizationLock]:
+    return list(organization.locks.select_related("locked_by", "unlocked_by")[:limit])
+
+
+def changes_of(organization: Organization, *, limit: int = 20) -> list[OrganizationChange]:
+    return list(organization.changes.select_related("actor")[:limit])
 
 
 def organizations_for_officer(user: User, q: str = "") -> QuerySet[Organization]:

@@ -1,5 +1,5 @@
 """Pages of organizations for applicants and members (outer zone); the officers' organization pages
-are in ``applications.urls_officer`` (inner)."""
+are in ``organizations.urls_officer`` (inner)."""
 
 from django.urls import URLPattern, path, re_path
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.core.access import KernelPermission, Permission, permissions_of
 from dinhdanh.http.zones import serves_inner, serves_outer
+from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.registries.permissions import RegistryPermission
 
@@ -34,7 +35,7 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
     ),
     (_("Tiếp nhận hồ sơ"), "applications:intake", (ApplicationPermission.INTAKE_APPLICATION,)),
     (_("Yêu cầu xác minh"), "applications:verifications", (ApplicationPermission.ANSWER_VERIFICATION,)),
-    (_("Tổ chức"), "applications:officer_organizations", (ApplicationPermission.REVIEW_APPLICATION,)),
+    (_("Tổ chức"), "organizations_officer:list", (OrganizationPermission.OVERSEE_ORGANIZATION,)),
     (_("Danh sách tham chiếu"), "registries:lists", (RegistryPermission.VIEW_REGISTRY,)),
     (_("Tải lên danh sách"), "registries:upload", (RegistryPermission.IMPORT_REGISTRY,)),
     (_("Đối soát"), "registries:reconcile_home", (RegistryPermission.VIEW_REGISTRY,)),

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Status
-from dinhdanh.applications.views import officer_common
+from dinhdanh.http import pages
 from tests.applications.officer.support import (
     OTHER_COMMUNE,
     client_for,
@@ -99,7 +99,7 @@ def test_search_by_number_and_by_code() -> None:
 
 
 def test_pages_without_counting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(officer_common, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
     apps = [filed(name=f"Công ty Số {i}") for i in range(3)]
     for i, app in enumerate(apps):
         set_due(app, timedelta(days=i + 1))
