@@ -137,10 +137,12 @@ class TaskWorker(Worker):
         self.started_at = timezone.now()
         self.current = ""
         self._housekept = 0.0
+        self._beaten = 0.0
 
     def beat_once(self) -> None:
         try:
             beat(self.worker_id, started_at=self.started_at, task_id=self.current)
+            self._beaten = time.monotonic()
         except DatabaseError:  # a locked SQLite file or a lost connection: the next beat will tell
             log.warning("worker %s: its heartbeat could not be written", self.worker_id)
 
@@ -169,7 +171,10 @@ class TaskWorker(Worker):
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.current = str(db_task_result.id)
-        self.beat_once()
+        # Say which task it runs, unless it said so a moment ago: a queue of short tasks would
+        # otherwise pay a write per task for it (the thread keeps beating during a long one).
+        if time.monotonic() - self._beaten >= 1.0:
+            self.beat_once()
         try:
             super().run_task(db_task_result)
         finally:
