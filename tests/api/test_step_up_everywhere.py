@@ -28,7 +28,7 @@ from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.sources import Source
 from tests.applications.support import PDF, officer, person, start, submitted
 from tests.conftest import make_user, signed_in
-from tests.organizations.factories import make_organization
+from tests.organizations.factories import make_organization, make_service
 from tests.people.support import post_json, problem
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +145,7 @@ def _representative_and_org() -> tuple[User, Any]:
 def _grant() -> Call:
     rep, org = _representative_and_org()
     _grantee, grantee_pid = person("Phạm Văn Kế Toán")
+    make_service("thue")
     return Call(rep, f"{ORGS}/{org.eid}/members", {"personal_id": grantee_pid, "services": ["thue"]})
 
 

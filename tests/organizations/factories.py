@@ -21,7 +21,7 @@ from dinhdanh.applications.models import (
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.data import Person
-from dinhdanh.organizations.models import MemberRole, Membership, Organization
+from dinhdanh.organizations.models import MemberRole, Membership, Organization, Service
 from dinhdanh.organizations.numbers import next_eid
 from dinhdanh.people.models import User
 from dinhdanh.registries.models import Record, Snapshot, SnapshotStatus
@@ -145,3 +145,11 @@ def make_record(snapshot: Snapshot, *, code: str, **fields: Any) -> Record:
             setattr(record, key, value)
         record.save()
     return record
+
+
+def make_service(code: str, name: str = "", *, active: bool = True) -> Service:
+    """A service of the registry that member grants name (issue 12.0)."""
+    service, _created = Service.objects.get_or_create(
+        code=code, defaults={"name": name or f"Dịch vụ {code}", "active": active}
+    )
+    return service

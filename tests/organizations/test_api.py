@@ -21,7 +21,7 @@ from dinhdanh.organizations.models import Membership, Organization, Organization
 from dinhdanh.people.models import User
 from dinhdanh.people.permissions import PeopleRole
 from tests.conftest import make_officer, make_user, signed_in
-from tests.organizations.factories import make_organization
+from tests.organizations.factories import make_organization, make_service
 from tests.people.support import post_json, problem
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,7 @@ def test_mine_switch_and_detail(rep: User, org: Organization) -> None:
             "category": "enterprise",
             "status": "active",
             "role": "representative",
+            "full_powers": True,
             "services": [],
             "valid_until": None,
             "acting": False,
@@ -75,7 +76,7 @@ def test_every_post_needs_the_csrf_token(rep: User, org: Organization) -> None:
     client, _token = api_client(rep)
     for url, body in (
         (f"{BASE}/switch", {"eid": org.eid}),
-        (f"{BASE}/{org.eid}/members", {"personal_id": OTHER}),
+        (f"{BASE}/{org.eid}/members", {"personal_id": OTHER, "full_powers": True}),
         (f"{BASE}/{org.eid}/lock", {"ground": "organization_request", "reason": "x"}),
     ):
         problem(post_json(client, url, body), 403, "core.csrf_failed")
@@ -101,6 +102,7 @@ def test_unknown_or_malformed_numbers_are_404(rep: User, org: Organization, eid:
 
 
 def test_grant_list_and_revoke(rep: User, org: Organization, other: User) -> None:
+    make_service("thue.ke_khai")
     client, token = api_client(rep)
     until = (timezone.now() + timedelta(days=10)).isoformat()
     body = {"personal_id": OTHER, "role": "member", "services": ["thue.ke_khai"], "valid_until": until}
@@ -109,6 +111,7 @@ def test_grant_list_and_revoke(rep: User, org: Organization, other: User) -> Non
     member = response.json()
     assert member["personal_id_masked"] == "0910******22"
     assert member["in_force"] is True
+    assert (member["full_powers"], member["services"]) == (False, ["thue.ke_khai"])
     assert OTHER not in response.content.decode()
     problem(post_json(client, f"{BASE}/{org.eid}/members", body, token), 409, "organizations.already_member")
     listed = client.get(f"{BASE}/{org.eid}/members").json()
@@ -126,7 +129,7 @@ def test_grant_list_and_revoke(rep: User, org: Organization, other: User) -> Non
 def test_a_grant_needs_a_fresh_second_factor(rep: User, org: Organization, other: User) -> None:
     client, token = api_client(rep, stepped_up=False)
     problem(
-        post_json(client, f"{BASE}/{org.eid}/members", {"personal_id": OTHER}, token),
+        post_json(client, f"{BASE}/{org.eid}/members", {"personal_id": OTHER, "full_powers": True}, token),
         403,
         "people.step_up_required",
     )
@@ -154,13 +157,15 @@ def test_malformed_grants(rep: User, org: Organization, body: dict[str, Any], st
 
 def test_a_member_cannot_grant_or_see_members(rep: User, org: Organization, other: User) -> None:
     rep_client, rep_token = api_client(rep)
-    post_json(rep_client, f"{BASE}/{org.eid}/members", {"personal_id": OTHER}, rep_token)
+    post_json(rep_client, f"{BASE}/{org.eid}/members", {"personal_id": OTHER, "full_powers": True}, rep_token)
     make_user("Người Thứ Ba", personal_id="091085000888")
     client, token = api_client(other)
     assert client.get(f"{BASE}/{org.eid}").status_code == 200
     problem(client.get(f"{BASE}/{org.eid}/members"), 403, "core.permission_denied")
     problem(
-        post_json(client, f"{BASE}/{org.eid}/members", {"personal_id": "091085000888"}, token),
+        post_json(
+            client, f"{BASE}/{org.eid}/members", {"personal_id": "091085000888", "full_powers": True}, token
+        ),
         403,
         "organizations.not_representative",
     )
@@ -252,7 +257,7 @@ def test_no_body_makes_a_500(rep: User, org: Organization, body: Any) -> None:
 
 def test_a_repeated_grant_with_the_same_key_is_answered_once(rep: User, org: Organization, other: User) -> None:
     client, token = api_client(rep)
-    url, body = f"{BASE}/{org.eid}/members", {"personal_id": OTHER}
+    url, body = f"{BASE}/{org.eid}/members", {"personal_id": OTHER, "full_powers": True}
     first = post_json(client, url, body, HTTP_IDEMPOTENCY_KEY="k-1", HTTP_X_CSRFTOKEN=token)
     again = post_json(client, url, body, HTTP_IDEMPOTENCY_KEY="k-1", HTTP_X_CSRFTOKEN=token)
     assert first.status_code == again.status_code == 201

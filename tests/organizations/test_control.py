@@ -17,7 +17,7 @@ from dinhdanh.organizations.origins import OfficerOrigin, RegistryOrigin
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from tests.conftest import make_user, signed_in
-from tests.organizations.factories import make_organization
+from tests.organizations.factories import make_organization, make_service
 from tests.organizations.support import events
 from tests.people.support import post_json, problem
 
@@ -64,6 +64,7 @@ def test_the_named_representative_claims_control_on_the_web_and_can_then_delegat
     ]
     assert list(selectors.claimable_by(rep)) == []
     make_user("Phạm Văn Kế Toán", personal_id="091085000444")
+    make_service("thue")
     granted = services.member_grant(actor=rep, organization=org, personal_id="091085000444", services=["thue"])
     assert granted.organization_id == org.pk
 

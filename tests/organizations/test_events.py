@@ -56,9 +56,9 @@ def request_for(user: User) -> Any:
 
 def test_grant_revoke_and_a_refused_duplicate(rep: User, other: User) -> None:
     org = make_organization(representative=rep)
-    membership = member_grant(actor=rep, organization=org, personal_id=OTHER)
+    membership = member_grant(actor=rep, organization=org, personal_id=OTHER, full_powers=True)
     with pytest.raises(DomainError):
-        member_grant(actor=rep, organization=org, personal_id=OTHER)  # already a member: refused
+        member_grant(actor=rep, organization=org, personal_id=OTHER, full_powers=True)  # already a member: refused
     member_revoke(actor=rep, membership=membership, reason="Hết việc")
     with pytest.raises(DomainError):
         member_revoke(actor=rep, membership=membership, reason="Lần hai")
@@ -75,7 +75,7 @@ def test_grant_revoke_and_a_refused_duplicate(rep: User, other: User) -> None:
 
 def test_a_lapsed_grant_ends_with_one_event(rep: User, other: User) -> None:
     org = make_organization(representative=rep)
-    membership = member_grant(actor=rep, organization=org, personal_id=OTHER)
+    membership = member_grant(actor=rep, organization=org, personal_id=OTHER, full_powers=True)
     Membership.objects.filter(pk=membership.pk).update(valid_until=timezone.now() - timedelta(seconds=1))
     assert members_expire() == 1
     assert members_expire() == 0

@@ -48,7 +48,7 @@ AUTHORITY: dict[str, Any] = {"authority": "Cơ quan Cảnh sát điều tra", "d
 def test_a_new_representative_takes_control_and_the_old_grants_end(officer: User, rep: User, other: User) -> None:
     org = make_organization(representative=rep)
     accountant = with_address(make_user("Kế Toán Viên", personal_id=ACCOUNTANT))
-    member_grant(actor=rep, organization=org, personal_id=ACCOUNTANT)
+    member_grant(actor=rep, organization=org, personal_id=ACCOUNTANT, full_powers=True)
     with_address(rep)
     with_address(other)
     organization_change_representative(

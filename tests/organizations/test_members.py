@@ -25,7 +25,7 @@ from dinhdanh.organizations.services import (
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import make_user
-from tests.organizations.factories import make_organization
+from tests.organizations.factories import make_organization, make_service
 from tests.organizations.support import events, templates_sent_to, with_address
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ OTHER = "091085000222"  # the ``other`` fixture's number
 
 
 def grant(rep: User, org: Organization, **kwargs: Any) -> Membership:
+    kwargs.setdefault("full_powers", "services" not in kwargs)  # a grant names its services or full powers
     return member_grant(actor=rep, organization=org, personal_id=kwargs.pop("personal_id", OTHER), **kwargs)
 
 
@@ -41,9 +42,11 @@ def test_the_representative_grants_a_scoped_period(rep: User, other: User) -> No
     org = make_organization(representative=rep)
     with_address(other)
     until = timezone.now() + timedelta(days=30)
+    make_service("thue.ke_khai"), make_service("bhxh")
     membership = grant(rep, org, services=["thue.ke_khai", "bhxh", "thue.ke_khai"], valid_until=until)
     assert (membership.user, membership.role, membership.granted_by) == (other, MemberRole.MEMBER, rep)
-    assert membership.services == ["bhxh", "thue.ke_khai"]
+    assert (membership.full_powers, selectors.granted_codes(membership)) == (False, ["bhxh", "thue.ke_khai"])
+    assert {g.valid_until for g in membership.grants.all()} == {until}
     assert membership.valid_until == until
     assert selectors.membership_in_force(other, org) == membership
     assert list(selectors.organizations_of(other)) == [org]

@@ -106,7 +106,7 @@ def test_empty_registry_cells_erase_nothing(rep: User) -> None:
 def test_a_new_representative_moves_control_and_ends_the_old_grants(rep: User, other: User) -> None:
     org = make_organization(representative=with_address(rep), code=CODE)
     accountant = make_user("Kế Toán", personal_id="091085000777")
-    member_grant(actor=rep, organization=org, personal_id="091085000777")
+    member_grant(actor=rep, organization=org, personal_id="091085000777", full_powers=True)
     with_address(other)
     snapshot = make_snapshot()
     make_record(

@@ -28,6 +28,7 @@ from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.people.services import levels, user_create
 from dinhdanh.registries.permissions import RegistryRole
+from dinhdanh.organizations.services import service_save
 from dinhdanh.registries.services.coverage import declare
 from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
@@ -57,6 +58,15 @@ PEOPLE = [
 
 
 FOREIGNER_LOGIN = "840199000008"  # a foreigner's number: 12 digits, no citizen layout
+
+
+# Services that the demo's relying parties name and member grants choose from (issue 12.0).
+DEMO_SERVICES = (
+    ("dvc", "Cổng dịch vụ công (demo)", "Public services portal (demo)"),
+    ("thue.ke_khai", "Khai thuế điện tử", "Electronic tax returns"),
+    ("bhxh", "Bảo hiểm xã hội điện tử", "Electronic social insurance"),
+    ("hoa_don", "Hóa đơn điện tử", "Electronic invoices"),
+)
 
 
 def _portrait_png() -> bytes:
@@ -144,6 +154,8 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                 after={"people": created, "organizations": manifest["organizations"]},
             )
     _import_registries(directory / "registries", sources, province.code)
+    for code, name, name_en in DEMO_SERVICES:
+        service_save(actor=None, code=code, name=name, name_en=name_en)
     manifest_path().write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 

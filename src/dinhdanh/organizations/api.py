@@ -18,7 +18,7 @@ from dinhdanh.core.models import AuditEvent
 from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
-from dinhdanh.organizations import selectors, services
+from dinhdanh.organizations import policy, selectors, services
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
     LockGround,
@@ -69,7 +69,8 @@ class MineOut(Schema):
     category: str
     status: str
     role: str
-    services: list[str]
+    full_powers: bool  # every service (the representative, administrators, or a member granted so)
+    services: list[str]  # else the codes of the services it is granted now
     valid_until: datetime | None
     acting: bool
 
@@ -87,6 +88,7 @@ class MemberOut(Schema):
     full_name: str
     personal_id_masked: str
     role: str
+    full_powers: bool
     services: list[str]
     valid_from: datetime
     valid_until: datetime | None
@@ -100,7 +102,8 @@ class MemberOut(Schema):
 class GrantIn(Schema):
     personal_id: str = Field(max_length=64)
     role: str = Field(default=MemberRole.MEMBER.value, max_length=32)
-    services: list[str] = Field(default_factory=list, max_length=100)
+    services: list[str] = Field(default_factory=list, max_length=100)  # codes of the service registry
+    full_powers: bool = False  # instead of services, for a member; an administrator always has them
     valid_until: datetime | None = None
 
 
@@ -179,7 +182,8 @@ def member_out(m: Membership) -> MemberOut:
         full_name=m.user.full_name,
         personal_id_masked=m.user.personal_id_masked,
         role=m.role,
-        services=list(m.services or []),
+        full_powers=policy.has_full_powers(m),
+        services=[g.service.code for g in selectors.live_grants(m)],
         valid_from=m.valid_from,
         valid_until=m.valid_until,
         granted_by=m.granted_by.full_name if m.granted_by is not None else "",
@@ -223,7 +227,8 @@ def mine(request: HttpRequest) -> list[MineOut]:
                 category=org.category,
                 status=org.status,
                 role=membership.role,
-                services=list(membership.services or []),
+                full_powers=policy.has_full_powers(membership),
+                services=[g.service.code for g in selectors.live_grants(membership)],
                 valid_until=membership.valid_until,
                 acting=acting is not None and acting.pk == org.pk,
             )
@@ -272,6 +277,7 @@ def grant(request: HttpRequest, eid: str, body: GrantIn) -> HttpResponse:
         personal_id=body.personal_id,
         role=role,
         services=body.services,
+        full_powers=body.full_powers,
         valid_until=body.valid_until,
     )
     return _created(member_out(membership))

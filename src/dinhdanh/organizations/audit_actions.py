@@ -25,4 +25,5 @@ class OrganizationAction(Actions):
     ORG_VIEWED = "org.viewed", _("Xem hồ sơ tổ chức")
     MEMBER_GRANTED = "org.member_granted", _("Phân quyền thành viên tổ chức")
     MEMBER_REVOKED = "org.member_revoked", _("Thu hồi quyền thành viên tổ chức")
+    SERVICE_SAVED = "org.service_saved", _("Cập nhật danh mục dịch vụ")
     MEMBER_EXPIRED = "org.member_expired", _("Quyền thành viên tổ chức hết hạn")

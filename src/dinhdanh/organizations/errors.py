@@ -131,6 +131,22 @@ class OrganizationError(ErrorCode):
         ),
         400,
     )
+    SERVICE_NAME_REQUIRED = ("organizations.service_name_required", _("Hãy nhập tên dịch vụ."), 400)
+    NO_SERVICES = (
+        "organizations.no_services",
+        _("Hãy chọn ít nhất một dịch vụ được ủy quyền, hoặc chọn toàn quyền."),
+        400,
+    )
+    UNKNOWN_SERVICES = (
+        "organizations.unknown_services",
+        _("Không có dịch vụ đang dùng với mã: {codes}. Hãy chọn trong danh mục dịch vụ."),
+        400,
+    )
+    SERVICES_NOT_FOR_ROLE = (
+        "organizations.services_not_for_role",
+        _("Quản trị viên có toàn quyền; chỉ người được ủy quyền mới được giới hạn theo dịch vụ."),
+        400,
+    )
     VALID_UNTIL_PAST = (
         "organizations.valid_until_past",
         _("Thời hạn ủy quyền phải là một thời điểm trong tương lai (có múi giờ)."),

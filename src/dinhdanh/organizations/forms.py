@@ -13,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.organizations.models import MemberRole
 
 PID_ATTRS = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
-MAX_SERVICES = 20
-SERVICE_MAX_LENGTH = 64
+
+
+class ServicesField(forms.MultipleChoiceField):
+    """Checkboxes of the registry's services (the view sets the choices); the service layer decides
+    whether a code exists and is in use, so a code posted by hand gets its message, not a form error."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
 
 
 class GrantForm(forms.Form):
@@ -32,11 +38,9 @@ class GrantForm(forms.Form):
         initial=MemberRole.MEMBER,
         error_messages={"invalid_choice": _("Vai trò không hợp lệ.")},
     )
-    services = forms.CharField(
-        label=_("Mã dịch vụ được ủy quyền (mỗi dòng một mã, ví dụ thue-dien-tu; để trống là tất cả)"),
-        required=False,
-        max_length=MAX_SERVICES * (SERVICE_MAX_LENGTH + 2),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    full_powers = forms.BooleanField(label=_("Toàn quyền (mọi dịch vụ)"), required=False)
+    services = ServicesField(
+        label=_("Hoặc chỉ các dịch vụ sau"), required=False, widget=forms.CheckboxSelectMultiple
     )
     valid_until = forms.DateField(
         label=_("Hiệu lực đến hết ngày (để trống là không thời hạn)"),
@@ -45,16 +49,6 @@ class GrantForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Ngày hết hiệu lực không hợp lệ.")},
     )
-
-    def clean_services(self) -> list[str]:
-        raw = str(self.cleaned_data.get("services") or "")
-        # One code a line (or separated by commas); the service decides what a valid code is.
-        names: list[str] = []
-        for part in raw.replace("\r", "\n").replace(",", "\n").split("\n"):
-            name = part.strip()
-            if name and name not in names:
-                names.append(name)
-        return names
 
     def clean_valid_until(self) -> datetime | None:
         day: date | None = self.cleaned_data.get("valid_until")

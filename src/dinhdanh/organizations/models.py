@@ -124,15 +124,35 @@ class MemberRole(models.TextChoices):
     MEMBER = "member", _("Người được ủy quyền")
 
 
+class Service(models.Model):
+    """A service that relying parties name and member grants authorize (issue 12.0): e.g. the tax
+    declaration portal. Kept by system administrators (page and ``dinhdanh services``)."""
+
+    code = models.CharField(_("mã dịch vụ"), max_length=64, unique=True)  # a-z 0-9 . _ -
+    name = models.CharField(_("tên dịch vụ"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dịch vụ")
+        verbose_name_plural = _("dịch vụ")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Membership(models.Model):
     """A level-2 person acting for an organization. The legal representative holds the
-    ``representative`` membership (first administrator); only they grant the others (LEGAL §5),
-    optionally limited to named services (``services``; empty means all) and to a period."""
+    ``representative`` membership (first administrator); only they grant the others (LEGAL §5), for a
+    period, with full powers (``full_powers``: every service, as the representative and administrators
+    have) or for named services, one ``MemberGrant`` row each — never "an empty list means all"."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("vai trò"), max_length=16, choices=MemberRole.choices)
-    services = models.JSONField(_("dịch vụ được ủy quyền"), default=list, blank=True)
+    full_powers = models.BooleanField(_("toàn quyền"), default=False)
     valid_from = models.DateTimeField(_("hiệu lực từ"), default=timezone.now)
     valid_until = models.DateTimeField(_("hiệu lực đến"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -159,6 +179,37 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.organization_id} {self.role}"
+
+
+class MemberGrant(models.Model):
+    """One service a member may act for the organization in, for a period (within the membership's)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateTimeField(_("hiệu lực từ"), default=timezone.now)
+    valid_until = models.DateTimeField(_("hiệu lực đến"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("quyền theo dịch vụ")
+        verbose_name_plural = _("quyền theo dịch vụ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "service"],
+                condition=Q(revoked_at__isnull=True),
+                name="organizations_one_live_grant_per_service",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}:{self.service_id}"
 
 
 class LockGround(models.TextChoices):

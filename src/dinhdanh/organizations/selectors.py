@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,12 +23,14 @@ from dinhdanh.organizations import policy
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import (
+    MemberGrant,
     MemberRole,
     Membership,
     Organization,
     OrganizationChange,
     OrganizationLock,
     OrganizationStatus,
+    Service,
 )
 from dinhdanh.organizations.numbers import is_valid_eid
 from dinhdanh.organizations.permissions import OrganizationPermission
@@ -114,6 +116,47 @@ def organization_for_member(user: User, eid: str) -> Organization:
     return organization
 
 
+def active_services(codes: list[str] | None = None) -> QuerySet[Service]:
+    """The registry's services in use (of ``codes``, when given), by code."""
+    qs = Service.objects.filter(active=True)
+    return (qs.filter(code__in=codes) if codes is not None else qs).order_by("code")
+
+
+def all_services() -> QuerySet[Service]:
+    return Service.objects.order_by("code")
+
+
+def live_grants(membership: Membership, at: datetime | None = None) -> list[MemberGrant]:
+    """The membership's service grants in force at ``at`` (now), with their services."""
+    moment = at or timezone.now()
+    return list(
+        membership.grants.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=moment),
+            revoked_at__isnull=True,
+            valid_from__lte=moment,
+        )
+        .select_related("service")
+        .order_by("service__code")
+    )
+
+
+def granted_codes(membership: Membership, at: datetime | None = None) -> list[str]:
+    """What the membership may act in: ``["*"]`` for full powers, else the codes of its live grants."""
+    if policy.has_full_powers(membership):
+        return ["*"]
+    return [g.service.code for g in live_grants(membership, at)]
+
+
+def membership_covers(membership: Membership | None, service: str, at: datetime | None = None) -> bool:
+    """Whether a membership (in force: the caller's concern) authorizes ``service`` at ``at``: full
+    powers, or a live grant for that active service (``organizations.policy``)."""
+    if membership is None:
+        return False
+    if policy.has_full_powers(membership):
+        return True
+    return any(g.service.code == service and g.service.active for g in live_grants(membership, at))
+
+
 def membership_for_reading(user: User, organization: Organization, part: str) -> Membership | None:
     """The reader's membership when ``organizations.policy`` lets it read ``part`` ("profile",
     "members", "history") of ``organization``; None when it does not (not a member, or a plain member
@@ -164,7 +207,14 @@ def acting_organization(request: HttpRequest) -> Organization | None:
 def members_of(organization: Organization, *, include_ended: bool = False) -> QuerySet[Membership]:
     """Memberships not revoked (an expired grant stays listed until ``members_expire`` marks it), or
     every membership ever with ``include_ended``; live ones first, newest first."""
-    qs = Membership.objects.filter(organization=organization).select_related("user", "granted_by", "revoked_by")
+    open_grants = MemberGrant.objects.filter(revoked_at__isnull=True).select_related("service")
+    qs = (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "granted_by", "revoked_by")
+        .prefetch_related(
+            Prefetch("grants", queryset=open_grants.order_by("service__code"), to_attr="open_grants")
+        )
+    )
     if not include_ended:
         qs = qs.filter(revoked_at__isnull=True)
     return qs.order_by(F("revoked_at").asc(nulls_first=True), "-granted_at", "-pk")

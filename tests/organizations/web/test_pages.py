@@ -10,13 +10,14 @@ from django.test import Client
 from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Kind, Status
+from dinhdanh.organizations import selectors
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.models import MemberRole, Membership, Organization, OrganizationLock
 from dinhdanh.organizations.selectors import ACTING_ORGANIZATION
 from dinhdanh.people.authflow import STEPPED_UP_AT
 from dinhdanh.people.models import AccountLevel, User
 from tests.conftest import make_user, signed_in
-from tests.organizations.factories import make_organization
+from tests.organizations.factories import make_organization, make_service
 from tests.web.support import csrf_token, html
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,9 @@ def test_a_non_member_is_refused_everywhere(client: Client, org: Organization) -
         response = client.get(page_of(org, suffix))
         assert response.status_code == 403, suffix
         assert org.name not in html(response)
-    response = client.post(page_of(org, "members/grant/"), {"personal_id": MEMBER_PID, "role": "member"})
+    response = client.post(
+        page_of(org, "members/grant/"), {"personal_id": MEMBER_PID, "role": "member", "full_powers": "on"}
+    )
     assert response.status_code == 403
     assert Membership.objects.count() == 1
     response = client.post("/organizations/switch/", {"eid": org.eid}, follow=True)
@@ -140,23 +143,26 @@ def test_profile_shows_the_art6_fields_with_a_masked_representative(
 
 def test_the_representative_grants_and_revokes_a_member(client: Client, rep: User, org: Organization) -> None:
     member = make_user("Phạm Văn Kế Toán", personal_id=MEMBER_PID)
+    make_service("thue-dien-tu", "Thuế điện tử"), make_service("bhxh.vn", "Bảo hiểm xã hội")
     signed_in(client, rep)
     page = html(client.get(page_of(org, "members/")))
     assert "Phân quyền cho người khác" in page
     until = (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert "Thuế điện tử (thue-dien-tu)" in page  # the registry's services, as checkboxes
     response = client.post(
         page_of(org, "members/grant/"),
-        {"personal_id": MEMBER_PID, "role": "member", "services": "thue-dien-tu\n\nthue-dien-tu\r\nbhxh.vn",
+        {"personal_id": MEMBER_PID, "role": "member", "services": ["thue-dien-tu", "thue-dien-tu", "bhxh.vn"],
          "valid_until": until},
     )  # fmt: skip
     assert response["Location"] == page_of(org, "members/")
     granted = Membership.objects.get(user=member)
     assert granted.role == MemberRole.MEMBER
-    assert sorted(granted.services) == ["bhxh.vn", "thue-dien-tu"]
+    assert selectors.granted_codes(granted) == ["bhxh.vn", "thue-dien-tu"]
     assert granted.valid_until is not None
     assert granted.valid_until.astimezone(timezone.get_current_timezone()).date().isoformat() == until
     page = html(client.get(page_of(org, "members/")))
     assert "Phạm Văn Kế Toán" in page
+    assert "Bảo hiểm xã hội" in page
     assert MEMBER_PID not in page
     response = client.post(page_of(org, f"members/{granted.pk}/revoke/"), {"reason": ""}, follow=True)
     assert "Hãy nêu lý do thu hồi." in html(response)
@@ -178,6 +184,9 @@ def test_the_representative_grants_and_revokes_a_member(client: Client, rep: Use
         ({"valid_until": "31/02/2030"}, "Ngày hết hiệu lực không hợp lệ."),
         ({"services": "Thuế điện tử"}, "Danh sách dịch vụ không hợp lệ"),
         ({"services": "x" * 65}, "Danh sách dịch vụ không hợp lệ"),
+        ({}, "Hãy chọn ít nhất một dịch vụ được ủy quyền, hoặc chọn toàn quyền."),
+        ({"services": "khong-co-dich-vu-nay"}, "Không có dịch vụ đang dùng với mã: khong-co-dich-vu-nay"),
+        ({"services": "thue", "full_powers": "on"}, "chỉ người được ủy quyền mới được giới hạn theo dịch vụ"),
     ],
 )
 def test_bad_grants_are_explained_and_nothing_is_written(
@@ -198,7 +207,9 @@ def test_bad_grants_are_explained_and_nothing_is_written(
 def test_a_level_1_grantee_is_refused(client: Client, rep: User, org: Organization) -> None:
     make_user("Mức Một", personal_id=MEMBER_PID, level=AccountLevel.LEVEL_1)
     signed_in(client, rep)
-    response = client.post(page_of(org, "members/grant/"), {"personal_id": MEMBER_PID, "role": "member"})
+    response = client.post(
+        page_of(org, "members/grant/"), {"personal_id": MEMBER_PID, "role": "member", "full_powers": "on"}
+    )
     assert response.status_code == 400
     assert "mức độ 2" in html(response)
     assert Membership.objects.count() == 1
@@ -210,7 +221,9 @@ def test_granting_needs_a_fresh_second_factor(client: Client, rep: User, org: Or
     stale(client)
     page = html(client.get(page_of(org, "members/")))
     assert "Xác thực lại để phân quyền" in page
-    response = client.post(page_of(org, "members/grant/"), {"personal_id": MEMBER_PID, "role": "member"})
+    response = client.post(
+        page_of(org, "members/grant/"), {"personal_id": MEMBER_PID, "role": "member", "full_powers": "on"}
+    )
     assert response["Location"].startswith("/step-up/")
     assert Membership.objects.count() == 1
 
@@ -223,7 +236,9 @@ def test_only_the_representative_grants(client: Client, rep: User, org: Organiza
     page = html(client.get(page_of(org, "members/")))
     assert "Phân quyền cho người khác" not in page
     response = client.post(
-        page_of(org, "members/grant/"), {"personal_id": "091090000444", "role": "member"}, follow=True
+        page_of(org, "members/grant/"),
+        {"personal_id": "091090000444", "role": "member", "full_powers": "on"},
+        follow=True,
     )
     assert "Chỉ người đại diện theo pháp luật" in html(response)
     assert Membership.objects.count() == 2

@@ -1,5 +1,6 @@
 """Every write to organizations (ARCHITECTURE rule 1). Callers import from here."""
 
+from dinhdanh.organizations.services.catalogue import service_save
 from dinhdanh.organizations.services.control import organization_attach_representative, organization_claim_control
 from dinhdanh.organizations.services.issue import organization_apply_update, organization_issue
 from dinhdanh.organizations.services.locks import organization_lock, organization_terminate, organization_unlock
@@ -23,4 +24,5 @@ __all__ = [
     "organization_switch",
     "organization_terminate",
     "organization_unlock",
+    "service_save",
 ]

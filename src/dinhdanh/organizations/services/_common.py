@@ -231,3 +231,7 @@ def end_membership(membership: Membership, *, actor: User | None, reason: str, a
     membership.revoked_by = actor if actor is not None and actor.pk else None
     membership.revoke_reason = reason[:300]
     membership.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    # Its service grants end with it (they never outlive the membership they belong to).
+    membership.grants.filter(revoked_at__isnull=True).update(
+        revoked_at=membership.revoked_at, revoked_by=membership.revoked_by
+    )

@@ -1,6 +1,7 @@
 """Delegation after issuance (LEGAL §5 [inference]): only the live legal representative grants a
-level-2 person a role, optionally limited to named services and to a period; grants are revoked by
-the representative (or given up by their holder) and expire on their own.
+level-2 person a role for a period — an administrator with full powers, a member with full powers or
+for named services of the registry (``Service``), one ``MemberGrant`` row each (issue 12.0); grants
+are revoked by the representative (or given up by their holder) and expire on their own.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from dinhdanh.core.text import clean_optional
 from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
-from dinhdanh.organizations.models import MemberRole, Membership, Organization
-from dinhdanh.organizations.selectors import representative_membership
+from dinhdanh.organizations.models import MemberGrant, MemberRole, Membership, Organization, Service
+from dinhdanh.organizations.selectors import active_services, representative_membership
 from dinhdanh.organizations.services._common import end_membership, locked_row, notify
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.logins import login_digest, masked
@@ -33,13 +34,34 @@ GRANTABLE = frozenset({MemberRole.MEMBER, MemberRole.ADMINISTRATOR})
 REASON_EXPIRED = "expired"
 
 
-def _services(services: object) -> list[str]:
+def _codes(services: object) -> list[str]:
     if isinstance(services, str | bytes) or not isinstance(services, Sequence | set | frozenset):
         raise DomainError(OrganizationError.INVALID_SERVICES, field="services", limit=MAX_SERVICES)
     items = list(services)
     if len(items) > MAX_SERVICES or not all(isinstance(s, str) and _SERVICE.fullmatch(s) for s in items):
         raise DomainError(OrganizationError.INVALID_SERVICES, field="services", limit=MAX_SERVICES)
     return sorted(set(items))
+
+
+def _scope(role: MemberRole, services: object, full_powers: object) -> tuple[bool, list[Service]]:
+    """(full powers, the services named): administrators have full powers and name none; a member has
+    full powers or at least one active service of the registry — never an empty list meaning all."""
+    codes = _codes(services)
+    if role == MemberRole.ADMINISTRATOR:
+        if codes:
+            raise DomainError(OrganizationError.SERVICES_NOT_FOR_ROLE, field="services")
+        return True, []
+    if full_powers is True:
+        if codes:
+            raise DomainError(OrganizationError.SERVICES_NOT_FOR_ROLE, field="services")
+        return True, []
+    if not codes:
+        raise DomainError(OrganizationError.NO_SERVICES, field="services")
+    found = {s.code: s for s in active_services(codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(OrganizationError.UNKNOWN_SERVICES, field="services", codes=", ".join(missing))
+    return False, [found[c] for c in codes]
 
 
 def _valid_until(valid_until: object, now: datetime) -> datetime | None:
@@ -89,6 +111,7 @@ def member_grant(
     personal_id: str,
     role: MemberRole = MemberRole.MEMBER,
     services: Sequence[str] = (),
+    full_powers: bool = False,
     valid_until: datetime | None = None,
 ) -> Membership:
     now = timezone.now()
@@ -103,9 +126,10 @@ def member_grant(
         raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role)[:40]) from exc
     if role not in GRANTABLE:
         raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role))
-    scope = _services(services)
-    until = _valid_until(valid_until, now)
     grantee, shown = _grantee(personal_id)
+    until = _valid_until(valid_until, now)
+    everything, named = _scope(role, services, full_powers)
+    scope = [s.code for s in named]
     try:
         with transaction.atomic():
             locked_row(organization)
@@ -124,11 +148,15 @@ def member_grant(
                 organization=organization,
                 user=grantee,
                 role=role,
-                services=scope,
+                full_powers=everything,
                 valid_from=now,
                 valid_until=until,
                 granted_by=actor,
                 granted_at=now,
+            )
+            grant_row = {"membership": membership, "valid_from": now, "valid_until": until, "granted_by": actor}
+            MemberGrant.objects.bulk_create(
+                MemberGrant(service=service, granted_at=now, **grant_row) for service in named
             )
             audit.record(
                 OrganizationAction.MEMBER_GRANTED,
@@ -139,6 +167,7 @@ def member_grant(
                     "user": grantee.pk,
                     "grantee": shown,
                     "role": str(role),
+                    "full_powers": everything,
                     "services": scope,
                     "valid_until": until,
                 },
@@ -147,7 +176,12 @@ def member_grant(
                 org_events.MEMBER_GRANTED,
                 actor=actor,
                 organization=organization,
-                payload={"membership": membership.pk, "role": str(role), "services": scope},
+                payload={
+                    "membership": membership.pk,
+                    "role": str(role),
+                    "full_powers": everything,
+                    "services": scope,
+                },
             )
             notify(
                 grantee,

@@ -12,7 +12,7 @@ from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import Organization
-from dinhdanh.organizations.selectors import ACTING_ORGANIZATION, membership_in_force
+from dinhdanh.organizations.selectors import ACTING_ORGANIZATION, granted_codes, membership_in_force
 from dinhdanh.people.models import User
 
 __all__ = ["organization_switch"]
@@ -41,7 +41,7 @@ def organization_switch(*, actor: User, request: HttpRequest, organization: Orga
             OrganizationAction.ORG_SWITCHED,
             actor=actor,
             obj=organization,
-            after={"membership": membership.pk, "role": membership.role, "services": membership.services},
+            after={"membership": membership.pk, "role": membership.role, "services": granted_codes(membership)},
         )
         # Campaigns count the first time a person acts for an organization: said once, here.
         first = not events.happened(org_events.ACTED_AS, actor=actor, organization_id=organization.pk)

@@ -6,6 +6,7 @@ and both need a fresh second factor.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -45,6 +46,14 @@ def profile(request: HttpRequest, eid: str) -> HttpResponse:
     )
 
 
+def _grant_form(form: GrantForm | None = None) -> GrantForm:
+    form = form or GrantForm()
+    field = form.fields["services"]
+    assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101  (GrantForm's ServicesField)
+    field.choices = [(s.code, f"{s.name} ({s.code})") for s in selectors.active_services()]
+    return form
+
+
 def _members_page(
     request: HttpRequest, eid: str, grant_form: GrantForm | None = None, *, status: int = 200
 ) -> HttpResponse:
@@ -60,7 +69,7 @@ def _members_page(
             "membership": membership,
             "is_representative": is_representative(membership),
             "members": selectors.members_of(organization).select_related("user", "granted_by"),
-            "grant_form": grant_form or GrantForm(),
+            "grant_form": _grant_form(grant_form),
             "revoke_form": RevokeForm(),
             "stepped_up": authflow.is_stepped_up(request),
         },
@@ -92,6 +101,7 @@ def member_grant(request: HttpRequest, eid: str) -> HttpResponse:
                 personal_id=form.cleaned_data["personal_id"],
                 role=form.cleaned_data["role"],
                 services=form.cleaned_data["services"],
+                full_powers=form.cleaned_data["full_powers"],
                 valid_until=form.cleaned_data["valid_until"],
             )
         except DomainError as exc:
