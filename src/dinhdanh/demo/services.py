@@ -23,12 +23,12 @@ from dinhdanh.demo.audit_actions import DemoAction
 from dinhdanh.demo.generate import write_registries
 from dinhdanh.demo.manifest import manifest_path
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.services import service_save
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.permissions import PeopleRole
 from dinhdanh.people.services import levels, user_create
 from dinhdanh.registries.permissions import RegistryRole
-from dinhdanh.organizations.services import service_save
 from dinhdanh.registries.services.coverage import declare
 from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
