@@ -47,7 +47,9 @@ def test_the_services_list_becomes_full_powers_or_grant_rows() -> None:
     Membership = new.get_model("organizations", "Membership")
     MemberGrant = new.get_model("organizations", "MemberGrant")
     Service = new.get_model("organizations", "Service")
-    powers = dict(Membership.objects.filter(organization__eid="00000000991").values_list("user__full_name", "full_powers"))
+    powers = dict(
+        Membership.objects.filter(organization__eid="00000000991").values_list("user__full_name", "full_powers")
+    )
     assert powers == {"Người 0": True, "Người 1": True, "Người 2": False}
     grants = MemberGrant.objects.filter(membership__user__full_name="Người 2").order_by("service__code")
     assert [(g.service.code, g.valid_until) for g in grants] == [("bhxh", until), ("thue", until)]

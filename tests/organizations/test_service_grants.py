@@ -133,7 +133,9 @@ def test_only_a_system_administrator_keeps_the_registry() -> None:
 
 def test_the_command_adds_lists_and_retires_services() -> None:
     out = io.StringIO()
-    call_command("services", "set", "dvc", "--name", "Cổng dịch vụ công", "--name-en", "Public services", stdout=out)
+    call_command(
+        "services", "set", "dvc", "--name", "Cổng dịch vụ công", "--name-en", "Public services", stdout=out
+    )
     call_command("services", "set", "dvc", "--name", "Cổng dịch vụ công", "--inactive", stdout=out)
     listing = io.StringIO()
     call_command("services", "list", stdout=listing)
