@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import ClassVar
 
@@ -23,8 +24,15 @@ class UserManager(BaseUserManager["User"]):
         return self.get(login_digest=username)
 
 
+def new_subject() -> str:
+    """A public subject identifier: random, opaque, never reused, never derived from the person's number
+    (issue 12.0); relying parties of a sector get a pairwise one derived from it (``people.subjects``)."""
+    return secrets.token_urlsafe(16)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     login_digest = models.CharField(max_length=64, unique=True, editable=False)
+    subject = models.CharField(max_length=32, unique=True, editable=False, default=new_subject)
     personal_id_masked = models.CharField(_("số định danh (che)"), max_length=20)
     full_name = models.CharField(_("họ và tên"), max_length=200)
     email = models.EmailField(_("thư điện tử"), blank=True)
