@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.core.audit_codes import Actions, actions
 
 
-@actions("access", "calendar", "tasks")
+@actions("access", "calendar", "tasks", "keys")
 class KernelAction(Actions):
     ACCESS_DENIED = "access.denied", _("Từ chối truy cập")
     ROLE_GRANTED = "access.role_granted", _("Giao vai trò")
@@ -20,3 +20,5 @@ class KernelAction(Actions):
     TASK_ABANDONED = "tasks.abandoned", _("Bỏ việc nền sau nhiều lần tiến trình xử lý dừng")
     SCHEDULE_CHANGED = "tasks.schedule_changed", _("Thay đổi lịch việc định kỳ")
     SCHEDULE_RUN = "tasks.schedule_run", _("Chạy ngay việc định kỳ")
+    KEY_ROTATED = "keys.rotated", _("Thay khóa mã hóa")
+    KEYS_RESEALED = "keys.resealed", _("Mã hóa lại dữ liệu bằng khóa mới")

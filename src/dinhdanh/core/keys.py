@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,50 @@ def data_key(name: str) -> bytes:
     with os.fdopen(fd, "w") as fh:
         fh.write(key.hex())
     return key
+
+
+# --- versioned keys: rotated without losing what older versions sealed ---------------------------------
+# Version 1 is the file ``keys/<name>`` (what ``data_key`` always used); a rotation adds ``<name>.2``,
+# ``<name>.3``, … and the highest is current. Older versions stay until nothing uses them any more.
+
+_VERSION_SUFFIX = re.compile(r"\.(\d{1,4})$")
+
+
+def _key_dir() -> Path:
+    directory = Path(settings.DATA_DIR) / "keys"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def key_versions(name: str) -> list[tuple[int, str, bytes]]:
+    """(version, key id, key) of every version of ``name``, oldest first; version 1 is made on first use."""
+    versions = [(1, data_key(name))]
+    for path in _key_dir().glob(f"{name}.*"):
+        match = _VERSION_SUFFIX.search(path.name)
+        if match and path.name == f"{name}.{match[1]}":
+            versions.append((int(match[1]), bytes.fromhex(path.read_text().strip())))
+    return [(version, key_id(key), key) for version, key in sorted(versions)]
+
+
+def current_key(name: str) -> tuple[str, bytes]:
+    """(key id, key) that new values are sealed or indexed with: the newest version."""
+    _version, kid, key = key_versions(name)[-1]
+    return kid, key
+
+
+def key_by_id(name: str, kid: str) -> bytes | None:
+    return next((key for _version, found, key in key_versions(name) if found == kid), None)
+
+
+def rotate_key(name: str) -> str:
+    """A new current version of ``name``; returns its key id. Older versions stay readable."""
+    version = key_versions(name)[-1][0] + 1
+    path = _key_dir() / f"{name}.{version}"
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex())
+    return key_id(key)
 
 
 def blind_index(name: str, value: str) -> str:

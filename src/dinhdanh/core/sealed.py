@@ -1,8 +1,10 @@
-"""Encryption at rest for sensitive personal data (Law 91/2025): ID-card numbers, portraits, TOTP secrets.
+"""Encryption at rest for sensitive personal data (Law 91/2025): personal numbers, portraits, TOTP secrets.
 
-AES-256-GCM under a key from the data dir (``core.keys.data_key``), never stored in the database, so a
-copied database alone reveals nothing. ``purpose`` is bound as associated data: a value sealed for one
-use cannot be replayed into another column.
+AES-256-GCM under a key from the data dir (``core.keys``), never stored in the database, so a copied
+database alone reveals nothing. ``purpose`` is bound as associated data: a value sealed for one use
+cannot be replayed into another column. Each blob names the key that sealed it, so the key rotates
+(``dinhdanh keys rotate sealing``): new values take the new key, old ones stay readable and are
+re-sealed by ``dinhdanh keys reseal`` (issue 12.0).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from dinhdanh.core.keys import data_key
+from dinhdanh.core.keys import current_key, data_key, key_by_id
 
 _KEY_NAME = "sealing"
-_VERSION = b"\x01"
+_V1 = b"\x01"  # version 1 blobs: the first key, no key id
+_V2 = b"\x02"  # version 2: the key id (8 bytes) follows, so the key can rotate (core.keys)
 _NONCE_BYTES = 12
+_KID_BYTES = 8
 
 
 class SealError(Exception):
@@ -28,19 +32,39 @@ class SealError(Exception):
 
 
 def seal(data: bytes, *, purpose: str) -> bytes:
+    kid, key = current_key(_KEY_NAME)
     nonce = secrets.token_bytes(_NONCE_BYTES)
-    return _VERSION + nonce + AESGCM(data_key(_KEY_NAME)).encrypt(nonce, data, purpose.encode())
+    return _V2 + bytes.fromhex(kid) + nonce + AESGCM(key).encrypt(nonce, data, purpose.encode())
+
+
+def _key_of(blob: bytes, purpose: str) -> tuple[bytes, bytes]:
+    """(key, the rest after the header) for a blob of either version."""
+    if blob.startswith(_V1) and len(blob) >= 1 + _NONCE_BYTES + 16:
+        return data_key(_KEY_NAME), blob[1:]
+    if blob.startswith(_V2) and len(blob) >= 1 + _KID_BYTES + _NONCE_BYTES + 16:
+        key = key_by_id(_KEY_NAME, blob[1 : 1 + _KID_BYTES].hex())
+        if key is not None:
+            return key, blob[1 + _KID_BYTES :]
+    raise SealError(purpose)
 
 
 def unseal(blob: bytes, *, purpose: str) -> bytes:
-    blob = bytes(blob)
-    if not blob.startswith(_VERSION) or len(blob) < 1 + _NONCE_BYTES + 16:
-        raise SealError(purpose)
-    nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+    key, rest = _key_of(bytes(blob), purpose)
+    nonce, body = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]
     try:
-        return AESGCM(data_key(_KEY_NAME)).decrypt(nonce, body, purpose.encode())
+        return AESGCM(key).decrypt(nonce, body, purpose.encode())
     except InvalidTag as exc:
         raise SealError(purpose) from exc
+
+
+def sealed_with_current_key(blob: bytes) -> bool:
+    """Whether ``blob`` is sealed with the current key (else ``reseal`` it after a rotation)."""
+    return bytes(blob).startswith(_V2) and bytes(blob)[1 : 1 + _KID_BYTES].hex() == current_key(_KEY_NAME)[0]
+
+
+def reseal(blob: bytes, *, purpose: str) -> bytes:
+    """The same value sealed with the current key."""
+    return seal(unseal(blob, purpose=purpose), purpose=purpose)
 
 
 def seal_text(text: str, *, purpose: str) -> bytes:

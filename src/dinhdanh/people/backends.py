@@ -9,7 +9,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 
+from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
+from dinhdanh.people.identifiers import remember_number
 from dinhdanh.people.logins import login_digest
 from dinhdanh.people.models import User
 
@@ -34,5 +36,6 @@ class LoginBackend(ModelBackend):
             make_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
+            remember_number(user, parse_personal_id(username, foreigner=True).value)
             return user
         return None

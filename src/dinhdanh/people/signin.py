@@ -25,11 +25,13 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
+from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.notifications.services import notify
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.identifiers import remember_number
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
 from dinhdanh.people.notices import notify_limited
@@ -195,6 +197,9 @@ def password_check(*, login: str, password: str, client: Client) -> PasswordOutc
     else:
         ok = user.check_password(password)  # rehashes when the argon2 parameters changed
     right = user if ok and user is not None and user.is_active else None
+    if right is not None:
+        # The one moment the number is known again: an account made before it was kept keeps it now.
+        remember_number(right, parse_personal_id(login, foreigner=True).value)
     if right is None:
         count_failure(
             user=user,

@@ -33,6 +33,10 @@ def new_subject() -> str:
 class User(AbstractBaseUser, PermissionsMixin):
     login_digest = models.CharField(max_length=64, unique=True, editable=False)
     subject = models.CharField(max_length=32, unique=True, editable=False, default=new_subject)
+    # The personal number itself, sealed (core.sealed, purpose PID_PURPOSE): released as a claim only
+    # where the law allows, and what re-indexes ``login_digest`` when its key rotates. Empty for
+    # accounts made before issue 12 until their holder next signs in (people.identifiers).
+    personal_id_sealed = models.BinaryField(default=b"", blank=True, editable=False)
     personal_id_masked = models.CharField(_("số định danh (che)"), max_length=20)
     full_name = models.CharField(_("họ và tên"), max_length=200)
     email = models.EmailField(_("thư điện tử"), blank=True)
@@ -164,6 +168,7 @@ class PendingRegistration(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     login_digest = models.CharField(max_length=64, db_index=True)
     personal_id_masked = models.CharField(max_length=20)
+    personal_id_sealed = models.BinaryField(default=b"", blank=True, editable=False)
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
     phone = models.CharField(max_length=20)

@@ -21,6 +21,7 @@ from dinhdanh.people import signin, throttle
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.identifiers import seal_number
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, SignInOutcome, User
 from dinhdanh.people.otp import otp_check, otp_issue
@@ -48,6 +49,7 @@ def user_create(
         user = User(
             login_digest=digest,
             personal_id_masked=masked(personal_id),
+            personal_id_sealed=seal_number(parse_personal_id(personal_id, foreigner=True).value),
             full_name=name,
             level=level,
             email=email,

@@ -34,6 +34,7 @@ from dinhdanh.notifications.services import notify
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
+from dinhdanh.people.identifiers import seal_number
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import PendingRegistration, User
 from dinhdanh.people.notices import notify_limited
@@ -175,6 +176,7 @@ def registration_start(*, data: Registration, client: Client | None = None) -> P
             registration = PendingRegistration.objects.create(
                 login_digest=digest,
                 personal_id_masked=masked(pid.value),
+                personal_id_sealed=seal_number(pid.value),
                 full_name=name,
                 date_of_birth=born,
                 phone=phone,
@@ -235,6 +237,7 @@ def registration_confirm(*, registration_id: str | UUID, code: str) -> User:
         user = User(
             login_digest=registration.login_digest,
             personal_id_masked=registration.personal_id_masked,
+            personal_id_sealed=registration.personal_id_sealed,
             full_name=registration.full_name,
             date_of_birth=registration.date_of_birth,
             phone=registration.phone,
