@@ -93,7 +93,7 @@ def _act_and_grant(page: Any, base: str) -> None:
     assert f"Đang thao tác với tư cách: {ORG_NAME}" in page.get_by_test_id("acting").inner_text()
     page.get_by_role("link", name="Thành viên").click()
     page.get_by_label("Số định danh cá nhân của người được ủy quyền").fill(MEMBER_PID)
-    page.get_by_label("Mã dịch vụ được ủy quyền", exact=False).fill("thue-dien-tu")
+    page.get_by_label("Thuế điện tử (thue-dien-tu)").check()  # a service of the registry (issue 12.0)
     page.get_by_role("button", name="Phân quyền").click()
     page.get_by_role("cell", name="Phạm Văn Kế Toán").wait_for()
     page.get_by_role("button", name="Trở về tài khoản cá nhân").click()
@@ -112,9 +112,11 @@ def test_register_an_organization_then_act_for_it(
     from dinhdanh.geo.services import units_load
     from dinhdanh.organizations.models import Membership
     from tests.conftest import make_officer, make_user
+    from tests.organizations.factories import make_service
     from tests.people.support import enrol_totp, totp_code
 
     units_load(actor=None)  # transactional tests start from an empty database
+    make_service("thue-dien-tu", "Thuế điện tử")
     settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
     base = live_server.url
     rep = make_user("Trần Thị Đại Diện", personal_id=REP_PID)
