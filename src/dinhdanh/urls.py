@@ -11,6 +11,7 @@ from django.views.generic import RedirectView
 
 from dinhdanh.api.urls import api
 from dinhdanh.applications import urls as applications_urls
+from dinhdanh.federation import urls as federation_urls
 from dinhdanh.http.zones import serves, serves_inner, zone_of
 from dinhdanh.notifications import urls as notifications_urls
 from dinhdanh.organizations import urls as organizations_urls
@@ -27,6 +28,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # (prefix, URL module); the order is the order of matching.
 URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
     ("", web_urls),
+    ("", federation_urls),
     ("", people_urls),
     ("", organizations_urls),
     ("applications/organizations/", organizations_officer_urls),

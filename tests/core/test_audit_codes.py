@@ -19,6 +19,7 @@ OWNED_BY = {
     "dinhdanh.notifications": {"notify"},
     "dinhdanh.geo": {"geo"},
     "dinhdanh.demo": {"system"},
+    "dinhdanh.federation": {"federation"},
 }
 
 

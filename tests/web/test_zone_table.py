@@ -21,6 +21,7 @@ from tests.web.support import deploy_zone
 # (route, name, zone); "-" is a route without a name.
 ROUTES: list[tuple[str, str, Zone]] = [
     ("", "web:home", Zone.BOTH),
+    (".well-known/jwks.json", "federation:jwks", Zone.OUTER),
     ("^organizations/(?P<eid>[0-9]{11})/$", "organizations:profile", Zone.OUTER),
     ("^organizations/(?P<eid>[0-9]{11})/claim/$", "organizations:claim", Zone.OUTER),
     ("^organizations/(?P<eid>[0-9]{11})/history/$", "organizations:history", Zone.OUTER),

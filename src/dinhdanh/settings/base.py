@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "dinhdanh.registries",
     "dinhdanh.organizations",
     "dinhdanh.applications",
+    "dinhdanh.federation",
     "dinhdanh.web",
     "dinhdanh.api",
     "dinhdanh.demo",
@@ -316,3 +317,10 @@ FOUR_EYES_AUTHORITY_LOCKS = flag("DINHDANH_FOUR_EYES_AUTHORITY_LOCKS", default=T
 ORG_NAME_MATCH_THRESHOLD = 90  # core.text.name_similarity, 0-100
 DOCUMENT_MAX_BYTES = integer("DINHDANH_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DOCUMENT_MAX_PER_APPLICATION = 30
+
+# Federation (issue 12, decision 0031): signing keys for ID tokens and JWT access tokens. A key signs
+# for FEDERATION_KEY_MAX_AGE_DAYS, then a new one takes over (the schedule's rotate_signing_keys); the
+# old one stays in the JWKS for FEDERATION_KEY_PUBLISH_AFTER_SECONDS more, longer than any token it
+# signed can live.
+FEDERATION_KEY_MAX_AGE_DAYS = integer("DINHDANH_FEDERATION_KEY_MAX_AGE_DAYS", 90)
+FEDERATION_KEY_PUBLISH_AFTER_SECONDS = integer("DINHDANH_FEDERATION_KEY_PUBLISH_AFTER_SECONDS", 2 * 24 * 3600)

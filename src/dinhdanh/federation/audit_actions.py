@@ -1,0 +1,17 @@
+"""Audit action codes of `federation` (the kernel keeps only the mechanism: core.audit_codes).
+
+Never rename a value: verifiers and reports key on it. Adding one needs no migration.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.core.audit_codes import Actions, actions
+
+
+@actions("federation")
+class FederationAction(Actions):
+    SIGNING_KEY_CREATED = "federation.signing_key_created", _("Tạo khóa ký mới")
+    SIGNING_KEY_RETIRED = "federation.signing_key_retired", _("Thôi dùng khóa ký")
+    SIGNING_KEY_DROPPED = "federation.signing_key_dropped", _("Gỡ khóa ký khỏi danh sách công khai")

@@ -1,0 +1,21 @@
+"""The federation's recurring jobs (``core.schedule``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.tasks import task
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.core.schedule import recurring
+from dinhdanh.federation.keys import keys_maintain
+
+
+@recurring(
+    "rotate_signing_keys",
+    every=timedelta(days=1),
+    summary=_("Tạo, thay và gỡ khóa ký của nhà cung cấp định danh theo hạn"),
+)
+@task
+def rotate_signing_keys() -> dict[str, int]:
+    return keys_maintain()
