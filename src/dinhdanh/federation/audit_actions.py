@@ -15,3 +15,6 @@ class FederationAction(Actions):
     SIGNING_KEY_CREATED = "federation.signing_key_created", _("Tạo khóa ký mới")
     SIGNING_KEY_RETIRED = "federation.signing_key_retired", _("Thôi dùng khóa ký")
     SIGNING_KEY_DROPPED = "federation.signing_key_dropped", _("Gỡ khóa ký khỏi danh sách công khai")
+    CLIENT_REGISTERED = "federation.client_registered", _("Đăng ký bên sử dụng")
+    CLIENT_DISABLED = "federation.client_disabled", _("Ngừng bên sử dụng")
+    CLIENT_SECRET_ROTATED = "federation.client_secret_rotated", _("Cấp lại mã bí mật cho bên sử dụng")

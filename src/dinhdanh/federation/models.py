@@ -1,8 +1,9 @@
-"""Federation tables (issue 12). Signing keys first: the rest of the provider (clients, grants,
-tokens, consent) comes with the flows that use it."""
+"""Federation tables (issue 12): signing keys and the relying-party registry; grants, tokens and
+consent come with the flows that use them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +38,59 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alg} {self.kid}"
+
+
+class Profile(models.TextChoices):
+    """A client's security posture, as data (ARCHITECTURE rule 5)."""
+
+    BASIC = "basic", _("Cơ bản (OpenID Connect)")
+    FAPI2 = "fapi2", _("FAPI 2.0 (PAR, private_key_jwt, DPoP)")
+
+
+class AuthMethod(models.TextChoices):
+    """How a client proves itself at the token endpoint (RFC 7591 §2 names)."""
+
+    SECRET_BASIC = "client_secret_basic", "client_secret_basic"
+    PRIVATE_KEY_JWT = "private_key_jwt", "private_key_jwt"
+    NONE = "none", _("không (ứng dụng công khai, PKCE)")
+
+
+class SubjectType(models.TextChoices):
+    PUBLIC = "public", _("Công khai")
+    PAIRWISE = "pairwise", _("Riêng theo lĩnh vực")
+
+
+class Client(models.Model):
+    """A relying party, registered by a system administrator (issue 12.4)."""
+
+    client_id = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    logo_uri = models.URLField(_("biểu trưng"), max_length=500, blank=True)
+    redirect_uris = models.JSONField(default=list)  # exact strings (RFC 9700 §4.1.3)
+    post_logout_redirect_uris = models.JSONField(default=list, blank=True)
+    profile = models.CharField(max_length=8, choices=Profile.choices, default=Profile.BASIC)
+    auth_method = models.CharField(max_length=24, choices=AuthMethod.choices)
+    # A keyed digest of the secret (decision 0032); the secret itself is shown once, when made.
+    secret_digest = models.CharField(max_length=64, blank=True, editable=False)
+    jwks = models.JSONField(null=True, blank=True)  # public keys for private_key_jwt and signed requests
+    jwks_uri = models.URLField(max_length=500, blank=True)
+    scopes = models.JSONField(default=list)  # what it may ask for
+    service = models.ForeignKey(
+        "organizations.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # what a member's grant must cover for them to sign in here as their organization
+    subject_type = models.CharField(max_length=8, choices=SubjectType.choices, default=SubjectType.PUBLIC)
+    sector = models.CharField(max_length=255, blank=True)  # the host pairwise subjects are derived for
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bên sử dụng")
+        verbose_name_plural = _("bên sử dụng")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
