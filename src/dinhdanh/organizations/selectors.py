@@ -157,6 +157,22 @@ def membership_covers(membership: Membership | None, service: str, at: datetime 
     return any(g.service.code == service and g.service.active for g in live_grants(membership, at))
 
 
+def acting_choices(user: User, service: str, at: datetime | None = None) -> list[tuple[Organization, Membership]]:
+    """The organizations ``user`` may sign in as at a relying party of ``service`` (issue 12.3): active
+    organizations whose membership in force covers that service at ``at`` — full powers, or a live
+    grant for it. A locked person or organization, an ended or not-yet-started grant, a grant for other
+    services, or a service out of use give nothing. By name."""
+    if not isinstance(user, User) or not user.is_authenticated or not service:
+        return []
+    moment = at or timezone.now()
+    memberships = (
+        Membership.objects.filter(in_force(moment), user=user, organization__status=OrganizationStatus.ACTIVE)
+        .select_related("organization", "organization__head_office", "user")
+        .order_by("organization__name_key", "organization__pk")
+    )
+    return [(m.organization, m) for m in memberships if membership_covers(m, service, moment)]
+
+
 def membership_for_reading(user: User, organization: Organization, part: str) -> Membership | None:
     """The reader's membership when ``organizations.policy`` lets it read ``part`` ("profile",
     "members", "history") of ``organization``; None when it does not (not a member, or a plain member
