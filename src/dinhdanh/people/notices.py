@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from dinhdanh.notifications.models import Message
-from dinhdanh.notifications.services import notify_user
+from dinhdanh.notifications.services import notify, notify_user
 from dinhdanh.people.models import User
 
 
@@ -25,3 +25,17 @@ def notify_limited(user: User, template: str, params: dict[str, str | int] | Non
         return False
     notify_user(user, template, params or {})
     return True
+
+
+def text_code(phone: str, code: str, *, language: str, user: User | None = None) -> None:
+    """Send a one-time code by SMS (``phone_otp``), the code marked sensitive so that the outbox
+    redacts it once sent. Call inside the transaction that issued it."""
+    notify(
+        channel="sms",
+        to=phone,
+        template="phone_otp",
+        params={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
+        language=language,
+        user=user,
+        sensitive=("code",),
+    )

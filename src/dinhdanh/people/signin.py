@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -27,14 +26,13 @@ from django.views.decorators.debug import sensitive_variables
 from dinhdanh.core import audit
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
-from dinhdanh.notifications.services import notify
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import remember_number
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
-from dinhdanh.people.notices import notify_limited
+from dinhdanh.people.notices import notify_limited, text_code
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.totp import has_totp, recovery_code_use, totp_verify
 
@@ -169,15 +167,7 @@ def _send_guard_code(user: User) -> None:
         return
 
     with transaction.atomic():
-        notify(
-            channel="sms",
-            to=user.phone,
-            template="phone_otp",
-            params={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
-            language=user.preferred_language,
-            user=user,
-            sensitive=("code",),
-        )
+        text_code(user.phone, code, language=user.preferred_language, user=user)
 
 
 @sensitive_variables("login", "password")

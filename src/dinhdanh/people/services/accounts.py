@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -16,7 +15,7 @@ from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean
-from dinhdanh.notifications.services import notify, notify_user
+from dinhdanh.notifications.services import notify_user
 from dinhdanh.people import signin, throttle
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
@@ -24,6 +23,7 @@ from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import seal_number
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import AccountLevel, SignInOutcome, User
+from dinhdanh.people.notices import text_code
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
 from dinhdanh.people.permissions import PeoplePermission
@@ -132,15 +132,7 @@ def password_reset_start(*, personal_id: str, phone: str) -> None:
     except DomainError:
         return  # too soon / too many: silently, like an unknown account
     with transaction.atomic():
-        notify(
-            channel="sms",
-            to=user.phone,
-            template="phone_otp",
-            params={"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)},
-            language=user.preferred_language,
-            user=user,
-            sensitive=("code",),
-        )
+        text_code(user.phone, code, language=user.preferred_language, user=user)
 
 
 def reset_token(personal_id: str) -> str:

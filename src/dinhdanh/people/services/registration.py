@@ -30,14 +30,13 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, nfc
-from dinhdanh.notifications.services import notify
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import seal_number
 from dinhdanh.people.logins import login_digest, masked
 from dinhdanh.people.models import PendingRegistration, User
-from dinhdanh.people.notices import notify_limited
+from dinhdanh.people.notices import notify_limited, text_code
 from dinhdanh.people.otp import otp_check, otp_issue
 from dinhdanh.people.passwords import check_password_strength, facts_of
 from dinhdanh.people.services import levels
@@ -123,15 +122,7 @@ def phone_subject(phone: str) -> str:
 def _send_code(registration: PendingRegistration) -> None:
 
     code = otp_issue(purpose=OTP_PURPOSE, subject=phone_subject(registration.phone))
-    minutes = max(1, settings.OTP_TTL_SECONDS // 60)
-    notify(
-        channel="sms",
-        to=registration.phone,
-        template="phone_otp",
-        params={"code": code, "minutes": minutes},
-        language=registration.language,
-        sensitive=("code",),
-    )
+    text_code(registration.phone, code, language=registration.language)
 
 
 def _count_attempt(client: Client) -> None:
