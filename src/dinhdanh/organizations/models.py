@@ -143,16 +143,10 @@ class Service(models.Model):
         return self.code
 
 
-class Membership(models.Model):
-    """A level-2 person acting for an organization. The legal representative holds the
-    ``representative`` membership (first administrator); only they grant the others (LEGAL §5), for a
-    period, with full powers (``full_powers``: every service, as the representative and administrators
-    have) or for named services, one ``MemberGrant`` row each — never "an empty list means all"."""
+class GrantPeriod(models.Model):
+    """Who granted it, when, for which period, and its revocation: a membership and each of its
+    service grants have one."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField(_("vai trò"), max_length=16, choices=MemberRole.choices)
-    full_powers = models.BooleanField(_("toàn quyền"), default=False)
     valid_from = models.DateTimeField(_("hiệu lực từ"), default=timezone.now)
     valid_until = models.DateTimeField(_("hiệu lực đến"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -163,6 +157,21 @@ class Membership(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class Membership(GrantPeriod):
+    """A level-2 person acting for an organization. The legal representative holds the
+    ``representative`` membership (first administrator); only they grant the others (LEGAL §5), for a
+    period, with full powers (``full_powers``: every service, as the representative and administrators
+    have) or for named services, one ``MemberGrant`` row each — never "an empty list means all"."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=16, choices=MemberRole.choices)
+    full_powers = models.BooleanField(_("toàn quyền"), default=False)
     revoke_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -181,21 +190,11 @@ class Membership(models.Model):
         return f"{self.user_id}@{self.organization_id} {self.role}"
 
 
-class MemberGrant(models.Model):
+class MemberGrant(GrantPeriod):
     """One service a member may act for the organization in, for a period (within the membership's)."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
-    valid_from = models.DateTimeField(_("hiệu lực từ"), default=timezone.now)
-    valid_until = models.DateTimeField(_("hiệu lực đến"), null=True, blank=True)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    granted_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("quyền theo dịch vụ")
