@@ -22,6 +22,9 @@ from tests.web.support import deploy_zone
 ROUTES: list[tuple[str, str, Zone]] = [
     ("", "web:home", Zone.BOTH),
     (".well-known/jwks.json", "federation:jwks", Zone.OUTER),
+    ("oauth/token", "federation:token", Zone.OUTER),
+    ("oauth/introspect", "federation:introspect", Zone.OUTER),
+    ("oauth/revoke", "federation:revoke", Zone.OUTER),
     ("^organizations/(?P<eid>[0-9]{11})/$", "organizations:profile", Zone.OUTER),
     ("^organizations/(?P<eid>[0-9]{11})/claim/$", "organizations:claim", Zone.OUTER),
     ("^organizations/(?P<eid>[0-9]{11})/history/$", "organizations:history", Zone.OUTER),

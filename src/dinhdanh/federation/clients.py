@@ -46,7 +46,11 @@ from dinhdanh.people.models import User
 
 __all__ = ["SCOPES", "ClientError", "client_disable", "client_register", "client_secret_rotate", "secret_matches"]
 
-SCOPES = ("openid", "profile", "email", "phone", "organization", "offline_access")
+# Person scopes (a person signs in) and API scopes (a client acts for itself: client credentials).
+SCOPES = (
+    "openid", "profile", "email", "phone", "organization", "offline_access",
+    "verify.organization", "verify.member",
+)  # fmt: skip
 MAX_REDIRECT_URIS = 10
 SECRET_KEY_NAME = "client-secret"  # noqa: S105  (the name of a key file, not a secret)
 LOOPBACK_HOSTS = {"localhost"}

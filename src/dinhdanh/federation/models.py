@@ -94,3 +94,36 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.client_id})"
+
+
+class AccessToken(models.Model):
+    """An access token this provider issued (a JWT, RFC 9068): its ``jti`` is what introspection and
+    revocation look up; the token itself is never stored."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    scope = models.CharField(max_length=500, blank=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.jti
+
+
+class AssertionJti(models.Model):
+    """A client assertion's ``jti``, kept until the assertion expires: the same one twice is a replay
+    (RFC 7523 §3, FAPI 2.0 §5.3.2.1)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "jti"], name="federation_assertion_jti_once")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.jti}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core.schedule import recurring
 from dinhdanh.federation.keys import keys_maintain
+from dinhdanh.federation.protocol.tokens import prune_expired
 
 
 @recurring(
@@ -19,3 +20,13 @@ from dinhdanh.federation.keys import keys_maintain
 @task
 def rotate_signing_keys() -> dict[str, int]:
     return keys_maintain()
+
+
+@recurring(
+    "prune_federation_records",
+    every=timedelta(hours=1),
+    summary=_("Xóa dấu vết đã hết hạn: mã jti của xác nhận ứng dụng, mã truy cập hết hạn quá một ngày"),
+)
+@task
+def prune_federation_records() -> dict[str, int]:
+    return prune_expired()

@@ -10,4 +10,7 @@ app_name = "federation"
 
 urlpatterns: list[URLPattern] = [
     path(".well-known/jwks.json", views.jwks, name="jwks"),
+    path("oauth/token", views.token, name="token"),
+    path("oauth/introspect", views.introspect, name="introspect"),
+    path("oauth/revoke", views.revoke, name="revoke"),
 ]

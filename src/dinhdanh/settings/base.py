@@ -324,3 +324,7 @@ DOCUMENT_MAX_PER_APPLICATION = 30
 # signed can live.
 FEDERATION_KEY_MAX_AGE_DAYS = integer("DINHDANH_FEDERATION_KEY_MAX_AGE_DAYS", 90)
 FEDERATION_KEY_PUBLISH_AFTER_SECONDS = integer("DINHDANH_FEDERATION_KEY_PUBLISH_AFTER_SECONDS", 2 * 24 * 3600)
+# The issuer identifier (OpenID Connect Discovery §3): the provider's public base URL, exactly as
+# relying parties configure it; tokens and client assertions name it.
+FEDERATION_ISSUER = os.environ.get("DINHDANH_ISSUER", "http://127.0.0.1:8000").rstrip("/")
+FEDERATION_ACCESS_TOKEN_SECONDS = integer("DINHDANH_ACCESS_TOKEN_SECONDS", 300)

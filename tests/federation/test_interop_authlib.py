@@ -1,0 +1,68 @@
+"""Issue 12.6 (first part): a client we did not write — Authlib's httpx OAuth client — against the
+running provider: client credentials with client_secret_basic and with private_key_jwt (RFC 7523),
+then introspection and revocation, and the token verified from the published JWKS alone."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+from authlib.integrations.httpx_client import OAuth2Client
+from authlib.jose import JsonWebKey, JsonWebToken
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from django.conf import settings
+from joserfc.jwk import ECKey
+
+from dinhdanh.federation.clients import client_register
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RP = "https://nganhang.example.vn/cb"
+
+
+def verify_from_jwks(base: str, token: str) -> dict[str, Any]:
+    key_set = JsonWebKey.import_key_set(httpx.get(f"{base}/.well-known/jwks.json").json())
+    return dict(JsonWebToken(["ES256"]).decode(token, key_set))
+
+
+def test_authlib_with_a_client_secret(live_server: Any) -> None:
+    base = live_server.url
+    client, secret = client_register(
+        actor=None, name="Ngân hàng", redirect_uris=[RP], scopes=["openid", "verify.organization"]
+    )
+    with OAuth2Client(client.client_id, secret, token_endpoint_auth_method="client_secret_basic") as rp:
+        token = rp.fetch_token(f"{base}/oauth/token", grant_type="client_credentials")
+        assert token["token_type"] == "Bearer"
+        assert verify_from_jwks(base, token["access_token"])["client_id"] == client.client_id
+        facts = rp.introspect_token(f"{base}/oauth/introspect", token=token["access_token"]).json()
+        assert facts["active"] is True
+        assert rp.revoke_token(f"{base}/oauth/revoke", token=token["access_token"]).status_code == 200
+        facts = rp.introspect_token(f"{base}/oauth/introspect", token=token["access_token"]).json()
+        assert facts == {"active": False}
+
+
+def test_authlib_with_a_private_key_jwt(live_server: Any) -> None:
+    base = live_server.url
+    key = ECKey.generate_key("P-256")
+    public = {**key.as_dict(private=False), "kid": "rp-1", "alg": "ES256"}
+    client, _secret = client_register(
+        actor=None, name="Ngân hàng FAPI", redirect_uris=[RP], profile="fapi2", auth_method="private_key_jwt",
+        jwks={"keys": [public]}, scopes=["openid", "verify.member"],
+    )  # fmt: skip
+    private = ECKey.import_key({**key.as_dict(private=True), "kid": "rp-1"})
+    # FAPI 2.0: the assertion's audience is the issuer identifier, not the token endpoint's address.
+    # Authlib's assertions live an hour by default; the provider takes at most five minutes.
+    auth = PrivateKeyJWT(settings.FEDERATION_ISSUER, alg="ES256", claims={"exp": int(time.time()) + 120})
+    with OAuth2Client(
+        client.client_id, private, token_endpoint_auth_method=auth, token_endpoint=f"{base}/oauth/token"
+    ) as rp:
+        token = rp.fetch_token(f"{base}/oauth/token", grant_type="client_credentials")
+        claims = verify_from_jwks(base, token["access_token"])
+        assert (claims["sub"], claims["scope"]) == (client.client_id, "verify.member")
+        # Authlib writes the jti it makes into the claims dict it was given, so that dict must be fresh
+        # for each assertion, or the second one repeats the jti — which the provider refuses as a replay.
+        auth.claims = {"exp": int(time.time()) + 120}
+        second = rp.fetch_token(f"{base}/oauth/token", grant_type="client_credentials")
+        assert second["access_token"] != token["access_token"]
