@@ -4,8 +4,10 @@ then introspection and revocation, and the token verified from the published JWK
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -66,3 +68,45 @@ def test_authlib_with_a_private_key_jwt(live_server: Any) -> None:
         auth.claims = {"exp": int(time.time()) + 120}
         second = rp.fetch_token(f"{base}/oauth/token", grant_type="client_credentials")
         assert second["access_token"] != token["access_token"]
+
+
+def test_authlib_runs_the_code_flow_with_pkce(live_server: Any) -> None:
+    """Authlib builds the authorization URL and its PKCE pair, exchanges the code and reads userinfo;
+    the person's part (sign-in, choice, consent) is played by a browser session here."""
+    from django.test import Client as Browser
+
+    from dinhdanh.geo.services import units_load
+    from tests.conftest import make_user, signed_in
+    from tests.organizations.factories import make_organization, make_service
+
+    units_load(actor=None)  # an earlier transactional test may have emptied the database
+    base = live_server.url
+    make_service("dvc")
+    person = make_user("Người Dùng", personal_id="091085000555")
+    org = make_organization(representative=person, name="Công ty Interop")
+    client, secret = client_register(
+        actor=None,
+        name="Cổng DVC",
+        redirect_uris=[RP],
+        scopes=["openid", "profile", "organization"],
+        service="dvc",
+    )
+    with OAuth2Client(
+        client.client_id, secret, scope="openid profile organization", redirect_uri=RP,
+        code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic",
+    ) as rp:  # fmt: skip
+        verifier = secrets.token_urlsafe(48)
+        url, state = rp.create_authorization_url(f"{base}/oauth/authorize", code_verifier=verifier, nonce="n-1")
+        browser = signed_in(Browser(), person)
+        path = url[len(base) :]
+        assert browser.get(path).status_code == 200
+        form = dict(parse_qsl(urlsplit(url).query))
+        answer = browser.post("/oauth/authorize", {**form, "decision": "allow", "act_as": org.eid})
+        callback = answer["Location"]
+        assert dict(parse_qsl(urlsplit(callback).query))["iss"] == settings.FEDERATION_ISSUER
+        token = rp.fetch_token(f"{base}/oauth/token", authorization_response=callback, code_verifier=verifier)
+        claims = verify_from_jwks(base, token["id_token"])
+        assert (claims["aud"], claims["nonce"], claims["org"]["id"]) == (client.client_id, "n-1", org.eid)
+        info = rp.get(f"{base}/oauth/userinfo").json()
+        assert (info["name"], info["org"]["role"]) == ("Người Dùng", "representative")
+        assert state == dict(parse_qsl(urlsplit(callback).query))["state"]

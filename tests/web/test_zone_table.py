@@ -21,7 +21,10 @@ from tests.web.support import deploy_zone
 # (route, name, zone); "-" is a route without a name.
 ROUTES: list[tuple[str, str, Zone]] = [
     ("", "web:home", Zone.BOTH),
+    (".well-known/openid-configuration", "federation:discovery", Zone.OUTER),
     (".well-known/jwks.json", "federation:jwks", Zone.OUTER),
+    ("oauth/authorize", "federation:authorize", Zone.OUTER),
+    ("oauth/userinfo", "federation:userinfo", Zone.OUTER),
     ("oauth/token", "federation:token", Zone.OUTER),
     ("oauth/introspect", "federation:introspect", Zone.OUTER),
     ("oauth/revoke", "federation:revoke", Zone.OUTER),

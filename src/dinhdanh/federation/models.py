@@ -96,15 +96,45 @@ class Client(models.Model):
         return f"{self.name} ({self.client_id})"
 
 
+class AuthorizationCode(models.Model):
+    """A code handed to the client's redirect URI (RFC 6749 §4.1.2): single use, 60 seconds (FAPI 2.0
+    §5.3.2.1), bound to the PKCE challenge (RFC 7636) and to the organization the person chose to act
+    for in this authorization. Only a keyed digest of the code is stored."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    redirect_uri = models.CharField(max_length=512)
+    scope = models.CharField(max_length=500)
+    nonce = models.CharField(max_length=255, blank=True)
+    code_challenge = models.CharField(max_length=128)
+    acr = models.CharField(max_length=64)
+    auth_time = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.pk}"
+
+
 class AccessToken(models.Model):
     """An access token this provider issued (a JWT, RFC 9068): its ``jti`` is what introspection and
-    revocation look up; the token itself is never stored."""
+    revocation look up; the token itself is never stored. A person's token names the organization
+    they act for (chosen in that authorization), if any, and the code it came from."""
 
     jti = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code = models.ForeignKey(AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     scope = models.CharField(max_length=500, blank=True)
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)

@@ -2,14 +2,17 @@
 
 from django.urls import URLPattern, path
 
-from dinhdanh.federation import views
+from dinhdanh.federation import views, views_authorize
 from dinhdanh.http.zones import Zone
 
 ZONE = Zone.OUTER
 app_name = "federation"
 
 urlpatterns: list[URLPattern] = [
+    path(".well-known/openid-configuration", views.discovery, name="discovery"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),
+    path("oauth/authorize", views_authorize.authorize, name="authorize"),
+    path("oauth/userinfo", views.userinfo, name="userinfo"),
     path("oauth/token", views.token, name="token"),
     path("oauth/introspect", views.introspect, name="introspect"),
     path("oauth/revoke", views.revoke, name="revoke"),

@@ -5,12 +5,17 @@ there is no CSRF token to check (RFC 6749 §3.2)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dinhdanh.federation import keys
+from dinhdanh.federation.clients import SCOPES
 from dinhdanh.federation.protocol import tokens
+from dinhdanh.federation.protocol.authorize import ACR_LEVEL1, ACR_LEVEL2
+from dinhdanh.federation.protocol.code_grant import userinfo_claims
+from dinhdanh.federation.protocol.errors import OAuthError, no_store
 
 # Relying parties cache the key set; a rotated key is published ahead of use only by the overlap of
 # retired keys, so the cache must stay short.
@@ -41,3 +46,45 @@ def introspect(request: HttpRequest) -> JsonResponse:
 @require_POST
 def revoke(request: HttpRequest) -> JsonResponse:
     return tokens.revoke(request)
+
+
+@require_GET
+def discovery(request: HttpRequest) -> JsonResponse:
+    """OpenID Connect Discovery 1.0 §3: only what works today is advertised."""
+    base = settings.FEDERATION_ISSUER
+    response = JsonResponse({
+        "issuer": base,
+        "authorization_endpoint": f"{base}/oauth/authorize",
+        "token_endpoint": f"{base}/oauth/token",
+        "userinfo_endpoint": f"{base}/oauth/userinfo",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "introspection_endpoint": f"{base}/oauth/introspect",
+        "revocation_endpoint": f"{base}/oauth/revoke",
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "subject_types_supported": ["public", "pairwise"],
+        "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
+        "token_endpoint_auth_signing_alg_values_supported": list(keys.ALGORITHMS),
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": list(SCOPES),
+        "claims_supported": ["sub", "acr", "auth_time", "name", "locale", "email", "email_verified",
+                             "phone_number", "phone_number_verified", "org"],
+        "acr_values_supported": [ACR_LEVEL1, ACR_LEVEL2],
+        "authorization_response_iss_parameter_supported": True,
+    })  # fmt: skip
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def userinfo(request: HttpRequest) -> JsonResponse:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer ":
+        return OAuthError("invalid_token", "a Bearer access token is required", 401, challenge="Bearer").response()
+    try:
+        return no_store(JsonResponse(userinfo_claims(header[7:].strip())))
+    except OAuthError as error:
+        return error.response()

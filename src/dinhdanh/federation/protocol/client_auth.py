@@ -2,6 +2,8 @@
 
 * ``client_secret_basic`` — RFC 6749 §2.3.1: HTTP Basic with the form-urlencoded client id and secret;
   a failure is 401 with a ``Basic`` challenge.
+* ``none`` — a public client (RFC 6749 §2.1, registered as such, ``basic`` profile only) names itself
+  with ``client_id``; only the authorization-code grant with PKCE serves it.
 * ``private_key_jwt`` — RFC 7523 §2.2 and §3, OpenID Connect Core §9, FAPI 2.0 §5.3.2.1: a JWT signed
   with one of the client's registered public keys (PS256, ES256 or EdDSA only); ``iss`` and ``sub``
   are the client id; ``aud`` is the issuer identifier; ``exp`` is required and at most 5 minutes ahead (a replay store grows with it);
@@ -132,4 +134,8 @@ def authenticate_client(request: HttpRequest, now: datetime) -> Client:
         if assertion_type != ASSERTION_TYPE:
             raise _invalid("unsupported client_assertion_type")
         return _assertion(assertion, now)
+    public_id = request.POST.get("client_id", "")
+    if public_id and not header and not assertion_type:
+        # A public client (RFC 6749 §2.1) proves nothing itself; PKCE binds its code (RFC 7636).
+        return _client(public_id, AuthMethod.NONE)
     raise _invalid("authenticate with exactly one method: HTTP Basic or a client assertion", basic=True)

@@ -1,10 +1,10 @@
 """Access tokens: JWTs in the profile of RFC 9068, and the endpoints that issue, describe and revoke
 them.
 
-* token endpoint, ``client_credentials`` (RFC 6749 §4.4): the client acts for itself; the token's
-  ``sub`` is its client id. The requested ``scope`` must be among the client's (not ``openid``, which is
-  about a person); without one, every non-person scope it has. Other grant types come with the
-  authorization flow (``unsupported_grant_type`` until then).
+* token endpoint: ``authorization_code`` (``protocol.code_grant``), and ``client_credentials`` (RFC
+  6749 §4.4) for confidential clients: the client acts for itself; the token's ``sub`` is its client
+  id. The requested ``scope`` must be among the client's (not ``openid``, which is about a person);
+  without one, every non-person scope it has. Refresh tokens come next (``unsupported_grant_type``).
 * introspection (RFC 7662): a client may ask only about its own tokens; anything else — unknown,
   expired, revoked, another client's, not a token — is ``{"active": false}``, nothing more (§2.2).
 * revocation (RFC 7009): a client revokes its own token; the answer is 200 whatever the token was
@@ -26,8 +26,9 @@ from django.utils import timezone
 from joserfc.errors import JoseError
 
 from dinhdanh.federation import keys
-from dinhdanh.federation.models import AccessToken, AssertionJti, Client
+from dinhdanh.federation.models import AccessToken, AssertionJti, AuthMethod, Client
 from dinhdanh.federation.protocol.client_auth import authenticate_client
+from dinhdanh.federation.protocol.code_grant import exchange_code
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
 
 __all__ = ["introspect", "prune_expired", "revoke", "token"]
@@ -71,19 +72,24 @@ def _issue(client: Client, scope: list[str], now: datetime) -> dict[str, Any]:
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": " ".join(scope)}
 
 
-def _grant_type(request: HttpRequest) -> str:
+def _grant(client: Client, request: HttpRequest, now: datetime) -> dict[str, Any]:
     grant_type = _param(request, "grant_type")
-    if grant_type != "client_credentials":
-        raise OAuthError("unsupported_grant_type", "this endpoint issues client_credentials tokens only, for now")
-    return grant_type
+    for name in ("code", "code_verifier", "redirect_uri", "scope"):
+        _param(request, name)  # each at most once
+    if grant_type == "authorization_code":
+        return exchange_code(client, request, now)
+    if grant_type == "client_credentials":
+        if client.auth_method == AuthMethod.NONE:
+            raise OAuthError("unauthorized_client", "a public client cannot act for itself")
+        return _issue(client, _scope(client, _param(request, "scope")), now)
+    raise OAuthError("unsupported_grant_type", "authorization_code and client_credentials only, for now")
 
 
 def token(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:
         client = authenticate_client(request, now)
-        _grant_type(request)
-        body = _issue(client, _scope(client, _param(request, "scope")), now)
+        body = _grant(client, request, now)
     except OAuthError as error:
         return error.response()
     return no_store(JsonResponse(body))
