@@ -8,16 +8,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.conf import settings
 from django.test import Client as Browser
+from django.utils import timezone
 
 from dinhdanh.federation import keys
 from dinhdanh.federation.clients import client_register
 from dinhdanh.federation.models import AccessToken, AuthorizationCode, Client
+from dinhdanh.federation.protocol.tokens import prune_expired
 from dinhdanh.organizations.models import Membership, Organization, OrganizationStatus
 from dinhdanh.organizations.services import member_grant, member_revoke
 from dinhdanh.people.models import User
@@ -263,3 +266,19 @@ def test_userinfo_refuses_what_is_not_a_live_person_token(world: dict[str, Any])
         assert (response.status_code, response.json()["error"]) == (401, "invalid_token")
         assert response["WWW-Authenticate"].startswith("Bearer")
     assert User.objects.filter(pk=world["member"].pk).exists()
+
+
+def test_the_consent_page_cannot_be_framed(world: dict[str, Any]) -> None:
+    browser = signed_in(Browser(), world["member"])
+    _verifier, challenge = pkce()
+    page = browser.get("/oauth/authorize?" + urlencode(auth_params(world["client"], challenge)))
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_old_codes_are_pruned(world: dict[str, Any]) -> None:
+    browser = signed_in(Browser(), world["member"])
+    verifier, challenge = pkce()
+    code = authorize(browser, auth_params(world["client"], challenge), act_as="self")["code"]
+    assert exchange(world, code, verifier).status_code == 200
+    assert prune_expired(timezone.now() + timedelta(days=2)) == {"assertions": 0, "tokens": 1, "codes": 1}

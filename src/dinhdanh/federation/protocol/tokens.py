@@ -26,7 +26,7 @@ from django.utils import timezone
 from joserfc.errors import JoseError
 
 from dinhdanh.federation import keys
-from dinhdanh.federation.models import AccessToken, AssertionJti, AuthMethod, Client
+from dinhdanh.federation.models import AccessToken, AssertionJti, AuthMethod, AuthorizationCode, Client
 from dinhdanh.federation.protocol.client_auth import authenticate_client
 from dinhdanh.federation.protocol.code_grant import exchange_code
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
@@ -137,8 +137,11 @@ def revoke(request: HttpRequest) -> JsonResponse:
 
 def prune_expired(now: datetime | None = None) -> dict[str, int]:
     """Replay records of assertions that expired (they can no longer be replayed), and access tokens
-    a day past their expiry (introspection already answers ``active: false`` for them)."""
+    and authorization codes a day past their expiry (a reused code within that day still revokes what
+    it issued; after it, those tokens have expired anyway)."""
     now = now or timezone.now()
+    day_ago = now - timedelta(days=1)
     jtis, _kinds = AssertionJti.objects.filter(expires_at__lt=now).delete()
-    tokens, _kinds = AccessToken.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
-    return {"assertions": jtis, "tokens": tokens}
+    tokens, _kinds = AccessToken.objects.filter(expires_at__lt=day_ago).delete()
+    codes, _kinds = AuthorizationCode.objects.filter(expires_at__lt=day_ago).delete()
+    return {"assertions": jtis, "tokens": tokens, "codes": codes}
