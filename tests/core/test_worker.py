@@ -140,3 +140,9 @@ def test_a_beating_worker_and_a_fresh_claim_are_left_alone(database_tasks: None)
 def test_the_worker_refuses_to_start_without_the_database_backend() -> None:
     with pytest.raises(CommandError, match="DINHDANH_TASK_BACKEND"):
         call_command("worker", "--batch")
+
+
+@pytest.mark.parametrize("args", [["--max-tasks", "0"], ["--interval", "-1"], ["--max-seconds", "1e9"]])
+def test_the_worker_refuses_bad_bounds(database_tasks: None, args: list[str]) -> None:
+    with pytest.raises(CommandError):
+        call_command("worker", "--batch", *args)
