@@ -282,3 +282,34 @@ def test_old_codes_are_pruned(world: dict[str, Any]) -> None:
     code = authorize(browser, auth_params(world["client"], challenge), act_as="self")["code"]
     assert exchange(world, code, verifier).status_code == 200
     assert prune_expired(timezone.now() + timedelta(days=2)) == {"assertions": 0, "tokens": 1, "codes": 1}
+
+
+def test_introspection_of_a_person_token_names_the_person_and_the_organization(world: dict[str, Any]) -> None:
+    browser = signed_in(Browser(), world["member"])
+    verifier, challenge = pkce()
+    code = authorize(browser, auth_params(world["client"], challenge), act_as=world["org"].eid)["code"]
+    access = exchange(world, code, verifier).json()["access_token"]
+    facts = (
+        Browser().post("/oauth/introspect", {"token": access}, **basic(world["client"], world["secret"])).json()
+    )
+    assert (facts["active"], facts["sub"], facts["org"]) == (True, world["member"].subject, world["org"].eid)
+
+
+def test_a_public_client_cannot_introspect(world: dict[str, Any]) -> None:
+    public, _secret = client_register(actor=None, name="Di động", redirect_uris=[RP], auth_method="none")
+    response = Browser().post("/oauth/introspect", {"token": "x", "client_id": public.client_id})
+    assert (response.status_code, response.json()["error"]) == (400, "unauthorized_client")
+
+
+def test_an_organization_cannot_be_named_to_a_client_that_takes_none(world: dict[str, Any]) -> None:
+    plain, _secret = client_register(
+        actor=None, name="Chỉ cá nhân", redirect_uris=[RP], scopes=["openid", "profile"]
+    )
+    browser = signed_in(Browser(), world["member"])
+    _verifier, challenge = pkce()
+    params = auth_params(plain, challenge, scope="openid profile")
+    answer = redirected(
+        browser.post("/oauth/authorize", {**params, "decision": "allow", "act_as": world["org"].eid})
+    )
+    assert answer["error"] == "invalid_request"
+    assert not AuthorizationCode.objects.exists()

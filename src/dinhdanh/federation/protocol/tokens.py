@@ -5,8 +5,9 @@ them.
   6749 §4.4) for confidential clients: the client acts for itself; the token's ``sub`` is its client
   id. The requested ``scope`` must be among the client's (not ``openid``, which is about a person);
   without one, every non-person scope it has. Refresh tokens come next (``unsupported_grant_type``).
-* introspection (RFC 7662): a client may ask only about its own tokens; anything else — unknown,
-  expired, revoked, another client's, not a token — is ``{"active": false}``, nothing more (§2.2).
+* introspection (RFC 7662): a confidential client may ask only about its own tokens; anything else —
+  unknown, expired, revoked, another client's, not a token — is ``{"active": false}``, nothing more
+  (§2.2). ``sub`` is the token's (a person's subject, or the client id), ``org`` the organization acted for.
 * revocation (RFC 7009): a client revokes its own token; the answer is 200 whatever the token was
   (§2.2), so it tells nothing.
 
@@ -95,7 +96,8 @@ def token(request: HttpRequest) -> JsonResponse:
     return no_store(JsonResponse(body))
 
 
-def _own(client: Client, value: str, now: datetime) -> AccessToken | None:
+def _own(client: Client, value: str, now: datetime) -> tuple[AccessToken, dict[str, Any]] | None:
+    """The client's own live token behind ``value`` and its verified claims; None for anything else."""
     try:
         claims = keys.verify(value)
     except (JoseError, ValueError):
@@ -103,22 +105,31 @@ def _own(client: Client, value: str, now: datetime) -> AccessToken | None:
     found = AccessToken.objects.filter(jti=str(claims.get("jti", ""))[:64], client=client).first()
     if found is None or found.revoked_at is not None or found.expires_at <= now:
         return None
-    return found
+    return found, claims
+
+
+def _about(request: HttpRequest, now: datetime) -> tuple[Client, tuple[AccessToken, dict[str, Any]] | None]:
+    """Introspection and revocation both start here: the client, then its own token if it is one."""
+    client = authenticate_client(request, now)
+    return client, _own(client, _param(request, "token"), now)
 
 
 def introspect(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:
-        client = authenticate_client(request, now)
-        found = _own(client, _param(request, "token"), now)
+        client, own = _about(request, now)
     except OAuthError as error:
         return error.response()
-    if found is None:
+    if client.auth_method == AuthMethod.NONE:
+        return OAuthError("unauthorized_client", "a public client cannot introspect tokens").response()
+    if own is None:
         return no_store(JsonResponse({"active": False}))
+    found, claims = own
     facts = {
-        "active": True, "scope": found.scope, "client_id": client.client_id, "sub": client.client_id,
+        "active": True, "scope": found.scope, "client_id": client.client_id, "sub": claims.get("sub"),
         "token_type": "Bearer", "iat": int(found.issued_at.timestamp()),
         "exp": int(found.expires_at.timestamp()), "iss": settings.FEDERATION_ISSUER, "jti": found.jti,
+        **({"org": claims["org"]} if "org" in claims else {}),
     }  # fmt: skip
     return no_store(JsonResponse(facts))
 
@@ -126,12 +137,11 @@ def introspect(request: HttpRequest) -> JsonResponse:
 def revoke(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:
-        client = authenticate_client(request, now)
-        found = _own(client, _param(request, "token"), now)
+        _client, own = _about(request, now)
     except OAuthError as error:
         return error.response()
-    if found is not None:
-        AccessToken.objects.filter(pk=found.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if own is not None:
+        AccessToken.objects.filter(pk=own[0].pk, revoked_at__isnull=True).update(revoked_at=now)
     return no_store(JsonResponse({}))
 
 
