@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from joserfc.errors import JoseError
 
 from dinhdanh.federation import keys
 from dinhdanh.federation.claims import ORG_CLAIM, organization_claim, person_claims
@@ -130,7 +131,7 @@ def userinfo_claims(bearer: str, now: datetime | None = None) -> dict[str, Any]:
     challenge = 'Bearer error="invalid_token"'
     try:
         jti = str(keys.verify(bearer).get("jti", ""))[:64]
-    except Exception as exc:
+    except (JoseError, ValueError, TypeError) as exc:  # undecodable: not a token of ours
         raise OAuthError("invalid_token", "not a token of this provider", 401, challenge=challenge) from exc
     token = (
         AccessToken.objects.filter(jti=jti, user__isnull=False).select_related("client__service", "user").first()
