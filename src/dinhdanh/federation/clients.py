@@ -129,7 +129,7 @@ def _redirect_uris(values: object) -> list[str]:
     return uris
 
 
-def _keys(jwks: object, profile: str) -> dict[str, Any] | None:
+def _keys(jwks: object) -> dict[str, Any] | None:
     if jwks is None:
         return None
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list) or not 1 <= len(jwks["keys"]) <= 10:
@@ -143,7 +143,6 @@ def _keys(jwks: object, profile: str) -> dict[str, Any] | None:
         KeySet.import_key_set(jwks)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise DomainError(ClientError.BAD_KEYS, field="jwks", reason=type(exc).__name__) from exc
-    del profile  # every profile takes the same algorithms: the provider's
     return {"keys": [dict(k) for k in jwks["keys"]]}
 
 
@@ -227,7 +226,7 @@ def client_register(
         raise DomainError(ClientError.NAME, field="name")
     uris = _redirect_uris(redirect_uris)
     logout_uris = _redirect_uris(post_logout_redirect_uris) if post_logout_redirect_uris else []
-    keys = _keys(jwks, profile)
+    keys = _keys(jwks)
     if jwks_uri:
         _redirect_uris([jwks_uri])  # the same rule: absolute, HTTPS (loopback for the demo)
     _posture(profile, auth_method, keys, jwks_uri)

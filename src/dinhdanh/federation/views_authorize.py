@@ -9,7 +9,7 @@ and redirects to the client's registered URI only.
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -66,8 +66,6 @@ def authorize(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User) -> HttpResponse:
     service = parsed.client.service
     choices = acting_choices(user, service.code) if parsed.wants_organization and service else []
-    hidden = QueryDict(mutable=True)
-    hidden.update(parsed.as_params())
     return render(
         request,
         "federation/authorize.html",
