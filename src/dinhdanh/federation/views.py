@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinhdanh.federation import keys
 from dinhdanh.federation.clients import SCOPES
-from dinhdanh.federation.protocol import tokens
+from dinhdanh.federation.protocol import introspection, tokens
 from dinhdanh.federation.protocol.authorize import ACR_LEVEL1, ACR_LEVEL2
 from dinhdanh.federation.protocol.code_grant import userinfo_claims
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
@@ -39,7 +39,7 @@ def token(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def introspect(request: HttpRequest) -> JsonResponse:
-    return tokens.introspect(request)
+    return introspection.introspect(request)
 
 
 @csrf_exempt
