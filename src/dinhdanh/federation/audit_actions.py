@@ -18,3 +18,7 @@ class FederationAction(Actions):
     CLIENT_REGISTERED = "federation.client_registered", _("Đăng ký bên sử dụng")
     CLIENT_DISABLED = "federation.client_disabled", _("Ngừng bên sử dụng")
     CLIENT_SECRET_ROTATED = "federation.client_secret_rotated", _("Cấp lại mã bí mật cho bên sử dụng")
+    CONSENT_GRANTED = "federation.consent_granted", _("Đồng ý chia sẻ thông tin với bên sử dụng")
+    CONSENT_REVOKED = "federation.consent_revoked", _("Rút lại sự đồng ý với bên sử dụng")
+    REFRESH_REUSED = "federation.refresh_reused", _("Mã làm mới đã dùng bị dùng lại: thu hồi cả chuỗi")
+    CODE_REUSED = "federation.code_reused", _("Mã cấp quyền bị dùng lại: thu hồi những gì đã cấp")

@@ -14,20 +14,29 @@
 
 from __future__ import annotations
 
+import base64
+import calendar
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from joserfc import jwt
+from joserfc.errors import BadSignatureError, DecodeError, InvalidPayloadError, UnsupportedAlgorithmError
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 
 from dinhdanh.core import audit
 from dinhdanh.core.sealed import seal_text, unseal_text
 from dinhdanh.federation.audit_actions import FederationAction
 from dinhdanh.federation.models import SigningAlg, SigningKey
+from dinhdanh.federation.rows import SelectOne
 from dinhdanh.people.models import User
 
 __all__ = [
@@ -126,16 +135,119 @@ def jwks(now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
     return {"keys": [dict(row.public_jwk) for row in rows]}
 
 
+# --- signing and verifying: the hot path of the token and introspection endpoints (decision 0034) -------
+# The database stays the truth for which key signs and which keys are published: each call asks it
+# (one indexed row). What is kept in the process is only what a row's key id already determines — the
+# imported key objects (unsealing and importing a key costs more than signing with it) — so a rotation
+# or a drop made by another process takes effect at that process's next call, with no cache to expire.
+# The current private key is kept per algorithm and replaced when the database names another, so a
+# retired private half leaves memory at the next signature after its retirement.
+
+_CURRENT = SelectOne(
+    SigningKey, "{alg} = %s AND {retired_at} IS NULL", ["alg"], order="{created_at} DESC, {id} DESC"
+)
+_PUBLISHED = SelectOne(
+    SigningKey, "{kid} = %s AND ({publish_until} IS NULL OR {publish_until} > %s)", ["kid", "publish_until"]
+)
+_signers: dict[str, tuple[str, Any]] = {}  # alg -> (kid, private key object) of the current key
+_verifiers: dict[str, tuple[str, Any]] = {}  # kid -> (alg, public key object); a kid names its public key
+_VERIFIERS_KEPT = 64
+_B64 = re.compile(r"[A-Za-z0-9_-]*")
+_ES256_HALF = 32
+_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=hashes.SHA256.digest_size)  # RFC 7518 §3.5
+_FAST_HEADER = frozenset({"typ", "alg", "kid"})  # what our tokens carry; anything else takes joserfc's path
+
+
+def _b64encode(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _b64decode(text: str) -> bytes:
+    if not _B64.fullmatch(text):
+        raise DecodeError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signer(alg: str) -> tuple[str, Any]:
+    row = _CURRENT.first(alg) or key_rotate(actor=None, algs=(alg,))[0]
+    held = _signers.get(alg)
+    if held is None or held[0] != row.kid:
+        sealed = bytes(row.private_sealed)
+        imported = _import(alg, json.loads(unseal_text(sealed, purpose=PRIVATE_KEY_PURPOSE)))
+        held = _signers[alg] = (row.kid, imported.private_key)
+    return held
+
+
+def _signature(alg: str, private: Any, data: bytes) -> bytes:
+    if alg == SigningAlg.ES256:  # RFC 7518 §3.4: R || S, each 32 bytes, not DER
+        r, s = decode_dss_signature(private.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(_ES256_HALF, "big") + s.to_bytes(_ES256_HALF, "big")
+    if alg == SigningAlg.PS256:
+        return bytes(private.sign(data, _PSS, hashes.SHA256()))
+    return bytes(private.sign(data))  # EdDSA (RFC 8037 §3.1)
+
+
+def _check(alg: str, public: Any, signature: bytes, data: bytes) -> None:
+    """Raises ``BadSignatureError`` unless ``signature`` is ``public``'s over ``data``."""
+    try:
+        if alg == SigningAlg.ES256:
+            if len(signature) != 2 * _ES256_HALF:
+                raise BadSignatureError
+            r, s = int.from_bytes(signature[:_ES256_HALF], "big"), int.from_bytes(signature[_ES256_HALF:], "big")
+            public.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
+        elif alg == SigningAlg.PS256:
+            public.verify(signature, data, _PSS, hashes.SHA256())
+        else:
+            public.verify(signature, data)
+    except InvalidSignature as exc:
+        raise BadSignatureError from exc
+
+
 def sign(claims: dict[str, Any], *, alg: str = SigningAlg.ES256, typ: str = "JWT") -> str:
-    """``claims`` as a compact JWS with the current key of ``alg`` (made on first use)."""
-    row = _current(alg) or key_rotate(actor=None, algs=(alg,))[0]
-    private = _import(alg, json.loads(unseal_text(bytes(row.private_sealed), purpose=PRIVATE_KEY_PURPOSE)))
-    header = {"alg": alg, "kid": row.kid, "typ": typ}
-    return jwt.encode(header, claims, private, algorithms=[alg])
+    """``claims`` as a compact JWS (RFC 7515 §7.1) with the current key of ``alg`` (made on first use),
+    byte for byte what ``joserfc.jwt.encode`` makes; the tests verify it with joserfc and Authlib."""
+    SigningAlg(alg)  # ValueError for anything else: never an unlisted algorithm
+    kid, private = _signer(alg)
+    for name in ("exp", "iat", "nbf"):  # as joserfc: a datetime becomes seconds
+        if isinstance(moment := claims.get(name), datetime):
+            claims[name] = calendar.timegm(moment.utctimetuple())
+    header = _b64encode(json.dumps({"typ": typ, "alg": alg, "kid": kid}, separators=(",", ":")).encode())
+    payload = _b64encode(json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode())
+    signing_input = header + b"." + payload
+    return (signing_input + b"." + _b64encode(_signature(alg, private, signing_input))).decode("ascii")
+
+
+def _verifier(kid: str, now: datetime) -> tuple[str, Any]:
+    row = _PUBLISHED.first(kid, now)
+    if row is None:
+        raise BadSignatureError("no published key of that id")
+    held = _verifiers.get(kid)
+    if held is None:
+        if len(_verifiers) >= _VERIFIERS_KEPT:
+            _verifiers.clear()
+        held = _verifiers[kid] = (row.alg, _import(row.alg, dict(row.public_jwk)).public_key)
+    return held
 
 
 def verify(token: str, *, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, Any]:
     """The claims of a token this provider signed, checked against the published keys (raises
-    ``joserfc.errors.JoseError`` otherwise). Claims' meaning (exp, aud, …) is the caller's."""
-    keys = KeySet.import_key_set(jwks())  # type: ignore[arg-type]
-    return dict(jwt.decode(token, keys, algorithms=list(algorithms)).claims)
+    ``joserfc.errors.JoseError`` or ``ValueError`` otherwise). Claims' meaning (exp, aud, …) is the
+    caller's. Our own tokens (a header of ``typ``, ``alg`` and ``kid`` only) are checked here directly
+    against the one published key their ``kid`` names, whose algorithm must be the header's; any other
+    header goes to joserfc against the whole published set, as before."""
+    encoded_header, payload, signature = token.split(".") if token.count(".") == 2 else ("", "", "")
+    header = json.loads(_b64decode(encoded_header)) if encoded_header else None
+    if not isinstance(header, dict) or not isinstance(header.get("kid"), str) or set(header) - _FAST_HEADER:
+        keys = KeySet.import_key_set(jwks())  # type: ignore[arg-type]
+        return dict(jwt.decode(token, keys, algorithms=list(algorithms)).claims)
+    alg = header.get("alg")
+    if alg not in algorithms:
+        raise UnsupportedAlgorithmError(f"{str(alg)[:20]} is not accepted")
+    key_alg, public = _verifier(header["kid"], timezone.now())
+    if key_alg != alg:  # no algorithm chosen by the token for a key of another kind
+        raise BadSignatureError("the key is not for that algorithm")
+    _check(alg, public, _b64decode(signature), f"{encoded_header}.{payload}".encode("ascii"))
+    claims = json.loads(_b64decode(payload))
+    if not isinstance(claims, dict):
+        raise InvalidPayloadError("the claims are not an object")
+    return claims

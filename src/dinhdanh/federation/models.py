@@ -1,5 +1,5 @@
-"""Federation tables (issue 12): signing keys and the relying-party registry; grants, tokens and
-consent come with the flows that use them."""
+"""Federation tables (issue 12): signing keys, the relying-party registry, consent, and the codes,
+tokens and pushed requests the protocol issues (only keyed digests or ids of them, never the values)."""
 
 from __future__ import annotations
 
@@ -81,6 +81,7 @@ class Client(models.Model):
     )  # what a member's grant must cover for them to sign in here as their organization
     subject_type = models.CharField(max_length=8, choices=SubjectType.choices, default=SubjectType.PUBLIC)
     sector = models.CharField(max_length=255, blank=True)  # the host pairwise subjects are derived for
+    id_token_alg = models.CharField(max_length=8, choices=SigningAlg.choices, default=SigningAlg.ES256)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -111,6 +112,8 @@ class AuthorizationCode(models.Model):
     scope = models.CharField(max_length=500)
     nonce = models.CharField(max_length=255, blank=True)
     code_challenge = models.CharField(max_length=128)
+    dpop_jkt = models.CharField(max_length=64, blank=True)  # RFC 9449 §10: the key the code is bound to
+    consent = models.ForeignKey("Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     acr = models.CharField(max_length=64)
     auth_time = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -135,6 +138,9 @@ class AccessToken(models.Model):
         "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     code = models.ForeignKey(AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    consent = models.ForeignKey("Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    refresh = models.ForeignKey("RefreshToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    dpop_jkt = models.CharField(max_length=64, blank=True)  # RFC 9449 §6: the key it is bound to
     scope = models.CharField(max_length=500, blank=True)
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
@@ -157,3 +163,93 @@ class AssertionJti(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.jti}"
+
+
+class Consent(models.Model):
+    """What a person allowed a relying party to know, as themselves or as one organization: listed and
+    revocable on their account page; revoking it revokes every token it covered (issue 12.4)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    scope = models.CharField(max_length=500)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.client_id}:{self.organization_id}"
+
+
+class RefreshToken(models.Model):
+    """A refresh token (RFC 6749 §6), kept as a keyed digest. For ``basic`` clients it is rotated on
+    every use and a used one presented again revokes its whole family (OAuth 2.0 Security BCP §4.14.2);
+    for ``fapi2`` clients it is bound to the DPoP key and not rotated (FAPI 2.0 §5.3.2.1)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    family = models.CharField(max_length=32, db_index=True)  # every rotation of one grant shares it
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    code = models.ForeignKey(AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scope = models.CharField(max_length=500)
+    acr = models.CharField(max_length=64)
+    auth_time = models.DateTimeField()
+    dpop_jkt = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)  # rotated: presenting it again is reuse
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.family}"
+
+
+class PushedRequest(models.Model):
+    """A pushed authorization request (RFC 9126): the client's parameters, authenticated at the PAR
+    endpoint, referenced by a single-use ``request_uri`` that lives less than 600 s (FAPI 2.0 §5.3.2.2)."""
+
+    reference = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField()
+    dpop_jkt = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.pk}"
+
+
+class DpopProof(models.Model):
+    """A DPoP proof's ``jti`` (RFC 9449 §11.1), kept while its ``iat`` is acceptable: twice is a replay."""
+
+    jkt = models.CharField(max_length=64)
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["jkt", "jti"], name="federation_dpop_jti_once")]
+
+    def __str__(self) -> str:
+        return f"{self.jkt}:{self.jti}"
+
+
+class ActingDefault(models.Model):
+    """The organization a person signs in as by default (preselected on the consent page; used by
+    ``prompt=none`` when the relying party names none). None: as themselves."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.organization_id}"

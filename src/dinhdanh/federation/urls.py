@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from dinhdanh.federation import views, views_authorize
+from dinhdanh.federation import views, views_account, views_authorize
 from dinhdanh.http.zones import Zone
 
 ZONE = Zone.OUTER
@@ -16,4 +16,8 @@ urlpatterns: list[URLPattern] = [
     path("oauth/token", views.token, name="token"),
     path("oauth/introspect", views.introspect, name="introspect"),
     path("oauth/revoke", views.revoke, name="revoke"),
+    path("oauth/par", views.par, name="par"),
+    path("oauth/logout", views_account.logout, name="logout"),
+    path("me/connected-apps/", views_account.consents, name="consents"),
+    path("me/connected-apps/<int:pk>/revoke/", views_account.consent_revoke_view, name="consent_revoke"),
 ]

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dinhdanh.federation import keys
 from dinhdanh.federation.clients import SCOPES
-from dinhdanh.federation.protocol import introspection, tokens
-from dinhdanh.federation.protocol.authorize import ACR_LEVEL1, ACR_LEVEL2
-from dinhdanh.federation.protocol.code_grant import userinfo_claims
+from dinhdanh.federation.protocol import dpop, introspection, tokens
+from dinhdanh.federation.protocol import par as pushed
+from dinhdanh.federation.protocol.acr import ACR_VALUES
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
+from dinhdanh.federation.protocol.userinfo import userinfo_claims
 
 # Relying parties cache the key set; a rotated key is published ahead of use only by the overlap of
 # retired keys, so the cache must stay short.
@@ -48,6 +50,12 @@ def revoke(request: HttpRequest) -> JsonResponse:
     return tokens.revoke(request)
 
 
+@csrf_exempt
+@require_POST
+def par(request: HttpRequest) -> JsonResponse:
+    return pushed.push(request)
+
+
 @require_GET
 def discovery(request: HttpRequest) -> JsonResponse:
     """OpenID Connect Discovery 1.0 §3: only what works today is advertised."""
@@ -60,9 +68,13 @@ def discovery(request: HttpRequest) -> JsonResponse:
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "introspection_endpoint": f"{base}/oauth/introspect",
         "revocation_endpoint": f"{base}/oauth/revoke",
+        "pushed_authorization_request_endpoint": f"{base}/oauth/par",
+        "require_pushed_authorization_requests": False,  # per client: FAPI 2.0 clients must push
+        "end_session_endpoint": f"{base}/oauth/logout",
+        "dpop_signing_alg_values_supported": list(keys.ALGORITHMS),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt", "none"],
@@ -71,7 +83,11 @@ def discovery(request: HttpRequest) -> JsonResponse:
         "scopes_supported": list(SCOPES),
         "claims_supported": ["sub", "acr", "auth_time", "name", "locale", "email", "email_verified",
                              "phone_number", "phone_number_verified", "org"],
-        "acr_values_supported": [ACR_LEVEL1, ACR_LEVEL2],
+        "acr_values_supported": list(ACR_VALUES),
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
         "authorization_response_iss_parameter_supported": True,
     })  # fmt: skip
     response["Cache-Control"] = "public, max-age=300"
@@ -81,10 +97,9 @@ def discovery(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def userinfo(request: HttpRequest) -> JsonResponse:
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() != "bearer ":
-        return OAuthError("invalid_token", "a Bearer access token is required", 401, challenge="Bearer").response()
+    now = timezone.now()
     try:
-        return no_store(JsonResponse(userinfo_claims(header[7:].strip())))
+        answer = no_store(JsonResponse(userinfo_claims(request, now)))
     except OAuthError as error:
-        return error.response()
+        answer = error.response()
+    return dpop.with_nonce(answer) if request.headers.get("DPoP") else answer

@@ -1,38 +1,135 @@
 """The authorization page (outer zone): a person signed in here tells a relying party who they are —
 as themselves, or as an organization they act for — after seeing who asks and for what.
 
-The protocol rules are ``protocol.authorize``'s; this page only asks. GET shows the request; POST
-(with CSRF, the request carried in hidden fields and checked again) issues the code or the refusal,
-and redirects to the client's registered URI only.
+The protocol rules are ``protocol.authorize`` and ``protocol.acr``; consent is ``federation.consent``.
+This page orchestrates them with the session:
+
+1. the request is parsed (pushed or not); an untrustworthy client or redirect URI is shown here;
+2. a person not signed in is sent to sign in (``prompt=none``: ``login_required``);
+3. ``prompt=login``, a ``max_age`` exceeded, or a ``login_hint`` naming someone else sign the person
+   out and in again; an ``acr_values`` needing a second factor sends them to step up; a level their
+   account lacks is ``unmet_authentication_requirements``;
+4. ``prompt=none`` issues a code only under a consent already given (else ``consent_required``), for
+   the organization hinted or the person's default;
+5. otherwise GET shows the request, POST (CSRF-checked, the request re-parsed) records the consent and
+   issues the code or the refusal, redirecting to the client's registered URI only.
 """
 
 from __future__ import annotations
 
+import time
+from urllib.parse import urlencode
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from dinhdanh.federation.consent import acting_default, acting_default_set, consent_covering, consent_record
+from dinhdanh.federation.protocol import acr
 from dinhdanh.federation.protocol.authorize import (
     AuthorizationRequest,
     PageError,
     RedirectError,
+    acting_for,
+    consume_pushed,
     issue_code,
     parse,
     redirect_to,
 )
 from dinhdanh.http.pages import error_page
 from dinhdanh.organizations.selectors import acting_choices
+from dinhdanh.people import assurance, authflow, signin
 from dinhdanh.people.models import User
+from dinhdanh.people.subjects import subject_for
 
 SELF = "self"
+REAUTH_AT = "federation_reauth_at"  # when this session was asked to sign in again for a relying party
 
 
 def _refused(redirect_uri: str, state: str, error: RedirectError) -> HttpResponse:
     params = {"error": error.error, "error_description": error.description, "state": state}
     return HttpResponseRedirect(redirect_to(redirect_uri, params))
+
+
+def _session(request: HttpRequest, user: User) -> acr.SessionContext:
+    return acr.SessionContext(
+        level=int(user.level), second_factor=assurance.of_request(request).second_factor_at is not None,
+        has_second_factor=bool(signin.second_factors(user)), auth_time=user.last_login,
+    )  # fmt: skip
+
+
+def _reauthenticated(request: HttpRequest, user: User) -> bool:
+    asked = request.session.get(REAUTH_AT)
+    return isinstance(asked, float) and user.last_login is not None and user.last_login.timestamp() >= asked
+
+
+def _sign_in_again(request: HttpRequest) -> HttpResponse:
+    next_url = request.get_full_path()
+    authflow.end(request)
+    request.session[REAUTH_AT] = time.time()
+    return redirect_to_login(next_url)
+
+
+def _hint_is_other(parsed: AuthorizationRequest, user: User) -> bool:
+    """``login_hint`` names a subject (as this client knows it) that is not the signed-in person."""
+    return bool(parsed.login_hint) and parsed.login_hint != subject_for(user, sector=parsed.client.sector or None)
+
+
+def _gate(request: HttpRequest, parsed: AuthorizationRequest, user: User) -> HttpResponse | RedirectError | str:
+    """The acr to issue with, or what must happen first: a response (sign in again, step up) or a refusal."""
+    silent = "none" in parsed.prompt
+    session = _session(request, user)
+    again = _reauthenticated(request, user)
+    outcome = acr.needs(
+        session, asked=parsed.acr_values, prompt=parsed.prompt, max_age=parsed.max_age, now=timezone.now(),
+        reauthenticated=again,
+    )  # fmt: skip
+    if outcome == "ok" and _hint_is_other(parsed, user) and not again:
+        outcome = "login"
+    if outcome == "login":
+        return (
+            RedirectError("login_required", "the person must sign in again") if silent else _sign_in_again(request)
+        )
+    if outcome == "step_up":
+        if silent:
+            return RedirectError("interaction_required", "the person must prove a second factor")
+        return HttpResponseRedirect(reverse("people:step_up") + "?" + urlencode({"next": request.get_full_path()}))
+    if outcome == "unmet":
+        return RedirectError("unmet_authentication_requirements", "the account cannot reach the acr asked for")
+    return acr.acr_for(session, parsed.acr_values)
+
+
+def _preselected(parsed: AuthorizationRequest, user: User, offered: set[str]) -> str:
+    for candidate in (parsed.org_hint, acting_default(user)):
+        if candidate in offered:
+            return candidate
+    return SELF
+
+
+def _issue(request: HttpRequest, parsed: AuthorizationRequest, user: User, eid: str, level: str) -> HttpResponse:
+    try:
+        organization = acting_for(parsed, user, eid)
+    except RedirectError as error:
+        return _refused(parsed.redirect_uri, parsed.state, error)
+    silent = "none" in parsed.prompt
+    scopes = set(parsed.scopes)
+    consent = consent_covering(user, parsed.client, organization, scopes)
+    if consent is None and silent:
+        return _refused(parsed.redirect_uri, parsed.state, RedirectError("consent_required", "no consent yet"))
+    if not consume_pushed(parsed):
+        return error_page(request, 400, _("Yêu cầu đăng nhập này đã được xử lý."))
+    if consent is None or not silent:
+        consent = consent_record(user, parsed.client, organization, scopes)
+    if request.method == "POST" and request.POST.get("make_default") and parsed.wants_organization:
+        acting_default_set(user, organization)
+    request.session.pop(REAUTH_AT, None)
+    code = issue_code(parsed, user, organization=organization, consent=consent, acr=level)
+    return HttpResponseRedirect(redirect_to(parsed.redirect_uri, {"code": code, "state": parsed.state}))
 
 
 @never_cache
@@ -45,27 +142,37 @@ def authorize(request: HttpRequest) -> HttpResponse:
         return error_page(
             request, 400, _("Yêu cầu đăng nhập từ ứng dụng không hợp lệ: %(reason)s.") % {"reason": exc}
         )
-    state = params.get("state", "")[:512]
     if isinstance(parsed, RedirectError):
-        return _refused(redirect_uri, state, parsed)
+        return _refused(redirect_uri, params.get("state", "")[:512], parsed)
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
+        if "none" in parsed.prompt:
+            return _refused(redirect_uri, parsed.state, RedirectError("login_required", "nobody is signed in"))
         return redirect_to_login(request.get_full_path())
-    if request.method == "GET":
-        return _page(request, parsed, user)
-    if request.POST.get("decision") != "allow":
-        return _refused(redirect_uri, state, RedirectError("access_denied", "the person declined"))
-    choice = request.POST.get("act_as", SELF)
-    try:
-        code = issue_code(parsed, user, "" if choice == SELF else choice[:16])
-    except RedirectError as error:
-        return _refused(redirect_uri, state, error)
-    return HttpResponseRedirect(redirect_to(redirect_uri, {"code": code, "state": parsed.state}))
-
-
-def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User) -> HttpResponse:
+    gate = _gate(request, parsed, user)
+    if isinstance(gate, RedirectError):
+        return _refused(redirect_uri, parsed.state, gate)
+    if isinstance(gate, HttpResponse):
+        return gate
     service = parsed.client.service
-    choices = acting_choices(user, service.code) if parsed.wants_organization and service else []
+    offered = (
+        {o.eid for o, _m in acting_choices(user, service.code)} if parsed.wants_organization and service else set()
+    )
+    if "none" in parsed.prompt:
+        choice = _preselected(parsed, user, offered)
+        return _issue(request, parsed, user, "" if choice == SELF else choice, gate)
+    if request.method == "GET":
+        return _page(request, parsed, user, offered)
+    if request.POST.get("decision") != "allow":
+        consume_pushed(parsed)
+        return _refused(redirect_uri, parsed.state, RedirectError("access_denied", "the person declined"))
+    choice = request.POST.get("act_as", SELF)
+    return _issue(request, parsed, user, "" if choice == SELF else choice[:16], gate)
+
+
+def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User, offered: set[str]) -> HttpResponse:
+    service = parsed.client.service
+    choices = acting_choices(user, service.code) if offered and service else []
     return render(
         request,
         "federation/authorize.html",
@@ -73,8 +180,9 @@ def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User) -> Htt
             "client": parsed.client,
             "scopes": parsed.scopes,
             "choices": [org for org, _membership in choices],
-            "preselected": parsed.org_hint if any(o.eid == parsed.org_hint for o, _m in choices) else SELF,
+            "preselected": _preselected(parsed, user, offered),
             "hidden": parsed.as_params(),
             "person": user,
+            "consents_url": reverse("federation:consents"),
         },
     )

@@ -328,3 +328,5 @@ FEDERATION_KEY_PUBLISH_AFTER_SECONDS = integer("DINHDANH_FEDERATION_KEY_PUBLISH_
 # relying parties configure it; tokens and client assertions name it.
 FEDERATION_ISSUER = os.environ.get("DINHDANH_ISSUER", "http://127.0.0.1:8000").rstrip("/")
 FEDERATION_ACCESS_TOKEN_SECONDS = integer("DINHDANH_ACCESS_TOKEN_SECONDS", 300)
+# A refresh token lives this long at most; a basic client's is rotated at each use (docs/federation.md).
+FEDERATION_REFRESH_TOKEN_SECONDS = integer("DINHDANH_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)

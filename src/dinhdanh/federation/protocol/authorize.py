@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -29,31 +29,33 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from dinhdanh.core.keys import data_key
-from dinhdanh.federation.models import AuthorizationCode, Client, Profile
+from dinhdanh.federation.models import AuthorizationCode, Client, Consent, Profile, PushedRequest
+from dinhdanh.federation.protocol.acr import ACR_VALUES
 from dinhdanh.organizations.models import Organization
 from dinhdanh.organizations.selectors import acting_choices
-from dinhdanh.people.models import AccountLevel, User
+from dinhdanh.people.models import User
 
 __all__ = [
     "CODE_LIFETIME",
     "PERSON_SCOPES",
+    "REQUEST_URI_PREFIX",
     "AuthorizationRequest",
     "PageError",
     "RedirectError",
-    "acr_of",
+    "acting_for",
     "code_digest",
+    "consume_pushed",
     "issue_code",
     "parse",
     "redirect_to",
 ]
 
 CODE_LIFETIME = timedelta(seconds=60)
-PERSON_SCOPES = frozenset({"openid", "profile", "email", "phone", "organization"})
+PERSON_SCOPES = frozenset({"openid", "profile", "email", "phone", "organization", "offline_access"})
 CODE_KEY = "authorization-code"
 _PKCE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
-ACR_LEVEL1 = "urn:dinhdanh:loa:1"
-ACR_LEVEL2 = "urn:dinhdanh:loa:2"
 MAX_PARAM = 2000
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 
 
 class PageError(Exception):
@@ -75,6 +77,12 @@ class AuthorizationRequest:
     nonce: str
     code_challenge: str
     org_hint: str
+    prompt: frozenset[str] = frozenset()
+    max_age: int | None = None
+    acr_values: tuple[str, ...] = ()
+    login_hint: str = ""
+    request_uri: str = ""  # set when the request was pushed (RFC 9126): the page carries only this
+    dpop_jkt: str = ""
 
     @property
     def wants_organization(self) -> bool:
@@ -82,10 +90,14 @@ class AuthorizationRequest:
 
     def as_params(self) -> dict[str, str]:
         """The request again, to carry through the consent form (re-checked when it comes back)."""
+        if self.request_uri:  # RFC 9126 §4: only the pushed parameters count; carry the reference
+            return {"client_id": self.client.client_id, "request_uri": self.request_uri}
         return {
             "client_id": self.client.client_id, "redirect_uri": self.redirect_uri, "response_type": "code",
             "scope": " ".join(self.scopes), "state": self.state, "nonce": self.nonce,
             "code_challenge": self.code_challenge, "code_challenge_method": "S256", "org_hint": self.org_hint,
+            "prompt": " ".join(sorted(self.prompt - {"login"})), "acr_values": " ".join(self.acr_values),
+            "login_hint": self.login_hint, **({"max_age": str(self.max_age)} if self.max_age is not None else {}),
         }  # fmt: skip
 
 
@@ -111,23 +123,61 @@ def _trusted(params: QueryDict) -> tuple[Client, str]:
     return client, uris[0]
 
 
-def parse(params: QueryDict) -> tuple[Client, str, AuthorizationRequest | RedirectError]:
-    """(client, redirect URI, the request — or the error to redirect with). Raises ``PageError``."""
+def _pushed(params: QueryDict) -> tuple[QueryDict, PushedRequest]:
+    """The parameters a client pushed (RFC 9126 §4): ``client_id`` must name the client that pushed
+    them; the reference must be live and unused. Anything else in the URL is ignored."""
+    uri, client_ids = params.getlist("request_uri"), params.getlist("client_id")
+    if len(uri) != 1 or len(client_ids) != 1 or not uri[0].startswith(REQUEST_URI_PREFIX):
+        raise PageError("request_uri and client_id must each be given once")
+    pushed = (
+        PushedRequest.objects.filter(
+            reference=uri[0].removeprefix(REQUEST_URI_PREFIX)[:64], client__client_id=client_ids[0][:64]
+        )
+        .select_related("client")
+        .first()
+    )
+    if pushed is None or pushed.used_at is not None or pushed.expires_at <= timezone.now():
+        raise PageError("the pushed request is unknown, used or expired")
+    stored = QueryDict(mutable=True)
+    for name, value in pushed.params.items():
+        stored[name] = value
+    return stored, pushed
+
+
+def parse(params: QueryDict, *, pushing: bool = False) -> tuple[Client, str, AuthorizationRequest | RedirectError]:
+    """(client, redirect URI, the request — or the error to redirect with). Raises ``PageError``.
+    ``pushing``: the PAR endpoint is checking what a client pushes (the same rules apply)."""
+    pushed = None
+    if params.get("request_uri") and not pushing:
+        params, pushed = _pushed(params)
     client, redirect_uri = _trusted(params)
     try:
-        return client, redirect_uri, _checked(client, redirect_uri, params)
+        parsed = _checked(client, redirect_uri, params, pushed=pushing or pushed is not None)
     except RedirectError as error:
         return client, redirect_uri, error
+    if pushed is not None:
+        parsed = replace(parsed, request_uri=REQUEST_URI_PREFIX + pushed.reference, dpop_jkt=pushed.dpop_jkt)
+    return client, redirect_uri, parsed
 
 
-def _checked(client: Client, redirect_uri: str, params: QueryDict) -> AuthorizationRequest:
+def consume_pushed(parsed: AuthorizationRequest) -> bool:
+    """Mark a pushed request used (single use, FAPI 2.0 §5.3.2.2); False if another answer won."""
+    if not parsed.request_uri:
+        return True
+    reference = parsed.request_uri.removeprefix(REQUEST_URI_PREFIX)
+    return bool(
+        PushedRequest.objects.filter(reference=reference, used_at__isnull=True).update(used_at=timezone.now())
+    )
+
+
+def _checked(client: Client, redirect_uri: str, params: QueryDict, *, pushed: bool) -> AuthorizationRequest:
     state = _one(params, "state")
     if _one(params, "response_type") != "code":
         raise RedirectError("unsupported_response_type", "only response_type=code")
-    if client.profile == Profile.FAPI2 and not params.get("request_uri"):
+    if client.profile == Profile.FAPI2 and not pushed:
         raise RedirectError("invalid_request", "this client must push its authorization request (PAR)")
-    if client.profile == Profile.FAPI2:
-        raise RedirectError("invalid_request", "pushed authorization requests are not available yet")
+    if params.get("request") or params.get("request_uri"):
+        raise RedirectError("request_not_supported", "request objects are not supported; push the request (PAR)")
     scopes = [s for s in _one(params, "scope").split(" ") if s]
     if "openid" not in scopes or len(set(scopes)) != len(scopes):
         raise RedirectError("invalid_scope", "scope must contain openid once")
@@ -139,15 +189,28 @@ def _checked(client: Client, redirect_uri: str, params: QueryDict) -> Authorizat
     prompts = set(_one(params, "prompt").split())
     if not prompts <= {"none", "login", "consent", "select_account"} or ("none" in prompts and len(prompts) > 1):
         raise RedirectError("invalid_request", "unsupported prompt value")
-    if "none" in prompts:
-        raise RedirectError("consent_required", "the person must consent in this provider's page")
     nonce = _one(params, "nonce")
     if len(nonce) > 255 or len(state) > 512:
         raise RedirectError("invalid_request", "state or nonce is too long")
+    login_hint = _one(params, "login_hint")[:255]
+    org_hint = _one(params, "org_hint")[:16] or (
+        login_hint.removeprefix("org:") if login_hint.startswith("org:") else ""
+    )
     return AuthorizationRequest(
         client=client, redirect_uri=redirect_uri, scopes=scopes, state=state, nonce=nonce,
-        code_challenge=challenge, org_hint=_one(params, "org_hint")[:16],
+        code_challenge=challenge, org_hint=org_hint, prompt=frozenset(prompts), max_age=_max_age(params),
+        acr_values=tuple(v for v in _one(params, "acr_values").split() if v in ACR_VALUES),
+        login_hint="" if login_hint.startswith("org:") else login_hint,
     )  # fmt: skip
+
+
+def _max_age(params: QueryDict) -> int | None:
+    raw = _one(params, "max_age")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise RedirectError("invalid_request", "max_age must be a non-negative integer of seconds")
+    return int(raw)
 
 
 def redirect_to(redirect_uri: str, params: dict[str, str]) -> str:
@@ -158,31 +221,35 @@ def redirect_to(redirect_uri: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-def acr_of(user: User) -> str:
-    return ACR_LEVEL2 if user.level >= AccountLevel.LEVEL_2 else ACR_LEVEL1
-
-
 def code_digest(code: str) -> str:
     return hmac.new(data_key(CODE_KEY), code.encode(), hashlib.sha256).hexdigest()
 
 
-def issue_code(request: AuthorizationRequest, user: User, organization_eid: str = "") -> str:
-    """A code for ``user``, acting for the organization ``organization_eid`` when given — which must be
-    one ``acting_choices`` offers for this client's service (else ``RedirectError``)."""
-    organization: Organization | None = None
-    if organization_eid:
-        if not request.wants_organization or request.client.service is None:
-            raise RedirectError("invalid_request", "this client does not take organizations")
-        offered = {o.eid: o for o, _m in acting_choices(user, request.client.service.code)}
-        organization = offered.get(organization_eid)
-        if organization is None:
-            raise RedirectError("access_denied", "the person may not act for that organization here")
+def acting_for(request: AuthorizationRequest, user: User, organization_eid: str) -> Organization | None:
+    """The organization ``organization_eid`` names, which must be one ``acting_choices`` offers for this
+    client's service (else ``RedirectError``); None for "as themselves"."""
+    if not organization_eid:
+        return None
+    if not request.wants_organization or request.client.service is None:
+        raise RedirectError("invalid_request", "this client does not take organizations")
+    offered = {o.eid: o for o, _m in acting_choices(user, request.client.service.code)}
+    organization = offered.get(organization_eid)
+    if organization is None:
+        raise RedirectError("access_denied", "the person may not act for that organization here")
+    return organization
+
+
+def issue_code(
+    request: AuthorizationRequest, user: User, *, organization: Organization | None, consent: Consent, acr: str
+) -> str:
+    """A code for ``user`` acting for ``organization`` (already checked by ``acting_for``), under
+    ``consent``, with the authentication context ``acr`` the session satisfied."""
     code = secrets.token_urlsafe(32)
     now = timezone.now()
     AuthorizationCode.objects.create(
         digest=code_digest(code), client=request.client, user=user, organization=organization,
         redirect_uri=request.redirect_uri, scope=" ".join(request.scopes), nonce=request.nonce,
-        code_challenge=request.code_challenge, acr=acr_of(user), auth_time=user.last_login or now,
-        expires_at=now + CODE_LIFETIME,
+        code_challenge=request.code_challenge, acr=acr, auth_time=user.last_login or now,
+        expires_at=now + CODE_LIFETIME, dpop_jkt=request.dpop_jkt, consent=consent,
     )  # fmt: skip
     return code

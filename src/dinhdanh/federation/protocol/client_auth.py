@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -35,6 +34,7 @@ from dinhdanh.federation.clients import secret_matches
 from dinhdanh.federation.keys import ALGORITHMS
 from dinhdanh.federation.models import AssertionJti, AuthMethod, Client
 from dinhdanh.federation.protocol.errors import OAuthError
+from dinhdanh.federation.rows import Insert, SelectOne
 
 __all__ = ["ASSERTION_TYPE", "CLOCK_SKEW", "MAX_ASSERTION_LIFETIME", "authenticate_client"]
 
@@ -48,8 +48,18 @@ def _invalid(description: str, *, basic: bool = False) -> OAuthError:
     return OAuthError("invalid_client", description, 401, challenge='Basic realm="dinhdanh"' if basic else "")
 
 
+# The hot path's lookups (decision 0034): one row each, no per-call SQL compilation. The client's
+# service, which only the authorization-code grant reads, is fetched when read.
+_ACTIVE_CLIENT = SelectOne(Client, "{client_id} = %s AND {active} = %s", ["client_id", "active"])
+_INSERT_JTI = Insert(AssertionJti, ignore_conflicts=True)
+# Imported key sets by their registered JSON: the same registration imports to the same keys, so a
+# changed registration is simply another entry; bounded, and emptied when full.
+_key_sets: dict[str, KeySet] = {}
+_KEY_SETS_KEPT = 256
+
+
 def _client(client_id: str, method: str) -> Client:
-    client = Client.objects.filter(client_id=client_id[:64], active=True).select_related("service").first()
+    client = _ACTIVE_CLIENT.first(client_id[:64], True)
     if client is None or client.auth_method != method:
         raise _invalid(
             "unknown client, disabled, or registered for another authentication method",
@@ -72,11 +82,21 @@ def _basic(header: str) -> Client:
     return client
 
 
+def _key_set(jwks: Any) -> KeySet:
+    registered = json.dumps(jwks, sort_keys=True)
+    found = _key_sets.get(registered)
+    if found is None:
+        if len(_key_sets) >= _KEY_SETS_KEPT:
+            _key_sets.clear()
+        found = _key_sets[registered] = KeySet.import_key_set(jwks)
+    return found
+
+
 def _claims(assertion: str, client: Client) -> dict[str, Any]:
     if not client.jwks:
         raise _invalid("the client has no registered keys here")
     try:
-        keys = KeySet.import_key_set(client.jwks)
+        keys = _key_set(client.jwks)
         return dict(jwt.decode(assertion, keys, algorithms=list(ALGORITHMS)).claims)
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise _invalid("the client assertion's signature does not verify with a registered key") from exc
@@ -115,11 +135,9 @@ def _assertion(assertion: str, now: datetime) -> Client:
     jti = claims.get("jti")
     if not isinstance(jti, str) or not 8 <= len(jti) <= 200:
         raise _invalid("the client assertion needs a jti")
-    try:
-        with transaction.atomic():
-            AssertionJti.objects.create(client=client, jti=jti, expires_at=expires + CLOCK_SKEW)
-    except IntegrityError as exc:
-        raise _invalid("the client assertion was used before") from exc
+    # One statement that either records the jti or finds it there: no savepoint to roll back to.
+    if not _INSERT_JTI.save(AssertionJti(client=client, jti=jti, expires_at=expires + CLOCK_SKEW)):
+        raise _invalid("the client assertion was used before")
     return client
 
 

@@ -18,25 +18,37 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
-from joserfc.errors import JoseError
 
+from dinhdanh.core import audit
+from dinhdanh.core.keys import data_key
 from dinhdanh.federation import keys
+from dinhdanh.federation.audit_actions import FederationAction
 from dinhdanh.federation.claims import ORG_CLAIM, organization_claim, person_claims
-from dinhdanh.federation.models import AccessToken, AuthorizationCode, Client
+from dinhdanh.federation.models import AccessToken, AuthorizationCode, Client, Consent, RefreshToken
 from dinhdanh.federation.protocol.authorize import code_digest
+from dinhdanh.federation.protocol.dpop import Proof
 from dinhdanh.federation.protocol.errors import OAuthError
 from dinhdanh.organizations.selectors import acting_choices
 from dinhdanh.people.models import User
 
-__all__ = ["ID_TOKEN_SECONDS", "exchange_code", "userinfo_claims"]
+__all__ = [
+    "ID_TOKEN_SECONDS",
+    "Grant",
+    "claims_for",
+    "exchange_code",
+    "issue_person_tokens",
+    "new_refresh_token",
+    "refresh_digest",
+]
 
 ID_TOKEN_SECONDS = 300
+REFRESH_KEY = "refresh-token"
 
 
 def _s256(verifier: str) -> str:
@@ -47,7 +59,7 @@ def _sector(client: Client) -> str | None:
     return client.sector or None
 
 
-def _claims_for(
+def claims_for(
     user: User, client: Client, scopes: set[str], acr: str, organization_id: int | None
 ) -> dict[str, Any]:
     claims = person_claims(user, scopes, sector=_sector(client), acr=acr)
@@ -62,15 +74,17 @@ def _claims_for(
 
 
 def _spent(code: AuthorizationCode, now: datetime) -> OAuthError:
-    AccessToken.objects.filter(code=code, revoked_at__isnull=True).update(revoked_at=now)
+    revoked = AccessToken.objects.filter(code=code, revoked_at__isnull=True).update(revoked_at=now)
+    revoked += RefreshToken.objects.filter(code=code, revoked_at__isnull=True).update(revoked_at=now)
+    audit.record(FederationAction.CODE_REUSED, actor=None, obj=code.client, after={"revoked": revoked})
     return OAuthError("invalid_grant", "the authorization code was used before; what it issued is revoked")
 
 
-def _redeem(client: Client, request: HttpRequest, now: datetime) -> AuthorizationCode:
+def _redeem(client: Client, request: HttpRequest, now: datetime, proof: Proof | None) -> AuthorizationCode:
     value = request.POST.get("code", "")
     code = (
         AuthorizationCode.objects.filter(digest=code_digest(value[:200]), client=client)
-        .select_related("user")
+        .select_related("user", "consent", "client")
         .first()
     )
     if code is None or code.expires_at <= now:
@@ -86,63 +100,92 @@ def _redeem(client: Client, request: HttpRequest, now: datetime) -> Authorizatio
         or not hmac.compare_digest(_s256(verifier), code.code_challenge)
     ):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    if code.dpop_jkt and (proof is None or proof.jkt != code.dpop_jkt):  # RFC 9449 §10
+        raise OAuthError("invalid_grant", "the code is bound to another DPoP key")
     if not AuthorizationCode.objects.filter(pk=code.pk, used_at__isnull=True).update(used_at=now):
         raise _spent(code, now)  # a concurrent exchange won
     user = code.user
     if not user.is_active or user.locked_at is not None:
         raise OAuthError("invalid_grant", "the account can no longer sign in")
+    if code.consent is not None and code.consent.revoked_at is not None:
+        raise OAuthError("invalid_grant", "the person revoked their consent")
     return code
 
 
-def exchange_code(client: Client, request: HttpRequest, now: datetime) -> dict[str, Any]:
-    code = _redeem(client, request, now)
-    user, scopes = code.user, set(code.scope.split())
-    claims = _claims_for(user, client, scopes, code.acr, code.organization_id)
+def exchange_code(client: Client, request: HttpRequest, now: datetime, proof: Proof | None) -> dict[str, Any]:
+    code = _redeem(client, request, now, proof)
+    grant = Grant(
+        client=client, user=code.user, organization_id=code.organization_id, scope=code.scope, acr=code.acr,
+        auth_time=code.auth_time, consent=code.consent, code=code,
+    )  # fmt: skip
+    return issue_person_tokens(grant, now=now, proof=proof, nonce=code.nonce, new_refresh=True)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a person's tokens stand on: who, for which organization, what scope, how authenticated."""
+
+    client: Client
+    user: User
+    organization_id: int | None
+    scope: str
+    acr: str
+    auth_time: datetime
+    consent: Consent | None
+    code: AuthorizationCode | None
+    family: str = ""  # the refresh token family, when refreshing
+    refresh: RefreshToken | None = None  # the refresh token the access token is issued under
+
+
+def issue_person_tokens(
+    grant: Grant, *, now: datetime, proof: Proof | None, nonce: str = "", new_refresh: bool
+) -> dict[str, Any]:
+    """An access token and an ID token for ``grant`` — bound to the DPoP key when a proof came (RFC
+    9449 §6) — and, with ``offline_access`` and ``new_refresh``, a refresh token."""
+    client, user = grant.client, grant.user
+    claims = claims_for(user, client, set(grant.scope.split()), grant.acr, grant.organization_id)
     lifetime = int(settings.FEDERATION_ACCESS_TOKEN_SECONDS)
     jti, issued = secrets.token_urlsafe(24), int(now.timestamp())
+    refresh_value, refresh_row = "", grant.refresh
+    if new_refresh and "offline_access" in grant.scope.split():
+        refresh_value, refresh_row = new_refresh_token(grant, now=now, jkt=proof.jkt if proof else "")
     access = keys.sign(
         {
             "iss": settings.FEDERATION_ISSUER, "sub": claims["sub"], "client_id": client.client_id,
             "aud": settings.FEDERATION_ISSUER, "iat": issued, "exp": issued + lifetime, "jti": jti,
-            "scope": code.scope, "acr": code.acr,
+            "scope": grant.scope, "acr": grant.acr,
             **({ORG_CLAIM: claims[ORG_CLAIM]["id"]} if ORG_CLAIM in claims else {}),
+            **({"cnf": {"jkt": proof.jkt}} if proof else {}),
         },
         typ="at+jwt",
     )  # fmt: skip
     AccessToken.objects.create(
-        jti=jti, client=client, user=user, organization_id=code.organization_id, code=code, scope=code.scope,
+        jti=jti, client=client, user=user, organization_id=grant.organization_id, code=grant.code,
+        consent=grant.consent, refresh=refresh_row, dpop_jkt=proof.jkt if proof else "", scope=grant.scope,
         issued_at=now, expires_at=now + timedelta(seconds=lifetime),
     )  # fmt: skip
     id_claims = {
         **claims, "iss": settings.FEDERATION_ISSUER, "aud": client.client_id, "azp": client.client_id,
-        "iat": issued, "exp": issued + ID_TOKEN_SECONDS, "auth_time": int(code.auth_time.timestamp()),
-        **({"nonce": code.nonce} if code.nonce else {}),
+        "iat": issued, "exp": issued + ID_TOKEN_SECONDS, "auth_time": int(grant.auth_time.timestamp()),
+        **({"nonce": nonce} if nonce else {}),
     }  # fmt: skip
     return {
-        "access_token": access, "token_type": "Bearer", "expires_in": lifetime, "scope": code.scope,
-        "id_token": keys.sign(id_claims),
+        "access_token": access, "token_type": "DPoP" if proof else "Bearer", "expires_in": lifetime,
+        "scope": grant.scope, "id_token": keys.sign(id_claims, alg=client.id_token_alg),
+        **({"refresh_token": refresh_value} if refresh_value else {}),
     }  # fmt: skip
 
 
-def userinfo_claims(bearer: str, now: datetime | None = None) -> dict[str, Any]:
-    """The claims for a person's live access token (OpenID Connect Core §5.3); raises ``OAuthError``
-    ``invalid_token`` (RFC 6750 §3.1) for anything else."""
-    now = now or timezone.now()
-    challenge = 'Bearer error="invalid_token"'
-    try:
-        jti = str(keys.verify(bearer).get("jti", ""))[:64]
-    except (JoseError, ValueError, TypeError) as exc:  # undecodable: not a token of ours
-        raise OAuthError("invalid_token", "not a token of this provider", 401, challenge=challenge) from exc
-    token = (
-        AccessToken.objects.filter(jti=jti, user__isnull=False).select_related("client__service", "user").first()
-    )
-    if token is None or token.revoked_at is not None or token.expires_at <= now or token.user is None:
-        raise OAuthError("invalid_token", "expired, revoked or not a person's token", 401, challenge=challenge)
-    if not token.user.is_active or token.user.locked_at is not None:
-        raise OAuthError("invalid_token", "the account can no longer sign in", 401, challenge=challenge)
-    scopes = set(token.scope.split())
-    acr = "urn:dinhdanh:loa:2" if token.user.level >= 2 else "urn:dinhdanh:loa:1"
-    try:
-        return _claims_for(token.user, token.client, scopes, acr, token.organization_id)
-    except OAuthError as exc:
-        raise OAuthError("invalid_token", exc.description, 401, challenge=challenge) from exc
+def refresh_digest(value: str) -> str:
+    return hmac.new(data_key(REFRESH_KEY), value.encode(), hashlib.sha256).hexdigest()
+
+
+def new_refresh_token(grant: Grant, *, now: datetime, jkt: str) -> tuple[str, RefreshToken]:
+    value = secrets.token_urlsafe(32)
+    row = RefreshToken.objects.create(
+        digest=refresh_digest(value), family=grant.family or secrets.token_hex(16), client=grant.client,
+        user=grant.user, organization_id=grant.organization_id, consent=grant.consent, code=grant.code,
+        scope=grant.scope, acr=grant.acr, auth_time=grant.auth_time, dpop_jkt=jkt, issued_at=now,
+        expires_at=now + timedelta(seconds=int(settings.FEDERATION_REFRESH_TOKEN_SECONDS)),
+    )  # fmt: skip
+    return value, row

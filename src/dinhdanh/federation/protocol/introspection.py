@@ -21,8 +21,11 @@ from dinhdanh.federation.models import AccessToken, AuthMethod, Client
 from dinhdanh.federation.protocol.client_auth import authenticate_client
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.params import one_param
+from dinhdanh.federation.rows import SelectOne
 
 __all__ = ["about", "introspect"]
+
+_OWN_TOKEN = SelectOne(AccessToken, "{jti} = %s AND {client_id} = %s", ["jti", "client_id"])  # decision 0034
 
 
 def _own(client: Client, value: str, now: datetime) -> tuple[AccessToken, dict[str, Any]] | None:
@@ -31,7 +34,7 @@ def _own(client: Client, value: str, now: datetime) -> tuple[AccessToken, dict[s
         claims = keys.verify(value)
     except (JoseError, ValueError):
         return None
-    found = AccessToken.objects.filter(jti=str(claims.get("jti", ""))[:64], client=client).first()
+    found = _OWN_TOKEN.first(str(claims.get("jti", ""))[:64], client.pk)
     if found is None or found.revoked_at is not None or found.expires_at <= now:
         return None
     return found, claims

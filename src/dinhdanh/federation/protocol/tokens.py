@@ -14,48 +14,77 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from dinhdanh.federation.models import AccessToken, AssertionJti, AuthMethod, AuthorizationCode, Client
+from dinhdanh.federation.models import (
+    AccessToken,
+    AssertionJti,
+    AuthMethod,
+    AuthorizationCode,
+    Client,
+    DpopProof,
+    Profile,
+    PushedRequest,
+    RefreshToken,
+)
+from dinhdanh.federation.protocol import dpop
 from dinhdanh.federation.protocol.client_auth import authenticate_client
 from dinhdanh.federation.protocol.client_credentials import issue_for_client
-from dinhdanh.federation.protocol.code_grant import exchange_code
+from dinhdanh.federation.protocol.code_grant import exchange_code, refresh_digest
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.introspection import about
 from dinhdanh.federation.protocol.params import one_param
+from dinhdanh.federation.protocol.refresh import exchange_refresh, revoke_family
 
-__all__ = ["prune_expired", "revoke", "token"]
+__all__ = ["PATH", "prune_expired", "revoke", "token"]
+
+PATH = "/oauth/token"
+GRANTS = frozenset({"authorization_code", "refresh_token", "client_credentials"})
 
 
 def _grant(client: Client, request: HttpRequest, now: datetime) -> dict[str, Any]:
     grant_type = one_param(request.POST, "grant_type")
-    for name in ("code", "code_verifier", "redirect_uri", "scope"):
+    for name in ("code", "code_verifier", "redirect_uri", "scope", "refresh_token"):
         one_param(request.POST, name)  # each at most once
+    if grant_type not in GRANTS:
+        raise OAuthError("unsupported_grant_type", "authorization_code, refresh_token and client_credentials only")
+    # FAPI 2.0 §5.3.2.1: a FAPI client's tokens for a person are sender-constrained; others may choose to be.
+    person = grant_type != "client_credentials"
+    proof = dpop.proof_of(request, path=PATH, now=now, required=person and client.profile == Profile.FAPI2)
     if grant_type == "authorization_code":
-        return exchange_code(client, request, now)
-    if grant_type == "client_credentials":
-        if client.auth_method == AuthMethod.NONE:
-            raise OAuthError("unauthorized_client", "a public client cannot act for itself")
-        return issue_for_client(client, one_param(request.POST, "scope"), now)
-    raise OAuthError("unsupported_grant_type", "authorization_code and client_credentials only, for now")
+        return exchange_code(client, request, now, proof)
+    if grant_type == "refresh_token":
+        return exchange_refresh(client, request, now, proof)
+    if client.auth_method == AuthMethod.NONE:
+        raise OAuthError("unauthorized_client", "a public client cannot act for itself")
+    if proof is not None:
+        raise OAuthError("invalid_dpop_proof", "client credentials tokens are not sender-constrained yet")
+    return issue_for_client(client, one_param(request.POST, "scope"), now)
 
 
 def token(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:
         client = authenticate_client(request, now)
-        body = _grant(client, request, now)
+        answer = no_store(JsonResponse(_grant(client, request, now)))
     except OAuthError as error:
-        return error.response()
-    return no_store(JsonResponse(body))
+        answer = error.response()
+    # A nonce for the next proof (RFC 9449 §8.2), to whoever uses DPoP.
+    return dpop.with_nonce(answer) if request.headers.get("DPoP") else answer
 
 
 def revoke(request: HttpRequest) -> JsonResponse:
+    """RFC 7009: an access token, or a refresh token with its whole family and what it issued (§2.1)."""
     now = timezone.now()
     try:
-        _client, own = about(request, now)
+        client, own = about(request, now)
     except OAuthError as error:
         return error.response()
     if own is not None:
         AccessToken.objects.filter(pk=own[0].pk, revoked_at__isnull=True).update(revoked_at=now)
+    else:
+        value = request.POST.get("token", "")[:200]
+        row = RefreshToken.objects.filter(digest=refresh_digest(value), client=client).only("family").first()
+        if row is not None:
+            revoke_family(row.family, now)
     return no_store(JsonResponse({}))
 
 
@@ -67,5 +96,11 @@ def prune_expired(now: datetime | None = None) -> dict[str, int]:
     day_ago = now - timedelta(days=1)
     jtis, _kinds = AssertionJti.objects.filter(expires_at__lt=now).delete()
     tokens, _kinds = AccessToken.objects.filter(expires_at__lt=day_ago).delete()
+    refresh, _kinds = RefreshToken.objects.filter(expires_at__lt=day_ago).delete()
     codes, _kinds = AuthorizationCode.objects.filter(expires_at__lt=day_ago).delete()
-    return {"assertions": jtis, "tokens": tokens, "codes": codes}
+    proofs, _kinds = DpopProof.objects.filter(expires_at__lt=now).delete()
+    pushed, _kinds = PushedRequest.objects.filter(expires_at__lt=now).delete()
+    return {
+        "assertions": jtis, "tokens": tokens, "refresh_tokens": refresh, "codes": codes, "dpop_proofs": proofs,
+        "pushed_requests": pushed,
+    }  # fmt: skip
