@@ -10,8 +10,10 @@ shapes what they answer into the documented claim set (docs/federation.md).
 * ``organization``: one object, ``org``, for the organization the person acts for in this sign-in —
   never a list of every organization they belong to (a relying party learns no more than it needs).
 
-The personal number is no claim yet: Decree 69 and Law 91/2025 allow releasing it only to relying
-parties with a legal basis, which the client registry will record (issue 12, consent step).
+* ``personal_id``: the personal identification number, unsealed (``people.identifiers``) — only for
+  relying parties registered with a legal basis for it (``Client.legal_basis``; Decree 69/2024 and Law
+  91/2025 allow no more), only with the person's consent, and only when the number is kept sealed for
+  the account (older accounts get it at their next sign-in).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from dinhdanh.organizations.models import Membership, Organization
 from dinhdanh.organizations.selectors import granted_codes, live_grants
+from dinhdanh.people.identifiers import sealed_number
 from dinhdanh.people.models import User
 from dinhdanh.people.subjects import subject_for
 
@@ -39,6 +42,8 @@ def person_claims(user: User, scopes: set[str], *, sector: str | None, acr: str)
         claims.update(name=user.full_name, locale=user.preferred_language or "vi")
     if "email" in scopes and user.email:
         claims.update(email=user.email, email_verified=False)
+    if "personal_id" in scopes and (number := sealed_number(user)) is not None:
+        claims["personal_id"] = number
     if "phone" in scopes and user.phone:
         claims.update(phone_number=user.phone, phone_number_verified=user.phone_confirmed_at is not None)
     return claims

@@ -39,19 +39,29 @@ from dinhdanh.core.keys import data_key
 from dinhdanh.core.text import clean_optional
 from dinhdanh.federation.audit_actions import FederationAction
 from dinhdanh.federation.keys import ALGORITHMS
-from dinhdanh.federation.models import AuthMethod, Client, Profile, SubjectType
+from dinhdanh.federation.models import AuthMethod, Client, Profile, SigningAlg, SubjectType
 from dinhdanh.organizations.models import Service
 from dinhdanh.organizations.selectors import active_services
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.models import User
 
-__all__ = ["SCOPES", "ClientError", "client_disable", "client_register", "client_secret_rotate", "secret_matches"]
+__all__ = [
+    "PERSON_SCOPES",
+    "SCOPES",
+    "ClientError",
+    "client_disable",
+    "client_register",
+    "client_secret_rotate",
+    "secret_matches",
+]
 
 # Person scopes (a person signs in) and API scopes (a client acts for itself: client credentials).
 SCOPES = (
-    "openid", "profile", "email", "phone", "organization", "offline_access",
+    "openid", "profile", "email", "phone", "organization", "offline_access", "personal_id",
     "verify.organization", "verify.member",
 )  # fmt: skip
+# Scopes about a person (asked in an authorization); the rest are API scopes a client holds for itself.
+PERSON_SCOPES = frozenset({"openid", "profile", "email", "phone", "organization", "offline_access", "personal_id"})
 MAX_REDIRECT_URIS = 10
 SECRET_KEY_NAME = "client-secret"  # noqa: S105  (the name of a key file, not a secret)
 LOOPBACK_HOSTS = {"localhost"}
@@ -93,6 +103,12 @@ class ClientError(ErrorCode):
         400,
     )
     NAME = ("federation.client_name", _("Hãy nhập tên bên sử dụng (tối đa 200 ký tự)."), 400)
+    LEGAL_BASIS = (
+        "federation.legal_basis",
+        _("Phạm vi personal_id (số định danh cá nhân) cần ghi rõ căn cứ pháp lý (tối đa 300 ký tự)."),
+        400,
+    )
+    ID_TOKEN_ALG = ("federation.id_token_alg", _("Thuật toán ký ID token phải là một trong: {allowed}."), 400)
     UNKNOWN_CLIENT = ("federation.unknown_client", _("Không có bên sử dụng {client_id}."), 404)
 
 
@@ -230,6 +246,8 @@ def client_register(
     name_en: str = "",
     logo_uri: str = "",
     post_logout_redirect_uris: Sequence[str] = (),
+    id_token_alg: str = SigningAlg.ES256,
+    legal_basis: str = "",
 ) -> tuple[Client, str | None]:
     """Register a client; returns it and its secret (None unless ``client_secret_basic``), shown once."""
     _require_admin(actor)
@@ -245,6 +263,13 @@ def client_register(
     allowed = _scopes(list(scopes))
     bound = _service(service, allowed)
     where = _sector(subject_type, uris, sector)
+    basis = clean_optional(
+        legal_basis if isinstance(legal_basis, str) else "", field="legal_basis", max_length=300
+    )
+    if "personal_id" in allowed and not basis:
+        raise DomainError(ClientError.LEGAL_BASIS, field="legal_basis")
+    if id_token_alg not in ALGORITHMS:
+        raise DomainError(ClientError.ID_TOKEN_ALG, field="id_token_alg", allowed=", ".join(ALGORITHMS))
     secret = secrets.token_urlsafe(32) if auth_method == AuthMethod.SECRET_BASIC else None
     with transaction.atomic():
         client = Client.objects.create(
@@ -252,7 +277,7 @@ def client_register(
             logo_uri=(logo_uri or "")[:500], redirect_uris=uris, post_logout_redirect_uris=logout_uris,
             profile=profile, auth_method=auth_method, secret_digest=_digest(secret) if secret else "",
             jwks=keys, jwks_uri=jwks_uri, scopes=allowed, service=bound, subject_type=subject_type,
-            sector=where, created_by=actor,
+            sector=where, created_by=actor, id_token_alg=id_token_alg, legal_basis=basis,
         )  # fmt: skip
         audit.record(
             FederationAction.CLIENT_REGISTERED,
@@ -261,6 +286,7 @@ def client_register(
             after={
                 "client_id": client.client_id, "name": title, "profile": profile, "auth_method": auth_method,
                 "redirect_uris": uris, "scopes": allowed, "service": service, "subject_type": subject_type,
+                "id_token_alg": id_token_alg, "legal_basis": basis,
             },
         )  # fmt: skip
     return client, secret

@@ -82,6 +82,9 @@ class Client(models.Model):
     subject_type = models.CharField(max_length=8, choices=SubjectType.choices, default=SubjectType.PUBLIC)
     sector = models.CharField(max_length=255, blank=True)  # the host pairwise subjects are derived for
     id_token_alg = models.CharField(max_length=8, choices=SigningAlg.choices, default=SigningAlg.ES256)
+    # The law that lets this relying party receive the personal identification number (Decree 69/2024
+    # Art. 13, Law 91/2025 on personal data); without one the ``personal_id`` scope cannot be registered.
+    legal_basis = models.CharField(max_length=300, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

@@ -82,7 +82,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": list(SCOPES),
         "claims_supported": ["sub", "acr", "auth_time", "name", "locale", "email", "email_verified",
-                             "phone_number", "phone_number_verified", "org"],
+                             "phone_number", "phone_number_verified", "personal_id", "org"],
         "acr_values_supported": list(ACR_VALUES),
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claims_parameter_supported": False,

@@ -29,6 +29,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from dinhdanh.core.keys import data_key
+from dinhdanh.federation.clients import PERSON_SCOPES
 from dinhdanh.federation.models import AuthorizationCode, Client, Consent, Profile, PushedRequest
 from dinhdanh.federation.protocol.acr import ACR_VALUES
 from dinhdanh.organizations.models import Organization
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 CODE_LIFETIME = timedelta(seconds=60)
-PERSON_SCOPES = frozenset({"openid", "profile", "email", "phone", "organization", "offline_access"})
 CODE_KEY = "authorization-code"
 _PKCE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 MAX_PARAM = 2000

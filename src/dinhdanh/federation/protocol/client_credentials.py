@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from dinhdanh.federation import keys
+from dinhdanh.federation.clients import PERSON_SCOPES
 from dinhdanh.federation.models import AccessToken, Client
 from dinhdanh.federation.protocol.errors import OAuthError
 from dinhdanh.federation.rows import Insert
@@ -22,7 +23,6 @@ from dinhdanh.federation.rows import Insert
 __all__ = ["PERSON_SCOPES", "issue_for_client"]
 
 _INSERT_TOKEN = Insert(AccessToken)  # the ORM's create() without its per-call SQL compilation (decision 0034)
-PERSON_SCOPES = frozenset({"openid", "profile", "email", "phone", "organization", "offline_access"})
 
 
 def _scope(client: Client, asked: str) -> list[str]:

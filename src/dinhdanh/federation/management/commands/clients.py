@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dinhdanh.federation import selectors
 from dinhdanh.federation.clients import SCOPES, client_disable, client_register, client_secret_rotate
-from dinhdanh.federation.models import AuthMethod, Profile, SubjectType
+from dinhdanh.federation.models import AuthMethod, Profile, SigningAlg, SubjectType
 
 MAX_JWKS_BYTES = 64 * 1024
 
@@ -48,6 +48,8 @@ class Command(BaseCommand):
         adding.add_argument("--service", default="", help="a code of `dinhdanh services list`")
         adding.add_argument("--subject", choices=SubjectType.values, default=SubjectType.PUBLIC)
         adding.add_argument("--sector", default="")
+        adding.add_argument("--id-token-alg", choices=SigningAlg.values, default=SigningAlg.ES256)
+        adding.add_argument("--legal-basis", default="", help="required with --scope personal_id")
         for name in ("disable", "secret"):
             sub.add_parser(name).add_argument("client_id")
 
@@ -59,7 +61,7 @@ class Command(BaseCommand):
                 post_logout_redirect_uris=options["post_logout_uri"], scopes=options["scope"] or ["openid"],
                 profile=options["profile"], auth_method=options["auth"], jwks=_jwks(options["jwks_file"]),
                 jwks_uri=options["jwks_uri"], service=options["service"], subject_type=options["subject"],
-                sector=options["sector"],
+                sector=options["sector"], id_token_alg=options["id_token_alg"], legal_basis=options["legal_basis"],
             )  # fmt: skip
             self.stdout.write(f"client_id: {client.client_id}")
             if secret:
