@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint fmt typecheck install install-dev messages check clean bench
+.PHONY: run test lint fmt typecheck install install-dev messages check clean bench node-deps
 
 $(UV):
 	@test -n "$(PYTHON)" || exit 1
@@ -44,6 +44,12 @@ check: lint test
 messages: install-dev
 	cd src/dinhdanh && ../../$(BIN)/django-admin makemessages -l en --no-obsolete -i "migrations/*" --settings=dinhdanh.settings.dev
 	$(BIN)/python scripts/compile-messages.py
+
+# The Node.js relying party of the interoperability test (tests/federation/test_interop_node.py): exactly
+# what package-lock.json says. Optional: without it `make test` skips that test (CI requires it).
+NODE_RP := tests/federation/node
+node-deps:
+	npm ci --prefix $(NODE_RP) --no-audit --no-fund
 
 bench: install-dev
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
