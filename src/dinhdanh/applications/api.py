@@ -39,8 +39,7 @@ from dinhdanh.http.idempotency import idempotent
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
 from dinhdanh.organizations.selectors import organization_if_any
-from dinhdanh.people import selectors as people
-from dinhdanh.people.logins import login_digest
+from dinhdanh.people.logins import account_by_number
 from dinhdanh.people.models import User
 
 ZONE = Zone.OUTER  # applicants, co-representatives and members
@@ -70,7 +69,7 @@ def _applicant_at_counter(personal_id: str) -> User:
     if not personal_id:
         raise DomainError(ApplicationError.APPLICANT_REQUIRED, field="applicant_personal_id")
     number = parse_personal_id(personal_id, field="applicant_personal_id", foreigner=True).value
-    found = people.account_by_digest(login_digest(number))
+    found = account_by_number(number)
     if found is None:
         raise DomainError(ApplicationError.APPLICANT_UNKNOWN, field="applicant_personal_id")
     return found

@@ -23,6 +23,7 @@ from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import stored_route
 from dinhdanh.core.access import Jurisdiction, active_assignments, grants_of, jurisdiction
 from dinhdanh.organizations.selectors import membership_in_force
+from dinhdanh.people.logins import digests_of
 from dinhdanh.people.models import User
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def is_applicant(user: User | AnonymousUser, application: Application) -> bool:
 def consent_of(user: User, prefix: str = "") -> Q:
     """The consents addressed to ``user``: by account, or by personal-number digest before they had one."""
     return Q(**{f"{prefix}person": user}) | Q(
-        **{f"{prefix}person__isnull": True, f"{prefix}person_digest": user.login_digest}
+        **{f"{prefix}person__isnull": True, f"{prefix}person_digest__in": digests_of(user)}
     )
 
 

@@ -81,8 +81,19 @@ def rotate_key(name: str) -> str:
 
 
 def blind_index(name: str, value: str) -> str:
-    """Keyed digest for looking up a sensitive value (a login name) without storing it in clear."""
+    """Keyed digest for looking up a sensitive value without storing it in clear (version 1 of the key:
+    for indexes that never rotate; a rotating one uses ``blind_indexes``)."""
     return hmac.new(data_key(name), value.encode(), hashlib.sha256).hexdigest()
+
+
+def index_with(key: bytes, value: str) -> str:
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(name: str, value: str) -> list[str]:
+    """The digests of ``value`` under every version of the index key ``name``, the current one first:
+    a lookup tries them all while a re-indexing is under way (decision 0036)."""
+    return [index_with(key, value) for _version, _kid, key in reversed(key_versions(name))]
 
 
 def key_id(key: bytes) -> str:

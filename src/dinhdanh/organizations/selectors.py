@@ -34,6 +34,7 @@ from dinhdanh.organizations.models import (
 )
 from dinhdanh.organizations.numbers import is_valid_eid
 from dinhdanh.organizations.permissions import OrganizationPermission
+from dinhdanh.people.logins import digests_of
 from dinhdanh.people.models import AccountLevel, User
 
 __all__ = [
@@ -300,7 +301,7 @@ def claimable_by(user: User) -> QuerySet[Organization]:
     if not isinstance(user, User) or not user.is_authenticated or not user.login_digest:
         return Organization.objects.none()
     return (
-        Organization.objects.filter(representative_digest=user.login_digest, representative__isnull=True)
+        Organization.objects.filter(representative_digest__in=digests_of(user), representative__isnull=True)
         .exclude(status=OrganizationStatus.REVOKED)
         .order_by("name_key", "pk")
     )

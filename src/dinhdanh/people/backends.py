@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
 from dinhdanh.people.identifiers import remember_number
-from dinhdanh.people.logins import login_digest
+from dinhdanh.people.logins import account_by_number, login_digest
 from dinhdanh.people.models import User
 
 
@@ -31,11 +31,11 @@ class LoginBackend(ModelBackend):
         except DomainError:
             make_password(password)
             return None
-        user = User.objects.filter(login_digest=digest).first()
+        user = account_by_number(username)
         if user is None:
             make_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
-            remember_number(user, parse_personal_id(username, foreigner=True).value)
+            remember_number(user, parse_personal_id(username, foreigner=True).value, current_digest=digest)
             return user
         return None

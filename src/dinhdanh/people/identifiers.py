@@ -33,11 +33,15 @@ def sealed_number(user: User) -> str | None:
         return None
 
 
-def remember_number(user: User, personal_id: str) -> None:
-    """Keep (or re-seal under the current key) the number the holder just signed in with; the caller
-    has checked that it is this account's (its digest matched)."""
+def remember_number(user: User, personal_id: str, *, current_digest: str) -> None:
+    """Keep (or re-seal under the current key) the number the holder just signed in with, and move
+    the account's login digest to the current index key (decision 0036); the caller has checked that
+    the number is this account's (one of its digests matched)."""
     blob = bytes(user.personal_id_sealed or b"")
-    if blob and sealed_with_current_key(blob):
-        return
-    user.personal_id_sealed = seal_number(personal_id)
-    User.objects.filter(pk=user.pk).update(personal_id_sealed=user.personal_id_sealed)
+    changes: dict[str, object] = {}
+    if not blob or not sealed_with_current_key(blob):
+        changes["personal_id_sealed"] = user.personal_id_sealed = seal_number(personal_id)
+    if user.login_digest != current_digest:
+        changes["login_digest"] = user.login_digest = current_digest
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)

@@ -1,17 +1,58 @@
-"""The login name is the personal identification number; it is looked up through a blind index."""
+"""The login name is the personal identification number; it is looked up through a blind index whose
+key can rotate (decision 0036).
+
+* ``login_digest``: the digest to **store**, under the current version of the key;
+* ``login_digests``: every digest of a number under the live versions, current first — what a
+  **lookup by number** tries, so nobody is lost while a re-indexing runs;
+* ``digests_of(user)``: every digest of an account's own number — what a **comparison** of a stored
+  digest (an organization's representative, a person named in a request) with an account uses, so a
+  digest stored before the rotation still recognises its person. Computed from the sealed number; an
+  account whose number was never kept has only its stored digest until its next sign-in.
+"""
 
 from __future__ import annotations
 
 from dinhdanh.core.codes import mask_personal_id, parse_personal_id
-from dinhdanh.core.keys import blind_index
+from dinhdanh.core.keys import blind_indexes, current_key, index_with
+from dinhdanh.people.identifiers import sealed_number
+from dinhdanh.people.models import User
+
+__all__ = ["LOGIN_KEY", "account_by_number", "digests_of", "login_digest", "login_digests", "masked", "normalized"]
 
 LOGIN_KEY = "login-index"
 
 
+def normalized(personal_id: str) -> str:
+    """Any 12-digit number: a foreigner signs in on the same form as a citizen, so sign-in checks only
+    digits and length; registration checks the layout (``parse_personal_id``)."""
+    return parse_personal_id(personal_id, foreigner=True).value
+
+
 def login_digest(personal_id: str) -> str:
-    """The lookup key for any 12-digit number: a foreigner signs in on the same form as a citizen, so
-    sign-in checks only digits and length; registration checks the layout (``parse_personal_id``)."""
-    return blind_index(LOGIN_KEY, parse_personal_id(personal_id, foreigner=True).value)
+    """The digest to store for a number, under the current key."""
+    _kid, key = current_key(LOGIN_KEY)
+    return index_with(key, normalized(personal_id))
+
+
+def login_digests(personal_id: str) -> list[str]:
+    """Every live digest of a number, the current one first: for lookups."""
+    return blind_indexes(LOGIN_KEY, normalized(personal_id))
+
+
+def account_by_number(personal_id: str) -> User | None:
+    """The account of a number, whichever live key version its stored digest is under (raises
+    ``DomainError`` for a malformed number, before any lookup)."""
+    return User.objects.filter(login_digest__in=login_digests(personal_id)).first()
+
+
+def digests_of(user: User) -> list[str]:
+    """Every digest that names ``user``: the stored one, and those of the sealed number under each live
+    key version."""
+    found = [user.login_digest] if user.login_digest else []
+    number = sealed_number(user)
+    if number is not None:
+        found += [d for d in blind_indexes(LOGIN_KEY, number) if d not in found]
+    return found
 
 
 def masked(personal_id: str) -> str:

@@ -14,7 +14,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.people import policy
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.logins import login_digest
+from dinhdanh.people.logins import login_digest, login_digests
 from dinhdanh.people.models import (
     AccountLock,
     LevelRequest,
@@ -68,7 +68,7 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
     logged, found or not (access to personal data, Law 91/2025)."""
     require_desk(actor)
     try:
-        digest = login_digest(personal_id)
+        login_digest(personal_id)  # a malformed number is refused here, before any lookup
     except DomainError:
         audit.record(
             PeopleAction.PERSON_LOOKED_UP,
@@ -78,7 +78,7 @@ def person_by_number(*, actor: User, personal_id: str) -> User:
             read=True,
         )
         raise
-    person = User.objects.filter(login_digest=digest).first()
+    person = User.objects.filter(login_digest__in=login_digests(personal_id)).first()
     audit.record(
         PeopleAction.PERSON_LOOKED_UP,
         actor=actor,
@@ -122,8 +122,8 @@ def staff_candidate(*, actor: User | None, personal_id: str) -> User:
     by the number on the card; looked up like any other person, and logged."""
     if actor is not None:
         require(actor, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)
-    digest = login_digest(personal_id)  # a malformed number is refused here, before any lookup
-    person = User.objects.filter(login_digest=digest).first()
+    login_digest(personal_id)  # a malformed number is refused here, before any lookup
+    person = User.objects.filter(login_digest__in=login_digests(personal_id)).first()
     audit.record(
         PeopleAction.PERSON_LOOKED_UP,
         actor=actor,
@@ -144,7 +144,3 @@ def account(pk: object) -> User | None:
     if not isinstance(pk, int) or isinstance(pk, bool):
         return None
     return User.objects.filter(pk=pk).first()
-
-
-def account_by_digest(digest: str) -> User | None:
-    return User.objects.filter(login_digest=digest).first()

@@ -30,7 +30,7 @@ from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import remember_number
-from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.logins import account_by_number, login_digest, masked
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
 from dinhdanh.people.notices import notify_limited, text_code
 from dinhdanh.people.otp import otp_check, otp_issue
@@ -179,7 +179,7 @@ def password_check(*, login: str, password: str, client: Client) -> PasswordOutc
     password = str(password or "")
     account = _account_key(login)
     ticket = take_attempt(account=account, client=client)
-    user = User.objects.filter(login_digest=account).first() if account else None
+    user = account_by_number(login) if account else None
     plausible = 0 < len(password) <= PASSWORD_MAX_LENGTH and "\x00" not in password
     if user is None or not plausible:
         make_password(password[:PASSWORD_MAX_LENGTH])  # the same cost as a real check
@@ -189,7 +189,7 @@ def password_check(*, login: str, password: str, client: Client) -> PasswordOutc
     right = user if ok and user is not None and user.is_active else None
     if right is not None:
         # The one moment the number is known again: an account made before it was kept keeps it now.
-        remember_number(right, parse_personal_id(login, foreigner=True).value)
+        remember_number(right, parse_personal_id(login, foreigner=True).value, current_digest=account or "")
     if right is None:
         count_failure(
             user=user,

@@ -53,6 +53,7 @@ from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import MemberRole, Organization, OrganizationStatus
 from dinhdanh.organizations.selectors import membership_in_force
+from dinhdanh.people.logins import digests_of
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -105,7 +106,7 @@ def _refuse_if_issued(kind: Kind, code: str, organization: Organization | None) 
 
 def _refuse_if_not_representative(kind: Kind, capacity: Capacity, validated: Validated, applicant: User) -> None:
     representative = validated.data.get("representative")
-    mine = representative is None or representative["digest"] == applicant.login_digest
+    mine = representative is None or representative["digest"] in digests_of(applicant)
     if kind == Kind.NEW and capacity == Capacity.REPRESENTATIVE and not mine:
         raise DomainError(ApplicationError.NOT_THE_REPRESENTATIVE, field="representative_id")
 

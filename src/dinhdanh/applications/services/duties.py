@@ -20,6 +20,7 @@ from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application, CheckOutcome, SignOff
 from dinhdanh.applications.services.common import deny
 from dinhdanh.organizations.models import Membership
+from dinhdanh.people.logins import digests_of
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -36,14 +37,15 @@ def _named_digests(application: Application) -> set[str]:
 def conflicted(user: User, application: Application) -> bool:
     if user.pk == application.applicant_id:
         return True
-    if user.login_digest in _named_digests(application):
+    mine = digests_of(user)  # every key version: a request named them before the index key rotated
+    if set(mine) & _named_digests(application):
         return True
-    if application.consents.filter(person_digest=user.login_digest).exists():
+    if application.consents.filter(person_digest__in=mine).exists():
         return True
     organization = application.organization
     if organization is None:
         return False
-    if organization.representative_id == user.pk or organization.representative_digest == user.login_digest:
+    if organization.representative_id == user.pk or organization.representative_digest in mine:
         return True
     return Membership.objects.filter(organization=organization, user=user, revoked_at__isnull=True).exists()
 

@@ -49,6 +49,7 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional, name_key
 from dinhdanh.organizations.categories import Category
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.logins import digests_of
 from dinhdanh.people.models import User
 
 __all__ = ["application_consent", "application_submit", "application_supplement", "application_withdraw"]
@@ -132,7 +133,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
 
 
 def _pending_consent(application: Application, user: User) -> Consent | None:
-    mine = Q(person=user) | Q(person__isnull=True, person_digest=user.login_digest)
+    mine = Q(person=user) | Q(person__isnull=True, person_digest__in=digests_of(user))
     return (
         Consent.objects.select_for_update()
         .filter(mine, application=application, status=ConsentStatus.PENDING)

@@ -27,6 +27,7 @@ from dinhdanh.organizations.services._common import (
     require_officer,
 )
 from dinhdanh.people.assurance import require_fresh_factor
+from dinhdanh.people.logins import digests_of
 from dinhdanh.people.models import AccountLevel, User
 
 __all__ = ["attach_named_representative", "organization_attach_representative", "organization_claim_control"]
@@ -41,7 +42,7 @@ def attach_named_representative(
         refuse_if_terminated(organization)
         if organization.representative_id is not None:
             raise DomainError(OrganizationError.ALREADY_CONTROLLED)
-        if account.login_digest != organization.representative_digest:  # the record changed meanwhile
+        if organization.representative_digest not in digests_of(account):  # the record changed meanwhile
             raise DomainError(OrganizationError.NOT_RECORDED_REPRESENTATIVE)
         # A grant the person held as a plain member gives way to the representative membership.
         for held in Membership.objects.select_for_update().filter(
@@ -68,7 +69,7 @@ def organization_claim_control(*, actor: User, organization: Organization) -> Me
     """The representative the record names, now at level 2, takes control of their organization."""
     if actor.level < AccountLevel.LEVEL_2 or actor.is_locked:
         raise DomainError(OrganizationError.LEVEL_2_TO_CLAIM)
-    if not organization.representative_digest or actor.login_digest != organization.representative_digest:
+    if not organization.representative_digest or organization.representative_digest not in digests_of(actor):
         raise DomainError(OrganizationError.NOT_RECORDED_REPRESENTATIVE)
     refuse_if_terminated(organization)
     if organization.representative_id is not None:

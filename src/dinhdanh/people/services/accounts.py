@@ -21,7 +21,7 @@ from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import seal_number
-from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.logins import login_digest, login_digests, masked
 from dinhdanh.people.models import AccountLevel, SignInOutcome, User
 from dinhdanh.people.notices import text_code
 from dinhdanh.people.otp import otp_check, otp_issue
@@ -44,7 +44,7 @@ def user_create(
     digest = login_digest(personal_id)
     name = clean(full_name, field="full_name", max_length=200)
     with transaction.atomic():
-        if User.objects.filter(login_digest=digest).exists():
+        if User.objects.filter(login_digest__in=login_digests(personal_id)).exists():
             raise DomainError(PeopleError.ALREADY_REGISTERED)
         user = User(
             login_digest=digest,
@@ -120,11 +120,13 @@ def password_reset_start(*, personal_id: str, phone: str) -> None:
     """Text a code to the account's confirmed phone, but only if number and phone match an account.
     The caller shows the same message either way, so this cannot be used to test who has an account."""
     try:
-        digest = login_digest(personal_id)
+        login_digest(personal_id)  # a malformed number stops here, like an unknown account
         wanted = normalize_phone(phone)
     except DomainError:
         return
-    user = User.objects.filter(login_digest=digest, phone=wanted, phone_confirmed_at__isnull=False).first()
+    user = User.objects.filter(
+        login_digest__in=login_digests(personal_id), phone=wanted, phone_confirmed_at__isnull=False
+    ).first()
     if user is None or user.is_locked:
         return
     try:
@@ -138,7 +140,8 @@ def password_reset_start(*, personal_id: str, phone: str) -> None:
 def reset_token(personal_id: str) -> str:
     """What the reset page remembers between its two steps: the login digest (or nothing usable)."""
     try:
-        return login_digest(personal_id)
+        found = User.objects.filter(login_digest__in=login_digests(personal_id)).first()
+        return found.login_digest if found is not None else login_digest(personal_id)
     except DomainError:
         return "-"
 

@@ -25,7 +25,7 @@ from dinhdanh.people import events as people_events
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.logins import login_digest
+from dinhdanh.people.logins import digests_of, login_digest
 from dinhdanh.people.models import AccountLevel, LevelRequest, RequestKind, RequestStatus, User
 from dinhdanh.people.models.accounts import CardKind
 from dinhdanh.people.permissions import PeoplePermission
@@ -173,7 +173,7 @@ def checked_card(card: CardCheck, user: User) -> tuple[str, str]:
     identification number other than the account's: the officer then holds someone else's card (or
     found the wrong account), and nothing may be done on the strength of it."""
     number, number_masked = _card(card)
-    if carries_personal_id(card.kind, number) and login_digest(number) != user.login_digest:
+    if carries_personal_id(card.kind, number) and login_digest(number) not in digests_of(user):
         raise DomainError(PeopleError.CARD_MISMATCH, field="card_number")
     return number, number_masked
 

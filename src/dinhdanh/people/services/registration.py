@@ -34,7 +34,7 @@ from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import seal_number
-from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.logins import login_digest, login_digests, masked
 from dinhdanh.people.models import PendingRegistration, User
 from dinhdanh.people.notices import notify_limited, text_code
 from dinhdanh.people.otp import otp_check, otp_issue
@@ -157,7 +157,7 @@ def registration_start(*, data: Registration, client: Client | None = None) -> P
     check_password_strength(data.password, facts=facts_of(personal_id=pid.value, phone=phone, date_of_birth=born))
     check_portrait(data.portrait)
     digest = login_digest(pid.value)
-    holder = User.objects.filter(login_digest=digest).first()
+    holder = User.objects.filter(login_digest__in=login_digests(pid.value)).first()
     now = timezone.now()
     portrait_ref = sealed.store_file("portraits", data.portrait)
     try:
