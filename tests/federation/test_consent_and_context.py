@@ -139,6 +139,10 @@ def test_prompt_none_needs_a_session_and_a_consent(world: dict[str, Any]) -> Non
     answer = query_of(browser.get("/oauth/authorize?" + urlencode(silent)))
     assert "code" in answer  # no page: consent given, the default organization chosen
     assert AuthorizationCode.objects.filter(organization=world["org"]).count() == 2
+    page = browser.get("/me/connected-apps/").content.decode()
+    assert "Công ty Đồng Ý" in page.split('data-testid="default-organization"')[1]
+    assert browser.post("/me/connected-apps/default/clear/").status_code == 302
+    assert ActingDefault.objects.get(user=world["rep"]).organization is None
 
 
 def test_login_hint_org_preselects_and_switching_needs_no_password(world: dict[str, Any]) -> None:

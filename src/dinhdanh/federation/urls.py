@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern] = [
     path("oauth/logout", views_account.logout, name="logout"),
     path("me/connected-apps/", views_account.consents, name="consents"),
     path("me/connected-apps/<int:pk>/revoke/", views_account.consent_revoke_view, name="consent_revoke"),
+    path("me/connected-apps/default/clear/", views_account.default_clear, name="default_clear"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dinhdanh.core.errors import DomainError
-from dinhdanh.federation.consent import consent_revoke, consents_of
+from dinhdanh.federation.consent import acting_default_set, consent_revoke, consents_of
 from dinhdanh.federation.models import ActingDefault
 from dinhdanh.federation.protocol.authorize import PageError, redirect_to
 from dinhdanh.federation.protocol.logout import parse_logout
@@ -50,6 +50,14 @@ def consent_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc.status, str(exc))
     messages.success(request, _("Đã rút lại sự đồng ý với %(name)s.") % {"name": consent.client.name})
+    return redirect("federation:consents")
+
+
+@login_required
+@require_POST
+def default_clear(request: HttpRequest) -> HttpResponse:
+    acting_default_set(_person(request), None)
+    messages.success(request, _("Từ nay bạn đăng nhập vào ứng dụng với tư cách cá nhân, trừ khi chọn khác."))
     return redirect("federation:consents")
 
 
