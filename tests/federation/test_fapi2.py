@@ -114,6 +114,7 @@ def test_only_the_pushed_parameters_count(rp: Rp, person: Any) -> None:
         ({"request_uri": "urn:ietf:params:oauth:request_uri:x"}, "invalid_request"),
         ({"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
         ({"max_age": "-5"}, "invalid_request"),
+        ({"unknown_extension": "x" * 3000}, "invalid_request"),  # nothing oversized is stored
     ],
 )
 def test_a_bad_push_is_refused_and_stores_nothing(rp: Rp, changes: dict[str, str], error: str) -> None:

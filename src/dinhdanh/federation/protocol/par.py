@@ -27,7 +27,7 @@ from dinhdanh.federation.protocol import dpop
 from dinhdanh.federation.protocol.authorize import REQUEST_URI_PREFIX, PageError, RedirectError, parse
 from dinhdanh.federation.protocol.client_auth import authenticate_client
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
-from dinhdanh.federation.protocol.params import one_param
+from dinhdanh.federation.protocol.params import MAX_PARAM, one_param
 
 __all__ = ["LIFETIME", "PATH", "push"]
 
@@ -40,6 +40,8 @@ MAX_PARAMS = 30
 def _pushed_params(body: QueryDict, client_id: str) -> QueryDict:
     if len(body) > MAX_PARAMS:
         raise OAuthError("invalid_request", "too many parameters")
+    if any(len(value) > MAX_PARAM for name in body if name not in _CLIENT_AUTH for value in body.getlist(name)):
+        raise OAuthError("invalid_request", "a parameter is too long")  # nothing oversized is stored
     if body.get("request"):
         raise OAuthError("request_not_supported", "request objects are not supported")
     if "request_uri" in body:
