@@ -1,0 +1,867 @@
+"""Issue 12.7, conformance-lite: the OpenID Foundation's ``fapi2-security-profile-final-test-plan``, one
+test per applicable module (``plans.FAPI2_SECURITY_PROFILE``; the others are ``plans.NOT_APPLICABLE``),
+named after the module's ID and asserting what the module accepts: success, or the refusal with its
+HTTP status and error code.
+
+Variant: plain_fapi, private_key_jwt, DPoP, openid_connect, unsigned requests through PAR. Where a module
+allows several answers (a PAR error, an error page, or a redirect with an error), the one dinhdanh gives
+is asserted and the docstring says which. What the suite checks over TLS (versions, ciphers) is the
+deployment's, not the application's, and is left out. Where the suite waits (one second, 60 s, the
+request URI's lifetime), the stored times are moved instead."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.test import Client as Browser
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.jwk import ECKey, RSAKey
+
+from dinhdanh.federation import keys
+from dinhdanh.federation.clients import client_register
+from dinhdanh.federation.models import AccessToken, AuthorizationCode, PushedRequest
+from dinhdanh.people.models import User
+from tests.conftest import make_user, signed_in
+from tests.federation.conformance.harness import (
+    b64json,
+    dpop_proof,
+    exchange,
+    post,
+    push_and_consent,
+    userinfo,
+)
+from tests.federation.fapi import RP, Rp, auth_request, consent, fapi_rp, pkce, push, query_of
+from tests.organizations.factories import make_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rp(db: None) -> Rp:
+    make_service("dvc")
+    return fapi_rp()
+
+
+@pytest.fixture
+def person(db: None) -> User:
+    return make_user("Người Thử Phù Hợp")
+
+
+@pytest.fixture
+def browser(person: User) -> Browser:
+    return signed_in(Browser(), person)
+
+
+def tokens_for(rp: Rp, browser: Browser, **changes: Any) -> dict[str, Any]:
+    flow = push_and_consent(rp, browser, **changes)
+    response = exchange(rp, flow)
+    assert response.status_code == 200, response.content
+    return dict(response.json())
+
+
+def assert_error(response: Any, status: int | tuple[int, ...], *errors: str) -> None:
+    statuses = status if isinstance(status, tuple) else (status,)
+    assert response.status_code in statuses, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"] in errors, response.content
+
+
+def assert_par_refused(response: Any, *errors: str) -> None:
+    assert_error(response, 400, *errors)
+    assert not PushedRequest.objects.exists()
+
+
+# --- Normal, well-behaved clients ------------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_discovery_end_point_verification(rp: Rp) -> None:
+    """Discovery has what FAPI 2.0 needs: code only, iss in the response (RFC 9207), PAR, S256,
+    private_key_jwt, DPoP and signing algorithms from FAPI 2.0 §5.4 only."""
+    response = Browser().get("/.well-known/openid-configuration")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    meta = response.json()
+    allowed = {"PS256", "ES256", "EdDSA"}
+    assert meta["issuer"] == settings.FEDERATION_ISSUER
+    assert "code" in meta["response_types_supported"]
+    assert meta["authorization_response_iss_parameter_supported"] is True
+    assert meta["pushed_authorization_request_endpoint"].endswith("/oauth/par")
+    assert isinstance(meta["require_pushed_authorization_requests"], bool)
+    assert meta["authorization_endpoint"].startswith(settings.FEDERATION_ISSUER)
+    assert meta["token_endpoint"].startswith(settings.FEDERATION_ISSUER)
+    assert meta["jwks_uri"].startswith(settings.FEDERATION_ISSUER)
+    assert "openid" in meta["scopes_supported"]
+    assert set(meta["subject_types_supported"]) <= {"public", "pairwise"}
+    assert "S256" in meta["code_challenge_methods_supported"]
+    assert "private_key_jwt" in meta["token_endpoint_auth_methods_supported"]
+    for name in ("dpop_signing_alg_values_supported", "id_token_signing_alg_values_supported",
+                 "token_endpoint_auth_signing_alg_values_supported"):  # fmt: skip
+        assert meta[name], name
+        assert set(meta[name]) <= allowed, name
+    assert "registration_endpoint" not in meta
+    assert meta["claims_parameter_supported"] is False  # why the claims-parameter module is skipped
+
+
+def test_fapi2_security_profile_final_happy_flow(rp: Rp, person: User) -> None:
+    """Two clients: the first pushes with a DPoP proof, the second with ``dpop_jkt`` only (RFC 9449
+    §10.1); both get DPoP-bound tokens that work at userinfo, and never with the token in the query."""
+    body = tokens_for(rp, signed_in(Browser(), person))
+    assert body["token_type"] == "DPoP"
+    assert keys.verify(body["access_token"])["cnf"] == {"jkt": rp.jkt}
+    assert len(AuthorizationCode.objects.get().digest) == 64
+    info = userinfo(rp, body["access_token"])
+    assert info.status_code == 200, info.content
+    assert info.json()["sub"] == keys.verify(body["id_token"])["sub"]
+    in_query = Browser().get("/oauth/userinfo?" + urlencode({"access_token": body["access_token"]}))
+    assert in_query.status_code == 401  # FAPI 2.0 §5.3.4: never in the query
+    second = fapi_rp()
+    verifier, challenge = pkce()
+    pushed = second.post("/oauth/par", {**auth_request(second, challenge), "dpop_jkt": second.jkt}, dpop=False)
+    assert pushed.status_code == 201, pushed.content
+    code = consent(signed_in(Browser(), person), second, pushed.json()["request_uri"])["code"]
+    data = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier, "redirect_uri": RP}
+    again = second.post("/oauth/token", data)
+    assert again.status_code == 200, again.content
+    assert keys.verify(again.json()["access_token"])["cnf"] == {"jkt": second.jkt}
+    assert userinfo(second, again.json()["access_token"]).status_code == 200
+
+
+def test_fapi2_security_profile_final_user_rejects_authentication(rp: Rp, browser: Browser) -> None:
+    """The person declines: back to the client with ``access_denied``, the 128-character state and iss."""
+    state = "s" * 128
+    _verifier, challenge = pkce()
+    uri = push(rp, challenge, state=state).json()["request_uri"]
+    params = {"client_id": rp.client.client_id, "request_uri": uri}
+    assert browser.get("/oauth/authorize?" + urlencode(params)).status_code == 200
+    answer = query_of(browser.post("/oauth/authorize", {**params, "decision": "deny"}))
+    assert (answer["error"], answer["state"], answer["iss"]) == (
+        "access_denied",
+        state,
+        settings.FEDERATION_ISSUER,
+    )
+    assert "code" not in answer
+
+
+def test_fapi2_security_profile_final_ensure_authorization_request_without_state_success(
+    rp: Rp, browser: Browser
+) -> None:
+    """state is optional: a code comes back, with no state."""
+    flow = push_and_consent(rp, browser, state="-")
+    assert "state" not in flow.answer
+    assert exchange(rp, flow).status_code == 200
+
+
+def test_fapi2_security_profile_final_ensure_authorization_request_without_nonce_success(
+    rp: Rp, browser: Browser
+) -> None:
+    """nonce is optional for the code flow: success, and the ID token carries none."""
+    flow = push_and_consent(rp, browser, nonce="-")
+    response = exchange(rp, flow)
+    assert response.status_code == 200
+    assert "nonce" not in keys.verify(response.json()["id_token"])
+
+
+def test_fapi2_security_profile_final_ensure_authorization_request_with_64_char_nonce_success(
+    rp: Rp, browser: Browser
+) -> None:
+    """FAPI 2.0 §5.3.2.2 item 14: a 64-character nonce comes back whole."""
+    nonce = "n" * 32 + "N" * 32
+    body = tokens_for(rp, browser, nonce=nonce)
+    assert keys.verify(body["id_token"])["nonce"] == nonce
+
+
+def test_fapi2_security_profile_final_ensure_other_scope_order_succeeds(rp: Rp, browser: Browser) -> None:
+    """RFC 6749 §3.3: the order of the scopes does not matter."""
+    body = tokens_for(rp, browser, scope="offline_access organization profile openid")
+    assert set(body["scope"].split()) == {"openid", "profile", "organization", "offline_access"}
+
+
+def test_fapi2_security_profile_final_access_token_type_header_case_sensitivity(rp: Rp, browser: Browser) -> None:
+    """RFC 9110 §11.1: the authentication scheme is case-insensitive (``dPoP``)."""
+    body = tokens_for(rp, browser)
+    assert userinfo(rp, body["access_token"], scheme="dPoP").status_code == 200
+
+
+# --- DPoP ---------------------------------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_check_dpop_proof_nbf_exp(rp: Rp, browser: Browser) -> None:
+    """Proofs carrying ``nbf`` = now and ``exp`` = now + 5 min are accepted at the token endpoint and at
+    userinfo (the claims are not DPoP's; they are ignored)."""
+    flow = push_and_consent(rp, browser)
+    now = int(time.time())
+    data = {"grant_type": "authorization_code", "code": flow.code, "code_verifier": flow.verifier,
+            "redirect_uri": RP}  # fmt: skip
+    token = post(
+        rp, "/oauth/token", data, proof=lambda: dpop_proof(rp, "POST", "/oauth/token", nbf=now, exp=now + 300)
+    )
+    assert token.status_code == 200, token.content
+    access = token.json()["access_token"]
+    proof = dpop_proof(rp, "GET", "/oauth/userinfo", token=access, nbf=now, exp=now + 300)
+    assert userinfo(rp, access, proof=proof).status_code == 200
+
+
+def _iat_shifted(rp: Rp, browser: Browser, seconds: int) -> None:
+    """PAR, token and userinfo, each proof's iat shifted by ``seconds``."""
+    verifier, challenge = pkce()
+    pushed = post(rp, "/oauth/par", auth_request(rp, challenge),
+                  proof=lambda: dpop_proof(rp, "POST", "/oauth/par", iat=int(time.time()) + seconds))  # fmt: skip
+    assert pushed.status_code == 201, pushed.content
+    code = consent(browser, rp, pushed.json()["request_uri"])["code"]
+    data = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier, "redirect_uri": RP}
+    token = post(rp, "/oauth/token", data,
+                 proof=lambda: dpop_proof(rp, "POST", "/oauth/token", iat=int(time.time()) + seconds))  # fmt: skip
+    assert token.status_code == 200, token.content
+    access = token.json()["access_token"]
+    proof = dpop_proof(rp, "GET", "/oauth/userinfo", token=access, iat=int(time.time()) + seconds)
+    assert userinfo(rp, access, proof=proof).status_code == 200
+
+
+def test_fapi2_security_profile_final_ensure_dpopproof_with_iat_10seconds_before_succeeds(
+    rp: Rp, browser: Browser
+) -> None:
+    """Proofs issued 10 s ago are accepted at PAR, token and userinfo (FAPI 2.0 §5.3.2.1)."""
+    _iat_shifted(rp, browser, -10)
+
+
+def test_fapi2_security_profile_final_ensure_dpopproof_with_iat_10seconds_after_succeeds(
+    rp: Rp, browser: Browser
+) -> None:
+    """Proofs dated in the future — 8 s, as the module's SetDpopIatTo8SecondsInFuture — are accepted."""
+    _iat_shifted(rp, browser, 8)
+
+
+def test_fapi2_security_profile_final_ensure_mismatched_dpop_jkt_fails(rp: Rp) -> None:
+    """PAR with a proof and a ``dpop_jkt`` of another key: refused (``invalid_dpop_proof``; the module
+    takes that or ``invalid_request``)."""
+    _verifier, challenge = pkce()
+    other = ECKey.generate_key("P-256").thumbprint()
+    answer = rp.post("/oauth/par", {**auth_request(rp, challenge), "dpop_jkt": other})
+    assert_par_refused(answer, "invalid_dpop_proof", "invalid_request")
+
+
+def test_fapi2_security_profile_final_ensure_token_endpoint_fails_with_mismatched_dpop_proof_jkt(
+    rp: Rp, browser: Browser
+) -> None:
+    """The code bound at PAR to one key, redeemed with a proof of another: ``invalid_grant``."""
+    flow = push_and_consent(rp, browser)
+    rp.dpop_key = ECKey.generate_key("P-256")
+    assert_error(exchange(rp, flow), 400, "invalid_grant", "invalid_request", "invalid_dpop_proof")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_token_endpoint_fails_with_mismatched_dpop_jkt(
+    rp: Rp, browser: Browser
+) -> None:
+    """Pushed (without a proof) with a ``dpop_jkt`` that is not the key the token request proves."""
+    other = ECKey.generate_key("P-256").thumbprint()
+    flow = push_and_consent(rp, browser, dpop_header=False, dpop_jkt=other)
+    assert_error(exchange(rp, flow), 400, "invalid_grant", "invalid_request", "invalid_dpop_proof")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_dpopproof_at_par_endpoint_binding_success(
+    rp: Rp, browser: Browser
+) -> None:
+    """The key that signed the PAR proof signs the token request's: success, bound to it."""
+    body = tokens_for(rp, browser)
+    assert AuthorizationCode.objects.get().dpop_jkt == rp.jkt
+    assert keys.verify(body["access_token"])["cnf"] == {"jkt": rp.jkt}
+
+
+def test_fapi2_security_profile_final_ensure_dpop_auth_code_binding_success(rp: Rp, browser: Browser) -> None:
+    """A ``dpop_jkt`` matching the proof at PAR and at the token endpoint: success."""
+    body = tokens_for(rp, browser, dpop_jkt=rp.jkt)
+    assert keys.verify(body["access_token"])["cnf"] == {"jkt": rp.jkt}
+
+
+# --- What is pushed is what counts (RFC 9126 §4) ------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_ensure_different_nonce_inside_and_outside_request_object(
+    rp: Rp, browser: Browser
+) -> None:
+    """Unsigned variant: a nonce added to the authorization URL beside the ``request_uri`` is ignored;
+    the ID token carries the pushed one (one of the three answers the module allows)."""
+    flow = push_and_consent(rp, browser, extra_url={"nonce": "outside"})
+    assert keys.verify(exchange(rp, flow).json()["id_token"])["nonce"] == "n-1"
+
+
+def test_fapi2_security_profile_final_ensure_different_state_inside_and_outside_request_object(
+    rp: Rp, browser: Browser
+) -> None:
+    """A state added to the URL is ignored: the pushed state comes back."""
+    flow = push_and_consent(rp, browser, extra_url={"state": "outside"})
+    assert flow.answer["state"] == "st-1"
+
+
+def test_fapi2_security_profile_final_ensure_authorization_request_with_long_nonce(rp: Rp) -> None:
+    """A 384-character nonce: refused at PAR with ``invalid_request`` (allowed: never truncated)."""
+    _verifier, challenge = pkce()
+    assert_par_refused(push(rp, challenge, nonce="n" * 384), "invalid_request")
+
+
+def test_fapi2_security_profile_final_ensure_authorization_request_with_long_state(rp: Rp) -> None:
+    """A 1000-character state: refused at PAR with ``invalid_request`` (the suite warns; allowed)."""
+    _verifier, challenge = pkce()
+    assert_par_refused(push(rp, challenge, state="s" * 1000), "invalid_request")
+
+
+def test_fapi2_security_profile_final_state_only_outside_request_object_not_used(rp: Rp, browser: Browser) -> None:
+    """Pushed without state, state given only in the URL: success, and no state comes back."""
+    flow = push_and_consent(rp, browser, state="-", extra_url={"state": "outside"})
+    assert "state" not in flow.answer
+    assert "code" in flow.answer
+
+
+def test_fapi2_security_profile_final_ensure_request_object_without_redirect_uri_fails(rp: Rp) -> None:
+    """Unsigned variant: pushed without redirect_uri — refused at PAR with ``invalid_request``."""
+    _verifier, challenge = pkce()
+    assert_par_refused(push(rp, challenge, redirect_uri="-"), "invalid_request", "invalid_request_object")
+
+
+# --- The authorization request -------------------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_ensure_registered_redirect_uri(rp: Rp) -> None:
+    """An unregistered redirect URI: refused at PAR (the suite runs this one for ecosystem profiles;
+    dinhdanh registers every redirect URI, so it holds here too)."""
+    _verifier, challenge = pkce()
+    assert_par_refused(push(rp, challenge, redirect_uri=RP + "/unregistered"), "invalid_request")
+
+
+def test_fapi2_security_profile_final_plain_fapi_tolerate_unregistered_redirect_uri(rp: Rp) -> None:
+    """RFC 9126 §2.4 lets a server take an unregistered redirect URI at PAR; dinhdanh takes the other
+    answer the module allows: ``invalid_request`` from PAR, nothing redirected anywhere."""
+    _verifier, challenge = pkce()
+    assert_par_refused(push(rp, challenge, redirect_uri="https://fapi.example.vn/cb/random"), "invalid_request")
+
+
+def test_fapi2_security_profile_final_ensure_unsigned_authorization_request_without_using_par_fails(
+    rp: Rp, browser: Browser
+) -> None:
+    """Every parameter in the URL, no PAR: back with ``invalid_request`` and the state."""
+    _verifier, challenge = pkce()
+    answer = query_of(browser.get("/oauth/authorize?" + urlencode(auth_request(rp, challenge))))
+    assert (answer["error"], answer["state"]) == ("invalid_request", "st-1")
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_redirect_uri_in_authorization_request(rp: Rp) -> None:
+    """No redirect_uri: refused at PAR with ``invalid_request``."""
+    _verifier, challenge = pkce()
+    assert_par_refused(push(rp, challenge, redirect_uri="-"), "invalid_request", "invalid_request_object")
+
+
+def test_fapi2_security_profile_final_ensure_response_type_code_idtoken_fails(rp: Rp) -> None:
+    """Only the code flow: a 4xx from PAR, ``unsupported_response_type``."""
+    _verifier, challenge = pkce()
+    answer = push(rp, challenge, response_type="code id_token")
+    assert_par_refused(answer, "unsupported_response_type", "invalid_request", "unauthorized_client")
+
+
+def test_fapi2_security_profile_final_ensure_response_type_token_fails(rp: Rp) -> None:
+    """``response_type=token``: a 4xx from PAR, ``unsupported_response_type``."""
+    _verifier, challenge = pkce()
+    answer = push(rp, challenge, response_type="token")
+    assert_par_refused(answer, "unsupported_response_type", "invalid_request", "unauthorized_client")
+
+
+# --- The token endpoint -----------------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_ensure_client_id_in_token_endpoint(rp: Rp, browser: Browser) -> None:
+    """Client 1's code, with client 2's client_id and an assertion naming client 2 but signed with client
+    1's key: ``invalid_client`` (401)."""
+    flow = push_and_consent(rp, browser)
+    second = fapi_rp()
+    forged = Rp(client=second.client, key=rp.key).assertion()
+    data = {"grant_type": "authorization_code", "code": flow.code, "code_verifier": flow.verifier,
+            "redirect_uri": RP, "client_id": second.client.client_id}  # fmt: skip
+    assert_error(post(rp, "/oauth/token", data, assertion=forged), (400, 401), "invalid_client", "invalid_grant")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_holder_of_key_required(rp: Rp, browser: Browser) -> None:
+    """A valid token request without a DPoP proof: refused (the module takes ``invalid_request``,
+    ``invalid_grant`` or ``invalid_dpop_proof``)."""
+    flow = push_and_consent(rp, browser)
+    data = {"grant_type": "authorization_code", "code": flow.code, "code_verifier": flow.verifier,
+            "redirect_uri": RP}  # fmt: skip
+    answer = post(rp, "/oauth/token", data, dpop_header=False)
+    assert_error(answer, 400, "invalid_request", "invalid_grant", "invalid_dpop_proof")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_authorization_code_is_bound_to_client(
+    rp: Rp, browser: Browser
+) -> None:
+    """Client 1's code redeemed by client 2, properly authenticated: 400 ``invalid_grant``."""
+    flow = push_and_consent(rp, browser)
+    second = fapi_rp()
+    data = {"grant_type": "authorization_code", "code": flow.code, "code_verifier": flow.verifier,
+            "redirect_uri": RP}  # fmt: skip
+    assert_error(second.post("/oauth/token", data), 400, "invalid_grant")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_attempt_reuse_authorization_code_after_one_second(
+    rp: Rp, browser: Browser
+) -> None:
+    """The code again, a second later (the use moved back a second): 400 ``invalid_grant``, and the
+    access token the first use issued no longer works (RFC 6749 §4.1.2, the module's SHOULD)."""
+    flow = push_and_consent(rp, browser)
+    first = exchange(rp, flow).json()
+    AuthorizationCode.objects.update(used_at=timezone.now() - timedelta(seconds=1))
+    assert_error(exchange(rp, flow), 400, "invalid_grant")
+    assert userinfo(rp, first["access_token"]).status_code == 401
+
+
+def test_fapi2_security_profile_final_ensure_token_endpoint_fails_with_expired_auth_code(
+    rp: Rp, browser: Browser
+) -> None:
+    """A code first used after its 60 s (its expiry moved back): 400 ``invalid_grant``."""
+    flow = push_and_consent(rp, browser)
+    AuthorizationCode.objects.update(expires_at=timezone.now() - timedelta(seconds=2))
+    assert_error(exchange(rp, flow), 400, "invalid_grant")
+    assert not AccessToken.objects.exists()
+
+
+# --- private_key_jwt --------------------------------------------------------------------------------------
+
+
+def _token_with_assertion(rp: Rp, browser: Browser, assertion: Callable[[Rp], str]) -> Any:
+    flow = push_and_consent(rp, browser)
+    data = {"grant_type": "authorization_code", "code": flow.code, "code_verifier": flow.verifier,
+            "redirect_uri": RP}  # fmt: skip
+    return post(rp, "/oauth/token", data, assertion=assertion(rp))
+
+
+def test_fapi2_security_profile_final_ensure_signed_client_assertion_with_rs256_fails(person: User) -> None:
+    """A client with an RSA key (the module runs only for PS256 clients) pushes with a PS256 assertion,
+    then signs the token request's with RS256, which FAPI 2.0 §5.4 forbids: ``invalid_client``."""
+    make_service("dvc")
+    rsa = RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})
+    client, _secret = client_register(
+        actor=None, name="Ngân hàng RSA", redirect_uris=[RP], scopes=["openid", "profile"], profile="fapi2",
+        auth_method="private_key_jwt", jwks={"keys": [rsa.as_dict(private=False)]}, service="dvc",
+    )  # fmt: skip
+    rp = Rp(client=client, key=rsa)  # type: ignore[arg-type]  # the EC helpers of Rp are not used
+
+    def assertion(alg: str) -> str:
+        now = int(time.time())
+        claims = {"iss": client.client_id, "sub": client.client_id, "aud": settings.FEDERATION_ISSUER,
+                  "iat": now, "exp": now + 60, "jti": f"{alg}-assertion"}  # fmt: skip
+        return jwt.encode({"alg": alg, "kid": "rsa-1"}, claims, rsa, algorithms=[alg])
+
+    verifier, challenge = pkce()
+    pushed = post(
+        rp, "/oauth/par", auth_request(rp, challenge, scope="openid profile"), assertion=assertion("PS256")
+    )
+    assert pushed.status_code == 201, pushed.content
+    code = consent(signed_in(Browser(), person), rp, pushed.json()["request_uri"])["code"]
+    data = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier, "redirect_uri": RP}
+    assert_error(post(rp, "/oauth/token", data, assertion=assertion("RS256")), (400, 401), "invalid_client")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_client_assertion_in_token_endpoint(rp: Rp, browser: Browser) -> None:
+    """Only ``client_id``, no assertion: ``invalid_client`` (401)."""
+    flow = push_and_consent(rp, browser)
+    data = {"grant_type": "authorization_code", "code": flow.code, "code_verifier": flow.verifier,
+            "redirect_uri": RP, "client_id": rp.client.client_id}  # fmt: skip
+    answer = Browser().post("/oauth/token", data, HTTP_DPOP=rp.proof("POST", "/oauth/token"))
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_ensure_client_assertion_with_exp_is_5_minutes_in_past_fails(
+    rp: Rp, browser: Browser
+) -> None:
+    """An assertion that expired 5 minutes ago: ``invalid_client``."""
+    now = int(time.time())
+    answer = _token_with_assertion(rp, browser, lambda rp: rp.assertion(iat=now - 360, exp=now - 300))
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+
+
+def test_fapi2_security_profile_final_ensure_client_assertion_with_wrong_aud_fails(
+    rp: Rp, browser: Browser
+) -> None:
+    """An assertion for another server: ``invalid_client``."""
+    answer = _token_with_assertion(rp, browser, lambda rp: rp.assertion(aud="https://other.example.vn"))
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+
+
+def test_fapi2_security_profile_final_ensure_client_assertion_with_no_sub_fails(rp: Rp, browser: Browser) -> None:
+    """An assertion without ``sub`` (what tells it from a request object): ``invalid_client``."""
+    answer = _token_with_assertion(rp, browser, lambda rp: rp.assertion(sub=None))
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+
+
+# --- DPoP at the resource (userinfo) -------------------------------------------------------------------------
+
+_DPOP_CASES: dict[str, tuple[bool, Callable[[Rp, str], dict[str, Any]]]] = {
+    # case: (accepted?, how the request is made: userinfo() keyword arguments)
+    "header-name-upper-case": (True, lambda rp, at: {}),  # DPOP: one header whatever its case (WSGI)
+    "two-proofs": (
+        False,
+        lambda rp, at: {
+            "proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at)
+            + ","
+            + dpop_proof(rp, "GET", "/oauth/userinfo", token=at)
+        },
+    ),
+    "not-a-jwt": (False, lambda rp, at: {"proof": "not-a-jwt"}),
+    "no-typ": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("typ",))}),
+    "no-alg": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("alg",))}),
+    "no-jwk": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("jwk",))}),
+    "no-jti": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("jti",))}),
+    "no-htm": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("htm",))}),
+    "no-htu": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("htu",))}),
+    "no-iat": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, drop=("iat",))}),
+    "no-ath": (False, lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo")}),
+    "typ-jwt": (
+        False,
+        lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, header={"typ": "JWT"})},
+    ),
+    "alg-none": (False, lambda rp, at: {"proof": _unsigned(rp, at)}),
+    "bad-signature": (
+        False,
+        lambda rp, at: {"proof": _tampered(dpop_proof(rp, "GET", "/oauth/userinfo", token=at))},
+    ),
+    "private-jwk": (
+        False,
+        lambda rp, at: {
+            "proof": dpop_proof(
+                rp, "GET", "/oauth/userinfo", token=at, header={"jwk": rp.dpop_key.as_dict(private=True)}
+            )
+        },
+    ),
+    "htm-put": (False, lambda rp, at: {"proof": dpop_proof(rp, "PUT", "/oauth/userinfo", token=at)}),
+    "htu-with-query-and-fragment": (
+        True,
+        lambda rp, at: {
+            "proof": dpop_proof(
+                rp, "GET", "/oauth/userinfo", token=at, htu=settings.FEDERATION_ISSUER + "/oauth/userinfo?a=b#c"
+            )
+        },
+    ),
+    "htu-other-url": (
+        False,
+        lambda rp, at: {
+            "proof": dpop_proof(
+                rp, "GET", "/oauth/userinfo", token=at, htu=settings.FEDERATION_ISSUER + "/oauth/other"
+            )
+        },
+    ),
+    "iat-hour-ahead": (
+        False,
+        lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, iat=int(time.time()) + 3600)},
+    ),
+    "iat-hour-ago": (
+        False,
+        lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, iat=int(time.time()) - 3600)},
+    ),
+    "wrong-ath": (
+        False,
+        lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, ath="x" * 43)},
+    ),
+    "other-key": (
+        False,
+        lambda rp, at: {
+            "proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, key=ECKey.generate_key("P-256"))
+        },
+    ),
+    "extra-claims": (
+        True,
+        lambda rp, at: {"proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, extra="ignored")},
+    ),
+    "extra-header-member": (
+        True,
+        lambda rp, at: {
+            "proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, header={"tx_id": int(time.time()) + 3600})
+        },
+    ),
+    "htu-scheme-and-host-upper-case": (
+        True,
+        lambda rp, at: {
+            "proof": dpop_proof(rp, "GET", "/oauth/userinfo", token=at, htu="HTTPS://ID.EXAMPLE.VN/oauth/userinfo")
+        },
+    ),
+    "htu-default-port": (
+        True,
+        lambda rp, at: {
+            "proof": dpop_proof(
+                rp, "GET", "/oauth/userinfo", token=at, htu="https://id.example.vn:443/oauth/userinfo"
+            )
+        },
+    ),
+    "no-proof": (False, lambda rp, at: {"with_proof": False}),
+    "no-proof-as-bearer": (False, lambda rp, at: {"with_proof": False, "scheme": "Bearer"}),
+}
+
+
+def _unsigned(rp: Rp, token: str) -> str:
+    proof = dpop_proof(rp, "GET", "/oauth/userinfo", token=token)
+    _header, payload, _signature = proof.split(".")
+    return f"{b64json({'typ': 'dpop+jwt', 'alg': 'none', 'jwk': rp.dpop_key.as_dict(private=False)})}.{payload}."
+
+
+def _tampered(proof: str) -> str:
+    head, payload, signature = proof.split(".")
+    raw = bytearray(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
+    raw[0] ^= 0xFF
+    return f"{head}.{payload}.{base64.urlsafe_b64encode(bytes(raw)).rstrip(b'=').decode()}"
+
+
+_DPOP_BUGS = {
+    "htu-default-port": "provider bug: htu with the scheme's default port (:443) is not normalized before "
+    "comparing (RFC 9449 §4.3 item 9 with RFC 3986 §6.2.3: SHOULD; the suite only warns)",
+    "extra-header-member": "provider bug: a proof whose JOSE header has a member joserfc does not register "
+    "is refused as 'signature does not verify' (strict header check); RFC 7515 §4 says ignore it, and the "
+    "module fails the server (AddExtraClaimsToHeader, DPOP-7.2)",
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_DPOP_BUGS[name]))
+        if name in _DPOP_BUGS
+        else name
+        for name in _DPOP_CASES
+    ],
+)
+def test_fapi2_security_profile_final_dpop_negative_tests(
+    rp: Rp, browser: Browser, case: str, settings: Any
+) -> None:
+    """Each check of RFC 9449 §4.3 and §7.1 at userinfo: the defective proof is refused (400/401), the
+    tolerated variations are accepted, and a correct proof still works afterwards. The jti replay is
+    ``test_fapi2_security_profile_final_dpop_negative_tests_jti_replay``. Issuer on HTTPS without a port,
+    as deployed, so that the htu normalizations mean something."""
+    settings.FEDERATION_ISSUER = "https://id.example.vn"
+    access = tokens_for(rp, browser)["access_token"]
+    accepted, make = _DPOP_CASES[case]
+    answer = userinfo(rp, access, **make(rp, access))
+    if accepted:
+        assert answer.status_code == 200, answer.content
+    else:
+        assert answer.status_code in (400, 401), answer.content
+    assert userinfo(rp, access).status_code == 200  # the token still works: the proof was what failed
+
+
+def test_fapi2_security_profile_final_dpop_negative_tests_jti_replay(rp: Rp, browser: Browser) -> None:
+    """The same proof (same jti) twice: first accepted, then refused (RFC 9449 §11.1; a SHOULD)."""
+    access = tokens_for(rp, browser)["access_token"]
+    proof = dpop_proof(rp, "GET", "/oauth/userinfo", token=access, jti="fixed-jti-value-1")
+    assert userinfo(rp, access, proof=proof).status_code == 200
+    assert userinfo(rp, access, proof=proof).status_code in (400, 401)
+
+
+# --- Refresh tokens -----------------------------------------------------------------------------------------
+
+_REFRESH_STEPS = ("refresh", "other-client", "without-proof")
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        pytest.param(
+            step,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="provider bug: a refresh request of a DPoP-bound refresh token with no DPoP header "
+                "answers invalid_dpop_proof; the module (CheckTokenEndpointReturnedInvalidClientGrantOrRequestError) "
+                "accepts only invalid_request, invalid_grant or invalid_client",
+            ),
+        )
+        if step == "without-proof"
+        else step
+        for step in _REFRESH_STEPS
+    ],
+)
+def test_fapi2_security_profile_final_refresh_token(rp: Rp, browser: Browser, step: str) -> None:
+    """Asked with ``prompt=consent`` (OIDC Core §11): a refresh token comes, works with the bound key
+    and is not rotated (FAPI 2.0 §5.3.2.1); client 2's refresh token is ``invalid_grant`` for client 1;
+    without a proof the refresh is refused with 400 and invalid_request, invalid_grant or invalid_client."""
+    body = tokens_for(rp, browser, prompt="consent")
+    refresh = body["refresh_token"]
+    if step == "refresh":
+        again = rp.post("/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh,
+                                         "scope": "openid profile"})  # fmt: skip
+        assert again.status_code == 200, again.content
+        assert "refresh_token" not in again.json()  # not rotated
+        assert keys.verify(again.json()["id_token"])["sub"] == keys.verify(body["id_token"])["sub"]
+    elif step == "other-client":
+        second = fapi_rp()
+        theirs = tokens_for(second, browser, prompt="consent")["refresh_token"]
+        answer = rp.post("/oauth/token", {"grant_type": "refresh_token", "refresh_token": theirs})
+        assert_error(answer, 400, "invalid_grant")
+    else:
+        answer = post(rp, "/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh,
+                                           "scope": "openid profile"}, dpop_header=False)  # fmt: skip
+        assert_error(answer, 400, "invalid_request", "invalid_grant", "invalid_client")
+
+
+# --- PAR ------------------------------------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_par_ensure_reused_request_uri_prior_to_auth_completion_succeeds(
+    rp: Rp, person: User
+) -> None:
+    """FAPI 2.0 §5.3.2.2 note 3: the request URI is spent when the person answers, not when the page is
+    visited. First visit not signed in (to the sign-in page), second visit signed in: success."""
+    _verifier, challenge = pkce()
+    uri = push(rp, challenge).json()["request_uri"]
+    params = {"client_id": rp.client.client_id, "request_uri": uri}
+    first = Browser().get("/oauth/authorize?" + urlencode(params))
+    assert first.status_code == 302
+    assert "/signin/" in first["Location"]
+    browser = signed_in(Browser(), person)
+    assert browser.get("/oauth/authorize?" + urlencode(params)).status_code == 200
+    assert browser.get("/oauth/authorize?" + urlencode(params)).status_code == 200
+    assert "code" in query_of(browser.post("/oauth/authorize", {**params, "decision": "allow"}))
+
+
+def test_fapi2_security_profile_final_par_attempt_reuse_request_uri(rp: Rp, browser: Browser) -> None:
+    """PAR §7.3: the request URI again after a successful authorization — our error page (400), nothing
+    redirected (the module takes that or ``invalid_request_uri``)."""
+    flow = push_and_consent(rp, browser)
+    params = {"client_id": rp.client.client_id, "request_uri": flow.request_uri}
+    again = browser.get("/oauth/authorize?" + urlencode(params))
+    assert again.status_code == 400
+    assert "Location" not in again
+
+
+def test_fapi2_security_profile_final_par_attempt_to_use_expired_request_uri(rp: Rp, browser: Browser) -> None:
+    """The request URI after its ``expires_in`` (moved back, not waited for): our error page (400)."""
+    _verifier, challenge = pkce()
+    pushed = push(rp, challenge).json()
+    assert 0 < pushed["expires_in"] <= 600  # FAPI 2.0 §5.3.2.2: under 600 s
+    PushedRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    params = {"client_id": rp.client.client_id, "request_uri": pushed["request_uri"]}
+    late = browser.get("/oauth/authorize?" + urlencode(params))
+    assert late.status_code == 400
+    assert "Location" not in late
+
+
+def test_fapi2_security_profile_final_par_ensure_jwt_client_assertions_nbf_8_seconds_in_the_future_is_accepted(
+    rp: Rp,
+) -> None:
+    """An assertion with iat and nbf 8 s ahead (clock skew): 201 from PAR."""
+    _verifier, challenge = pkce()
+    ahead = int(time.time()) + 8
+    answer = post(rp, "/oauth/par", auth_request(rp, challenge), assertion=rp.assertion(iat=ahead, nbf=ahead))
+    assert answer.status_code == 201, answer.content
+
+
+def test_fapi2_security_profile_final_par_ensure_jwt_client_assertions_nbf_over_60_seconds_in_the_future_fails(
+    rp: Rp,
+) -> None:
+    """iat, nbf and exp more than 60 s ahead: 400/401, ``invalid_client`` or ``invalid_request``."""
+    _verifier, challenge = pkce()
+    ahead = int(time.time()) + 70
+    assertion = rp.assertion(iat=ahead, nbf=ahead, exp=ahead + 60)
+    answer = post(rp, "/oauth/par", auth_request(rp, challenge), assertion=assertion)
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+    assert not PushedRequest.objects.exists()
+
+
+def test_fapi2_security_profile_final_par_attempt_to_use_request_uri_for_different_client(
+    rp: Rp, browser: Browser
+) -> None:
+    """PAR §2.2: client 1's request URI with client 2's client_id — our error page (400)."""
+    _verifier, challenge = pkce()
+    uri = push(rp, challenge).json()["request_uri"]
+    second = fapi_rp()
+    page = browser.get("/oauth/authorize?" + urlencode({"client_id": second.client.client_id, "request_uri": uri}))
+    assert page.status_code == 400
+    assert "Location" not in page
+
+
+def test_fapi2_security_profile_final_par_authorization_request_containing_request_uri_form_param(rp: Rp) -> None:
+    """PAR §2.1: a ``request_uri`` in the pushed parameters — ``invalid_request``."""
+    _verifier, challenge = pkce()
+    answer = push(rp, challenge, request_uri="urn:ietf:params:oauth:request_uri:bad")
+    assert_par_refused(answer, "invalid_request", "invalid_request_object", "request_uri_not_supported")
+
+
+def test_fapi2_security_profile_final_par_attempt_invalid_http_method(rp: Rp) -> None:
+    """PAR §2.3: not POST — 405."""
+    _verifier, challenge = pkce()
+    answer = Browser().put("/oauth/par", urlencode({**auth_request(rp, challenge), **rp.auth()}),
+                           content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert answer.status_code == 405
+
+
+# --- PKCE ---------------------------------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_par_ensure_pkce_required(rp: Rp) -> None:
+    """No PKCE: refused at PAR with ``invalid_request``."""
+    _verifier, challenge = pkce()
+    answer = push(rp, challenge, code_challenge="-", code_challenge_method="-")
+    assert_par_refused(answer, "invalid_request")
+
+
+def test_fapi2_security_profile_final_ensure_pkce_code_verifier_required(rp: Rp, browser: Browser) -> None:
+    """No code_verifier at the token endpoint: 400 ``invalid_grant``."""
+    flow = push_and_consent(rp, browser)
+    assert_error(exchange(rp, flow, code_verifier="-"), 400, "invalid_grant")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_incorrect_pkce_code_verifier_rejected(rp: Rp, browser: Browser) -> None:
+    """Another code_verifier: 400 ``invalid_grant``."""
+    flow = push_and_consent(rp, browser)
+    assert_error(exchange(rp, flow, code_verifier=pkce()[0]), 400, "invalid_grant")
+    assert not AccessToken.objects.exists()
+
+
+def test_fapi2_security_profile_final_par_plain_pkce_rejected(rp: Rp) -> None:
+    """``code_challenge_method=plain`` (the verifier as challenge): refused at PAR, ``invalid_request``."""
+    verifier, _challenge = pkce()
+    answer = push(rp, verifier, code_challenge_method="plain")
+    assert_par_refused(answer, "invalid_request")
+
+
+def test_fapi2_security_profile_final_par_without_duplicate_parameters(rp: Rp, browser: Browser) -> None:
+    """RFC 9101 §5 / PAR §4: the authorization URL with only client_id and request_uri succeeds."""
+    flow = push_and_consent(rp, browser)
+    assert exchange(rp, flow).status_code == 200
+
+
+# --- private_key_jwt audiences at PAR ------------------------------------------------------------------------
+
+
+def test_fapi2_security_profile_final_par_test_array_as_audience_fails(rp: Rp) -> None:
+    """FAPI 2.0 §5.3.2.1 item 8: aud an array with the issuer and another value — refused."""
+    _verifier, challenge = pkce()
+    aud = [settings.FEDERATION_ISSUER, "https://other.example.vn"]
+    answer = post(rp, "/oauth/par", auth_request(rp, challenge), assertion=rp.assertion(aud=aud))
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+    assert not PushedRequest.objects.exists()
+
+
+def test_fapi2_security_profile_final_par_test_par_endpoint_url_as_audience_fails(rp: Rp) -> None:
+    """aud the PAR endpoint's URL, not the issuer: refused."""
+    _verifier, challenge = pkce()
+    assertion = rp.assertion(aud=settings.FEDERATION_ISSUER + "/oauth/par")
+    answer = post(rp, "/oauth/par", auth_request(rp, challenge), assertion=assertion)
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
+
+
+def test_fapi2_security_profile_final_par_test_token_endpoint_url_as_audience_fails(rp: Rp) -> None:
+    """aud the token endpoint's URL: refused."""
+    _verifier, challenge = pkce()
+    assertion = rp.assertion(aud=settings.FEDERATION_ISSUER + "/oauth/token")
+    answer = post(rp, "/oauth/par", auth_request(rp, challenge), assertion=assertion)
+    assert_error(answer, (400, 401), "invalid_client", "invalid_request")
