@@ -331,3 +331,16 @@ def test_flush_empties_the_audit_log_and_keeps_it_append_only(demo_copy: Path) -
     assert query(demo_copy, "SELECT count(*) FROM core_auditevent") == [(0,)]
     triggers = query(demo_copy, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
     assert triggers == [("core_auditevent_no_delete",), ("core_auditevent_no_update",)]
+
+
+# --- the demo relying party (issue 12.5) ----------------------------------------------------------
+
+
+def test_demo_registers_the_demo_relying_party(demo_dir: Path) -> None:
+    run = first_run(demo_dir)
+    assert run.code == 0, run.err
+    assert "http://127.0.0.1:8001/" in run.out
+    assert stat.S_IMODE((demo_dir / "demo-rp" / "client-key.json").stat().st_mode) == 0o600
+    client_id = json.loads((demo_dir / "demo-rp" / "client.json").read_text(encoding="utf-8"))["client_id"]
+    rows = query(demo_dir, "SELECT client_id, profile, redirect_uris FROM federation_client WHERE active")
+    assert rows == [(client_id, "fapi2", '["http://127.0.0.1:8001/callback"]')]

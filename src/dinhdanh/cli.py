@@ -1,7 +1,8 @@
 """The `dinhdanh` command: manage.py with a few product commands (SPEC §8).
 
-    dinhdanh demo [--port N] [--no-serve]   migrate, load units and demo data, serve on 127.0.0.1 with a
-                                            task worker beside it
+    dinhdanh demo [--port N] [--rp-port N] [--no-serve]
+                                            migrate, load units and demo data, serve on 127.0.0.1 with a
+                                            task worker and the demo relying party (port 8001) beside it
     dinhdanh serve [--bind H:P]             serve with gunicorn (settings from DJANGO_SETTINGS_MODULE)
     dinhdanh worker                         run background tasks and the schedule (one or more per site)
     dinhdanh schedule list|run|set          the recurring jobs the worker runs
@@ -19,6 +20,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -68,14 +70,23 @@ def _serve(bind: str, workers: int) -> int:
 def _demo(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="dinhdanh demo")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--rp-port", type=int, default=8001, help="the demo relying party's port")
     parser.add_argument("--no-serve", action="store_true", help="load everything, then exit")
     args = parser.parse_args(argv)
     os.environ["DINHDANH_DEMO"] = "1"
+    # The issuer is this server unless the operator said otherwise: the demo RP checks `iss` against it.
+    os.environ.setdefault("DINHDANH_ISSUER", f"http://127.0.0.1:{args.port}")
     _setup()
     _call("migrate", "--verbosity", "0")
     _call("load_units")
     _call("demo_load")
+    from django.conf import settings
+
     from dinhdanh.demo.manifest import demo_summary
+    from dinhdanh.demo.organizations import MEMBER_LOGIN
+    from dinhdanh.demo.relying_party import demo_rp_register, rp_data_dir
+
+    demo_rp_register(port=args.rp_port)
 
     summary = demo_summary()
     url = f"http://127.0.0.1:{args.port}/"
@@ -89,20 +100,32 @@ def _demo(argv: Sequence[str]) -> int:
             "  Cán bộ đăng ký ứng dụng xác thực (TOTP) hoặc khóa truy cập ở lần đăng nhập đầu.\n"
             "  Officers enrol an authenticator app (TOTP) or a passkey at their first sign-in.\n"
         )
+    print(
+        f"  Ứng dụng mẫu / demo relying party (Cổng dịch vụ công): http://127.0.0.1:{args.rp_port}/\n"
+        f"  Đăng nhập bằng / sign in as: {MEMBER_LOGIN} → chọn tổ chức / choose an organization\n"
+    )
     if args.no_serve:
         return 0
     worker = _start_worker()
+    relying_party = _start_demo_rp(settings.FEDERATION_ISSUER, args.rp_port, rp_data_dir())
     try:
         return _serve(f"127.0.0.1:{args.port}", workers=2)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for child in (relying_party, worker):
+            child.terminate()
+            child.wait(timeout=30)
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
     """The task worker beside the demo's web server (decision 0017): notifications, imports, the schedule."""
     print("  Tiến trình xử lý việc nền / task worker: dinhdanh worker\n")
     return subprocess.Popen([sys.executable, "-m", "dinhdanh", "worker"])
+
+
+def _start_demo_rp(issuer: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    """The demo relying party (issue 12.5): its own process, speaking only HTTP to this server."""
+    command = [sys.executable, "-m", "dinhdanh_demo_rp", "--issuer", issuer, "--port", str(port)]
+    return subprocess.Popen([*command, "--data-dir", str(data_dir)])  # noqa: S603 - our interpreter, our settings
 
 
 def _broken(result: Verification) -> str:

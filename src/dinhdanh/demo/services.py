@@ -22,6 +22,7 @@ from dinhdanh.core.services import role_grant
 from dinhdanh.demo.audit_actions import DemoAction
 from dinhdanh.demo.generate import write_registries
 from dinhdanh.demo.manifest import manifest_path
+from dinhdanh.demo.organizations import demo_organizations
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.services import service_save
 from dinhdanh.people.logins import login_digest
@@ -104,6 +105,7 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
     directory = manifest_path().parent
     sources = write_registries(directory / "registries", province, communes)
     signins = []
+    accounts: dict[str, User] = {}
     with transaction.atomic():
         created = 0
         for person in PEOPLE:
@@ -117,6 +119,7 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
                     level=AccountLevel.LEVEL_2,
                 )
                 created += 1
+            accounts[person.login] = user
             unit = {"nation": None, "province": province, "commune": home_commune}[person.scope]
             if (
                 person.role is not KernelRole.CITIZEN
@@ -156,6 +159,8 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
     _import_registries(directory / "registries", sources, province.code)
     for code, name, name_en in DEMO_SERVICES:
         service_save(actor=None, code=code, name=name, name_en=name_en)
+    reviewers = [accounts[p.login] for p in PEOPLE if p.role is PeopleRole.REVIEWING_OFFICER]
+    demo_organizations(people=accounts, reviewers=reviewers, commune=home_commune)
     manifest_path().write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 
