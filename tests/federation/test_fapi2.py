@@ -155,7 +155,7 @@ def test_a_fapi_token_request_without_dpop_is_refused(rp: Rp, person: Any) -> No
         {"grant_type": "authorization_code", "code": code, "code_verifier": verifier, "redirect_uri": RP},
         dpop=False,
     )
-    assert bare.json()["error"] == "invalid_dpop_proof"
+    assert bare.json()["error"] == "invalid_request"
     assert not AccessToken.objects.exists()
 
 

@@ -21,12 +21,13 @@ import time
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from dinhdanh.federation.consent import acting_default, acting_default_set, consent_covering, consent_record
@@ -49,6 +50,7 @@ from dinhdanh.people.subjects import subject_for
 
 SELF = "self"
 REAUTH_AT = "federation_reauth_at"  # when this session was asked to sign in again for a relying party
+REAUTH_WINDOW = 600  # seconds: a sign-in asked for longer ago than this counts for no later request
 
 
 def _refused(redirect_uri: str, state: str, error: RedirectError) -> HttpResponse:
@@ -65,11 +67,18 @@ def _session(request: HttpRequest, user: User) -> acr.SessionContext:
 
 def _reauthenticated(request: HttpRequest, user: User) -> bool:
     asked = request.session.get(REAUTH_AT)
-    return isinstance(asked, float) and user.last_login is not None and user.last_login.timestamp() >= asked
+    if not isinstance(asked, float) or user.last_login is None or time.time() - asked > REAUTH_WINDOW:
+        return False  # no sign-in was asked for here, or too long ago to be this request's
+    return user.last_login.timestamp() >= asked
 
 
-def _sign_in_again(request: HttpRequest) -> HttpResponse:
-    next_url = request.get_full_path()
+def _here(params: QueryDict) -> str:
+    """This request as a GET address: where sign-in and step-up come back to (a request POSTed by
+    the client's page, OIDC Core §3.1.2.1, is carried on as its parameters)."""
+    return reverse("federation:authorize") + "?" + params.urlencode()
+
+
+def _sign_in_again(request: HttpRequest, next_url: str) -> HttpResponse:
     authflow.end(request)
     request.session[REAUTH_AT] = time.time()
     return redirect_to_login(next_url)
@@ -80,7 +89,9 @@ def _hint_is_other(parsed: AuthorizationRequest, user: User) -> bool:
     return bool(parsed.login_hint) and parsed.login_hint != subject_for(user, sector=parsed.client.sector or None)
 
 
-def _gate(request: HttpRequest, parsed: AuthorizationRequest, user: User) -> HttpResponse | RedirectError | str:
+def _gate(
+    request: HttpRequest, parsed: AuthorizationRequest, user: User, here: str
+) -> HttpResponse | RedirectError | str:
     """The acr to issue with, or what must happen first: a response (sign in again, step up) or a refusal."""
     silent = "none" in parsed.prompt
     session = _session(request, user)
@@ -93,12 +104,14 @@ def _gate(request: HttpRequest, parsed: AuthorizationRequest, user: User) -> Htt
         outcome = "login"
     if outcome == "login":
         return (
-            RedirectError("login_required", "the person must sign in again") if silent else _sign_in_again(request)
+            RedirectError("login_required", "the person must sign in again")
+            if silent
+            else _sign_in_again(request, here)
         )
     if outcome == "step_up":
         if silent:
             return RedirectError("interaction_required", "the person must prove a second factor")
-        return HttpResponseRedirect(reverse("people:step_up") + "?" + urlencode({"next": request.get_full_path()}))
+        return HttpResponseRedirect(reverse("people:step_up") + "?" + urlencode({"next": here}))
     if outcome == "unmet":
         return RedirectError("unmet_authentication_requirements", "the account cannot reach the acr asked for")
     return acr.acr_for(session, parsed.acr_values)
@@ -111,7 +124,9 @@ def _preselected(parsed: AuthorizationRequest, user: User, offered: set[str]) ->
     return SELF
 
 
-def _issue(request: HttpRequest, parsed: AuthorizationRequest, user: User, eid: str, level: str) -> HttpResponse:
+def _issue(
+    request: HttpRequest, parsed: AuthorizationRequest, user: User, eid: str, level: str, *, deciding: bool
+) -> HttpResponse:
     try:
         organization = acting_for(parsed, user, eid)
     except RedirectError as error:
@@ -125,17 +140,29 @@ def _issue(request: HttpRequest, parsed: AuthorizationRequest, user: User, eid: 
         return error_page(request, 400, _("Yêu cầu đăng nhập này đã được xử lý."))
     if consent is None or not silent:
         consent = consent_record(user, parsed.client, organization, scopes)
-    if request.method == "POST" and request.POST.get("make_default") and parsed.wants_organization:
+    if deciding and request.POST.get("make_default") and parsed.wants_organization:
         acting_default_set(user, organization)
     request.session.pop(REAUTH_AT, None)
     code = issue_code(parsed, user, organization=organization, consent=consent, acr=level)
     return HttpResponseRedirect(redirect_to(parsed.redirect_uri, {"code": code, "state": parsed.state}))
 
 
+@csrf_exempt  # a client's page may POST the request (OIDC Core §3.1.2.1); the person's answer is CSRF-checked
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
-    params = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and "decision" in request.POST:
+        return _decide(request)
+    return _handle(request, request.POST if request.method == "POST" else request.GET, deciding=False)
+
+
+@csrf_protect
+def _decide(request: HttpRequest) -> HttpResponse:
+    """The person's answer on our consent page: the only state-changing POST, so the only CSRF-checked one."""
+    return _handle(request, request.POST, deciding=True)
+
+
+def _handle(request: HttpRequest, params: QueryDict, *, deciding: bool) -> HttpResponse:
     try:
         _client, redirect_uri, parsed = parse(params)
     except PageError as exc:
@@ -144,12 +171,15 @@ def authorize(request: HttpRequest) -> HttpResponse:
         )
     if isinstance(parsed, RedirectError):
         return _refused(redirect_uri, params.get("state", "")[:512], parsed)
+    here = _here(params)
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         if "none" in parsed.prompt:
             return _refused(redirect_uri, parsed.state, RedirectError("login_required", "nobody is signed in"))
-        return redirect_to_login(request.get_full_path())
-    gate = _gate(request, parsed, user)
+        # The sign-in about to happen is the fresh one prompt=login, max_age or login_hint would ask for.
+        request.session[REAUTH_AT] = time.time()
+        return redirect_to_login(here)
+    gate = _gate(request, parsed, user, here)
     if isinstance(gate, RedirectError):
         return _refused(redirect_uri, parsed.state, gate)
     if isinstance(gate, HttpResponse):
@@ -160,14 +190,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
     )
     if "none" in parsed.prompt:
         choice = _preselected(parsed, user, offered)
-        return _issue(request, parsed, user, "" if choice == SELF else choice, gate)
-    if request.method == "GET":
+        return _issue(request, parsed, user, "" if choice == SELF else choice, gate, deciding=False)
+    if not deciding:
         return _page(request, parsed, user, offered)
     if request.POST.get("decision") != "allow":
         consume_pushed(parsed)
         return _refused(redirect_uri, parsed.state, RedirectError("access_denied", "the person declined"))
     choice = request.POST.get("act_as", SELF)
-    return _issue(request, parsed, user, "" if choice == SELF else choice[:16], gate)
+    return _issue(request, parsed, user, "" if choice == SELF else choice[:16], gate, deciding=True)
 
 
 def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User, offered: set[str]) -> HttpResponse:

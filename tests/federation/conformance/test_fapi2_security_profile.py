@@ -622,24 +622,7 @@ def _tampered(proof: str) -> str:
     return f"{head}.{payload}.{base64.urlsafe_b64encode(bytes(raw)).rstrip(b'=').decode()}"
 
 
-_DPOP_BUGS = {
-    "htu-default-port": "provider bug: htu with the scheme's default port (:443) is not normalized before "
-    "comparing (RFC 9449 §4.3 item 9 with RFC 3986 §6.2.3: SHOULD; the suite only warns)",
-    "extra-header-member": "provider bug: a proof whose JOSE header has a member joserfc does not register "
-    "is refused as 'signature does not verify' (strict header check); RFC 7515 §4 says ignore it, and the "
-    "module fails the server (AddExtraClaimsToHeader, DPOP-7.2)",
-}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_DPOP_BUGS[name]))
-        if name in _DPOP_BUGS
-        else name
-        for name in _DPOP_CASES
-    ],
-)
+@pytest.mark.parametrize("case", list(_DPOP_CASES))
 def test_fapi2_security_profile_final_dpop_negative_tests(
     rp: Rp, browser: Browser, case: str, settings: Any
 ) -> None:
@@ -671,23 +654,7 @@ def test_fapi2_security_profile_final_dpop_negative_tests_jti_replay(rp: Rp, bro
 _REFRESH_STEPS = ("refresh", "other-client", "without-proof")
 
 
-@pytest.mark.parametrize(
-    "step",
-    [
-        pytest.param(
-            step,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="provider bug: a refresh request of a DPoP-bound refresh token with no DPoP header "
-                "answers invalid_dpop_proof; the module (CheckTokenEndpointReturnedInvalidClientGrantOrRequestError) "
-                "accepts only invalid_request, invalid_grant or invalid_client",
-            ),
-        )
-        if step == "without-proof"
-        else step
-        for step in _REFRESH_STEPS
-    ],
-)
+@pytest.mark.parametrize("step", _REFRESH_STEPS)
 def test_fapi2_security_profile_final_refresh_token(rp: Rp, browser: Browser, step: str) -> None:
     """Asked with ``prompt=consent`` (OIDC Core §11): a refresh token comes, works with the bound key
     and is not rotated (FAPI 2.0 §5.3.2.1); client 2's refresh token is ``invalid_grant`` for client 1;

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -172,17 +173,22 @@ def test_oidcc_ensure_other_scope_order_succeeds(rp: Basic, browser: Browser) ->
     assert info["email"] == "nguoi.thu@example.vn"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="provider bug: POST /oauth/authorize is taken as the consent form — CSRF-checked (403 from the "
-    "client's page) and, without CSRF, 'decision' missing answers access_denied",
-)
 def test_oidcc_ensure_post_request_succeeds(rp: Basic) -> None:
     """OIDC Core §3.1.2.1: the authorization request POSTed (form-encoded, from the client's page, so
     without our CSRF token) must work as GET does: the consent page, then the code."""
     browser = signed_in(Browser(enforce_csrf_checks=True), rp.person)
     page = browser.post("/oauth/authorize", rp.params())
     assert page.status_code == 200, page.status_code
+    # The person's answer, though, is CSRF-checked: without the page's token it is refused.
+    forged = browser.post("/oauth/authorize", {**rp.params(), "decision": "allow"})
+    assert forged.status_code == 403
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert token is not None
+    answer = browser.post(
+        "/oauth/authorize", {**rp.params(), "decision": "allow", "csrfmiddlewaretoken": token[1]}
+    )
+    assert answer.status_code == 302
+    assert "code=" in answer["Location"]
 
 
 # --- Userinfo ------------------------------------------------------------------------------------------
