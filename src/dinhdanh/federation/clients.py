@@ -121,8 +121,8 @@ _digest_keys: dict[str, bytes] = {}  # data dir -> the digest key: read once, no
 
 def secret_matches(client: Client, secret: str) -> bool:
     """Constant-time: whether ``secret`` is ``client``'s. The key is ``_digest``'s, read once per data
-    dir (the file is written once and never rotated: decision 0032); reading it is a third of this
-    check's cost at the token endpoint (decision 0034)."""
+    dir (the file is written once and never rotated: decision 0032), not from disk at every token
+    request (decision 0034)."""
     if not client.secret_digest:
         return False
     key = _digest_keys.get(where := str(settings.DATA_DIR))

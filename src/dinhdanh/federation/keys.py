@@ -18,6 +18,7 @@ import base64
 import calendar
 import json
 import re
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -110,6 +111,7 @@ def key_rotate(*, actor: User | None, algs: tuple[str, ...] = ALGORITHMS) -> lis
             made.append(_new_key(alg, actor))
             for row in previous:
                 _retire(row, actor, now)
+    _verifiers.clear()  # the retired keys now have an end of publication
     return made
 
 
@@ -125,6 +127,7 @@ def keys_maintain(*, now: datetime | None = None) -> dict[str, int]:
             audit.record(FederationAction.SIGNING_KEY_DROPPED, actor=None, obj=row, after={"kid": row.kid})
             row.delete()
             dropped += 1
+    _verifiers.clear()
     return {"created": len(made), "dropped": dropped}
 
 
@@ -136,22 +139,32 @@ def jwks(now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
 
 
 # --- signing and verifying: the hot path of the token and introspection endpoints (decision 0034) -------
-# The database stays the truth for which key signs and which keys are published: each call asks it
-# (one indexed row). What is kept in the process is only what a row's key id already determines — the
-# imported key objects (unsealing and importing a key costs more than signing with it) — so a rotation
-# or a drop made by another process takes effect at that process's next call, with no cache to expire.
-# The current private key is kept per algorithm and replaced when the database names another, so a
-# retired private half leaves memory at the next signature after its retirement.
+# The database is the truth for which key signs and which keys are published.
+# * Signing asks it at every call which key is current (one indexed row, its id only): a rotation made
+#   by any process takes effect at the next signature everywhere. The unsealed private key is kept per
+#   algorithm and replaced when the database names another, so a retired private half leaves memory at
+#   the next signature after its retirement.
+# * Verifying keeps what it learnt of a published key — its algorithm, imported public key and end of
+#   publication — for PUBLISHED_RECHECK_SECONDS, then asks again. Publication ends at ``publish_until``,
+#   which is checked at every use; a key rotated elsewhere stays published for days
+#   (FEDERATION_KEY_PUBLISH_AFTER_SECONDS), so the only change another process can make that this one
+#   learns late is a key removed before its time, by hand — accepted for at most that minute, less than
+#   relying parties keep the JWKS (views.JWKS_MAX_AGE). Rotating and dropping here forget at once.
 
 _CURRENT = SelectOne(
-    SigningKey, "{alg} = %s AND {retired_at} IS NULL", ["alg"], order="{created_at} DESC, {id} DESC"
+    SigningKey, "{alg} = %s AND {retired_at} IS NULL", ["alg"], order="{created_at} DESC, {id} DESC", only=["kid"]
 )
 _PUBLISHED = SelectOne(
-    SigningKey, "{kid} = %s AND ({publish_until} IS NULL OR {publish_until} > %s)", ["kid", "publish_until"]
+    SigningKey,
+    "{kid} = %s AND ({publish_until} IS NULL OR {publish_until} > %s)",
+    ["kid", "publish_until"],
+    only=["kid", "alg", "public_jwk", "publish_until"],
 )
 _signers: dict[str, tuple[str, Any]] = {}  # alg -> (kid, private key object) of the current key
-_verifiers: dict[str, tuple[str, Any]] = {}  # kid -> (alg, public key object); a kid names its public key
+# kid -> (alg, public key object, publish_until, when checked); a kid names its public key (RFC 7638)
+_verifiers: dict[str, tuple[str, Any, datetime | None, float]] = {}
 _VERIFIERS_KEPT = 64
+PUBLISHED_RECHECK_SECONDS = 60
 _B64 = re.compile(r"[A-Za-z0-9_-]*")
 _ES256_HALF = 32
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=hashes.SHA256.digest_size)  # RFC 7518 §3.5
@@ -169,9 +182,10 @@ def _b64decode(text: str) -> bytes:
 
 
 def _signer(alg: str) -> tuple[str, Any]:
-    row = _CURRENT.first(alg) or key_rotate(actor=None, algs=(alg,))[0]
+    current = _CURRENT.first(alg) or key_rotate(actor=None, algs=(alg,))[0]
     held = _signers.get(alg)
-    if held is None or held[0] != row.kid:
+    if held is None or held[0] != current.kid:
+        row = SigningKey.objects.get(pk=current.pk)
         sealed = bytes(row.private_sealed)
         imported = _import(alg, json.loads(unseal_text(sealed, purpose=PRIVATE_KEY_PURPOSE)))
         held = _signers[alg] = (row.kid, imported.private_key)
@@ -218,15 +232,19 @@ def sign(claims: dict[str, Any], *, alg: str = SigningAlg.ES256, typ: str = "JWT
 
 
 def _verifier(kid: str, now: datetime) -> tuple[str, Any]:
-    row = _PUBLISHED.first(kid, now)
-    if row is None:
-        raise BadSignatureError("no published key of that id")
     held = _verifiers.get(kid)
-    if held is None:
+    if held is None or time.monotonic() - held[3] > PUBLISHED_RECHECK_SECONDS:
+        row = _PUBLISHED.first(kid, now)
+        if row is None:
+            _verifiers.pop(kid, None)
+            raise BadSignatureError("no published key of that id")
         if len(_verifiers) >= _VERIFIERS_KEPT:
             _verifiers.clear()
-        held = _verifiers[kid] = (row.alg, _import(row.alg, dict(row.public_jwk)).public_key)
-    return held
+        public = held[1] if held else _import(row.alg, dict(row.public_jwk)).public_key
+        held = _verifiers[kid] = (row.alg, public, row.publish_until, time.monotonic())
+    if held[2] is not None and held[2] <= now:
+        raise BadSignatureError("that key is no longer published")
+    return held[0], held[1]
 
 
 def verify(token: str, *, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, Any]:

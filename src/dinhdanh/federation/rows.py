@@ -1,12 +1,14 @@
 """Single-row reads and inserts for the token endpoint's hot path (decision 0034).
 
-The ORM compiles its SQL again at every call: about 0.5 ms a query on the machines we measure on, more
-than everything else a client-credentials request does. Here the SQL is built once per model, query
-and database backend from the model's own fields (so a field added by a migration is read and written
-without a change here), parameters are prepared by each field as the ORM prepares them, and results go
-through the same converters the ORM applies — so the instances are the ORM's instances: same types,
-same defaults, ``from_db`` state. What is not here: signals (no federation model has receivers; the
-audit log is written explicitly by services, never by signals) and anything but one-row operations.
+The ORM compiles its SQL again at every call (about 0.5 ms a query on the machines we measure on, more
+than all the rest of a client-credentials request) and its cursor wrapper adds a fifth to a short
+query. Here the SQL is built once per model, statement and database from the model's own fields (so
+a field a migration adds is read and written with no change here) and runs on the connection's own
+DB-API cursor, inside Django's connection handling: the same connection and transaction, the health
+check and broken-transaction check the ORM makes, Django's exception classes. Parameters are prepared
+by each field as the ORM prepares them and results pass through the converters the ORM applies, so
+instances are the ORM's instances. Not here: signals (no federation model has receivers; the audit log
+is written by services, never by signals) and query logging (``CaptureQueriesContext`` counts none).
 """
 
 from __future__ import annotations
@@ -24,43 +26,87 @@ __all__ = ["Insert", "SelectOne"]
 
 type Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 _NAME = re.compile(r"\{(\w+)\}")
+_REUSED_KEPT = 256
 
 
-def _columns(model: type[Model]) -> list[Field[Any, Any]]:
-    return list(model._meta.concrete_fields)
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    found = model._meta.get_field(name)
+    if not isinstance(found, Field):  # a reverse relation has no column
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return found
+
+
+def _column(field: Field[Any, Any]) -> str:
+    if field.column is None:  # only a field without a column (never a concrete one)
+        raise TypeError(field)
+    return field.column
+
+
+def _run(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> Any:
+    """``sql`` on the connection's DB-API cursor, as ``CursorWrapper.execute`` runs it minus the
+    placeholder rewriting (done once, at compile time) and query logging."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        cursor.execute(sql, params)
+        return cursor
+
+
+def _placeholders(connection: BaseDatabaseWrapper, sql: str) -> str:
+    return sql.replace("%s", "?") if connection.vendor == "sqlite" else sql  # sqlite3 is qmark style
 
 
 class SelectOne[M: Model]:
-    """``SELECT <every concrete column> FROM <table> WHERE <where> LIMIT 1`` as an instance of ``model``.
+    """``SELECT <columns> FROM <table> WHERE <where> [ORDER BY <order>] LIMIT 1`` as an instance of
+    ``model``: every concrete column, or the ``only`` ones (the others deferred, as ``.only()``).
 
-    ``where`` (and ``order``) name fields in braces and take ``%s`` parameters, e.g.
-    ``"{client_id} = %s AND {active} = %s"``; ``params`` names, in order, the field each parameter is
-    prepared by."""
+    ``where`` and ``order`` name fields in braces and take ``%s`` parameters, e.g.
+    ``"{client_id} = %s AND {active} = %s"``; ``params`` names, in order, the field that prepares each
+    parameter. With ``reuse``, a row identical to one read before gives the instance made then (the
+    callers only read it): it saves converting JSON columns and building the instance again."""
 
-    def __init__(self, model: type[M], where: str, params: Sequence[str] = (), *, order: str = "") -> None:
-        self.model, self.where, self.order = model, where, order
-        self.fields = _columns(model)
-        self.params = [model._meta.get_field(name) for name in params]
+    def __init__(
+        self,
+        model: type[M],
+        where: str,
+        params: Sequence[str] = (),
+        *,
+        order: str = "",
+        only: Sequence[str] = (),
+        reuse: bool = False,
+    ) -> None:
+        self.model, self.where, self.order, self.reuse = model, where, order, reuse
+        concrete = list(model._meta.concrete_fields)
+        self.fields = [f for f in concrete if not only or f.name in only or f.primary_key]
+        self.attnames = [f.attname for f in self.fields]
+        self.params = [_field(model, name) for name in params]
         self._compiled: dict[str, tuple[str, list[tuple[int, Any, list[Converter]]]]] = {}
+        self._made: dict[tuple[Any, ...], M] = {}
 
     def _compile(self, connection: BaseDatabaseWrapper) -> tuple[str, list[tuple[int, Any, list[Converter]]]]:
         key = f"{connection.alias}:{connection.vendor}"
         if key not in self._compiled:
             quote = connection.ops.quote_name
             table = self.model._meta.db_table
-            by_name = {f.name: f for f in self.fields} | {f.attname: f for f in self.fields}
-            where = _NAME.sub(lambda m: quote(by_name[m.group(1)].column), self.where)
-            order = _NAME.sub(lambda m: quote(by_name[m.group(1)].column), self.order)
-            columns = ", ".join(quote(f.column) for f in self.fields)
-            sql = f"SELECT {columns} FROM {quote(table)} WHERE {where}"  # noqa: S608  (names from the model)
-            sql += f" ORDER BY {order} LIMIT 1" if order else " LIMIT 1"
-            converters = []  # (position, the column expression converters are given, converters)
+            columns = {f.name: _column(f) for f in self.model._meta.concrete_fields} | {
+                f.attname: _column(f) for f in self.model._meta.concrete_fields
+            }
+
+            def named(text: str) -> str:
+                return _NAME.sub(lambda m: quote(columns[m.group(1)]), text)
+
+            selected = ", ".join(quote(_column(f)) for f in self.fields)
+            sql = f"SELECT {selected} FROM {quote(table)} WHERE {named(self.where)}"  # noqa: S608  (model's names)
+            sql += f" ORDER BY {named(self.order)} LIMIT 1" if self.order else " LIMIT 1"
+            converters = []  # (position, the column expression a converter is given, its converters)
             for i, field in enumerate(self.fields):
                 column = field.get_col(table)
                 chain = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
                 if chain:
                     converters.append((i, column, chain))
-            self._compiled[key] = (sql, converters)
+            self._compiled[key] = (_placeholders(connection, sql), converters)
         return self._compiled[key]
 
     def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> M | None:
@@ -69,26 +115,34 @@ class SelectOne[M: Model]:
         prepared = [
             f.get_db_prep_value(v, connection, prepared=False) for f, v in zip(self.params, values, strict=True)
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, prepared)
-            row = cursor.fetchone()
+        row = _run(connection, sql, prepared).fetchone()
         if row is None:
             return None
+        if self.reuse and (made := self._made.get(row)) is not None:
+            made._state.fields_cache.clear()  # a related row read through it is read again
+            return made
         out = list(row)
         for i, column, chain in converters:
             for convert in chain:
                 out[i] = convert(out[i], column, connection)
-        return self.model.from_db(using, [f.attname for f in self.fields], out)
+        instance = self.model.from_db(using, self.attnames, out)
+        if self.reuse:
+            if len(self._made) >= _REUSED_KEPT:
+                self._made.clear()
+            self._made[tuple(row)] = instance
+        return instance
 
 
 class Insert[M: Model]:
-    """``INSERT`` of one instance (every concrete field but an unset auto primary key), returning the key;
-    ``ignore_conflicts`` makes a constraint violation a quiet no-op instead of an ``IntegrityError``, so
-    a caller inside a transaction needs no savepoint to learn that the row was already there."""
+    """``INSERT`` of one row from field values (the model's defaults for the others, an auto primary key
+    left to the database). ``ignore_conflicts`` makes a constraint violation a quiet no-op instead of an
+    ``IntegrityError``: the caller learns from the answer whether the row was written, and needs no
+    savepoint inside a transaction."""
 
     def __init__(self, model: type[M], *, ignore_conflicts: bool = False) -> None:
         self.model, self.ignore = model, ignore_conflicts
-        self.fields = [f for f in _columns(model) if not f.primary_key]
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.by_name = {f.name: f for f in self.fields} | {f.attname: f for f in self.fields}
         self._sql: dict[str, str] = {}
 
     def _compile(self, connection: BaseDatabaseWrapper) -> str:
@@ -96,28 +150,30 @@ class Insert[M: Model]:
         if key not in self._sql:
             quote, ops = connection.ops.quote_name, connection.ops
             on_conflict = OnConflict.IGNORE if self.ignore else None
-            pk = self.model._meta.pk
-            if pk is None:  # never for a concrete model; narrows the type
-                raise TypeError(self.model)
-            columns = ", ".join(quote(f.column) for f in self.fields)
+            columns = ", ".join(quote(_column(f)) for f in self.fields)
             marks = ", ".join(["%s"] * len(self.fields))
-            suffix = ops.on_conflict_suffix_sql(self.fields, on_conflict, None, None)  # type: ignore[arg-type]
-            self._sql[key] = (
+            suffix = ops.on_conflict_suffix_sql(self.fields, on_conflict, None, None)
+            sql = (
                 f"{ops.insert_statement(on_conflict=on_conflict)} {quote(self.model._meta.db_table)} ({columns}) "
-                f"VALUES ({marks}) {suffix} RETURNING {quote(pk.column)}"
             )
+            self._sql[key] = _placeholders(connection, f"{sql}VALUES ({marks}) {suffix}".rstrip())
         return self._sql[key]
 
-    def save(self, obj: M, *, using: str = DEFAULT_DB_ALIAS) -> bool:
-        """Writes ``obj`` and sets its primary key; False (nothing written) on a conflict ignored."""
+    def add(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> bool:
+        """Writes the row; False when a conflict was ignored (nothing written). ``values`` are keyed by
+        field name or attname (``client`` or ``client_id``)."""
+        unknown = set(values) - set(self.by_name)
+        if unknown:
+            raise TypeError(f"{self.model.__name__} has no field {sorted(unknown)}")
+        given = {self.by_name[name].attname: _pk_of(value) for name, value in values.items()}
         connection = connections[using]
         sql = self._compile(connection)
-        values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            row = cursor.fetchone()
-        if row is None:
-            return False
-        obj.pk = row[0]
-        obj._state.adding, obj._state.db = False, using
-        return True
+        row = [
+            f.get_db_prep_save(given[f.attname] if f.attname in given else f.get_default(), connection)
+            for f in self.fields
+        ]
+        return bool(_run(connection, sql, row).rowcount)
+
+
+def _pk_of(value: Any) -> Any:
+    return value.pk if isinstance(value, Model) else value

@@ -50,7 +50,7 @@ def _invalid(description: str, *, basic: bool = False) -> OAuthError:
 
 # The hot path's lookups (decision 0034): one row each, no per-call SQL compilation. The client's
 # service, which only the authorization-code grant reads, is fetched when read.
-_ACTIVE_CLIENT = SelectOne(Client, "{client_id} = %s AND {active} = %s", ["client_id", "active"])
+_ACTIVE_CLIENT = SelectOne(Client, "{client_id} = %s AND {active} = %s", ["client_id", "active"], reuse=True)
 _INSERT_JTI = Insert(AssertionJti, ignore_conflicts=True)
 # Imported key sets by their registered JSON: the same registration imports to the same keys, so a
 # changed registration is simply another entry; bounded, and emptied when full.
@@ -136,7 +136,7 @@ def _assertion(assertion: str, now: datetime) -> Client:
     if not isinstance(jti, str) or not 8 <= len(jti) <= 200:
         raise _invalid("the client assertion needs a jti")
     # One statement that either records the jti or finds it there: no savepoint to roll back to.
-    if not _INSERT_JTI.save(AssertionJti(client=client, jti=jti, expires_at=expires + CLOCK_SKEW)):
+    if not _INSERT_JTI.add(client=client, jti=jti, expires_at=expires + CLOCK_SKEW):
         raise _invalid("the client assertion was used before")
     return client
 

@@ -45,13 +45,7 @@ def issue_for_client(client: Client, asked_scope: str, now: datetime) -> dict[st
         "jti": jti, "scope": " ".join(scope),
     }  # fmt: skip
     token = keys.sign(claims, typ="at+jwt")
-    _INSERT_TOKEN.save(
-        AccessToken(
-            jti=jti,
-            client=client,
-            scope=" ".join(scope),
-            issued_at=now,
-            expires_at=now + timedelta(seconds=lifetime),
-        )
+    _INSERT_TOKEN.add(
+        jti=jti, client=client, scope=" ".join(scope), issued_at=now, expires_at=now + timedelta(seconds=lifetime)
     )
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": " ".join(scope)}

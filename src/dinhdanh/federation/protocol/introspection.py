@@ -25,7 +25,14 @@ from dinhdanh.federation.rows import SelectOne
 
 __all__ = ["about", "introspect"]
 
-_OWN_TOKEN = SelectOne(AccessToken, "{jti} = %s AND {client_id} = %s", ["jti", "client_id"])  # decision 0034
+# What introspection and revocation read of the token row, without the ORM's per-call compilation
+# (decision 0034); another field, if read, is fetched then.
+_OWN_TOKEN = SelectOne(
+    AccessToken,
+    "{jti} = %s AND {client_id} = %s",
+    ["jti", "client_id"],
+    only=["jti", "client", "scope", "issued_at", "expires_at", "revoked_at"],
+)
 
 
 def _own(client: Client, value: str, now: datetime) -> tuple[AccessToken, dict[str, Any]] | None:

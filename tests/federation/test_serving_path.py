@@ -1,0 +1,304 @@
+"""Decision 0034: the lean serving path of the token, introspection and revocation endpoints gives the
+answers Django's whole handler gives — status, body and every header — and leaves to Django every
+request it is not for (cookies, other methods and paths, redirects, refused hosts, oversized forms)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from django.test import override_settings
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+
+from dinhdanh.core.sealed import unseal_text
+from dinhdanh.federation import keys
+from dinhdanh.federation.clients import client_register
+from dinhdanh.federation.fastpath import HANDLED, SKIPPED, LeanPath
+from dinhdanh.federation.models import AccessToken, AssertionJti, Client, SigningKey
+
+pytestmark = pytest.mark.django_db
+
+RP = "https://nganhang.example.vn/cb"
+ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+REQUEST_ID = "lean-path-test-0001"  # a well-formed id is kept: both answers carry the same one
+type Answer = tuple[int, dict[str, str], bytes]
+
+
+@pytest.fixture(autouse=True)
+def connection_kept() -> Iterator[None]:
+    """Django's handler closes connections at each request's start and end; the test's transaction
+    lives on one (django.test.Client disconnects the same receiver for the same reason)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+class Spy:
+    """Django's handler, counting what the lean path hands it."""
+
+    def __init__(self) -> None:
+        self.django, self.calls = WSGIHandler(), 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        self.calls += 1
+        return self.django(environ, start_response)
+
+
+def call(
+    app: Any, path: str, form: dict[str, Any] | bytes = b"", *, method: str = "POST", **headers: str
+) -> Answer:
+    body = form if isinstance(form, bytes) else "&".join(
+        f"{k}={v}" for k, values in form.items() for v in (values if isinstance(values, list) else [values])
+    ).encode()  # fmt: skip
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver", "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+        "HTTP_X_REQUEST_ID": REQUEST_ID,
+    }  # fmt: skip
+    for name, value in headers.items():
+        environ[name if name in {"CONTENT_TYPE", "CONTENT_LENGTH"} else f"HTTP_{name.upper()}"] = value
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, header_list: list[tuple[str, str]]) -> None:
+        answer["status"], answer["headers"] = int(status.split(maxsplit=1)[0]), dict(header_list)
+
+    chunks = app(environ, start_response)
+    content = b"".join(chunks)
+    chunks.close()
+    return answer["status"], answer["headers"], content
+
+
+@pytest.fixture
+def secret_client() -> tuple[Client, str]:
+    client, secret = client_register(
+        actor=None, name="Ngân hàng", redirect_uris=[RP], scopes=["openid", "verify.organization"]
+    )
+    assert secret is not None
+    return client, secret
+
+
+def basic(client: Client, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
+
+
+def asking(path: str, form: dict[str, Any], **headers: str) -> Callable[[Any], Answer]:
+    return lambda app: call(app, path, form, **headers)
+
+
+def both(request: Callable[[Any], Answer]) -> tuple[Answer, Answer, int]:
+    """The same request through Django's handler and through the lean path; how many of the lean
+    path's it handed to Django."""
+    spy = Spy()
+    return request(spy.django), request(LeanPath(spy)), spy.calls
+
+
+def same(django: Answer, lean: Answer) -> None:
+    assert lean[0] == django[0]
+    assert lean[1] == django[1]
+    assert lean[2] == django[2]
+
+
+def same_token_answer(django: Answer, lean: Answer) -> None:
+    """Two fresh tokens differ in their jti (and maybe second); everything else is the same."""
+    assert (lean[0], django[0]) == (200, 200)
+    assert lean[1] == django[1]  # Content-Length included: the tokens have the same length
+    mine, theirs = json.loads(lean[2]), json.loads(django[2])
+    assert {k: v for k, v in mine.items() if k != "access_token"} == {
+        k: v for k, v in theirs.items() if k != "access_token"
+    }
+    ignore = {"jti", "iat", "exp"}
+    lean_claims, django_claims = keys.verify(mine["access_token"]), keys.verify(theirs["access_token"])
+    assert {k: v for k, v in lean_claims.items() if k not in ignore} == {
+        k: v for k, v in django_claims.items() if k not in ignore
+    }
+
+
+def test_client_credentials_answers_are_the_same(secret_client: tuple[Client, str]) -> None:
+    client, secret = secret_client
+    django, lean, handed = both(
+        lambda app: call(
+            app, "/oauth/token", {"grant_type": "client_credentials"}, AUTHORIZATION=basic(client, secret)
+        )
+    )
+    same_token_answer(django, lean)
+    assert handed == 0
+    assert AccessToken.objects.filter(client=client).count() == 2  # each path recorded its token
+
+
+@pytest.mark.parametrize(
+    ("form", "auth"),
+    [
+        ({"grant_type": "client_credentials"}, "wrong"),
+        ({"grant_type": "client_credentials"}, ""),
+        ({"grant_type": "client_credentials"}, "Basic !!!"),
+        ({"grant_type": "password"}, "good"),
+        ({"grant_type": ["client_credentials", "client_credentials"]}, "good"),
+        ({"grant_type": "client_credentials", "scope": "openid"}, "good"),
+        ({}, "good"),
+    ],
+)
+def test_refusals_are_the_same(secret_client: tuple[Client, str], form: dict[str, Any], auth: str) -> None:
+    client, secret = secret_client
+    header = {"good": basic(client, secret), "wrong": basic(client, secret + "x")}.get(auth, auth)
+    extra = {"AUTHORIZATION": header} if header else {}
+    django, lean, handed = both(lambda app: call(app, "/oauth/token", form, **extra))
+    same(django, lean)
+    assert django[0] in {400, 401}
+    assert handed == 0
+    assert not AccessToken.objects.exists()
+
+
+def test_introspection_and_revocation_answers_are_the_same(secret_client: tuple[Client, str]) -> None:
+    client, secret = secret_client
+    auth = {"AUTHORIZATION": basic(client, secret)}
+    _status, _headers, body = call(WSGIHandler(), "/oauth/token", {"grant_type": "client_credentials"}, **auth)
+    token = json.loads(body)["access_token"]
+    for value in (token, "not-a-token", token[:-4] + "AAAA"):
+        django, lean, handed = both(asking("/oauth/introspect", {"token": value}, **auth))
+        same(django, lean)
+        assert handed == 0
+    assert json.loads(lean[2]) == {"active": False}  # the altered signature
+    django, lean, _handed = both(lambda app: call(app, "/oauth/revoke", {"token": token}, **auth))
+    same(django, lean)
+    django, lean, _handed = both(lambda app: call(app, "/oauth/introspect", {"token": token}, **auth))
+    same(django, lean)
+    assert json.loads(lean[2]) == {"active": False}
+
+
+def test_private_key_jwt_and_its_replay_are_the_same() -> None:
+    key = ECKey.generate_key("P-256")
+    jwks = {"keys": [{**key.as_dict(private=False), "kid": "rp-1", "alg": "ES256"}]}
+    client, _none = client_register(
+        actor=None, name="Ngân hàng FAPI", redirect_uris=[RP], profile="fapi2", auth_method="private_key_jwt",
+        jwks=jwks, scopes=["openid", "verify.organization"],
+    )  # fmt: skip
+
+    def assertion() -> str:
+        now = int(time.time())
+        claims = {
+            "iss": client.client_id, "sub": client.client_id, "aud": settings.FEDERATION_ISSUER, "iat": now,
+            "exp": now + 30, "jti": secrets.token_urlsafe(16),
+        }  # fmt: skip
+        return jwt.encode({"alg": "ES256", "kid": "rp-1"}, claims, key, algorithms=["ES256"])
+
+    def form(signed: str) -> dict[str, str]:
+        return {"grant_type": "client_credentials", "client_assertion_type": ASSERTION, "client_assertion": signed}
+
+    django_assertion, lean_assertion = assertion(), assertion()
+    spy = Spy()
+    lean_app = LeanPath(spy)
+    same_token_answer(
+        call(spy.django, "/oauth/token", form(django_assertion)),
+        call(lean_app, "/oauth/token", form(lean_assertion)),
+    )
+    same(
+        call(spy.django, "/oauth/token", form(django_assertion)),
+        call(lean_app, "/oauth/token", form(lean_assertion)),
+    )
+    assert spy.calls == 0
+    assert AssertionJti.objects.filter(client=client).count() == 2
+
+
+def test_the_language_and_https_behind_a_proxy_are_answered_the_same(secret_client: tuple[Client, str]) -> None:
+    client, secret = secret_client
+    auth = {"AUTHORIZATION": basic(client, secret)}
+    for language in ("en", "vi", "fr;q=0.9, en;q=0.5"):
+        django, lean, handed = both(asking("/oauth/token", {}, ACCEPT_LANGUAGE=language, **auth))
+        same(django, lean)
+        assert handed == 0
+    production = {
+        "SECURE_SSL_REDIRECT": True, "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    }  # fmt: skip
+    with override_settings(**production):
+        django, lean, handed = both(lambda app: call(app, "/oauth/token", {}, X_FORWARDED_PROTO="https", **auth))
+        same(django, lean)
+        assert "Strict-Transport-Security" in lean[1]
+        assert handed == 0
+        django, lean, handed = both(lambda app: call(app, "/oauth/token", {}, **auth))  # plain HTTP
+        same(django, lean)
+        assert (lean[0], handed) == (301, 1)
+
+
+@pytest.mark.parametrize(
+    "case", ["cookie", "get", "other_path", "multipart", "bad_host", "too_many_fields", "too_big", "no_length"]
+)
+def test_what_the_lean_path_is_not_for_goes_to_django(secret_client: tuple[Client, str], case: str) -> None:
+    client, secret = secret_client
+    auth = {"AUTHORIZATION": basic(client, secret)}
+    grant = {"grant_type": "client_credentials"}
+    requests: dict[str, Callable[[Any], Answer]] = {
+        "cookie": lambda app: call(app, "/oauth/token", grant, COOKIE="dinhdanh_session=x", **auth),
+        "get": lambda app: call(app, "/oauth/token", b"", method="GET", **auth),
+        "other_path": lambda app: call(app, "/oauth/userinfo", grant, **auth),
+        "multipart": lambda app: call(
+            app, "/oauth/token", grant, CONTENT_TYPE="multipart/form-data; boundary=x", **auth
+        ),
+        "bad_host": lambda app: call(app, "/oauth/token", grant, HOST="evil.example", **auth),
+        "too_many_fields": lambda app: call(app, "/oauth/token", b"&".join([b"a=1"] * 300), **auth),
+        "too_big": lambda app: call(
+            app, "/oauth/token", b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), **auth
+        ),
+        "no_length": lambda app: call(app, "/oauth/token", grant, CONTENT_LENGTH="", **auth),
+    }
+    spy = Spy()
+    answer = requests[case](LeanPath(spy))
+    assert spy.calls == 1
+    if case not in {"cookie", "no_length"}:
+        assert answer[0] != 200
+
+
+def test_a_middleware_it_does_not_know_switches_the_lean_path_off() -> None:
+    assert set(settings.MIDDLEWARE) <= HANDLED | set(SKIPPED)  # today's stack is all accounted for
+    assert set(LeanPath(Spy()).views) == {"/oauth/token", "/oauth/introspect", "/oauth/revoke"}
+    with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]):
+        assert LeanPath(Spy()).views == {}
+
+
+# --- what the lean path stands on: signing without joserfc's overhead, keys kept between requests --------
+
+
+@pytest.mark.parametrize("alg", ["ES256", "PS256", "EdDSA"])
+def test_a_token_signed_here_is_the_jws_joserfc_makes(alg: str) -> None:
+    claims = {"iss": settings.FEDERATION_ISSUER, "sub": "Nguyễn", "iat": 1, "exp": 2}
+    token = keys.sign(dict(claims), alg=alg, typ="at+jwt")
+    kid = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["kid"]
+    row = SigningKey.objects.get(kid=kid)
+    expected = jwt.encode(
+        {"alg": alg, "kid": kid, "typ": "at+jwt"},
+        dict(claims),
+        keys._import(alg, {**row.public_jwk, **_private(row)}),
+        algorithms=[alg],
+    )
+    assert token.split(".")[:2] == expected.split(".")[:2]  # signatures are randomized (ECDSA, PSS)
+    published = KeySet.import_key_set(keys.jwks())  # type: ignore[arg-type]
+    assert jwt.decode(token, published, algorithms=[alg]).claims == claims
+
+
+def _private(row: SigningKey) -> dict[str, Any]:
+    return dict(json.loads(unseal_text(bytes(row.private_sealed), purpose=keys.PRIVATE_KEY_PURPOSE)))
+
+
+def test_a_key_removed_by_hand_is_refused_once_rechecked(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = keys.sign({"sub": "abc"})
+    assert keys.verify(token)["sub"] == "abc"  # the key is now known to this process
+    SigningKey.objects.filter(alg="ES256").delete()  # not through keys_maintain: no process is told
+    monkeypatch.setattr(keys, "PUBLISHED_RECHECK_SECONDS", -1)  # the recheck is due
+    with pytest.raises(JoseError):
+        keys.verify(token)
