@@ -608,7 +608,7 @@ def main() -> int:
         database = "PostgreSQL" if args.postgres else "SQLite"
         print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
         print(
-            f"ours: {ours.server_name} (1 worker, 1 thread) + lean path, {database}; load: {CONNECTIONS} "
+            f"ours: {ours.server_name} ({'1 worker, 1 thread' if ours.server_name == 'granian' else '1 worker, 4 threads'}) + lean path, {database}; load: {CONNECTIONS} "
             f"keep-alive connections, server on core {SERVER_CORE}, generator on core {LOAD_CORE}"
         )
         if ours.server_name != "granian":
