@@ -3,7 +3,7 @@
     dinhdanh demo [--port N] [--rp-port N] [--no-serve]
                                             migrate, load units and demo data, serve on 127.0.0.1 with a
                                             task worker and the demo relying party (port 8001) beside it
-    dinhdanh serve [--bind H:P]             serve with gunicorn (settings from DJANGO_SETTINGS_MODULE)
+    dinhdanh serve [--bind H:P] [--server gunicorn|granian]  serve (settings from DJANGO_SETTINGS_MODULE)
     dinhdanh worker                         run background tasks and the schedule (one or more per site)
     dinhdanh schedule list|run|set          the recurring jobs the worker runs
     dinhdanh audit verify                   check the audit chain (key and checkpoints)
@@ -48,7 +48,21 @@ def _call(*args: str) -> None:
     call_command(*args)
 
 
-def _serve(bind: str, workers: int) -> int:
+def _serve(bind: str, workers: int, server: str = "gunicorn") -> int:
+    """gunicorn (the default: it honours a proxy in front, see docs/people.md) or granian (decision
+    0034: the token, introspection and revocation endpoints at several times the rate; it takes the
+    client address from the socket only, so put it where per-address limits do not matter — the
+    OAuth endpoints, reached by relying parties' servers)."""
+    if server == "granian":
+        from granian.cli import entrypoint
+
+        host, _sep, port = bind.rpartition(":")
+        sys.argv = [
+            "granian", "--interface", "wsgi", "--host", host or "127.0.0.1", "--port", port,
+            "--workers", str(workers), "--blocking-threads", "1", "--access-log", "dinhdanh.wsgi:application",
+        ]  # fmt: skip
+        entrypoint()  # type: ignore[no-untyped-call]  # granian ships no annotations for it
+        return 0
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [
@@ -207,9 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser = argparse.ArgumentParser(prog="dinhdanh serve")
             parser.add_argument("--bind", default=os.environ.get("DINHDANH_BIND", "127.0.0.1:8000"))
             parser.add_argument("--workers", type=int, default=int(os.environ.get("DINHDANH_WORKERS", "3")))
+            parser.add_argument(
+                "--server", choices=("gunicorn", "granian"), default=os.environ.get("DINHDANH_SERVER", "gunicorn")
+            )
             opts = parser.parse_args(args[1:])
             _setup()
-            return _serve(opts.bind, opts.workers)
+            return _serve(opts.bind, opts.workers, opts.server)
         if args and args[0] == "audit":
             return _audit(args[1:])
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)

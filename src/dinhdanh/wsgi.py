@@ -1,4 +1,4 @@
-"""The WSGI application (gunicorn, `dinhdanh serve`). A WSGI server runs no system checks, so the
+"""The WSGI application (gunicorn or granian, `dinhdanh serve`). A WSGI server runs no system checks, so the
 start-up checks that matter are repeated here: a refusal to start without the static manifest that
 production needs (else every page fails), and a log line when the data dir is open to others."""
 
@@ -8,7 +8,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dinhdanh.settings.production")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from dinhdanh.federation.fastpath import wrap  # noqa: E402  (after Django is set up)
+
+# The token, introspection and revocation endpoints take a lean path in front of Django (decision 0034).
+application = wrap(django_application)
 
 from dinhdanh.core.checks import missing_static_manifest, static_manifest_message, warn_at_start  # noqa: E402
 

@@ -20,11 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT_MS = 15_000  # every wait is bounded: a stuck page fails the test instead of hanging CI
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="provider bug: the consent page's CSP form-action 'self' stops Chromium from following the "
-    "redirect to the relying party (fix: federation.views_authorize.allow_form_redirect)",
-)
 def test_sign_in_as_an_organization_at_the_demo_rp(
     browser: Any, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:

@@ -294,3 +294,20 @@ def test_logout_never_redirects_to_an_unregistered_uri(world: dict[str, Any], ca
     answer = browser.get("/oauth/logout?" + urlencode(query))
     assert answer.status_code == 400
     assert browser.get("/me/connected-apps/").status_code == 200  # still signed in
+
+
+def test_the_consent_and_logout_pages_let_their_form_redirect_to_the_client(world: dict[str, Any]) -> None:
+    """CSP form-action also governs a form's redirect (browsers enforce it): each page names the one
+    origin its answer goes to, and no other."""
+    browser = signed_in(Browser(), world["rep"])
+    _verifier, challenge = pkce()
+    page = browser.get("/oauth/authorize?" + urlencode(params(world["client"], challenge)))
+    policy = page["Content-Security-Policy"]
+    assert "form-action 'self' https://dvc.example.vn" in policy
+    id_token = sign_in(world, browser)["id_token"]
+    logout = browser.get(
+        "/oauth/logout?" + urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": LOGOUT})
+    )
+    assert "form-action 'self' https://dvc.example.vn" in logout["Content-Security-Policy"]
+    assert "form-action 'self'" in browser.get("/me/connected-apps/")["Content-Security-Policy"]
+    assert "dvc.example.vn" not in browser.get("/me/connected-apps/")["Content-Security-Policy"]

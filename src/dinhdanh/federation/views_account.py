@@ -19,6 +19,7 @@ from dinhdanh.federation.consent import acting_default_set, consent_revoke, cons
 from dinhdanh.federation.models import ActingDefault
 from dinhdanh.federation.protocol.authorize import PageError, redirect_to
 from dinhdanh.federation.protocol.logout import parse_logout
+from dinhdanh.federation.views_authorize import allow_form_redirect
 from dinhdanh.http.pages import error_page
 from dinhdanh.people import authflow
 from dinhdanh.people.models import User
@@ -71,7 +72,8 @@ def logout(request: HttpRequest) -> HttpResponse:
         return error_page(request, 400, _("Yêu cầu đăng xuất không hợp lệ: %(reason)s.") % {"reason": exc})
     signed_in = isinstance(request.user, User) and request.user.is_authenticated
     if signed_in and request.method == "GET":
-        return render(request, "federation/logout.html", {"client": asked.client, "hidden": asked.as_params()})
+        page = render(request, "federation/logout.html", {"client": asked.client, "hidden": asked.as_params()})
+        return allow_form_redirect(page, asked.redirect_uri)
     if signed_in and request.POST.get("decision") == "logout":
         authflow.end(request)
     if asked.redirect_uri:

@@ -18,13 +18,15 @@ This page orchestrates them with the session:
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -51,6 +53,20 @@ from dinhdanh.people.subjects import subject_for
 SELF = "self"
 REAUTH_AT = "federation_reauth_at"  # when this session was asked to sign in again for a relying party
 REAUTH_WINDOW = 600  # seconds: a sign-in asked for longer ago than this counts for no later request
+
+
+def allow_form_redirect(response: HttpResponse, uri: str) -> HttpResponse:
+    """CSP ``form-action`` also governs where a form's answer redirects (CSP 3; Chromium enforces it):
+    a page whose POST is answered with a redirect to a relying party must name that origin, or the
+    browser stays on the page."""
+    if uri:
+        parts = urlsplit(uri)
+        config = dict(settings.SECURE_CSP)
+        allowed = config.get("form-action")
+        sources = list(allowed) if isinstance(allowed, list | tuple) else [CSP.SELF]
+        config["form-action"] = [*sources, f"{parts.scheme}://{parts.netloc}"]
+        response._csp_config = config  # type: ignore[attr-defined]  # read by Django's CSP middleware
+    return response
 
 
 def _refused(redirect_uri: str, state: str, error: RedirectError) -> HttpResponse:
@@ -203,7 +219,7 @@ def _handle(request: HttpRequest, params: QueryDict, *, deciding: bool) -> HttpR
 def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User, offered: set[str]) -> HttpResponse:
     service = parsed.client.service
     choices = acting_choices(user, service.code) if offered and service else []
-    return render(
+    page = render(
         request,
         "federation/authorize.html",
         {
@@ -216,3 +232,4 @@ def _page(request: HttpRequest, parsed: AuthorizationRequest, user: User, offere
             "consents_url": reverse("federation:consents"),
         },
     )
+    return allow_form_redirect(page, parsed.redirect_uri)
