@@ -26,7 +26,7 @@ from joserfc.jwk import ECKey, KeySet
 
 from dinhdanh_demo_rp.dpop import DPoPAuth, DPoPKey
 
-__all__ = ["FlowError", "Pending", "RelyingParty", "SignedIn"]
+__all__ = ["FlowError", "IssuerAssertion", "Pending", "RelyingParty", "SignedIn"]
 
 SCOPE = "openid profile organization"
 ALGORITHMS = ["ES256", "PS256", "EdDSA"]
@@ -59,7 +59,7 @@ class SignedIn:
     id_token: str
 
 
-class _AssertionFor(PrivateKeyJWT):  # type: ignore[misc]
+class IssuerAssertion(PrivateKeyJWT):  # type: ignore[misc]
     """private_key_jwt as FAPI 2.0 wants it: ``aud`` = the issuer, a short life, a new ``jti`` each
     time (Authlib would write its ``jti`` into a shared claims dict and repeat it)."""
 
@@ -104,7 +104,7 @@ class RelyingParty:
 
     def _oauth(self) -> OAuth2Client:
         return OAuth2Client(
-            self.client_id, self.key, token_endpoint_auth_method=_AssertionFor(self.issuer, self.key.kid or ""),
+            self.client_id, self.key, token_endpoint_auth_method=IssuerAssertion(self.issuer, self.key.kid or ""),
             scope=SCOPE, redirect_uri=self.redirect_uri, code_challenge_method="S256", timeout=self.timeout,
         )  # fmt: skip
 
