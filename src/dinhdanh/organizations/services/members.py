@@ -23,7 +23,7 @@ from dinhdanh.organizations.models import MemberGrant, MemberRole, Membership, O
 from dinhdanh.organizations.selectors import active_services, representative_membership
 from dinhdanh.organizations.services._common import end_membership, locked_row, notify
 from dinhdanh.people.assurance import require_fresh_factor
-from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.logins import account_by_number, masked
 from dinhdanh.people.models import AccountLevel, User
 
 __all__ = ["member_grant", "member_revoke", "members_expire"]
@@ -75,9 +75,8 @@ def _valid_until(valid_until: object, now: datetime) -> datetime | None:
 def _grantee(personal_id: object) -> tuple[User, str]:
     if not isinstance(personal_id, str):
         raise DomainError(OrganizationError.INVALID_DATA, field="personal_id")
-    digest = login_digest(personal_id)  # malformed numbers are refused here, showing only a mask
+    user = account_by_number(personal_id)  # malformed numbers are refused here, showing only a mask
     shown = masked(personal_id)
-    user = User.objects.filter(login_digest=digest).first()
     if user is None:
         raise DomainError(OrganizationError.GRANTEE_NOT_FOUND, field="personal_id", masked=shown)
     if not user.is_active or user.level != AccountLevel.LEVEL_2 or user.is_locked:
