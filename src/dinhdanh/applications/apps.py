@@ -15,3 +15,9 @@ class ApplicationsConfig(AppConfig):
             panels,  # noqa: F401  # what organization pages show of requests (organizations.panels)
             permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
         )
+        from dinhdanh.people import reindex
+
+        # Where this app stores login digests, re-indexed when the key rotates (decision 0036): the
+        # consents of the people a request names, and the request's data (its people's "digest").
+        reindex.register("applications.Consent", "person_digest")
+        reindex.register_json("applications.Application", "data")

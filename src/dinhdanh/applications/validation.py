@@ -42,7 +42,7 @@ from dinhdanh.core.text import clean, clean_optional, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.data import EMAIL_MAX, TEXT_LIMITS, OrganizationData, Person
-from dinhdanh.people.logins import login_digest, masked
+from dinhdanh.people.logins import kept_digest, masked
 
 MAX_CO_REPRESENTATIVES = 10
 _TEXT_LIMITS = {
@@ -229,7 +229,8 @@ def person(name: str, personal_id: object, position: str, *, field: str, foreign
     if not isinstance(personal_id, str):
         raise DomainError(ApplicationError.NOT_TEXT, field=field)
     number = parse_personal_id(personal_id, field=field, foreigner=foreigner).value
-    return Person(name=name, digest=login_digest(number), masked=masked(number), position=position)
+    # Kept beside its digest: the person may have no account yet, and the index key can rotate (decision 0036).
+    return Person(name=name, digest=kept_digest(number), masked=masked(number), position=position)
 
 
 def _as_list(raw: Mapping[str, object], key: str) -> list[str]:

@@ -96,6 +96,24 @@ def blind_indexes(name: str, value: str) -> list[str]:
     return [index_with(key, value) for _version, _kid, key in reversed(key_versions(name))]
 
 
+def retire_key_versions(name: str) -> list[int]:
+    """Delete every version of ``name`` but the current one, once re-indexing made them useless;
+    returns the versions deleted. The current one becomes the bare file ``keys/<name>`` (version 1),
+    so a reader of version 1 (``data_key``) never makes a new key under the old name."""
+    versions = key_versions(name)
+    if len(versions) < 2:
+        return []
+    directory = _key_dir()
+    current_version = versions[-1][0]
+    removed = []
+    for version, _kid, _key in versions[:-1]:
+        (directory / (name if version == 1 else f"{name}.{version}")).unlink(missing_ok=True)
+        removed.append(version)
+    os.replace(directory / f"{name}.{current_version}", directory / name)
+    data_key.cache_clear()  # version 1 is another key now
+    return removed
+
+
 def key_id(key: bytes) -> str:
     """A short public name for a key (a digest of it: says which key, reveals nothing of it)."""
     return hashlib.sha256(b"dinhdanh key id\x00" + key).hexdigest()[:16]

@@ -31,10 +31,24 @@ class SealError(Exception):
     """The sealed value was altered, or sealed under another key or purpose."""
 
 
+class Sealer:
+    """Seals under one key, read once: for loops and for processes that must not read the data dir per
+    value (a registry import's workers get the key from the importing process)."""
+
+    def __init__(self, kid: str, key: bytes) -> None:
+        self.header, self.cipher = _V2 + bytes.fromhex(kid), AESGCM(key)
+
+    @classmethod
+    def current(cls) -> Sealer:
+        return cls(*current_key(_KEY_NAME))
+
+    def seal(self, data: bytes, *, purpose: str) -> bytes:
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        return self.header + nonce + self.cipher.encrypt(nonce, data, purpose.encode())
+
+
 def seal(data: bytes, *, purpose: str) -> bytes:
-    kid, key = current_key(_KEY_NAME)
-    nonce = secrets.token_bytes(_NONCE_BYTES)
-    return _V2 + bytes.fromhex(kid) + nonce + AESGCM(key).encrypt(nonce, data, purpose.encode())
+    return Sealer.current().seal(data, purpose=purpose)
 
 
 def _key_of(blob: bytes, purpose: str) -> tuple[bytes, bytes]:

@@ -14,3 +14,7 @@ class OrganizationsConfig(AppConfig):
             events,  # noqa: F401
             permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
         )
+        from dinhdanh.people import reindex
+
+        # Where this app stores login digests, re-indexed when the key rotates (decision 0036).
+        reindex.register("organizations.Organization", "representative_digest")

@@ -22,6 +22,7 @@ class PeopleConfig(AppConfig):
         # What `dinhdanh keys reseal` re-seals after the sealing key rotates (issue 12.0).
         reseal.register("people.User", "personal_id_sealed", PID_PURPOSE)
         reseal.register("people.PendingRegistration", "personal_id_sealed", PID_PURPOSE)
+        reseal.register("people.KeptNumber", "sealed", PID_PURPOSE)
         reseal.register("people.LevelRequest", "card_number_sealed", "card-number")
         reseal.register("people.TotpDevice", "secret_sealed", "totp-secret")
 

@@ -39,3 +39,6 @@ class PeopleAction(Actions):
     ACCOUNT_UNLOCKED = "people.account_unlocked", _("Mở khóa tài khoản cá nhân")
     PHONE_RESET = "people.phone_reset", _("Cán bộ đặt lại số điện thoại của tài khoản cá nhân")
     REGISTRATION_OF_EXISTING = "people.registration_of_existing", _("Đăng ký trùng số định danh đã có tài khoản")
+    LOGIN_INDEX_ROTATED = "people.login_index_rotated", _("Thay khóa chỉ mục số định danh và lập lại chỉ mục")
+    LOGIN_INDEX_REINDEXED = "people.login_index_reindexed", _("Lập lại chỉ mục số định danh")
+    LOGIN_INDEX_RETIRED = "people.login_index_retired", _("Xóa các phiên bản cũ của khóa chỉ mục số định danh")

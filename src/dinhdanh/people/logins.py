@@ -12,12 +12,23 @@ key can rotate (decision 0036).
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
+
 from dinhdanh.core.codes import mask_personal_id, parse_personal_id
 from dinhdanh.core.keys import blind_indexes, current_key, index_with
-from dinhdanh.people.identifiers import sealed_number
-from dinhdanh.people.models import User
+from dinhdanh.people.identifiers import seal_number, sealed_number
+from dinhdanh.people.models import KeptNumber, User
 
-__all__ = ["LOGIN_KEY", "account_by_number", "digests_of", "login_digest", "login_digests", "masked", "normalized"]
+__all__ = [
+    "LOGIN_KEY",
+    "account_by_number",
+    "digests_of",
+    "kept_digest",
+    "login_digest",
+    "login_digests",
+    "masked",
+    "normalized",
+]
 
 LOGIN_KEY = "login-index"
 
@@ -32,6 +43,21 @@ def login_digest(personal_id: str) -> str:
     """The digest to store for a number, under the current key."""
     _kid, key = current_key(LOGIN_KEY)
     return index_with(key, normalized(personal_id))
+
+
+def kept_digest(personal_id: str) -> str:
+    """The digest to store for a number that may belong to no account (a representative, a person a
+    request names), keeping the number sealed beside it so the digest can be recomputed when the key
+    rotates (``people.reindex``)."""
+    number = normalized(personal_id)
+    digest = login_digest(number)
+    if not KeptNumber.objects.filter(digest=digest).exists():
+        try:
+            with transaction.atomic():
+                KeptNumber.objects.create(digest=digest, sealed=seal_number(number))
+        except IntegrityError:
+            pass  # kept meanwhile by a concurrent request: the same number, the same digest
+    return digest
 
 
 def login_digests(personal_id: str) -> list[str]:

@@ -9,7 +9,11 @@ class RegistriesConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's audit action codes join the kernel's registry (decision 0024).
+        from dinhdanh.people import reindex
         from dinhdanh.registries import (
             audit_actions,  # noqa: F401
             permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
         )
+
+        # Where this app stores login digests, re-indexed when the key rotates (decision 0036).
+        reindex.register("registries.Record", "representative_digest")

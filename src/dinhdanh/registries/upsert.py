@@ -18,11 +18,15 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from dinhdanh.core.codes import mask_personal_id
-from dinhdanh.core.keys import data_key
+from dinhdanh.core.keys import current_key, data_key
+from dinhdanh.core.sealed import Sealer
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.people.identifiers import PID_PURPOSE
 from dinhdanh.people.logins import LOGIN_KEY
+from dinhdanh.people.models import KeptNumber
 from dinhdanh.registries.fields import RegistryRow, row_fingerprint
 from dinhdanh.registries.models import Record, Snapshot
 
@@ -46,11 +50,15 @@ _ROW_COLUMNS = (
     "status_text", "flags", "fingerprint",
 )  # fmt: skip
 _FLAGS_INDEX = FLAGS_INDEX = _ROW_COLUMNS.index("flags")
+_KEPT_INDEX = len(_ROW_COLUMNS)  # after the columns: (key name, digest, sealed number) to keep, or None
+_KEPT = KeptNumber._meta.db_table
+SEALING, SEALING_ID = "sealing", "sealing-id"
 MASKED_INDEX = _ROW_COLUMNS.index("representative_masked")
 _NO_FLAGS = json.dumps([])
 FOREIGN_DOCUMENT_KEY = "foreign-document"  # core.keys name of the digest of passports and other foreign IDs
 
 type RowValues = tuple[Any, ...]
+type Kept = tuple[str, str, bytes]
 
 
 def communes() -> dict[str, tuple[int, str]]:
@@ -85,37 +93,50 @@ class RowEncoder:
         self.communes = communes
         self.dates_as_text = dates_as_text  # Django stores SQLite dates as ISO text
         self.keys = keys
+        self.sealer = Sealer(keys[SEALING_ID].hex(), keys[SEALING])
 
     @classmethod
     def for_import(cls) -> RowEncoder:
+        sealing_id, sealing_key = current_key(SEALING)
         return cls(
             communes(),
             dates_as_text=connection.vendor != "postgresql",
-            keys={name: data_key(name) for name in (LOGIN_KEY, FOREIGN_DOCUMENT_KEY)},
+            keys={
+                LOGIN_KEY: current_key(LOGIN_KEY)[1],  # the login index rotates (decision 0036)
+                FOREIGN_DOCUMENT_KEY: data_key(FOREIGN_DOCUMENT_KEY),
+                SEALING_ID: bytes.fromhex(sealing_id),
+                SEALING: sealing_key,
+            },
         )
 
     def state(self) -> tuple[dict[str, tuple[int, str]], bool, dict[str, bytes]]:
         """The constructor's arguments, positionally (for ``import_stage.start``)."""
         return self.communes, self.dates_as_text, self.keys
 
-    def representative(self, row: RegistryRow) -> tuple[str, str]:
+    def representative(self, row: RegistryRow) -> tuple[str, str, Kept | None]:
+        """(digest, mask, the number to keep sealed beside the digest — decision 0036)."""
         number = row.representative_id
         if not number:
-            return "", ""
+            return "", "", None
         if row.representative_old_card:
             # No digest: an old identity card number is nobody's login, and a digest here would read as
             # "another representative" to the Art. 8 sync (moving control to no one) and to the
             # cleansing list. The mask and the flag say what the registry holds.
-            return "", mask_personal_id(number)
+            return "", mask_personal_id(number), None
         # A citizen's number, already validated (12 digits), is digested as login_digest would: as the
         # login name it is; a foreign document under its own key.
-        key = self.keys[FOREIGN_DOCUMENT_KEY if row.representative_foreign_doc else LOGIN_KEY]
-        return _keyed(key, number), mask_personal_id(number)
+        index = FOREIGN_DOCUMENT_KEY if row.representative_foreign_doc else LOGIN_KEY
+        digest = _keyed(self.keys[index], number)
+        return (
+            digest,
+            mask_personal_id(number),
+            (index, digest, self.sealer.seal(number.encode(), purpose=PID_PURPOSE)),
+        )
 
     def values(self, row: RegistryRow) -> tuple[str, RowValues]:
         """(fingerprint, the column values of ``_ROW_COLUMNS``) of a row."""
         commune_id, path = self.communes.get(row.commune_code, (None, ""))
-        digest, masked = self.representative(row)
+        digest, masked, kept = self.representative(row)
         established: date | str | None = row.established_on
         if row.established_on is not None and self.dates_as_text:
             established = row.established_on.isoformat()
@@ -123,7 +144,7 @@ class RowEncoder:
         values = (
             row.category.value, row.name, row.name_key, row.short_name, row.foreign_name, established, row.address,
             commune_id, path, row.representative_name, digest, masked, row.status.value, row.status_text,
-            json.dumps(list(row.flags)) if row.flags else _NO_FLAGS, fingerprint,
+            json.dumps(list(row.flags)) if row.flags else _NO_FLAGS, fingerprint, kept,
         )  # fmt: skip
         return fingerprint, values
 
@@ -149,6 +170,10 @@ class Upserter:
         assignments = ", ".join(f"{c} = {p}" for c, p in zip(_ROW_COLUMNS, placeholders, strict=True))
         assignments += ", changed_snapshot_id = %s, last_snapshot_id = %s, disappeared_in_id = NULL"
         self._update = f"UPDATE {_TABLE} SET {assignments} WHERE id = %s"  # noqa: S608
+        self._keep = (
+            f"INSERT INTO {_KEPT} (key_name, digest, sealed, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (digest) DO NOTHING"
+        )
 
     def add(self, row: RegistryRow) -> None:
         fingerprint, values = self.encoder.values(row)
@@ -164,12 +189,17 @@ class Upserter:
             return
         pending, self.pending = self.pending, []
         snapshot_id = self.snapshot.pk
+        now = timezone.now()
         with connection.cursor() as cursor:
             existing = self._existing(cursor, [code for code, _fp, _v in pending])
             new: list[Sequence[Any]] = []
             changed: list[Sequence[Any]] = []
             same: list[int] = []
-            for code, fingerprint, values in pending:
+            kept: dict[str, tuple[str, str, bytes, Any]] = {}
+            for code, fingerprint, encoded in pending:
+                values, keep = encoded[:_KEPT_INDEX], encoded[_KEPT_INDEX]
+                if keep is not None:
+                    kept[keep[1]] = (*keep, now)
                 found = existing.get(code)
                 if found is None:
                     new.append((*values, self.source, code, snapshot_id, snapshot_id, snapshot_id))
@@ -181,6 +211,8 @@ class Upserter:
                 cursor.executemany(self._insert, new)
             if changed:
                 cursor.executemany(self._update, changed)
+            if kept:  # every import keeps what it digests, so older records catch up (decision 0036)
+                cursor.executemany(self._keep, list(kept.values()))
             if same:
                 marks = ", ".join(["%s"] * len(same))
                 stamp = f"UPDATE {_TABLE} SET last_snapshot_id = %s WHERE id IN ({marks})"  # noqa: S608

@@ -3,6 +3,7 @@
 from dinhdanh.people.models.accounts import (
     AccountLevel,
     AccountLock,
+    KeptNumber,
     LevelRequest,
     LockKind,
     PendingRegistration,
@@ -17,6 +18,7 @@ __all__ = [
     "AccountLevel",
     "AccountLock",
     "AccountSession",
+    "KeptNumber",
     "LevelRequest",
     "LockKind",
     "OneTimeCode",

@@ -186,3 +186,18 @@ class PendingRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.personal_id_masked})"
+
+
+class KeptNumber(models.Model):
+    """A personal number (or foreign document number) that digests stored elsewhere name — a
+    representative a registry or a request records, who may have no account — kept sealed so those
+    digests can be recomputed when the login index key rotates (decision 0036). One row per number,
+    found by its digest under the current key of its index."""
+
+    key_name = models.CharField(max_length=32, default="login-index")  # the core.keys index it is digested under
+    digest = models.CharField(max_length=64, unique=True)
+    sealed = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.key_name}:{self.digest[:12]}"

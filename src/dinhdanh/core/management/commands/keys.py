@@ -15,9 +15,9 @@ from dinhdanh.core import audit, reseal
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.keys import key_versions, rotate_key
 
-# Keys that may rotate here: the sealing key (every blob names its key). The login index waits for its
-# re-indexing (issue 12.0, next step); pairwise subjects must never change; the audit keys have their
-# own procedure (decision 0012).
+# Keys that may rotate here: the sealing key (every blob names its key). The login index has its own
+# command, which re-indexes what it digests (`dinhdanh login-index`, decision 0036); pairwise subjects
+# must never change; the audit keys have their own procedure (decision 0012).
 ROTATABLE = ("sealing",)
 LISTED = ("sealing", "login-index", "subject-pairwise")
 
