@@ -343,9 +343,10 @@ def prepare_ours(workdir: Path, *, postgres: bool) -> Ours:
     ours.basic_auth = basic(client.client_id, secret)
     ours.key = ECKey.generate_key("P-256")
     jwks = {"keys": [{**ours.key.as_dict(private=False), "kid": "bench-1", "alg": "ES256"}]}
+    # The basic profile: a FAPI 2.0 client's tokens are DPoP-bound, and the peer's figure is without DPoP.
     key_client, _none = client_register(
-        actor=None, name="Đo hiệu năng FAPI", redirect_uris=[RP], scopes=scopes, profile="fapi2",
-        auth_method="private_key_jwt", jwks=jwks,
+        actor=None, name="Đo hiệu năng", redirect_uris=[RP], scopes=scopes, auth_method="private_key_jwt",
+        jwks=jwks,
     )  # fmt: skip
     ours.key_client = key_client.client_id
     return ours

@@ -247,7 +247,7 @@ def _verifier(kid: str, now: datetime) -> tuple[str, Any]:
     return held[0], held[1]
 
 
-def verify(token: str, *, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, Any]:
+def verify(token: str, *, algorithms: tuple[str, ...] = ALGORITHMS, typ: str | None = None) -> dict[str, Any]:
     """The claims of a token this provider signed, checked against the published keys (raises
     ``joserfc.errors.JoseError`` or ``ValueError`` otherwise). Claims' meaning (exp, aud, …) is the
     caller's. Our own tokens (a header of ``typ``, ``alg`` and ``kid`` only) are checked here directly
@@ -257,7 +257,12 @@ def verify(token: str, *, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str,
     header = json.loads(_b64decode(encoded_header)) if encoded_header else None
     if not isinstance(header, dict) or not isinstance(header.get("kid"), str) or set(header) - _FAST_HEADER:
         keys = KeySet.import_key_set(jwks())  # type: ignore[arg-type]
-        return dict(jwt.decode(token, keys, algorithms=list(algorithms)).claims)
+        decoded = jwt.decode(token, keys, algorithms=list(algorithms))
+        if typ is not None and decoded.header.get("typ") != typ:
+            raise InvalidPayloadError(f"typ is not {typ}")
+        return dict(decoded.claims)
+    if typ is not None and header.get("typ") != typ:
+        raise InvalidPayloadError(f"typ is not {typ}")
     alg = header.get("alg")
     if alg not in algorithms:
         raise UnsupportedAlgorithmError(f"{str(alg)[:20]} is not accepted")

@@ -128,26 +128,58 @@ class AuthorizationCode(models.Model):
 
 
 class AccessToken(models.Model):
-    """An access token this provider issued (a JWT, RFC 9068): its ``jti`` is what introspection and
-    revocation look up; the token itself is never stored. A person's token names the organization
-    they act for (chosen in that authorization), if any, and the code it came from."""
+    """A person's access token this provider issued (a JWT, RFC 9068): its ``jti`` is what
+    introspection, revocation and userinfo look up; the token itself is never stored. It names the
+    organization they act for (chosen in that authorization), if any, and the code, consent and refresh
+    token it came from, which revoke it when they are revoked. A client's own tokens (client
+    credentials) have no row: they are checked from their signature, and a revoked one is a
+    ``RevokedJti`` (decision 0034)."""
 
     jti = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    # The nullable links are indexed only where set (the indexes below): a row without one costs no
+    # index entry, and every query by them names a value.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "organizations.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    code = models.ForeignKey(
+        AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
-    code = models.ForeignKey(AuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    consent = models.ForeignKey("Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    refresh = models.ForeignKey("RefreshToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    consent = models.ForeignKey(
+        "Consent", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    refresh = models.ForeignKey(
+        "RefreshToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     dpop_jkt = models.CharField(max_length=64, blank=True)  # RFC 9449 §6: the key it is bound to
     scope = models.CharField(max_length=500, blank=True)
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[name], condition=models.Q(**{f"{name}__isnull": False}), name=f"federation_at_{name}"
+            )
+            for name in ("user", "organization", "code", "consent", "refresh")
+        ]
+
+    def __str__(self) -> str:
+        return self.jti
+
+
+class RevokedJti(models.Model):
+    """A client-credentials access token revoked before its expiry (RFC 7009): such tokens have no row
+    of their own, so introspection refuses one whose ``jti`` is here. Kept until the token expires,
+    then pruned (``protocol.tokens.prune_expired``)."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return self.jti

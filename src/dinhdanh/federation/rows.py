@@ -109,13 +109,23 @@ class SelectOne[M: Model]:
             self._compiled[key] = (_placeholders(connection, sql), converters)
         return self._compiled[key]
 
-    def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> M | None:
+    def _row(self, values: Sequence[Any], using: str) -> tuple[Any, ...] | None:
         connection = connections[using]
-        sql, converters = self._compile(connection)
+        sql, _converters = self._compile(connection)
         prepared = [
             f.get_db_prep_value(v, connection, prepared=False) for f, v in zip(self.params, values, strict=True)
         ]
-        row = _run(connection, sql, prepared).fetchone()
+        row: tuple[Any, ...] | None = _run(connection, sql, prepared).fetchone()
+        return row
+
+    def found(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> bool:
+        """Whether such a row exists (no instance is made)."""
+        return self._row(values, using) is not None
+
+    def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> M | None:
+        connection = connections[using]
+        _sql, converters = self._compile(connection)
+        row = self._row(values, using)
         if row is None:
             return None
         if self.reuse and (made := self._made.get(row)) is not None:

@@ -8,7 +8,10 @@
   with one of the client's registered public keys (PS256, ES256 or EdDSA only); ``iss`` and ``sub``
   are the client id; ``aud`` is the issuer identifier; ``exp`` is required and at most 5 minutes ahead (a replay store grows with it);
   ``iat``, when present, not in the future beyond the 10 s of clock skew accepted; ``jti`` required and
-  single use (kept until the assertion expires).
+  single use (kept until the assertion expires). The keys are the client's registered set, or the one
+  its ``jwks_uri`` serves (``federation.client_keys``: cached, fetched again for a key id it lacks).
+  Header members this provider does not know are ignored (RFC 7515 §4); ``crit`` is refused, as no
+  extension is understood here (§4.1.11).
 
 A client uses only the method it was registered with; a disabled client authenticates as nobody.
 Every failure is ``invalid_client``, saying which rule failed without echoing the input.
@@ -28,8 +31,9 @@ from django.http import HttpRequest
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from joserfc.jws import extract_compact
+from joserfc.jws import JWSRegistry, extract_compact
 
+from dinhdanh.federation.client_keys import ClientKeysError, client_key_set
 from dinhdanh.federation.clients import secret_matches
 from dinhdanh.federation.keys import ALGORITHMS
 from dinhdanh.federation.models import AssertionJti, AuthMethod, Client
@@ -82,22 +86,33 @@ def _basic(header: str) -> Client:
     return client
 
 
-def _key_set(jwks: Any) -> KeySet:
-    registered = json.dumps(jwks, sort_keys=True)
+def _key_set(client: Client, kid: str | None) -> KeySet:
+    """The client's registered keys, imported once per registration JSON; by address, as
+    ``client_keys`` fetches and keeps them."""
+    if not client.jwks:
+        return client_key_set(client, kid)
+    registered = json.dumps(client.jwks, sort_keys=True)
     found = _key_sets.get(registered)
     if found is None:
         if len(_key_sets) >= _KEY_SETS_KEPT:
             _key_sets.clear()
-        found = _key_sets[registered] = KeySet.import_key_set(jwks)
+        found = _key_sets[registered] = KeySet.import_key_set(client.jwks)
     return found
 
 
-def _claims(assertion: str, client: Client) -> dict[str, Any]:
-    if not client.jwks:
-        raise _invalid("the client has no registered keys here")
+# Unknown header members are ignored (RFC 7515 §4), as libraries add their own; joserfc's default
+# registry would refuse them.
+_REGISTRY = JWSRegistry(algorithms=list(ALGORITHMS), strict_check_header=False)
+
+
+def _claims(assertion: str, header: dict[str, Any], client: Client) -> dict[str, Any]:
+    kid = header.get("kid")
     try:
-        keys = _key_set(client.jwks)
-        return dict(jwt.decode(assertion, keys, algorithms=list(ALGORITHMS)).claims)
+        keys = _key_set(client, kid if isinstance(kid, str) else None)
+    except ClientKeysError as exc:
+        raise _invalid("the client's keys cannot be had") from exc
+    try:
+        return dict(jwt.decode(assertion, keys, algorithms=list(ALGORITHMS), registry=_REGISTRY).claims)
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise _invalid("the client assertion's signature does not verify with a registered key") from exc
 
@@ -112,14 +127,18 @@ def _assertion(assertion: str, now: datetime) -> Client:
     if len(assertion) > MAX_ASSERTION_BYTES:
         raise _invalid("the client assertion is too long")
     try:
-        # Unverified, only to find whose keys to verify it with: nothing else is read before that.
-        issuer = json.loads(extract_compact(assertion.encode()).payload).get("iss")
+        # Unverified, only to find whose keys to verify it with (issuer, key id): nothing else is read
+        # before that.
+        compact = extract_compact(assertion.encode())
+        header, issuer = dict(compact.protected), json.loads(compact.payload).get("iss")
     except (JoseError, ValueError, AttributeError) as exc:
         raise _invalid("malformed client assertion") from exc
     if not isinstance(issuer, str) or not issuer:
         raise _invalid("the client assertion names no issuer")
+    if "crit" in header:
+        raise _invalid("no critical header extension is supported")
     client = _client(issuer, AuthMethod.PRIVATE_KEY_JWT)
-    claims = _claims(assertion, client)  # from here on, signed by the client
+    claims = _claims(assertion, header, client)  # from here on, signed by the client
     if claims.get("sub") != client.client_id or claims.get("iss") != client.client_id:
         raise _invalid("iss and sub must be the client id")
     audience = claims.get("aud")

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -24,6 +24,7 @@ from dinhdanh.federation.models import (
     Profile,
     PushedRequest,
     RefreshToken,
+    RevokedJti,
 )
 from dinhdanh.federation.protocol import dpop
 from dinhdanh.federation.protocol.client_auth import authenticate_client
@@ -33,10 +34,13 @@ from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.introspection import about
 from dinhdanh.federation.protocol.params import one_param
 from dinhdanh.federation.protocol.refresh import exchange_refresh, revoke_family
+from dinhdanh.federation.rows import Insert
 
 __all__ = ["PATH", "prune_expired", "revoke", "token"]
 
 PATH = "/oauth/token"
+# A second revocation of the same token is a quiet no-op (RFC 7009 §2.2: 200 whatever the token was).
+_REVOKE_JTI = Insert(RevokedJti, ignore_conflicts=True)
 GRANTS = frozenset({"authorization_code", "refresh_token", "client_credentials"})
 
 
@@ -46,18 +50,16 @@ def _grant(client: Client, request: HttpRequest, now: datetime) -> dict[str, Any
         one_param(request.POST, name)  # each at most once
     if grant_type not in GRANTS:
         raise OAuthError("unsupported_grant_type", "authorization_code, refresh_token and client_credentials only")
-    # FAPI 2.0 §5.3.2.1: a FAPI client's tokens for a person are sender-constrained; others may choose to be.
-    person = grant_type != "client_credentials"
-    proof = dpop.proof_of(request, path=PATH, now=now, required=person and client.profile == Profile.FAPI2)
+    # FAPI 2.0 §5.3.2.1: a FAPI client's access tokens are sender-constrained, its own (client
+    # credentials) as well as a person's; any other client's are when it sends a proof.
+    proof = dpop.proof_of(request, path=PATH, now=now, required=client.profile == Profile.FAPI2)
     if grant_type == "authorization_code":
         return exchange_code(client, request, now, proof)
     if grant_type == "refresh_token":
         return exchange_refresh(client, request, now, proof)
     if client.auth_method == AuthMethod.NONE:
         raise OAuthError("unauthorized_client", "a public client cannot act for itself")
-    if proof is not None:
-        raise OAuthError("invalid_dpop_proof", "client credentials tokens are not sender-constrained yet")
-    return issue_for_client(client, one_param(request.POST, "scope"), now)
+    return issue_for_client(client, one_param(request.POST, "scope"), now, proof)
 
 
 def token(request: HttpRequest) -> JsonResponse:
@@ -78,8 +80,10 @@ def revoke(request: HttpRequest) -> JsonResponse:
         client, own = about(request, now)
     except OAuthError as error:
         return error.response()
-    if own is not None:
-        AccessToken.objects.filter(pk=own[0].pk, revoked_at__isnull=True).update(revoked_at=now)
+    if own is not None and own.row is not None:
+        AccessToken.objects.filter(pk=own.row.pk, revoked_at__isnull=True).update(revoked_at=now)
+    elif own is not None:  # a client's own token has no row: refused by its jti until it expires
+        _REVOKE_JTI.add(jti=own.claims["jti"][:64], expires_at=datetime.fromtimestamp(own.claims["exp"], tz=UTC))
     else:
         value = request.POST.get("token", "")[:200]
         row = RefreshToken.objects.filter(digest=refresh_digest(value), client=client).only("family").first()
@@ -89,18 +93,20 @@ def revoke(request: HttpRequest) -> JsonResponse:
 
 
 def prune_expired(now: datetime | None = None) -> dict[str, int]:
-    """Replay records of assertions that expired (they can no longer be replayed), and access tokens
-    and authorization codes a day past their expiry (a reused code within that day still revokes what
-    it issued; after it, those tokens have expired anyway)."""
+    """Replay records of assertions that expired (they can no longer be replayed), revoked client
+    tokens that expired (refused by their ``exp`` now), and access tokens and authorization codes a day
+    past their expiry (a reused code within that day still revokes what it issued; after it, those
+    tokens have expired anyway)."""
     now = now or timezone.now()
     day_ago = now - timedelta(days=1)
     jtis, _kinds = AssertionJti.objects.filter(expires_at__lt=now).delete()
+    revoked, _kinds = RevokedJti.objects.filter(expires_at__lt=now).delete()
     tokens, _kinds = AccessToken.objects.filter(expires_at__lt=day_ago).delete()
     refresh, _kinds = RefreshToken.objects.filter(expires_at__lt=day_ago).delete()
     codes, _kinds = AuthorizationCode.objects.filter(expires_at__lt=day_ago).delete()
     proofs, _kinds = DpopProof.objects.filter(expires_at__lt=now).delete()
     pushed, _kinds = PushedRequest.objects.filter(expires_at__lt=now).delete()
     return {
-        "assertions": jtis, "tokens": tokens, "refresh_tokens": refresh, "codes": codes, "dpop_proofs": proofs,
+        "assertions": jtis, "revoked_client_tokens": revoked, "tokens": tokens, "refresh_tokens": refresh, "codes": codes, "dpop_proofs": proofs,
         "pushed_requests": pushed,
     }  # fmt: skip
