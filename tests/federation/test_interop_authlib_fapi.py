@@ -19,6 +19,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
 from dinhdanh.federation.clients import client_register
+from dinhdanh.geo.services import units_load
 from dinhdanh_demo_rp.client import IssuerAssertion
 from dinhdanh_demo_rp.dpop import DPoPAuth, DPoPKey
 from tests.conftest import make_user, signed_in
@@ -32,6 +33,7 @@ SCOPE = "openid profile organization offline_access"
 
 def test_authlib_runs_the_fapi2_journey_as_an_organization(live_server: Any, settings: Any) -> None:
     issuer = settings.FEDERATION_ISSUER = live_server.url
+    units_load(actor=None)  # an earlier transactional test may have emptied the database
     make_service("dvc")
     person = make_user("Người Đại Diện Authlib")
     organization = make_organization(representative=person, name="Công ty Authlib", code="0312345678")
