@@ -39,6 +39,7 @@ from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.http import HttpRequest, HttpResponse
+from django.http.request import HttpHeaders
 from django.urls import Resolver404, resolve, set_script_prefix, set_urlconf
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -85,6 +86,7 @@ SKIPPED: dict[str, str] = {
 }
 _ANONYMOUS = Assurance("http", None)  # what AssuranceMiddleware binds for a request without a session
 _LANGUAGES_KEPT = 64
+_UNPREFIXED = HttpHeaders.UNPREFIXED_HEADERS
 
 
 class _Handler(BaseHandler):
@@ -200,6 +202,11 @@ class LeanPath:
         if not self._body_within_limits(environ):
             return self.app(environ, start_response)
         request = WSGIRequest(environ)
+        # The same HttpHeaders Django builds, from the only keys it reads: granian puts the whole
+        # process environment in every environ, and the views read headers at every request.
+        request.__dict__["headers"] = HttpHeaders(
+            {k: v for k, v in environ.items() if k[:5] == "HTTP_" or k in _UNPREFIXED}
+        )
         if self._django_would_redirect_or_refuse(request):
             return self.app(environ, start_response)
         # As django.core.handlers.wsgi.WSGIHandler.__call__ and BaseHandler.get_response do.
