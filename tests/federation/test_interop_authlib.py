@@ -50,7 +50,7 @@ def test_authlib_with_a_private_key_jwt(live_server: Any) -> None:
     key = ECKey.generate_key("P-256")
     public = {**key.as_dict(private=False), "kid": "rp-1", "alg": "ES256"}
     client, _secret = client_register(
-        actor=None, name="Ngân hàng FAPI", redirect_uris=[RP], profile="fapi2", auth_method="private_key_jwt",
+        actor=None, name="Ngân hàng", redirect_uris=[RP], auth_method="private_key_jwt",
         jwks={"keys": [public]}, scopes=["openid", "verify.member"],
     )  # fmt: skip
     private = ECKey.import_key({**key.as_dict(private=True), "kid": "rp-1"})
