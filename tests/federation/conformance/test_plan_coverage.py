@@ -8,16 +8,22 @@ from types import ModuleType
 
 import pytest
 
-from tests.federation.conformance import plans, test_fapi2_security_profile, test_oidcc_basic
+from tests.federation.conformance import plans, test_oidcc_basic
+from tests.federation.conformance.fapi2 import test_authorization, test_dpop, test_tokens
 
-_TESTS: dict[str, ModuleType] = {
-    "fapi2-security-profile-final-test-plan": test_fapi2_security_profile,
-    "oidcc-basic-certification-test-plan": test_oidcc_basic,
+_TESTS: dict[str, tuple[ModuleType, ...]] = {
+    "fapi2-security-profile-final-test-plan": (test_authorization, test_dpop, test_tokens),
+    "oidcc-basic-certification-test-plan": (test_oidcc_basic,),
 }
 
 
-def _functions(module: ModuleType) -> set[str]:
-    return {name for name, value in inspect.getmembers(module, inspect.isfunction) if name.startswith("test_")}
+def _functions(modules: tuple[ModuleType, ...]) -> set[str]:
+    return {
+        name
+        for module in modules
+        for name, _value in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("test_")
+    }
 
 
 @pytest.mark.parametrize("plan", sorted(plans.PLANS))
