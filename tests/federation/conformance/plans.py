@@ -12,7 +12,7 @@ Source: https://github.com/openid-certification/conformance-suite, read at these
   ``response_type=code``, ``client_registration=static_client`` (no dynamic registration here).
 
 Each ID is the ``testName`` of the module's ``@PublishTestModule``. A module is either tested — by
-``test_<ID with every run of non-alphanumerics as _>`` in ``test_fapi2_security_profile.py`` or
+``test_<ID with every run of non-alphanumerics as _>`` in ``fapi2/test_*.py`` or
 ``test_oidcc_basic.py`` — or listed in ``NOT_APPLICABLE`` with the reason; ``test_plan_coverage.py``
 holds both lists to that.
 """
