@@ -7,7 +7,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
+import os
 import secrets
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,7 +19,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import signals
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import close_old_connections
 from django.test import override_settings
 from joserfc import jwt
@@ -23,10 +27,12 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
 from dinhdanh.core.sealed import unseal_text
-from dinhdanh.federation import keys
+from dinhdanh.federation import fastpath, keys
 from dinhdanh.federation.clients import client_register
 from dinhdanh.federation.fastpath import HANDLED, SKIPPED, LeanPath
+from dinhdanh.federation.lean_http import LeanRequest, parse_form
 from dinhdanh.federation.models import AccessToken, AssertionJti, Client, SigningKey
+from dinhdanh.federation.protocol.params import OAuthRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -237,8 +243,12 @@ def test_the_language_and_https_behind_a_proxy_are_answered_the_same(secret_clie
 
 
 @pytest.mark.parametrize(
-    "case", ["cookie", "get", "other_path", "multipart", "bad_host", "too_many_fields", "too_big", "no_length"]
-)
+    "case",
+    [
+        "cookie", "get", "other_path", "multipart", "bad_host", "too_many_fields", "too_big", "no_length",
+        "latin1_form", "not_quite_form",
+    ],
+)  # fmt: skip
 def test_what_the_lean_path_is_not_for_goes_to_django(secret_client: tuple[Client, str], case: str) -> None:
     client, secret = secret_client
     auth = {"AUTHORIZATION": basic(client, secret)}
@@ -256,6 +266,13 @@ def test_what_the_lean_path_is_not_for_goes_to_django(secret_client: tuple[Clien
             app, "/oauth/token", b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), **auth
         ),
         "no_length": lambda app: call(app, "/oauth/token", grant, CONTENT_LENGTH="", **auth),
+        # Django refuses a form in another charset than UTF-8, and reads no form from other types.
+        "latin1_form": lambda app: call(
+            app, "/oauth/token", grant, CONTENT_TYPE="application/x-www-form-urlencoded; charset=latin-1", **auth
+        ),
+        "not_quite_form": lambda app: call(
+            app, "/oauth/token", grant, CONTENT_TYPE="application/x-www-form-urlencodedx", **auth
+        ),
     }
     spy = Spy()
     answer = requests[case](LeanPath(spy))
@@ -302,3 +319,166 @@ def test_a_key_removed_by_hand_is_refused_once_rechecked(monkeypatch: pytest.Mon
     monkeypatch.setattr(keys, "PUBLISHED_RECHECK_SECONDS", -1)  # the recheck is due
     with pytest.raises(JoseError):
         keys.verify(token)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/x-www-form-urlencoded; charset=UTF-8", b"grant_type=client_credentials"),
+        ("application/x-www-form-urlencoded; charset=no-such-charset", b"grant_type=client_credentials"),
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&scope="),
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&scope=&scope=x"),
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&scope=verify.organization+openid"),
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&scope=%C3%A1%20b"),
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&scope=\xff\xfe"),
+        ("application/x-www-form-urlencoded", b"grant_type=client_credentials&=x&&scope"),
+        ("application/x-www-form-urlencoded", b"grant_type=client%5Fcredentials;scope=x"),
+    ],
+)
+def test_forms_are_read_as_django_reads_them(
+    secret_client: tuple[Client, str], content_type: str, body: bytes
+) -> None:
+    """The lean request's form is ``QueryDict``'s: charset, blank values, repeats, encodings, bytes
+    that are not UTF-8."""
+    client, secret = secret_client
+    auth = {"AUTHORIZATION": basic(client, secret)}
+    django, lean, handed = both(lambda app: call(app, "/oauth/token", body, CONTENT_TYPE=content_type, **auth))
+    assert handed == 0
+    if django[0] == 200:
+        same_token_answer(django, lean)
+    else:
+        same(django, lean)
+
+
+def test_a_token_given_twice_to_introspection_is_refused_the_same(secret_client: tuple[Client, str]) -> None:
+    client, secret = secret_client
+    auth = {"AUTHORIZATION": basic(client, secret)}
+    django, lean, handed = both(asking("/oauth/introspect", {"token": ["a", "b"]}, **auth))
+    same(django, lean)
+    assert (lean[0], json.loads(lean[2])["error"], handed) == (400, "invalid_request", 0)
+
+
+def test_an_exception_in_the_view_is_answered_as_django_answers_it(
+    secret_client: tuple[Client, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dinhdanh.federation.protocol import tokens
+
+    def broken(request: Any) -> Any:
+        assert request.POST.get("grant_type") == "client_credentials"
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(tokens, "token", broken)
+    client, secret = secret_client
+    grant = {"grant_type": "client_credentials"}
+    django, lean, handed = both(asking("/oauth/token", grant, AUTHORIZATION=basic(client, secret)))
+    same(django, lean)
+    assert (lean[0], handed) == (500, 0)
+
+
+def test_a_refusal_is_logged_as_django_logs_it(
+    secret_client: tuple[Client, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, secret = secret_client
+    spy = Spy()
+    request = asking(
+        "/oauth/token", {"grant_type": "client_credentials"}, AUTHORIZATION=basic(client, secret + "x")
+    )
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        request(spy.django)
+        request(LeanPath(spy))
+    django, lean = (r for r in caplog.records if r.name == "django.request")
+    assert (lean.getMessage(), lean.levelno, lean.status_code) == (django.getMessage(), django.levelno, 401)  # type: ignore[attr-defined]
+    assert isinstance(lean.request, WSGIRequest)  # type: ignore[attr-defined]
+    assert lean.request.POST.get("grant_type") == "client_credentials"  # type: ignore[attr-defined]
+
+
+def test_djangos_own_request_signal_receivers_are_called_without_sending(
+    secret_client: tuple[Client, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the request signals' receivers are Django's own, they are called directly, in their order;
+    a receiver connected since makes the lean path send the signal again."""
+    called: list[str] = []
+
+    def receiver(name: str) -> Callable[..., None]:
+        def receive(**kwargs: Any) -> None:
+            assert kwargs["sender"] is not None
+            called.append(name)
+
+        receive.__name__ = name
+        return receive
+
+    started = (receiver("reset_queries"), receiver("close_old_connections"))
+    finished = (receiver("close_old_connections"), receiver("close_caches"), receiver("reset_urlconf"))
+    monkeypatch.setattr(
+        fastpath, "_KNOWN_RECEIVERS", {signals.request_started: started, signals.request_finished: finished}
+    )
+    saved = {signal: list(signal.receivers) for signal in (signals.request_started, signals.request_finished)}
+    try:
+        for signal, receivers in ((signals.request_started, started), (signals.request_finished, finished)):
+            signal.receivers[:] = []
+            for function in receivers:
+                signal.connect(function, weak=False)
+            signal.sender_receivers_cache.clear()
+        client, secret = secret_client
+        lean = LeanPath(Spy())
+        for signal in (signals.request_started, signals.request_finished):
+            monkeypatch.setattr(signal, "send", lambda *args, **kwargs: pytest.fail("sent"))
+        status, _headers, _body = call(
+            lean, "/oauth/token", {"grant_type": "client_credentials"}, AUTHORIZATION=basic(client, secret)
+        )
+        assert status == 200
+        assert called == [
+            "reset_queries",
+            "close_old_connections",
+            "close_old_connections",
+            "close_caches",
+            "reset_urlconf",
+        ]
+        monkeypatch.undo()
+        monkeypatch.setattr(
+            fastpath, "_KNOWN_RECEIVERS", {signals.request_started: started, signals.request_finished: finished}
+        )
+        extra = receiver("extra")
+        signals.request_finished.connect(extra, weak=False)
+        called.clear()
+        call(lean, "/oauth/token", {"grant_type": "client_credentials"}, AUTHORIZATION=basic(client, secret))
+        assert called == [
+            "reset_queries",
+            "close_old_connections",
+            "close_old_connections",
+            "close_caches",
+            "reset_urlconf",
+            "extra",
+        ]
+    finally:
+        for signal, entries in saved.items():
+            signal.receivers[:] = entries
+            signal.sender_receivers_cache.clear()
+
+
+def test_the_request_signals_receivers_at_start_up_are_djangos_own() -> None:
+    """In a process as the server starts it, the lean path calls them directly (the test fixture above
+    disconnects one, so this is checked in a fresh interpreter)."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.wsgi import get_wsgi_application\n"
+        "from dinhdanh.federation.fastpath import LeanPath\n"
+        "lean = LeanPath(get_wsgi_application())\n"
+        "assert lean.started is not None and lean.finished is not None, (lean.started, lean.finished)\n"
+    )
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "dinhdanh.settings.test"}
+    subprocess.run([sys.executable, "-c", code], env=environ, check=True, timeout=120)  # noqa: S603
+
+
+def test_the_lean_request_is_an_oauth_request() -> None:
+    form = parse_form(b"a=1&a=2&b=")
+    request: OAuthRequest = LeanRequest({"HTTP_DPOP": "x", "CONTENT_TYPE": "t"}, form, "/oauth/token")
+    assert (request.POST.get("a"), request.POST.getlist("a"), request.POST.get("b", "z")) == ("2", ["1", "2"], "")
+    assert (request.POST.get("c"), request.POST.get("c", "z"), request.POST.getlist("c")) == (None, "z", [])
+    assert (request.headers.get("DPoP"), request.headers.get("dpop"), request.headers.get("Content-Type")) == (
+        "x",
+        "x",
+        "t",
+    )
+    assert (request.headers.get("Authorization"), request.headers.get("Authorization", "")) == (None, "")
+    assert request.method == "POST"

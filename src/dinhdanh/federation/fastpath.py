@@ -10,9 +10,19 @@ the same views through a short handler and every other request to Django, unchan
   ``federation:revoke`` (a zone that does not serve them serves nothing here);
 * passed to Django after all: a request Django would redirect (``SECURE_SSL_REDIRECT``) or refuse for
   its host, so those answers stay Django's own;
-* the view is the one Django would call, decorators included, with Django's request class, request
-  signals (connections closed or kept as ``CONN_MAX_AGE`` says), exception-to-response conversion and
-  logging of 4xx/5xx answers;
+* the view is the one Django would call, decorators included, with a request of our own
+  (``lean_http.LeanRequest``: the form parsed as ``QueryDict`` parses it, headers read from the environ;
+  a body in another charset than UTF-8, or not a form for Django, goes to Django); Django's request is
+  built from the same environ only for what reads more of it — an exception's answer
+  (``response_for_exception``), the log record of a 4xx/5xx answer when that logger is enabled, the
+  language for an ``Accept-Language`` not seen before, the host and scheme checks for a host not seen
+  before (their outcome is kept per value of what they read);
+* the request signals: while their receivers are Django's own (``reset_queries`` and
+  ``close_old_connections`` at the start; ``close_old_connections``, ``close_caches`` and
+  ``reset_urlconf`` at the end, in the order connected), they are called directly, as ``send`` would;
+  any other receiver connected makes the lean path send the signals. Connections are thus closed or
+  kept as ``CONN_MAX_AGE`` and their health say, as by Django's handler; the end runs when the server
+  closes the answer, as ``HttpResponse.close`` does;
 * what the middleware of ``settings.MIDDLEWARE`` does to such a request is done here once: the request
   id (``core.middleware``), the language (``LocaleMiddleware``: activated from ``Accept-Language``,
   named in ``Content-Language``), the headers of the security, clickjacking, CSP and common
@@ -26,27 +36,35 @@ and every header.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
 import logging
-from collections.abc import Callable, Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core import signals
+from django.core.cache import close_caches
 from django.core.exceptions import DisallowedHost
-from django.core.handlers.base import BaseHandler
-from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.base import BaseHandler, reset_urlconf
+from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.db import close_old_connections, reset_queries
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.http.request import HttpHeaders
 from django.urls import Resolver404, resolve, set_script_prefix, set_urlconf
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.csp import CSP, LazyNonce, build_policy
+from django.utils.http import parse_header_parameters
 from django.utils.log import log_response
+from django.utils.log import request_logger as _request_logger
 
 from dinhdanh.core.context import new_request_id, reset_request_id, set_request_id
+from dinhdanh.federation.lean_http import LeanRequest, parse_form
 from dinhdanh.people.assurance import Assurance, bound
 
 __all__ = ["HANDLED", "ROUTES", "SKIPPED", "LeanPath", "wrap"]
@@ -85,8 +103,54 @@ SKIPPED: dict[str, str] = {
     "django.contrib.messages.middleware.MessageMiddleware": "these views add no messages; no cookie to read",
 }
 _ANONYMOUS = Assurance("http", None)  # what AssuranceMiddleware binds for a request without a session
-_LANGUAGES_KEPT = 64
-_UNPREFIXED = HttpHeaders.UNPREFIXED_HEADERS
+_KEPT = 64  # distinct Accept-Language, Content-Type, host values remembered
+_UNKNOWN = object()
+# Django's own receivers of the request signals: called directly while they are the only ones.
+_KNOWN_RECEIVERS: dict[Signal, tuple[Callable[..., Any], ...]] = {
+    signals.request_started: (reset_queries, close_old_connections),
+    signals.request_finished: (close_old_connections, close_caches, reset_urlconf),
+}
+_HOST_KEYS = (
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "HTTP_X_FORWARDED_PORT",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+)
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _snapshot(signal: Signal) -> tuple[list[Any], tuple[Callable[..., Any], ...]] | None:
+    """The signal's receivers as now and their functions in order, if they are Django's own; None
+    otherwise."""
+    receivers = list(signal.receivers)
+    alive = tuple(entry[1]() if isinstance(entry[1], weakref.ReferenceType) else entry[1] for entry in receivers)
+    known = _KNOWN_RECEIVERS[signal]
+    matches = len(alive) == len(known) and set(alive) == set(known)
+    return (receivers, cast("tuple[Callable[..., Any], ...]", alive)) if matches else None
+
+
+class _Answer:
+    """The response's body to the server; its ``close`` finishes the request as Django's does."""
+
+    __slots__ = ("path", "response")
+
+    def __init__(self, response: HttpResponse, path: LeanPath) -> None:
+        self.response, self.path = response, path
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.response)
+
+    def close(self) -> None:
+        self.path.finish(self.response)
 
 
 class _Handler(BaseHandler):
@@ -120,7 +184,7 @@ class LeanPath:
             except Resolver404:
                 continue  # not served in this zone: Django answers as it would anyway
             if match.view_name in _NAMES and getattr(match.func, "csrf_exempt", False) and not match.kwargs:
-                self.views[path] = cast("View", convert_exception_to_response(match.func))
+                self.views[path] = cast("View", match.func)
         used = set(settings.MIDDLEWARE)
         self.request_id = "dinhdanh.core.middleware.RequestIdMiddleware" in used
         self.locale = "django.middleware.locale.LocaleMiddleware" in used
@@ -134,6 +198,11 @@ class LeanPath:
         self.nonce_config: dict[str, Any] = {}
         self.headers = self._fixed_headers(used)
         self.languages: dict[str, str] = {}  # Accept-Language -> the language LocaleMiddleware activates
+        self.content_types: dict[str, bool] = {}  # Content-Type -> Django reads the body as a UTF-8 form
+        self.hosts: dict[tuple[Any, ...], bool | None] = {}  # what get_host, is_secure read -> _secure
+        proxy = settings.SECURE_PROXY_SSL_HEADER
+        self.host_keys = (*_HOST_KEYS, proxy[0]) if proxy else _HOST_KEYS
+        self.started, self.finished = _snapshot(signals.request_started), _snapshot(signals.request_finished)
 
     def _fixed_headers(self, used: set[str]) -> list[tuple[str, str]]:
         """The headers the middleware adds whatever the request, as it computes them."""
@@ -165,93 +234,170 @@ class LeanPath:
                 return True
         return False
 
+    def _secure(self, environ: dict[str, Any]) -> bool | None:
+        """Whether the request came over HTTPS; None when Django would redirect it or refuse its host.
+        Django's own answer, kept per value of what it reads (``get_host``, ``is_secure``)."""
+        key = tuple(environ.get(name) for name in self.host_keys)
+        secure = self.hosts.get(key, _UNKNOWN)
+        if secure is _UNKNOWN:
+            if len(self.hosts) >= _KEPT:
+                self.hosts.clear()
+            request = WSGIRequest(environ)
+            secure = self.hosts[key] = (
+                None if self._django_would_redirect_or_refuse(request) else request.is_secure()
+            )
+        return cast("bool | None", secure)
+
+    def _is_form(self, content_type: str) -> bool:
+        """Django parses the body as this form, as UTF-8 (another charset it refuses with a 400 page)."""
+        form = self.content_types.get(content_type)
+        if form is None:
+            if len(self.content_types) >= _KEPT:
+                self.content_types.clear()
+            try:
+                kind, params = parse_header_parameters(content_type)
+            except ValueError:
+                kind, params = "", {}
+            charset = params.get("charset")
+            form = kind == FORM and (charset is None or charset.lower() == "utf-8" or not _known_codec(charset))
+            self.content_types[content_type] = form
+        return form
+
     @staticmethod
-    def _body_within_limits(environ: dict[str, Any]) -> bool:
-        """Reads the body, and puts it back for whoever reads it next. False (Django answers) when Django
-        would refuse it with a 400 page: a page that needs the session and user the lean path has not."""
+    def _body(environ: dict[str, Any]) -> bytes | None:
+        """The body, put back for whoever reads it next; None (Django answers) when Django would refuse it
+        with a 400 page: a page that needs the session and user the lean path has not."""
         try:
             length = int(environ.get("CONTENT_LENGTH") or "")
         except ValueError:
-            return False
+            return None
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length < 0 or (limit is not None and length > limit):
-            return False
+            return None
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return len(body) == length and (fields is None or body.count(b"&") + 1 <= fields)  # as parse_qsl counts
+        within = len(body) == length and (fields is None or body.count(b"&") + 1 <= fields)  # as parse_qsl counts
+        return body if within else None
 
-    def _language(self, request: WSGIRequest) -> str:
-        accepted = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    def _language(self, environ: dict[str, Any]) -> str:
+        accepted = environ.get("HTTP_ACCEPT_LANGUAGE", "")
         language = self.languages.get(accepted)
         if language is None:
-            if len(self.languages) >= _LANGUAGES_KEPT:
+            if len(self.languages) >= _KEPT:
                 self.languages.clear()
-            language = self.languages[accepted] = translation.get_language_from_request(request)
+            language = self.languages[accepted] = translation.get_language_from_request(WSGIRequest(environ))
         return language
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        view = self.views.get(environ.get("PATH_INFO", ""))
+        path = environ.get("PATH_INFO", "")
+        view = self.views.get(path)
         if (
             view is None
             or environ.get("REQUEST_METHOD") != "POST"
             or "HTTP_COOKIE" in environ
-            or not environ.get("CONTENT_TYPE", "").startswith(FORM)
+            or not self._is_form(environ.get("CONTENT_TYPE", ""))
         ):
             return self.app(environ, start_response)
-        if not self._body_within_limits(environ):
+        body = self._body(environ)
+        if body is None:
             return self.app(environ, start_response)
-        request = WSGIRequest(environ)
-        # The same HttpHeaders Django builds, from the only keys it reads: granian puts the whole
-        # process environment in every environ, and the views read headers at every request.
-        request.__dict__["headers"] = HttpHeaders(
-            {k: v for k, v in environ.items() if k[:5] == "HTTP_" or k in _UNPREFIXED}
-        )
-        if self._django_would_redirect_or_refuse(request):
+        secure = self._secure(environ)
+        if secure is None:
             return self.app(environ, start_response)
         # As django.core.handlers.wsgi.WSGIHandler.__call__ and BaseHandler.get_response do.
-        set_script_prefix(get_script_name(environ))
-        signals.request_started.send(sender=_Handler, environ=environ)
+        script_name = get_script_name(environ)
+        set_script_prefix(script_name)
+        self._send(signals.request_started, self.started, environ=environ)
         set_urlconf(settings.ROOT_URLCONF)
-        response = self._respond(view, request)
-        response._resource_closers.append(request.close)  # type: ignore[attr-defined]  # Django's own attribute
-        if response.status_code >= 400:
-            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
-        response._handler_class = _Handler  # type: ignore[attr-defined]  # as Django's handler sets it
-        start_response(f"{response.status_code} {response.reason_phrase}", self._headers(request, response))
-        return response
+        request = LeanRequest(environ, parse_form(body), f"{script_name.rstrip('/')}/{path[1:]}")
+        response = self._respond(view, request, body)
+        if response.status_code >= 400 and not getattr(response, "_has_been_logged", False):
+            level = logging.ERROR if response.status_code >= 500 else logging.WARNING
+            if _request_logger.isEnabledFor(level):
+                django_request = self._django_request(request, body)
+                log_response(
+                    "%s: %s", response.reason_phrase, request.path, response=response, request=django_request
+                )
+        start_response(
+            f"{response.status_code} {response.reason_phrase}", self._headers(secure, request, response)
+        )
+        return _Answer(response, self)
 
-    def _respond(self, view: View, request: WSGIRequest) -> HttpResponse:
+    def _send(
+        self, signal: Signal, known: tuple[list[Any], tuple[Callable[..., Any], ...]] | None, **named: Any
+    ) -> None:
+        """A request signal: its receivers called as ``send`` would when they are Django's own, as at
+        start-up (``close_old_connections``, ``reset_queries``, ``close_caches``, ``reset_urlconf``);
+        sent otherwise."""
+        if known is not None and signal.receivers == known[0]:
+            for receiver in known[1]:
+                receiver(signal=signal, sender=_Handler, **named)
+        else:
+            signal.send(sender=_Handler, **named)
+
+    def finish(self, response: HttpResponse) -> None:
+        """``HttpResponse.close``: its resources closed, then ``request_finished``."""
+        for closer in response._resource_closers:  # type: ignore[attr-defined]  # Django's own attribute
+            with contextlib.suppress(Exception):  # as HttpResponseBase.close
+                closer()
+        response.closed = True  # as HttpResponseBase.close
+        self._send(signals.request_finished, self.finished)
+
+    @staticmethod
+    def _django_request(request: LeanRequest, body: bytes) -> WSGIRequest:
+        """Django's request for the same environ, for what reads more of it: the log record of a refusal,
+        the answer to an exception."""
+        request.META["wsgi.input"] = io.BytesIO(body)
+        django_request = WSGIRequest(request.META)
+        if request.LANGUAGE_CODE:
+            django_request.LANGUAGE_CODE = request.LANGUAGE_CODE
+        if request._csp_nonce is not None:
+            django_request._csp_nonce = request._csp_nonce  # type: ignore[attr-defined]  # the middleware's
+        return django_request
+
+    def _respond(self, view: View, request: LeanRequest, body: bytes) -> HttpResponse:
         request_id = new_request_id(request.headers.get("X-Request-ID")) if self.request_id else ""
         token = set_request_id(request_id) if self.request_id else None
         try:
             if self.locale:
-                translation.activate(language := self._language(request))
+                translation.activate(language := self._language(request.META))
                 request.LANGUAGE_CODE = language
             if self.nonce_config:
-                request._csp_nonce = LazyNonce()  # type: ignore[attr-defined]  # as ContentSecurityPolicyMiddleware
+                request._csp_nonce = LazyNonce()  # as ContentSecurityPolicyMiddleware
             with bound(_ANONYMOUS):
-                response = view(request)
+                try:
+                    response = view(cast("HttpRequest", request))
+                except Exception as exc:  # as convert_exception_to_response
+                    response = response_for_exception(self._django_request(request, body), exc)
         finally:
             if token is not None:
                 reset_request_id(token)
         if self.locale:
             response.headers.setdefault("Content-Language", translation.get_language())
-            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            self._vary(response, ("Accept-Language", "Cookie"))
         else:
-            patch_vary_headers(response, ("Cookie",))
+            self._vary(response, ("Cookie",))
         if request_id:
             response.headers["X-Request-ID"] = request_id
         return response
 
-    def _headers(self, request: WSGIRequest, response: HttpResponse) -> list[tuple[str, str]]:
+    @staticmethod
+    def _vary(response: HttpResponse, names: tuple[str, ...]) -> None:
+        """``patch_vary_headers``, whose answer is known when the response has no ``Vary`` yet."""
+        if "Vary" in response.headers:
+            patch_vary_headers(response, names)
+        else:
+            response.headers["Vary"] = ", ".join(names)
+
+    def _headers(self, secure: bool, request: LeanRequest, response: HttpResponse) -> list[tuple[str, str]]:
         headers = list(response.items())
         present = {name.lower() for name, _value in headers}
         if self.common and "content-length" not in present:
             headers.append(("Content-Length", str(len(response.content))))
-        if self.sts and "strict-transport-security" not in present and request.is_secure():
+        if self.sts and "strict-transport-security" not in present and secure:
             headers.append(("Strict-Transport-Security", self.sts))
-        nonce = getattr(request, "_csp_nonce", None)
+        nonce = request._csp_nonce if request._csp_nonce else None  # used by the answer (never, for JSON)
         for name, value in self.headers:
             if name.lower() not in present:
                 config = self.nonce_config.get(name)

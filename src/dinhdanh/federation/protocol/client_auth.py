@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.http import HttpRequest
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -38,6 +37,7 @@ from dinhdanh.federation.clients import secret_matches
 from dinhdanh.federation.keys import ALGORITHMS
 from dinhdanh.federation.models import AssertionJti, AuthMethod, Client
 from dinhdanh.federation.protocol.errors import OAuthError
+from dinhdanh.federation.protocol.params import OAuthRequest
 from dinhdanh.federation.rows import Insert, SelectOne
 
 __all__ = ["ASSERTION_TYPE", "CLOCK_SKEW", "MAX_ASSERTION_LIFETIME", "authenticate_client"]
@@ -160,7 +160,7 @@ def _assertion(assertion: str, now: datetime) -> Client:
     return client
 
 
-def authenticate_client(request: HttpRequest, now: datetime) -> Client:
+def authenticate_client(request: OAuthRequest, now: datetime) -> Client:
     """The client behind ``request``, by the one method it uses; ``OAuthError`` otherwise."""
     header = request.headers.get("Authorization", "")
     assertion_type = request.POST.get("client_assertion_type", "")

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from dinhdanh.core import audit
 from dinhdanh.core.keys import data_key
@@ -34,6 +33,7 @@ from dinhdanh.federation.models import AccessToken, AuthorizationCode, Client, C
 from dinhdanh.federation.protocol.authorize import code_digest
 from dinhdanh.federation.protocol.dpop import Proof
 from dinhdanh.federation.protocol.errors import OAuthError
+from dinhdanh.federation.protocol.params import OAuthRequest
 from dinhdanh.organizations.selectors import acting_choices
 from dinhdanh.people.models import User
 
@@ -80,7 +80,7 @@ def _spent(code: AuthorizationCode, now: datetime) -> OAuthError:
     return OAuthError("invalid_grant", "the authorization code was used before; what it issued is revoked")
 
 
-def _redeem(client: Client, request: HttpRequest, now: datetime, proof: Proof | None) -> AuthorizationCode:
+def _redeem(client: Client, request: OAuthRequest, now: datetime, proof: Proof | None) -> AuthorizationCode:
     value = request.POST.get("code", "")
     code = (
         AuthorizationCode.objects.filter(digest=code_digest(value[:200]), client=client)
@@ -112,7 +112,7 @@ def _redeem(client: Client, request: HttpRequest, now: datetime, proof: Proof | 
     return code
 
 
-def exchange_code(client: Client, request: HttpRequest, now: datetime, proof: Proof | None) -> dict[str, Any]:
+def exchange_code(client: Client, request: OAuthRequest, now: datetime, proof: Proof | None) -> dict[str, Any]:
     code = _redeem(client, request, now, proof)
     grant = Grant(
         client=client, user=code.user, organization_id=code.organization_id, scope=code.scope, acr=code.acr,

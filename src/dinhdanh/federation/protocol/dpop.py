@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
@@ -42,6 +42,7 @@ from dinhdanh.core.keys import data_key
 from dinhdanh.federation.keys import ALGORITHMS
 from dinhdanh.federation.models import DpopProof
 from dinhdanh.federation.protocol.errors import OAuthError
+from dinhdanh.federation.protocol.params import OAuthRequest
 
 __all__ = [
     "NONCE_HEADER",
@@ -174,7 +175,7 @@ def _claims(proof: str, resource: bool) -> tuple[dict[str, Any], str]:
 
 
 def proof_of(
-    request: HttpRequest, *, path: str, now: datetime, access_token: str | None = None, required: bool
+    request: OAuthRequest, *, path: str, now: datetime, access_token: str | None = None, required: bool
 ) -> Proof | None:
     """The checked proof of ``request`` to the endpoint at ``path`` (under the issuer); None when the
     request carries none and ``required`` is false. ``OAuthError`` for anything wrong."""

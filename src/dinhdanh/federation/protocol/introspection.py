@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils import timezone
 from joserfc.errors import JoseError
 
@@ -32,7 +32,7 @@ from dinhdanh.federation.models import AccessToken, AuthMethod, Client, RevokedJ
 from dinhdanh.federation.protocol.client_auth import authenticate_client
 from dinhdanh.federation.protocol.client_credentials import is_client_token
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
-from dinhdanh.federation.protocol.params import one_param
+from dinhdanh.federation.protocol.params import OAuthRequest, one_param
 from dinhdanh.federation.rows import SelectOne
 
 __all__ = ["Own", "about", "introspect"]
@@ -81,7 +81,7 @@ def _own(client: Client, value: str, now: datetime) -> Own | None:
     return Own(claims, None)
 
 
-def about(request: HttpRequest, now: datetime) -> tuple[Client, Own | None]:
+def about(request: OAuthRequest, now: datetime) -> tuple[Client, Own | None]:
     """Introspection and revocation both start here: the client, then its own token if it is one."""
     client = authenticate_client(request, now)
     return client, _own(client, one_param(request.POST, "token"), now)
@@ -94,7 +94,7 @@ def _bound_to(own: Own) -> str:
     return str(confirmation.get("jkt", "")) if isinstance(confirmation, dict) else ""
 
 
-def introspect(request: HttpRequest) -> JsonResponse:
+def introspect(request: OAuthRequest) -> JsonResponse:
     now = timezone.now()
     try:
         client, own = about(request, now)

@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 
 from dinhdanh.core import audit
 from dinhdanh.federation.audit_actions import FederationAction
@@ -33,6 +32,7 @@ from dinhdanh.federation.models import AccessToken, Client, Profile, RefreshToke
 from dinhdanh.federation.protocol.code_grant import Grant, issue_person_tokens, new_refresh_token, refresh_digest
 from dinhdanh.federation.protocol.dpop import Proof
 from dinhdanh.federation.protocol.errors import OAuthError
+from dinhdanh.federation.protocol.params import OAuthRequest
 
 __all__ = ["exchange_refresh", "revoke_family"]
 
@@ -73,7 +73,7 @@ def _live(client: Client, value: str, now: datetime) -> RefreshToken:
     return row
 
 
-def exchange_refresh(client: Client, request: HttpRequest, now: datetime, proof: Proof | None) -> dict[str, Any]:
+def exchange_refresh(client: Client, request: OAuthRequest, now: datetime, proof: Proof | None) -> dict[str, Any]:
     row = _live(client, request.POST.get("refresh_token", ""), now)
     if row.dpop_jkt and (proof is None or proof.jkt != row.dpop_jkt):
         raise OAuthError("invalid_grant", "the refresh token is bound to another DPoP key")

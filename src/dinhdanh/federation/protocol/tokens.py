@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils import timezone
 
 from dinhdanh.federation.models import (
@@ -32,7 +32,7 @@ from dinhdanh.federation.protocol.client_credentials import issue_for_client
 from dinhdanh.federation.protocol.code_grant import exchange_code, refresh_digest
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.introspection import about
-from dinhdanh.federation.protocol.params import one_param
+from dinhdanh.federation.protocol.params import OAuthRequest, one_param
 from dinhdanh.federation.protocol.refresh import exchange_refresh, revoke_family
 from dinhdanh.federation.rows import Insert
 
@@ -44,7 +44,7 @@ _REVOKE_JTI = Insert(RevokedJti, ignore_conflicts=True)
 GRANTS = frozenset({"authorization_code", "refresh_token", "client_credentials"})
 
 
-def _grant(client: Client, request: HttpRequest, now: datetime) -> dict[str, Any]:
+def _grant(client: Client, request: OAuthRequest, now: datetime) -> dict[str, Any]:
     grant_type = one_param(request.POST, "grant_type")
     for name in ("code", "code_verifier", "redirect_uri", "scope", "refresh_token"):
         one_param(request.POST, name)  # each at most once
@@ -62,7 +62,7 @@ def _grant(client: Client, request: HttpRequest, now: datetime) -> dict[str, Any
     return issue_for_client(client, one_param(request.POST, "scope"), now, proof)
 
 
-def token(request: HttpRequest) -> JsonResponse:
+def token(request: OAuthRequest) -> JsonResponse:
     now = timezone.now()
     try:
         client = authenticate_client(request, now)
@@ -73,7 +73,7 @@ def token(request: HttpRequest) -> JsonResponse:
     return dpop.with_nonce(answer) if request.headers.get("DPoP") else answer
 
 
-def revoke(request: HttpRequest) -> JsonResponse:
+def revoke(request: OAuthRequest) -> JsonResponse:
     """RFC 7009: an access token, or a refresh token with its whole family and what it issued (§2.1)."""
     now = timezone.now()
     try:
