@@ -23,15 +23,13 @@ from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import close_old_connections
 from django.test import override_settings
 from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey
 
-from dinhdanh.core.sealed import unseal_text
 from dinhdanh.federation import fastpath, keys
 from dinhdanh.federation.clients import client_register
 from dinhdanh.federation.fastpath import HANDLED, SKIPPED, LeanPath
 from dinhdanh.federation.lean_http import LeanRequest, parse_form
-from dinhdanh.federation.models import AccessToken, AssertionJti, Client, SigningKey
+from dinhdanh.federation.models import AccessToken, AssertionJti, Client
 from dinhdanh.federation.protocol.params import OAuthRequest
 
 pytestmark = pytest.mark.django_db
@@ -286,39 +284,6 @@ def test_a_middleware_it_does_not_know_switches_the_lean_path_off() -> None:
     assert set(LeanPath(Spy()).views) == {"/oauth/token", "/oauth/introspect", "/oauth/revoke"}
     with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]):
         assert LeanPath(Spy()).views == {}
-
-
-# --- what the lean path stands on: signing without joserfc's overhead, keys kept between requests --------
-
-
-@pytest.mark.parametrize("alg", ["ES256", "PS256", "EdDSA"])
-def test_a_token_signed_here_is_the_jws_joserfc_makes(alg: str) -> None:
-    claims = {"iss": settings.FEDERATION_ISSUER, "sub": "Nguyễn", "iat": 1, "exp": 2}
-    token = keys.sign(dict(claims), alg=alg, typ="at+jwt")
-    kid = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["kid"]
-    row = SigningKey.objects.get(kid=kid)
-    expected = jwt.encode(
-        {"alg": alg, "kid": kid, "typ": "at+jwt"},
-        dict(claims),
-        keys._import(alg, {**row.public_jwk, **_private(row)}),
-        algorithms=[alg],
-    )
-    assert token.split(".")[:2] == expected.split(".")[:2]  # signatures are randomized (ECDSA, PSS)
-    published = KeySet.import_key_set(keys.jwks())  # type: ignore[arg-type]
-    assert jwt.decode(token, published, algorithms=[alg]).claims == claims
-
-
-def _private(row: SigningKey) -> dict[str, Any]:
-    return dict(json.loads(unseal_text(bytes(row.private_sealed), purpose=keys.PRIVATE_KEY_PURPOSE)))
-
-
-def test_a_key_removed_by_hand_is_refused_once_rechecked(monkeypatch: pytest.MonkeyPatch) -> None:
-    token = keys.sign({"sub": "abc"})
-    assert keys.verify(token)["sub"] == "abc"  # the key is now known to this process
-    SigningKey.objects.filter(alg="ES256").delete()  # not through keys_maintain: no process is told
-    monkeypatch.setattr(keys, "PUBLISHED_RECHECK_SECONDS", -1)  # the recheck is due
-    with pytest.raises(JoseError):
-        keys.verify(token)
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,6 @@ from dinhdanh.people.models import User
 
 __all__ = [
     "CODE_LIFETIME",
-    "PERSON_SCOPES",
     "REQUEST_URI_PREFIX",
     "AuthorizationRequest",
     "PageError",

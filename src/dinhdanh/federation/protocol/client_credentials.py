@@ -26,7 +26,7 @@ from dinhdanh.federation.models import Client
 from dinhdanh.federation.protocol.dpop import Proof
 from dinhdanh.federation.protocol.errors import OAuthError
 
-__all__ = ["PERSON_SCOPES", "is_client_token", "issue_for_client"]
+__all__ = ["is_client_token", "issue_for_client"]
 
 
 def is_client_token(claims: dict[str, Any]) -> bool:
