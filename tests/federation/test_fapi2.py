@@ -4,6 +4,7 @@ with nothing issued."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,9 +12,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.test import Client as Browser
 from django.utils import timezone
+from joserfc import jws
 from joserfc.jwk import ECKey
+from joserfc.registry import HeaderParameter
 
 from dinhdanh.federation import keys
 from dinhdanh.federation.models import AccessToken, AuthorizationCode, PushedRequest, RefreshToken
@@ -201,6 +205,7 @@ def _with_proof(rp: Rp, proof: str) -> Any:
         "alg-none",
         "two-proofs",
         "garbage",
+        "critical-extension",
     ],
 )
 def test_a_bad_dpop_proof_is_refused(rp: Rp, bad: str) -> None:
@@ -218,10 +223,25 @@ def test_a_bad_dpop_proof_is_refused(rp: Rp, bad: str) -> None:
         "alg-none": lambda: _none_proof(rp),
         "two-proofs": lambda: rp.proof("POST", "/oauth/par") + "," + rp.proof("POST", "/oauth/par"),
         "garbage": lambda: "not.a.jwt",
+        # RFC 7515 §4.1.11: an extension marked critical that the provider does not understand.
+        "critical-extension": lambda: _critical_proof(rp),
     }
     answer = _with_proof(rp, proofs[bad]())
     assert (answer.status_code, answer.json()["error"]) == (400, "invalid_dpop_proof"), answer.content
     assert not PushedRequest.objects.exists()
+
+
+def _critical_proof(rp: Rp) -> str:
+    """Signed correctly, but with an extension marked critical (RFC 7515 §4.1.11) nobody here knows."""
+
+    header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": rp.dpop_key.as_dict(private=False), "crit": ["x-bank"],
+              "x-bank": 1}  # fmt: skip
+    claims = {"jti": "critical-1", "htm": "POST", "htu": settings.FEDERATION_ISSUER + "/oauth/par",
+              "iat": int(time.time()), "nonce": rp.nonce}  # fmt: skip
+    # The client side must know the extension to write it; the provider is the one that does not.
+    known = {"x-bank": HeaderParameter("a bank's extension", "int")}
+    registry = jws.JWSRegistry(header_registry=known, algorithms=["ES256"])
+    return jws.serialize_compact(header, json.dumps(claims).encode(), rp.dpop_key, registry=registry)
 
 
 def _none_proof(rp: Rp) -> str:

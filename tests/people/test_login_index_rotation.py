@@ -130,3 +130,11 @@ def _numbers_of(user: User) -> set[str]:
     number = sealed_number(user)
     assert number is not None
     return {number}
+
+
+def test_a_kept_number_that_cannot_be_opened_is_counted_and_changes_nothing() -> None:
+    digest = kept_digest(NOBODY)
+    KeptNumber.objects.filter(digest=digest).update(sealed=b"\x02" + b"\x00" * 40)  # altered at rest
+    facts = login_index("rotate")
+    assert facts["unreadable"] == 1
+    assert KeptNumber.objects.get().digest == digest  # left as it was
