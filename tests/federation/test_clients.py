@@ -153,3 +153,13 @@ def test_the_command_registers_lists_and_disables(tmp_path: Path) -> None:
     assert not Client.objects.get(client_id=client_id).active
     with pytest.raises(DomainError):
         call_command("clients", "disable", "khong-co", stdout=io.StringIO())
+
+
+def test_client_ids_never_read_as_options_on_the_command_line() -> None:
+    """A base64url id could start with '-', and `dinhdanh clients disable -xyz` would then fail."""
+    from dinhdanh.federation.clients import new_client_id
+
+    for _ in range(200):
+        made = new_client_id()
+        assert made[0].isalnum()
+        assert made.isalnum()

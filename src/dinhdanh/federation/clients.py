@@ -112,6 +112,12 @@ class ClientError(ErrorCode):
     UNKNOWN_CLIENT = ("federation.unknown_client", _("Không có bên sử dụng {client_id}."), 404)
 
 
+def new_client_id() -> str:
+    """128 random bits in hex: no leading '-' that a command line would read as an option (base64url's
+    alphabet has one), and nothing to escape in a URL or a form."""
+    return secrets.token_hex(16)
+
+
 def _digest(secret: str) -> str:
     return hmac.new(data_key(SECRET_KEY_NAME), secret.encode(), hashlib.sha256).hexdigest()
 
@@ -273,7 +279,7 @@ def client_register(
     secret = secrets.token_urlsafe(32) if auth_method == AuthMethod.SECRET_BASIC else None
     with transaction.atomic():
         client = Client.objects.create(
-            client_id=secrets.token_urlsafe(16), name=title, name_en=(name_en or "")[:200],
+            client_id=new_client_id(), name=title, name_en=(name_en or "")[:200],
             logo_uri=(logo_uri or "")[:500], redirect_uris=uris, post_logout_redirect_uris=logout_uris,
             profile=profile, auth_method=auth_method, secret_digest=_digest(secret) if secret else "",
             jwks=keys, jwks_uri=jwks_uri, scopes=allowed, service=bound, subject_type=subject_type,
