@@ -18,6 +18,11 @@ from dinhdanh.organizations import urls as organizations_urls
 from dinhdanh.organizations import urls_officer as organizations_officer_urls
 from dinhdanh.people import urls as people_urls
 from dinhdanh.registries import urls as registries_urls
+from dinhdanh.trust import urls_attestations as trust_attestations_urls
+from dinhdanh.trust import urls_credentials as trust_credentials_urls
+from dinhdanh.trust import urls_notices as trust_notices_urls
+from dinhdanh.trust import urls_notices_admin as trust_notices_admin_urls
+from dinhdanh.trust import urls_organization as trust_organization_urls
 from dinhdanh.web import urls as web_urls
 
 
@@ -35,6 +40,11 @@ URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
     ("", applications_urls),
     ("outbox/", notifications_urls),
     ("registries/", registries_urls),
+    ("", trust_attestations_urls),
+    ("", trust_notices_urls),
+    ("", trust_notices_admin_urls),
+    ("", trust_credentials_urls),
+    ("", trust_organization_urls),
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -22,6 +22,9 @@ from dinhdanh.people import api as people_api
 from dinhdanh.people import api_passkeys as passkeys_api
 from dinhdanh.registries import api as registries_api
 from dinhdanh.registries import api_reconcile as registries_reconcile_api
+from dinhdanh.trust import api_attestations as trust_attestations_api
+from dinhdanh.trust import api_notices as trust_notices_api
+from dinhdanh.trust import api_verify as trust_verify_api
 
 _DOCS_CSP = {
     "default-src": ["'self'"],
@@ -73,6 +76,9 @@ ROUTERS: tuple[tuple[str, ModuleType], ...] = (
     ("/organizations/control/", organizations_control_api),
     ("/organizations/control/", organizations_control_officer_api),
     ("/organizations/", organizations_api),
+    ("/verify/", trust_verify_api),
+    ("/attestations/", trust_attestations_api),
+    ("/notices/", trust_notices_api),
 )
 for prefix, module in ROUTERS:
     if serves(zone_of(module)):

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dinhdanh.organizations",
     "dinhdanh.applications",
     "dinhdanh.federation",
+    "dinhdanh.trust",
     "dinhdanh.web",
     "dinhdanh.api",
     "dinhdanh.demo",
