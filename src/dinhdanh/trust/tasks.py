@@ -1,0 +1,4 @@
+"""The trust services' recurring jobs (``core.schedule`` discovers this module): each part keeps its own
+in its own module, imported here."""
+
+from __future__ import annotations
