@@ -2,3 +2,7 @@
 in its own module, imported here."""
 
 from __future__ import annotations
+
+from dinhdanh.trust import tasks_attestations, tasks_credentials, tasks_notices
+
+__all__ = ["tasks_attestations", "tasks_credentials", "tasks_notices"]
