@@ -333,4 +333,4 @@ FEDERATION_ISSUER = os.environ.get("DINHDANH_ISSUER", "http://127.0.0.1:8000").r
 FEDERATION_ACCESS_TOKEN_SECONDS = integer("DINHDANH_ACCESS_TOKEN_SECONDS", 300)
 # A refresh token lives this long at most; a basic client's is rotated at each use (docs/federation.md).
 FEDERATION_REFRESH_TOKEN_SECONDS = integer("DINHDANH_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)
-TRUST_VERIFY_PER_MINUTE = integer("DINHDANH_TRUST_VERIFY_PER_MINUTE", 600)  # verification questions a client a minute
+TRUST_VERIFY_PER_MINUTE = integer("DINHDANH_TRUST_VERIFY_PER_MINUTE", 600)  # questions per client a minute
