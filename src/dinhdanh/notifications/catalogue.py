@@ -68,6 +68,11 @@ TEMPLATES: Mapping[str, Template] = {
         Template("app_supplement_requested", BOTH, frozenset({"number", "reason"})),
         Template("app_approved", BOTH, frozenset({"number"})),
         Template("app_rejected", BOTH, frozenset({"number", "reason"})),
+        # trust: a key or certificate expiring (kind "expiring") or expired; organization: whose it is,
+        # number: which one, due: when it stops working
+        Template(
+            "credential_expiry", frozenset({Channel.EMAIL}), frozenset({"kind", "organization", "number", "due"})
+        ),
     )
 }
 

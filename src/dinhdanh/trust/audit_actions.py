@@ -25,3 +25,7 @@ class TrustAction(Actions):
     NOTICE_REQUEUED = "trust.notice_requeued", _("Gửi lại thông báo thay đổi")
     CREDENTIAL_TRACKED = "trust.credential_tracked", _("Theo dõi hạn khóa, chứng thư của bên sử dụng, đối tác")
     CREDENTIAL_ALERTED = "trust.credential_alerted", _("Cảnh báo khóa, chứng thư sắp hết hạn")
+    CREDENTIAL_UNTRACKED = (
+        "trust.credential_untracked",
+        _("Thôi theo dõi khóa, chứng thư (không còn đăng ký, hoặc quản trị viên gỡ)"),
+    )
