@@ -9,7 +9,10 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         from dinhdanh.core import reseal
-        from dinhdanh.federation import audit_actions  # noqa: F401  # its audit action codes (decision 0024)
+        from dinhdanh.federation import (
+            audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
+            events,  # noqa: F401  # its domain event types (decision 0020)
+        )
         from dinhdanh.federation.keys import PRIVATE_KEY_PURPOSE
 
         # Private signing keys are sealed; `dinhdanh keys reseal` moves them to a new sealing key.

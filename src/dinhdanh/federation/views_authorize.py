@@ -32,7 +32,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from dinhdanh.federation.consent import acting_default, acting_default_set, consent_covering, consent_record
+from dinhdanh.federation.consent import (
+    acting_default,
+    acting_default_set,
+    acting_signed_in,
+    consent_covering,
+    consent_record,
+)
 from dinhdanh.federation.protocol import acr
 from dinhdanh.federation.protocol.authorize import (
     AuthorizationRequest,
@@ -160,6 +166,7 @@ def _issue(
         acting_default_set(user, organization)
     request.session.pop(REAUTH_AT, None)
     code = issue_code(parsed, user, organization=organization, consent=consent, acr=level)
+    acting_signed_in(user=user, client=parsed.client, organization=organization, acr=level)
     return HttpResponseRedirect(redirect_to(parsed.redirect_uri, {"code": code, "state": parsed.state}))
 
 
