@@ -29,3 +29,4 @@ class TrustAction(Actions):
         "trust.credential_untracked",
         _("Thôi theo dõi khóa, chứng thư (không còn đăng ký, hoặc quản trị viên gỡ)"),
     )
+    ATTESTATION_REFUSED = "trust.attestation_refused", _("Từ chối cấp chứng thư quyền đại diện cho bên sử dụng")
