@@ -20,6 +20,7 @@ OWNED_BY = {
     "dinhdanh.geo": {"geo"},
     "dinhdanh.demo": {"system"},
     "dinhdanh.federation": {"federation"},
+    "dinhdanh.trust": {"trust"},
 }
 
 
