@@ -10,12 +10,12 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.test import Client as Browser
 
 from dinhdanh.federation.clients import client_register
@@ -58,7 +58,7 @@ def _handler(sink: list[Received]) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            sink.append(Received(self.path, {k: v for k, v in self.headers.items()}, body))
+            sink.append(Received(self.path, dict(self.headers.items()), body))
             if self.path.startswith("/slow"):
                 time.sleep(1.5)
             status, answer, extra = {
@@ -87,8 +87,8 @@ def _handler(sink: list[Received]) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+@contextmanager
+def local_receiver() -> Iterator[Receiver]:
     sink: list[Received] = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(sink))
     server.daemon_threads = True
@@ -101,8 +101,7 @@ def receiver() -> Iterator[Receiver]:
         server.server_close()
 
 
-@pytest.fixture(autouse=True)
-def outbox(settings: Any, tmp_path: Path) -> None:
+def file_outbox(settings: Any, tmp_path: Path) -> None:
     """Grants and locks notify people: into a file outbox under tmp_path."""
     settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
     settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"

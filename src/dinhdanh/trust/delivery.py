@@ -211,8 +211,8 @@ def push(url: str, token: str, authorization: str = "") -> Outcome:
 
 
 def backoff(attempt: int, *, jitter: bool = True) -> timedelta:
-    """The wait after failed attempt number ``attempt`` (1-based): 1, 3, 9, 27, 81, 243, 729 minutes,
-    each ±20 % so that a receiver back up is not hit by every waiting notice at the same second."""
+    """The wait after failed attempt number ``attempt`` (1-based): 1, 3, 9, 27, 81, 243 minutes, then
+    12 hours (8 attempts span about 18 hours), each ±20 % so that a receiver back up is not hit by every waiting notice at the same second."""
     delay = min(BASE_DELAY * 3 ** min(max(attempt - 1, 0), 20), MAX_DELAY)
     factor = (800 + secrets.randbelow(401)) / 1000 if jitter else 1.0
     return timedelta(seconds=delay.total_seconds() * factor)
