@@ -44,15 +44,15 @@ class World:
     secret: str
 
 
-@pytest.fixture(autouse=True)
-def outbox(settings: Any, tmp_path: Path) -> None:
+@pytest.fixture(autouse=True, name="outbox")
+def outbox_fixture(settings: Any, tmp_path: Path) -> None:
     """Grants notify the grantee: into a file outbox under tmp_path."""
     settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
     settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
 
 
-@pytest.fixture
-def world(db: None) -> World:
+@pytest.fixture(name="world")
+def world_fixture(db: None) -> World:
     make_service("dvc")
     rep = make_user("Trần Thị Đại Diện", personal_id="091185000111")
     org = make_organization(representative=rep, name="Công ty Kết Nối", code="0101222333")
@@ -71,10 +71,11 @@ def world(db: None) -> World:
         actor=None, name="Cổng dịch vụ công", redirect_uris=[RP],
         scopes=["openid", "profile", "organization", "offline_access"], service="dvc",
     )  # fmt: skip
+    assert secret is not None
     return World(rep, admin, member, clerk, former, org, other_rep, other_org, client, secret)
 
 
-def basic(world: World) -> dict[str, str]:
+def basic(world: World) -> dict[str, Any]:
     pair = f"{world.client.client_id}:{world.secret}".encode()
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(pair).decode()}
 

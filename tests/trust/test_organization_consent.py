@@ -25,13 +25,13 @@ from dinhdanh.federation.events import CONSENT_REVOKED
 from dinhdanh.federation.models import AccessToken, Consent, RefreshToken
 from dinhdanh.people.models import User
 from tests.conftest import signed_in
-from tests.trust.organization_support import (  # noqa: F401  # outbox: an autouse fixture
+from tests.trust.organization_support import (  # noqa: F401  # the fixtures: used by name
     World,
-    outbox,
+    outbox_fixture,
     refresh_works,
     sign_in,
     token_alive,
-    world,
+    world_fixture,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,9 @@ def org_consent(world: World, user: User | None = None) -> tuple[Consent, dict[s
 
 def problem(answer: Any) -> str:
     """The refusal a page says, without what changes from one response to the next (CSRF token)."""
-    return str(re.search(r'<section class="narrow problem">.*?</section>', answer.content.decode(), re.S)[0])
+    found = re.search(r'<section class="narrow problem">.*?</section>', answer.content.decode(), re.S)
+    assert found is not None
+    return found[0]
 
 
 def revocation_events() -> list[DomainEvent]:
@@ -233,18 +235,27 @@ def test_the_persons_own_revocation_emits_the_event_with_or_without_an_organizat
         world.org.pk,
         {"client_id": world.client.client_id, "consent_id": as_org.pk, "by": "person"},
     )
-    assert (second.organization_id, second.payload["by"], second.payload["consent_id"]) == (None, "person", as_self.pk)
+    assert (second.organization_id, second.payload["by"], second.payload["consent_id"]) == (
+        None,
+        "person",
+        as_self.pk,
+    )
     assert first.actor == second.actor == world.member
+
+
+def revoke_then_fail(world: World, consent: Consent) -> None:
+    with transaction.atomic():
+        consent_revoke_for_organization(actor=world.rep, organization=world.org, consent_id=consent.pk)
+        assert len(revocation_events()) == 1  # written inside the revocation's transaction
+        raise RuntimeError("rolled back after the revocation")
 
 
 def test_the_event_and_the_revocation_land_together_or_not_at_all(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     consent, tokens = org_consent(world)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        consent_revoke_for_organization(actor=world.rep, organization=world.org, consent_id=consent.pk)
-        assert len(revocation_events()) == 1  # written inside the revocation's transaction
-        raise RuntimeError("rolled back after the revocation")
+    with pytest.raises(RuntimeError):
+        revoke_then_fail(world, consent)
     consent.refresh_from_db()
     assert consent.revoked_at is None
     assert revocation_events() == []
