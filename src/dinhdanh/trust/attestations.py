@@ -31,6 +31,12 @@ from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations import policy
 from dinhdanh.organizations.models import Membership, Organization, OrganizationStatus
 from dinhdanh.organizations.selectors import live_grants, membership_in_force
+from dinhdanh.organizations.services.members import REASON_EXPIRED
+from dinhdanh.organizations.services.representative import (
+    REASON_GRANTOR_REPLACED,
+    REASON_REPLACED,
+    REASON_SUPERSEDED,
+)
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.logins import account_by_number
 from dinhdanh.people.models import User
@@ -70,6 +76,7 @@ FOLLOWED = frozenset(
 )
 REASON_HOLDER = "revoked_by_holder"
 _LIVE = (TokenStatus.VALID, TokenStatus.SUSPENDED)
+_REPRESENTATIVE_REASONS = frozenset({REASON_REPLACED, REASON_GRANTOR_REPLACED, REASON_SUPERSEDED})
 
 
 class AttestationError(ErrorCode):
@@ -252,21 +259,32 @@ def attestation_revoke(*, actor: User, attestation: Attestation) -> Attestation:
     return row
 
 
-def _due(attestation: Attestation, organization: Organization, now: datetime) -> TokenStatus:
-    """The status the organization's state calls for now: the events only say when to look."""
-    membership = attestation.membership
-    if (
-        organization.status == OrganizationStatus.REVOKED
-        or membership is None
-        or membership.revoked_at is not None
-        or (membership.valid_until is not None and membership.valid_until <= now)
-    ):
-        return TokenStatus.INVALID
+def _ended(membership: Membership | None, now: datetime) -> str:
+    """Why the membership no longer holds, as the event type that says so; "" while it holds."""
+    if membership is None:
+        return org_events.MEMBER_REVOKED
+    if membership.revoked_at is None:
+        expired = membership.valid_until is not None and membership.valid_until <= now
+        return org_events.MEMBER_EXPIRED if expired else ""
+    if membership.revoke_reason == REASON_EXPIRED:
+        return org_events.MEMBER_EXPIRED
+    if membership.revoke_reason in _REPRESENTATIVE_REASONS:
+        return org_events.REPRESENTATIVE_CHANGED
+    return org_events.MEMBER_REVOKED
+
+
+def _due(attestation: Attestation, organization: Organization, now: datetime) -> tuple[TokenStatus, str]:
+    """The status the organization's state calls for now, and why: the events only say when to look,
+    so reading one twice or late decides the same."""
+    if organization.status == OrganizationStatus.REVOKED:
+        return TokenStatus.INVALID, org_events.TERMINATED
+    if ended := _ended(attestation.membership, now):
+        return TokenStatus.INVALID, ended
     if organization.status == OrganizationStatus.LOCKED:
-        return TokenStatus.SUSPENDED
+        return TokenStatus.SUSPENDED, org_events.LOCKED
     if attestation.status == TokenStatus.SUSPENDED and attestation.status_reason == org_events.LOCKED:
-        return TokenStatus.VALID  # an unlock restores only what a lock suspended
-    return TokenStatus(attestation.status)
+        return TokenStatus.VALID, org_events.UNLOCKED  # an unlock restores only what a lock suspended
+    return TokenStatus(attestation.status), attestation.status_reason
 
 
 def follow_event(event: DomainEvent, *, now: datetime | None = None) -> int:
@@ -289,9 +307,9 @@ def follow_event(event: DomainEvent, *, now: datetime | None = None) -> int:
         )
         for attestation in live:
             attestation.organization = organization
-            due = _due(attestation, organization, now)
+            due, reason = _due(attestation, organization, now)
             if due != attestation.status:
-                _set_status(attestation, due, reason=event.type, actor=None, now=now)
+                _set_status(attestation, due, reason=reason, actor=None, now=now)
                 changed += 1
     return changed
 
