@@ -33,10 +33,13 @@ def relying_party(scopes: tuple[str, ...] = BOTH, name: str = "Ngân hàng Thử
     return client, secret
 
 
+def basic(client: Client, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
+
+
 def token_for(client: Client, secret: str, scope: str = "") -> str:
-    basic = base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
     form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
-    response = Browser().post("/oauth/token", form, HTTP_AUTHORIZATION=f"Basic {basic}")
+    response = Browser().post("/oauth/token", form, HTTP_AUTHORIZATION=basic(client, secret))
     assert response.status_code == 200, response.content
     return str(response.json()["access_token"])
 
