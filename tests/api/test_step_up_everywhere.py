@@ -56,6 +56,9 @@ EXEMPT: dict[str, str] = {
     "applications_withdraw": "giving up one's own request removes power, never grants it",
     "applications_supplement": "answering the officer's question; the decision needs the factor",
     "organizations_switch": "acting as an organization uses grants already given",
+    "verify_organization": "a relying party's question with its own client token: no person, nothing changed",
+    "verify_person": "a relying party's question with its own client token: no person, nothing changed",
+    "verify_batch": "a relying party's questions with its own client token: no person, nothing changed",
 }
 
 
