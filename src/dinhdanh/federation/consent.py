@@ -152,8 +152,8 @@ def organization_consents(actor: User, organization: Organization) -> QuerySet[C
 def consent_revoke_for_organization(*, actor: User, organization: Organization, consent_id: int) -> Revocation:
     """A manager of ``organization`` ends a consent given in its name, whoever gave it, and everything
     issued under it. Not a manager: 403 whatever ``consent_id`` is; a consent not in its name: 404."""
-    _require_manager(actor, organization)
     with transaction.atomic():
+        _require_manager(actor, organization)
         consent = (
             Consent.objects.select_for_update()
             .filter(pk=consent_id, organization=organization)
