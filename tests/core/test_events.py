@@ -21,7 +21,7 @@ def test_each_app_registers_its_own_namespaced_types() -> None:
     names = set(events.registered())
     assert {"applications.submitted", "organizations.issued", "organizations.acted_as"} <= names
     assert {"people.level1_created", "people.level2_raised"} <= names
-    assert all(name.split(".")[0] in {"applications", "organizations", "people"} for name in names)
+    assert all(name.split(".")[0] in {"applications", "federation", "organizations", "people"} for name in names)
 
 
 @pytest.mark.parametrize("name", ["", "submitted", "Applications.submitted", "a.b.c", "a." + "x" * 70, "a b.c"])
