@@ -9,8 +9,8 @@ once with that error. A redirect (never followed: the endpoint is what was regis
 the dead-letter list of the relying party and of the administrators until requeued or acknowledged.
 
 Batches are claimed in one transaction (``SKIP LOCKED`` on PostgreSQL, SQLite's write lock), so two
-workers never push one notice at once; a claim lasts ``CLAIM``, after which a notice whose worker died
-is due again. The HTTP work happens outside any transaction, on a few threads that touch no database.
+workers never push one notice at once; a claim lasts as long as the batch could take at worst plus
+``CLAIM``, after which a notice whose worker died is due again. The HTTP work happens outside any transaction, on a few threads that touch no database.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ MAX_RESPONSE_BYTES = 16384
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=12)
-CLAIM = timedelta(minutes=2)  # longer than any one push can take (connect + read, plus margin)
+CLAIM = timedelta(minutes=2)  # margin over the worst time of a batch's pushes (connect + read each)
 MAX_ERROR = 300
 _LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -251,7 +251,9 @@ def _record(notice: Notice, outcome: Outcome, now: datetime) -> str:
     return "retry"
 
 
-def _claim(now: datetime, limit: int) -> list[Notice]:
+def _claim(now: datetime, limit: int, workers: int = 1) -> list[Notice]:
+    """Up to ``limit`` due notices, held for as long as pushing them all could take at worst, so that
+    no other worker takes one while this one still may push it."""
     pushing = Receiver.objects.filter(active=True, method=DeliveryMethod.PUSH).values("client_id")
     with transaction.atomic():
         due = list(
@@ -262,7 +264,9 @@ def _claim(now: datetime, limit: int) -> list[Notice]:
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
-        Notice.objects.filter(pk__in=due).update(attempts=F("attempts") + 1, next_attempt_at=now + CLAIM)
+        rounds = -(-len(due) // max(workers, 1))
+        hold = CLAIM + timedelta(seconds=rounds * (CONNECT_SECONDS + READ_SECONDS))
+        Notice.objects.filter(pk__in=due).update(attempts=F("attempts") + 1, next_attempt_at=now + hold)
     return list(Notice.objects.filter(pk__in=due).select_related("client").order_by("pk"))
 
 
@@ -281,7 +285,7 @@ def _targets(clients: Iterable[int]) -> dict[int, tuple[str, str]]:
 def deliver_due(*, now: datetime | None = None, limit: int = 500, workers: int = 16) -> dict[str, int]:
     """Push up to ``limit`` due notices, ``workers`` at a time; counts by outcome."""
     now = now or timezone.now()
-    notices = _claim(now, limit)
+    notices = _claim(now, limit, workers)
     targets = _targets(n.client_id for n in notices)
 
     def send(notice: Notice) -> Outcome:
@@ -294,8 +298,16 @@ def deliver_due(*, now: datetime | None = None, limit: int = 500, workers: int =
     else:
         outcomes = [send(n) for n in notices]
     counts = {"due": len(notices), "delivered": 0, "retry": 0, "dead": 0}
+    done = timezone.now()
+    delivered = [n.pk for n, outcome in zip(notices, outcomes, strict=True) if outcome.delivered]
+    for chunk in range(0, len(delivered), 500):  # one statement for the common case, not one a notice
+        Notice.objects.filter(pk__in=delivered[chunk : chunk + 500], state=NoticeState.PENDING).update(
+            state=NoticeState.DELIVERED, delivered_at=done, next_attempt_at=None, last_error=""
+        )
+    counts["delivered"] = len(delivered)
     for notice, outcome in zip(notices, outcomes, strict=True):
-        counts[_record(notice, outcome, timezone.now())] += 1
+        if not outcome.delivered:
+            counts[_record(notice, outcome, done)] += 1
     return counts
 
 
