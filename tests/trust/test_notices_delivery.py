@@ -4,13 +4,17 @@ requeue; and the poll (RFC 8936) with acknowledgements, errors and maxEvents."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.errors import DomainError
@@ -288,3 +292,30 @@ def test_a_push_client_cannot_poll() -> None:
     client, _notice = pushing_to("https://rp.example.vn/set")
     with pytest.raises(PollError):
         poll(client=client, request={})
+
+
+# --- parsers under arbitrary input ------------------------------------------------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=80),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=70), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@given(st.text(max_size=600) | st.from_regex(r"(https?|ftp)://[^/]{0,40}(/[ -~]{0,40})?", fullmatch=True))
+def test_an_endpoint_is_accepted_only_over_https_or_to_loopback(url: str) -> None:
+    problem = delivery.endpoint_problem(url)
+    if problem is None:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        assert parts.scheme == "https" or host == "localhost" or host.startswith(("127.", "::1"))
+        assert parts.username is None
+        assert not parts.fragment
+
+
+@given(_json)
+def test_the_poll_fields_refuse_anything_malformed_with_a_poll_error_only(value: Any) -> None:
+    for parse in (lambda v: delivery._jtis(v, "ack"), delivery._errors, delivery._max_events):
+        with contextlib.suppress(PollError):
+            parse(value)
