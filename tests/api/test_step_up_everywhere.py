@@ -59,6 +59,11 @@ EXEMPT: dict[str, str] = {
     "verify_organization": "a relying party's question with its own client token: no person, nothing changed",
     "verify_person": "a relying party's question with its own client token: no person, nothing changed",
     "verify_batch": "a relying party's questions with its own client token: no person, nothing changed",
+    "request_attestation": "a relying party asks with its own client token: no person signed in",
+    "notices_receiver_set": "a relying party's own delivery settings, with its own client token",
+    "notices_subscribe": "a relying party's own subscription, with its own client token",
+    "notices_unsubscribe": "a relying party's own subscription, with its own client token",
+    "notices_poll": "a relying party acknowledges its own notices, with its own client token",
 }
 
 

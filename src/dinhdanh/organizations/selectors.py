@@ -340,4 +340,4 @@ def membership_of(organization: Organization, pk: object) -> Membership | None:
 
 
 def organization_if_any(eid: str) -> Organization | None:
-    return Organization.objects.filter(eid=eid).first() if eid else None
+    return Organization.objects.select_related("head_office").filter(eid=eid).first() if eid else None

@@ -25,6 +25,7 @@ from dinhdanh.http.problems import installed_api, problem
 from dinhdanh.http.zones import Zone
 from dinhdanh.organizations.models import Organization
 from dinhdanh.organizations.numbers import is_valid_eid
+from dinhdanh.organizations.selectors import organization_if_any
 from dinhdanh.trust.attestations import AttestationError, attestation_issue, holder_for_number
 from dinhdanh.trust.audit_actions import TrustAction
 from dinhdanh.trust.status_lists import status_list_uri
@@ -76,7 +77,11 @@ def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 @router.post(
-    "/", openapi_extra={"requestBody": _BODY}, response={200: dict[str, Any]}, summary="Issue a PoR attestation"
+    "/",
+    openapi_extra={"requestBody": _BODY},
+    response={200: dict[str, Any]},
+    summary="Issue a PoR attestation",
+    url_name="request_attestation",
 )
 def request_attestation(request: HttpRequest) -> HttpResponse:
     """The attestation of a person who may act for an organization, for this relying party (``aud``),
@@ -90,7 +95,7 @@ def request_attestation(request: HttpRequest) -> HttpResponse:
     try:
         eid, number = _body(request)
         user = holder_for_number(number)
-        organization = Organization.objects.select_related("head_office").filter(eid=eid).first()
+        organization = organization_if_any(eid)
         if organization is None or user is None:
             raise DomainError(AttestationError.NO_POWER)  # noqa: TRY301  # one refusal path, audited once
         issued = attestation_issue(actor=None, organization=organization, user=user, client=client)
