@@ -41,6 +41,8 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
     (_("Đối soát"), "registries:reconcile_home", (RegistryPermission.VIEW_REGISTRY,)),
     (_("Nhật ký kiểm toán"), "web:audit", (KernelPermission.VIEW_AUDIT_LOG,)),
     (_("Hộp thư đi"), "notifications:outbox", (KernelPermission.ADMINISTER_SYSTEM,)),
+    (_("Thông báo cho bên sử dụng"), "notices_admin:clients", (KernelPermission.ADMINISTER_SYSTEM,)),
+    (_("Khóa, chứng thư sắp hết hạn"), "credentials:dashboard", (KernelPermission.ADMINISTER_SYSTEM,)),
     (_("Cán bộ và vai trò"), "people:staff", (KernelPermission.ADMINISTER_SYSTEM,)),
     (_("Lịch làm việc"), "web:calendar", (KernelPermission.ADMINISTER_SYSTEM,)),
 )
