@@ -333,4 +333,8 @@ FEDERATION_ISSUER = os.environ.get("DINHDANH_ISSUER", "http://127.0.0.1:8000").r
 FEDERATION_ACCESS_TOKEN_SECONDS = integer("DINHDANH_ACCESS_TOKEN_SECONDS", 300)
 # A refresh token lives this long at most; a basic client's is rotated at each use (docs/federation.md).
 FEDERATION_REFRESH_TOKEN_SECONDS = integer("DINHDANH_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)
-TRUST_VERIFY_PER_MINUTE = integer("DINHDANH_TRUST_VERIFY_PER_MINUTE", 600)  # questions per client a minute
+# Questions a relying party may ask a minute (a batch counts its questions; a whole batch of 1,000 fits).
+TRUST_VERIFY_PER_MINUTE = integer("DINHDANH_TRUST_VERIFY_PER_MINUTE", 1200)
+# Push receivers on private networks (10/8, 192.168/16, …): off, so a relying party cannot make the
+# platform call into its own network; loopback is always allowed for tests and one-machine setups.
+TRUST_NOTICES_PRIVATE_NETWORKS = flag("DINHDANH_TRUST_NOTICES_PRIVATE_NETWORKS")

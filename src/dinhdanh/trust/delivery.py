@@ -83,7 +83,7 @@ def _is_loopback(host: str) -> bool:
 
 def _private_allowed() -> bool:
     """Receivers on private networks (a provincial intranet) only where the operator says so."""
-    return bool(getattr(settings, "TRUST_NOTICES_PRIVATE_NETWORKS", False))
+    return bool(settings.TRUST_NOTICES_PRIVATE_NETWORKS)
 
 
 def _address_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host: str) -> bool:
