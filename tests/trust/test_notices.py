@@ -330,3 +330,45 @@ def test_locking_an_organization_pushes_a_set_to_the_local_receiver(receiver: Lo
     notice = Notice.objects.get()
     assert (notice.state, notice.attempts) == (NoticeState.DELIVERED, 1)
     assert deliver_due()["due"] == 0  # delivered once
+
+
+# --- subscriptions lapse when the reason ends ---------------------------------------------------------
+
+
+def test_when_the_last_grant_for_its_service_ends_the_subscription_lapses_after_its_notice() -> None:
+    client, served = subscribed()
+    membership = Membership.objects.get(organization=served.organization, user=served.member)
+    member_revoke(actor=served.representative, membership=membership, reason="Nghỉ việc")
+    dispatch()
+    assert Notice.objects.get().event_type == sets.SESSION_REVOKED  # the change itself is still told
+    assert not serves(client, served.organization)
+    lapsed = Subscription.objects.get()
+    assert lapsed.ended_at is not None
+    ended = AuditEvent.objects.get(action=TrustAction.SUBSCRIPTION_ENDED)
+    assert ended.after == {"client_id": client.client_id, "subscription": lapsed.pk, "lapsed": True}
+    organization_lock(
+        actor=served.representative, organization=served.organization,
+        ground=LockGround.ORGANIZATION_REQUEST, reason="Tạm",
+    )  # fmt: skip
+    dispatch()
+    assert Notice.objects.count() == 1  # no longer told of this organization
+
+
+def test_a_subscription_still_served_by_another_grant_or_a_consent_stays() -> None:
+    client, served = subscribed()
+    Consent.objects.create(user=served.member, client=client, organization=served.organization, scope="openid")
+    membership = Membership.objects.get(organization=served.organization, user=served.member)
+    member_revoke(actor=served.representative, membership=membership, reason="Nghỉ việc")
+    dispatch()
+    dispatch()  # read again (the re-read window): still one notice, still subscribed
+    assert Notice.objects.count() == 1
+    assert Subscription.objects.get().ended_at is None
+
+
+def test_a_terminated_organization_s_subscriptions_lapse_after_the_purge_notice() -> None:
+    _client, served = subscribed()
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, province("91"), "Cán bộ")
+    organization_terminate(actor=officer, organization=served.organization, reason="Giải thể")
+    dispatch()
+    assert list(Notice.objects.values_list("event_type", flat=True)) == [sets.ACCOUNT_PURGED]
+    assert Subscription.objects.get().ended_at is not None

@@ -13,7 +13,9 @@ window of ``event_feed`` costs a query, not a signature.
 | federation.consent_revoked | CAEP session-revoked, to that client only | the person (within it) |
 
 Organization events go to every client with a live subscription to it and an active receiver; a
-revoked consent to the client it named, subscribed or not, if it has an active receiver.
+revoked consent to the client it named, subscribed or not, if it has an active receiver. After a
+termination, a member's end or a revoked consent, the subscriptions of clients that no longer serve the
+organization lapse (``subscriptions.subscriptions_lapse``), once the notice of that change is made.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dinhdanh.organizations.models import LockGround, Membership, Organization
 from dinhdanh.people.models import User
 from dinhdanh.trust import event_feed, sets
 from dinhdanh.trust.models import Notice, Receiver, Subscription
+from dinhdanh.trust.subscriptions import subscriptions_lapse
 
 __all__ = ["CONSENT_REVOKED", "READER", "TYPES", "dispatch"]
 
@@ -41,6 +44,8 @@ _LOCKED, _UNLOCKED, _TERMINATED = org_events.LOCKED, org_events.UNLOCKED, org_ev
 _REPRESENTATIVE = org_events.REPRESENTATIVE_CHANGED
 _REVOKED, _EXPIRED = org_events.MEMBER_REVOKED, org_events.MEMBER_EXPIRED
 TYPES = frozenset({_LOCKED, _UNLOCKED, _TERMINATED, _REPRESENTATIVE, _REVOKED, _EXPIRED, CONSENT_REVOKED})
+# After these, a subscriber may no longer serve the organization: its subscription lapses (audited).
+_ENDS_A_REASON = frozenset({_TERMINATED, _REVOKED, _EXPIRED, CONSENT_REVOKED})
 
 # (SET event type, subject, event-specific members) for one relying party, or None: nothing to say.
 Content = tuple[str, dict[str, Any], dict[str, Any]] | None
@@ -177,6 +182,8 @@ def _handle(event: DomainEvent, now: datetime) -> int:
         )
     # Two dispatchers racing on one event: the unique (client, event, type) keeps the first.
     Notice.objects.bulk_create(made, ignore_conflicts=True)
+    if event.type in _ENDS_A_REASON and event.organization_id is not None:
+        subscriptions_lapse(organization_id=event.organization_id, now=now)
     return len(made)
 
 

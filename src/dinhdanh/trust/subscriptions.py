@@ -24,7 +24,7 @@ from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.sealed import seal_text
 from dinhdanh.federation.models import Client, Consent
-from dinhdanh.organizations.models import MemberGrant, Organization
+from dinhdanh.organizations.models import MemberGrant, Organization, OrganizationStatus
 from dinhdanh.organizations.selectors import in_force, organization_if_any
 from dinhdanh.people.models import User
 from dinhdanh.trust.audit_actions import TrustAction
@@ -200,6 +200,39 @@ def unsubscribe(*, client: Client, eid: str) -> Subscription:
             after={"client_id": client.client_id, "subscription": subscription.pk},
         )
     return subscription
+
+
+def subscriptions_lapse(*, organization_id: int, now: datetime | None = None) -> int:
+    """End the live subscriptions to the organization of clients that no longer serve it (their
+    service's last grant ended, the consent was revoked, the organization was terminated): a relying
+    party hears of an organization only while it has a reason to. Called by the dispatcher after it has
+    made the notice of the change that ended the reason, so that notice still goes out. Audited."""
+    now = now or timezone.now()
+    ended = 0
+    live = Subscription.objects.select_related("client", "organization").filter(
+        organization_id=organization_id, ended_at__isnull=True
+    )
+    for subscription in live:
+        organization = subscription.organization
+        if organization.status != OrganizationStatus.REVOKED and serves(
+            subscription.client, organization, now=now
+        ):
+            continue
+        with transaction.atomic():
+            subscription.ended_at = now
+            subscription.save(update_fields=["ended_at"])
+            audit.record(
+                TrustAction.SUBSCRIPTION_ENDED,
+                actor=None,
+                obj=organization,
+                after={
+                    "client_id": subscription.client.client_id,
+                    "subscription": subscription.pk,
+                    "lapsed": True,
+                },
+            )
+        ended += 1
+    return ended
 
 
 def notice_requeue(*, actor: User, notice_id: int) -> Notice:
