@@ -16,11 +16,10 @@ from dinhdanh.federation.models import Client
 from dinhdanh.notifications.models import Message
 from dinhdanh.people.models import User
 from dinhdanh.trust.audit_actions import TrustAction
+from dinhdanh.trust.credential_alerts import alerts_due, credentials_overview
 from dinhdanh.trust.credentials import (
     EXPIRED,
     THRESHOLDS,
-    alerts_due,
-    credentials_overview,
     credentials_sync,
     due_alert,
     partner_certificate_register,

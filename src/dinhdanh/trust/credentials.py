@@ -44,12 +44,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
 from dinhdanh.core import audit
-from dinhdanh.core.access import KernelPermission, require, roles_with
+from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError, ErrorCode
-from dinhdanh.core.selectors import staff_assignments
 from dinhdanh.federation.models import Client
-from dinhdanh.notifications.models import Channel
-from dinhdanh.notifications.services import notify
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.registries.sources import Source
 from dinhdanh.trust.audit_actions import TrustAction
@@ -61,15 +58,15 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPIRED",
     "MAX_PEM_BYTES",
+    "TEMPLATE",
     "THRESHOLDS",
     "CredentialError",
-    "Row",
-    "alerts_due",
-    "credentials_overview",
     "credentials_sync",
     "due_alert",
     "partner_certificate_register",
     "partner_certificate_remove",
+    "require_admin",
+    "shown_date",
 ]
 
 THRESHOLDS = (30, 7, 1)  # days before expiry
@@ -102,7 +99,7 @@ class CredentialError(ErrorCode):
     NOT_FOUND = ("trust.credential_not_found", _("Không có chứng thư đối tác số {pk} đang được theo dõi."), 404)
 
 
-def _require_admin(actor: User | None, *, fresh: bool = True) -> None:
+def require_admin(actor: User | None, *, fresh: bool = True) -> None:
     """``None`` is the operator at the console (the ``dinhdanh`` command, the worker)."""
     if actor is not None:
         require(actor, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)
@@ -114,7 +111,7 @@ def _label(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())[:200]
 
 
-def _shown(moment: datetime) -> str:
+def shown_date(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
@@ -309,12 +306,12 @@ def partner_certificate_register(
     *, actor: User | None, source: str, pem: str | bytes, contact_email: str = "", now: datetime | None = None
 ) -> TrackedCredential:
     """Track a partner agency's certificate (``source``: the registry list the partner keeps)."""
-    _require_admin(actor)
+    require_admin(actor)
     now = now or timezone.now()
     partner, email, certificate = _source(source), _email(contact_email), _certificate(pem)
     not_after = certificate.not_valid_after_utc
     if not_after < now:
-        raise DomainError(CredentialError.EXPIRED, field="pem", date=_shown(not_after))
+        raise DomainError(CredentialError.EXPIRED, field="pem", date=shown_date(not_after))
     fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
     kind = CredentialKind.PARTNER_CERTIFICATE
     subject = certificate.subject.rfc4514_string() or f"serial {certificate.serial_number:x}"
@@ -341,7 +338,7 @@ def partner_certificate_register(
 
 def partner_certificate_remove(*, actor: User | None, credential_id: int, now: datetime | None = None) -> None:
     """Stop tracking a partner certificate (replaced, or the partnership ended)."""
-    _require_admin(actor)
+    require_admin(actor)
     now = now or timezone.now()
     pk = credential_id if isinstance(credential_id, int) and not isinstance(credential_id, bool) else -1
     with transaction.atomic():
@@ -353,111 +350,3 @@ def partner_certificate_remove(*, actor: User | None, credential_id: int, now: d
         if row is None:
             raise DomainError(CredentialError.NOT_FOUND, field="id", pk=pk if pk >= 0 else "-")
         _untrack(row, now, actor)
-
-
-# --- alerts -------------------------------------------------------------------------------------------
-
-
-def _owner(row: TrackedCredential) -> str:
-    if row.client is not None:
-        return row.client.name
-    return str(Source(row.partner_source).label) if row.partner_source in Source.values else row.partner_source
-
-
-def _administrators() -> list[User]:
-    held = roles_with(KernelPermission.ADMINISTER_SYSTEM)
-    people: dict[int, User] = {}
-    for assignment in staff_assignments().filter(role__in=held, user__is_active=True):
-        people.setdefault(assignment.user.pk, assignment.user)
-    return list(people.values())
-
-
-def _send(row: TrackedCredential, days: int, admins: list[User]) -> int:
-    params: dict[str, str | int] = {
-        "kind": "expired" if days == EXPIRED else "expiring",
-        "organization": _owner(row),
-        "number": row.label,
-        "due": _shown(row.not_after),
-    }
-    sent, addressed = 0, set()
-    targets: list[tuple[str, User | None]] = [(row.contact_email, None)] if row.contact_email else []
-    targets += [(admin.email, admin) for admin in admins if admin.email]
-    for address, user in targets:
-        if address.lower() in addressed:
-            continue
-        addressed.add(address.lower())
-        language = (user.preferred_language if user is not None else "") or "vi"
-        message = notify(
-            channel=Channel.EMAIL, to=address, template=TEMPLATE, params=params, language=language, user=user
-        )
-        sent += message is not None
-    return sent
-
-
-def alerts_due(*, now: datetime | None = None) -> dict[str, int]:
-    """Send the alerts due at ``now``; each credential in its own transaction, so one bad row does not
-    hold back the others, and a row whose alert was sent is marked in the same transaction."""
-    now = now or timezone.now()
-    horizon = now + timedelta(days=max(THRESHOLDS))
-    candidates = list(
-        TrackedCredential.objects.filter(gone_at__isnull=True, not_after__lte=horizon)
-        .order_by("not_after", "pk")
-        .values_list("pk", flat=True)
-    )
-    admins = _administrators()
-    counts = {"alerted": 0, "messages": 0}
-    for pk in candidates:
-        with transaction.atomic():
-            row = (
-                TrackedCredential.objects.select_for_update()
-                .select_related("client")
-                .filter(pk=pk, gone_at__isnull=True)
-                .first()
-            )
-            days = due_alert(row.not_after, list(row.alerts_sent), now) if row is not None else None
-            if row is None or days is None:
-                continue
-            messages = _send(row, days, admins)
-            row.alerts_sent = [*row.alerts_sent, days]
-            row.save(update_fields=["alerts_sent"])
-            audit.record(
-                TrustAction.CREDENTIAL_ALERTED, actor=None, obj=row, after={"days": days, "messages": messages}
-            )
-            counts["alerted"] += 1
-            counts["messages"] += messages
-    return counts
-
-
-# --- the administrators' view --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    credential: TrackedCredential
-    owner: str
-    days_left: int  # whole days, negative once expired
-    level: str  # "expired" | "1" | "7" | "30" | ""
-
-
-@dataclass(frozen=True)
-class Overview:
-    rows: list[Row]
-    by_address: list[Client]  # active clients whose keys are at a jwks_uri: not watched
-
-
-def _level(not_after: datetime, now: datetime) -> str:
-    if now > not_after:
-        return "expired"
-    return next((str(d) for d in sorted(THRESHOLDS) if not_after - now <= timedelta(days=d)), "")
-
-
-def credentials_overview(*, actor: User | None, now: datetime | None = None) -> Overview:
-    """Live credentials, soonest expiry first; the same rule as every write here: administrators only."""
-    _require_admin(actor, fresh=False)
-    now = now or timezone.now()
-    live = (
-        TrackedCredential.objects.filter(gone_at__isnull=True).select_related("client").order_by("not_after", "pk")
-    )
-    rows = [Row(c, _owner(c), (c.not_after - now) // timedelta(days=1), _level(c.not_after, now)) for c in live]
-    by_address = list(Client.objects.filter(active=True, jwks__isnull=True).exclude(jwks_uri="").order_by("name"))
-    return Overview(rows, by_address)

@@ -8,7 +8,8 @@ from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core.schedule import recurring
-from dinhdanh.trust.credentials import alerts_due, credentials_sync
+from dinhdanh.trust.credential_alerts import alerts_due
+from dinhdanh.trust.credentials import credentials_sync
 
 
 @recurring(

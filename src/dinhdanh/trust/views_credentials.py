@@ -22,7 +22,7 @@ from dinhdanh.http.pages import error_page
 from dinhdanh.people.forms import attach
 from dinhdanh.people.views.common import current_user, step_up_required
 from dinhdanh.registries.sources import Source
-from dinhdanh.trust import credentials
+from dinhdanh.trust import credential_alerts, credentials
 
 
 class PartnerCertificateForm(forms.Form):
@@ -39,7 +39,7 @@ class PartnerCertificateForm(forms.Form):
 
 def _page(request: HttpRequest, form: PartnerCertificateForm, status: int = 200) -> HttpResponse:
     try:
-        overview = credentials.credentials_overview(actor=current_user(request))
+        overview = credential_alerts.credentials_overview(actor=current_user(request))
     except DomainError as exc:
         return error_page(request, exc.status, exc.message())
     context = {"rows": overview.rows, "by_address": overview.by_address, "form": form}

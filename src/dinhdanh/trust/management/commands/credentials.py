@@ -12,10 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from dinhdanh.registries.sources import Source
+from dinhdanh.trust.credential_alerts import alerts_due, credentials_overview
 from dinhdanh.trust.credentials import (
     MAX_PEM_BYTES,
-    alerts_due,
-    credentials_overview,
     credentials_sync,
     partner_certificate_register,
     partner_certificate_remove,
