@@ -21,7 +21,7 @@ def main() -> int:
             entry.msgstr = wanted[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            entry.previous_msgid = entry.previous_msgid_plural = None
             filled += 1
     po.save(str(CATALOGUE))
     print(f"{filled} filled")

@@ -3,7 +3,13 @@ and expired alerts through the outbox — each once, the nearest only when first
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +17,7 @@ from hypothesis import strategies as st
 
 from dinhdanh.core.access import AdministratorRole
 from dinhdanh.core.models import AuditEvent
+from dinhdanh.federation import client_keys
 from dinhdanh.federation.clients import client_disable, client_register
 from dinhdanh.federation.models import Client
 from dinhdanh.notifications.models import Message
@@ -59,7 +66,7 @@ def test_sync_tracks_certificates_and_exp_members_and_says_which_client() -> Non
         jwk(kid="both", cert_not_after=NOW + 60 * DAY, exp=int((NOW + 20 * DAY).timestamp())),
         jwk(kid="plain"),
     )
-    assert credentials_sync(now=NOW) == {"tracked": 3, "changed": 0, "gone": 0}
+    assert credentials_sync(now=NOW) == {"tracked": 3, "changed": 0, "gone": 0, "unreachable": 0}
     rows = live()
     assert [(r.kind, r.not_after - NOW) for r in rows] == [
         (CredentialKind.CLIENT_KEY, 10 * DAY),
@@ -76,7 +83,7 @@ def test_sync_tracks_certificates_and_exp_members_and_says_which_client() -> Non
 def test_sync_twice_changes_nothing() -> None:
     relying_party(jwk(kid="a", cert_not_after=NOW + 90 * DAY))
     credentials_sync(now=NOW)
-    assert credentials_sync(now=NOW + DAY) == {"tracked": 0, "changed": 0, "gone": 0}
+    assert credentials_sync(now=NOW + DAY) == {"tracked": 0, "changed": 0, "gone": 0, "unreachable": 0}
     assert TrackedCredential.objects.count() == 1
 
 
@@ -122,7 +129,7 @@ def test_a_removed_key_and_a_disabled_client_are_gone() -> None:
     credentials_sync(now=NOW)
     Client.objects.filter(pk=client.pk).update(jwks={"keys": [keep]})  # the client's keys as re-registered
     client_disable(actor=None, client_id=other.client_id)
-    assert credentials_sync(now=NOW + DAY) == {"tracked": 0, "changed": 0, "gone": 2}
+    assert credentials_sync(now=NOW + DAY) == {"tracked": 0, "changed": 0, "gone": 2, "unreachable": 0}
     assert [r.label for r in live()] == ["keep"]
     gone = TrackedCredential.objects.filter(gone_at__isnull=False)
     assert {r.label for r in gone} == {"drop", "other"}
@@ -150,11 +157,52 @@ def test_a_new_expiry_on_the_same_key_starts_the_alerts_again(admin: User) -> No
     credentials_sync(now=NOW)
     alerts_due(now=NOW)
     Client.objects.filter(pk=client.pk).update(jwks={"keys": [{**key, "exp": int((NOW + 100 * DAY).timestamp())}]})
-    assert credentials_sync(now=NOW + DAY) == {"tracked": 0, "changed": 1, "gone": 0}
+    assert credentials_sync(now=NOW + DAY) == {"tracked": 0, "changed": 1, "gone": 0, "unreachable": 0}
     (row,) = live()
     assert (row.not_after, row.alerts_sent) == (NOW + 100 * DAY, [])
     assert alerts_due(now=NOW + 71 * DAY)["alerted"] == 1
     assert TrackedCredential.objects.get().alerts_sent == [30]
+
+
+@contextmanager
+def published(body: bytes) -> Iterator[str]:
+    """A relying party's own JWKS address, on 127.0.0.1 (HTTP is allowed to loopback only)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/jwk-set+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_keys_at_a_jwks_uri_are_fetched_tracked_and_kept_while_the_address_is_unreachable(admin: User) -> None:
+    key = jwk(kid="addr", exp=int((NOW + 20 * DAY).timestamp()))
+    with published(json.dumps({"keys": [key]}).encode()) as uri:
+        client, _secret = client_register(
+            actor=None, name="Theo địa chỉ", redirect_uris=[RP], auth_method="private_key_jwt", jwks_uri=uri
+        )
+        counts = credentials_sync(now=NOW)
+    assert (counts["tracked"], counts["unreachable"]) == (1, 0)
+    row = TrackedCredential.objects.get()
+    assert (row.client_id, row.kind, row.not_after) == (client.pk, CredentialKind.CLIENT_KEY, NOW + 20 * DAY)
+    assert credentials_overview(actor=admin, now=NOW).by_address == []  # watched now
+    client_keys._cache.clear()  # the address is gone: the next sync cannot fetch it
+    counts = credentials_sync(now=NOW + DAY)
+    assert (counts["unreachable"], counts["gone"]) == (1, 0)
+    assert TrackedCredential.objects.get().gone_at is None  # unreachable is not removed
 
 
 def test_clients_with_keys_by_address_are_listed_as_not_watched(admin: User) -> None:

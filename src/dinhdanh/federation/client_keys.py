@@ -100,6 +100,14 @@ def _by_address(client: Client, kid: str | None) -> dict[str, Any]:
     return data
 
 
+def published_keys(client: Client) -> list[dict[str, Any]]:
+    """The public keys a client publishes at its ``jwks_uri`` (the same fetch, checks and cache as for
+    its assertions); ``ClientKeysError`` when it has none or they cannot be had."""
+    if not client.jwks_uri:
+        raise ClientKeysError("the client has no jwks_uri")
+    return list(_by_address(client, None)["keys"])
+
+
 def client_key_set(client: Client, kid: str | None = None) -> KeySet:
     """The key set that verifies ``client``'s assertions (``kid``: the one an assertion names)."""
     data = client.jwks if client.jwks else _by_address(client, kid) if client.jwks_uri else None

@@ -115,7 +115,7 @@ class Row:
 @dataclass(frozen=True)
 class Overview:
     rows: list[Row]
-    by_address: list[Client]  # active clients whose keys are at a jwks_uri: not watched
+    by_address: list[Client]  # active clients with keys at a jwks_uri and nothing tracked: not watched
 
 
 def _level(not_after: datetime, now: datetime) -> str:
@@ -132,5 +132,11 @@ def credentials_overview(*, actor: User | None, now: datetime | None = None) -> 
         TrackedCredential.objects.filter(gone_at__isnull=True).select_related("client").order_by("not_after", "pk")
     )
     rows = [Row(c, _owner(c), (c.not_after - now) // timedelta(days=1), _level(c.not_after, now)) for c in live]
-    by_address = list(Client.objects.filter(active=True, jwks__isnull=True).exclude(jwks_uri="").order_by("name"))
+    watched = TrackedCredential.objects.filter(gone_at__isnull=True, client__isnull=False).values("client_id")
+    by_address = list(
+        Client.objects.filter(active=True, jwks__isnull=True)
+        .exclude(jwks_uri="")
+        .exclude(pk__in=watched)
+        .order_by("name")
+    )
     return Overview(rows, by_address)

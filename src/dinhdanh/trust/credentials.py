@@ -11,10 +11,10 @@ What is tracked, and from where:
   with both, whichever comes first;
 * a partner agency's certificate registered here by an administrator (kind ``partner_certificate``).
 
-A JWK with neither has no expiry to watch and is not tracked; keys published at a ``jwks_uri`` are not
-either: sync never goes to the network (the key cache of ``federation.client_keys`` lives in the web
-processes for minutes, never in the worker) — the dashboard lists such clients so nobody assumes
-they are watched. A client's key that is no longer registered, or a client taken out of service, gets
+A JWK with neither has no expiry to watch and is not tracked. Keys published at a ``jwks_uri`` are
+fetched by the sync (``federation.client_keys``: HTTPS, bounded, no redirect elsewhere); a set that
+cannot be fetched leaves what was tracked as it was — the dashboard lists clients by address with
+nothing tracked, so nobody assumes they are watched. A client's key that is no longer registered, or a client taken out of service, gets
 ``gone_at`` and no more alerts.
 
 Alerts: for each live credential, the nearest threshold passed and not yet alerted (nor a nearer one):
@@ -46,6 +46,7 @@ from joserfc.jwk import JWKRegistry
 from dinhdanh.core import audit
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError, ErrorCode
+from dinhdanh.federation.client_keys import ClientKeysError, published_keys
 from dinhdanh.federation.models import Client
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.registries.sources import Source
@@ -164,10 +165,22 @@ def _exp(jwk: dict[str, Any]) -> datetime | None:
         return None
 
 
-def _client_keys(client: Client) -> list[_Seen]:
-    keys = client.jwks.get("keys") if isinstance(client.jwks, dict) else None
+def _registered(client: Client) -> list[Any] | None:
+    """The client's keys: registered by value, or fetched from its ``jwks_uri`` (None: unreachable)."""
+    if isinstance(client.jwks, dict):
+        keys = client.jwks.get("keys")
+        return keys if isinstance(keys, list) else []
+    if client.jwks_uri:
+        try:
+            return published_keys(client)
+        except ClientKeysError:
+            return None
+    return []
+
+
+def _client_keys(client: Client, keys: list[Any]) -> list[_Seen]:
     seen: list[_Seen] = []
-    for jwk in keys if isinstance(keys, list) else []:
+    for jwk in keys:
         if not isinstance(jwk, dict):
             continue
         leaf, exp = _leaf(jwk), _exp(jwk)
@@ -218,16 +231,26 @@ def _untrack(row: TrackedCredential, now: datetime, actor: User | None = None) -
 
 
 def credentials_sync(*, now: datetime | None = None) -> dict[str, int]:
-    """Bring the tracked client keys in line with what active clients have registered."""
+    """Bring the tracked client keys in line with what active clients have registered — by value, or
+    at their ``jwks_uri`` (fetched before the transaction, so no lock waits on the network). A key set
+    that cannot be fetched leaves that client's tracked keys as they were: unreachable is not removed."""
     now = now or timezone.now()
-    counts = {"tracked": 0, "changed": 0, "gone": 0}
+    counts = {"tracked": 0, "changed": 0, "gone": 0, "unreachable": 0}
+    seen: dict[tuple[str, str], _Seen] = {}
+    unreachable: set[int] = set()
+    for client in Client.objects.filter(active=True).only("pk", "client_id", "name", "jwks", "jwks_uri"):
+        keys = _registered(client)
+        if keys is None:
+            unreachable.add(client.pk)
+            continue
+        seen.update({(s.kind, s.fingerprint): s for s in _client_keys(client, keys)})
+    counts["unreachable"] = len(unreachable)
     with transaction.atomic():
-        seen: dict[tuple[str, str], _Seen] = {}
-        for client in Client.objects.filter(active=True).only("pk", "client_id", "name", "jwks"):
-            seen.update({(s.kind, s.fingerprint): s for s in _client_keys(client)})
         live = TrackedCredential.objects.select_for_update().filter(gone_at__isnull=True, kind__in=_CLIENT_KINDS)
         known: set[tuple[str, str]] = set()
         for row in live:
+            if row.client_id in unreachable:
+                continue
             found = seen.get((row.kind, row.fingerprint))
             if found is None:
                 _untrack(row, now)
