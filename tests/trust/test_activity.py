@@ -12,6 +12,7 @@ import pytest
 from django.test import Client as Browser
 from django.utils import timezone
 
+from dinhdanh.core.errors import DomainError
 from dinhdanh.core.models import DomainEvent
 from dinhdanh.federation.consent import consent_revoke_for_organization
 from dinhdanh.federation.events import SIGNED_IN_AS
@@ -103,8 +104,10 @@ def test_nobody_but_its_managers_reads_it(world: World, who: str) -> None:
     answer = signed_in(Browser(), getattr(world, who)).get(org_page(world))
     assert answer.status_code == 403
     assert "Cổng dịch vụ công" not in answer.content.decode()
-    with pytest.raises(Exception, match="quản trị"):
+    with pytest.raises(DomainError) as refused:
         activity.organization_activity(getattr(world, who), world.org)
+    assert refused.value.code == "trust.activity_not_manager"
+    assert "quản trị" in refused.value.message("vi")
 
 
 def test_anonymous_and_unknown_addresses(world: World) -> None:
