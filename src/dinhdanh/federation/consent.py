@@ -116,7 +116,8 @@ def consent_revoke(*, actor: User, consent_id: int) -> Consent:
     """End one of the person's own consents and everything issued under it."""
     with transaction.atomic():
         consent = (
-            Consent.objects.select_for_update()
+            # "self": organization is a nullable join, which PostgreSQL will not lock.
+            Consent.objects.select_for_update(of=("self",))
             .filter(pk=consent_id, user=actor)
             .select_related("client", "organization")
             .first()
@@ -155,7 +156,7 @@ def consent_revoke_for_organization(*, actor: User, organization: Organization, 
     with transaction.atomic():
         _require_manager(actor, organization)
         consent = (
-            Consent.objects.select_for_update()
+            Consent.objects.select_for_update(of=("self",))
             .filter(pk=consent_id, organization=organization)
             .select_related("client", "organization")
             .first()

@@ -82,7 +82,8 @@ def alerts_due(*, now: datetime | None = None) -> dict[str, int]:
     for pk in candidates:
         with transaction.atomic():
             row = (
-                TrackedCredential.objects.select_for_update()
+                # "self": client is a nullable join (partners have none), which PostgreSQL will not lock.
+                TrackedCredential.objects.select_for_update(of=("self",))
                 .select_related("client")
                 .filter(pk=pk, gone_at__isnull=True)
                 .first()
