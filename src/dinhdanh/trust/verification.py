@@ -26,7 +26,7 @@ import hmac
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -45,14 +45,10 @@ from dinhdanh.organizations.models import (
     MemberRole,
     Membership,
     Organization,
-    OrganizationChange,
     OrganizationStatus,
-    Service,
 )
-from dinhdanh.people.logins import account_by_number, login_digests
-from dinhdanh.people.models import User
 from dinhdanh.trust.audit_actions import TrustAction
-from dinhdanh.trust.models import Question
+from dinhdanh.trust.verify_rows import Lookups, QuestionRow, add_questions, service_codes
 from dinhdanh.trust.verify_schemas import OrganizationQuestion, PersonQuestion, Refusal
 
 __all__ = ["TYP", "Outcome", "checked", "person_digest", "verification_ask"]
@@ -85,55 +81,10 @@ def _earliest(*moments: datetime | None) -> datetime | None:
     return min(known) if known else None
 
 
-@dataclass
-class _Lookups:
-    """What one call has read, so that a batch asking the same thing twice reads it once."""
-
-    organizations: dict[tuple[str, str], Organization | None] = field(default_factory=dict)
-    since: dict[int, datetime] = field(default_factory=dict)
-    accounts: dict[str, User | None] = field(default_factory=dict)
-    digests: dict[str, list[str]] = field(default_factory=dict)
-    services: dict[str, Service | None] = field(default_factory=dict)
-
-    def organization(self, question: Parsed) -> Organization | None:
-        key = (question.via, question.organization)
-        if key not in self.organizations:
-            lookup = {"eid": question.organization} if question.via == "eid" else {"code": question.organization}
-            self.organizations[key] = Organization.objects.filter(**lookup).first()
-        return self.organizations[key]
-
-    def status_since(self, organization: Organization) -> datetime:
-        """When the organization came to its present status: its open lock, or the end of its last one."""
-        if organization.pk not in self.since:
-            last = organization.locks.order_by("-locked_at").first()
-            if organization.status == OrganizationStatus.ACTIVE:
-                since = last.unlocked_at if last is not None and last.unlocked_at else organization.issued_at
-            else:
-                since = last.locked_at if last is not None else organization.updated_at
-            self.since[organization.pk] = since
-        return self.since[organization.pk]
-
-    def account(self, number: str) -> User | None:
-        if number not in self.accounts:
-            self.accounts[number] = account_by_number(number)
-        return self.accounts[number]
-
-    def digests_of(self, number: str) -> list[str]:
-        if number not in self.digests:
-            self.digests[number] = login_digests(number)
-        return self.digests[number]
-
-    def service(self, code: str) -> Service | None:
-        if code not in self.services:
-            self.services[code] = Service.objects.filter(code=code).first()
-        return self.services[code]
-
-
 def checked(questions: Sequence[Parsed | Refusal]) -> list[Parsed | Refusal]:
     """``questions`` with those naming a service we do not know turned into refusals (before the call
     is counted: a question that cannot be answered costs nothing)."""
-    codes = {q.service for q in questions if isinstance(q, PersonQuestion) and q.service}
-    known = set(Service.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+    known = service_codes({q.service for q in questions if isinstance(q, PersonQuestion) and q.service})
     refusal = Refusal("service", "service is not a service code of this platform")
     return [
         refusal if isinstance(q, PersonQuestion) and q.question == "member" and q.service not in known else q
@@ -155,7 +106,7 @@ def _covers(start: datetime, end: datetime, valid_from: datetime, until: datetim
     return valid_from <= start and (until is None or until > end)
 
 
-def _organization_facts(organization: Organization, lookups: _Lookups) -> dict[str, Any]:
+def _organization_facts(organization: Organization, lookups: Lookups) -> dict[str, Any]:
     return {
         "eid": organization.eid,
         "code": organization.code or None,
@@ -185,23 +136,13 @@ def _blocked(organization: Organization, start: datetime, end: datetime) -> str:
     return "organization_terminated" if lock.permanent else "organization_locked"
 
 
-def _representative_since(organization: Organization) -> datetime:
-    change = (
-        OrganizationChange.objects.filter(organization=organization, changes__has_key="representative_account")
-        .order_by("-changed_at")
-        .values_list("changed_at", flat=True)
-        .first()
-    )
-    return change or organization.issued_at
-
-
 def _representative(
-    question: PersonQuestion, organization: Organization, lookups: _Lookups, start: datetime, end: datetime
+    question: PersonQuestion, organization: Organization, lookups: Lookups, start: datetime, end: datetime
 ) -> tuple[Answer, dict[str, Any]]:
     current = bool(organization.representative_digest) and (
         organization.representative_digest in lookups.digests_of(question.number)
     )
-    since = _representative_since(organization)
+    since = lookups.last_representative_change(organization)
     if since <= start:
         if current:
             return "yes", {"representative_since": _when(since)}
@@ -211,7 +152,7 @@ def _representative(
     account = lookups.account(question.number)
     if account is not None:
         for held in Membership.objects.filter(
-            organization=organization, user=account, role=MemberRole.REPRESENTATIVE
+            organization=organization, user_id=account, role=MemberRole.REPRESENTATIVE
         ):
             until = _earliest(held.valid_until, held.revoked_at)
             if _covers(start, end, held.valid_from, until):
@@ -223,13 +164,13 @@ def _representative(
 
 
 def _member(
-    question: PersonQuestion, organization: Organization, lookups: _Lookups, start: datetime, end: datetime
+    question: PersonQuestion, organization: Organization, lookups: Lookups, start: datetime, end: datetime
 ) -> tuple[Answer, dict[str, Any]]:
     service = lookups.service(question.service)
     account = lookups.account(question.number)
     held = (
         list(
-            Membership.objects.filter(organization=organization, user=account)
+            Membership.objects.filter(organization=organization, user_id=account)
             .prefetch_related("grants")
             .order_by("-valid_from", "-pk")
         )
@@ -273,10 +214,10 @@ def _member(
 
 
 def _answer(
-    question: Parsed, client: Client, lookups: _Lookups, now: datetime
+    question: Parsed, client: Client, lookups: Lookups, now: datetime
 ) -> tuple[dict[str, Any], str, int | None]:
     """The answer's members, the ``Question.kind`` and the organization's pk (None when unknown)."""
-    organization = lookups.organization(question)
+    organization = lookups.organization(question.via, question.organization)
     asked: dict[str, Any] = {"kind": question.kind, "organization": question.organization}
     kind: str
     if isinstance(question, PersonQuestion):
@@ -312,11 +253,10 @@ def verification_ask(
 ) -> Outcome:
     """Answer ``questions`` for ``client`` (already authenticated and counted), keep them, audit the
     call and sign the answers: one JWS over the answer (single) or over all of them (batch)."""
-    lookups = _Lookups()
+    lookups = Lookups()
     items: list[dict[str, Any]] = []
-    rows: list[Question] = []
+    rows: list[QuestionRow] = []
     counts: Counter[str] = Counter()
-    request_id = current_request_id()[:64]
     for index, question in enumerate(questions):
         if isinstance(question, Refusal):
             items.append({"index": index, **question.as_item()} if batch else question.as_item())
@@ -327,18 +267,10 @@ def verification_ask(
         counts[f"{kind}.{item['answer']}"] += 1
         service = question.service if isinstance(question, PersonQuestion) else ""
         rows.append(
-            Question(
-                client=client,
-                organization_id=organization_id,
-                kind=kind,
-                service=service,
-                answer=item["answer"],
-                asked_at=now,
-                request_id=request_id,
-            )
+            QuestionRow(organization_id=organization_id, kind=kind, service=service, answer=item["answer"])
         )
     with transaction.atomic():
-        Question.objects.bulk_create(rows)
+        add_questions(client_id=client.pk, rows=rows, asked_at=now, request_id=current_request_id()[:64])
         audit.record(
             TrustAction.VERIFICATION_ASKED,
             actor=None,
