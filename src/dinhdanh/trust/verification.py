@@ -168,30 +168,22 @@ def _member(
 ) -> tuple[Answer, dict[str, Any]]:
     service = lookups.service(question.service)
     account = lookups.account(question.number)
-    held = (
-        list(
-            Membership.objects.filter(organization=organization, user_id=account)
-            .prefetch_related("grants")
-            .order_by("-valid_from", "-pk")
-        )
-        if account is not None
-        else []
-    )
+    held = lookups.held(organization, account, service) if account is not None else []
     if not held:
         return "no", {"reason": "not_a_member"}
     out_of_use: dict[str, Any] | None = None
     out_of_period: dict[str, Any] | None = None
-    for membership in held:
+    for found in held:
+        membership = found.membership
         # As organizations.selectors.membership_covers: full powers cover every service, in use or
         # not; a named grant covers its service while that service is in use.
         full = policy.has_full_powers(membership)
         until = _earliest(membership.valid_until, membership.revoked_at)
         periods = [(membership.valid_from, until)]
-        if not full:
+        if not full:  # the grants read are those for the service asked about
             periods = [
-                (max(membership.valid_from, g.valid_from), _earliest(until, g.valid_until, g.revoked_at))
-                for g in membership.grants.all()
-                if service is not None and g.service_id == service.pk
+                (max(membership.valid_from, valid_from), _earliest(until, valid_until, revoked_at))
+                for valid_from, valid_until, revoked_at in found.grants
             ]
         for begin, finish in periods:
             facts = {
