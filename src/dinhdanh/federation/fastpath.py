@@ -7,7 +7,11 @@ the same views through a short handler and every other request to Django, unchan
 
 * taken here: a ``POST`` without a ``Cookie`` header, form-encoded, to a path that this deployment's
   URL configuration resolves to ``federation:token``, ``federation:introspect`` or
-  ``federation:revoke`` (a zone that does not serve them serves nothing here);
+  ``federation:revoke`` (a zone that does not serve them serves nothing here); and a ``POST`` without
+  a ``Cookie`` header, ``application/json``, to an API operation an app above registered with
+  ``serve_json`` (the verification API, decision 0038), while that operation has no authentication or
+  throttling of the API's own: the view function is called as the API's operation calls it, and an
+  exception in it answered by the API's handler;
 * passed to Django after all: a request Django would redirect (``SECURE_SSL_REDIRECT``) or refuse for
   its host, so those answers stay Django's own;
 * the view is the one Django would call, decorators included, with a request of our own
@@ -42,6 +46,7 @@ import io
 import logging
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -55,9 +60,9 @@ from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.db import close_old_connections, reset_queries
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve, set_script_prefix, set_urlconf
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse, set_script_prefix, set_urlconf
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.csp import CSP, LazyNonce, build_policy
 from django.utils.http import parse_header_parameters
 from django.utils.log import log_response
@@ -67,7 +72,7 @@ from dinhdanh.core.context import new_request_id, reset_request_id, set_request_
 from dinhdanh.federation.lean_http import LeanRequest, parse_form
 from dinhdanh.people.assurance import Assurance, bound
 
-__all__ = ["HANDLED", "ROUTES", "SKIPPED", "LeanPath", "wrap"]
+__all__ = ["HANDLED", "ROUTES", "SKIPPED", "JsonRoute", "LeanPath", "serve_json", "wrap"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +83,27 @@ type View = Callable[[HttpRequest], HttpResponse]
 ROUTES = ("/oauth/token", "/oauth/introspect", "/oauth/revoke")
 _NAMES = {"federation:token", "federation:introspect", "federation:revoke"}
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class JsonRoute:
+    """An API operation's view function, and the API's answer to an exception raised in it."""
+
+    view: View
+    on_exception: Callable[[HttpRequest, Exception], HttpResponse]
+
+
+# URL name -> route: the API operations apps above register (``serve_json``); none is taken unless
+# this deployment's URL configuration resolves its path back to the name.
+JSON_ROUTES: dict[str, JsonRoute] = {}
+
+
+def serve_json(url_name: str, view: View, on_exception: Callable[[HttpRequest, Exception], HttpResponse]) -> None:
+    """Serve the API operation named ``url_name`` on the lean path: its ``view`` function reads of a
+    request only its body, ``META``, ``headers`` and ``method``, and answers every outcome itself."""
+    JSON_ROUTES[url_name] = JsonRoute(view, on_exception)
+
 
 # Middleware whose effect on these requests is reproduced here (above, and in LeanPath).
 HANDLED = frozenset({
@@ -87,6 +113,7 @@ HANDLED = frozenset({
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "dinhdanh.people.middleware.NoStoreMiddleware",
 })  # fmt: skip
 # Middleware that cannot change the answer to a cookie-less form POST to these views, and why.
 SKIPPED: dict[str, str] = {
@@ -94,10 +121,11 @@ SKIPPED: dict[str, str] = {
     "django.contrib.sessions.middleware.SessionMiddleware": (
         "no cookie: an empty session nobody writes; its Vary: Cookie is added here"
     ),
-    "dinhdanh.http.middleware.ApiProblemMiddleware": "acts under /api/ only",
+    "dinhdanh.http.middleware.ApiProblemMiddleware": (
+        "replaces only a 404 or 405 that is not JSON: the views here never answer one"
+    ),
     "django.middleware.csrf.CsrfViewMiddleware": "the views are csrf_exempt (checked) and no cookie is sent",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "no session: the anonymous user",
-    "dinhdanh.people.middleware.NoStoreMiddleware": "anonymous, not under /api/; the views say no-store",
     "dinhdanh.people.middleware.AccountSessionMiddleware": "acts for a signed-in person only",
     "dinhdanh.people.assurance.AssuranceMiddleware": "an anonymous request's assurance is bound here",
     "django.contrib.messages.middleware.MessageMiddleware": "these views add no messages; no cookie to read",
@@ -185,7 +213,26 @@ class LeanPath:
                 continue  # not served in this zone: Django answers as it would anyway
             if match.view_name in _NAMES and getattr(match.func, "csrf_exempt", False) and not match.kwargs:
                 self.views[path] = cast("View", match.func)
+        self.json_views: dict[str, JsonRoute] = {}
+        for name, route in JSON_ROUTES.items():
+            try:
+                path = reverse(name)
+            except NoReverseMatch:
+                continue
+            match = resolve(path)
+            operation = getattr(route.view, "_ninja_operation", None)
+            if (
+                match.view_name == name
+                and getattr(match.func, "csrf_exempt", False)
+                and not match.kwargs
+                and operation is not None
+                and not operation.auth_callbacks
+                and not operation.throttle_objects
+                and path not in self.views
+            ):
+                self.json_views[path] = route
         used = set(settings.MIDDLEWARE)
+        self.no_store = "dinhdanh.people.middleware.NoStoreMiddleware" in used
         self.request_id = "dinhdanh.core.middleware.RequestIdMiddleware" in used
         self.locale = "django.middleware.locale.LocaleMiddleware" in used
         self.security = "django.middleware.security.SecurityMiddleware" in used
@@ -199,6 +246,7 @@ class LeanPath:
         self.headers = self._fixed_headers(used)
         self.languages: dict[str, str] = {}  # Accept-Language -> the language LocaleMiddleware activates
         self.content_types: dict[str, bool] = {}  # Content-Type -> Django reads the body as a UTF-8 form
+        self.json_types: dict[str, bool] = {}  # Content-Type -> application/json
         self.hosts: dict[tuple[Any, ...], bool | None] = {}  # what get_host, is_secure read -> _secure
         proxy = settings.SECURE_PROXY_SSL_HEADER
         self.host_keys = (*_HOST_KEYS, proxy[0]) if proxy else _HOST_KEYS
@@ -263,10 +311,23 @@ class LeanPath:
             self.content_types[content_type] = form
         return form
 
+    def _is_json(self, content_type: str) -> bool:
+        is_json = self.json_types.get(content_type)
+        if is_json is None:
+            if len(self.json_types) >= _KEPT:
+                self.json_types.clear()
+            try:
+                kind, _params = parse_header_parameters(content_type)
+            except ValueError:
+                kind = ""
+            is_json = self.json_types[content_type] = kind == JSON
+        return is_json
+
     @staticmethod
-    def _body(environ: dict[str, Any]) -> bytes | None:
+    def _body(environ: dict[str, Any], *, form: bool) -> bytes | None:
         """The body, put back for whoever reads it next; None (Django answers) when Django would refuse it
-        with a 400 page: a page that needs the session and user the lean path has not."""
+        with a 400 page: a page that needs the session and user the lean path has not. (A JSON view
+        reads ``body``, which Django limits in size only; a form is limited in fields too.)"""
         try:
             length = int(environ.get("CONTENT_LENGTH") or "")
         except ValueError:
@@ -277,7 +338,9 @@ class LeanPath:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        within = len(body) == length and (fields is None or body.count(b"&") + 1 <= fields)  # as parse_qsl counts
+        within = len(body) == length and (
+            not form or fields is None or body.count(b"&") + 1 <= fields  # as parse_qsl counts
+        )
         return body if within else None
 
     def _language(self, environ: dict[str, Any]) -> str:
@@ -292,14 +355,15 @@ class LeanPath:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         view = self.views.get(path)
+        route = self.json_views.get(path) if view is None else None
         if (
-            view is None
+            (view is None and route is None)
             or environ.get("REQUEST_METHOD") != "POST"
             or "HTTP_COOKIE" in environ
-            or not self._is_form(environ.get("CONTENT_TYPE", ""))
+            or not (self._is_form if route is None else self._is_json)(environ.get("CONTENT_TYPE", ""))
         ):
             return self.app(environ, start_response)
-        body = self._body(environ)
+        body = self._body(environ, form=route is None)
         if body is None:
             return self.app(environ, start_response)
         secure = self._secure(environ)
@@ -310,8 +374,9 @@ class LeanPath:
         set_script_prefix(script_name)
         self._send(signals.request_started, self.started, environ=environ)
         set_urlconf(settings.ROOT_URLCONF)
-        request = LeanRequest(environ, parse_form(body), f"{script_name.rstrip('/')}/{path[1:]}")
-        response = self._respond(view, request, body)
+        form = parse_form(body) if route is None else parse_form(b"")
+        request = LeanRequest(environ, form, f"{script_name.rstrip('/')}/{path[1:]}", body=body)
+        response = self._respond(view or cast("JsonRoute", route).view, request, body, route)
         if response.status_code >= 400 and not getattr(response, "_has_been_logged", False):
             level = logging.ERROR if response.status_code >= 500 else logging.WARNING
             if _request_logger.isEnabledFor(level):
@@ -356,7 +421,7 @@ class LeanPath:
             django_request._csp_nonce = request._csp_nonce  # type: ignore[attr-defined]  # the middleware's
         return django_request
 
-    def _respond(self, view: View, request: LeanRequest, body: bytes) -> HttpResponse:
+    def _respond(self, view: View, request: LeanRequest, body: bytes, route: JsonRoute | None) -> HttpResponse:
         request_id = new_request_id(request.headers.get("X-Request-ID")) if self.request_id else ""
         token = set_request_id(request_id) if self.request_id else None
         try:
@@ -368,8 +433,14 @@ class LeanPath:
             with bound(_ANONYMOUS):
                 try:
                     response = view(cast("HttpRequest", request))
-                except Exception as exc:  # as convert_exception_to_response
-                    response = response_for_exception(self._django_request(request, body), exc)
+                except Exception as exc:  # as the API's operation, else convert_exception_to_response
+                    django_request = self._django_request(request, body)
+                    try:
+                        if route is None:
+                            raise
+                        response = route.on_exception(django_request, exc)
+                    except Exception as unhandled:  # what the API's handler raises again goes to Django's
+                        response = response_for_exception(django_request, unhandled)
         finally:
             if token is not None:
                 reset_request_id(token)
@@ -380,6 +451,8 @@ class LeanPath:
             self._vary(response, ("Cookie",))
         if request_id:
             response.headers["X-Request-ID"] = request_id
+        if self.no_store and request.path.startswith("/api/"):  # NoStoreMiddleware: every API answer
+            add_never_cache_headers(response)
         return response
 
     @staticmethod

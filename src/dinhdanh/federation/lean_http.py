@@ -84,10 +84,11 @@ class EnvironHeaders:
 
 
 class LeanRequest:
-    __slots__ = ("LANGUAGE_CODE", "META", "POST", "_csp_nonce", "headers", "method", "path")
+    __slots__ = ("LANGUAGE_CODE", "META", "POST", "_csp_nonce", "body", "headers", "method", "path")
 
-    def __init__(self, environ: dict[str, Any], form: LeanForm, path: str) -> None:
+    def __init__(self, environ: dict[str, Any], form: LeanForm, path: str, *, body: bytes = b"") -> None:
         self.META = environ
+        self.body = body  # what Django's ``request.body`` gives (its size checked by the lean path)
         self.POST = form
         self.headers = EnvironHeaders(environ)
         self.method = "POST"

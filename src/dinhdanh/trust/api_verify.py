@@ -19,10 +19,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Router
 
+from dinhdanh.federation import fastpath
 from dinhdanh.federation.models import Client
 from dinhdanh.federation.protocol import dpop
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.resource import Caller, client_caller
+from dinhdanh.http.problems import installed_api
 from dinhdanh.http.zones import Zone
 from dinhdanh.trust import ratelimit
 from dinhdanh.trust.verification import LOCAL, checked, verification_ask
@@ -215,5 +217,19 @@ def verify_batch(request: HttpRequest) -> HttpResponse:
     except OAuthError as exc:
         return _finish(request, exc.response())
 
+
+def _on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The API's answer to an exception in a view, as its operation gives it (problem+json)."""
+    return installed_api().on_exception(request, exc)
+
+
+# Relying parties' servers ask many times a second without cookies: these views read of a request only
+# its body, META, headers and method, and answer every outcome themselves (decision 0038).
+for _name, _view in (
+    ("api:verify_organization", verify_organization),
+    ("api:verify_person", verify_person),
+    ("api:verify_batch", verify_batch),
+):
+    fastpath.serve_json(_name, _view, _on_exception)
 
 __all__ = ["PREFIX", "ZONE", "router"]
