@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.federation import keys
@@ -44,9 +46,18 @@ def _outbox(settings: Any, tmp_path: Path) -> None:
     keep_outbox(settings, tmp_path)
 
 
+def connection_kept_again() -> None:
+    """django.test.Client (which the tokens come through) connects close_old_connections again when
+    done: disconnected once more for the requests that follow (see connection_kept)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+
+
 @pytest.fixture
 def w(db: None) -> World:
-    return world()
+    made = world()
+    connection_kept_again()
+    return made
 
 
 def verify(what: str, body: object, token: str, *, content_type: str = "application/json", **headers: str) -> Any:
@@ -175,6 +186,7 @@ def test_refusals_are_the_same_and_nothing_is_kept(
 def test_a_missing_scope_is_refused_the_same(w: World) -> None:
     client, secret = relying_party(("verify.organization",), name="Chỉ hỏi tổ chức")
     token = token_for(client, secret)
+    connection_kept_again()
     body = {"organization": TAX_CODE, "personal_number": REP_NUMBER, "question": "representative"}
     django, lean, handed = both(verify("person", body, token))
     same(django, lean)
@@ -197,6 +209,7 @@ def test_a_dpop_bound_token_and_its_proof_are_checked_the_same(w: World) -> None
     rp = fapi_rp(scopes=("openid", "verify.organization", "verify.member"), service="")
     issued = rp.post("/oauth/token", {"grant_type": "client_credentials"})
     bound = issued.json()["access_token"]
+    connection_kept_again()
     path = "/api/v1/verify/organization"
     answers = []
     for _app in range(2):  # a proof is single-use: one for each path

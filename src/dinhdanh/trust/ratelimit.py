@@ -40,7 +40,18 @@ def window_start(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
+_upserts: dict[str, str] = {}
+
+
 def _upsert_sql() -> str:
+    """The statement, built once per database (decision 0038: not again at every call)."""
+    key = f"{connection.alias}:{connection.vendor}"
+    if key not in _upserts:
+        _upserts[key] = _build_upsert_sql()
+    return _upserts[key]
+
+
+def _build_upsert_sql() -> str:
     quote = connection.ops.quote_name
     table = quote(RateWindow._meta.db_table)
     columns = {f.name: str(f.column) for f in RateWindow._meta.concrete_fields}
