@@ -20,6 +20,10 @@ with a service grant):
 
 Every answered call writes its Question rows, one audit event and one rate-window upsert, and signs a
 JWS; so a verification call is a write, where the token endpoint (decision 0034) writes nothing.
+
+To compare with an older version in the same session, put its ``src`` first on ``PYTHONPATH`` (both
+this process and the server import it from there): ``git archive <commit> src | tar -x -C /tmp/old``,
+then ``PYTHONPATH=/tmp/old/src .venv/bin/python bench/trust_verify.py`` (decision 0038's figures).
 """
 
 from __future__ import annotations
