@@ -46,7 +46,6 @@ import io
 import logging
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -70,6 +69,18 @@ from django.utils.log import request_logger as _request_logger
 
 from dinhdanh.core.context import new_request_id, reset_request_id, set_request_id
 from dinhdanh.federation.lean_http import LeanRequest, parse_form
+from dinhdanh.federation.lean_routes import (
+    FORM,
+    HANDLED,
+    JSON,
+    JSON_ROUTES,
+    ROUTE_NAMES,
+    ROUTES,
+    SKIPPED,
+    JsonRoute,
+    View,
+    serve_json,
+)
 from dinhdanh.people.assurance import Assurance, bound
 
 __all__ = ["HANDLED", "ROUTES", "SKIPPED", "JsonRoute", "LeanPath", "serve_json", "wrap"]
@@ -78,58 +89,7 @@ logger = logging.getLogger(__name__)
 
 type StartResponse = Callable[..., Any]
 type WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-type View = Callable[[HttpRequest], HttpResponse]
 
-ROUTES = ("/oauth/token", "/oauth/introspect", "/oauth/revoke")
-_NAMES = {"federation:token", "federation:introspect", "federation:revoke"}
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-
-
-@dataclass(frozen=True, slots=True)
-class JsonRoute:
-    """An API operation's view function, and the API's answer to an exception raised in it."""
-
-    view: View
-    on_exception: Callable[[HttpRequest, Exception], HttpResponse]
-
-
-# URL name -> route: the API operations apps above register (``serve_json``); none is taken unless
-# this deployment's URL configuration resolves its path back to the name.
-JSON_ROUTES: dict[str, JsonRoute] = {}
-
-
-def serve_json(url_name: str, view: View, on_exception: Callable[[HttpRequest, Exception], HttpResponse]) -> None:
-    """Serve the API operation named ``url_name`` on the lean path: its ``view`` function reads of a
-    request only its body, ``META``, ``headers`` and ``method``, and answers every outcome itself."""
-    JSON_ROUTES[url_name] = JsonRoute(view, on_exception)
-
-
-# Middleware whose effect on these requests is reproduced here (above, and in LeanPath).
-HANDLED = frozenset({
-    "dinhdanh.core.middleware.RequestIdMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "dinhdanh.people.middleware.NoStoreMiddleware",
-})  # fmt: skip
-# Middleware that cannot change the answer to a cookie-less form POST to these views, and why.
-SKIPPED: dict[str, str] = {
-    "whitenoise.middleware.WhiteNoiseMiddleware": "answers static file paths only",
-    "django.contrib.sessions.middleware.SessionMiddleware": (
-        "no cookie: an empty session nobody writes; its Vary: Cookie is added here"
-    ),
-    "dinhdanh.http.middleware.ApiProblemMiddleware": (
-        "replaces only a 404 or 405 that is not JSON: the views here never answer one"
-    ),
-    "django.middleware.csrf.CsrfViewMiddleware": "the views are csrf_exempt (checked) and no cookie is sent",
-    "django.contrib.auth.middleware.AuthenticationMiddleware": "no session: the anonymous user",
-    "dinhdanh.people.middleware.AccountSessionMiddleware": "acts for a signed-in person only",
-    "dinhdanh.people.assurance.AssuranceMiddleware": "an anonymous request's assurance is bound here",
-    "django.contrib.messages.middleware.MessageMiddleware": "these views add no messages; no cookie to read",
-}
 _ANONYMOUS = Assurance("http", None)  # what AssuranceMiddleware binds for a request without a session
 _KEPT = 64  # distinct Accept-Language, Content-Type, host values remembered
 _UNKNOWN = object()
@@ -211,7 +171,7 @@ class LeanPath:
                 match = resolve(path)
             except Resolver404:
                 continue  # not served in this zone: Django answers as it would anyway
-            if match.view_name in _NAMES and getattr(match.func, "csrf_exempt", False) and not match.kwargs:
+            if match.view_name in ROUTE_NAMES and getattr(match.func, "csrf_exempt", False) and not match.kwargs:
                 self.views[path] = cast("View", match.func)
         self.json_views: dict[str, JsonRoute] = {}
         for name, route in JSON_ROUTES.items():
