@@ -171,3 +171,19 @@ def test_only_post(rep: User) -> None:
     client, secret = relying_party()
     response = Browser().get(URL, HTTP_AUTHORIZATION=f"Bearer {access_token(client, secret)}")
     assert response.status_code == 405
+
+
+def test_requests_count_against_the_client_s_minute_so_it_is_no_way_round_the_verification_limit(
+    rep: User, settings: Any
+) -> None:
+    settings.TRUST_VERIFY_PER_MINUTE = 2
+    org = organization_with(rep)
+    client, secret = relying_party()
+    token = access_token(client, secret)
+    for number in ("091185000555", "079185000999"):  # probing numbers: refused, but counted
+        assert ask({"organization": org.eid, "personal_number": number}, token).status_code == 404
+    third = ask({"organization": org.eid, "personal_number": REP_NUMBER}, token)
+    assert third.status_code == 429
+    assert int(third["Retry-After"]) >= 1
+    assert third.json()["error"] == "too_many_requests"
+    assert not Attestation.objects.exists()

@@ -26,6 +26,7 @@ from dinhdanh.http.zones import Zone
 from dinhdanh.organizations.models import Organization
 from dinhdanh.organizations.numbers import is_valid_eid
 from dinhdanh.organizations.selectors import organization_if_any
+from dinhdanh.trust import ratelimit
 from dinhdanh.trust.attestations import AttestationError, attestation_issue, holder_for_number
 from dinhdanh.trust.audit_actions import TrustAction
 from dinhdanh.trust.status_lists import status_list_uri
@@ -91,6 +92,22 @@ def request_attestation(request: HttpRequest) -> HttpResponse:
     except OAuthError as exc:
         return exc.response()
     client = caller.client
+    # An attestation answers what a verification question answers ("may this person act for it?"):
+    # it counts against the same minute, or it would be an unmetered way round the verification API.
+    allowance = ratelimit.take(client=client, questions=1, now=timezone.now())
+    if not allowance.allowed:
+        refused = no_store(
+            JsonResponse(
+                {
+                    "error": "too_many_requests",
+                    "error_description": f"at most {allowance.limit} questions a minute; retry after the window",
+                    "retry_after": allowance.retry_after,
+                },
+                status=429,
+            )
+        )
+        refused["Retry-After"] = str(allowance.retry_after)
+        return refused
     organization: Organization | None = None
     try:
         eid, number = _body(request)
