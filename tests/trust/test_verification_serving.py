@@ -17,7 +17,8 @@ from django.db import close_old_connections
 
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.federation import keys
-from dinhdanh.federation.fastpath import JSON_ROUTES, LeanPath
+from dinhdanh.federation.fastpath import LeanPath
+from dinhdanh.federation.lean_routes import JSON_ROUTES
 from dinhdanh.trust import verification
 from dinhdanh.trust.audit_actions import TrustAction
 from dinhdanh.trust.models import Question
