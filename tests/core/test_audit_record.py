@@ -66,6 +66,25 @@ def test_the_chain_continues_after_the_events_already_there() -> None:
     assert audit.verify().ok
 
 
+def test_a_decision_that_fails_after_its_event_leaves_neither_event_nor_head_moved(empty_log: None) -> None:
+    # record() joins the service's transaction without a savepoint of its own (decision 0039): what the
+    # service rolls back takes the event and the head's move with it.
+    kept = audit.record(DemoAction.DEMO_LOADED, actor=None, object_type="demo", object_id="kept")
+
+    def failing_decision() -> None:
+        with transaction.atomic():
+            audit.record(DemoAction.DEMO_LOADED, actor=None, object_type="demo", object_id="lost")
+            raise RuntimeError("the decision failed after its audit")
+
+    with pytest.raises(RuntimeError):
+        failing_decision()
+    assert list(AuditEvent.objects.values_list("object_id", flat=True)) == ["kept"]
+    assert AuditChainHead.objects.get(chain=kept.chain).last_seq == 1
+    audit.record(DemoAction.DEMO_LOADED, actor=None, object_type="demo", object_id="next")
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "object_id")) == [(1, "kept"), (2, "next")]
+    assert audit.verify().ok
+
+
 def test_record_names_the_object_and_the_actor(empty_log: None) -> None:
     user = make_user("Trần Thị Bích")
     by_user = audit.record(PeopleAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"level": 2})

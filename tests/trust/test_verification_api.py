@@ -274,6 +274,7 @@ def test_a_batch_answers_each_question_on_its_own_under_one_signature(w: World) 
     assert REP_NUMBER not in response.content.decode()
     assert Question.objects.count() == 5
     (event,) = AuditEvent.objects.filter(action=TrustAction.VERIFICATION_ASKED)
+    assert event.chain.startswith("reads:central:")  # a look, never queued on the central head (0039)
     assert event.after is not None
     assert event.after["counts"] == {
         "member.no": 1, "organization_active.unknown": 1, "organization_active.yes": 2, "refused": 3,

@@ -239,7 +239,7 @@ def test_an_exception_in_the_view_is_answered_as_the_api_answers_it(
     def broken(**named: Any) -> Any:
         raise RuntimeError("broken")
 
-    monkeypatch.setattr(api_verify, "verification_ask", broken)
+    monkeypatch.setattr(api_verify, "verification_counted", broken)
     django, lean, handed = both(verify("organization", {"organization": TAX_CODE}, w.token))
     same(django, lean)
     assert (lean[0], lean[1]["Content-Type"], handed) == (500, "application/problem+json", 0)

@@ -34,6 +34,7 @@ from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.context import current_request_id
 from dinhdanh.core.keys import audit_chain_key
 from dinhdanh.core.models import AuditChainHead, AuditEvent
+from dinhdanh.core.rows import Insert, SelectOne, Update
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -155,10 +156,17 @@ def _unit_of(obj: Model | None) -> Any:
     return None
 
 
+# Every service's decision appends here, so its three statements are built once (decision 0039): the
+# ORM compiled them again at every call, ≈ 1.4 ms of the ≈ 1.9 ms an append cost.
+_LOCK_HEAD = SelectOne(AuditChainHead, "{chain} = %s", ["chain"], for_update=True)
+_MOVE_HEAD = Update(AuditChainHead, ["last_seq", "last_hash", "key_id"], "{id} = %s", ["id"])
+_APPEND = Insert(AuditEvent)
+
+
 def _head(chain: str) -> AuditChainHead:
     # Two writers may open a new chain at once: the insert that loses is ignored (no error, no aborted
     # transaction on PostgreSQL) and both then lock the one row.
-    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    head = _LOCK_HEAD.first(chain)
     if head is None:
         AuditChainHead.objects.bulk_create(
             [AuditChainHead(chain=chain, last_seq=0, last_hash=GENESIS)], ignore_conflicts=True
@@ -189,7 +197,9 @@ def record(
     occurred_at = timezone.now()
     chain = chain_for(province_code=getattr(unit, "province_code", "") or "", at=occurred_at, read=read)
     key_id, key = audit_chain_key()
-    with transaction.atomic():
+    # Inside a service's transaction no savepoint (two statements more at every decision): an append
+    # that fails fails the whole decision, which must not land unaudited anyway.
+    with transaction.atomic(savepoint=False):
         head = _head(chain)
         event = AuditEvent(
             chain=chain,
@@ -208,10 +218,10 @@ def record(
             key_id=key_id,
         )
         event.hash = _seal(_content(event), key)
-        event.save(force_insert=True)
+        _APPEND.save(event)
         first_under_key = head.key_id != key_id
         head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, key_id
-        head.save(update_fields=["last_seq", "last_hash", "key_id"])
+        _MOVE_HEAD.run([event.seq, event.hash, key_id], [head.pk])
         if checkpoints.due(event.seq, first_under_key=first_under_key):
             # After the outermost commit only: a rolled-back event must never be pinned.
             seq, sealed = event.seq, event.hash

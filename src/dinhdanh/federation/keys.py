@@ -34,10 +34,10 @@ from joserfc.errors import BadSignatureError, DecodeError, InvalidPayloadError, 
 from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 
 from dinhdanh.core import audit
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.core.sealed import seal_text, unseal_text
 from dinhdanh.federation.audit_actions import FederationAction
 from dinhdanh.federation.models import SigningAlg, SigningKey
-from dinhdanh.federation.rows import SelectOne
 from dinhdanh.people.models import User
 
 __all__ = [

@@ -27,7 +27,7 @@ from dinhdanh.federation.protocol.resource import Caller, client_caller
 from dinhdanh.http.problems import installed_api
 from dinhdanh.http.zones import Zone
 from dinhdanh.trust import ratelimit
-from dinhdanh.trust.verification import LOCAL, checked, verification_ask
+from dinhdanh.trust.verification import LOCAL, checked, verification_counted
 from dinhdanh.trust.verify_schemas import (
     BATCH_MAX,
     BatchBody,
@@ -115,8 +115,9 @@ def _answered(
     limit = ratelimit.limit_per_minute()
     if len(questions) > limit:  # would be refused in every window: say so rather than "retry later"
         return _refused(Refusal("questions", f"this client may ask at most {limit} questions a minute"))
-    allowance = ratelimit.take(client=client, questions=len(questions), now=now)
-    if not allowance.allowed:
+    outcome = verification_counted(client=client, questions=questions, now=now, batch=batch)
+    if isinstance(outcome, ratelimit.Allowance):
+        allowance = outcome
         refused = JsonResponse(
             {
                 "error": "too_many_requests",
@@ -127,7 +128,6 @@ def _answered(
         )
         refused["Retry-After"] = str(allowance.retry_after)
         return refused
-    outcome = verification_ask(client=client, questions=questions, now=now, batch=batch)
     payload: dict[str, Any] = {"answers": outcome.items} if batch else dict(outcome.items[0])
     payload["jws"] = outcome.token
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from dinhdanh.federation.models import Client
 from dinhdanh.trust.models import RateWindow
 
-__all__ = ["WINDOW", "Allowance", "limit_per_minute", "take", "window_start"]
+__all__ = ["WINDOW", "Allowance", "count", "limit_per_minute", "take", "window_start"]
 
 WINDOW = timedelta(minutes=1)
 
@@ -63,19 +63,27 @@ def _build_upsert_sql() -> str:
     )
 
 
-def take(*, client: Client, questions: int, now: datetime) -> Allowance:
-    """Count ``questions`` against ``client``'s window at ``now``; not counted when refused."""
+def count(*, client: Client, questions: int, now: datetime) -> Allowance:
+    """Count ``questions`` against ``client``'s window at ``now`` in the caller's transaction, which must
+    be rolled back when the answer is a refusal (``take`` does; so does ``verification_counted``)."""
     limit = limit_per_minute()
     start = window_start(now)
     retry_after = max(1, math.ceil((start + WINDOW - now).total_seconds()))
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(_upsert_sql(), [client.pk, connection.ops.adapt_datetimefield_value(start), questions])
-            row = cursor.fetchone()
-        used = int(row[0]) if row else questions
-        if used > limit:
-            transaction.set_rollback(True)
-            return Allowance(allowed=False, limit=limit, used=used - questions, retry_after=retry_after)
-        if used == questions:  # the minute's first call
-            RateWindow.objects.filter(client=client, window_start__lt=start).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), [client.pk, connection.ops.adapt_datetimefield_value(start), questions])
+        row = cursor.fetchone()
+    used = int(row[0]) if row else questions
+    if used > limit:
+        return Allowance(allowed=False, limit=limit, used=used - questions, retry_after=retry_after)
+    if used == questions:  # the minute's first call
+        RateWindow.objects.filter(client=client, window_start__lt=start).delete()
     return Allowance(allowed=True, limit=limit, used=used, retry_after=retry_after)
+
+
+def take(*, client: Client, questions: int, now: datetime) -> Allowance:
+    """Count ``questions`` against ``client``'s window at ``now``; not counted when refused."""
+    with transaction.atomic():
+        allowance = count(client=client, questions=questions, now=now)
+        if not allowance.allowed:
+            transaction.set_rollback(True)
+    return allowance

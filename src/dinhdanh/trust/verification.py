@@ -47,11 +47,12 @@ from dinhdanh.organizations.models import (
     Organization,
     OrganizationStatus,
 )
+from dinhdanh.trust import ratelimit
 from dinhdanh.trust.audit_actions import TrustAction
 from dinhdanh.trust.verify_rows import Lookups, QuestionRow, add_questions, service_codes
 from dinhdanh.trust.verify_schemas import OrganizationQuestion, PersonQuestion, Refusal
 
-__all__ = ["TYP", "Outcome", "checked", "person_digest", "verification_ask"]
+__all__ = ["TYP", "Outcome", "checked", "person_digest", "verification_ask", "verification_counted"]
 
 TYP = "verification+jwt"
 BINDING_KEY = "trust-verification-binding"
@@ -240,11 +241,9 @@ class Outcome:
     token: str  # the compact JWS (typ verification+jwt) over them
 
 
-def verification_ask(
-    *, client: Client, questions: Sequence[Parsed | Refusal], now: datetime, batch: bool
-) -> Outcome:
-    """Answer ``questions`` for ``client`` (already authenticated and counted), keep them, audit the
-    call and sign the answers: one JWS over the answer (single) or over all of them (batch)."""
+def _answers(
+    client: Client, questions: Sequence[Parsed | Refusal], now: datetime, batch: bool
+) -> tuple[list[dict[str, Any]], list[QuestionRow], Counter[str]]:
     lookups = Lookups()
     items: list[dict[str, Any]] = []
     rows: list[QuestionRow] = []
@@ -261,14 +260,28 @@ def verification_ask(
         rows.append(
             QuestionRow(organization_id=organization_id, kind=kind, service=service, answer=item["answer"])
         )
-    with transaction.atomic():
-        add_questions(client_id=client.pk, rows=rows, asked_at=now, request_id=current_request_id()[:64])
-        audit.record(
-            TrustAction.VERIFICATION_ASKED,
-            actor=None,
-            obj=client,
-            after={"questions": len(questions), "batch": batch, "counts": dict(sorted(counts.items()))},
-        )
+    return items, rows, counts
+
+
+def _kept(
+    client: Client, questions: Sequence[Parsed | Refusal], now: datetime, batch: bool
+) -> list[dict[str, Any]]:
+    """Answers the questions and keeps them with the call's audit event, in the caller's transaction.
+    The event goes to a reads chain: a relying party's question is a look at an organization's data,
+    and must not queue behind every nationwide decision on the ``central`` head (decision 0039)."""
+    items, rows, counts = _answers(client, questions, now, batch)
+    add_questions(client_id=client.pk, rows=rows, asked_at=now, request_id=current_request_id()[:64])
+    audit.record(
+        TrustAction.VERIFICATION_ASKED,
+        actor=None,
+        obj=client,
+        after={"questions": len(questions), "batch": batch, "counts": dict(sorted(counts.items()))},
+        read=True,
+    )
+    return items
+
+
+def _signed(client: Client, items: list[dict[str, Any]], now: datetime, batch: bool) -> Outcome:
     claims: dict[str, Any] = {
         "iss": settings.FEDERATION_ISSUER,
         "aud": client.client_id,
@@ -277,3 +290,28 @@ def verification_ask(
     }
     claims |= {"answers": items} if batch else items[0]
     return Outcome(items=items, token=keys.sign(claims, typ=TYP))
+
+
+def verification_ask(
+    *, client: Client, questions: Sequence[Parsed | Refusal], now: datetime, batch: bool
+) -> Outcome:
+    """Answer ``questions`` for ``client`` (already authenticated and counted), keep them, audit the
+    call and sign the answers: one JWS over the answer (single) or over all of them (batch)."""
+    with transaction.atomic(savepoint=False):
+        items = _kept(client, questions, now, batch)
+    return _signed(client, items, now, batch)
+
+
+def verification_counted(
+    *, client: Client, questions: Sequence[Parsed | Refusal], now: datetime, batch: bool
+) -> Outcome | ratelimit.Allowance:
+    """``verification_ask`` for a client not yet counted: its minute's count, the answers, the kept
+    questions and the audit event in one transaction (one commit a call, decision 0039). Over the limit,
+    the refusal (nothing read, nothing written); the signature is made after the commit."""
+    with transaction.atomic():
+        allowance = ratelimit.count(client=client, questions=len(questions), now=now)
+        if not allowance.allowed:
+            transaction.set_rollback(True)
+            return allowance
+        items = _kept(client, questions, now, batch)
+    return _signed(client, items, now, batch)

@@ -1,7 +1,7 @@
 """What a verification call reads and writes, as SQL built once (decision 0038).
 
 The ORM compiles a query again at every call (≈ 0.5 ms each on the machines we measure on), more than
-an organization question's own work. The rows an answer needs are read with ``federation.rows``'
+an organization question's own work. The rows an answer needs are read with ``core.rows``'
 ``SelectOne`` (built once per model and database from the model's fields, run inside Django's
 connection handling, converted with the fields' own converters), and the ``Question`` rows of a call
 are written with one prepared ``INSERT`` run for every row (``executemany``). Only the fields an
@@ -23,7 +23,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from dinhdanh.federation.rows import SelectOne
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.organizations.models import (
     MemberGrant,
     Membership,
@@ -163,7 +163,7 @@ _HELD = _HeldQuery()
 
 @contextmanager
 def _cursor(connection: BaseDatabaseWrapper) -> Iterator[Any]:
-    """The connection's DB-API cursor inside Django's connection handling, as ``federation.rows`` runs
+    """The connection's DB-API cursor inside Django's connection handling, as ``core.rows`` runs
     its statements: health and broken-transaction checks, Django's exception classes."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -277,7 +277,7 @@ def add_questions(
     using: str = DEFAULT_DB_ALIAS,
 ) -> None:
     """Write ``rows`` as ``Question``s of one call: one statement prepared once, run for each row, on
-    the connection's DB-API cursor inside Django's connection handling (as ``federation.rows``)."""
+    the connection's DB-API cursor inside Django's connection handling (as ``core.rows``)."""
     if not rows:
         return
     connection = connections[using]

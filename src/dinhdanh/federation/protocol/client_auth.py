@@ -32,13 +32,13 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry, extract_compact
 
+from dinhdanh.core.rows import Insert, SelectOne
 from dinhdanh.federation.client_keys import ClientKeysError, client_key_set
 from dinhdanh.federation.clients import secret_matches
 from dinhdanh.federation.keys import ALGORITHMS
 from dinhdanh.federation.models import AssertionJti, AuthMethod, Client
 from dinhdanh.federation.protocol.errors import OAuthError
 from dinhdanh.federation.protocol.params import OAuthRequest
-from dinhdanh.federation.rows import Insert, SelectOne
 
 __all__ = ["ASSERTION_TYPE", "CLOCK_SKEW", "MAX_ASSERTION_LIFETIME", "authenticate_client"]
 

@@ -27,13 +27,13 @@ from django.http import JsonResponse
 from django.utils import timezone
 from joserfc.errors import JoseError
 
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.federation import keys
 from dinhdanh.federation.models import AccessToken, AuthMethod, Client, RevokedJti
 from dinhdanh.federation.protocol.client_auth import authenticate_client
 from dinhdanh.federation.protocol.client_credentials import is_client_token
 from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.params import OAuthRequest, one_param
-from dinhdanh.federation.rows import SelectOne
 
 __all__ = ["Own", "about", "introspect"]
 

@@ -18,17 +18,17 @@ from typing import Any
 from django.conf import settings
 from joserfc.errors import JoseError
 
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.federation import keys
 from dinhdanh.federation.models import Client, RevokedJti
 from dinhdanh.federation.protocol import dpop
 from dinhdanh.federation.protocol.client_credentials import is_client_token
 from dinhdanh.federation.protocol.errors import OAuthError
 from dinhdanh.federation.protocol.params import OAuthRequest
-from dinhdanh.federation.rows import SelectOne
 
 __all__ = ["Caller", "client_caller"]
 
-_CLIENT = SelectOne(Client, "{client_id} = %s", ["client_id"])
+_CLIENT = SelectOne(Client, "{client_id} = %s", ["client_id"], reuse=True)  # callers only read it
 _REVOKED = SelectOne(RevokedJti, "{jti} = %s", ["jti"], only=["id"])
 
 

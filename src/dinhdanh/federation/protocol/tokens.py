@@ -14,6 +14,7 @@ from typing import Any
 from django.http import JsonResponse
 from django.utils import timezone
 
+from dinhdanh.core.rows import Insert
 from dinhdanh.federation.models import (
     AccessToken,
     AssertionJti,
@@ -34,7 +35,6 @@ from dinhdanh.federation.protocol.errors import OAuthError, no_store
 from dinhdanh.federation.protocol.introspection import about
 from dinhdanh.federation.protocol.params import OAuthRequest, one_param
 from dinhdanh.federation.protocol.refresh import exchange_refresh, revoke_family
-from dinhdanh.federation.rows import Insert
 
 __all__ = ["PATH", "prune_expired", "revoke", "token"]
 

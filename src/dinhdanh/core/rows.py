@@ -1,4 +1,5 @@
-"""Single-row reads and inserts for the token endpoint's hot path (decision 0034).
+"""Single-row reads, inserts and updates for hot paths: the token endpoint (decision 0034), the
+verification API (decision 0038) and the audit append every service makes (decision 0039).
 
 The ORM compiles its SQL again at every call (about 0.5 ms a query on the machines we measure on, more
 than all the rest of a client-credentials request) and its cursor wrapper adds a fifth to a short
@@ -7,8 +8,9 @@ a field a migration adds is read and written with no change here) and runs on th
 DB-API cursor, inside Django's connection handling: the same connection and transaction, the health
 check and broken-transaction check the ORM makes, Django's exception classes. Parameters are prepared
 by each field as the ORM prepares them and results pass through the converters the ORM applies, so
-instances are the ORM's instances. Not here: signals (no federation model has receivers; the audit log
-is written by services, never by signals) and query logging (``CaptureQueriesContext`` counts none).
+instances are the ORM's instances. Not here: signals (no model written here has receivers; the audit
+log is written by services, never by signals), ``pre_save`` (no ``auto_now`` fields on these models)
+and query logging (``CaptureQueriesContext`` counts none).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.constants import OnConflict
 
-__all__ = ["Insert", "SelectOne"]
+__all__ = ["Insert", "SelectOne", "Update"]
 
 type Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 _NAME = re.compile(r"\{(\w+)\}")
@@ -65,7 +67,8 @@ class SelectOne[M: Model]:
     ``where`` and ``order`` name fields in braces and take ``%s`` parameters, e.g.
     ``"{client_id} = %s AND {active} = %s"``; ``params`` names, in order, the field that prepares each
     parameter. With ``reuse``, a row identical to one read before gives the instance made then (the
-    callers only read it): it saves converting JSON columns and building the instance again."""
+    callers only read it): it saves converting JSON columns and building the instance again. With
+    ``for_update``, ``FOR UPDATE`` on databases that have it (SQLite serializes writers itself)."""
 
     def __init__(
         self,
@@ -76,8 +79,12 @@ class SelectOne[M: Model]:
         order: str = "",
         only: Sequence[str] = (),
         reuse: bool = False,
+        for_update: bool = False,
     ) -> None:
+        if reuse and for_update:
+            raise TypeError("a row read to be changed is never a shared instance")
         self.model, self.where, self.order, self.reuse = model, where, order, reuse
+        self.for_update = for_update
         concrete = list(model._meta.concrete_fields)
         self.fields = [f for f in concrete if not only or f.name in only or f.primary_key]
         self.attnames = [f.attname for f in self.fields]
@@ -100,6 +107,8 @@ class SelectOne[M: Model]:
             selected = ", ".join(quote(_column(f)) for f in self.fields)
             sql = f"SELECT {selected} FROM {quote(table)} WHERE {named(self.where)}"  # noqa: S608  (model's names)
             sql += f" ORDER BY {named(self.order)} LIMIT 1" if self.order else " LIMIT 1"
+            if self.for_update and connection.features.has_select_for_update:
+                sql += " FOR UPDATE"
             converters = []  # (position, the column expression a converter is given, its converters)
             for i, field in enumerate(self.fields):
                 column = field.get_col(table)
@@ -183,6 +192,62 @@ class Insert[M: Model]:
             for f in self.fields
         ]
         return bool(_run(connection, sql, row).rowcount)
+
+    def save(self, instance: M, *, using: str = DEFAULT_DB_ALIAS) -> M:
+        """Writes ``instance`` as a new row (as ``save(force_insert=True)``) and gives it the primary
+        key the database chose; it is then an instance of that database, as the ORM leaves it."""
+        if self.ignore:
+            raise TypeError("an ignored conflict would leave the instance without a row")
+        connection = connections[using]
+        sql = self._compile(connection)
+        pk = self.model._meta.pk
+        if pk is None:  # every concrete model has one
+            raise TypeError(self.model)
+        row = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in self.fields]
+        if connection.features.can_return_columns_from_insert:
+            returning, _params = connection.ops.returning_columns([pk])
+            cursor = _run(connection, f"{sql} {returning}", row)
+            value = cursor.fetchone()[0]
+        else:  # SQLite before 3.35
+            value = _run(connection, sql, row).lastrowid
+        column = pk.get_col(self.model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column):
+            value = convert(value, column, connection)
+        setattr(instance, pk.attname, value)
+        instance._state.adding, instance._state.db = False, using
+        return instance
+
+
+class Update[M: Model]:
+    """``UPDATE <table> SET <fields> WHERE <where>``: ``fields`` named as the model names them,
+    ``where`` as :class:`SelectOne`'s (fields in braces, ``%s`` parameters prepared by ``params``)."""
+
+    def __init__(self, model: type[M], fields: Sequence[str], where: str, params: Sequence[str] = ()) -> None:
+        self.model, self.where = model, where
+        self.fields = [_field(model, name) for name in fields]
+        self.params = [_field(model, name) for name in params]
+        self._sql: dict[str, str] = {}
+
+    def _compile(self, connection: BaseDatabaseWrapper) -> str:
+        key = f"{connection.alias}:{connection.vendor}"
+        if key not in self._sql:
+            quote = connection.ops.quote_name
+            columns = {f.name: _column(f) for f in self.model._meta.concrete_fields}
+            where = _NAME.sub(lambda m: quote(columns[m.group(1)]), self.where)
+            assignments = ", ".join(f"{quote(_column(f))} = %s" for f in self.fields)
+            table = quote(self.model._meta.db_table)
+            self._sql[key] = _placeholders(connection, f"UPDATE {table} SET {assignments} WHERE {where}")  # noqa: S608
+        return self._sql[key]
+
+    def run(self, values: Sequence[Any], where: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> int:
+        """Sets the fields to ``values`` (in order) where ``where``'s parameters match; the rows changed."""
+        connection = connections[using]
+        sql = self._compile(connection)
+        params = [f.get_db_prep_save(v, connection) for f, v in zip(self.fields, values, strict=True)]
+        params += [
+            f.get_db_prep_value(v, connection, prepared=False) for f, v in zip(self.params, where, strict=True)
+        ]
+        return int(_run(connection, sql, params).rowcount)
 
 
 def _pk_of(value: Any) -> Any:
