@@ -26,7 +26,7 @@ from dinhdanh.core.context import current_request_id
 from dinhdanh.core.models import DomainEvent
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from django.db.models import Model, QuerySet
     from django_stubs_ext import StrOrPromise
@@ -44,6 +44,8 @@ class EventType:
 
 
 _REGISTRY: dict[str, EventType] = {}
+type Listener = Callable[[DomainEvent], None]
+_LISTENERS: list[Listener] = []
 
 
 def register(name: str, label: StrOrPromise) -> str:
@@ -59,6 +61,14 @@ def register(name: str, label: StrOrPromise) -> str:
 
 def registered() -> dict[str, EventType]:
     return dict(_REGISTRY)
+
+
+def listen(listener: Listener) -> None:
+    """Call ``listener`` with every event, in the transaction that writes it (an app's ``ready()``
+    registers it): what it writes lands with the event or not at all, and what it raises undoes both.
+    Campaigns keep their daily counts so (issue 14.4). Registering the same function again is a no-op."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def _organization_facts(organization: Model | None) -> tuple[int | None, Any, str]:
@@ -85,18 +95,22 @@ def emit(
         raise ValueError(f"unregistered event type {type!r}")  # a programming error, not a refusal
     organization_id, head_office, organization_category = _organization_facts(organization)
     unit = unit if unit is not None else head_office
-    with transaction.atomic():
-        return DomainEvent.objects.create(
+    with transaction.atomic(savepoint=False):
+        event = DomainEvent.objects.create(
             type=type,
             occurred_at=timezone.now(),
             actor=actor if actor is not None and actor.pk else None,
             organization_id=organization_id,
+            unit_id=getattr(unit, "pk", None) if isinstance(getattr(unit, "pk", None), int) else None,
             unit_code=str(getattr(unit, "code", "") or "")[:8],
             province_code=str(getattr(unit, "province_code", "") or "")[:3],
             category=(category or organization_category)[:32],
             payload=audit.storable(payload or {}),
             request_id=current_request_id()[:64],
         )
+        for listener in _LISTENERS:
+            listener(event)
+        return event
 
 
 def events_between(

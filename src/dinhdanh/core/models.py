@@ -80,6 +80,9 @@ class DomainEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     organization_id = models.BigIntegerField(_("tổ chức"), null=True, blank=True)
+    # The unit's row as it was (a plain id: the kernel knows no geo). Codes are reused across schemes
+    # and levels; the id is not, so counts roll up through successions after a reform (issue 14.0).
+    unit_id = models.BigIntegerField(_("đơn vị"), null=True, blank=True)
     unit_code = models.CharField(_("mã đơn vị"), max_length=8, blank=True)
     province_code = models.CharField(_("mã tỉnh"), max_length=3, blank=True)
     category = models.CharField(_("loại tổ chức"), max_length=32, blank=True)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dinhdanh.applications",
     "dinhdanh.federation",
     "dinhdanh.trust",
+    "dinhdanh.campaigns",
     "dinhdanh.web",
     "dinhdanh.api",
     "dinhdanh.demo",

@@ -1,0 +1,6 @@
+"""The campaigns app's tables: what plans ask (``plans``) and what the platform counts (``counts``)."""
+
+from dinhdanh.campaigns.models.counts import Activation, DailyCount, Metric
+from dinhdanh.campaigns.models.plans import *  # noqa: F403  # the plans' tables (their own module)
+
+__all__ = ["Activation", "DailyCount", "Metric"]
