@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from dinhdanh.campaigns.models import Activation, DailyCount, Metric
 from dinhdanh.core.models import DomainEvent
-from dinhdanh.core.rows import Insert
+from dinhdanh.core.rows import Insert, Statement
 
 __all__ = ["COUNTED", "Key", "Recount", "count_event", "counts_from_events", "recount"]
 
@@ -51,25 +52,25 @@ class Key:
 
 
 _ACTIVATE = Insert(Activation, ignore_conflicts=True)
-_upserts: dict[str, str] = {}
 
 
-def _upsert_sql() -> str:
-    """One statement a counted event, built once per database: add one, or start the day's row at one."""
-    key = f"{connection.alias}:{connection.vendor}"
-    if key not in _upserts:
-        quote = connection.ops.quote_name
-        table = quote(DailyCount._meta.db_table)
-        names = ["day", "metric", "unit_id", "unit_code", "province_code", "category", "count"]
-        columns = {f.name: quote(str(f.column)) for f in DailyCount._meta.concrete_fields}
-        listed = ", ".join(columns[n] for n in names)
-        conflict = ", ".join(columns[n] for n in ["day", "metric", "unit_id", "unit_code", "category"])
-        count = columns["count"]
-        _upserts[key] = (
-            f"INSERT INTO {table} ({listed}) VALUES (%s, %s, %s, %s, %s, %s, 1) "  # noqa: S608 - the model's names
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {count} = {table}.{count} + 1"
-        )
-    return _upserts[key]
+def _build_upsert(connection: BaseDatabaseWrapper) -> str:
+    """Add one to the day's row, or start it at one."""
+    quote = connection.ops.quote_name
+    table = quote(DailyCount._meta.db_table)
+    names = ["day", "metric", "unit_id", "unit_code", "province_code", "category", "count"]
+    columns = {f.name: quote(str(f.column)) for f in DailyCount._meta.concrete_fields}
+    listed = ", ".join(columns[n] for n in names)
+    conflict = ", ".join(columns[n] for n in ["day", "metric", "unit_id", "unit_code", "category"])
+    count = columns["count"]
+    return (
+        f"INSERT INTO {table} ({listed}) VALUES (%s, %s, %s, %s, %s, %s, 1) "  # noqa: S608 - the model's names
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {count} = {table}.{count} + 1"
+    )
+
+
+# Every counted decision runs it: built once (decision 0039), not at every event.
+_UPSERT = Statement(_build_upsert)
 
 
 def _key(event: DomainEvent, metric: Metric) -> Key:
@@ -105,12 +106,10 @@ def count_event(event: DomainEvent) -> None:
     if metric is None:
         return
     key = _key(event, metric)
-    params = [
+    _UPSERT.run([
         connection.ops.adapt_datefield_value(key.day), key.metric, key.unit_id, key.unit_code,
         key.province_code, key.category,
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), params)
+    ])  # fmt: skip
 
 
 def _counted_events() -> Iterator[DomainEvent]:

@@ -24,7 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.constants import OnConflict
 
-__all__ = ["Insert", "SelectOne", "Update"]
+__all__ = ["Insert", "SelectOne", "Statement", "Update"]
 
 type Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 _NAME = re.compile(r"\{(\w+)\}")
@@ -247,6 +247,25 @@ class Update[M: Model]:
         params += [
             f.get_db_prep_value(v, connection, prepared=False) for f, v in zip(self.params, where, strict=True)
         ]
+        return int(_run(connection, sql, params).rowcount)
+
+
+class Statement:
+    """Any statement of the caller's, built once per database by ``build(connection)`` (``%s``
+    placeholders; table and column names from the model: ``connection.ops.quote_name``), run with
+    parameters already in the database's form (``connection.ops.adapt_*``)."""
+
+    def __init__(self, build: Callable[[BaseDatabaseWrapper], str]) -> None:
+        self.build = build
+        self._sql: dict[str, str] = {}
+
+    def run(self, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> int:
+        """Runs it; the rows it changed."""
+        connection = connections[using]
+        key = f"{connection.alias}:{connection.vendor}"
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = self._sql[key] = _placeholders(connection, self.build(connection))
         return int(_run(connection, sql, params).rowcount)
 
 
