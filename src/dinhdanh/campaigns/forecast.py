@@ -1,0 +1,105 @@
+"""Trend, pace and forecast of a target from a daily series (issue 14.4): pure arithmetic, no database.
+
+A series is the number counted each day (``{day: n}``, days without events absent). Progress on a day is
+the sum from the phase's counting start to that day inclusive. The pace is the mean per calendar day
+over the last ``window`` days (fewer at the start of a phase): a plan's weeks have no weekends off for
+online registrations, and a working-day pace would make Monday's forecast jump. The forecast is the
+first day the goal is reached at that pace; none when the pace is zero.
+
+Standing against a phase (the plans' commendation and criticism):
+
+* ``met``       the goal is reached;
+* ``ahead``     at or above the straight line from the phase's start (0) to its end (the goal), and
+                forecast to meet the goal by the end;
+* ``on_track``  forecast to meet the goal by the end, below the straight line;
+* ``behind``    forecast after the end, or no pace at all;
+* ``not_started`` the phase has not begun on that day (nothing is expected yet).
+
+After the phase's end the outlook is the one of its last day: ``met`` or ``behind``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+__all__ = ["WINDOW_DAYS", "Outlook", "Standing", "cumulative", "outlook", "weekly"]
+
+WINDOW_DAYS = 14
+
+
+class Standing(StrEnum):
+    NOT_STARTED = "not_started"
+    MET = "met"
+    AHEAD = "ahead"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    done: int  # counted from the start to as_of, inclusive
+    goal: int
+    share: float  # done / goal (1.0 when the goal is 0)
+    expected: int  # on the straight line from start to end, as of as_of
+    pace: float  # per day, over the window
+    forecast: date | None  # the day the goal is (or was) reached; None at a zero pace
+    standing: Standing
+
+
+def cumulative(series: Mapping[date, int], start: date, as_of: date) -> int:
+    """What was counted from ``start`` to ``as_of``, both inclusive."""
+    return sum(n for day, n in series.items() if start <= day <= as_of)
+
+
+def weekly(series: Mapping[date, int], start: date, as_of: date) -> list[tuple[date, int]]:
+    """The trend: what each week counted (weeks starting on ``start``'s weekday, the last one partial),
+    oldest first, as (first day of the week, count)."""
+    weeks: list[tuple[date, int]] = []
+    first = start
+    while first <= as_of:
+        last = min(first + timedelta(days=6), as_of)
+        weeks.append((first, cumulative(series, first, last)))
+        first += timedelta(days=7)
+    return weeks
+
+
+def _reached_on(series: Mapping[date, int], start: date, as_of: date, goal: int) -> date:
+    total = 0
+    for day in sorted(d for d in series if start <= d <= as_of):
+        total += series[day]
+        if total >= goal:
+            return day
+    return start  # a goal of 0 is met from the first day
+
+
+def outlook(
+    series: Mapping[date, int], *, goal: int, start: date, end: date, as_of: date, window: int = WINDOW_DAYS
+) -> Outlook:
+    """Where a target stands on ``as_of`` for a phase from ``start`` to ``end`` (inclusive)."""
+    if goal < 0 or window < 1 or end < start:
+        raise ValueError("goal ≥ 0, window ≥ 1 and end ≥ start")
+    as_of = min(as_of, end)
+    done = cumulative(series, start, as_of) if as_of >= start else 0
+    span = (end - start).days + 1
+    elapsed = min(max((as_of - start).days + 1, 0), span)
+    expected = math.floor(goal * elapsed / span)
+    days = min(window, elapsed)
+    recent = cumulative(series, as_of - timedelta(days=days - 1), as_of) if days else 0
+    pace = recent / days if days else 0.0
+    share = done / goal if goal else 1.0
+    if as_of < start:
+        return Outlook(0, goal, 0.0 if goal else 1.0, 0, 0.0, None, Standing.NOT_STARTED)
+    if done >= goal:
+        return Outlook(done, goal, share, expected, pace, _reached_on(series, start, as_of, goal), Standing.MET)
+    forecast = as_of + timedelta(days=math.ceil((goal - done) / pace)) if pace > 0 else None
+    if forecast is None or forecast > end:
+        standing = Standing.BEHIND
+    elif done >= expected:
+        standing = Standing.AHEAD
+    else:
+        standing = Standing.ON_TRACK
+    return Outlook(done, goal, share, expected, pace, forecast, standing)
