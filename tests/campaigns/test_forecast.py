@@ -31,8 +31,11 @@ def test_a_slow_unit_is_behind_and_a_late_starter_on_track() -> None:
     assert slow.standing is Standing.BEHIND
     assert slow.forecast == date(2025, 2, 26)  # 2,816 − 750 = 2,066 to go at 50 a day: 42 days (41.3 up)
     late = {START + timedelta(days=9 + i): 150 for i in range(6)}  # nothing for 9 days, then 150 a day
-    seen = outlook(late, goal=2816, start=START, end=END, as_of=date(2025, 1, 15))
-    assert (seen.done, seen.standing) == (900, Standing.ON_TRACK)  # below the line, fast enough now
+    seen = outlook(late, goal=2816, start=START, end=END, as_of=date(2025, 1, 15), window=6)
+    # Below the line (900 < 1,362) but fast enough now: 1,916 to go at 150 a day is 13 days, 28/01.
+    assert (seen.done, seen.forecast, seen.standing) == (900, date(2025, 1, 28), Standing.ON_TRACK)
+    diluted = outlook(late, goal=2816, start=START, end=END, as_of=date(2025, 1, 15))  # 900 over 14 days
+    assert diluted.standing is Standing.BEHIND
 
 
 def test_no_pace_is_no_forecast_and_before_the_start_nothing_is_expected() -> None:
