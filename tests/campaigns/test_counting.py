@@ -134,3 +134,23 @@ def test_what_the_listener_counted_is_always_what_the_events_give(steps: list[tu
         events.emit(kind, actor=None, organization=organizations[which])
     assert counting.stored_counts() == counting.counts_from_events()
     assert counting.recount(write=False).differing == 0
+
+
+def test_the_command_checks_and_rebuilds() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    events.emit("organizations.issued", actor=None, organization=make_organization())
+    out = StringIO()
+    call_command("counts", "check", stdout=out)
+    assert out.getvalue().startswith("OK: 1 events, 1 daily rows, 0 differing")
+    DailyCount.objects.update(count=5)
+    out = StringIO()
+    with pytest.raises(CommandError, match="counts differ"):
+        call_command("counts", "check", stdout=out)
+    assert "stored 5, events 1" in out.getvalue()
+    assert DailyCount.objects.get().count == 5  # a check writes nothing
+    call_command("counts", "rebuild", stdout=StringIO())
+    assert DailyCount.objects.get().count == 1
