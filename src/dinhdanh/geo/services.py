@@ -134,6 +134,32 @@ def _successions(by_path: dict[str, int]) -> Iterator[tuple[int, int, bool]]:
             yield by_path[district_path], new_id, True
 
 
+def _island_successions(
+    rows: list[_Row], links: dict[tuple[int, int], bool], by_path: dict[str, int]
+) -> Iterator[tuple[int, int, bool]]:
+    """Island districts without communes (Côn Đảo, Lý Sơn, Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa) have no
+    ward to map, so the package maps them nowhere; each became, whole, the special zone of its name
+    in the province its old province went to."""
+    mapped = {a for a, _b in links}
+    province_code_of = {pk: path.split("/")[1] for path, pk in by_path.items() if path.startswith("2025/")}
+    provinces_after: dict[int, set[str]] = defaultdict(set)
+    for a, b in links:
+        provinces_after[a].add(province_code_of[b])
+    communes = {
+        (r.province_code, fold(short_name(r.name))): r.path
+        for r in rows
+        if r.scheme == Scheme.CURRENT and r.level == Level.COMMUNE
+    }
+    for r in rows:
+        if r.scheme != Scheme.LEGACY or r.level != Level.DISTRICT or by_path[r.path] in mapped:
+            continue
+        province_id = by_path[f"2008/{r.province_code}/"]
+        for new_province in sorted(provinces_after[province_id]):
+            zone = communes.get((new_province, fold(short_name(r.name))))
+            if zone is not None:
+                yield by_path[r.path], by_path[zone], False
+
+
 @dataclass(frozen=True)
 class LoadResult:
     units: int
@@ -187,6 +213,7 @@ def units_load(*, actor: User | None) -> LoadResult:
                 )
             by_path = dict(AdministrativeUnit.objects.values_list("path", "id"))
         links = {(a, b): partial for a, b, partial in _successions(by_path)}
+        links.update({(a, b): partial for a, b, partial in _island_successions(rows, links, by_path)})
         existing = set(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
         new_links = [
             UnitSuccession(predecessor_id=a, successor_id=b, partial=partial, effective_on=REFORM_DATE)

@@ -1,0 +1,234 @@
+"""Roll-up through successions: which unit in force on a day now holds the territory of any unit row.
+
+Events and counts keep the unit *as it was* (decision 0040): a 2008 commune, a 2024 district, a
+village, a commune merged last month. To read them on today's map each row is carried forward:
+
+1. a unit in force on the day holds its own territory;
+2. a unit that had ended by then passes to its successors (``UnitSuccession``, effective by the
+   day), repeatedly if a successor was itself succeeded;
+3. a unit that ended without a recorded successor (a village retired, an old commune dissolved
+   before the 2025 reform) passes to its parent, whose territory took it back;
+4. a unit not yet in force on the day holds nothing then (``None``): history is not read backwards.
+
+The holder's ancestor of the wanted level is the answer; a holder wider than that level gives
+``None`` (a province does not fit in a commune).
+
+When a unit went to several successors, the roll-up follows ONE of them, so that every count lands
+exactly once: the successor that took it whole (not ``partial``); else the one that carries its name
+(the seat usually names the new unit: Thành phố Rạch Giá → Phường Rạch Giá); else the lowest code.
+``ambiguous`` lists the units whose territory now lies in several units of the level, with all of
+them, so a dashboard can footnote the choice.
+
+One ``UnitRollup`` answers many ids with a few queries (one per step of the succession graph, in
+chunks), and keeps what it loaded for its own lifetime: make one per request or per report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from dinhdanh.geo.models import AdministrativeUnit, Level, UnitSuccession
+
+__all__ = ["UnitRollup", "ambiguous", "rollup", "rollup_ids"]
+
+# Parameters per IN (...): below SQLite's older 999-variable limit, and cheap on PostgreSQL.
+_CHUNK = 900
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for pk in ids:
+        batch.append(pk)
+        if len(batch) == _CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """ "2025/91/30292/" → ["2025/91/", "2025/91/30292/"]: the unit and its ancestors."""
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(1, len(parts))]
+
+
+@dataclass(frozen=True)
+class _Succession:
+    successor: AdministrativeUnit
+    partial: bool
+    effective_on: date
+
+
+@dataclass(frozen=True)
+class _Held:
+    chosen: AdministrativeUnit | None
+    every: tuple[AdministrativeUnit, ...]
+
+
+_NOBODY = _Held(None, ())
+
+
+class UnitRollup:
+    """Roll-up of unit rows into the units of ``level`` in force ``on`` a day (see the module)."""
+
+    def __init__(self, *, level: Level, on: date) -> None:
+        self.level = Level(level)
+        self.on = on
+        self._units: dict[int, AdministrativeUnit] = {}
+        self._missing: set[int] = set()
+        self._successions: dict[int, list[_Succession]] = {}
+        self._by_path: dict[str, AdministrativeUnit] = {}
+        self._held: dict[int, _Held] = {}
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def _in_force(self, unit: AdministrativeUnit) -> bool:
+        started = unit.valid_from is None or unit.valid_from <= self.on
+        return started and (unit.valid_to is None or unit.valid_to >= self.on)
+
+    def _ended(self, unit: AdministrativeUnit) -> bool:
+        return unit.valid_to is not None and unit.valid_to < self.on
+
+    def _load_units(self, ids: Iterable[int]) -> None:
+        wanted = {pk for pk in ids if pk not in self._units and pk not in self._missing}
+        for batch in _chunks(sorted(wanted)):
+            for unit in AdministrativeUnit.objects.filter(pk__in=batch):
+                self._units[unit.pk] = unit
+        self._missing |= wanted - self._units.keys()
+
+    def _load_graph(self, ids: Iterable[int]) -> None:
+        """Every unit reachable from ``ids`` through successions and parents of ended units, one
+        query per step of the walk (usually two: the reform is one step)."""
+        frontier = set(ids)
+        while frontier:
+            self._load_units(frontier)
+            ended = [pk for pk in frontier if pk in self._units and self._ended(self._units[pk])]
+            ended = [pk for pk in ended if pk not in self._successions]
+            following: set[int] = set()
+            for pk in ended:
+                self._successions[pk] = []
+            for batch in _chunks(sorted(ended)):
+                links = UnitSuccession.objects.filter(predecessor_id__in=batch, effective_on__lte=self.on)
+                for link in links.select_related("successor"):
+                    self._units.setdefault(link.successor_id, link.successor)
+                    self._successions[link.predecessor_id].append(
+                        _Succession(link.successor, link.partial, link.effective_on)
+                    )
+                    following.add(link.successor_id)
+            for pk in ended:
+                parent_id = self._units[pk].parent_id
+                if not self._successions[pk] and parent_id is not None:
+                    following.add(parent_id)
+            frontier = {pk for pk in following if pk not in self._successions}
+            frontier = {pk for pk in frontier if pk not in self._units or self._ended(self._units[pk])}
+
+    def _load_ancestors(self, holders: Iterable[AdministrativeUnit]) -> None:
+        paths = {p for u in holders for p in _path_prefixes(u.path)} - self._by_path.keys()
+        for unit in self._units.values():
+            if unit.path in paths:
+                self._by_path[unit.path] = unit
+        rest = sorted(paths - self._by_path.keys())
+        for i in range(0, len(rest), _CHUNK):
+            for unit in AdministrativeUnit.objects.filter(path__in=rest[i : i + _CHUNK]):
+                self._by_path[unit.path] = unit
+
+    # -- walking ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _pick(unit: AdministrativeUnit, successions: list[_Succession]) -> AdministrativeUnit:
+        def lowest(options: list[_Succession]) -> AdministrativeUnit:
+            return min(options, key=lambda s: (s.successor.code, s.successor.pk)).successor
+
+        if len(successions) == 1:
+            return successions[0].successor
+        whole = [s for s in successions if not s.partial]
+        if whole:
+            return lowest(whole)
+        named = [s for s in successions if s.successor.search_key == unit.search_key]
+        return lowest(named or successions)
+
+    def _holders(self, pk: int, visiting: frozenset[int] = frozenset()) -> _Held:
+        if pk in self._held:
+            return self._held[pk]
+        unit = self._units.get(pk)
+        if unit is None or pk in visiting:  # unknown row, or a (corrupt) cycle of successions
+            return _NOBODY
+        if self._in_force(unit):
+            held = _Held(unit, (unit,))
+        elif not self._ended(unit):
+            held = _NOBODY  # not yet in force on the day
+        elif successions := self._successions.get(pk):
+            inner = visiting | {pk}
+            chosen = self._holders(self._pick(unit, successions).pk, inner).chosen
+            every: dict[int, AdministrativeUnit] = {}
+            for s in successions:
+                for u in self._holders(s.successor.pk, inner).every:
+                    every.setdefault(u.pk, u)
+            held = _Held(chosen, tuple(every.values()))
+        elif unit.parent_id is not None:
+            held = self._holders(unit.parent_id, visiting | {pk})
+        else:
+            held = _NOBODY
+        self._held[pk] = held
+        return held
+
+    def _at_level(self, unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+        if unit is None:
+            return None
+        if unit.level == self.level:
+            return unit
+        for prefix in _path_prefixes(unit.path):
+            ancestor = self._by_path.get(prefix)
+            if ancestor is not None and ancestor.level == self.level:
+                return ancestor
+        return None
+
+    def _prepare(self, ids: set[int]) -> None:
+        self._load_graph(ids - self._held.keys())
+        held = [self._holders(pk) for pk in ids]
+        self._load_ancestors({u.pk: u for h in held for u in h.every}.values())
+
+    # -- answers ------------------------------------------------------------------------------------
+
+    def map(self, unit_ids: Iterable[int]) -> dict[int, AdministrativeUnit | None]:
+        ids = set(unit_ids)
+        self._prepare(ids)
+        return {pk: self._at_level(self._holders(pk).chosen) for pk in ids}
+
+    def candidates(self, unit_ids: Iterable[int]) -> dict[int, tuple[AdministrativeUnit, ...]]:
+        """Every unit of the level that holds part of each unit's territory, by code."""
+        ids = set(unit_ids)
+        self._prepare(ids)
+        out: dict[int, tuple[AdministrativeUnit, ...]] = {}
+        for pk in ids:
+            found: dict[int, AdministrativeUnit] = {}
+            for holder in self._holders(pk).every:
+                if (at := self._at_level(holder)) is not None:
+                    found.setdefault(at.pk, at)
+            out[pk] = tuple(sorted(found.values(), key=lambda u: (u.code, u.pk)))
+        return out
+
+
+def rollup(unit_ids: Iterable[int], *, level: Level, on: date) -> dict[int, AdministrativeUnit | None]:
+    """Each unit row id → the unit of ``level`` in force ``on`` that now holds its territory (or
+    ``None``: unknown id, not yet in force, or wider than ``level``)."""
+    return UnitRollup(level=level, on=on).map(unit_ids)
+
+
+def rollup_ids(unit_ids: Iterable[int], *, level: Level, on: date) -> dict[int, int | None]:
+    """``rollup`` as row ids: what ``campaigns.progress.rolled_up`` takes."""
+    return {pk: (u.pk if u is not None else None) for pk, u in rollup(unit_ids, level=level, on=on).items()}
+
+
+def ambiguous(
+    unit_ids: Iterable[int], *, level: Level = Level.COMMUNE, on: date | None = None
+) -> dict[int, tuple[AdministrativeUnit, ...]]:
+    """The units among ``unit_ids`` whose territory lies in more than one unit of ``level`` on ``on``
+    (today by default), each with all of those units; ``rollup`` chose one of them (see the module)."""
+    day = on if on is not None else timezone.localdate()
+    found = UnitRollup(level=level, on=day).candidates(unit_ids)
+    return {pk: units for pk, units in found.items() if len(units) > 1}
