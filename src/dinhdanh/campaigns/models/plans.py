@@ -9,6 +9,8 @@ allocations that sum) is checked by the loader and the services before anything 
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -155,6 +157,9 @@ class Target(models.Model):
         verbose_name=_("phân bổ từ"),
     )
     edited = models.BooleanField(_("đã sửa tay"), default=False)
+    # Some targets fall due inside their phase (Kiên Giang: every police unit on 30/12/2024, the first
+    # day of phase 1); ``None`` means the phase's last day.
+    due_on = models.DateField(_("hạn"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -179,6 +184,10 @@ class Target(models.Model):
         return f"{self.metric}/{self.segment or '*'} {self.value}{suffix}"
 
     @property
+    def due(self) -> date:
+        return self.due_on or self.phase.ends_on
+
+    @property
     def required(self) -> int | None:
         """The count that meets the target: the number itself, or the percent of the baseline rounded up
         (20% of 7 organizations is met at 2, not 1.4); ``None`` for a percent without a baseline."""
@@ -199,6 +208,9 @@ class Task(models.Model):
     coordinating_units = models.JSONField(_("đơn vị phối hợp"), default=list, blank=True)
     deadline = models.DateField(_("thời hạn"), null=True, blank=True)
     regular = models.BooleanField(_("thường xuyên"), default=False)
+    # The plan's own words for the timing ("Hoàn thành trong Quý I/2025", "Theo lộ trình Đề án 06 ..."):
+    # official reports quote them, ``deadline`` is what overdue alerts compute with.
+    timing = models.CharField(_("thời gian thực hiện"), max_length=300, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
