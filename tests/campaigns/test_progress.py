@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -57,3 +58,26 @@ def test_rolling_up_never_loses_or_invents_a_count(
 ) -> None:
     up = rolled_up(series, into)
     assert sum(total(s) for s in up.values()) == sum(total(s) for s in series.values())
+
+
+def test_counts_of_old_and_current_units_roll_up_to_today_s_province_and_communes() -> None:
+    from dinhdanh.campaigns.progress import by_unit
+    from dinhdanh.geo.models import Level, Scheme
+    from tests.conftest import unit
+
+    an_giang = unit("91", Level.PROVINCE)
+    binh_duc = unit("30292")
+    rach_gia_2024 = unit("899", Level.DISTRICT, Scheme.LEGACY)  # the old city, now wards of An Giang
+    for pk, n in ((binh_duc.pk, 2), (rach_gia_2024.pk, 3), (0, 1)):
+        DailyCount.objects.create(
+            day=D1, metric=Metric.ACCOUNTS_ISSUED, unit_id=pk, category="enterprise", count=n
+        )
+    today = date(2026, 1, 1)
+    asked: dict[str, Any] = {"metric": Metric.ACCOUNTS_ISSUED, "start": D1, "end": D2, "on": today}
+    assert by_unit(level=Level.PROVINCE, **asked) == {an_giang.pk: {D1: 5}, None: {D1: 1}}
+    assert by_unit(level=Level.PROVINCE, within=an_giang, **asked) == {an_giang.pk: {D1: 5}}
+    communes = by_unit(level=Level.COMMUNE, within=an_giang, **asked)
+    assert communes[binh_duc.pk] == {D1: 2}
+    assert sum(total(s) for s in communes.values()) == 5  # Rạch Giá's 3 land in one ward, not in three
+    elsewhere = unit("01", Level.PROVINCE)  # Hà Nội: nothing of An Giang's
+    assert by_unit(level=Level.PROVINCE, within=elsewhere, **asked) == {}

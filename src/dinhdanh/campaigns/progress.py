@@ -15,8 +15,10 @@ from datetime import date
 from django.db.models import Sum
 
 from dinhdanh.campaigns.models import DailyCount
+from dinhdanh.geo.models import AdministrativeUnit, Level
+from dinhdanh.geo.rollup import rollup
 
-__all__ = ["Series", "counted", "rolled_up", "total"]
+__all__ = ["Series", "by_unit", "counted", "rolled_up", "total"]
 
 type Series = dict[date, int]
 
@@ -58,3 +60,28 @@ def rolled_up(series: Mapping[int, Series], into: Mapping[int, int | None]) -> d
 
 def total(series: Series) -> int:
     return sum(series.values())
+
+
+def by_unit(
+    *,
+    metric: str,
+    start: date,
+    end: date,
+    level: Level,
+    on: date,
+    categories: Collection[str] | None = None,
+    within: AdministrativeUnit | None = None,
+) -> dict[int | None, Series]:
+    """Per unit of ``level`` in force ``on`` (its row id) → day → count, for ``start <= day <= end``.
+    ``within`` keeps the units under it (a province's communes); counts that map to no unit of the
+    level (no unit, a unit wider than the level) are under None, and only when ``within`` is not given."""
+    series = counted(metric=metric, start=start, end=end, categories=categories)
+    mapped = rollup([pk for pk in series if pk], level=level, on=on)
+    into: dict[int, int | None] = {}
+    for pk, unit in mapped.items():
+        if unit is not None and (within is None or unit.path.startswith(within.path)):
+            into[pk] = unit.pk
+        elif within is None:
+            into[pk] = None
+    up = rolled_up({pk: days for pk, days in series.items() if within is None or pk in into}, into)
+    return up
