@@ -85,3 +85,17 @@ def test_the_outlook_is_consistent(series: dict[date, int], goal: int, day: int,
 def test_progress_never_goes_back(series: dict[date, int], day: int) -> None:
     today = START + timedelta(days=day)
     assert cumulative(series, START, today) <= cumulative(series, START, today + timedelta(days=1))
+
+
+def test_what_was_counted_before_the_phase_counts_towards_its_goal() -> None:
+    # 1,000 enterprises already had accounts on 1 January; 100 a day after that.
+    seen = outlook(steady(100), goal=2816, start=START, end=END, as_of=date(2025, 1, 15), already=1000)
+    assert (seen.done, seen.expected) == (2500, 1878)  # 1,000 + ⌊1,816 × 15/31⌋ = 1,000 + 878
+    assert (seen.forecast, seen.standing) == (date(2025, 1, 19), Standing.AHEAD)  # 316 to go: 4 days
+    met = outlook(steady(100), goal=2816, start=START, end=END, as_of=date(2025, 1, 25), already=1000)
+    assert (met.standing, met.forecast) == (
+        Standing.MET,
+        date(2025, 1, 19),
+    )  # 2,900 that day, 2,800 the day before
+    before = outlook(steady(100), goal=500, start=START, end=END, as_of=date(2024, 12, 1), already=600)
+    assert before.standing is Standing.MET

@@ -67,8 +67,8 @@ def weekly(series: Mapping[date, int], start: date, as_of: date) -> list[tuple[d
     return weeks
 
 
-def _reached_on(series: Mapping[date, int], start: date, as_of: date, goal: int) -> date:
-    total = 0
+def _reached_on(series: Mapping[date, int], start: date, as_of: date, goal: int, already: int) -> date:
+    total = already
     for day in sorted(d for d in series if start <= d <= as_of):
         total += series[day]
         if total >= goal:
@@ -77,24 +77,34 @@ def _reached_on(series: Mapping[date, int], start: date, as_of: date, goal: int)
 
 
 def outlook(
-    series: Mapping[date, int], *, goal: int, start: date, end: date, as_of: date, window: int = WINDOW_DAYS
+    series: Mapping[date, int],
+    *,
+    goal: int,
+    start: date,
+    end: date,
+    as_of: date,
+    window: int = WINDOW_DAYS,
+    already: int = 0,
 ) -> Outlook:
-    """Where a target stands on ``as_of`` for a phase from ``start`` to ``end`` (inclusive)."""
-    if goal < 0 or window < 1 or end < start:
-        raise ValueError("goal ≥ 0, window ≥ 1 and end ≥ start")
+    """Where a target stands on ``as_of`` for a phase from ``start`` to ``end`` (inclusive). ``already``
+    is what was counted before the start and counts towards the goal (a plan's "2,816 enterprises by
+    31/01" counts accounts issued before the plan too); the straight line then runs from it to the goal."""
+    if goal < 0 or window < 1 or end < start or already < 0:
+        raise ValueError("goal ≥ 0, window ≥ 1, already ≥ 0 and end ≥ start")
     as_of = min(as_of, end)
-    done = cumulative(series, start, as_of) if as_of >= start else 0
+    done = already + (cumulative(series, start, as_of) if as_of >= start else 0)
     span = (end - start).days + 1
     elapsed = min(max((as_of - start).days + 1, 0), span)
-    expected = math.floor(goal * elapsed / span)
+    expected = already + math.floor(max(goal - already, 0) * elapsed / span) if goal > already else goal
     days = min(window, elapsed)
     recent = cumulative(series, as_of - timedelta(days=days - 1), as_of) if days else 0
     pace = recent / days if days else 0.0
     share = done / goal if goal else 1.0
-    if as_of < start:
-        return Outlook(0, goal, 0.0 if goal else 1.0, 0, 0.0, None, Standing.NOT_STARTED)
+    if as_of < start and done < goal:
+        return Outlook(done, goal, share, done, 0.0, None, Standing.NOT_STARTED)
     if done >= goal:
-        return Outlook(done, goal, share, expected, pace, _reached_on(series, start, as_of, goal), Standing.MET)
+        reached = _reached_on(series, start, as_of, goal, already) if as_of >= start and already < goal else start
+        return Outlook(done, goal, share, expected, pace, reached, Standing.MET)
     forecast = as_of + timedelta(days=math.ceil((goal - done) / pace)) if pace > 0 else None
     if forecast is None or forecast > end:
         standing = Standing.BEHIND
