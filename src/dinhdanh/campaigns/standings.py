@@ -1,0 +1,101 @@
+"""Where each target of a plan stands on a day (issue 14.4): its goal, what the platform counted for it,
+and the outlook (``forecast.outlook``).
+
+A target names a unit as the plan did — often a 2024 province or district that no longer exists. Its
+territory is read as **today's communes**: a unit in force, the communes under it; a unit that ended,
+its own communes of the time carried forward by ``geo.rollup``. Counts are carried to communes the same
+way, so a plan of 2024 and an account issued in 2026 meet on one map. Coverage targets ("2,816 of
+9,387 enterprises by 31/01/2025") count everything issued before the phase too (``already``).
+
+What is not counted yet is said, not guessed: a target for police units (``segment=police``) has no
+source among the platform's events, and a percent without a baseline has no goal; both give an
+outlook of ``None`` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.campaigns.forecast import Outlook, outlook
+from dinhdanh.campaigns.models import Plan, Segment, Target
+from dinhdanh.campaigns.progress import Series, by_unit
+from dinhdanh.geo.models import AdministrativeUnit, Level
+from dinhdanh.geo.rollup import rollup_ids
+
+__all__ = ["EPOCH", "TargetStanding", "plan_standings", "territory"]
+
+EPOCH = date(2024, 1, 1)  # before Decree 69 (2024): nothing the campaigns count happened earlier
+NO_SOURCE = _("Nền tảng chưa có dữ liệu cho đối tượng này (đơn vị công an)")
+NO_GOAL = _("Chỉ tiêu tỷ lệ chưa có tổng số (mẫu số)")
+
+
+@dataclass(frozen=True)
+class TargetStanding:
+    target: Target
+    outlook: Outlook | None
+    reason: str = ""  # why there is no outlook
+
+
+def territory(unit: AdministrativeUnit, *, on: date) -> set[int]:
+    """The ids of the communes in force ``on`` that hold ``unit``'s territory."""
+    communes = AdministrativeUnit.objects.filter(level=Level.COMMUNE, path__startswith=unit.path)
+    ids = list(communes.values_list("pk", flat=True))
+    if unit.level == Level.COMMUNE:
+        ids.append(unit.pk)
+    return {to for to in rollup_ids(ids, level=Level.COMMUNE, on=on).values() if to is not None}
+
+
+def _categories(segment: str) -> list[str] | None:
+    return None if segment == Segment.ALL else [segment]
+
+
+type PerCommune = dict[int | None, Series]
+
+
+def _series_for(per_commune: PerCommune, communes: set[int]) -> Series:
+    out: Series = {}
+    for commune, days in per_commune.items():
+        if commune in communes:
+            for day, n in days.items():
+                out[day] = out.get(day, 0) + n
+    return out
+
+
+def _standing(target: Target, as_of: date, on: date, read: dict[tuple[str, str], PerCommune]) -> TargetStanding:
+    if target.segment == Segment.POLICE:
+        return TargetStanding(target, None, str(NO_SOURCE))
+    goal = target.required
+    if goal is None:
+        return TargetStanding(target, None, str(NO_GOAL))
+    key = (target.metric, target.segment)
+    if key not in read:  # one read of the counts per metric and segment, whatever the number of units
+        read[key] = by_unit(
+            metric=target.metric, start=EPOCH, end=as_of, level=Level.COMMUNE, on=on,
+            categories=_categories(target.segment),
+        )  # fmt: skip
+    series = _series_for(read[key], territory(target.unit, on=on))
+    start = target.phase.starts_on
+    already = sum(n for day, n in series.items() if day < start)
+    end = max(target.due, start)
+    seen = outlook(series, goal=goal, start=start, end=end, as_of=as_of, already=already)
+    return TargetStanding(target, seen)
+
+
+def plan_standings(
+    plan: Plan, *, as_of: date, phases: Iterable[int] | None = None, on: date | None = None
+) -> list[TargetStanding]:
+    """Every target of ``plan`` (of the phases numbered ``phases``, or all), as of ``as_of``, in the
+    plan's order: phase, metric, segment, unit code. Territories are read on today's map (``on``):
+    a day of January 2025 is seen through the communes of today, which hold every count since."""
+    on = on if on is not None else timezone.localdate()
+    targets = Target.objects.filter(plan=plan).select_related("phase", "unit")
+    if phases is not None:
+        targets = targets.filter(phase__number__in=list(phases))
+    ordered = targets.order_by("phase__number", "metric", "segment", "unit__code", "pk")
+    read: dict[tuple[str, str], PerCommune] = {}
+    return [_standing(target, as_of, on, read) for target in ordered]
