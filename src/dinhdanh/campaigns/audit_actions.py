@@ -1,0 +1,21 @@
+"""Audit action codes of `campaigns` (the kernel keeps only the mechanism: core.audit_codes).
+
+Never rename a value: verifiers and reports key on it. Adding one needs no migration.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dinhdanh.core.audit_codes import Actions, actions
+
+
+@actions("campaign")
+class CampaignAction(Actions):
+    PLAN_LOADED = "campaign.plan_loaded", _("Nạp kế hoạch triển khai")
+    PLAN_REPLACED = "campaign.plan_replaced", _("Nạp lại (thay thế) kế hoạch triển khai")
+    PHASE_EDITED = "campaign.phase_edited", _("Sửa giai đoạn của kế hoạch")
+    TARGET_EDITED = "campaign.target_edited", _("Sửa chỉ tiêu của kế hoạch")
+    TARGET_ALLOCATED = "campaign.target_allocated", _("Phân bổ chỉ tiêu cho đơn vị cấp dưới")
+    TASK_EDITED = "campaign.task_edited", _("Sửa nhiệm vụ của kế hoạch")
+    TASK_UPDATED = "campaign.task_updated", _("Cập nhật tiến độ nhiệm vụ")
