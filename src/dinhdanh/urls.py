@@ -11,6 +11,7 @@ from django.views.generic import RedirectView
 
 from dinhdanh.api.urls import api
 from dinhdanh.applications import urls as applications_urls
+from dinhdanh.campaigns import urls_dashboard as campaigns_urls
 from dinhdanh.federation import urls as federation_urls
 from dinhdanh.http.zones import serves, serves_inner, zone_of
 from dinhdanh.notifications import urls as notifications_urls
@@ -45,6 +46,7 @@ URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
     ("", trust_notices_admin_urls),
     ("", trust_credentials_urls),
     ("", trust_organization_urls),
+    ("", campaigns_urls),
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [

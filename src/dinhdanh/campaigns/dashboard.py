@@ -1,0 +1,96 @@
+"""What a plan's dashboard shows (issue 14.5): its targets by phase as of a day, and the ranking of the
+units a target was allocated to — read through the same access rule as every write to the plan.
+
+The rule is ``plan_services.require_over`` with ``VIEW_PLAN``: the page, the API and the command see
+the same plans. A refusal is audited (``core.access.require``); reading a plan is not itself audited
+(its numbers are aggregates, no personal data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from dinhdanh.campaigns.forecast import Standing
+from dinhdanh.campaigns.models import Phase, Plan
+from dinhdanh.campaigns.permissions import CampaignPermission
+from dinhdanh.campaigns.plan_services import require_over
+from dinhdanh.campaigns.standings import TargetStanding, plan_standings
+from dinhdanh.core import access
+from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.geo import selectors as geo
+
+if TYPE_CHECKING:
+    from dinhdanh.people.models import User
+
+__all__ = ["PhaseBoard", "PlanBoard", "plan_board", "plans_visible"]
+
+# Best first: met, then ahead, on track, behind; within a standing, the larger share done.
+_ORDER = {Standing.MET: 0, Standing.AHEAD: 1, Standing.ON_TRACK: 2, Standing.NOT_STARTED: 3, Standing.BEHIND: 4}
+
+
+@dataclass
+class PhaseBoard:
+    phase: Phase
+    targets: list[TargetStanding]  # the plan's own targets (not allocations), in the plan's order
+    rankings: dict[int, list[TargetStanding]] = field(default_factory=dict)  # target id → its units, best first
+
+
+@dataclass
+class PlanBoard:
+    plan: Plan
+    as_of: date
+    phases: list[PhaseBoard]
+
+
+def plans_visible(*, actor: User) -> list[Plan]:
+    """The plans ``actor`` may read, newest first (``VIEW_PLAN`` over their scope)."""
+    if access.jurisdiction(actor, CampaignPermission.VIEW_PLAN).empty:
+        raise DomainError(CoreError.PERMISSION_DENIED)
+    visible = []
+    for plan in Plan.objects.select_related("scope_unit").order_by("-issued_on", "slug"):
+        try:
+            _quietly_over(actor, plan)
+        except DomainError:
+            continue
+        visible.append(plan)
+    return visible
+
+
+def _quietly_over(actor: User, plan: Plan) -> None:
+    """``require_over`` without auditing each plan not shown in a list (only a refused open is audited)."""
+    scope = access.jurisdiction(actor, CampaignPermission.VIEW_PLAN)
+    if scope.covers(plan.scope_unit):
+        return
+    successors = [] if plan.scope_unit.is_current else geo.current_successors(plan.scope_unit)
+    if not successors or not all(scope.covers(s) for s in successors):
+        raise DomainError(CoreError.OUT_OF_JURISDICTION)
+
+
+def _key(standing: TargetStanding) -> tuple[int, float, str]:
+    seen = standing.outlook
+    if seen is None:
+        return (9, 0.0, standing.target.unit.code)
+    return (_ORDER[seen.standing], -seen.share, standing.target.unit.code)
+
+
+def plan_board(*, actor: User, slug: str, as_of: date) -> PlanBoard:
+    plan = Plan.objects.select_related("scope_unit").filter(slug=slug).first()
+    if plan is None:
+        raise DomainError(CoreError.NOT_FOUND)
+    require_over(actor, CampaignPermission.VIEW_PLAN, plan.scope_unit)
+    standings = plan_standings(plan, as_of=as_of)
+    boards = {phase.pk: PhaseBoard(phase, []) for phase in plan.phases.order_by("number")}
+    children: dict[int, list[TargetStanding]] = {}
+    for standing in standings:
+        target = standing.target
+        if target.parent_id is None:
+            boards[target.phase_id].targets.append(standing)
+        else:
+            children.setdefault(target.parent_id, []).append(standing)
+    for board in boards.values():
+        for standing in board.targets:
+            if standing.target.pk in children:
+                board.rankings[standing.target.pk] = sorted(children[standing.target.pk], key=_key)
+    return PlanBoard(plan, as_of, list(boards.values()))

@@ -1,0 +1,55 @@
+"""The campaign pages (issue 14.5), inner zone: the plans a person may read, and one plan's dashboard
+as of a day. The reading rule is the service layer's (``campaigns.dashboard``); the page renders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dinhdanh.campaigns import dashboard
+from dinhdanh.core.errors import DomainError
+from dinhdanh.http.pages import error_page
+from dinhdanh.people.views.common import current_user
+
+
+def _as_of(request: HttpRequest) -> date | None:
+    """``?as_of=YYYY-MM-DD``, today when absent; None when it is not a date."""
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+
+
+@login_required
+@never_cache
+@require_GET
+def plans(request: HttpRequest) -> HttpResponse:
+    try:
+        visible = dashboard.plans_visible(actor=current_user(request))
+    except DomainError as exc:
+        return error_page(request, exc.status, exc.message())
+    return render(request, "campaigns/plans.html", {"plans": visible})
+
+
+@login_required
+@never_cache
+@require_GET
+def plan(request: HttpRequest, slug: str) -> HttpResponse:
+    as_of = _as_of(request)
+    if as_of is None:
+        return error_page(request, 400, _("Ngày xem không hợp lệ; hãy nhập theo dạng năm-tháng-ngày."))
+    try:
+        board = dashboard.plan_board(actor=current_user(request), slug=slug, as_of=as_of)
+    except DomainError as exc:
+        return error_page(request, exc.status, exc.message())
+    return render(request, "campaigns/plan.html", {"board": board})
