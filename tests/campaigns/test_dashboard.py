@@ -61,7 +61,9 @@ def test_the_provincial_team_sees_the_plan_its_numbers_and_the_ranking(plan: Pla
     assert 'width="21.3"' in html  # the picture's numbers are never localized
     assert '<svg class="progress"' in html
     assert "Thành phố Rạch Giá" in html or "Rạch Giá" in html
-    assert plan.reference in client.get("/campaigns/").content.decode()
+    listing = client.get("/campaigns/").content.decode()
+    assert plan.reference in listing
+    assert 'href="/campaigns/"' in listing  # the menu shows the campaigns to whoever may read them
 
 
 def test_someone_elsewhere_or_without_the_role_is_refused_everywhere_alike(plan: Plan, client: Client) -> None:

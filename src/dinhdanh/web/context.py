@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.applications.permissions import ApplicationPermission
+from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.core.access import KernelPermission, Permission, permissions_of
 from dinhdanh.http.zones import serves_inner, serves_outer
 from dinhdanh.organizations.permissions import OrganizationPermission
@@ -39,6 +40,7 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
     (_("Danh sách tham chiếu"), "registries:lists", (RegistryPermission.VIEW_REGISTRY,)),
     (_("Tải lên danh sách"), "registries:upload", (RegistryPermission.IMPORT_REGISTRY,)),
     (_("Đối soát"), "registries:reconcile_home", (RegistryPermission.VIEW_REGISTRY,)),
+    (_("Kế hoạch triển khai"), "campaigns:plans", (CampaignPermission.VIEW_PLAN,)),
     (_("Nhật ký kiểm toán"), "web:audit", (KernelPermission.VIEW_AUDIT_LOG,)),
     (_("Hộp thư đi"), "notifications:outbox", (KernelPermission.ADMINISTER_SYSTEM,)),
     (_("Thông báo cho bên sử dụng"), "notices_admin:clients", (KernelPermission.ADMINISTER_SYSTEM,)),
