@@ -9,6 +9,7 @@ unit became. ``path`` ("2025/91/30292/") makes "a unit and everything under it" 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,9 @@ class Level(models.TextChoices):
     PROVINCE = "province", _("Tỉnh / thành phố")
     DISTRICT = "district", _("Quận / huyện")
     COMMUNE = "commune", _("Xã / phường / đặc khu")
+    # Below the commune, defined by each province (thôn, ấp, bản, tổ dân phố); codes are the
+    # province's own and unique only within their commune.
+    VILLAGE = "village", _("Thôn / tổ dân phố")
 
 
 class AdministrativeUnit(models.Model):
@@ -41,7 +45,12 @@ class AdministrativeUnit(models.Model):
         verbose_name = _("đơn vị hành chính")
         verbose_name_plural = _("đơn vị hành chính")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "level", "code"], name="geo_unit_scheme_level_code"),
+            # A village's code is unique within its commune only: its ``path`` (the commune's + code) says so.
+            models.UniqueConstraint(
+                fields=["scheme", "level", "code"],
+                condition=~models.Q(level="village"),
+                name="geo_unit_scheme_level_code",
+            ),
         ]
         indexes = [models.Index(fields=["scheme", "level", "province_code"])]
         ordering = ["scheme", "level", "code"]
@@ -51,7 +60,8 @@ class AdministrativeUnit(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.scheme == Scheme.CURRENT
+        """Of the current scheme and not retired (a commune merged away, a village retired)."""
+        return self.scheme == Scheme.CURRENT and (self.valid_to is None or self.valid_to >= timezone.localdate())
 
     def contains(self, other: AdministrativeUnit) -> bool:
         return other.path.startswith(self.path)

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold, nfc
@@ -35,6 +36,8 @@ def parse_scheme(scheme: str) -> Scheme:
 
 def normalize_code(code: str | int, level: Level) -> str:
     """Zero-pad a unit code; Excel often turns "00004" into 4."""
+    if level not in _CODE_WIDTH:
+        raise DomainError(GeoError.VILLAGE_NEEDS_COMMUNE)
     # NFKC turns full-width digits typed on some Vietnamese keyboards into ASCII ones.
     raw = unicodedata.normalize("NFKC", nfc(code)) if isinstance(code, str) else str(code)
     if not _DIGITS.match(raw) or len(raw) > _CODE_WIDTH[level]:
@@ -46,8 +49,10 @@ def units(
     *, level: Level | None = None, scheme: str = Scheme.CURRENT, parent_code: str | None = None
 ) -> QuerySet[AdministrativeUnit]:
     qs = AdministrativeUnit.objects.filter(scheme=scheme)
-    if level is not None:
-        qs = qs.filter(level=level)
+    if scheme == Scheme.CURRENT:
+        qs = _not_retired(qs)
+    # Villages are listed under their commune (``villages_of``), never among the administrative tiers.
+    qs = qs.filter(level=level) if level is not None else qs.exclude(level=Level.VILLAGE)
     if parent_code is not None:
         parent = unit_by_code(parent_code, level=Level.PROVINCE, scheme=scheme)
         qs = qs.filter(parent=parent)
@@ -75,8 +80,7 @@ def search(
     if len(key) < 2:
         raise DomainError(GeoError.QUERY_TOO_SHORT)
     qs = AdministrativeUnit.objects.all()
-    if level is not None:
-        qs = qs.filter(level=level)
+    qs = qs.filter(level=level) if level is not None else qs.exclude(level=Level.VILLAGE)
     if scheme is not None:
         qs = qs.filter(scheme=scheme)
     # Current before old, then the wider unit first: a province before a commune of the same name.
@@ -120,8 +124,21 @@ def resolve_commune_code(code: str | int) -> AdministrativeUnit:
     current = AdministrativeUnit.objects.filter(
         scheme=Scheme.CURRENT, level=Level.COMMUNE, code=normalized
     ).first()
-    if current is not None:
+    if current is not None and current.is_current:
         return current
+    if current is not None:  # merged or split since: what it became, when that is one commune
+        successors = list(
+            AdministrativeUnit.objects.filter(predecessions__predecessor=current, level=Level.COMMUNE).order_by(
+                "code"
+            )
+        )
+        if len(successors) == 1:
+            return successors[0]
+        if not successors:
+            raise DomainError(GeoError.UNKNOWN_UNIT, code=normalized)
+        raise DomainError(
+            GeoError.AMBIGUOUS_LEGACY_CODE, code=normalized, candidates=", ".join(s.code for s in successors[:5])
+        )
     legacy = unit_by_code(normalized, level=Level.COMMUNE, scheme=Scheme.LEGACY)
     successors = current_successors(legacy)
     if len(successors) == 1:
@@ -151,13 +168,20 @@ def current_unit(code: str, level: Level) -> AdministrativeUnit | None:
     )
 
 
+def _not_retired(qs: QuerySet[AdministrativeUnit]) -> QuerySet[AdministrativeUnit]:
+    """Without the units merged, split or retired before today (``geo.reform``, ``geo.villages``)."""
+    return qs.exclude(valid_to__lt=timezone.localdate())
+
+
 def current_units() -> QuerySet[AdministrativeUnit]:
-    return AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT)
+    return _not_retired(AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT))
 
 
 def current_communes_under(paths_filter: Q) -> QuerySet[AdministrativeUnit]:
     """Current communes matching a jurisdiction's path filter (``Jurisdiction.q("path")``)."""
-    return AdministrativeUnit.objects.filter(paths_filter, scheme=Scheme.CURRENT, level=Level.COMMUNE)
+    return _not_retired(
+        AdministrativeUnit.objects.filter(paths_filter, scheme=Scheme.CURRENT, level=Level.COMMUNE)
+    )
 
 
 def units_by_paths(paths: tuple[str, ...] | list[str]) -> list[AdministrativeUnit]:
@@ -167,4 +191,15 @@ def units_by_paths(paths: tuple[str, ...] | list[str]) -> list[AdministrativeUni
 def current_children(unit: AdministrativeUnit | None, *, limit: int = 500) -> list[AdministrativeUnit]:
     if unit is None:
         return []
-    return list(AdministrativeUnit.objects.filter(parent=unit, scheme=Scheme.CURRENT).order_by("name")[:limit])
+    children = _not_retired(AdministrativeUnit.objects.filter(parent=unit, scheme=Scheme.CURRENT))
+    children = children.exclude(level=Level.VILLAGE)
+    return list(children.order_by("name")[:limit])
+
+
+def villages_of(commune: AdministrativeUnit, *, on: date | None = None) -> QuerySet[AdministrativeUnit]:
+    """The villages and residential groups of a commune, by code; only those in force ``on`` a day
+    when it is given (a retired one stays, for the counts that point at it)."""
+    qs = AdministrativeUnit.objects.filter(parent=commune, level=Level.VILLAGE)
+    if on is not None:
+        qs = qs.exclude(valid_from__gt=on).exclude(valid_to__lt=on)
+    return qs.order_by("code")
