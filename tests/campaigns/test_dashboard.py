@@ -85,3 +85,25 @@ def test_a_bad_day_or_an_unknown_plan_is_a_clear_answer(plan: Plan, client: Clie
     assert client.get("/campaigns/no-such-plan/").status_code == 404
     with pytest.raises(DomainError):
         dashboard.plan_board(actor=manager, slug="no-such-plan", as_of=AS_OF)
+
+
+def test_the_api_gives_the_dashboard_s_numbers_and_refusals(plan: Plan, client: Client) -> None:
+    manager = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE))
+    signed_in(client, manager)
+    (listed,) = client.get("/api/v1/campaigns/plans").json()
+    assert (listed["slug"], listed["scope_unit"]) == ("374-kh-ubnd", "2008/province/91")
+    body = client.get(f"/api/v1/campaigns/plans/{plan.slug}", {"as_of": "2025-01-15"}).json()
+    (top,) = body["phases"][0]["targets"]
+    assert (top["done"], top["required"], top["standing"]) == (600, 2816, "behind")
+    assert [(u["unit"], u["standing"]) for u in top["units"]] == [
+        ("2008/district/899", "met"), ("2008/district/911", "behind"),
+    ]  # fmt: skip
+    bad = client.get(f"/api/v1/campaigns/plans/{plan.slug}", {"as_of": "15/01/2025"})
+    assert (bad.status_code, bad.json()["code"]) == (400, "core.bad_request")
+    assert client.get("/api/v1/campaigns/plans/nope").status_code == 404
+    elsewhere = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE), "Cán bộ Hà Nội")
+    signed_in(client, elsewhere)
+    assert client.get(f"/api/v1/campaigns/plans/{plan.slug}").status_code == 403
+    assert client.get("/api/v1/campaigns/plans").json() == []
+    client.logout()
+    assert client.get("/api/v1/campaigns/plans").status_code == 401

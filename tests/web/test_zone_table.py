@@ -178,6 +178,8 @@ ROUTES: list[tuple[str, str, Zone]] = [
     ("api/v1/registries/<source>/records", "api:registries_push_records", Zone.INNER),
     ("api/v1/registries/baselines", "api:baselines", Zone.INNER),
     ("api/v1/registries/baselines", "api:baselines_take", Zone.INNER),
+    ("api/v1/campaigns/plans", "api:campaign_plans", Zone.INNER),
+    ("api/v1/campaigns/plans/<slug>", "api:campaign_plan", Zone.INNER),
     ("api/v1/registries/reconcile/cleansing", "api:reconcile_cleansing", Zone.INNER),
     ("api/v1/registries/reconcile/differences", "api:reconcile_differences", Zone.INNER),
     ("api/v1/registries/reconcile/exclusions", "api:reconcile_exclusion_set", Zone.INNER),

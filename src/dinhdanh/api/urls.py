@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 
 from dinhdanh.applications import api as applications_api
 from dinhdanh.applications import api_officer as applications_officer_api
+from dinhdanh.campaigns import api as campaigns_api
 from dinhdanh.geo import api as units
 from dinhdanh.http import problems
 from dinhdanh.http.zones import serves, zone_of
@@ -79,6 +80,7 @@ ROUTERS: tuple[tuple[str, ModuleType], ...] = (
     ("/verify/", trust_verify_api),
     ("/attestations/", trust_attestations_api),
     ("/notices/", trust_notices_api),
+    ("/campaigns/", campaigns_api),
 )
 for prefix, module in ROUTERS:
     if serves(zone_of(module)):
