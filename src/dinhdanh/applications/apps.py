@@ -14,6 +14,7 @@ class ApplicationsConfig(AppConfig):
             events,  # noqa: F401
             panels,  # noqa: F401  # what organization pages show of requests (organizations.panels)
             permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
+            rehome,  # noqa: F401  # moves its rows when a commune is merged or split (geo.reform)
         )
         from dinhdanh.people import reindex
 

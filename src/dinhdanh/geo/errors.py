@@ -72,3 +72,35 @@ class GeoError(ErrorCode):
         _("Danh sách thôn, tổ dân phố vừa được người khác thay đổi; hãy nạp lại tệp. Chưa có gì được lưu."),
         409,
     )
+    # Merging and splitting communes (geo.reform).
+    REFORM_NOTHING = ("geo.reform_nothing", _("Chưa chọn đơn vị nào để sáp nhập hoặc chia tách."), 400)
+    REFORM_SPLIT_TOO_FEW = (
+        "geo.reform_split_too_few",
+        _("Chia tách cần ít nhất hai đơn vị nhận; để nhập trọn vào một đơn vị, hãy dùng sáp nhập."),
+        400,
+    )
+    REFORM_SAME_UNIT = (
+        "geo.reform_same_unit",
+        _("Đơn vị {code} được nêu hai lần trong cùng một lần sắp xếp."),
+        400,
+    )
+    REFORM_DATE_LATE = (
+        "geo.reform_date_late",
+        _("Ngày hiệu lực {day} còn ở tương lai; hãy thực hiện vào ngày nghị quyết có hiệu lực."),
+        400,
+    )
+    REFORM_DATE_EARLY = (
+        "geo.reform_date_early",
+        _("Ngày hiệu lực {day} phải sau ngày {name} bắt đầu hiệu lực ({start})."),
+        400,
+    )
+    REFORM_UNASSIGNED = (
+        "geo.reform_unassigned",
+        _("Chưa chỉ định {kind} số {pk} về đơn vị nào; không có gì bị thay đổi."),
+        400,
+    )
+    REFORM_TARGET_OUTSIDE = (
+        "geo.reform_target_outside",
+        _("{kind} số {pk} được chỉ định về {code}, không phải đơn vị nhận của lần chia tách này."),
+        400,
+    )

@@ -13,6 +13,7 @@ class OrganizationsConfig(AppConfig):
             audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
             events,  # noqa: F401
             permissions,  # noqa: F401  # its roles, permissions and grants (decision 0024)
+            rehome,  # noqa: F401  # moves its rows when a commune is merged or split (geo.reform)
         )
         from dinhdanh.people import reindex
 
