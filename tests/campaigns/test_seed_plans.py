@@ -1,0 +1,84 @@
+"""The five seed plans ship as plan files and load with their real numbers (issue 14.2)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from dinhdanh.campaigns.models.plans import Plan, TargetKind
+from dinhdanh.campaigns.plan_services import plan_load
+
+pytestmark = pytest.mark.django_db
+
+PLANS = Path(__file__).resolve().parents[2] / "examples" / "plans"
+SEEDS = {
+    "kien-giang-374-2024": ("374/KH-UBND", "2008/91/", 2, 9),
+    "ha-noi-cao-diem-2024": ("…/KH-UBND (29/12/2024)", "2008/01/", 2, 6),
+    "dak-lak-07-2025": ("07/KH-UBND", "2008/66/", 2, 7),
+    "ha-noi-176-2023": ("176/KH-UBND", "2008/01/", 1, 1),
+    "hue-de-an-06-2025": ("…/KH-UBND (2025)", "2008/46/", 1, 4),
+}
+
+
+def load(slug: str) -> Plan:
+    return plan_load(actor=None, text=(PLANS / f"{slug}.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_plan_file_is_a_seed_and_every_seed_loads() -> None:
+    assert {p.stem for p in PLANS.glob("*.yaml")} == set(SEEDS)
+    for slug, (reference, scope, phases, targets) in SEEDS.items():
+        plan = load(slug)
+        assert (plan.reference, plan.scope_unit.path) == (reference, scope)
+        assert (plan.phases.count(), plan.targets.count()) == (phases, targets)
+        assert plan.tasks.exists()
+        assert all(t.regular or t.deadline for t in plan.tasks.all())
+
+
+def test_kien_giang_carries_the_plan_s_numbers() -> None:
+    plan = load("kien-giang-374-2024")
+    assert (plan.unit_report_weekday, plan.unit_report_time, plan.province_report_weekday) == (3, time(14), 4)
+    phase1, phase2 = plan.phases.order_by("number")
+    assert (phase1.starts_on, phase1.ends_on, phase2.ends_on) == (
+        date(2024, 12, 30),
+        date(2025, 1, 31),
+        date(2025, 6, 30),
+    )
+    figures = {
+        (t.phase.number, t.segment): (t.kind, t.value, t.baseline, t.due_on)
+        for t in plan.targets.select_related("phase")
+    }
+    absolute, percent = TargetKind.ABSOLUTE, TargetKind.PERCENT
+    assert figures == {
+        (1, "police"): (percent, 100, None, date(2024, 12, 30)),
+        (1, "enterprise"): (absolute, 2816, 9387, None),
+        (1, "cooperative"): (absolute, 130, 430, None),
+        (1, "tax_agency"): (absolute, 425, 1416, None),
+        (1, "other"): (percent, 20, None, None),
+        (2, "enterprise"): (absolute, 6571, 9387, None),
+        (2, "cooperative"): (absolute, 300, 430, None),
+        (2, "tax_agency"): (absolute, 991, 1416, None),
+        (2, "other"): (percent, 30, None, None),
+    }
+
+
+def test_the_other_plans_phases_and_duties() -> None:
+    hue = load("hue-de-an-06-2025")
+    assert hue.tasks.count() == 53
+    receipt = hue.tasks.get(number="4.a")
+    assert (receipt.lead_unit, receipt.deadline) == ("Công an thành phố", date(2025, 12, 31))
+    assert {(t.metric, t.value, t.due_on) for t in hue.targets.all()} == {
+        ("requests_received", 80, date(2025, 6, 30))
+    }
+    dak_lak = load("dak-lak-07-2025")
+    state = dak_lak.targets.get(segment="tax_agency")
+    assert (state.value, state.due_on, state.phase.number) == (100, date(2025, 3, 25), 2)
+    door_to_door = load("ha-noi-176-2023")
+    assert list(door_to_door.targets.values_list("metric", "value")) == [("persons_level2", 100)]
+    ha_noi = load("ha-noi-cao-diem-2024")
+    assert sorted(ha_noi.targets.filter(phase__number=1).values_list("segment", "value")) == [
+        ("cooperative", 30),
+        ("enterprise", 30),
+        ("police", 100),
+    ]
