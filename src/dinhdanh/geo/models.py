@@ -18,6 +18,33 @@ class Scheme(models.TextChoices):
     LEGACY = "2008", _("Trước 01/07/2025 (ba cấp)")
 
 
+class UnitScheme(models.Model):
+    """A scheme of administrative units and the days it was in force (decision 0003): the next reform
+    is a new row, its units and their successions, not a new constant. ``Scheme`` names the two
+    shipped ones; ``AdministrativeUnit.scheme`` holds a row's ``code``."""
+
+    code = models.CharField(_("mã"), max_length=8, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hệ đơn vị hành chính")
+        verbose_name_plural = _("hệ đơn vị hành chính")
+        ordering = ["valid_from", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="geo_scheme_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Level(models.TextChoices):
     PROVINCE = "province", _("Tỉnh / thành phố")
     DISTRICT = "district", _("Quận / huyện")

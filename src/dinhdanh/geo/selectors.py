@@ -6,13 +6,13 @@ import re
 import unicodedata
 from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold, nfc
 from dinhdanh.geo.errors import GeoError
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitScheme
 
 _CODE_WIDTH = {Level.PROVINCE: 2, Level.DISTRICT: 3, Level.COMMUNE: 5}
 _DIGITS = re.compile(r"^[0-9]{1,5}$")
@@ -65,6 +65,18 @@ def unit_by_code(code: str | int, *, level: Level, scheme: str = Scheme.CURRENT)
     if unit is None:
         raise DomainError(GeoError.UNKNOWN_UNIT, code=normalized)
     return unit
+
+
+def schemes() -> list[UnitScheme]:
+    """Every scheme of units, oldest first (the shipped ones: "2008", then "2025")."""
+    return list(UnitScheme.objects.order_by("valid_from", "code"))
+
+
+def scheme_in_force(on: date) -> UnitScheme | None:
+    """The scheme of units in force on a day; the one that began last if two overlap (a reform
+    loaded before the old scheme's end is written), ``None`` before any or in a gap."""
+    qs = UnitScheme.objects.exclude(valid_from__gt=on).exclude(valid_to__lt=on)
+    return qs.order_by(F("valid_from").desc(nulls_last=True), "-code").first()
 
 
 def in_force_on(day: date) -> QuerySet[AdministrativeUnit]:

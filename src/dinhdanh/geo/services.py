@@ -17,13 +17,18 @@ from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as WARD_OLD_TO_NE
 from dinhdanh.core import audit
 from dinhdanh.core.text import fold
 from dinhdanh.geo.audit_actions import GeoAction
-from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitSuccession
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme, UnitScheme, UnitSuccession
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
 REFORM_DATE = date(2025, 7, 1)
 LEGACY_END = date(2025, 6, 30)
+# The schemes this loader fills (the same rows as migration 0003): code, name, first and last day.
+SHIPPED_SCHEMES = (
+    (Scheme.LEGACY, "Trước 01/07/2025 (ba cấp)", None, LEGACY_END),
+    (Scheme.CURRENT, "Từ 01/07/2025 (hai cấp)", REFORM_DATE, None),
+)
 # Longest first, so "Thị xã" is not read as "Xã".
 _PREFIXES = (
     "Thành phố ",
@@ -182,6 +187,11 @@ def units_load(*, actor: User | None) -> LoadResult:
     """Load both schemes from ``vietnam-provinces``; existing rows are updated in place, never removed."""
     rows = list(_rows())
     with transaction.atomic():
+        # A database emptied by ``flush`` lost the rows its migration wrote: the units need their schemes.
+        for code, name, valid_from, valid_to in SHIPPED_SCHEMES:
+            UnitScheme.objects.get_or_create(
+                code=code, defaults={"name": name, "valid_from": valid_from, "valid_to": valid_to}
+            )
         before = AdministrativeUnit.objects.count()
         by_path: dict[str, int] = dict(AdministrativeUnit.objects.values_list("path", "id"))
         # Parents first: rows come province → district → commune within each scheme.
