@@ -279,3 +279,32 @@ def test_demo_sign_in_works(settings: Any, tmp_path: Path, client: Client) -> No
     response = client.post("/signin/", {"username": citizen.login, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "Công việc của tôi" in client.get("/").content.decode()
+
+
+def test_the_demo_shows_a_campaign_in_progress(settings: Any, tmp_path: Path, client: Client) -> None:
+    from datetime import date
+
+    from dinhdanh.campaigns import counting, dashboard
+    from dinhdanh.campaigns.models import DailyCount, Metric, Plan
+    from dinhdanh.core.models import DomainEvent
+
+    settings.DATA_DIR = tmp_path
+    manifest = demo_load()
+    assert manifest["campaign"] == "kien-giang-374-2024"
+    plan = Plan.objects.get(slug="kien-giang-374-2024")
+    simulated = DomainEvent.objects.filter(payload__simulated=True)
+    assert simulated.count() > 10_000
+    assert counting.recount(write=False).differing == 0  # the counts are what the events give
+    manager = User.objects.get(login_digest=login_digest(PEOPLE[1].login))  # the campaign manager
+    board = dashboard.plan_board(actor=manager, slug=plan.slug, as_of=date(2025, 1, 15))
+    enterprises = next(s for s in board.phases[0].targets if s.target.segment == "enterprise")
+    assert enterprises.outlook is not None
+    # By hand: every simulated enterprise account issued up to 15/01/2025 (all in Kiên Giang's communes).
+    by_hand = sum(
+        DailyCount.objects.filter(
+            metric=Metric.ACCOUNTS_ISSUED, category="enterprise", day__lte=date(2025, 1, 15)
+        ).values_list("count", flat=True)
+    )
+    assert enterprises.outlook.done == by_hand > 0
+    assert demo_load()["campaign"] == "kien-giang-374-2024"  # a second load adds nothing
+    assert DomainEvent.objects.filter(payload__simulated=True).count() == simulated.count()

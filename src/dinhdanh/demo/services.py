@@ -20,6 +20,7 @@ from dinhdanh.core.access import AdministratorRole, KernelRole, Role
 from dinhdanh.core.models import RoleAssignment
 from dinhdanh.core.services import role_grant
 from dinhdanh.demo.audit_actions import DemoAction
+from dinhdanh.demo.campaign import demo_campaign
 from dinhdanh.demo.generate import write_registries
 from dinhdanh.demo.manifest import manifest_path
 from dinhdanh.demo.organizations import demo_organizations
@@ -161,6 +162,8 @@ def demo_load(*, actor: User | None = None) -> dict[str, object]:
         service_save(actor=None, code=code, name=name, name_en=name_en)
     reviewers = [accounts[p.login] for p in PEOPLE if p.role is PeopleRole.REVIEWING_OFFICER]
     demo_organizations(people=accounts, reviewers=reviewers, commune=home_commune)
+    campaign = demo_campaign(actor=None)
+    manifest["campaign"] = campaign.slug if campaign is not None else ""
     manifest_path().write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 
