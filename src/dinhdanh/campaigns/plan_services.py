@@ -205,7 +205,7 @@ def _check_value(target: Target, value: int) -> None:
 
 def _respread(parent: Target) -> list[Target]:
     """The parent's children re-spread: edited ones keep their value, the others share the rest by baseline."""
-    children = list(parent.children.select_for_update().select_related("unit").order_by("pk"))
+    children = list(parent.children.select_for_update(of=("self",)).select_related("unit").order_by("pk"))
     if not children:
         return []
     fixed = {c.unit.path: c.value for c in children if c.edited}
@@ -226,7 +226,7 @@ def target_edit(*, actor: User | None, target: Target, value: int) -> Target:
     require_over(actor, CampaignPermission.MANAGE_PLAN, target.unit)
     _check_value(target, value)
     with transaction.atomic():
-        row = Target.objects.select_for_update().select_related("unit", "parent").get(pk=target.pk)
+        row = Target.objects.select_for_update(of=("self",)).select_related("unit", "parent").get(pk=target.pk)
         family = row.parent.children.select_related("unit") if row.parent else row.children.select_related("unit")
         before = {"target": _target_row(row), "shares": [_target_row(t) for t in family.order_by("pk")]}
         row.value = value
@@ -261,7 +261,7 @@ def target_allocate(
         if not isinstance(baseline, int) or baseline < 0:
             raise DomainError(PlanError.NEGATIVE_WEIGHT)
     with transaction.atomic():
-        parent = Target.objects.select_for_update().select_related("unit").get(pk=target.pk)
+        parent = Target.objects.select_for_update(of=("self",)).select_related("unit").get(pk=target.pk)
         before = [_target_row(t) for t in parent.children.select_related("unit").order_by("pk")]
         parent.children.exclude(unit__in=list(baselines)).delete()
         have = {c.unit_id: c for c in parent.children.all()}
