@@ -8,7 +8,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Chiến dịch triển khai")
 
     def ready(self) -> None:
-        from dinhdanh.campaigns import counting
+        from dinhdanh.campaigns import audit_actions, counting, permissions  # noqa: F401  # codes, grants (0024)
         from dinhdanh.core import events
 
         # Daily counts move in the transaction of the event they count (issue 14.4, decision 0040).
