@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -56,17 +57,32 @@ def _path_prefixes(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) + "/" for i in range(1, len(parts))]
 
 
+class _Node(NamedTuple):
+    """What the walk needs of a unit row; full rows are built only for the answers."""
+
+    pk: int
+    level: str
+    code: str
+    path: str
+    parent_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+    search_key: str
+
+
+_FIELDS = ("pk", "level", "code", "path", "parent_id", "valid_from", "valid_to", "search_key")
+
+
 @dataclass(frozen=True)
 class _Succession:
-    successor: AdministrativeUnit
+    successor: _Node
     partial: bool
-    effective_on: date
 
 
 @dataclass(frozen=True)
 class _Held:
-    chosen: AdministrativeUnit | None
-    every: tuple[AdministrativeUnit, ...]
+    chosen: _Node | None
+    every: tuple[_Node, ...]
 
 
 _NOBODY = _Held(None, ())
@@ -78,69 +94,71 @@ class UnitRollup:
     def __init__(self, *, level: Level, on: date) -> None:
         self.level = Level(level)
         self.on = on
-        self._units: dict[int, AdministrativeUnit] = {}
+        self._units: dict[int, _Node] = {}
         self._missing: set[int] = set()
-        self._successions: dict[int, list[_Succession]] = {}
+        self._links: dict[int, list[tuple[int, bool]]] = {}
         self._by_path: dict[str, AdministrativeUnit] = {}
         self._held: dict[int, _Held] = {}
 
     # -- loading ------------------------------------------------------------------------------------
 
-    def _in_force(self, unit: AdministrativeUnit) -> bool:
+    def _in_force(self, unit: _Node) -> bool:
         started = unit.valid_from is None or unit.valid_from <= self.on
         return started and (unit.valid_to is None or unit.valid_to >= self.on)
 
-    def _ended(self, unit: AdministrativeUnit) -> bool:
+    def _ended(self, unit: _Node) -> bool:
         return unit.valid_to is not None and unit.valid_to < self.on
 
     def _load_units(self, ids: Iterable[int]) -> None:
         wanted = {pk for pk in ids if pk not in self._units and pk not in self._missing}
         for batch in _chunks(sorted(wanted)):
-            for unit in AdministrativeUnit.objects.filter(pk__in=batch):
-                self._units[unit.pk] = unit
+            for row in AdministrativeUnit.objects.filter(pk__in=batch).values_list(*_FIELDS):
+                self._units[row[0]] = _Node(*row)
         self._missing |= wanted - self._units.keys()
 
     def _load_graph(self, ids: Iterable[int]) -> None:
-        """Every unit reachable from ``ids`` through successions and parents of ended units, one
-        query per step of the walk (usually two: the reform is one step)."""
+        """Every unit reachable from ``ids`` through successions and parents of ended units, a few
+        queries per step of the walk (the 2025 reform is one step)."""
         frontier = set(ids)
         while frontier:
             self._load_units(frontier)
-            ended = [pk for pk in frontier if pk in self._units and self._ended(self._units[pk])]
-            ended = [pk for pk in ended if pk not in self._successions]
-            following: set[int] = set()
+            ended = sorted(
+                pk
+                for pk in frontier
+                if pk in self._units and pk not in self._links and self._ended(self._units[pk])
+            )
             for pk in ended:
-                self._successions[pk] = []
-            for batch in _chunks(sorted(ended)):
+                self._links[pk] = []
+            for batch in _chunks(ended):
                 links = UnitSuccession.objects.filter(predecessor_id__in=batch, effective_on__lte=self.on)
-                for link in links.select_related("successor"):
-                    self._units.setdefault(link.successor_id, link.successor)
-                    self._successions[link.predecessor_id].append(
-                        _Succession(link.successor, link.partial, link.effective_on)
-                    )
-                    following.add(link.successor_id)
-            for pk in ended:
-                parent_id = self._units[pk].parent_id
-                if not self._successions[pk] and parent_id is not None:
-                    following.add(parent_id)
-            frontier = {pk for pk in following if pk not in self._successions}
-            frontier = {pk for pk in frontier if pk not in self._units or self._ended(self._units[pk])}
+                for old, new, partial in links.values_list("predecessor_id", "successor_id", "partial"):
+                    self._links[old].append((new, partial))
+            following = {new for pk in ended for new, _partial in self._links[pk]}
+            following |= {
+                parent for pk in ended if not self._links[pk] and (parent := self._units[pk].parent_id) is not None
+            }
+            self._load_units(following)
+            frontier = {pk for pk in following if pk in self._units and pk not in self._links}
+            frontier = {pk for pk in frontier if self._ended(self._units[pk])}
 
-    def _load_ancestors(self, holders: Iterable[AdministrativeUnit]) -> None:
-        paths = {p for u in holders for p in _path_prefixes(u.path)} - self._by_path.keys()
-        for unit in self._units.values():
-            if unit.path in paths:
-                self._by_path[unit.path] = unit
-        rest = sorted(paths - self._by_path.keys())
+    def _load_ancestors(self, holders: Iterable[_Node]) -> None:
+        rest = sorted({p for u in holders for p in _path_prefixes(u.path)} - self._by_path.keys())
         for i in range(0, len(rest), _CHUNK):
             for unit in AdministrativeUnit.objects.filter(path__in=rest[i : i + _CHUNK]):
                 self._by_path[unit.path] = unit
 
     # -- walking ------------------------------------------------------------------------------------
 
+    def _successors(self, pk: int) -> list[_Succession]:
+        return [
+            _Succession(self._units[new], partial)
+            for new, partial in self._links.get(pk, ())
+            if new in self._units
+        ]
+
     @staticmethod
-    def _pick(unit: AdministrativeUnit, successions: list[_Succession]) -> AdministrativeUnit:
-        def lowest(options: list[_Succession]) -> AdministrativeUnit:
+    def _pick(unit: _Node, successions: list[_Succession]) -> _Node:
+        def lowest(options: list[_Succession]) -> _Node:
             return min(options, key=lambda s: (s.successor.code, s.successor.pk)).successor
 
         if len(successions) == 1:
@@ -161,10 +179,10 @@ class UnitRollup:
             held = _Held(unit, (unit,))
         elif not self._ended(unit):
             held = _NOBODY  # not yet in force on the day
-        elif successions := self._successions.get(pk):
+        elif successions := self._successors(pk):
             inner = visiting | {pk}
             chosen = self._holders(self._pick(unit, successions).pk, inner).chosen
-            every: dict[int, AdministrativeUnit] = {}
+            every: dict[int, _Node] = {}
             for s in successions:
                 for u in self._holders(s.successor.pk, inner).every:
                     every.setdefault(u.pk, u)
@@ -176,11 +194,9 @@ class UnitRollup:
         self._held[pk] = held
         return held
 
-    def _at_level(self, unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+    def _at_level(self, unit: _Node | None) -> AdministrativeUnit | None:
         if unit is None:
             return None
-        if unit.level == self.level:
-            return unit
         for prefix in _path_prefixes(unit.path):
             ancestor = self._by_path.get(prefix)
             if ancestor is not None and ancestor.level == self.level:
