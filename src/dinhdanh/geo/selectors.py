@@ -69,7 +69,7 @@ def unit_by_code(code: str | int, *, level: Level, scheme: str = Scheme.CURRENT)
 
 def schemes() -> list[UnitScheme]:
     """Every scheme of units, oldest first (the shipped ones: "2008", then "2025")."""
-    return list(UnitScheme.objects.order_by("valid_from", "code"))
+    return list(UnitScheme.objects.order_by(F("valid_from").asc(nulls_first=True), "code"))
 
 
 def scheme_in_force(on: date) -> UnitScheme | None:
