@@ -19,3 +19,4 @@ class CampaignAction(Actions):
     TARGET_ALLOCATED = "campaign.target_allocated", _("Phân bổ chỉ tiêu cho đơn vị cấp dưới")
     TASK_EDITED = "campaign.task_edited", _("Sửa nhiệm vụ của kế hoạch")
     TASK_UPDATED = "campaign.task_updated", _("Cập nhật tiến độ nhiệm vụ")
+    REPORT_SUBMITTED = "campaign.report_submitted", _("Gửi báo cáo tuần của đơn vị")

@@ -12,6 +12,7 @@ class CampaignPermission(Permission):
     MANAGE_PLAN = "campaigns.manage_plan"  # load, replace and edit plans, phases, targets, allocations
     VIEW_PLAN = "campaigns.view_plan"
     UPDATE_TASK = "campaigns.update_task"  # record a plan task's progress and evidence
+    SUBMIT_REPORT = "campaigns.submit_report"  # a unit's weekly report, over that unit
 
 
 grant(
@@ -19,4 +20,5 @@ grant(
     CampaignPermission.MANAGE_PLAN,
     CampaignPermission.VIEW_PLAN,
     CampaignPermission.UPDATE_TASK,
+    CampaignPermission.SUBMIT_REPORT,
 )

@@ -2,5 +2,6 @@
 
 from dinhdanh.campaigns.models.counts import Activation, DailyCount, Metric
 from dinhdanh.campaigns.models.plans import *  # noqa: F403  # the plans' tables (their own module)
+from dinhdanh.campaigns.models.reports import WeeklyReport
 
-__all__ = ["Activation", "DailyCount", "Metric"]
+__all__ = ["Activation", "DailyCount", "Metric", "WeeklyReport"]
