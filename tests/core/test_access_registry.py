@@ -34,6 +34,11 @@ EXPECTED = {
         "registries.view_campaign",
         "registries.view",
         "registries.exclude_record",
+        # Issue 14: plans, their tasks and the units' weekly reports.
+        "campaigns.manage_plan",
+        "campaigns.view_plan",
+        "campaigns.update_task",
+        "campaigns.submit_report",
     },
     "system_admin": {"core.view_back_office", "core.administer_system", "core.view_audit_log"},
     "citizen": set(),

@@ -21,6 +21,7 @@ OWNED_BY = {
     "dinhdanh.demo": {"system"},
     "dinhdanh.federation": {"federation"},
     "dinhdanh.trust": {"trust"},
+    "dinhdanh.campaigns": {"campaign"},
 }
 
 
