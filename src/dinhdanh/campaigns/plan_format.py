@@ -10,7 +10,6 @@ date is refused, an old one that was is kept as named (its counts roll up throug
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, time
 
 import yaml
@@ -20,6 +19,7 @@ from dinhdanh.campaigns.errors import LineError, PlanError, PlanFileErrors
 from dinhdanh.campaigns.models import Metric
 from dinhdanh.campaigns.models.plans import PlanStatus, Segment, TargetKind, TaskStatus, Weekday
 from dinhdanh.campaigns.plan_reader import Reader
+from dinhdanh.campaigns.plan_spec import AllocationSpec, PhaseSpec, PlanSpec, TargetSpec, TaskSpec
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 
@@ -45,68 +45,6 @@ _WEEKDAYS: dict[str, int] = {
     "chu_nhat": 6,
 }
 _SEGMENTS: dict[str, str] = {**{str(s.value): str(s.value) for s in Segment if s.value}, "all": ""}
-
-
-@dataclass
-class PhaseSpec:
-    number: int
-    name: str
-    starts_on: date
-    ends_on: date
-    line: int
-
-
-@dataclass
-class AllocationSpec:
-    unit: AdministrativeUnit
-    value: int
-    baseline: int | None
-    edited: bool  # the file gave the value; otherwise it was spread by baseline
-    line: int
-
-
-@dataclass
-class TargetSpec:
-    phase: int
-    metric: str
-    segment: str
-    unit: AdministrativeUnit
-    kind: str
-    value: int
-    baseline: int | None
-    due_on: date | None
-    line: int
-    allocations: list[AllocationSpec] = field(default_factory=list)
-
-
-@dataclass
-class TaskSpec:
-    number: str
-    title: str
-    lead_unit: str
-    coordinating_units: list[str]
-    deadline: date | None
-    regular: bool
-    timing: str
-    status: str
-    line: int
-
-
-@dataclass
-class PlanSpec:
-    slug: str
-    reference: str
-    title: str
-    issuing_body: str
-    issued_on: date
-    scope: AdministrativeUnit
-    status: str
-    unit_report_weekday: int | None
-    unit_report_time: time | None
-    province_report_weekday: int | None
-    phases: list[PhaseSpec]
-    targets: list[TargetSpec]
-    tasks: list[TaskSpec]
 
 
 def parse_plan(text: str) -> PlanSpec:

@@ -22,7 +22,8 @@ from dinhdanh.campaigns.audit_actions import CampaignAction
 from dinhdanh.campaigns.errors import PlanError
 from dinhdanh.campaigns.models.plans import Phase, Plan, Target, TargetKind, Task, TaskStatus, TaskUpdate
 from dinhdanh.campaigns.permissions import CampaignPermission
-from dinhdanh.campaigns.plan_format import PlanSpec, TargetSpec, parse_plan
+from dinhdanh.campaigns.plan_format import parse_plan
+from dinhdanh.campaigns.plan_spec import PlanSpec, TargetSpec
 from dinhdanh.core import access, audit
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean, clean_optional
