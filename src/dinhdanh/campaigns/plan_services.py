@@ -36,15 +36,19 @@ if TYPE_CHECKING:
 __all__ = ["phase_edit", "plan_load", "target_allocate", "target_edit", "task_edit", "task_update"]
 
 
+def holds_over(actor: User, permission: CampaignPermission, unit: AdministrativeUnit) -> bool:
+    """Whether ``actor`` holds ``permission`` over ``unit``, or over every unit it became."""
+    scope = access.jurisdiction(actor, permission)
+    if scope.empty or scope.covers(unit):
+        return not scope.empty
+    successors = [] if unit.is_current else geo.current_successors(unit)
+    return bool(successors) and all(scope.covers(s) for s in successors)
+
+
 def require_over(actor: User | None, permission: CampaignPermission, unit: AdministrativeUnit) -> None:
     """Raise (audited) unless ``actor`` holds ``permission`` over ``unit`` or over all it became."""
-    if actor is None:
+    if actor is None or holds_over(actor, permission, unit):
         return
-    scope = access.jurisdiction(actor, permission)
-    if not scope.empty and not scope.covers(unit) and not unit.is_current:
-        successors = geo.current_successors(unit)
-        if successors and all(scope.covers(s) for s in successors):
-            return
     access.require(actor, permission, unit=unit)
 
 
