@@ -107,3 +107,28 @@ def test_the_api_gives_the_dashboard_s_numbers_and_refusals(plan: Plan, client: 
     assert client.get("/api/v1/campaigns/plans").json() == []
     client.logout()
     assert client.get("/api/v1/campaigns/plans").status_code == 401
+
+
+def test_the_plan_s_tasks_show_with_the_overdue_ones_flagged(plan: Plan, client: Client) -> None:
+    from dinhdanh.campaigns.models import Task, TaskStatus
+
+    late = Task.objects.create(plan=plan, number="1", title="Rà soát danh sách", lead_unit="Công an tỉnh",
+                               deadline=date(2025, 1, 10))  # fmt: skip
+    Task.objects.create(plan=plan, number="2", title="Tuyên truyền", lead_unit="Sở Thông tin", regular=True)
+    Task.objects.create(plan=plan, number="3", title="Báo cáo sơ kết", lead_unit="Công an tỉnh",
+                        deadline=date(2025, 1, 10), status=TaskStatus.DONE)  # fmt: skip
+    Task.objects.create(
+        plan=plan, number="4", title="Tổng kết", lead_unit="Công an tỉnh", deadline=date(2025, 6, 30)
+    )
+    manager = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE))
+    board = dashboard.plan_board(actor=manager, slug=plan.slug, as_of=AS_OF)
+    assert [(line.task.number, line.overdue) for line in board.tasks] == [
+        ("1", True), ("2", False), ("3", False), ("4", False),
+    ]  # fmt: skip
+    assert board.overdue == 1
+    signed_in(client, manager)
+    html = client.get(f"/campaigns/{plan.slug}/", {"as_of": "2025-01-15"}).content.decode()
+    assert html.count('data-overdue="1"') == 1
+    assert late.title in html
+    tasks = client.get(f"/api/v1/campaigns/plans/{plan.slug}", {"as_of": "2025-01-15"}).json()["tasks"]
+    assert [(t["number"], t["overdue"]) for t in tasks] == [("1", True), ("2", False), ("3", False), ("4", False)]

@@ -60,10 +60,22 @@ class PhaseOut(Schema):
     targets: list[StandingOut]
 
 
+class TaskOut(Schema):
+    number: str
+    title: str
+    lead_unit: str
+    coordinating_units: list[str]
+    deadline: date | None
+    regular: bool
+    status: str
+    overdue: bool
+
+
 class BoardOut(Schema):
     plan: PlanOut
     as_of: date
     phases: list[PhaseOut]
+    tasks: list[TaskOut]
 
 
 def _plan(p: Plan) -> PlanOut:
@@ -94,6 +106,14 @@ def _phase(pb: dashboard.PhaseBoard) -> PhaseOut:
     )  # fmt: skip
 
 
+def _task(line: dashboard.TaskLine) -> TaskOut:
+    t = line.task
+    return TaskOut(
+        number=t.number, title=t.title, lead_unit=t.lead_unit, coordinating_units=[str(u) for u in t.coordinating_units],
+        deadline=t.deadline, regular=t.regular, status=t.status, overdue=line.overdue,
+    )  # fmt: skip
+
+
 @router.get("/plans", response=list[PlanOut], url_name="campaign_plans")
 def plans(request: HttpRequest) -> list[PlanOut]:
     return [_plan(p) for p in dashboard.plans_visible(actor=signed_in_user(request))]
@@ -108,4 +128,5 @@ def plan(request: HttpRequest, slug: str, as_of: str = "") -> BoardOut:
         raise DomainError(CoreError.BAD_REQUEST) from exc
     board = dashboard.plan_board(actor=signed_in_user(request), slug=slug, as_of=day)
     phases = [_phase(pb) for pb in board.phases]
-    return BoardOut(plan=_plan(board.plan), as_of=board.as_of, phases=phases)
+    tasks = [_task(line) for line in board.tasks]
+    return BoardOut(plan=_plan(board.plan), as_of=board.as_of, phases=phases, tasks=tasks)

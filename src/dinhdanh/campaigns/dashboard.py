@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dinhdanh.campaigns.forecast import Standing
-from dinhdanh.campaigns.models import Phase, Plan
+from dinhdanh.campaigns.models import Phase, Plan, Task, TaskStatus
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import holds_over, require_over
 from dinhdanh.campaigns.standings import TargetStanding, plan_standings
@@ -36,11 +36,33 @@ class PhaseBoard:
     rankings: dict[int, list[TargetStanding]] = field(default_factory=dict)  # target id → its units, best first
 
 
+@dataclass(frozen=True)
+class TaskLine:
+    task: Task
+    overdue: bool  # a deadline before the day shown, and neither done nor given up
+
+
 @dataclass
 class PlanBoard:
     plan: Plan
     as_of: date
     phases: list[PhaseBoard]
+    tasks: list[TaskLine] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for line in self.tasks if line.overdue)
+
+
+_CLOSED_TASK = {TaskStatus.DONE, TaskStatus.CANCELLED}
+
+
+def task_lines(plan: Plan, as_of: date) -> list[TaskLine]:
+    """The plan's tasks in its order, overdue ones flagged (a regular task is never overdue)."""
+    tasks = Task.objects.filter(plan=plan).order_by("pk")
+    return [
+        TaskLine(t, t.deadline is not None and t.deadline < as_of and t.status not in _CLOSED_TASK) for t in tasks
+    ]
 
 
 def plans_visible(*, actor: User) -> list[Plan]:
@@ -77,4 +99,4 @@ def plan_board(*, actor: User, slug: str, as_of: date) -> PlanBoard:
         for standing in board.targets:
             if standing.target.pk in children:
                 board.rankings[standing.target.pk] = sorted(children[standing.target.pk], key=_key)
-    return PlanBoard(plan, as_of, list(boards.values()))
+    return PlanBoard(plan, as_of, list(boards.values()), task_lines(plan, as_of))
