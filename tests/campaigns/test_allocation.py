@@ -95,3 +95,23 @@ def test_edited_shares_are_kept_and_the_sum_still_holds(
 @given(total=st.integers(min_value=0, max_value=100_000), weights=weights)
 def test_the_split_does_not_depend_on_the_order_of_the_units(total: int, weights: dict[str, int]) -> None:
     assert split(total, dict(reversed(list(weights.items())))) == split(total, weights)
+
+
+@given(total=st.integers(min_value=0, max_value=1_000_000), weights=weights)
+def test_a_larger_baseline_never_gets_a_smaller_share(total: int, weights: dict[str, int]) -> None:
+    shares = split(total, weights)
+    for a, weight_a in weights.items():
+        for b, weight_b in weights.items():
+            if weight_a > weight_b:
+                assert shares[a] >= shares[b]
+
+
+@given(total=st.integers(min_value=0, max_value=1_000_000), weights=weights, data=st.data())
+def test_raising_one_baseline_never_lowers_its_share(
+    total: int, weights: dict[str, int], data: st.DataObject
+) -> None:
+    # Largest remainder has the Alabama paradox in the total, not this one: others' quotas only fall,
+    # and each that drops a whole unit frees a seat it then competes for.
+    code = data.draw(st.sampled_from(sorted(weights)))
+    raised = {**weights, code: weights[code] + data.draw(st.integers(min_value=1, max_value=100_000))}
+    assert split(total, raised)[code] >= split(total, weights)[code]

@@ -138,7 +138,7 @@ def test_every_error_is_reported_with_its_line() -> None:
         (28, PlanError.VALUE_OR_PERCENT),
         (29, PlanError.UNIT_OUTSIDE),  # in 2024 commune 30292 lay in An Giang, not Kiên Giang
         (30, PlanError.UNKNOWN_UNIT),
-        (31, PlanError.BAD_UNIT_CODE),
+        (31, PlanError.UNKNOWN_UNIT_NAME),  # not a code, so a name: no unit is called "x1"
         (33, PlanError.TASK_DEADLINE),
         (34, PlanError.DUPLICATE_TASK),
     ]

@@ -58,6 +58,21 @@ class PlanError(ErrorCode):
         400,
     )
     UNKNOWN_UNIT = ("campaigns.plan.unknown_unit", _("{key}: không có đơn vị hành chính mã {code}"), 400)
+    UNKNOWN_UNIT_NAME = (
+        "campaigns.plan.unknown_unit_name",
+        _("{key}: không có đơn vị hành chính tên {name}"),
+        400,
+    )
+    UNKNOWN_UNIT_NAME_HINT = (
+        "campaigns.plan.unknown_unit_name_hint",
+        _("{key}: không có đơn vị hành chính tên {name}; có phải ý bạn là {suggestion}?"),
+        400,
+    )
+    AMBIGUOUS_UNIT = (
+        "campaigns.plan.ambiguous_unit",
+        _("{key}: có nhiều đơn vị tên {name}: {candidates}; hãy ghi mã đơn vị"),
+        400,
+    )
     RETIRED_UNIT = (
         "campaigns.plan.retired_unit",
         _("{key}: đơn vị {code} ({name}) không có hiệu lực vào ngày {day}"),
@@ -95,6 +110,27 @@ class PlanError(ErrorCode):
     ABOVE_BASELINE = (
         "campaigns.plan.above_baseline",
         _("value: chỉ tiêu {value} lớn hơn tổng số {baseline} (baseline)"),
+        400,
+    )
+    BASELINE_REGISTRY_SEGMENT = (
+        "campaigns.plan.baseline_registry_segment",
+        _("baseline: registry chỉ dùng cho chỉ tiêu của một loại tổ chức, không dùng cho đối tượng {segment}"),
+        400,
+    )
+    BASELINE_REGISTRY_UNIT = (
+        "campaigns.plan.baseline_registry_unit",
+        _(
+            "baseline: sổ đăng ký chỉ có số liệu nền của tỉnh và xã hiện hành; "
+            "với {name} ({code}) hãy ghi tổng số bằng con số"
+        ),
+        400,
+    )
+    BASELINE_MISSING = (
+        "campaigns.plan.baseline_missing",
+        _(
+            "baseline: chưa có số liệu nền của {name} ({code}) cho {segment} tính đến ngày {day}; "
+            "hãy chốt số liệu nền trước (dinhdanh reconcile --unit {code} --baseline YYYY-MM-DD)"
+        ),
         400,
     )
     DUPLICATE_TARGET = (

@@ -2,9 +2,10 @@
 
 ``parse_plan(text)`` returns a ``PlanSpec`` ready to write, or raises ``PlanFileErrors`` with every
 refusal found, each named by its line. It reads the administrative units (to resolve codes) and writes
-nothing. Units are named by code, in the scheme in force on the plan's date unless the code says which
-("2008/91": Kiên Giang as it was; "2025/91": today's An Giang); a unit that was not in force on that
-date is refused, an old one that was is kept as named (its counts roll up through ``geo.rollup``).
+nothing. Units are named by code or by name (``plan_units``), in the scheme in force on the plan's date
+unless the code says which ("2008/91": Kiên Giang as it was; "2025/91": today's An Giang); a unit that
+was not in force on that date is refused, an old one that was is kept as named (its counts roll up
+through ``geo.rollup``).
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ from dinhdanh.campaigns.models import Metric
 from dinhdanh.campaigns.models.plans import PlanStatus, Segment, TargetKind, TaskStatus, Weekday
 from dinhdanh.campaigns.plan_reader import Reader
 from dinhdanh.campaigns.plan_spec import AllocationSpec, PhaseSpec, PlanSpec, TargetSpec, TaskSpec
+from dinhdanh.campaigns.plan_units import REGISTRY, registry_baseline, resolve_unit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 
 __all__ = ["AllocationSpec", "PhaseSpec", "PlanSpec", "TargetSpec", "TaskSpec", "parse_plan"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_UNIT = re.compile(r"^(?:(?P<scheme>[0-9]{4})/)?(?P<code>[0-9]{2}|[0-9]{3}|[0-9]{5})$")
-_LEVEL_BY_WIDTH = {2: "province", 3: "district", 5: "commune"}
 _PLAN_KEYS = (
     "slug", "reference", "title", "issuing_body", "issued_on", "scope", "status", "reporting", "phases",
     "targets", "tasks",
@@ -130,34 +130,18 @@ class _Parser:
         return unit_day, unit_time, province_day
 
     def unit(self, node: yaml.Node, key: str, *, parent: AdministrativeUnit | None) -> AdministrativeUnit | None:
-        raw = self.r.scalar(node, key)
-        if raw is None:
-            return None
-        found = _UNIT.match(raw.strip())
-        if found is None:
-            self.r.fail(node, PlanError.BAD_UNIT_CODE, key=key, value=raw[:20])
-            return None
-        code, scheme = found["code"], found["scheme"]
-        rows = AdministrativeUnit.objects.filter(level=_LEVEL_BY_WIDTH[len(code)], code=code)
-        if scheme:
-            rows = rows.filter(scheme=scheme)
-        candidates = list(rows.order_by("-scheme"))
-        if not candidates:
-            self.r.fail(node, PlanError.UNKNOWN_UNIT, key=key, code=raw.strip())
-            return None
-        day = self.issued_on
-        in_force = [u for u in candidates if day is None or _in_force(u, day)]
-        if not in_force:
-            unit = candidates[0]
-            self.r.fail(node, PlanError.RETIRED_UNIT, key=key, code=raw.strip(), name=unit.name, day=day)
-            return None
-        unit = in_force[0]
-        if parent is not None and not parent.contains(unit):
-            self.r.fail(
-                node, PlanError.UNIT_OUTSIDE, key=key, code=raw.strip(), name=unit.name, parent=parent.name
-            )
-            return None
-        return unit
+        return resolve_unit(self.r, node, key, parent=parent, day=self.issued_on)
+
+    def baseline(
+        self, node: yaml.Node, *, unit: AdministrativeUnit | None, segment: str | None, due: date | None
+    ) -> int | None:
+        """A number, or ``registry``: the registries' baseline (other refusals already name the line
+        when the unit, segment or due date is unknown)."""
+        if isinstance(node, yaml.ScalarNode) and str(node.value).strip().lower() == REGISTRY:
+            if unit is None or segment is None or due is None:
+                return None
+            return registry_baseline(self.r, node, unit=unit, segment=segment, due=due)
+        return self.r.integer(node, "baseline")
 
     # --- phases ------------------------------------------------------------------------------------
 
@@ -246,8 +230,11 @@ class _Parser:
         )
         segment = self.r.choice(found["segment"], "segment", _SEGMENTS) if "segment" in found else ""
         unit = self.unit(found["unit"], "unit", parent=scope) if "unit" in found else scope
-        baseline = self.r.integer(found["baseline"], "baseline") if "baseline" in found else None
         due_on = self.r.day(found["due_on"], "due_on") if "due_on" in found else None
+        due = due_on or (phase.ends_on if phase is not None else None)
+        baseline = (
+            self.baseline(found["baseline"], unit=unit, segment=segment, due=due) if "baseline" in found else None
+        )
         kind, value = self._value(item, found, baseline)
         if phase is not None and due_on is not None and not phase.starts_on <= due_on <= phase.ends_on:
             self.r.fail(
@@ -274,7 +261,7 @@ class _Parser:
             line=item.start_mark.line + 1,
         )
         if "allocations" in found:
-            target.allocations = self._allocations(found["allocations"], target)
+            target.allocations = self._allocations(found["allocations"], target, due=due)
         return target
 
     def _value(
@@ -295,7 +282,7 @@ class _Parser:
             return None, None
         return str(TargetKind.ABSOLUTE), value
 
-    def _allocations(self, node: yaml.Node, target: TargetSpec) -> list[AllocationSpec]:
+    def _allocations(self, node: yaml.Node, target: TargetSpec, *, due: date | None) -> list[AllocationSpec]:
         if target.kind != TargetKind.ABSOLUTE:
             self.r.fail(node, PlanError.ALLOCATION_NOT_ABSOLUTE)
             return []
@@ -307,7 +294,11 @@ class _Parser:
                 continue
             unit = self.unit(found["unit"], "unit", parent=target.unit)
             value = self.r.integer(found["value"], "value") if "value" in found else None
-            baseline = self.r.integer(found["baseline"], "baseline") if "baseline" in found else None
+            baseline = (
+                self.baseline(found["baseline"], unit=unit, segment=target.segment, due=due)
+                if "baseline" in found
+                else None
+            )
             if value is None and baseline is None and "value" not in found and "baseline" not in found:
                 self.r.fail(item, PlanError.ALLOCATION_NEEDS)
                 continue
@@ -403,7 +394,3 @@ class _Parser:
             self.r.fail(node, PlanError.TASK_DEADLINE, value=raw[:30])
             return None, None
         return day, False
-
-
-def _in_force(unit: AdministrativeUnit, day: date) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
