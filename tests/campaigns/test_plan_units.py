@@ -10,9 +10,11 @@ import pytest
 
 from dinhdanh.campaigns.errors import PlanError, PlanFileErrors
 from dinhdanh.campaigns.plan_format import PlanSpec, parse_plan
+from dinhdanh.campaigns.plan_services import plan_load
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.registries.models import Baseline
-from tests.conftest import unit
+from dinhdanh.registries.permissions import RegistryRole
+from tests.conftest import make_officer, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +175,23 @@ def test_an_old_unit_has_no_registry_baseline() -> None:
     )
     assert [(line, e) for line, e, _m in found] == [(10, PlanError.BASELINE_REGISTRY_UNIT)]
     assert "Kiên Giang" in found[0][2]
+
+
+def test_only_who_may_read_the_baselines_divides_by_them_and_a_refusal_does_not_tell_the_number() -> None:
+    an_giang = unit("91", Level.PROVINCE)
+    _baseline(an_giang, "enterprise", 500, date(2025, 8, 1))
+    text = registry_plan(
+        "- {phase: 1, metric: accounts_issued, segment: enterprise, value: 501, baseline: registry}\n"
+    )
+    stranger = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("01", Level.PROVINCE))  # Hà Nội's
+    with pytest.raises(PlanFileErrors) as caught:
+        plan_load(actor=stranger, text=text)
+    (error,) = caught.value.errors
+    assert (error.line, error.error) == (10, PlanError.BASELINE_FORBIDDEN)
+    assert "500" not in error.bilingual()
+    manager = make_officer(RegistryRole.CAMPAIGN_MANAGER, an_giang)
+    with pytest.raises(PlanFileErrors) as caught:
+        plan_load(actor=manager, text=text)
+    assert [e.error for e in caught.value.errors] == [PlanError.ABOVE_BASELINE]
+    plan = plan_load(actor=manager, text=text.replace("value: 501", "value: 500"))
+    assert plan.targets.get().baseline == 500

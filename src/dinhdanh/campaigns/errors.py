@@ -133,6 +133,11 @@ class PlanError(ErrorCode):
         ),
         400,
     )
+    BASELINE_FORBIDDEN = (
+        "campaigns.plan.baseline_forbidden",
+        _("baseline: bạn không được xem số liệu nền của {name} ({code}); hãy ghi tổng số bằng con số"),
+        403,
+    )
     DUPLICATE_TARGET = (
         "campaigns.plan.duplicate_target",
         _("chỉ tiêu {metric}/{segment} của đơn vị {unit} ở giai đoạn {phase} trùng với dòng {first}"),

@@ -21,7 +21,7 @@ from dinhdanh.campaigns.models import Metric
 from dinhdanh.campaigns.models.plans import PlanStatus, Segment, TargetKind, TaskStatus, Weekday
 from dinhdanh.campaigns.plan_reader import Reader
 from dinhdanh.campaigns.plan_spec import AllocationSpec, PhaseSpec, PlanSpec, TargetSpec, TaskSpec
-from dinhdanh.campaigns.plan_units import REGISTRY, registry_baseline, resolve_unit
+from dinhdanh.campaigns.plan_units import REGISTRY, BaselineRule, registry_baseline, resolve_unit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import AdministrativeUnit
 
@@ -47,17 +47,20 @@ _WEEKDAYS: dict[str, int] = {
 _SEGMENTS: dict[str, str] = {**{str(s.value): str(s.value) for s in Segment if s.value}, "all": ""}
 
 
-def parse_plan(text: str) -> PlanSpec:
+def parse_plan(text: str, *, may_read_baseline: BaselineRule | None = None) -> PlanSpec:
+    """``may_read_baseline(unit)``: whether the one loading may read the registries' baselines of
+    ``unit`` (``baseline: registry``); ``None`` lets the machine's operator read them all."""
     reader = Reader()
-    spec = _Parser(reader).plan(text)
+    spec = _Parser(reader, may_read_baseline).plan(text)
     if reader.errors or spec is None:
         raise PlanFileErrors(reader.errors)
     return spec
 
 
 class _Parser:
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, may_read_baseline: BaselineRule | None) -> None:
         self.r = reader
+        self.may_read_baseline = may_read_baseline
         self.issued_on: date | None = None
 
     def plan(self, text: str) -> PlanSpec | None:
@@ -139,6 +142,9 @@ class _Parser:
         when the unit, segment or due date is unknown)."""
         if isinstance(node, yaml.ScalarNode) and str(node.value).strip().lower() == REGISTRY:
             if unit is None or segment is None or due is None:
+                return None
+            if self.may_read_baseline is not None and not self.may_read_baseline(unit):
+                self.r.fail(node, PlanError.BASELINE_FORBIDDEN, code=unit.code, name=unit.name)
                 return None
             return registry_baseline(self.r, node, unit=unit, segment=segment, due=due)
         return self.r.integer(node, "baseline")

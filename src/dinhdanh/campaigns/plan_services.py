@@ -24,6 +24,7 @@ from dinhdanh.campaigns.models.plans import Phase, Plan, Target, TargetKind, Tas
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_format import parse_plan
 from dinhdanh.campaigns.plan_spec import PlanSpec, TargetSpec
+from dinhdanh.campaigns.plan_units import baseline_rule
 from dinhdanh.core import access, audit
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.text import clean, clean_optional
@@ -59,7 +60,7 @@ def plan_load(*, actor: User | None, text: str, replace: bool = False) -> Plan:
     """Check the whole file (``PlanFileErrors`` names every bad line), then write it in one transaction.
     A slug already loaded is refused unless ``replace``: then the plan keeps its row, its phases and
     targets are the file's, and its tasks are matched by number (keeping their updates)."""
-    spec = parse_plan(text)
+    spec = parse_plan(text, may_read_baseline=baseline_rule(actor))
     require_over(actor, CampaignPermission.MANAGE_PLAN, spec.scope)
     existing = Plan.objects.select_related("scope_unit").filter(slug=spec.slug).first()
     if existing is not None:

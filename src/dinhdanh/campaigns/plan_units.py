@@ -10,28 +10,38 @@ force on the plan's date is refused as retired. Below a commune, names find its 
 ``baseline: registry`` takes the denominator from the registries' baselines (``dinhdanh reconcile
 --baseline``): the organizations of the target's category registered and not excluded, in the latest
 baseline taken for a day on or before the target's due date. Baselines are kept for today's provinces
-and communes only, so an old district's target needs its number written out.
+and communes only, so an old district's target needs its number written out. The one loading must
+be allowed to read the unit's baselines (the registries' ``view_campaign``): a refusal would otherwise
+tell the number ("2,817 is above 2,816").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import yaml
 
 from dinhdanh.campaigns.errors import PlanError
 from dinhdanh.campaigns.plan_reader import Reader, suggest
+from dinhdanh.core import access
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
+from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_for
 
-__all__ = ["REGISTRY", "registry_baseline", "resolve_unit"]
+if TYPE_CHECKING:
+    from dinhdanh.people.models import User
+
+__all__ = ["REGISTRY", "BaselineRule", "baseline_rule", "registry_baseline", "resolve_unit"]
 
 REGISTRY = "registry"  # the value of ``baseline`` that asks the registries
+type BaselineRule = Callable[[AdministrativeUnit], bool]  # may the one loading read the unit's baselines
 _CODE = re.compile(r"^(?:(?P<scheme>[0-9]{4})/)?(?P<code>[0-9]{2}|[0-9]{3}|[0-9]{5})$")
 _NAMED = re.compile(r"^(?:(?P<scheme>[0-9]{4})/)?(?P<name>.*\S.*)$", re.DOTALL)
 # The type word a name may carry ("Tỉnh Kiên Giang", "TP Rạch Giá", "thôn 3"), folded; the key has none.
@@ -144,6 +154,15 @@ def _nearest(bare: str, *, parent: AdministrativeUnit | None, day: date | None, 
     names = dict(rows.values_list("search_key", "name"))
     hint = suggest(bare, list(names))
     return names[hint] if hint is not None else None
+
+
+def baseline_rule(actor: User | None) -> BaselineRule | None:
+    """Who may divide by the registries' baselines: whoever may read them (``registries.view_campaign``);
+    ``None`` (the machine's operator) reads them all."""
+    if actor is None:
+        return None
+    scope = access.jurisdiction(actor, RegistryPermission.VIEW_CAMPAIGN)
+    return lambda unit: not scope.empty and scope.covers(unit)
 
 
 def registry_baseline(
