@@ -73,6 +73,10 @@ TEMPLATES: Mapping[str, Template] = {
         Template(
             "credential_expiry", frozenset({Channel.EMAIL}), frozenset({"kind", "organization", "number", "due"})
         ),
+        # campaigns: a unit's weekly report (kind "due": a reminder before the deadline, "missing": not
+        # received after it), and a plan task past its deadline (to whoever may update it)
+        Template("campaign_report_reminder", BOTH, frozenset({"kind", "plan", "unit", "week", "due"})),
+        Template("campaign_task_overdue", BOTH, frozenset({"plan", "task", "deadline"})),
     )
 }
 

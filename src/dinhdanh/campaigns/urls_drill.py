@@ -1,0 +1,5 @@
+"""Campaign pages: drill (included by ``urls_dashboard``, which gives them the ``campaigns`` namespace)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
