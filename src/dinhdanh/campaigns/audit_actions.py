@@ -20,3 +20,6 @@ class CampaignAction(Actions):
     TASK_EDITED = "campaign.task_edited", _("Sửa nhiệm vụ của kế hoạch")
     TASK_UPDATED = "campaign.task_updated", _("Cập nhật tiến độ nhiệm vụ")
     REPORT_SUBMITTED = "campaign.report_submitted", _("Gửi báo cáo tuần của đơn vị")
+    # --- editing plans and plan tasks (issue 14.1, 14.8) ---
+    PLAN_STATUS_SET = "campaign.plan_status_set", _("Đổi trạng thái kế hoạch triển khai")
+    TASK_ALERTED = "campaign.task_alerted", _("Cảnh báo nhiệm vụ quá hạn")
