@@ -20,6 +20,8 @@ class CampaignAction(Actions):
     TASK_EDITED = "campaign.task_edited", _("Sửa nhiệm vụ của kế hoạch")
     TASK_UPDATED = "campaign.task_updated", _("Cập nhật tiến độ nhiệm vụ")
     REPORT_SUBMITTED = "campaign.report_submitted", _("Gửi báo cáo tuần của đơn vị")
+    PROVINCE_REPORT_SUBMITTED = "campaign.province_report_submitted", _("Gửi báo cáo tuần tổng hợp của tỉnh")
+    REPORT_REMINDED = "campaign.report_reminded", _("Nhắc đơn vị gửi báo cáo tuần")
     # --- editing plans and plan tasks (issue 14.1, 14.8) ---
     PLAN_STATUS_SET = "campaign.plan_status_set", _("Đổi trạng thái kế hoạch triển khai")
     TASK_ALERTED = "campaign.task_alerted", _("Cảnh báo nhiệm vụ quá hạn")
