@@ -63,6 +63,13 @@ api = NinjaAPI(
 )
 problems.install(api)
 
+
+@api.exception_handler(campaigns_api.RefusedTokenError)
+def _refused_token(request: HttpRequest, exc: campaigns_api.RefusedTokenError) -> HttpResponse:
+    # OAuth's own answer (RFC 6750 §3): 401/403 with its challenge, not a problem document.
+    return exc.error.response()
+
+
 # (prefix, router module): each module declares its ZONE; only the served ones are mounted (11.6).
 # The control routers come before "/organizations/{eid}" so that their fixed paths are never read as
 # an identification number.

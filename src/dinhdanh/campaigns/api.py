@@ -1,6 +1,12 @@
-"""Campaigns API under /api/v1/campaigns/ (issue 14.9): the plans a person may read and one plan's
+"""Campaigns API under /api/v1/campaigns/ (issue 14.9): the plans a viewer may read and one plan's
 standings as of a day — the dashboard's numbers, through the same service and the same access rule.
-Cookie sessions are the credential (reads only)."""
+
+Two credentials: a person's cookie session (``VIEW_PLAN`` over the territory), or a machine's own
+client-credentials access token with the scope ``campaigns.read`` (``Authorization: Bearer``, or
+``DPoP`` for a bound token) over the territory an operator granted the client
+(``dinhdanh plan readers grant``). A token that fails any check is refused with OAuth's 401/403 and
+its challenge; a session is never consulted when a token is presented.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,39 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from dinhdanh.campaigns import dashboard
+from dinhdanh.campaigns import dashboard, readers
 from dinhdanh.campaigns.models import Plan
 from dinhdanh.campaigns.standings import TargetStanding
+from dinhdanh.campaigns.viewing import Viewer, plan_for, visible_plans
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.federation.protocol.errors import OAuthError
+from dinhdanh.federation.protocol.resource import client_caller
 from dinhdanh.http.security import signed_in_user
 from dinhdanh.http.zones import Zone
 
 ZONE = Zone.INNER
 router = Router(tags=["campaigns"])
+
+PREFIX = "/api/v1/campaigns"  # under the issuer: a DPoP proof's htu is FEDERATION_ISSUER + this + path
+
+
+class RefusedTokenError(Exception):
+    """A presented token that does not hold: answered with OAuth's own response, not a problem."""
+
+    def __init__(self, error: OAuthError) -> None:
+        super().__init__(error.description)
+        self.error = error
+
+
+def viewer_of(request: HttpRequest, path: str) -> Viewer:
+    """The machine reader whose token the request presents, else the signed-in person."""
+    if not request.headers.get("Authorization"):
+        return signed_in_user(request)
+    try:
+        caller = client_caller(request, path=f"{PREFIX}{path}", scope=readers.SCOPE, now=timezone.now())
+    except OAuthError as exc:
+        raise RefusedTokenError(exc) from exc
+    return readers.machine_reader(caller.client)
 
 
 class PlanOut(Schema):
@@ -116,7 +146,7 @@ def _task(line: dashboard.TaskLine) -> TaskOut:
 
 @router.get("/plans", response=list[PlanOut], url_name="campaign_plans")
 def plans(request: HttpRequest) -> list[PlanOut]:
-    return [_plan(p) for p in dashboard.plans_visible(actor=signed_in_user(request))]
+    return [_plan(p) for p in visible_plans(viewer_of(request, "/plans"))]
 
 
 @router.get("/plans/{slug}", response=BoardOut, url_name="campaign_plan")
@@ -126,7 +156,9 @@ def plan(request: HttpRequest, slug: str, as_of: str = "") -> BoardOut:
         day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     except ValueError as exc:
         raise DomainError(CoreError.BAD_REQUEST) from exc
-    board = dashboard.plan_board(actor=signed_in_user(request), slug=slug, as_of=day)
+    viewer = viewer_of(request, f"/plans/{slug}")
+    plan_for(viewer, slug)  # the viewer's rule, person or machine; the board is then read as the system
+    board = dashboard.plan_board(actor=None, slug=slug, as_of=day)
     phases = [_phase(pb) for pb in board.phases]
     tasks = [_task(line) for line in board.tasks]
     return BoardOut(plan=_plan(board.plan), as_of=board.as_of, phases=phases, tasks=tasks)

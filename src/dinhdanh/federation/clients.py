@@ -58,7 +58,7 @@ __all__ = [
 # Person scopes (a person signs in) and API scopes (a client acts for itself: client credentials).
 SCOPES = (
     "openid", "profile", "email", "phone", "organization", "offline_access", "personal_id",
-    "verify.organization", "verify.member",
+    "verify.organization", "verify.member", "campaigns.read",
 )  # fmt: skip
 # Scopes about a person (asked in an authorization); the rest are API scopes a client holds for itself.
 PERSON_SCOPES = frozenset({"openid", "profile", "email", "phone", "organization", "offline_access", "personal_id"})
