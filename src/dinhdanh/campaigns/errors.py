@@ -198,6 +198,61 @@ class PlanError(ErrorCode):
     NEGATIVE_WEIGHT = ("campaigns.allocation.negative_weight", _("Tổng số (mẫu số) không được âm."), 400)
     VALUE_INVALID = ("campaigns.target.value_invalid", _("Giá trị chỉ tiêu phải là số nguyên không âm."), 400)
     TASK_UPDATE_EMPTY = ("campaigns.task.update_empty", _("Cập nhật nhiệm vụ cần nội dung."), 400)
+    # Editing in the application (``plan_edits``, ``task_services``).
+    PLAN_CLOSED = (
+        "campaigns.plan.closed",
+        _("Kế hoạch {reference} đã kết thúc; không sửa, không cập nhật được nữa."),
+        409,
+    )
+    STATUS_TRANSITION = (
+        "campaigns.plan.status_transition",
+        _("Không chuyển được kế hoạch từ “{before}” sang “{after}”."),
+        409,
+    )
+    VALUE_TOO_LARGE = (
+        "campaigns.target.value_too_large",
+        _("Giá trị {value} quá lớn; chỉ tiêu tối đa là {limit}."),
+        400,
+    )
+    NOT_ALLOCATED = (
+        "campaigns.allocation.not_allocated",
+        _("Chỉ tiêu này chưa được phân bổ cho đơn vị cấp dưới."),
+        409,
+    )
+    ALLOCATION_UNITS = (
+        "campaigns.allocation.units_changed",
+        _("Danh sách đơn vị được phân bổ đã thay đổi; hãy tải lại trang và nhập lại."),
+        409,
+    )
+    ALLOCATION_TOTAL = (
+        "campaigns.allocation.total",
+        _("Các phần phân bổ cộng lại {total}, khác chỉ tiêu {value}; hãy sửa để tổng bằng {value}."),
+        400,
+    )
+    SHARE_ABOVE_BASELINE = (
+        "campaigns.allocation.share_above_baseline",
+        _("Phần của {unit} ({value}) lớn hơn tổng số của đơn vị này ({baseline})."),
+        400,
+    )
+    PHASE_DATES_MISSING = (
+        "campaigns.phase.dates_missing",
+        _("Giai đoạn cần cả ngày bắt đầu và ngày kết thúc."),
+        400,
+    )
+    TASK_DEADLINE_OR_REGULAR = (
+        "campaigns.task.deadline_or_regular",
+        _("Hãy nhập thời hạn, hoặc đánh dấu nhiệm vụ là thường xuyên (không cả hai)."),
+        400,
+    )
+    TASK_STALE = (
+        "campaigns.task.stale",
+        _(
+            "Nhiệm vụ đã có cập nhật mới hơn trang bạn đang xem (có thể biểu mẫu đã được gửi rồi); "
+            "hãy xem lại lịch sử trước khi cập nhật tiếp."
+        ),
+        409,
+    )
+    EVIDENCE_NOT_FOUND = ("campaigns.task.evidence_not_found", _("Không có tệp minh chứng này."), 404)
 
 
 class LineError(DomainError):

@@ -28,6 +28,7 @@ __all__ = [
     "Target",
     "TargetKind",
     "Task",
+    "TaskAlert",
     "TaskStatus",
     "TaskUpdate",
     "Weekday",
@@ -237,6 +238,13 @@ class TaskUpdate(models.Model):
     status = models.CharField(_("trạng thái"), max_length=16, choices=TaskStatus.choices)
     note = models.TextField(_("nội dung"))
     evidence = models.CharField(_("tài liệu minh chứng"), max_length=300, blank=True)
+    # An uploaded evidence file: sealed outside the web root (``core.sealed``, kind "campaigns"), served
+    # only through the task's page to whoever may read the plan, checked against its SHA-256 on every read.
+    evidence_file = models.CharField(_("tệp minh chứng"), max_length=80, blank=True)
+    evidence_name = models.CharField(_("tên tệp minh chứng"), max_length=255, blank=True)
+    evidence_type = models.CharField(_("loại tệp minh chứng"), max_length=40, blank=True)
+    evidence_size = models.PositiveIntegerField(_("cỡ tệp minh chứng"), null=True, blank=True)
+    evidence_sha256 = models.CharField(_("SHA-256 tệp minh chứng"), max_length=64, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -252,3 +260,21 @@ class TaskUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} @ {self.at}: {self.status}"
+
+
+class TaskAlert(models.Model):
+    """The one overdue alert of a task for one deadline (``task_alerts``): the unique key is the marker
+    that makes two runs at once send it once, and a moved deadline a new alert."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="alerts")
+    deadline = models.DateField(_("thời hạn"))
+    sent_at = models.DateTimeField(_("gửi lúc"))
+    recipients = models.PositiveIntegerField(_("số người nhận"), default=0)
+
+    class Meta:
+        verbose_name = _("cảnh báo nhiệm vụ quá hạn")
+        verbose_name_plural = _("cảnh báo nhiệm vụ quá hạn")
+        constraints = [models.UniqueConstraint(fields=["task", "deadline"], name="campaigns_taskalert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} @ {self.deadline}"
