@@ -84,6 +84,11 @@ class ProvinceReport(models.Model):
     def rate(self) -> float:
         return self.submitted / self.expected if self.expected else 1.0
 
+    @property
+    def in_time(self) -> bool:
+        """The province's own report, by its due time (``on_time`` counts its units')."""
+        return self.submitted_at <= self.due_at
+
 
 class ReminderKind(models.TextChoices):
     DUE = "due", _("Nhắc trước hạn")
