@@ -1,5 +1,10 @@
 """Campaign pages: documents (included by ``urls_dashboard``, which gives them the ``campaigns`` namespace)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from dinhdanh.campaigns import views_documents as views
+
+urlpatterns: list[URLPattern] = [
+    path("campaigns/<slug:slug>/documents/", views.documents, name="documents"),
+    path("campaigns/<slug:slug>/documents/download/", views.download, name="document_download"),
+]
