@@ -1,5 +1,12 @@
 """Campaign pages: reports (included by ``urls_dashboard``, which gives them the ``campaigns`` namespace)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from dinhdanh.campaigns import views_reports as views
+
+urlpatterns: list[URLPattern] = [
+    path("campaigns/<slug:slug>/reports/", views.week, name="reports"),
+    path("campaigns/<slug:slug>/reports/submit/", views.submit, name="report_submit"),
+    path("campaigns/<slug:slug>/reports/province/", views.province, name="province_report"),
+    path("campaigns/<slug:slug>/reports/province/submit/", views.province_submit, name="province_report_submit"),
+]
