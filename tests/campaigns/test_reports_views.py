@@ -79,7 +79,8 @@ def test_a_commune_reports_with_the_counted_numbers_and_its_words(plan: Plan, cl
     assert f"Báo cáo của {first.name}" in html  # the reader's only unit: its form at once
     assert 'data-testid="prefilled"' in html
     prefilled = html.split('data-testid="prefilled"')[1].split("</table>")[0]
-    assert 'data-field="week">7<' in prefilled and 'data-field="total">12<' in prefilled
+    assert 'data-field="week">7<' in prefilled
+    assert 'data-field="total">12<' in prefilled
     assert "<input" not in prefilled  # shown, never typed
     assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
     sent = post(client, plan, week=week.isoformat(), unit=first.pk, difficulties="Mạng chậm ở ấp xa",
@@ -140,7 +141,7 @@ def test_bad_weeks_and_units_are_refused_with_a_message_and_nothing_written(plan
     first, second = communes(plan)[:2]
     signed_in(client, commune_manager(first))
     future = week + timedelta(days=7 * 3)
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"week": (week + timedelta(days=1)).isoformat(), "unit": first.pk}, 400, "phải bắt đầu vào thứ Hai"),
         ({"week": future.isoformat(), "unit": first.pk}, 400, "Chưa đến tuần này"),
         ({"week": "2020-01-06", "unit": first.pk}, 400, "nằm ngoài thời gian của kế hoạch"),
@@ -235,7 +236,8 @@ def test_the_provincial_manager_sees_the_rate_and_submits_the_roll_up(plan: Plan
     assert f"Báo cáo của {second.name}" in chosen
     province = f"/campaigns/{plan.slug}/reports/province/"
     preview = client.get(province, {"week": week.isoformat()}).content.decode()
-    assert "Thiếu cán bộ" in preview and "Tập huấn thêm" in preview
+    assert "Thiếu cán bộ" in preview
+    assert "Tập huấn thêm" in preview
     assert 'data-testid="province-form"' in preview
     sent = client.post(province + "submit/", {"week": week.isoformat(), "proposals": "Bộ hỗ trợ thiết bị"})
     assert sent.status_code == 302
@@ -246,7 +248,8 @@ def test_the_provincial_manager_sees_the_rate_and_submits_the_roll_up(plan: Plan
     assert again.status_code == 409
     assert "Lần nữa" in again.content.decode()
     shown = client.get(province, {"week": week.isoformat()}).content.decode()
-    assert 'data-testid="province-sent"' in shown and "Bộ hỗ trợ thiết bị" in shown
+    assert 'data-testid="province-sent"' in shown
+    assert "Bộ hỗ trợ thiết bị" in shown
 
 
 def test_a_communes_manager_may_not_read_or_send_the_province_roll_up(plan: Plan, client: Client) -> None:
