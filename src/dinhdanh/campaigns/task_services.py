@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +31,15 @@ from dinhdanh.core.text import clean, clean_optional
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
-__all__ = ["MAX_COORDINATING", "EvidenceFile", "latest_update", "task_edit", "task_evidence", "task_update"]
+__all__ = [
+    "MAX_COORDINATING",
+    "EvidenceFile",
+    "evidence_limit",
+    "latest_update",
+    "task_edit",
+    "task_evidence",
+    "task_update",
+]
 
 STORE_KIND = "campaigns"
 MAX_COORDINATING = 50  # Huế's longest list has 9
@@ -41,6 +50,11 @@ _UNSET: Any = object()
 class EvidenceFile:
     data: bytes
     name: str
+
+
+def evidence_limit() -> int:
+    """The largest evidence file, in bytes: the documents' limit (``DOCUMENT_MAX_BYTES``)."""
+    return int(settings.DOCUMENT_MAX_BYTES)
 
 
 def _scope(task: Task) -> Plan:
