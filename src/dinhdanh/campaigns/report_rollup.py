@@ -65,16 +65,21 @@ class ProvinceReportError(ErrorCode):
 
 
 class _Unit(Protocol):
-    pk: Any
-    code: str
-    name: str
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 class _Report(Protocol):
-    submitted_at: datetime
-    difficulties: str
-    proposals: str
-
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def difficulties(self) -> str: ...
+    @property
+    def proposals(self) -> str: ...
     @property
     def on_time(self) -> bool: ...
 
@@ -191,7 +196,7 @@ def province_report_submit(
         raise DomainError(ProvinceReportError.ALREADY)
     rollup = _assembled(plan, week_start, now)
     if now <= rollup.unit_due_at and rollup.submitted < rollup.expected:
-        shown = timezone.localtime(rollup.unit_due_at).strftime("%d/%m/%Y %H:%M")
+        shown = timezone.localtime(rollup.unit_due_at).strftime("%H:%M %d/%m/%Y")
         raise DomainError(ProvinceReportError.TOO_EARLY, due=shown, count=rollup.expected - rollup.submitted)
     try:
         with transaction.atomic():
