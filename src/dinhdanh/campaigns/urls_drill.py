@@ -1,5 +1,10 @@
 """Campaign pages: drill (included by ``urls_dashboard``, which gives them the ``campaigns`` namespace)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from dinhdanh.campaigns import views_drill
+
+urlpatterns: list[URLPattern] = [
+    path("campaigns/units/", views_drill.country, name="units"),
+    path("campaigns/units/<str:code>/", views_drill.unit, name="unit"),
+]

@@ -1,5 +1,6 @@
 """The campaign pages (issue 14.5), inner zone: the plans a person may read, and one plan's dashboard
-as of a day. The reading rule is the service layer's (``campaigns.dashboard``); the page renders."""
+as of a day with a trend picture per target. The reading rule is the service layer's
+(``campaigns.dashboard``); the page renders."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dinhdanh.campaigns import dashboard
+from dinhdanh.campaigns import dashboard, drill, trends
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.pages import error_page
 from dinhdanh.people.views.common import current_user
 
 
-def _as_of(request: HttpRequest) -> date | None:
+def as_of_of(request: HttpRequest) -> date | None:
     """``?as_of=YYYY-MM-DD``, today when absent; None when it is not a date."""
     raw = request.GET.get("as_of", "").strip()
     if not raw:
@@ -34,22 +35,26 @@ def _as_of(request: HttpRequest) -> date | None:
 @never_cache
 @require_GET
 def plans(request: HttpRequest) -> HttpResponse:
+    actor = current_user(request)
     try:
-        visible = dashboard.plans_visible(actor=current_user(request))
+        visible = dashboard.plans_visible(actor=actor)
     except DomainError as exc:
         return error_page(request, exc.status, exc.message())
-    return render(request, "campaigns/plans.html", {"plans": visible})
+    # Where the reader's drill-down starts: the country (None) or the units of their assignments.
+    return render(request, "campaigns/plans.html", {"plans": visible, "entry": drill.entry_units(actor=actor)})
 
 
 @login_required
 @never_cache
 @require_GET
 def plan(request: HttpRequest, slug: str) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_of(request)
     if as_of is None:
         return error_page(request, 400, _("Ngày xem không hợp lệ; hãy nhập theo dạng năm-tháng-ngày."))
     try:
         board = dashboard.plan_board(actor=current_user(request), slug=slug, as_of=as_of)
     except DomainError as exc:
         return error_page(request, exc.status, exc.message())
-    return render(request, "campaigns/plan.html", {"board": board})
+    shown = [standing for phase in board.phases for standing in phase.targets]
+    charts = trends.target_trends(shown, as_of=board.as_of)
+    return render(request, "campaigns/plan.html", {"board": board, "charts": charts})

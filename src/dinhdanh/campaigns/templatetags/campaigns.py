@@ -1,12 +1,23 @@
-"""Numbers for the campaign pictures: bar widths and the expected line, in the SVG's 0–100 units."""
+"""Numbers for the campaign pictures (bar widths and the expected line in the SVG's 0–100 units, chart
+coordinates) and the links of the drill-down."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
+from dinhdanh.campaigns import charts
+from dinhdanh.campaigns.charts import Bar, category_bars
+from dinhdanh.campaigns.drill import CATEGORIES, Figures
 from dinhdanh.campaigns.forecast import Outlook
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from dinhdanh.organizations.categories import Category
 
 register = template.Library()
 
@@ -33,3 +44,67 @@ def share_percent(outlook: Outlook) -> float:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def svgnum(value: float | int) -> str:
+    """A coordinate for an SVG attribute: a dot for decimals whatever the page's language."""
+    return f"{float(value):.1f}"
+
+
+@register.filter
+def percent(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+@register.simple_tag
+def drill_url(unit: AdministrativeUnit | None, plan: str = "", as_of: date | None = None) -> str:
+    """The drill page of ``unit`` (``None``: the country). A village opens its commune's page; a unit of
+    the 2008 scheme says so, so that the code is read in that scheme (its successors answer)."""
+    if unit is not None and unit.level == Level.VILLAGE and unit.parent is not None:
+        unit = unit.parent
+    query: dict[str, str] = {}
+    if unit is not None and unit.scheme != Scheme.CURRENT:
+        query["scheme"] = unit.scheme
+    if plan:
+        query["plan"] = plan
+    if as_of is not None:
+        query["as_of"] = as_of.isoformat()
+    url = reverse("campaigns:units") if unit is None else reverse("campaigns:unit", args=[unit.code])
+    return url + ("?" + urlencode(query) if query else "")
+
+
+@register.simple_tag
+def category_bars_of(figures: Figures, scale: int = 0, shown: bool = False) -> list[Bar]:
+    """The per-category bars of a unit: shares of the baseline when ``shown``, else of ``scale``."""
+    return category_bars(figures.issued(), CATEGORIES, baselines=figures.baselines if shown else None, scale=scale)
+
+
+@register.filter
+def bars_label(bars: list[Bar]) -> str:
+    """The numbers of a bar picture, for its text alternative."""
+    parts = []
+    for bar in bars:
+        label = Category(bar.category).label
+        if bar.baseline and bar.of:
+            parts.append(
+                _("%(label)s: %(value)s / %(of)s")
+                % {"label": label, "value": intcomma(bar.value), "of": intcomma(bar.of)}
+            )
+        else:
+            parts.append(_("%(label)s: %(value)s") % {"label": label, "value": intcomma(bar.value)})
+    return "; ".join(parts)
+
+
+@register.filter
+def bars_height(bars: list[Bar]) -> int:
+    return charts.bars_height(len(bars))
+
+
+def intcomma(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+@register.filter
+def category_label(value: str) -> str:
+    return str(Category(value).label) if value in Category.values else value
