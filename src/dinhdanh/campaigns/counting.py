@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple, cast
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -112,28 +113,79 @@ def count_event(event: DomainEvent) -> None:
     ])  # fmt: skip
 
 
+_FIELDS = ("id", "type", "occurred_at", "organization_id", "unit_id", "unit_code", "province_code", "category")
+
+
+class _Row(NamedTuple):
+    """What a recount reads of an event: a tuple, not a model instance (10,000,000 of them at scale)."""
+
+    pk: int
+    type: str
+    occurred_at: datetime
+    organization_id: int | None
+    unit_id: int | None
+    unit_code: str
+    province_code: str
+    category: str
+
+
 def _counted_events() -> Iterator[DomainEvent]:
-    fields = ["id", "type", "occurred_at", "organization_id", "unit_id", "unit_code", "province_code", "category"]
-    events = DomainEvent.objects.filter(type__in=sorted(COUNTED)).only(*fields).order_by("occurred_at", "pk")
-    return events.iterator(chunk_size=5000)
+    events = DomainEvent.objects.filter(type__in=sorted(COUNTED)).order_by("occurred_at", "pk")
+    rows = events.values_list(*_FIELDS).iterator(chunk_size=10000)
+    return (cast("DomainEvent", _Row(*row)) for row in rows)
 
 
 def counts_from_events(events: Iterable[DomainEvent] | None = None) -> Counter[Key]:
     """What the daily counts must be, computed from the events alone (oldest first)."""
+    counts: Counter[Key] = Counter()
+    for _day, of_day in _days_from_events(events):
+        counts.update(of_day)
+    return counts
+
+
+def _days_from_events(
+    events: Iterable[DomainEvent] | None = None, first: dict[int, DomainEvent] | None = None
+) -> Iterator[tuple[date, Counter[Key]]]:
+    """Day by day (events oldest first: local days follow), what the daily counts must be; ``first``
+    collects each organization's first activating event."""
     activated: set[int] = set()
+    day: date | None = None
     counts: Counter[Key] = Counter()
     for event in _counted_events() if events is None else events:
         metric = _metric(event, activated)
-        if metric is not None:
-            counts[_key(event, metric)] += 1
-    return counts
+        if metric is None:
+            continue
+        key = _key(event, metric)
+        if key.day != day:
+            if day is not None:
+                yield day, counts
+            day, counts = key.day, Counter()
+        counts[key] += 1
+        if first is not None and metric == Metric.ACCOUNTS_ACTIVATED and event.organization_id is not None:
+            first[event.organization_id] = event
+    if day is not None:
+        yield day, counts
+
+
+def _stored_days() -> Iterator[tuple[date, Counter[Key]]]:
+    fields = ("day", "metric", "unit_id", "unit_code", "province_code", "category", "count")
+    rows = DailyCount.objects.order_by("day").values_list(*fields).iterator(chunk_size=10000)
+    day: date | None = None
+    counts: Counter[Key] = Counter()
+    for *key, n in rows:
+        if key[0] != day:
+            if day is not None:
+                yield day, counts
+            day, counts = key[0], Counter()
+        counts[Key(*key)] += n
+    if day is not None:
+        yield day, counts
 
 
 def stored_counts() -> Counter[Key]:
     counts: Counter[Key] = Counter()
-    for row in DailyCount.objects.all().iterator(chunk_size=5000):
-        key = Key(row.day, row.metric, row.unit_id, row.unit_code, row.province_code, row.category)
-        counts[key] += row.count
+    for _day, of_day in _stored_days():
+        counts.update(of_day)
     return counts
 
 
@@ -146,38 +198,57 @@ class Recount:
     rewritten: bool
 
 
+def _paired() -> Iterator[tuple[Counter[Key], Counter[Key]]]:
+    """The events' and the stored counts of each day either has, in step (both streams by day)."""
+    expected, stored = _days_from_events(), _stored_days()
+    e, s = next(expected, None), next(stored, None)
+    while e is not None or s is not None:
+        if s is None or (e is not None and e[0] < s[0]):
+            assert e is not None  # noqa: S101 - the branch says so
+            yield e[1], Counter()
+            e = next(expected, None)
+        elif e is None or s[0] < e[0]:
+            yield Counter(), s[1]
+            s = next(stored, None)
+        else:
+            yield e[1], s[1]
+            e, s = next(expected, None), next(stored, None)
+
+
 def recount(*, write: bool) -> Recount:
-    """Compare the stored counts with the events; with ``write``, replace them (and the activations)
-    by what the events give, in one transaction. Without it nothing is written."""
+    """Compare the stored counts with the events, a day at a time (memory for one day, at any size);
+    with ``write``, replace them (and the activations) by what the events give, in one transaction.
+    Without it nothing is written."""
+    rows = counted = differing = 0
+    differences: list[tuple[Key, int, int]] = []
     with transaction.atomic():
-        expected = counts_from_events()
-        stored = stored_counts()
-        differing = sorted(k for k in set(expected) | set(stored) if expected[k] != stored[k])
-        differences = [(k, stored[k], expected[k]) for k in differing[:50]]
+        for expected, stored in _paired():
+            rows += len(expected)
+            counted += sum(expected.values())
+            for key in sorted(k for k in expected.keys() | stored.keys() if expected[k] != stored[k]):
+                differing += 1
+                if len(differences) < 50:
+                    differences.append((key, stored[key], expected[key]))
         if write and differing:
-            _rewrite(expected)
-    return Recount(
-        rows=len(expected), events=sum(expected.values()), differences=differences,
-        differing=len(differing), rewritten=bool(write and differing),
-    )  # fmt: skip
+            _rewrite()
+    return Recount(rows=rows, events=counted, differences=differences, differing=differing,
+                   rewritten=bool(write and differing))  # fmt: skip
 
 
-def _rewrite(expected: Counter[Key]) -> None:
+def _rewrite() -> None:
     DailyCount.objects.all().delete()
-    DailyCount.objects.bulk_create(
-        [
-            DailyCount(day=k.day, metric=k.metric, unit_id=k.unit_id, unit_code=k.unit_code,
-                       province_code=k.province_code, category=k.category, count=n)
-            for k, n in expected.items()
-        ],
-        batch_size=2000,
-    )  # fmt: skip
-    Activation.objects.all().delete()
     first: dict[int, DomainEvent] = {}
-    for event in _counted_events():
-        if event.type in ACTIVATING and event.organization_id is not None:
-            first.setdefault(event.organization_id, event)
+    for _day, counts in _days_from_events(first=first):
+        DailyCount.objects.bulk_create(
+            [
+                DailyCount(day=k.day, metric=k.metric, unit_id=k.unit_id, unit_code=k.unit_code,
+                           province_code=k.province_code, category=k.category, count=n)
+                for k, n in counts.items()
+            ],
+            batch_size=5000,
+        )  # fmt: skip
+    Activation.objects.all().delete()
     Activation.objects.bulk_create(
         [Activation(organization_id=o, event_id=e.pk, activated_at=e.occurred_at) for o, e in first.items()],
-        batch_size=2000,
+        batch_size=5000,
     )

@@ -25,8 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
-__all__ = ["WINDOW_DAYS", "Outlook", "Standing", "cumulative", "outlook", "weekly"]
+__all__ = ["WINDOW_DAYS", "Outlook", "Running", "Standing", "cumulative", "outlook", "outlook_of", "weekly"]
 
 WINDOW_DAYS = 14
 
@@ -67,13 +68,34 @@ def weekly(series: Mapping[date, int], start: date, as_of: date) -> list[tuple[d
     return weeks
 
 
-def _reached_on(series: Mapping[date, int], start: date, as_of: date, goal: int, already: int) -> date:
-    total = already
-    for day in sorted(d for d in series if start <= d <= as_of):
-        total += series[day]
-        if total >= goal:
-            return day
-    return start  # a goal of 0 is met from the first day
+class Running(Protocol):
+    """A running total: what was counted through a day (``campaigns.progress.Running`` reads it from
+    the stored series; ``outlook`` makes one from a daily series)."""
+
+    def through(self, day: date) -> int: ...
+
+    def first_day(self, total: int, start: date, end: date) -> date | None: ...
+
+
+class _FromSeries:
+    """``already`` before ``start``, then the series from ``start`` on."""
+
+    def __init__(self, series: Mapping[date, int], start: date, already: int) -> None:
+        self._days = sorted((d, n) for d, n in series.items() if d >= start)
+        self._start, self._already = start, already
+
+    def through(self, day: date) -> int:
+        return self._already + sum(n for d, n in self._days if d <= day)
+
+    def first_day(self, total: int, start: date, end: date) -> date | None:
+        running = self._already
+        for day, n in self._days:
+            if day > end:
+                break
+            running += n
+            if running >= total and day >= start:
+                return day
+        return None
 
 
 def outlook(
@@ -89,21 +111,35 @@ def outlook(
     """Where a target stands on ``as_of`` for a phase from ``start`` to ``end`` (inclusive). ``already``
     is what was counted before the start and counts towards the goal (a plan's "2,816 enterprises by
     31/01" counts accounts issued before the plan too); the straight line then runs from it to the goal."""
-    if goal < 0 or window < 1 or end < start or already < 0:
+    if already < 0:
+        raise ValueError("goal ≥ 0, window ≥ 1, already ≥ 0 and end ≥ start")
+    return outlook_of(
+        _FromSeries(series, start, already), goal=goal, start=start, end=end, as_of=as_of, window=window
+    )
+
+
+def outlook_of(
+    counted: Running, *, goal: int, start: date, end: date, as_of: date, window: int = WINDOW_DAYS
+) -> Outlook:
+    """``outlook`` of a running total: what it held the day before ``start`` is the ``already``."""
+    if goal < 0 or window < 1 or end < start:
         raise ValueError("goal ≥ 0, window ≥ 1, already ≥ 0 and end ≥ start")
     as_of = min(as_of, end)
-    done = already + (cumulative(series, start, as_of) if as_of >= start else 0)
+    already = counted.through(start - timedelta(days=1))
+    done = counted.through(as_of) if as_of >= start else already
     span = (end - start).days + 1
     elapsed = min(max((as_of - start).days + 1, 0), span)
     expected = already + math.floor(max(goal - already, 0) * elapsed / span) if goal > already else goal
     days = min(window, elapsed)
-    recent = cumulative(series, as_of - timedelta(days=days - 1), as_of) if days else 0
+    recent = done - counted.through(as_of - timedelta(days=days)) if days else 0
     pace = recent / days if days else 0.0
     share = done / goal if goal else 1.0
     if as_of < start and done < goal:
         return Outlook(done, goal, share, done, 0.0, None, Standing.NOT_STARTED)
     if done >= goal:
-        reached = _reached_on(series, start, as_of, goal, already) if as_of >= start and already < goal else start
+        reached = start
+        if as_of >= start and already < goal:
+            reached = counted.first_day(goal, start, as_of) or start
         return Outlook(done, goal, share, expected, pace, reached, Standing.MET)
     forecast = as_of + timedelta(days=math.ceil((goal - done) / pace)) if pace > 0 else None
     if forecast is None or forecast > end:

@@ -10,26 +10,28 @@ way, so a plan of 2024 and an account issued in 2026 meet on one map. Coverage t
 What is not counted yet is said, not guessed: a target for police units (``segment=police``) has no
 source among the platform's events, and a percent without a baseline has no goal; both give an
 outlook of ``None`` with the reason.
+
+Read on the map ``campaigns.series`` keeps when it holds (``progress.Counts``: a few queries for a
+whole plan), else from every daily row (``by_unit``): both give the same standings, which a property
+test holds them to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dinhdanh.campaigns.forecast import Outlook, outlook
+from dinhdanh.campaigns.forecast import Outlook, outlook, outlook_of
 from dinhdanh.campaigns.models import Plan, Segment, Target
-from dinhdanh.campaigns.progress import Series, by_unit
+from dinhdanh.campaigns.progress import EPOCH, Counts, Series, by_unit
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.geo.rollup import rollup_ids
 
-__all__ = ["EPOCH", "TargetStanding", "plan_standings", "territory"]
-
-EPOCH = date(2024, 1, 1)  # before Decree 69 (2024): nothing the campaigns count happened earlier
+__all__ = ["EPOCH", "TargetStanding", "plan_standings", "standings_of", "territory"]
 NO_SOURCE = _("Nền tảng chưa có dữ liệu cho đối tượng này (đơn vị công an)")
 NO_GOAL = _("Chỉ tiêu tỷ lệ chưa có tổng số (mẫu số)")
 
@@ -66,12 +68,19 @@ def _series_for(per_commune: PerCommune, communes: set[int]) -> Series:
     return out
 
 
-def _standing(target: Target, as_of: date, on: date, read: dict[tuple[str, str], PerCommune]) -> TargetStanding:
+def _why_not(target: Target) -> str | None:
     if target.segment == Segment.POLICE:
-        return TargetStanding(target, None, str(NO_SOURCE))
+        return str(NO_SOURCE)
+    if target.required is None:
+        return str(NO_GOAL)
+    return None
+
+
+def _standing(target: Target, as_of: date, on: date, read: dict[tuple[str, str], PerCommune]) -> TargetStanding:
+    if (reason := _why_not(target)) is not None:
+        return TargetStanding(target, None, reason)
     goal = target.required
-    if goal is None:
-        return TargetStanding(target, None, str(NO_GOAL))
+    assert goal is not None  # noqa: S101 - _why_not said so
     key = (target.metric, target.segment)
     if key not in read:  # one read of the counts per metric and segment, whatever the number of units
         read[key] = by_unit(
@@ -86,16 +95,44 @@ def _standing(target: Target, as_of: date, on: date, read: dict[tuple[str, str],
     return TargetStanding(target, seen)
 
 
+def _from_map(targets: Sequence[Target], counts: Counts) -> list[TargetStanding]:
+    places = counts.territories(t.unit for t in targets)
+    counts.load((t.metric, places[t.unit_id]) for t in targets if _why_not(t) is None)
+    out: list[TargetStanding] = []
+    for target in targets:
+        if (reason := _why_not(target)) is not None:
+            out.append(TargetStanding(target, None, reason))
+            continue
+        counted = counts.running(target.metric, _categories(target.segment), places[target.unit_id])
+        start = target.phase.starts_on
+        goal = target.required
+        assert goal is not None  # noqa: S101 - _why_not said so
+        seen = outlook_of(counted, goal=goal, start=start, end=max(target.due, start), as_of=counts.as_of)
+        out.append(TargetStanding(target, seen))
+    return out
+
+
+def standings_of(
+    targets: Sequence[Target], *, as_of: date, on: date | None = None, exact: bool = False
+) -> list[TargetStanding]:
+    """The standing of each target (its ``phase`` and ``unit`` loaded), in the order given: on the
+    stored map when it holds, else (or with ``exact``) from every daily row."""
+    on = on if on is not None else timezone.localdate()
+    counts = None if exact else Counts.open(as_of=as_of, on=on)
+    if counts is not None:
+        return _from_map(targets, counts)
+    read: dict[tuple[str, str], PerCommune] = {}
+    return [_standing(target, as_of, on, read) for target in targets]
+
+
 def plan_standings(
-    plan: Plan, *, as_of: date, phases: Iterable[int] | None = None, on: date | None = None
+    plan: Plan, *, as_of: date, phases: Iterable[int] | None = None, on: date | None = None, exact: bool = False
 ) -> list[TargetStanding]:
     """Every target of ``plan`` (of the phases numbered ``phases``, or all), as of ``as_of``, in the
     plan's order: phase, metric, segment, unit code. Territories are read on today's map (``on``):
     a day of January 2025 is seen through the communes of today, which hold every count since."""
-    on = on if on is not None else timezone.localdate()
     targets = Target.objects.filter(plan=plan).select_related("phase", "unit")
     if phases is not None:
         targets = targets.filter(phase__number__in=list(phases))
     ordered = targets.order_by("phase__number", "metric", "segment", "unit__code", "pk")
-    read: dict[tuple[str, str], PerCommune] = {}
-    return [_standing(target, as_of, on, read) for target in ordered]
+    return standings_of(list(ordered), as_of=as_of, on=on, exact=exact)

@@ -60,3 +60,80 @@ class Activation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.activated_at}"
+
+
+class UnitHome(models.Model):
+    """Where a unit row lies on the map of ``CountsMap.on`` (``campaigns.series``): the commune in
+    force that holds it (``geo.rollup``) and that commune's province; for a target's unit, its
+    territory (``standings.territory``: today's communes) and, when that territory is exactly one
+    province's communes, the province — whose series then stand for the sum of its communes'."""
+
+    unit_id = models.BigIntegerField(_("đơn vị"), primary_key=True)
+    commune_id = models.BigIntegerField(_("xã nay"), null=True, blank=True)
+    province_id = models.BigIntegerField(_("tỉnh nay"), null=True, blank=True)
+    territory = models.TextField(_("địa bàn (mã dòng các xã nay)"), blank=True)  # "12,15,99": sorted ids
+    territory_provinces = models.TextField(_("các tỉnh của địa bàn"), blank=True)
+    whole_province_id = models.BigIntegerField(_("trọn một tỉnh"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vị trí đơn vị trên bản đồ hiện hành")
+        verbose_name_plural = _("vị trí đơn vị trên bản đồ hiện hành")
+        indexes = [models.Index(fields=["commune_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.commune_id}"
+
+
+class SeriesLevel(models.TextChoices):
+    COMMUNE = "commune", _("Xã / phường / đặc khu")
+    PROVINCE = "province", _("Tỉnh / thành phố")
+
+
+class CountSeries(models.Model):
+    """The running total of ``metric`` in ``category`` at a unit of today's map (a commune, or a
+    province: the sum of its communes), through the closed days (``CountsMap.closed_through``).
+
+    ``days``: the days (ordinal offsets from ``EPOCH``, unsigned 16-bit) on which it moved; ``totals``:
+    the total through each of them (unsigned 32-bit); both little-endian, so a copy of the database
+    reads the same on any machine."""
+
+    level = models.CharField(_("cấp"), max_length=16, choices=SeriesLevel.choices)
+    unit_id = models.BigIntegerField(_("đơn vị"))
+    metric = models.CharField(_("chỉ tiêu"), max_length=32, choices=Metric.choices)
+    category = models.CharField(_("loại tổ chức"), max_length=32, blank=True)
+    days = models.BinaryField(_("các ngày"))
+    totals = models.BinaryField(_("lũy kế"))
+    total = models.BigIntegerField(_("tổng"), default=0)
+
+    class Meta:
+        verbose_name = _("lũy kế theo đơn vị")
+        verbose_name_plural = _("lũy kế theo đơn vị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "unit_id", "metric", "category"], name="campaigns_series_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.unit_id} {self.metric} {self.category}: {self.total}"
+
+
+class CountsMap(models.Model):
+    """The one row that says which map ``UnitHome`` holds and through which day ``CountSeries`` is
+    closed. ``fingerprint`` sums up the units and successions the map was computed from: when it no
+    longer matches, or ``on`` reaches ``until`` (a unit starts or ends, a succession takes effect),
+    readers fall back to the daily counts until ``series.maintain`` computes the map again."""
+
+    on = models.DateField(_("bản đồ ngày"))
+    until = models.DateField(_("hiệu lực đến trước ngày"), null=True, blank=True)
+    fingerprint = models.CharField(_("dấu vân"), max_length=300)
+    max_unit_id = models.BigIntegerField(_("mã dòng đơn vị lớn nhất"), default=0)
+    closed_through = models.DateField(_("lũy kế đến hết ngày"), null=True, blank=True)
+    built_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("bản đồ số đếm")
+        verbose_name_plural = _("bản đồ số đếm")
+
+    def __str__(self) -> str:
+        return f"{self.on} → {self.closed_through}"
