@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dinhdanh.campaigns.audit_actions import CampaignAction
 from dinhdanh.campaigns.models.plans import Phase, Plan, PlanStatus, Target, Task
@@ -407,3 +409,25 @@ def test_signed_out_people_are_sent_to_sign_in(plan: Plan, client: Client) -> No
     assert client.get(url(plan)).status_code == 302
     assert client.post(url(plan, "status/"), {"status": "active"}).status_code == 302
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=-3, max_value=230), min_size=3, max_size=3), st.booleans())
+def test_an_allocation_sent_through_the_form_always_sums_or_changes_nothing(
+    plan: Plan, browser: Client, values: list[int], grouped: bool
+) -> None:
+    parent = enterprises(plan)
+    shares = list(parent.children.order_by("pk"))
+    before = list(parent.children.order_by("pk").values_list("value", "edited"))
+    form = {
+        f"share_{s.pk}": f"{v:,}".replace(",", ".") if grouped else str(v)
+        for s, v in zip(shares, values, strict=True)
+    }
+    page = browser.post(url(plan, f"targets/{parent.pk}/allocation/"), {**form, "action": "save"})
+    rows = list(parent.children.order_by("pk").values_list("value", "edited"))
+    if page.status_code == 302:
+        assert [v for v, _ in rows] == values
+    else:
+        assert page.status_code == 400
+        assert rows == before
+    assert sum(v for v, _ in rows) == parent.value
