@@ -41,10 +41,14 @@ __all__ = ["MOTTO", "NATION", "render_docx", "summary", "symbol_line"]
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-HEAD_PT = 13  # the names in the header block and the first line of the motto: 12 to 13
-LEFT, RIGHT = Cm(6.2), Cm(10.3)  # the two columns of the header block: 16.5 cm, the text width
+# The names in the header block and the nation's name: 12 to 13; the motto one size larger (12 → 13).
+# At 13 the nation's name is 9.5 cm wide in bold and would need a wider column than the page allows
+# beside a readable issuing body, so 12 and 13, the pairing the decree names.
+HEAD_PT = 12
+MOTTO_PT = 13
+LEFT, RIGHT = Cm(6.8), Cm(9.7)  # the two columns of the header block: 16.5 cm, the text width
 INDENT = Cm(1.27)
-MOTTO_WIDTH = Cm(5.75)  # "Độc lập - Tự do - Hạnh phúc" in 14 pt bold
+MOTTO_WIDTH = Cm(5.6)  # "Độc lập - Tự do - Hạnh phúc" in 13 pt bold
 
 
 def number(value: int | None) -> str:
@@ -88,10 +92,10 @@ def _header_block(doc: Document, header: Header) -> None:
     issuer_width = min(int(text_width(issuer, HEAD_PT, upper=True)), int(room_left))
     rule(left, width=Length(max(int(issuer_width * 0.4), int(Cm(1.5)))), room=room_left)
     line(right, NATION, size=HEAD_PT, bold=True)
-    line(right, MOTTO, size=BODY_PT, bold=True)
+    line(right, MOTTO, size=MOTTO_PT, bold=True)
     rule(right, width=MOTTO_WIDTH, room=room_right)
     number_cell, date_cell = table.rows[1].cells
-    line(number_cell, symbol_line(header), size=HEAD_PT)
+    line(number_cell, symbol_line(header), size=MOTTO_PT)
     line(date_cell, f"{header.place}, {date_in_words(header.dated)}", size=BODY_PT, italic=True)
 
 
@@ -103,8 +107,11 @@ def _title(doc: Document, content: ReportContent) -> None:
     rule(doc, width=Length(max(width, int(Cm(2.5)))), room=TEXT_WIDTH)
 
 
-def _para(doc: Document, text: str, *, bold: bool = False, italic: bool = False) -> None:
-    line(doc, text, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent=INDENT)
+def _para(doc: Document, text: str, *, bold: bool = False, italic: bool = False, keep: bool = False) -> None:
+    """A body paragraph: justified, first line indented, 6 pt after; ``keep``: on the page of the next
+    (a heading is never left alone at the foot of a page)."""
+    paragraph = line(doc, text, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=6, indent=INDENT)
+    paragraph.paragraph_format.keep_with_next = keep or bold
 
 
 def _opening(doc: Document, content: ReportContent, header: Header) -> None:
@@ -142,7 +149,7 @@ def _tally(rows: list[Row]) -> str:
     return _("Có {n} chỉ tiêu: {parts}.").format(n=len(rows), parts=", ".join(parts))
 
 
-_TARGET_WIDTHS = [Cm(1.0), Cm(4.6), Cm(3.2), Cm(1.9), Cm(1.9), Cm(1.6), Cm(2.3)]
+_TARGET_WIDTHS = [Cm(1.2), Cm(4.4), Cm(3.2), Cm(1.9), Cm(1.8), Cm(1.6), Cm(2.4)]
 
 
 def _targets(doc: Document, content: ReportContent) -> None:
@@ -153,7 +160,7 @@ def _targets(doc: Document, content: ReportContent) -> None:
         if not section.targets:
             _para(doc, _("Giai đoạn này không có chỉ tiêu."))
             continue
-        _para(doc, _tally(section.targets))
+        _para(doc, _tally(section.targets), keep=True)
         heads = [_("STT"), _("Chỉ tiêu"), _("Đơn vị"), _("Phải đạt"), _("Đã đạt"), _("Tỷ lệ"), _("Đánh giá")]
         rows = [
             [str(i), r.subject, r.unit, number(r.required), number(r.done), percent(r.share), r.standing_text]
@@ -185,7 +192,7 @@ def _rankings(doc: Document, content: ReportContent) -> None:
     for i, (section, ranking) in enumerate(rankings, 1):
         target = ranking.target
         where = _(" (giai đoạn {number})").format(number=section.number) if content.final else ""
-        _para(doc, f"{i}. {target.subject} – {target.unit}{where}:", italic=True)
+        _para(doc, f"{i}. {target.subject} – {target.unit}{where}:", italic=True, keep=True)
         _para(doc, _("- Đơn vị đã đạt hoặc vượt tiến độ (đề xuất khen thưởng): {units}.").format(
             units=_units(ranking.commend)))  # fmt: skip
         _para(doc, _("- Đơn vị chậm tiến độ (đề xuất phê bình, nhắc nhở): {units}.").format(
@@ -194,7 +201,7 @@ def _rankings(doc: Document, content: ReportContent) -> None:
             _para(doc, _("- Các đơn vị còn lại: {units}.").format(units=_units(ranking.others)))
 
 
-_TASK_WIDTHS = [Cm(1.0), Cm(7.1), Cm(3.6), Cm(2.2), Cm(2.6)]
+_TASK_WIDTHS = [Cm(1.2), Cm(6.6), Cm(3.4), Cm(2.6), Cm(2.7)]
 
 
 def _tasks(doc: Document, content: ReportContent) -> None:
@@ -208,7 +215,7 @@ def _tasks(doc: Document, content: ReportContent) -> None:
         "{cancelled} không thực hiện; {overdue} nhiệm vụ quá hạn."
     ).format(n=len(content.tasks), done=counts[TaskStatus.DONE], doing=counts[TaskStatus.IN_PROGRESS],
              pending=counts[TaskStatus.PENDING], cancelled=counts[TaskStatus.CANCELLED],
-             overdue=len(content.overdue)))  # fmt: skip
+             overdue=len(content.overdue)), keep=True)  # fmt: skip
     heads = [_("STT"), _("Nhiệm vụ"), _("Đơn vị chủ trì"), _("Thời hạn"), _("Trạng thái")]
     rows = [
         [t.number, t.title, t.lead_unit, f"{t.deadline:%d/%m/%Y}" if t.deadline else _("thường xuyên"),
@@ -219,7 +226,7 @@ def _tasks(doc: Document, content: ReportContent) -> None:
     data_table(doc, heads, _TASK_WIDTHS, rows, bold_rows=overdue)
     line(doc, "", size=6)
     if content.overdue:
-        _para(doc, _("Nhiệm vụ quá hạn cần đôn đốc:"))
+        _para(doc, _("Nhiệm vụ quá hạn cần đôn đốc:"), keep=True)
         for t in content.overdue:
             deadline = f"{t.deadline:%d/%m/%Y}" if t.deadline else ""
             _para(doc, f"- {t.number}. {t.title} ({t.lead_unit}; {_('hạn')} {deadline}).")
@@ -232,8 +239,8 @@ def _closing(doc: Document, content: ReportContent, header: Header) -> None:
         if content.final
         else _("sơ kết giai đoạn {number}").format(number=content.sections[0].number)
     )
-    _para(doc, _("Trên đây là báo cáo {kind} thực hiện {plan} của {issuer}./.").format(
-        kind=kind, plan=_plan_phrase(content), issuer=header.issuing_body))  # fmt: skip
+    _para(doc, _("Trên đây là báo cáo {kind} thực hiện Kế hoạch số {reference} của {issuer}./.").format(
+        kind=kind, reference=content.plan.reference, issuer=header.issuing_body))  # fmt: skip
 
 
 def _recipients(header: Header) -> list[str]:

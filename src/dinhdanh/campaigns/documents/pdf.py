@@ -4,8 +4,10 @@ or profile, and with a bounded time. Absent LibreOffice is a clear refusal, neve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -26,6 +28,25 @@ def office() -> str | None:
         if found:
             return found
     return None
+
+
+def _convert(command: list[str], *, env: dict[str, str], cwd: Path, timeout: float) -> None:
+    """Run ``command`` in a session of its own: on a timeout the whole group goes (``soffice`` is a
+    launcher whose ``soffice.bin`` child would otherwise outlive it and keep the directory busy)."""
+    try:
+        process = subprocess.Popen(  # noqa: S603  # our own argument list, no shell
+            command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        raise DomainError(DocumentError.CONVERSION_FAILED) from None
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise DomainError(DocumentError.CONVERSION_TIMEOUT, seconds=max(int(timeout), 1)) from None
 
 
 def to_pdf(docx: bytes, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
@@ -51,12 +72,7 @@ def to_pdf(docx: bytes, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
         ]
         # HOME too: some builds write there whatever the profile says.
         env = {**os.environ, "HOME": str(work)}
-        try:
-            subprocess.run(command, env=env, cwd=work, capture_output=True, timeout=timeout, check=False)  # noqa: S603
-        except subprocess.TimeoutExpired:
-            raise DomainError(DocumentError.CONVERSION_TIMEOUT, seconds=int(timeout)) from None
-        except OSError:
-            raise DomainError(DocumentError.CONVERSION_FAILED) from None
+        _convert(command, env=env, cwd=work, timeout=timeout)
         result = out / "bao-cao.pdf"
         data = result.read_bytes() if result.is_file() else b""
     if not data.startswith(b"%PDF-"):
