@@ -278,3 +278,19 @@ def test_the_default_week_is_the_current_one_within_the_plan(plan: Plan, client:
     Phase.objects.filter(plan=plan).update(starts_on=date(2025, 9, 1), ends_on=date(2025, 9, 30))
     old = client.get(page_url(plan)).content.decode()
     assert "Tuần từ 29/09/2025" in old  # a plan that has ended: its last week
+
+
+def test_a_communes_reader_sees_every_status_but_only_its_own_words(plan: Plan) -> None:
+    week = past_week(plan)
+    first, second = communes(plan)[:2]
+    mine, theirs = commune_manager(first), commune_manager(second)
+    report_submit(actor=theirs, plan=plan, unit=second, week_start=week, difficulties="Chuyện của xã bên")
+    board = week_board(actor=mine, plan=plan, week_start=week)
+    by_unit = {line.unit.pk: line for line in board.lines}
+    assert by_unit[second.pk].status == "late"
+    assert by_unit[second.pk].report is None  # its words are not this reader's to read
+    assert [line.unit for line in board.reportable] == [first]
+    assert not board.whole_plan
+    assert board.province_report is None
+    assert not board.may_submit_province
+    assert board.rate.submitted == 1
