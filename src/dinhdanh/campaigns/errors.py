@@ -234,11 +234,6 @@ class PlanError(ErrorCode):
         _("Phần của {unit} ({value}) lớn hơn tổng số của đơn vị này ({baseline})."),
         400,
     )
-    PHASE_DATES_MISSING = (
-        "campaigns.phase.dates_missing",
-        _("Giai đoạn cần cả ngày bắt đầu và ngày kết thúc."),
-        400,
-    )
     TASK_DEADLINE_OR_REGULAR = (
         "campaigns.task.deadline_or_regular",
         _("Hãy nhập thời hạn, hoặc đánh dấu nhiệm vụ là thường xuyên (không cả hai)."),
