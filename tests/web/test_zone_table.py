@@ -48,6 +48,8 @@ ROUTES: list[tuple[str, str, Zone]] = [
     ("api/v1/notices/subscriptions/<eid>", "api:notices_unsubscribe", Zone.OUTER),
     ("campaigns/", "campaigns:plans", Zone.INNER),
     ("campaigns/<slug:slug>/", "campaigns:plan", Zone.INNER),
+    ("campaigns/<slug:slug>/documents/", "campaigns:documents", Zone.INNER),
+    ("campaigns/<slug:slug>/documents/download/", "campaigns:document_download", Zone.INNER),
     ("trust/credentials/", "credentials:dashboard", Zone.INNER),
     ("trust/credentials/<int:pk>/remove/", "credentials:partner_remove", Zone.INNER),
     ("trust/credentials/partners/add/", "credentials:partner_add", Zone.INNER),

@@ -3,7 +3,9 @@
 from django.urls import URLPattern, path
 
 from dinhdanh.campaigns import views_documents as views
+from dinhdanh.http.zones import Zone
 
+ZONE = Zone.INNER
 urlpatterns: list[URLPattern] = [
     path("campaigns/<slug:slug>/documents/", views.documents, name="documents"),
     path("campaigns/<slug:slug>/documents/download/", views.download, name="document_download"),
