@@ -13,7 +13,7 @@ class DocumentError(ErrorCode):
     TOO_LONG = ("campaigns.document.too_long", _("{label}: dài quá {limit} ký tự (đang có {length})."), 400)
     CONTROL_CHARACTERS = (
         "campaigns.document.control_characters",
-        _("{label}: chứa ký tự điều khiển hoặc ký tự đảo chiều văn bản."),
+        _("{label}: chứa ký tự điều khiển hoặc ký tự không in được (đảo chiều văn bản, chưa định nghĩa)."),
         400,
     )
     BAD_SYMBOL = (

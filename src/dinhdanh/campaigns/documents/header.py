@@ -70,7 +70,6 @@ LIMITS = {
 }
 MAX_RECIPIENTS = 20
 _RAW_LIMIT = 8000  # what is read of any one raw value at all
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 _SYMBOL = re.compile(r"BC(?:-[A-ZĐ0-9]+)+")
 _NUMBER = re.compile(r"[0-9]{1,6}")
 _TEXTS = (  # name, required
@@ -122,7 +121,9 @@ def _text(raw: Mapping[str, str], name: str, *, required: bool) -> str:
 
 
 def _checked(value: str, name: str, limit: int) -> str:
-    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in value):
+    # After nfc every space is " ": anything else unprintable (controls, bidi overrides, format
+    # characters, unassigned code points, lone surrogates) has no place on a printed document.
+    if not value.isprintable():
         raise _refuse(DocumentError.CONTROL_CHARACTERS, name)
     if len(value) > limit:
         raise _refuse(DocumentError.TOO_LONG, name, limit=limit, length=len(value))
