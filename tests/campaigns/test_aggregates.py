@@ -192,13 +192,13 @@ def test_a_tampered_series_is_found_and_the_rebuild_restores_it(capsys: pytest.C
 
 def test_units_changed_since_the_map_send_readers_to_the_daily_counts() -> None:
     state, _moved = series.build_map(timezone.localdate())
-    assert series.usable(timezone.localdate()) is not None
+    assert series.usable(timezone.localdate(), fresh=True) is not None
     village(unit("30292"), "T9", retired=False)  # a new village changes nobody's territory
-    assert series.usable(timezone.localdate()) is not None
+    assert series.usable(timezone.localdate(), fresh=True) is not None
     commune = unit("30292")
     commune.valid_to = timezone.localdate() - timedelta(days=1)  # a commune ended: the map no longer holds
     commune.save(update_fields=["valid_to"])
-    assert series.usable(timezone.localdate()) is None
+    assert series.usable(timezone.localdate(), fresh=True) is None
     assert series.maintain()["map"] == 2  # computed again; Bình Đức's counts moved, the series dropped
     assert CountsMap.objects.get(pk=state.pk).closed_through == series.closable(timezone.now())
 

@@ -13,17 +13,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dinhdanh.campaigns.forecast import Standing
-from dinhdanh.campaigns.models import Phase, Plan, Task, TaskStatus
+from dinhdanh.campaigns.models import Phase, Plan, PlanStatus, Target, Task, TaskStatus
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import holds_over, require_over
-from dinhdanh.campaigns.standings import TargetStanding, plan_standings
+from dinhdanh.campaigns.standings import TargetStanding, plan_standings, standings_of
 from dinhdanh.core import access
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.geo import selectors as geo
 
 if TYPE_CHECKING:
+    from dinhdanh.geo.models import AdministrativeUnit
     from dinhdanh.people.models import User
 
-__all__ = ["PhaseBoard", "PlanBoard", "plan_board", "plans_visible"]
+__all__ = ["CountryBoard", "PhaseBoard", "PlanBoard", "country_board", "plan_board", "plans_visible", "task_lines"]
 
 # Best first: met, then ahead, on track, behind; within a standing, the larger share done.
 _ORDER = {Standing.MET: 0, Standing.AHEAD: 1, Standing.ON_TRACK: 2, Standing.NOT_STARTED: 3, Standing.BEHIND: 4}
@@ -100,3 +102,41 @@ def plan_board(*, actor: User, slug: str, as_of: date) -> PlanBoard:
             if standing.target.pk in children:
                 board.rankings[standing.target.pk] = sorted(children[standing.target.pk], key=_key)
     return PlanBoard(plan, as_of, list(boards.values()), task_lines(plan, as_of))
+
+
+@dataclass(frozen=True)
+class CountryRow:
+    plan: Plan
+    targets: list[TargetStanding]  # the plan's own targets (not allocations), in the plan's order
+
+
+@dataclass(frozen=True)
+class CountryBoard:
+    """The country at a glance: every active plan ``actor`` may read, each province's against its own
+    targets, as of a day — what a ministry watches (issue 14.5, the country level of the drill-down)."""
+
+    as_of: date
+    rows: list[CountryRow]
+
+
+def country_board(*, actor: User, as_of: date) -> CountryBoard:
+    """Active plans within ``actor``'s ``VIEW_PLAN`` territory by scope code, with their own targets'
+    standings: one read of the counts for all of them (``standings_of``), whatever the number of plans."""
+    scope = access.jurisdiction(actor, CampaignPermission.VIEW_PLAN)
+    if scope.empty:
+        raise DomainError(CoreError.PERMISSION_DENIED)
+    plans = Plan.objects.filter(status=PlanStatus.ACTIVE).select_related("scope_unit")
+
+    def covered(unit: AdministrativeUnit) -> bool:  # holds_over's rule, the jurisdiction read once
+        if scope.covers(unit):
+            return True
+        successors = [] if unit.is_current else geo.current_successors(unit)
+        return bool(successors) and all(scope.covers(u) for u in successors)
+
+    visible = [p for p in plans.order_by("scope_unit__code", "-issued_on", "slug") if covered(p.scope_unit)]
+    targets = Target.objects.filter(plan__in=visible, parent=None).select_related("phase", "unit")
+    ordered = list(targets.order_by("plan_id", "phase__number", "metric", "segment", "unit__code", "pk"))
+    by_plan: dict[int, list[TargetStanding]] = {plan.pk: [] for plan in visible}
+    for standing in standings_of(ordered, as_of=as_of):
+        by_plan[standing.target.plan_id].append(standing)
+    return CountryBoard(as_of, [CountryRow(plan, by_plan[plan.pk]) for plan in visible])

@@ -167,8 +167,8 @@ class Counts:
         self._series: dict[tuple[str, int, str], dict[str, Part]] = {}
 
     @classmethod
-    def open(cls, *, as_of: date, on: date) -> Counts | None:
-        state = stored.usable(on)
+    def open(cls, *, as_of: date, on: date, fresh: bool = False) -> Counts | None:
+        state = stored.usable(on, fresh=fresh)
         return cls(state, as_of=as_of, on=on) if state is not None else None
 
     def territories(self, units: Iterable[AdministrativeUnit]) -> dict[int, Territory]:
@@ -234,10 +234,11 @@ class Counts:
             metrics = sorted({m for _u, m in wanted})
             for i in range(0, len(units), 900):
                 rows = CountSeries.objects.filter(level=level, unit_id__in=units[i : i + 900], metric__in=metrics)
-                for row in rows.only("level", "unit_id", "metric", "category", "days", "totals"):
-                    if (row.unit_id, row.metric) in wanted:
-                        key = (row.level, row.unit_id, row.metric, row.category)
-                        closed[key] = stored.decode(row.days, row.totals)
+                for unit, metric, category, days, totals in rows.values_list(
+                    "unit_id", "metric", "category", "days", "totals"
+                ):
+                    if (unit, metric) in wanted:
+                        closed[(level, unit, metric, category)] = stored.decode(days, totals)
         return closed
 
     def running(self, metric: str, categories: Collection[str] | None, territory: Territory) -> Running:
