@@ -113,27 +113,32 @@ def _week_page(
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     actor = current_user(request)
+    board: WeekBoard | None
+    asked = True  # the board is of the week asked for (else the form is not shown under its unit)
     try:
         board = week_board(actor=actor, plan=plan, week_start=week_start)
     except DomainError as exc:
-        if form is None or exc.status == 403:
+        if form is None:
             return error_page(request, exc.status, exc.message())
-        # A refused form for a week that cannot be shown: the current week, with the form and its errors.
+        # A refused form for a week the reader cannot see (a bad week; a unit merged away, the reader's
+        # only one): the current week if it can be shown, else the form alone — always with its errors.
+        asked = False
         try:
             board = week_board(actor=actor, plan=plan, week_start=default_week(plan, timezone.localdate()))
-        except DomainError as again:
-            return error_page(request, again.status, again.message())
-    chosen = _chosen(board, wanted)
-    if form is None and chosen is not None:
+        except DomainError:
+            board = None
+    chosen = _chosen(board, wanted) if board is not None and asked else None
+    if form is None and chosen is not None and board is not None:
         form = ReportForm(initial={"week": board.week_start.isoformat(), "unit": chosen.unit.pk})
     context = {
         "board": board,
         "plan": plan,
         "lines": [
-            {"line": line, "rows": number_rows(line.report.numbers) if line.report else []} for line in board.lines
+            {"line": line, "rows": number_rows(line.report.numbers) if line.report else []}
+            for line in (board.lines if board is not None else [])
         ],
         "chosen": chosen,
-        "numbers": number_rows(report_numbers(plan, chosen.unit, board.week_start)) if chosen else [],
+        "numbers": number_rows(report_numbers(plan, chosen.unit, board.week_start)) if chosen and board else [],
         "form": form,
     }
     return render(request, "campaigns/report_week.html", context, status=status)
