@@ -129,3 +129,19 @@ def unit_code(pk: int) -> str:
     from dinhdanh.geo.models import AdministrativeUnit
 
     return AdministrativeUnit.objects.get(pk=pk).code
+
+
+def test_the_stored_map_draws_the_same_charts_as_the_daily_rows(plan: Plan) -> None:
+    from dinhdanh.campaigns import series
+    from dinhdanh.campaigns.progress import Counts
+
+    standings = plan_standings(plan, as_of=AS_OF, exact=True)
+    assert Counts.open(as_of=AS_OF, on=timezone.localdate()) is None  # no map yet: every daily row
+    slow = trends.target_trends(standings, as_of=AS_OF)
+    series.rebuild(on=timezone.localdate(), through=date(2025, 1, 9))  # days closed, then open ones
+    assert Counts.open(as_of=AS_OF, on=timezone.localdate()) is not None
+    fast = trends.target_trends(standings, as_of=AS_OF)
+    assert fast == slow
+    assert [v.chart for v in trends.targets_at(plan, None, as_of=AS_OF, on=timezone.localdate())] == [
+        slow.get(s.target.pk, None) for s in standings if s.target.parent_id is None
+    ]

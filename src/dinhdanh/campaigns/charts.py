@@ -22,10 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dinhdanh.campaigns.forecast import outlook, weekly
+from dinhdanh.campaigns.forecast import Running, outlook_of
 
 __all__ = [
     "Bar",
+    "DailyRunning",
     "Point",
     "Tick",
     "TrendChart",
@@ -134,20 +135,44 @@ def _x_ticks(start: date, end: date, due: date, forecast: date | None) -> list[d
     return sorted(picked)
 
 
+class DailyRunning:
+    """A daily series as a running total (``forecast.Running``): what the dashboards read from the
+    stored map, made from ``{day: n}`` when the map is not there (and in tests)."""
+
+    def __init__(self, series: Mapping[date, int]) -> None:
+        self._days = sorted(series.items())
+
+    def through(self, day: date) -> int:
+        return sum(n for d, n in self._days if d <= day)
+
+    def first_day(self, total: int, start: date, end: date) -> date | None:
+        running = 0
+        for day, n in self._days:
+            if day > end:
+                break
+            running += n
+            if running >= total and day >= start:
+                return day
+        return None
+
+
+def _weeks(start: date, last_day: date) -> list[tuple[date, date]]:
+    """The phase's weeks from ``start`` (on its weekday), the last one cut at ``last_day``."""
+    weeks = []
+    first = start
+    while first <= last_day:
+        weeks.append((first, min(first + timedelta(days=6), last_day)))
+        first += timedelta(days=7)
+    return weeks
+
+
 def trend_chart(
-    series: Mapping[date, int],
-    *,
-    start: date,
-    due: date,
-    as_of: date,
-    goal: int,
-    already: int = 0,
-    forecast: date | None = None,
+    counted: Running, *, start: date, due: date, as_of: date, goal: int, forecast: date | None = None
 ) -> TrendChart:
-    """The trend picture of a target: ``series`` is the daily count of its territory, ``already`` what
-    was counted before ``start`` (coverage targets count it), ``forecast`` the outlook's."""
-    if goal < 0 or already < 0:
-        raise ValueError("goal and already are ≥ 0")
+    """The trend picture of a target: ``counted`` is the running total of its territory (what was
+    counted before ``start`` counts towards the goal, as for the standings), ``forecast`` the outlook's."""
+    if goal < 0:
+        raise ValueError("goal ≥ 0")
     due = max(due, start)
     span = (due - start).days + 1
     end = due
@@ -156,14 +181,14 @@ def trend_chart(
         limit = start + timedelta(days=HORIZON_SPANS * span)
         end, beyond = (forecast, False) if forecast <= limit else (limit, True)
     last_day = min(as_of, due)
+    already = counted.through(start - timedelta(days=1))
     weeks: list[WeekRow] = []
     running = already
-    if last_day >= start:
-        for first, counted in weekly(series, start, last_day):
-            running += counted
-            last = min(first + timedelta(days=6), last_day)
-            expected = outlook(series, goal=goal, start=start, end=due, as_of=last, already=already).expected
-            weeks.append(WeekRow(first, last, counted, running, expected))
+    for first, last in _weeks(start, last_day):
+        total = counted.through(last)
+        expected = outlook_of(counted, goal=goal, start=start, end=due, as_of=last).expected
+        weeks.append(WeekRow(first, last, total - running, total, expected))
+        running = total
     done = running
     labels = count_axis(max(goal, done, 1) * 1.05)
     top = labels[-1]

@@ -1,23 +1,24 @@
-"""The trend of each target shown on a dashboard or a drill page (issue 14.5): the daily counts of the
+"""The trend of each target shown on a dashboard or a drill page (issue 14.5): the running total of the
 target's territory, turned into the picture ``charts.trend_chart`` draws.
 
-The numbers are the standings' own: the same counts (``progress.by_unit`` on today's communes), the
-same territory (``standings.territory``), the same start, due day and goal, so that the last point of
-a chart is the "done" of its row. Counts are read once per metric and segment, whatever the number of
-targets; territories once per unit.
+The numbers are the standings' own: the same reading (the stored map's running totals,
+``progress.Counts``, when it holds; else every daily row, ``progress.by_unit``), the same territory,
+the same start, due day and goal, so that the last point of a chart is the "done" of its row. Counts
+are read once for all the targets of a page; territories once per unit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 
-from dinhdanh.campaigns.charts import TrendChart, trend_chart
+from dinhdanh.campaigns.charts import DailyRunning, TrendChart, trend_chart
+from dinhdanh.campaigns.forecast import Running
 from dinhdanh.campaigns.models import Plan, Segment
-from dinhdanh.campaigns.progress import Series, by_unit
+from dinhdanh.campaigns.progress import Counts, Series, by_unit
 from dinhdanh.campaigns.standings import EPOCH, TargetStanding, plan_standings, territory
 from dinhdanh.geo.models import AdministrativeUnit, Level
 
@@ -31,47 +32,66 @@ class TargetView:
     covering: bool = False  # the target's territory is wider than the unit shown
 
 
+def _categories(segment: str) -> list[str] | None:
+    return None if segment == Segment.ALL else [segment]
+
+
 class _Reader:
-    """Counts per (metric, segment) and territories per unit, each read once."""
+    """Territories per unit and running totals per target, on the stored map when it holds."""
 
     def __init__(self, *, as_of: date, on: date) -> None:
         self.as_of, self.on = as_of, on
-        self._counts: dict[tuple[str, str], dict[int | None, Series]] = {}
+        self.counts = Counts.open(as_of=as_of, on=on)
         self._territories: dict[int, frozenset[int]] = {}
+        self._daily: dict[tuple[str, str], dict[int | None, Series]] = {}
 
-    def territory(self, unit: AdministrativeUnit) -> frozenset[int]:
-        if unit.pk not in self._territories:
-            self._territories[unit.pk] = frozenset(territory(unit, on=self.on))
-        return self._territories[unit.pk]
+    def territories(self, units: Iterable[AdministrativeUnit]) -> dict[int, frozenset[int]]:
+        """Unit row id → today's communes of its territory."""
+        missing = {u.pk: u for u in units if u.pk not in self._territories}
+        if missing and self.counts is not None:
+            places = self.counts.territories(missing.values())
+            self._territories |= {pk: frozenset(place.communes) for pk, place in places.items()}
+        elif missing:
+            self._territories |= {pk: frozenset(territory(u, on=self.on)) for pk, u in missing.items()}
+        return self._territories
 
-    def series(self, standing: TargetStanding) -> Series:
-        target = standing.target
-        key = (target.metric, target.segment)
-        if key not in self._counts:
-            categories = None if target.segment == Segment.ALL else [target.segment]
-            self._counts[key] = by_unit(
-                metric=target.metric, start=EPOCH, end=self.as_of, level=Level.COMMUNE, on=self.on,
-                categories=categories,
-            )  # fmt: skip
-        communes = self.territory(target.unit)
-        out: Series = {}
-        for commune, days in self._counts[key].items():
-            if commune in communes:
-                for day, n in days.items():
-                    out[day] = out.get(day, 0) + n
+    def _running(self, standings: Sequence[TargetStanding]) -> dict[int, Running]:
+        targets = [s.target for s in standings]
+        if self.counts is not None:
+            places = self.counts.territories(t.unit for t in targets)
+            self.counts.load((t.metric, places[t.unit_id]) for t in targets)
+            return {
+                t.pk: self.counts.running(t.metric, _categories(t.segment), places[t.unit_id]) for t in targets
+            }
+        communes = self.territories(t.unit for t in targets)
+        out: dict[int, Running] = {}
+        for t in targets:
+            key = (t.metric, t.segment)
+            if key not in self._daily:  # one read of every daily row per metric and segment
+                self._daily[key] = by_unit(
+                    metric=t.metric, start=EPOCH, end=self.as_of, level=Level.COMMUNE, on=self.on,
+                    categories=_categories(t.segment),
+                )  # fmt: skip
+            series: Series = {}
+            for commune, days in self._daily[key].items():
+                if commune in communes[t.unit_id]:
+                    for day, n in days.items():
+                        series[day] = series.get(day, 0) + n
+            out[t.pk] = DailyRunning(series)
         return out
 
-    def chart(self, standing: TargetStanding) -> TrendChart | None:
-        seen = standing.outlook
-        if seen is None:
-            return None
-        series = self.series(standing)
-        start = standing.target.phase.starts_on
-        already = sum(n for day, n in series.items() if day < start)
-        return trend_chart(
-            series, start=start, due=standing.target.due, as_of=self.as_of, goal=seen.goal, already=already,
-            forecast=seen.forecast,
-        )  # fmt: skip
+    def charts(self, standings: Iterable[TargetStanding]) -> dict[int, TrendChart]:
+        drawn = [s for s in standings if s.outlook is not None]
+        running = self._running(drawn)
+        charts: dict[int, TrendChart] = {}
+        for standing in drawn:
+            seen, target = standing.outlook, standing.target
+            assert seen is not None  # noqa: S101 - filtered above
+            charts[target.pk] = trend_chart(
+                running[target.pk], start=target.phase.starts_on, due=target.due, as_of=self.as_of,
+                goal=seen.goal, forecast=seen.forecast,
+            )  # fmt: skip
+        return charts
 
 
 def target_trends(
@@ -79,13 +99,7 @@ def target_trends(
 ) -> dict[int, TrendChart]:
     """Target id → its trend picture, for the standings that have an outlook. The caller has checked
     that the reader may see the plan (these are its aggregates)."""
-    reader = _Reader(as_of=as_of, on=on if on is not None else timezone.localdate())
-    charts: dict[int, TrendChart] = {}
-    for standing in standings:
-        chart = reader.chart(standing)
-        if chart is not None:
-            charts[standing.target.pk] = chart
-    return charts
+    return _Reader(as_of=as_of, on=on if on is not None else timezone.localdate()).charts(standings)
 
 
 def targets_at(plan: Plan, unit: AdministrativeUnit | None, *, as_of: date, on: date) -> list[TargetView]:
@@ -97,29 +111,29 @@ def targets_at(plan: Plan, unit: AdministrativeUnit | None, *, as_of: date, on: 
     communes that took it), marked ``covering``."""
     standings = plan_standings(plan, as_of=as_of, on=on)
     reader = _Reader(as_of=as_of, on=on)
+    covering: set[int] = set()
     if unit is None:
-        chosen = [(s, False) for s in standings if s.target.parent_id is None]
+        picked = {s.target.pk for s in standings if s.target.parent_id is None}
     else:
-        here = reader.territory(unit)
+        places = reader.territories([unit, *(s.target.unit for s in standings)])
+        here = places[unit.pk]
         groups: dict[tuple[int, str, str], list[TargetStanding]] = {}
         for standing in standings:
             t = standing.target
             groups.setdefault((t.phase_id, t.metric, t.segment), []).append(standing)
-        picked: set[int] = set()
-        covering: set[int] = set()
+        picked = set()
         for group in groups.values():
-            inside = [
-                s for s in group if reader.territory(s.target.unit) and reader.territory(s.target.unit) <= here
-            ]
+            inside = [s for s in group if places[s.target.unit_id] and places[s.target.unit_id] <= here]
             if inside:
                 ids = {s.target.pk for s in inside}
                 picked.update(s.target.pk for s in inside if s.target.parent_id not in ids)
                 continue
-            holding = [s for s in group if here and here <= reader.territory(s.target.unit)]
+            holding = [s for s in group if here and here <= places[s.target.unit_id]]
             if holding:
-                narrowest = min(len(reader.territory(s.target.unit)) for s in holding)
-                found = {s.target.pk for s in holding if len(reader.territory(s.target.unit)) == narrowest}
+                narrowest = min(len(places[s.target.unit_id]) for s in holding)
+                found = {s.target.pk for s in holding if len(places[s.target.unit_id]) == narrowest}
                 picked |= found
                 covering |= found
-        chosen = [(s, s.target.pk in covering) for s in standings if s.target.pk in picked]
-    return [TargetView(s, reader.chart(s), wide) for s, wide in chosen]
+    chosen = [s for s in standings if s.target.pk in picked]
+    charts = reader.charts(chosen)
+    return [TargetView(s, charts.get(s.target.pk), s.target.pk in covering) for s in chosen]
