@@ -294,3 +294,23 @@ def test_a_communes_reader_sees_every_status_but_only_its_own_words(plan: Plan) 
     assert board.province_report is None
     assert not board.may_submit_province
     assert board.rate.submitted == 1
+
+
+def test_the_kien_giang_plan_reports_by_district_then_by_the_communes_that_took_them(client: Client) -> None:
+    from dinhdanh.campaigns.plan_services import plan_load
+    from dinhdanh.demo.campaign import PLAN_FILE
+
+    plan = plan_load(actor=None, text=PLAN_FILE.read_text(encoding="utf-8"))
+    signed_in(client, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE), "Cán bộ An Giang"))
+    first = client.get(page_url(plan, week="2024-12-30"))
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert 'data-unit="899"' in html  # Thành phố Rạch Giá, a district until 30/06/2025
+    assert "14:00" in html
+    last = client.get(page_url(plan)).content.decode()  # the plan has ended: its last week
+    assert "Tuần từ 30/06/2025" in last
+    assert 'data-unit="899"' not in last  # due on 03/07/2025: the communes of today report instead
+    assert 'data-field="rate">0/' in last
+    province = client.get(f"/campaigns/{plan.slug}/reports/province/", {"week": "2025-01-06"})
+    assert province.status_code == 200
+    assert "10/01/2025" in province.content.decode()  # Friday, the province's day
