@@ -299,3 +299,20 @@ def test_villages_are_rows_of_their_commune(national: User) -> None:
     assert found.own.persons == (0, 2)
     assert found.unplaced is not None
     assert found.unplaced.persons == (0, 1)
+
+
+def test_the_stored_map_gives_the_same_figures_as_the_daily_rows(town: Town, national: User) -> None:
+    from datetime import timedelta
+
+    from dinhdanh.campaigns import series
+
+    def reading(code: str | None) -> tuple[object, ...]:
+        found = at(drill.drill(actor=national, code=code, as_of=TODAY()))
+        rows = {r.unit.code: [*r.figures.cells, r.figures.totals] for r in found.rows if r.figures.counts}
+        unplaced = found.unplaced.persons if found.unplaced else None
+        return rows, found.own.cells, found.own.persons, unplaced
+
+    codes = [None, "91", HANOI]
+    slow = [reading(code) for code in codes]
+    series.rebuild(on=TODAY(), through=TODAY() - timedelta(days=1))  # the old days closed, today open
+    assert [reading(code) for code in codes] == slow

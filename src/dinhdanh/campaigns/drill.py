@@ -15,24 +15,24 @@ The rule, in one place (the page renders what ``drill`` returns or the refusal i
 * organizations are listed by name, identification number, tax code, category and account state;
   nothing of their representatives.
 
-Figures are totals up to ``as_of`` from the daily counts, each count carried to the unit of today's
-map that holds its territory (``geo.rollup``), so a 2024 district's accounts land in 2025 communes.
+Figures are totals up to ``as_of`` (``drill_figures``), each count carried to the unit of today's map
+that holds its territory (``geo.rollup``), so a 2024 district's accounts land in 2025 communes.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.dashboard import plans_visible
-from dinhdanh.campaigns.models import Activation, DailyCount, Metric, Plan
+from dinhdanh.campaigns.drill_figures import CATEGORIES, ORG_METRICS, Cell, Figures, baselines, figures
+from dinhdanh.campaigns.models import Activation, Plan
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import require_over
 from dinhdanh.campaigns.trends import TargetView, targets_at
@@ -41,10 +41,9 @@ from dinhdanh.core.errors import DomainError, ErrorCode
 from dinhdanh.core.text import name_key, nfc
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-from dinhdanh.geo.rollup import ambiguous, rollup, rollup_ids
+from dinhdanh.geo.rollup import ambiguous, rollup
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.models import Organization
-from dinhdanh.registries.models import Baseline
 from dinhdanh.registries.permissions import RegistryPermission
 
 if TYPE_CHECKING:
@@ -68,9 +67,6 @@ __all__ = [
 
 PAGE_SIZE = 50
 SEARCH_MAX = 100
-CATEGORIES: tuple[str, ...] = tuple(Category.values)
-ORG_METRICS: tuple[str, ...] = (Metric.ACCOUNTS_ISSUED, Metric.ACCOUNTS_ACTIVATED, Metric.REQUESTS_RECEIVED)
-PEOPLE_METRICS: tuple[str, ...] = (Metric.PERSONS_LEVEL1, Metric.PERSONS_LEVEL2)
 _CODE = re.compile(r"[0-9]{1,3}|[0-9]{5}")
 
 
@@ -106,92 +102,7 @@ class DrillError(ErrorCode):
     UNKNOWN_PLAN = ("campaigns.drill.unknown_plan", _("Không có kế hoạch “{slug}”."), 404)
 
 
-# --- figures ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One category's figures in a unit ("" for all of them)."""
-
-    category: str
-    issued: int
-    activated: int
-    received: int
-    baseline: int | None
-    share: float | None  # issued / baseline
-
-    @property
-    def label(self) -> str:
-        return str(Category(self.category).label) if self.category else str(_("Tổng"))
-
-    @property
-    def percent(self) -> float | None:
-        return None if self.share is None else self.share * 100
-
-
-@dataclass
-class Figures:
-    """metric → category → count ("" for people's metrics), and the registered organizations per
-    category from the registries' latest baseline on or before the day, when shown."""
-
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    baselines: dict[str, int] = field(default_factory=dict)
-
-    def add(self, metric: str, category: str, n: int) -> None:
-        per = self.counts.setdefault(metric, {})
-        per[category] = per.get(category, 0) + n
-
-    def get(self, metric: str, category: str = "") -> int:
-        return self.counts.get(metric, {}).get(category, 0)
-
-    def total(self, metric: str) -> int:
-        return sum(self.counts.get(metric, {}).values())
-
-    def issued(self) -> dict[str, int]:
-        return dict(self.counts.get(Metric.ACCOUNTS_ISSUED, {}))
-
-    @property
-    def largest(self) -> int:
-        """The largest category's accounts issued: the bars' measure where no baseline is shown."""
-        return max(self.issued().values(), default=0)
-
-    def share(self, category: str) -> float | None:
-        """Issued / registered for ``category``, when a baseline above 0 is shown."""
-        base = self.baselines.get(category)
-        return self.get(Metric.ACCOUNTS_ISSUED, category) / base if base else None
-
-    @property
-    def baseline_total(self) -> int | None:
-        return sum(self.baselines.values()) if self.baselines else None
-
-    def share_total(self) -> float | None:
-        base = self.baseline_total
-        issued = sum(self.get(Metric.ACCOUNTS_ISSUED, c) for c in self.baselines)
-        return issued / base if base else None
-
-    def cell(self, category: str) -> Cell:
-        issued, activated, received = ORG_METRICS
-        if not category:
-            return Cell(
-                "", self.total(issued), self.total(activated), self.total(received), self.baseline_total,
-                self.share_total(),
-            )  # fmt: skip
-        return Cell(
-            category, self.get(issued, category), self.get(activated, category), self.get(received, category),
-            self.baselines.get(category), self.share(category),
-        )  # fmt: skip
-
-    @property
-    def cells(self) -> list[Cell]:
-        return [self.cell(c) for c in CATEGORIES]
-
-    @property
-    def totals(self) -> Cell:
-        return self.cell("")
-
-    @property
-    def persons(self) -> tuple[int, int]:
-        return (self.total(Metric.PERSONS_LEVEL1), self.total(Metric.PERSONS_LEVEL2))
+# --- what a page holds --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -340,56 +251,6 @@ def entry_units(*, actor: User) -> list[AdministrativeUnit] | None:
     return sorted({u.pk: u for u in units if u.level != Level.VILLAGE}.values(), key=lambda u: u.path)
 
 
-# --- counts ------------------------------------------------------------------------------------------
-
-
-def _province_codes(province: AdministrativeUnit) -> list[str]:
-    """The province codes its counts may carry: its own, and those of the 2008 provinces it took."""
-    legacy = AdministrativeUnit.objects.filter(level=Level.PROVINCE, successions__successor=province)
-    return sorted({province.province_code, *legacy.values_list("province_code", flat=True)})
-
-
-def _totals(as_of: date, province: AdministrativeUnit | None) -> list[tuple[int, str, str, int]]:
-    """(unit row id, metric, category, count) up to ``as_of``, in one GROUP BY."""
-    rows = DailyCount.objects.filter(day__lte=as_of, metric__in=[*ORG_METRICS, *PEOPLE_METRICS])
-    if province is not None:
-        rows = rows.filter(province_code__in=_province_codes(province))
-    grouped = rows.values("unit_id", "metric", "category").annotate(n=Sum("count"))
-    return [(int(r["unit_id"]), r["metric"], r["category"], int(r["n"])) for r in grouped]
-
-
-def _figures(
-    as_of: date, unit: AdministrativeUnit | None, level: Level, on: date
-) -> tuple[dict[int, Figures], Figures, Figures]:
-    """Per unit of ``level`` under ``unit`` (its row id), the unit's own total, and what maps to none."""
-    province = None if unit is None else (unit if unit.level == Level.PROVINCE else unit.parent)
-    totals = _totals(as_of, province)
-    ids = {pk for pk, *_rest in totals if pk}
-    into = rollup_ids(ids, level=level, on=on)
-    home = rollup_ids(ids, level=Level(unit.level), on=on) if unit is not None else {}
-    per: dict[int, Figures] = defaultdict(Figures)
-    own, unplaced = Figures(), Figures()
-    for pk, metric, category, n in totals:
-        if unit is not None and home.get(pk) != unit.pk:
-            continue  # counted elsewhere
-        own.add(metric, category, n)
-        child = into.get(pk) if pk else None
-        if child is None:
-            unplaced.add(metric, category, n)
-        else:
-            per[child].add(metric, category, n)
-    return dict(per), own, unplaced
-
-
-def _baselines(units: list[AdministrativeUnit], as_of: date) -> dict[int, dict[str, int]]:
-    """unit id → category → registered, from the latest baseline taken for a day on or before ``as_of``."""
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = Baseline.objects.filter(unit__in=units, as_of__lte=as_of).order_by("unit_id", "category", "-as_of")
-    for unit_id, category, registered in rows.values_list("unit_id", "category", "registered"):
-        out[unit_id].setdefault(category, registered)  # the first of each pair is the latest
-    return dict(out)
-
-
 # --- organizations -----------------------------------------------------------------------------------
 
 
@@ -495,10 +356,10 @@ def drill(
     chosen = _plan(actor, plan)
     on = timezone.localdate()
     children, level = _children(unit, on)
-    per, own, unplaced = _figures(as_of, unit, level, on)
+    per, own, unplaced = figures(as_of, unit, children, level, on)
     baselines_shown = _covers(actor, RegistryPermission.VIEW_CAMPAIGN, unit)
     if baselines_shown:
-        found_baselines = _baselines([*children, *([unit] if unit else [])], as_of)
+        found_baselines = baselines([*children, *([unit] if unit else [])], as_of)
         for child in children:
             per.setdefault(child.pk, Figures()).baselines = found_baselines.get(child.pk, {})
         if unit is not None:
