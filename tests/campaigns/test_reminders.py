@@ -150,3 +150,25 @@ def test_a_revoked_or_inactive_holder_is_not_reminded(plan: Plan, people: dict[s
     people["alice"].save(update_fields=["is_active"])
     assert recipients(people["a"], local(DUE_DAY, 9)) == []
     assert recipients(people["b"], local(DUE_DAY, 9)) == [people["bao"]]
+
+
+@pytest.mark.parametrize("kind", ["due", "missing"])
+def test_the_templates_fit_an_sms_and_a_mail_whatever_the_names(kind: str) -> None:
+    params = {"kind": kind, "plan": "374/KH-UBND-" + "Đ" * 48, "unit": "Phường " + "Ư" * 193,
+              "week": "29/12–04/01/2026", "due": "14:00 01/01/2026"}  # fmt: skip
+    sms_subject, sms = render(Message(channel="sms", to="0912345678", template="campaign_report_reminder",
+                                      params=params))  # fmt: skip
+    assert sms_subject == ""
+    assert "\n" not in sms
+    assert len(sms) <= 200
+    assert "14:00 01/01/2026" in sms
+    assert "{" not in sms
+    subject, body = render(Message(channel="email", to="a@xa.gov.vn", template="campaign_report_reminder",
+                                   params=params))  # fmt: skip
+    assert subject
+    assert "\n" not in subject
+    assert body.splitlines()[0] == "Xin chào,"
+    assert "Trân trọng," in body
+    assert params["unit"] in body
+    assert params["plan"] in body
+    assert "{" not in body
