@@ -339,7 +339,7 @@ def measure(args: argparse.Namespace) -> None:  # noqa: PLR0915 - a linear scrip
 
         def page(url: str = url) -> None:
             answer = client.get(url)
-            assert answer.status_code == 200, answer.status_code  # noqa: S101 - a bench's own check
+            assert answer.status_code == 200, answer.status_code
 
         p50, p95 = timed(page, args.requests)
         print(f"province dashboard {label} (GET {url}): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
@@ -365,7 +365,7 @@ def measure(args: argparse.Namespace) -> None:  # noqa: PLR0915 - a linear scrip
     print(f"reports.report_numbers, one unit at a time: {each:.2f} s a unit ({each * units / 60:.0f} min for all)")
     if args.close:
         through = state.closed_through
-        assert through is not None  # noqa: S101
+        assert through is not None
         CountsMap.objects.filter(pk=state.pk).update(closed_through=through - timedelta(days=1))
         from dinhdanh.campaigns.models.counts import CountSeries
 

@@ -164,7 +164,7 @@ class Counts:
 
     def __init__(self, state: CountsMap, *, as_of: date, on: date) -> None:
         self.state, self.as_of, self.on = state, as_of, on
-        self._series: dict[tuple[str, int, str], dict[str, Part]] = {}
+        self._series: dict[tuple[str, int, str], list[tuple[str, Part]]] = {}
 
     @classmethod
     def open(cls, *, as_of: date, on: date, fresh: bool = False) -> Counts | None:
@@ -202,29 +202,35 @@ class Counts:
     def load(self, needs: Iterable[tuple[str, Territory]]) -> None:
         """Read the series of every (metric, territory) a page will ask ``running`` for."""
         keys: dict[str, set[tuple[int, str]]] = {SeriesLevel.PROVINCE: set(), SeriesLevel.COMMUNE: set()}
-        provinces: set[int] = set()
+        whole: set[int] = set()  # provinces read whole
+        around: set[int] = set()  # provinces some of whose communes are read
         for metric, territory in needs:
             if territory.whole_province is not None:
                 keys[SeriesLevel.PROVINCE].add((territory.whole_province, metric))
-                provinces.add(territory.whole_province)
+                whole.add(territory.whole_province)
             else:
                 keys[SeriesLevel.COMMUNE].update((c, metric) for c in territory.communes)
-                provinces.update(territory.provinces)
+                around.update(territory.provinces)
         closed = self._closed(keys) if self.state.closed_through is not None else {}
         fresh: stored.Deltas = {}
         after = self.state.closed_through
         if after is None or self.as_of > after:
-            found = stored.open_rows(
-                after=after, through=self.as_of, metrics={m for wanted in keys.values() for _u, m in wanted},
-                provinces=provinces, by_commune=bool(keys[SeriesLevel.COMMUNE]),
-            )  # fmt: skip
+            metrics = {m for wanted in keys.values() for _u, m in wanted}
+            found: list[stored.OpenRow] = []
+            if around:  # per commune where communes are read (their provinces' sums come with them)
+                found += stored.open_rows(after=after, through=self.as_of, metrics=metrics, provinces=around)
+            if whole - around:  # per province elsewhere
+                found += stored.open_rows(
+                    after=after, through=self.as_of, metrics=metrics, provinces=whole - around, by_commune=False,
+                    strays=not around,
+                )  # fmt: skip
             fresh = stored.deltas(found, self.on)
-        for key in set(closed) | set(fresh):
-            level, unit, metric, category = key
-            days, totals = closed.get(key, ((), ()))
-            if key in fresh:
-                days, totals = stored.running(fresh[key], (days, totals))
-            self._series.setdefault((level, unit, metric), {})[category] = (days, totals)
+        # The open days' running totals stand beside the closed ones (a sum of parts), not appended to
+        # them: copying 700 days of a province for one more day cost more than the rest of a page.
+        for (level, unit, metric, category), part in closed.items():
+            self._series.setdefault((level, unit, metric), []).append((category, part))
+        for (level, unit, metric, category), per_day in fresh.items():
+            self._series.setdefault((level, unit, metric), []).append((category, stored.running(per_day)))
 
     @staticmethod
     def _closed(keys: dict[str, set[tuple[int, str]]]) -> dict[stored.SeriesKey, Part]:
@@ -249,7 +255,7 @@ class Counts:
             places = [(SeriesLevel.COMMUNE, c) for c in territory.communes]
         parts: list[Part] = []
         for level, unit in places:
-            for category, part in self._series.get((level, unit, metric), {}).items():
+            for category, part in self._series.get((level, unit, metric), ()):
                 if categories is None or category in categories:
                     parts.append(part)
         return Running(parts, self.as_of)

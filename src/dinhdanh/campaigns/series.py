@@ -259,14 +259,15 @@ def open_rows(
     metrics: Iterable[str] | None = None,
     provinces: Iterable[int] | None = None,
     by_commune: bool = True,
+    strays: bool = True,
 ) -> Iterator[OpenRow]:
     """The daily counts of the days ``after < day <= through`` (all days up to ``through`` when
     ``after`` is None), summed per commune (or province) of the map, metric, category and day. Units
-    the map does not hold come apart (``stray_unit``); counts without a unit are left out, as the
-    roll-up leaves them out of every territory."""
+    the map does not hold come apart (``stray_unit``; left out without ``strays``); counts without a
+    unit are left out, as the roll-up leaves them out of every territory."""
     quote = connection.ops.quote_name
     daily, home = quote(DailyCount._meta.db_table), quote(UnitHome._meta.db_table)
-    where = ["d.unit_id <> 0", "d.day <= %s"]
+    where = ["d.unit_id <> 0", "d.day <= %s"] + ([] if strays else ["h.unit_id IS NOT NULL"])
     params: list[str | int | None] = [connection.ops.adapt_datefield_value(through)]
     if after is not None:
         where.append("d.day > %s")
