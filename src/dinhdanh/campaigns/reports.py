@@ -53,6 +53,7 @@ __all__ = [
     "WeekBoard",
     "check_week",
     "default_week",
+    "plan_named",
     "province_report_due",
     "report_due",
     "report_numbers",
@@ -277,6 +278,11 @@ def reporting_rate(plan: Plan, week_start: date) -> Rate:
 
 
 # --- the week, as a page or the API reads it ----------------------------------------------------------------
+
+
+def plan_named(slug: str) -> Plan | None:
+    """The plan ``slug`` with its scope (who may see its weeks is ``week_board``'s to say)."""
+    return Plan.objects.select_related("scope_unit").filter(slug=slug).first()
 
 
 class LineStatus:

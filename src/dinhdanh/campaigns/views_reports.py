@@ -33,6 +33,7 @@ from dinhdanh.campaigns.reports import (
     WeekBoard,
     default_week,
     holder,
+    plan_named,
     report_numbers,
     report_submit,
     week_board,
@@ -76,10 +77,6 @@ def number_rows(numbers: dict[str, Any]) -> list[dict[str, Any]]:
             "week": value.get("week", 0), "total": value.get("total", 0),
         })  # fmt: skip
     return rows
-
-
-def _plan(slug: str) -> Plan | None:
-    return Plan.objects.select_related("scope_unit").filter(slug=slug).first()
 
 
 def _parse_week(raw: str) -> date | None:
@@ -148,7 +145,7 @@ def _week_page(
 @never_cache
 @require_GET
 def week(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = _plan(slug)
+    plan = plan_named(slug)
     if plan is None:
         return error_page(request, 404)
     week_start = _week(request, plan)
@@ -161,7 +158,7 @@ def week(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_POST
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = _plan(slug)
+    plan = plan_named(slug)
     if plan is None:
         return error_page(request, 404)
     form = ReportForm(request.POST)
@@ -220,7 +217,7 @@ def _province_page(
 @never_cache
 @require_GET
 def province(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = _plan(slug)
+    plan = plan_named(slug)
     if plan is None:
         return error_page(request, 404)
     week_start = _week(request, plan)
@@ -233,7 +230,7 @@ def province(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_POST
 def province_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = _plan(slug)
+    plan = plan_named(slug)
     if plan is None:
         return error_page(request, 404)
     form = ReportForm(request.POST)
