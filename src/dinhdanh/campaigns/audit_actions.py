@@ -25,3 +25,12 @@ class CampaignAction(Actions):
     # --- editing plans and plan tasks (issue 14.1, 14.8) ---
     PLAN_STATUS_SET = "campaign.plan_status_set", _("Đổi trạng thái kế hoạch triển khai")
     TASK_ALERTED = "campaign.task_alerted", _("Cảnh báo nhiệm vụ quá hạn")
+
+
+@actions("campaign")
+class ReaderAction(Actions):
+    """Machine readers of campaign figures (``campaigns.readers``, decision 0041)."""
+
+    READER_GRANTED = "campaign.reader_granted", _("Cho phép một hệ thống đọc số liệu chiến dịch của địa bàn")
+    READER_REVOKED = "campaign.reader_revoked", _("Thu hồi quyền đọc số liệu chiến dịch của một hệ thống")
+    READER_REFUSED = "campaign.reader_refused", _("Từ chối một hệ thống đọc số liệu ngoài địa bàn được cho phép")

@@ -16,10 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dinhdanh.campaigns.audit_actions import ReaderAction
 from dinhdanh.campaigns.models import Reader
 from dinhdanh.core import audit
 from dinhdanh.core.access import Jurisdiction, KernelPermission, require
-from dinhdanh.core.audit_codes import Actions, actions
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.federation.models import Client
 from dinhdanh.geo import selectors as geo
@@ -42,13 +42,6 @@ __all__ = [
 ]
 
 SCOPE = "campaigns.read"
-
-
-@actions("campaign")
-class ReaderAction(Actions):
-    READER_GRANTED = "campaign.reader_granted", _("Cho phép một hệ thống đọc số liệu chiến dịch của địa bàn")
-    READER_REVOKED = "campaign.reader_revoked", _("Thu hồi quyền đọc số liệu chiến dịch của một hệ thống")
-    READER_REFUSED = "campaign.reader_refused", _("Từ chối một hệ thống đọc số liệu ngoài địa bàn được cho phép")
 
 
 class ReaderError(ErrorCode):

@@ -3,6 +3,9 @@
 from django.urls import URLPattern, path
 
 from dinhdanh.campaigns import views_drill
+from dinhdanh.http.zones import Zone
+
+ZONE = Zone.INNER  # part of urls_dashboard
 
 urlpatterns: list[URLPattern] = [
     path("campaigns/units/", views_drill.country, name="units"),

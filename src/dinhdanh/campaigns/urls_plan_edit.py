@@ -5,6 +5,9 @@ from django.urls import URLPattern, path
 
 from dinhdanh.campaigns import views_plan_edit as edit
 from dinhdanh.campaigns import views_tasks as tasks
+from dinhdanh.http.zones import Zone
+
+ZONE = Zone.INNER  # part of urls_dashboard
 
 urlpatterns: list[URLPattern] = [
     path("campaigns/<slug:slug>/edit/", edit.plan_edit, name="plan_edit"),

@@ -3,6 +3,9 @@
 from django.urls import URLPattern, path
 
 from dinhdanh.campaigns import views_reports as views
+from dinhdanh.http.zones import Zone
+
+ZONE = Zone.INNER  # part of urls_dashboard
 
 urlpatterns: list[URLPattern] = [
     path("campaigns/<slug:slug>/reports/", views.week, name="reports"),

@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dinhdanh.campaigns import dashboard, drill, trends
+from dinhdanh.campaigns.permissions import CampaignPermission
+from dinhdanh.campaigns.plan_access import holds_over
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.pages import error_page
 from dinhdanh.people.views.common import current_user
@@ -57,4 +59,8 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         return error_page(request, exc.status, exc.message())
     shown = [standing for phase in board.phases for standing in phase.targets]
     charts = trends.target_trends(shown, as_of=board.as_of)
-    return render(request, "campaigns/plan.html", {"board": board, "charts": charts})
+    user = current_user(request)
+    # Links only to what the reader may use; the pages behind them check again in their services.
+    may_manage = holds_over(user, CampaignPermission.MANAGE_PLAN, board.plan.scope_unit)
+    context = {"board": board, "charts": charts, "may_manage": may_manage}
+    return render(request, "campaigns/plan.html", context)
