@@ -22,7 +22,9 @@ def test_links_to_reports_tasks_documents_and_editing_for_a_manager(client: Clie
     plan = Plan.objects.create(slug="kh-1", reference="1/KH-UBND", title="Kế hoạch", issuing_body="UBND",
                                issued_on=date(2025, 7, 1), scope_unit=scope, status=PlanStatus.ACTIVE,
                                unit_report_weekday=Weekday.THURSDAY, unit_report_time=time(14))  # fmt: skip
-    Phase.objects.create(plan=plan, number=1, name="Giai đoạn 1", starts_on=date(2025, 7, 1), ends_on=date(2027, 12, 31))
+    Phase.objects.create(
+        plan=plan, number=1, name="Giai đoạn 1", starts_on=date(2025, 7, 1), ends_on=date(2027, 12, 31)
+    )
     manager = make_officer(RegistryRole.CAMPAIGN_MANAGER, scope)
     assert access.jurisdiction(manager, CampaignPermission.MANAGE_PLAN).covers(scope)
     signed_in(client, manager)
@@ -32,4 +34,3 @@ def test_links_to_reports_tasks_documents_and_editing_for_a_manager(client: Clie
         assert client.get(f"/campaigns/kh-1/{path}").status_code == 200
     Plan.objects.filter(pk=plan.pk).update(unit_report_weekday=None)  # no weekly reports in this plan
     assert 'href="/campaigns/kh-1/reports/' not in client.get("/campaigns/kh-1/").content.decode()
-
