@@ -9,6 +9,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from dinhdanh.campaigns import audit_actions, counting, permissions  # noqa: F401  # codes, grants (0024)
+        from dinhdanh.campaigns.documents import audit_actions as documents_audit  # noqa: F401  # its codes
         from dinhdanh.core import events
 
         # Daily counts move in the transaction of the event they count (issue 14.4, decision 0040).
