@@ -13,7 +13,7 @@ from dinhdanh.campaigns.models import DailyCount, Metric, Phase, Plan, Reader, S
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.federation.clients import client_register
 from dinhdanh.federation.models import Client
-from dinhdanh.geo.models import Level, Scheme
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.geo.rollup import rollup_ids
 from dinhdanh.registries.permissions import RegistryRole
 from tests.conftest import make_officer, signed_in, unit
@@ -38,10 +38,12 @@ def _plan(slug: str, scope_code: str, scheme: str = Scheme.LEGACY) -> Plan:
 def kien_giang() -> Plan:
     plan = _plan("374-kh-ubnd", "91")  # Kiên Giang, 2024: today inside An Giang (91)
     district = unit("899", Level.DISTRICT, Scheme.LEGACY)
-    ward = rollup_ids([district.pk], level=Level.COMMUNE, on=date(2026, 1, 1))[district.pk]
+    ward_id = rollup_ids([district.pk], level=Level.COMMUNE, on=date(2026, 1, 1))[district.pk]
+    ward = AdministrativeUnit.objects.get(pk=ward_id)
     for day in range(1, 16):
-        DailyCount.objects.create(day=date(2025, 1, day), metric=Metric.ACCOUNTS_ISSUED, unit_id=ward,
-                                  category="enterprise", count=40)  # fmt: skip
+        DailyCount.objects.create(day=date(2025, 1, day), metric=Metric.ACCOUNTS_ISSUED, unit_id=ward.pk,
+                                  unit_code=ward.code, province_code=ward.province_code, category="enterprise",
+                                  count=40)  # fmt: skip
     return plan
 
 
@@ -140,3 +142,35 @@ def test_the_command_refuses_bad_grants_and_writes_nothing(kien_giang: Plan) -> 
     assert AuditEvent.objects.filter(action="campaign.reader_granted").count() == 2
     with pytest.raises(CommandError):
         call_command("campaign_readers", "grant", client.client_id)  # neither --unit nor --nationwide
+
+
+def test_figures_by_unit_are_the_drill_downs_for_a_person_and_a_machine_alike(kien_giang: Plan) -> None:
+    client, token = _machine()
+    call_command("campaign_readers", "grant", client.client_id, "--unit", "91")
+    machine = _get("/units/91", token, as_of="2025-01-15")
+    assert machine.status_code == 200, machine.content  # type: ignore[attr-defined]
+    body = machine.json()  # type: ignore[attr-defined]
+    assert body["own"]["counts"]["accounts_issued"]["enterprise"] == 600
+    ward = [u for u in body["units"] if u["counts"]]
+    assert len(ward) == 1 and ward[0]["counts"]["accounts_issued"]["enterprise"] == 600
+    person = Browser()
+    signed_in(person, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE)))
+    assert person.get("/api/v1/campaigns/units/91", {"as_of": "2025-01-15"}).json() == body
+    assert _get("/units", token).status_code == 403  # type: ignore[attr-defined]  # the country: nationwide only
+    assert person.get("/api/v1/campaigns/units").status_code == 403
+    assert _get("/units/01", token).status_code == 403  # type: ignore[attr-defined]
+    assert person.get("/api/v1/campaigns/units/01").status_code == 403
+    assert _get("/units/91", token, as_of="15/01/2025").status_code == 400  # type: ignore[attr-defined]
+    assert _get("/units/x1", token).status_code in {400, 404}  # type: ignore[attr-defined]
+
+
+def test_a_nationwide_machine_pulls_every_province_and_a_retired_code_points_onward(kien_giang: Plan) -> None:
+    client, token = _machine()
+    call_command("campaign_readers", "grant", client.client_id, "--nationwide")
+    country = _get("/units", token, as_of="2025-01-15").json()  # type: ignore[attr-defined]
+    assert len(country["units"]) == 34
+    (an_giang,) = [u for u in country["units"] if u["unit"]["code"].endswith("/91")]
+    assert an_giang["counts"]["accounts_issued"]["enterprise"] == 600
+    moved = _get("/units/899", token).json()  # type: ignore[attr-defined]  # Rạch Giá city, 2024
+    assert moved["own"] is None and moved["units"] == []
+    assert moved["moved_to"] and all(u["level"] == "commune" for u in moved["moved_to"])

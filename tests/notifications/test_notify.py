@@ -135,6 +135,11 @@ def test_every_template_in_the_catalogue_renders_in_vietnamese_with_its_params()
         "organization": "Công ty TNHH An Phát",
         "number": "HS-2026-0000123",
         "due": "26/11/2026 17:00",
+        "plan": "374/KH-UBND",
+        "unit": "Phường Rạch Giá",
+        "week": "01/12/2026",
+        "task": "1.2",
+        "deadline": "31/12/2026",
     }
     for spec in TEMPLATES.values():
         for channel in spec.channels:

@@ -19,10 +19,11 @@ from ninja import Router, Schema
 from dinhdanh.campaigns import dashboard, readers
 from dinhdanh.campaigns.models import Plan
 from dinhdanh.campaigns.standings import TargetStanding
-from dinhdanh.campaigns.viewing import Viewer, plan_for, visible_plans
+from dinhdanh.campaigns.viewing import UnitFigures, Viewer, plan_for, unit_figures, visible_plans
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.federation.protocol.errors import OAuthError
 from dinhdanh.federation.protocol.resource import client_caller
+from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.http.security import signed_in_user
 from dinhdanh.http.zones import Zone
 
@@ -152,13 +153,69 @@ def plans(request: HttpRequest) -> list[PlanOut]:
 @router.get("/plans/{slug}", response=BoardOut, url_name="campaign_plan")
 def plan(request: HttpRequest, slug: str, as_of: str = "") -> BoardOut:
     """Every target of the plan as of ``as_of`` (YYYY-MM-DD, today by default)."""
-    try:
-        day = date.fromisoformat(as_of) if as_of else timezone.localdate()
-    except ValueError as exc:
-        raise DomainError(CoreError.BAD_REQUEST) from exc
+    day = _day(as_of)
     viewer = viewer_of(request, f"/plans/{slug}")
     plan_for(viewer, slug)  # the viewer's rule, person or machine; the board is then read as the system
     board = dashboard.plan_board(actor=None, slug=slug, as_of=day)
     phases = [_phase(pb) for pb in board.phases]
     tasks = [_task(line) for line in board.tasks]
     return BoardOut(plan=_plan(board.plan), as_of=board.as_of, phases=phases, tasks=tasks)
+
+
+# --- figures by unit: the drill-down's numbers, for a ministry's pull -------------------------------------
+
+
+class UnitOut(Schema):
+    code: str  # "<scheme>/<level>/<code>"
+    name: str
+    level: str
+
+
+class FiguresOut(Schema):
+    unit: UnitOut | None  # None: the country
+    counts: dict[str, dict[str, int]]  # metric → category ("" for people's metrics) → count to the day
+
+
+class UnitFiguresOut(Schema):
+    as_of: date
+    unit: UnitOut | None
+    own: FiguresOut | None
+    units: list[FiguresOut]  # one level down: the provinces, a province's communes, a commune's villages
+    moved_to: list[UnitOut]  # a code no longer in force: the units now holding its territory, nothing else
+
+
+def _unit(u: AdministrativeUnit | None) -> UnitOut | None:
+    return None if u is None else UnitOut(code=f"{u.scheme}/{u.level}/{u.code}", name=u.name, level=str(u.level))
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError as exc:
+        raise DomainError(CoreError.BAD_REQUEST) from exc
+
+
+def _figures_out(found: UnitFigures) -> UnitFiguresOut:
+    moved = bool(found.moved_to)
+    return UnitFiguresOut(
+        as_of=found.as_of, unit=_unit(found.unit),
+        own=None if moved else FiguresOut(unit=_unit(found.unit), counts=found.own.counts),
+        units=[FiguresOut(unit=_unit(u), counts=f.counts) for u, f in found.rows],
+        moved_to=[u for u in map(_unit, found.moved_to) if u is not None],
+    )  # fmt: skip
+
+
+@router.get("/units", response=UnitFiguresOut, url_name="campaign_units")
+def units(request: HttpRequest, as_of: str = "") -> UnitFiguresOut:
+    """The country and each province today: what the platform counted up to ``as_of``."""
+    day = _day(as_of)
+    return _figures_out(unit_figures(viewer_of(request, "/units"), code=None, as_of=day))
+
+
+@router.get("/units/{code}", response=UnitFiguresOut, url_name="campaign_unit")
+def unit(request: HttpRequest, code: str, as_of: str = "", scheme: str = "") -> UnitFiguresOut:
+    """A province (2 digits) with its communes, a commune (5 digits) with its villages; a 2024 district
+    (3 digits) or a code no longer in force answers with the units that now hold its territory."""
+    day = _day(as_of)
+    viewer = viewer_of(request, f"/units/{code}")
+    return _figures_out(unit_figures(viewer, code=code, as_of=day, scheme=scheme))

@@ -309,7 +309,7 @@ def organizations_page(commune: AdministrativeUnit, *, query: str, category: str
 # --- the page ----------------------------------------------------------------------------------------
 
 
-def _children(unit: AdministrativeUnit | None, on: date) -> tuple[list[AdministrativeUnit], Level]:
+def children_of(unit: AdministrativeUnit | None, on: date) -> tuple[list[AdministrativeUnit], Level]:
     if unit is None:
         return list(geo.current_units().filter(level=Level.PROVINCE).order_by("code")), Level.PROVINCE
     if unit.level == Level.PROVINCE:
@@ -355,7 +355,7 @@ def drill(
     number = _page_number(page)
     chosen = _plan(actor, plan)
     on = timezone.localdate()
-    children, level = _children(unit, on)
+    children, level = children_of(unit, on)
     per, own, unplaced = figures(as_of, unit, children, level, on)
     baselines_shown = _covers(actor, RegistryPermission.VIEW_CAMPAIGN, unit)
     if baselines_shown:

@@ -5,9 +5,14 @@ figures?", so the pages, the API with a session and the API with a client's toke
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
-from dinhdanh.campaigns import dashboard, readers
+from django.utils import timezone
+
+from dinhdanh.campaigns import dashboard, drill, readers
+from dinhdanh.campaigns.drill_figures import Figures, figures
 from dinhdanh.campaigns.models import Plan
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import holds_over, require_over
@@ -17,7 +22,7 @@ if TYPE_CHECKING:
     from dinhdanh.geo.models import AdministrativeUnit
     from dinhdanh.people.models import User
 
-__all__ = ["Viewer", "may_view", "plan_for", "require_view", "visible_plans"]
+__all__ = ["UnitFigures", "Viewer", "may_view", "plan_for", "require_view", "unit_figures", "visible_plans"]
 
 type Viewer = User | readers.MachineReader
 
@@ -53,3 +58,42 @@ def plan_for(viewer: Viewer, slug: str) -> Plan:
         raise DomainError(CoreError.NOT_FOUND)
     require_view(viewer, plan.scope_unit)
     return plan
+
+
+# --- figures by unit (the drill-down's numbers, for the API) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """What a unit (``None``: the country) counted up to ``as_of``, and each unit one level down;
+    ``moved_to``: a code no longer in force, and the units that now hold its territory (nothing else)."""
+
+    unit: AdministrativeUnit | None
+    as_of: date
+    own: Figures
+    rows: list[tuple[AdministrativeUnit, Figures]]
+    moved_to: list[AdministrativeUnit]
+
+
+def unit_figures(viewer: Viewer, *, code: str | None, as_of: date, scheme: str = "") -> UnitFigures:
+    """A person reads through the drill-down's own service (the page's rule, audited refusals); a machine
+    through its grants: the country needs a nationwide grant, a unit a grant over it."""
+    if not isinstance(viewer, readers.MachineReader):
+        found = drill.drill(actor=viewer, code=code, as_of=as_of, scheme=scheme)
+        if isinstance(found, drill.Moved):
+            return UnitFigures(found.unit, as_of, Figures(), [], list(found.successors))
+        return UnitFigures(found.unit, as_of, found.own, [(r.unit, r.figures) for r in found.rows], [])
+    unit = None
+    if code is not None:
+        resolved = drill.resolve(code, scheme)
+        if isinstance(resolved, drill.Moved):
+            readers.require_read(viewer, resolved.unit)
+            return UnitFigures(resolved.unit, as_of, Figures(), [], list(resolved.successors))
+        unit = resolved
+        readers.require_read(viewer, unit)
+    elif not viewer.scope.nationwide:
+        raise DomainError(CoreError.PERMISSION_DENIED)
+    on = timezone.localdate()
+    children, level = drill.children_of(unit, on)
+    per, own, _unplaced = figures(as_of, unit, children, level, on)
+    return UnitFigures(unit, as_of, own, [(child, per.get(child.pk, Figures())) for child in children], [])
