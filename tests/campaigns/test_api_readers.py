@@ -152,7 +152,8 @@ def test_figures_by_unit_are_the_drill_downs_for_a_person_and_a_machine_alike(ki
     body = machine.json()  # type: ignore[attr-defined]
     assert body["own"]["counts"]["accounts_issued"]["enterprise"] == 600
     ward = [u for u in body["units"] if u["counts"]]
-    assert len(ward) == 1 and ward[0]["counts"]["accounts_issued"]["enterprise"] == 600
+    assert len(ward) == 1
+    assert ward[0]["counts"]["accounts_issued"]["enterprise"] == 600
     person = Browser()
     signed_in(person, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE)))
     assert person.get("/api/v1/campaigns/units/91", {"as_of": "2025-01-15"}).json() == body
@@ -172,5 +173,7 @@ def test_a_nationwide_machine_pulls_every_province_and_a_retired_code_points_onw
     (an_giang,) = [u for u in country["units"] if u["unit"]["code"].endswith("/91")]
     assert an_giang["counts"]["accounts_issued"]["enterprise"] == 600
     moved = _get("/units/899", token).json()  # type: ignore[attr-defined]  # Rạch Giá city, 2024
-    assert moved["own"] is None and moved["units"] == []
-    assert moved["moved_to"] and all(u["level"] == "commune" for u in moved["moved_to"])
+    assert moved["own"] is None
+    assert moved["units"] == []
+    assert moved["moved_to"]
+    assert all(u["level"] == "commune" for u in moved["moved_to"])
