@@ -10,7 +10,7 @@ its challenge; a session is never consulted when a token is presented.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,8 +18,10 @@ from ninja import Router, Schema
 
 from dinhdanh.campaigns import dashboard, readers
 from dinhdanh.campaigns.models import Plan
+from dinhdanh.campaigns.models.reports import ProvinceReport
+from dinhdanh.campaigns.reports import UnitLine
 from dinhdanh.campaigns.standings import TargetStanding
-from dinhdanh.campaigns.viewing import UnitFigures, Viewer, plan_for, unit_figures, visible_plans
+from dinhdanh.campaigns.viewing import UnitFigures, Viewer, plan_for, unit_figures, visible_plans, week_for
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.federation.protocol.errors import OAuthError
 from dinhdanh.federation.protocol.resource import client_caller
@@ -219,3 +221,72 @@ def unit(request: HttpRequest, code: str, as_of: str = "", scheme: str = "") -> 
     day = _day(as_of)
     viewer = viewer_of(request, f"/units/{code}")
     return _figures_out(unit_figures(viewer, code=code, as_of=day, scheme=scheme))
+
+
+# --- the weekly reporting cycle ---------------------------------------------------------------------------
+
+
+class UnitReportOut(Schema):
+    unit: UnitOut
+    status: str  # on_time | late | missing | pending (before the due time)
+    submitted_at: datetime | None
+    numbers: dict[str, dict[str, int]] | None  # "<metric>/<segment or *>" → {"week", "total"}; None: not readable
+    difficulties: str | None
+    proposals: str | None
+
+
+class ProvinceReportOut(Schema):
+    submitted_at: datetime
+    due_at: datetime
+    expected: int
+    submitted: int
+    on_time: int
+    numbers: dict[str, dict[str, int]]
+    difficulties: str
+    proposals: str
+
+
+class WeekOut(Schema):
+    plan: str
+    week_start: date
+    due_at: datetime
+    province_due_at: datetime | None
+    expected: int
+    submitted: int
+    on_time: int
+    rate: float
+    units: list[UnitReportOut]
+    province_report: ProvinceReportOut | None
+
+
+def _line(line: UnitLine) -> UnitReportOut:
+    report = line.report
+    return UnitReportOut(
+        unit=_unit(line.unit) or UnitOut(code="", name="", level=""), status=str(line.status),
+        submitted_at=report.submitted_at if report else None, numbers=report.numbers if report else None,
+        difficulties=report.difficulties if report else None, proposals=report.proposals if report else None,
+    )  # fmt: skip
+
+
+def _province(report: ProvinceReport | None) -> ProvinceReportOut | None:
+    if report is None:
+        return None
+    return ProvinceReportOut(
+        submitted_at=report.submitted_at, due_at=report.due_at, expected=report.expected,
+        submitted=report.submitted, on_time=report.on_time, numbers=report.numbers,
+        difficulties=report.difficulties, proposals=report.proposals,
+    )  # fmt: skip
+
+
+@router.get("/plans/{slug}/reports", response=WeekOut, url_name="campaign_reports")
+def week(request: HttpRequest, slug: str, week: str = "") -> WeekOut:
+    """A week's reports (``week``: its Monday, YYYY-MM-DD; the current one by default): the rate, each
+    reporting unit's status and, where the viewer may read it, its report; the province's roll-up."""
+    viewer = viewer_of(request, f"/plans/{slug}/reports")
+    board = week_for(viewer, slug=slug, week=week)
+    return WeekOut(
+        plan=board.plan.slug, week_start=board.week_start, due_at=board.due_at,
+        province_due_at=board.province_due_at, expected=board.rate.expected, submitted=board.rate.submitted,
+        on_time=board.rate.on_time, rate=round(board.rate.rate, 4), units=[_line(x) for x in board.lines],
+        province_report=_province(board.province_report),
+    )  # fmt: skip

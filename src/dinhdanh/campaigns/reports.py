@@ -335,8 +335,11 @@ class WeekBoard:
         return [line for line in self.lines if line.may_report]
 
 
-def holder(actor: User, *permissions: CampaignPermission) -> Callable[[AdministrativeUnit], bool]:
-    """``plan_services.holds_over`` for many units: the jurisdiction read once, not once per unit."""
+def holder(actor: User | None, *permissions: CampaignPermission) -> Callable[[AdministrativeUnit], bool]:
+    """``plan_services.holds_over`` for many units: the jurisdiction read once, not once per unit.
+    ``None`` is the system reading for a caller already checked (a machine reader, the console)."""
+    if actor is None:
+        return lambda _unit: True
     scopes = [access.jurisdiction(actor, p) for p in permissions]
 
     def holds(unit: AdministrativeUnit) -> bool:
@@ -359,9 +362,10 @@ def _status(report: WeeklyReport | None, now: datetime, due: datetime) -> str:
     return LineStatus.MISSING if now > due else LineStatus.PENDING
 
 
-def week_board(*, actor: User, plan: Plan, week_start: date, now: datetime | None = None) -> WeekBoard:
+def week_board(*, actor: User | None, plan: Plan, week_start: date, now: datetime | None = None) -> WeekBoard:
     """The week of ``plan`` starting ``week_start`` as ``actor`` may see it: the due times, the rate,
-    each reporting unit's status (and report, where the reader may read it), the province's roll-up."""
+    each reporting unit's status (and report, where the reader may read it), the province's roll-up.
+    ``actor=None``: everything, for a caller its own rule has already let in (``campaigns.viewing``)."""
     now = now or timezone.now()
     check_week(plan, week_start, now, submitting=False)
     due = report_due(plan, week_start)
@@ -369,7 +373,8 @@ def week_board(*, actor: User, plan: Plan, week_start: date, now: datetime | Non
     reports = _reports(plan, week_start, units)
     scope = plan.scope_unit
     may_read = holder(actor, CampaignPermission.VIEW_PLAN, CampaignPermission.SUBMIT_REPORT)
-    may_submit = holder(actor, CampaignPermission.SUBMIT_REPORT)
+    # The system reads for a checked caller; it reports for nobody.
+    may_submit = holder(actor, CampaignPermission.SUBMIT_REPORT) if actor is not None else (lambda _unit: False)
     whole = holder(actor, CampaignPermission.VIEW_PLAN)(scope)
     readable = {u.pk for u in units if whole or may_read(u)}
     if not readable and not whole:

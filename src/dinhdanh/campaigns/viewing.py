@@ -11,18 +11,28 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from dinhdanh.campaigns import dashboard, drill, readers
+from dinhdanh.campaigns import dashboard, drill, readers, reports
 from dinhdanh.campaigns.drill_figures import Figures, figures
 from dinhdanh.campaigns.models import Plan
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import holds_over, require_over
+from dinhdanh.campaigns.reports import WeekBoard
 from dinhdanh.core.errors import CoreError, DomainError
 
 if TYPE_CHECKING:
     from dinhdanh.geo.models import AdministrativeUnit
     from dinhdanh.people.models import User
 
-__all__ = ["UnitFigures", "Viewer", "may_view", "plan_for", "require_view", "unit_figures", "visible_plans"]
+__all__ = [
+    "UnitFigures",
+    "Viewer",
+    "may_view",
+    "plan_for",
+    "require_view",
+    "unit_figures",
+    "visible_plans",
+    "week_for",
+]
 
 type Viewer = User | readers.MachineReader
 
@@ -97,3 +107,20 @@ def unit_figures(viewer: Viewer, *, code: str | None, as_of: date, scheme: str =
     children, level = drill.children_of(unit, on)
     per, own, _unplaced = figures(as_of, unit, children, level, on)
     return UnitFigures(unit, as_of, own, [(child, per.get(child.pk, Figures())) for child in children], [])
+
+
+def week_for(viewer: Viewer, *, slug: str, week: str) -> WeekBoard:
+    """A week of a plan's reports: a person through the reporting pages' own rule (a unit's manager sees
+    their unit's line), a machine over the plan's whole territory or not at all."""
+    plan = reports.plan_named(slug[:80])
+    if plan is None:
+        raise DomainError(CoreError.NOT_FOUND)
+    if isinstance(viewer, readers.MachineReader):
+        readers.require_read(viewer, plan.scope_unit)  # before the week: a refusal tells nothing of it
+    try:
+        start = date.fromisoformat(week) if week else reports.default_week(plan, timezone.localdate())
+    except ValueError as exc:
+        raise DomainError(CoreError.BAD_REQUEST, field="week") from exc
+    if isinstance(viewer, readers.MachineReader):
+        return reports.week_board(actor=None, plan=plan, week_start=start)
+    return reports.week_board(actor=viewer, plan=plan, week_start=start)
