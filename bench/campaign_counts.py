@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -82,7 +83,7 @@ def decisions(count: int, postgres: bool) -> int:  # noqa: PLR0915 - a linear sc
 
     people = iter(range(100_000))
 
-    def submitted(n: int) -> list[object]:
+    def submitted(n: int) -> list[tuple[Any, Any]]:
         made = []
         for _ in range(n):
             pid = f"0910852{next(people):05d}"
