@@ -4,7 +4,7 @@ registered organizations of the registries' baselines.
 
 Two readings, with the same answers (a test proves it):
 
-* on the stored map (``progress.Counts``, decision 0041) when it holds: the running totals of today's
+* on the stored map (``progress.Counts``, decision 0042) when it holds: the running totals of today's
   communes and provinces, a few hundred rows whatever the number of events;
 * else, and for villages (the map stops at the commune): one ``GROUP BY`` over the daily counts of the
   province (the codes it carries, its own and those of the 2008 provinces it took), each unit row then

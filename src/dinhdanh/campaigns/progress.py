@@ -9,7 +9,7 @@ Two ways to read them, with the same answers:
 
 * ``counted`` / ``by_unit``: every daily row of a metric, rolled up at read time — exact at any size,
   slow at national scale (millions of rows);
-* ``Counts`` (decision 0041): on the map ``campaigns.series`` keeps, the running totals of the
+* ``Counts`` (decision 0042): on the map ``campaigns.series`` keeps, the running totals of the
   territories a dashboard shows — a handful of queries whatever the number of units, and a few
   hundred rows. ``Counts.open`` answers None when the map does not hold (the units changed since it
   was computed), and the reader falls back to the first way.
@@ -102,7 +102,7 @@ def by_unit(
     return up
 
 
-# --- running totals on the map (decision 0041) -----------------------------------------------------------
+# --- running totals on the map (decision 0042) -----------------------------------------------------------
 
 type Part = tuple[Sequence[int], Sequence[int]]  # day offsets, running totals through each
 

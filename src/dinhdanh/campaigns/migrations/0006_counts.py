@@ -1,4 +1,4 @@
-"""Running totals on today's map (issue 14.4 at national scale, decision 0041): ``UnitHome`` (each
+"""Running totals on today's map (issue 14.4 at national scale, decision 0042): ``UnitHome`` (each
 unit row's commune, province and territory on the map of a day), ``CountSeries`` (running totals per
 commune and province through the closed days) and ``CountsMap`` (which map, closed through when)."""
 
