@@ -83,7 +83,8 @@ def _key(standing: TargetStanding) -> tuple[int, float, str]:
     return (_ORDER[seen.standing], -seen.share, standing.target.unit.code)
 
 
-def plan_board(*, actor: User, slug: str, as_of: date) -> PlanBoard:
+def plan_board(*, actor: User | None, slug: str, as_of: date) -> PlanBoard:
+    """``actor=None``: the system, for a caller its own rule has let in (``campaigns.viewing``)."""
     plan = Plan.objects.select_related("scope_unit").filter(slug=slug).first()
     if plan is None:
         raise DomainError(CoreError.NOT_FOUND)

@@ -29,12 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.audit_actions import CampaignAction
-from dinhdanh.campaigns.models import Plan, PlanStatus, Segment, Target, WeeklyReport
+from dinhdanh.campaigns.models import Plan, PlanStatus, WeeklyReport
 from dinhdanh.campaigns.models.reports import ProvinceReport
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import require_over
-from dinhdanh.campaigns.progress import by_unit
-from dinhdanh.campaigns.standings import EPOCH, territory
+from dinhdanh.campaigns.standings import numbers_for_units, territory
 from dinhdanh.core import access, audit
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.errors import DomainError, ErrorCode, field_check
@@ -171,24 +170,10 @@ def reporting_units(plan: Plan, on: date) -> list[AdministrativeUnit]:
 def report_numbers(plan: Plan, unit: AdministrativeUnit, week_start: date) -> dict[str, Any]:
     """For each metric × segment the plan targets: counted in ``unit``'s territory (today's communes)
     in the week (Monday to Sunday) and since the start. The plan's scope gives the province's own
-    numbers, read from the counts rather than added up from its units (which may share a commune)."""
-    week_end = week_start + timedelta(days=6)
-    today = timezone.localdate()
-    communes = territory(unit, on=today)
-    out: dict[str, Any] = {}
-    for metric, segment in Target.objects.filter(plan=plan).values_list("metric", "segment").distinct():
-        if segment == Segment.POLICE:  # no source among the platform's events (standings.NO_SOURCE)
-            continue
-        categories = [segment] if segment else None
-        per_commune = by_unit(metric=metric, start=EPOCH, end=week_end, level=Level.COMMUNE, on=today,
-                              categories=categories)  # fmt: skip
-        week = total = 0
-        for commune, days in per_commune.items():
-            if commune in communes:
-                total += sum(days.values())
-                week += sum(n for day, n in days.items() if day >= week_start)
-        out[f"{metric}/{segment or '*'}"] = {"week": week, "total": total}
-    return dict(sorted(out.items()))
+    numbers, read from the counts rather than added up from its units (which may share a commune).
+    Read as the weekly roll-up reads every unit (``standings.numbers_for_units``: running totals on
+    today's map, decision 0042), so a unit's report and the roll-up never disagree."""
+    return dict(sorted(numbers_for_units(plan, [unit], week_start)[unit.pk].items()))
 
 
 def report_texts(difficulties: object, proposals: object) -> dict[str, str]:
