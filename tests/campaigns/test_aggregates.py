@@ -226,7 +226,7 @@ def dashboard_queries(units: int, django_assert_max_num_queries: Any) -> None:
     from dinhdanh.campaigns.dashboard import plan_board
 
     with django_assert_max_num_queries(12):
-        board = plan_board(actor=None, slug=plan.slug, as_of=date(2025, 1, 31))  # type: ignore[arg-type]
+        board = plan_board(actor=None, slug=plan.slug, as_of=date(2025, 1, 31))
     (ranking,) = board.phases[0].rankings.values()
     assert len(ranking) == units
     assert all(s.outlook and s.outlook.done == 3 for s in ranking)

@@ -4,6 +4,7 @@ decides the territory, the answer equals the session's, and every refusal is OAu
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 RP = "https://bocongan.example.vn/cb"
 
 
-def _plan(slug: str, scope_code: str, scheme: str = Scheme.LEGACY) -> Plan:
+def _plan(slug: str, scope_code: str, scheme: Scheme = Scheme.LEGACY) -> Plan:
     scope = unit(scope_code, Level.PROVINCE, scheme)
     plan = Plan.objects.create(slug=slug, reference=f"{slug.upper()}/KH", title="Cao điểm định danh tổ chức",
                                issuing_body="UBND tỉnh", issued_on=date(2024, 12, 25), scope_unit=scope)  # fmt: skip
@@ -38,8 +39,9 @@ def _plan(slug: str, scope_code: str, scheme: str = Scheme.LEGACY) -> Plan:
 def kien_giang() -> Plan:
     plan = _plan("374-kh-ubnd", "91")  # Kiên Giang, 2024: today inside An Giang (91)
     district = unit("899", Level.DISTRICT, Scheme.LEGACY)
-    ward_id = rollup_ids([district.pk], level=Level.COMMUNE, on=date(2026, 1, 1))[district.pk]
-    ward = AdministrativeUnit.objects.get(pk=ward_id)
+    ward = AdministrativeUnit.objects.get(
+        pk=rollup_ids([district.pk], level=Level.COMMUNE, on=date(2026, 1, 1))[district.pk] or 0
+    )
     for day in range(1, 16):
         DailyCount.objects.create(day=date(2025, 1, day), metric=Metric.ACCOUNTS_ISSUED, unit_id=ward.pk,
                                   unit_code=ward.code, province_code=ward.province_code, category="enterprise",
@@ -55,7 +57,7 @@ def _machine(scopes: tuple[str, ...] = ("campaigns.read",)) -> tuple[Client, str
     return client, token_for(client, secret)
 
 
-def _get(path: str, token: str, **params: str) -> object:
+def _get(path: str, token: str, **params: str) -> Any:
     return Browser().get(f"/api/v1/campaigns{path}", params, HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
@@ -64,56 +66,57 @@ def test_a_granted_machine_reads_what_a_person_of_that_territory_reads(kien_gian
     client, token = _machine()
     call_command("campaign_readers", "grant", client.client_id, "--unit", "91")  # An Giang, since 2025
     listed = _get("/plans", token)
-    assert listed.status_code == 200, listed.content  # type: ignore[attr-defined]
-    assert [p["slug"] for p in listed.json()] == ["374-kh-ubnd"]  # type: ignore[attr-defined]
+    assert listed.status_code == 200, listed.content
+    assert [p["slug"] for p in listed.json()] == ["374-kh-ubnd"]
     board = _get("/plans/374-kh-ubnd", token, as_of="2025-01-15")
-    assert board.status_code == 200  # type: ignore[attr-defined]
-    (target,) = board.json()["phases"][0]["targets"]  # type: ignore[attr-defined]
+    assert board.status_code == 200
+    (target,) = board.json()["phases"][0]["targets"]
     assert (target["done"], target["required"]) == (600, 2816)  # 15 days × 40 in Rạch Giá
     person = Browser()
     signed_in(person, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE)))
-    assert person.get("/api/v1/campaigns/plans/374-kh-ubnd", {"as_of": "2025-01-15"}).json() == board.json()  # type: ignore[attr-defined]
+    assert person.get("/api/v1/campaigns/plans/374-kh-ubnd", {"as_of": "2025-01-15"}).json() == board.json()
 
 
 def test_outside_its_grant_or_without_one_a_machine_is_refused_and_it_is_audited(kien_giang: Plan) -> None:
     _plan("hn-2025", "01", Scheme.CURRENT)
     client, token = _machine()
-    assert _get("/plans", token).status_code == 403  # type: ignore[attr-defined]  # no grant at all
+    assert _get("/plans", token).status_code == 403  # no grant at all
     call_command("campaign_readers", "grant", client.client_id, "--unit", "01")  # Hà Nội only
     refused = _get("/plans/374-kh-ubnd", token)
-    assert refused.status_code == 403  # type: ignore[attr-defined]
-    assert refused["Content-Type"].startswith("application/problem+json")  # type: ignore[index]
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/problem+json")
     event = AuditEvent.objects.get(action="campaign.reader_refused")
+    assert event.after is not None
     assert event.after["client_id"] == client.client_id
     assert token not in str(event.after)
-    assert _get("/plans/no-such-plan", token).status_code == 404  # type: ignore[attr-defined]
+    assert _get("/plans/no-such-plan", token).status_code == 404
 
 
 def test_a_nationwide_grant_reads_every_province(kien_giang: Plan) -> None:
     _plan("hn-2025", "01", Scheme.CURRENT)
     client, token = _machine()
     call_command("campaign_readers", "grant", client.client_id, "--nationwide")
-    assert {p["slug"] for p in _get("/plans", token).json()} == {"374-kh-ubnd", "hn-2025"}  # type: ignore[attr-defined]
+    assert {p["slug"] for p in _get("/plans", token).json()} == {"374-kh-ubnd", "hn-2025"}
 
 
 def test_tokens_that_do_not_hold_get_oauth_answers_never_figures(kien_giang: Plan) -> None:
     _verifier, verify_token = _machine(("verify.organization",))
     wrong_scope = _get("/plans", verify_token)
-    assert wrong_scope.status_code == 403  # type: ignore[attr-defined]
-    assert 'error="insufficient_scope"' in wrong_scope["WWW-Authenticate"]  # type: ignore[index]
+    assert wrong_scope.status_code == 403
+    assert 'error="insufficient_scope"' in wrong_scope["WWW-Authenticate"]
     for garbage in ("not-a-token", "eyJhbGciOiJub25lIn0.e30.", "x" * 5000):
         answer = _get("/plans", garbage)
-        assert answer.status_code == 401  # type: ignore[attr-defined]
-        assert "invalid_token" in answer["WWW-Authenticate"]  # type: ignore[index]
-        assert b"374" not in answer.content  # type: ignore[attr-defined]
+        assert answer.status_code == 401
+        assert "invalid_token" in answer["WWW-Authenticate"]
+        assert b"374" not in answer.content
     odd_scheme = Browser().get("/api/v1/campaigns/plans", HTTP_AUTHORIZATION="Basic Zm9vOmJhcg==")
     assert odd_scheme.status_code == 401
     client, token = _machine()
     call_command("campaign_readers", "grant", client.client_id, "--unit", "91")
     call_command("campaign_readers", "revoke", client.client_id, "--unit", "91")
-    assert _get("/plans", token).status_code == 403  # type: ignore[attr-defined]
+    assert _get("/plans", token).status_code == 403
     Client.objects.filter(pk=client.pk).update(active=False)
-    assert _get("/plans", token).status_code == 401  # type: ignore[attr-defined]
+    assert _get("/plans", token).status_code == 401
 
 
 def test_the_command_refuses_bad_grants_and_writes_nothing(kien_giang: Plan) -> None:
@@ -148,8 +151,8 @@ def test_figures_by_unit_are_the_drill_downs_for_a_person_and_a_machine_alike(ki
     client, token = _machine()
     call_command("campaign_readers", "grant", client.client_id, "--unit", "91")
     machine = _get("/units/91", token, as_of="2025-01-15")
-    assert machine.status_code == 200, machine.content  # type: ignore[attr-defined]
-    body = machine.json()  # type: ignore[attr-defined]
+    assert machine.status_code == 200, machine.content
+    body = machine.json()
     assert body["own"]["counts"]["accounts_issued"]["enterprise"] == 600
     ward = [u for u in body["units"] if u["counts"]]
     assert len(ward) == 1
@@ -157,22 +160,22 @@ def test_figures_by_unit_are_the_drill_downs_for_a_person_and_a_machine_alike(ki
     person = Browser()
     signed_in(person, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE)))
     assert person.get("/api/v1/campaigns/units/91", {"as_of": "2025-01-15"}).json() == body
-    assert _get("/units", token).status_code == 403  # type: ignore[attr-defined]  # the country: nationwide only
+    assert _get("/units", token).status_code == 403  # the country: nationwide only
     assert person.get("/api/v1/campaigns/units").status_code == 403
-    assert _get("/units/01", token).status_code == 403  # type: ignore[attr-defined]
+    assert _get("/units/01", token).status_code == 403
     assert person.get("/api/v1/campaigns/units/01").status_code == 403
-    assert _get("/units/91", token, as_of="15/01/2025").status_code == 400  # type: ignore[attr-defined]
-    assert _get("/units/x1", token).status_code in {400, 404}  # type: ignore[attr-defined]
+    assert _get("/units/91", token, as_of="15/01/2025").status_code == 400
+    assert _get("/units/x1", token).status_code in {400, 404}
 
 
 def test_a_nationwide_machine_pulls_every_province_and_a_retired_code_points_onward(kien_giang: Plan) -> None:
     client, token = _machine()
     call_command("campaign_readers", "grant", client.client_id, "--nationwide")
-    country = _get("/units", token, as_of="2025-01-15").json()  # type: ignore[attr-defined]
+    country = _get("/units", token, as_of="2025-01-15").json()
     assert len(country["units"]) == 34
     (an_giang,) = [u for u in country["units"] if u["unit"]["code"].endswith("/91")]
     assert an_giang["counts"]["accounts_issued"]["enterprise"] == 600
-    moved = _get("/units/899", token).json()  # type: ignore[attr-defined]  # Rạch Giá city, 2024
+    moved = _get("/units/899", token).json()  # Rạch Giá city, 2024
     assert moved["own"] is None
     assert moved["units"] == []
     assert moved["moved_to"]
