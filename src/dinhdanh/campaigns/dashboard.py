@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from dinhdanh.campaigns.forecast import Standing
 from dinhdanh.campaigns.models import Phase, Plan, PlanStatus, Target, Task, TaskStatus
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import holds_over, require_over
+from dinhdanh.campaigns.progress import Counts
 from dinhdanh.campaigns.standings import TargetStanding, plan_standings, standings_of
 from dinhdanh.core import access
 from dinhdanh.core.errors import CoreError, DomainError
@@ -50,6 +53,7 @@ class PlanBoard:
     as_of: date
     phases: list[PhaseBoard]
     tasks: list[TaskLine] = field(default_factory=list)
+    counts: Counts | None = None  # the reading behind it, for the page's charts (None: every daily row)
 
     @property
     def overdue(self) -> int:
@@ -89,7 +93,8 @@ def plan_board(*, actor: User | None, slug: str, as_of: date) -> PlanBoard:
     if plan is None:
         raise DomainError(CoreError.NOT_FOUND)
     require_over(actor, CampaignPermission.VIEW_PLAN, plan.scope_unit)
-    standings = plan_standings(plan, as_of=as_of)
+    counts = Counts.open(as_of=as_of, on=timezone.localdate())
+    standings = plan_standings(plan, as_of=as_of, counts=counts)
     boards = {phase.pk: PhaseBoard(phase, []) for phase in plan.phases.order_by("number")}
     children: dict[int, list[TargetStanding]] = {}
     for standing in standings:
@@ -102,7 +107,7 @@ def plan_board(*, actor: User | None, slug: str, as_of: date) -> PlanBoard:
         for standing in board.targets:
             if standing.target.pk in children:
                 board.rankings[standing.target.pk] = sorted(children[standing.target.pk], key=_key)
-    return PlanBoard(plan, as_of, list(boards.values()), task_lines(plan, as_of))
+    return PlanBoard(plan, as_of, list(boards.values()), task_lines(plan, as_of), counts)
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,7 @@ class Counts:
     def __init__(self, state: CountsMap, *, as_of: date, on: date) -> None:
         self.state, self.as_of, self.on = state, as_of, on
         self._series: dict[tuple[str, int, str], list[tuple[str, Part]]] = {}
+        self._loaded: set[tuple[str, int, str]] = set()  # (level, unit, metric) read already
 
     @classmethod
     def open(cls, *, as_of: date, on: date, fresh: bool = False) -> Counts | None:
@@ -211,6 +212,10 @@ class Counts:
             else:
                 keys[SeriesLevel.COMMUNE].update((c, metric) for c in territory.communes)
                 around.update(territory.provinces)
+        asked = {(level, unit, metric) for level, pairs in keys.items() for unit, metric in pairs}
+        if asked <= self._loaded:
+            return  # a second reader of the same page (the charts after the board) reads nothing again
+        before = set(self._loaded)
         closed = self._closed(keys) if self.state.closed_through is not None else {}
         fresh: stored.Deltas = {}
         after = self.state.closed_through
@@ -227,10 +232,14 @@ class Counts:
             fresh = stored.deltas(found, self.on)
         # The open days' running totals stand beside the closed ones (a sum of parts), not appended to
         # them: copying 700 days of a province for one more day cost more than the rest of a page.
+        # A series read before stays as it was: its parts are never appended twice.
         for (level, unit, metric, category), part in closed.items():
-            self._series.setdefault((level, unit, metric), []).append((category, part))
+            if (level, unit, metric) not in before:
+                self._series.setdefault((level, unit, metric), []).append((category, part))
         for (level, unit, metric, category), per_day in fresh.items():
-            self._series.setdefault((level, unit, metric), []).append((category, stored.running(per_day)))
+            if (level, unit, metric) not in before:
+                self._series.setdefault((level, unit, metric), []).append((category, stored.running(per_day)))
+        self._loaded |= asked
 
     @staticmethod
     def _closed(keys: dict[str, set[tuple[int, str]]]) -> dict[stored.SeriesKey, Part]:

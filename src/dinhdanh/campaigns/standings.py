@@ -113,12 +113,19 @@ def _from_map(targets: Sequence[Target], counts: Counts) -> list[TargetStanding]
 
 
 def standings_of(
-    targets: Sequence[Target], *, as_of: date, on: date | None = None, exact: bool = False
+    targets: Sequence[Target],
+    *,
+    as_of: date,
+    on: date | None = None,
+    exact: bool = False,
+    counts: Counts | None = None,
 ) -> list[TargetStanding]:
     """The standing of each target (its ``phase`` and ``unit`` loaded), in the order given: on the
-    stored map when it holds, else (or with ``exact``) from every daily row."""
+    stored map when it holds, else (or with ``exact``) from every daily row. ``counts``: a reading
+    the caller opened (and will hand to the page's charts), for ``as_of`` and ``on``."""
     on = on if on is not None else timezone.localdate()
-    counts = None if exact else Counts.open(as_of=as_of, on=on)
+    if counts is None and not exact:
+        counts = Counts.open(as_of=as_of, on=on)
     if counts is not None:
         return _from_map(targets, counts)
     read: dict[tuple[str, str], PerCommune] = {}
@@ -126,7 +133,13 @@ def standings_of(
 
 
 def plan_standings(
-    plan: Plan, *, as_of: date, phases: Iterable[int] | None = None, on: date | None = None, exact: bool = False
+    plan: Plan,
+    *,
+    as_of: date,
+    phases: Iterable[int] | None = None,
+    on: date | None = None,
+    exact: bool = False,
+    counts: Counts | None = None,
 ) -> list[TargetStanding]:
     """Every target of ``plan`` (of the phases numbered ``phases``, or all), as of ``as_of``, in the
     plan's order: phase, metric, segment, unit code. Territories are read on today's map (``on``):
@@ -141,7 +154,7 @@ def plan_standings(
     for target in targets:  # one Phase object per phase, not one per target (1,000 targets a province)
         target.phase = by_pk[target.phase_id]
     targets.sort(key=lambda t: (numbers[t.phase_id], t.metric, t.segment, t.unit.code, t.pk))
-    return standings_of(targets, as_of=as_of, on=on, exact=exact)
+    return standings_of(targets, as_of=as_of, on=on, exact=exact, counts=counts)
 
 
 def numbers_for_units(

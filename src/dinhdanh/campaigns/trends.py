@@ -39,9 +39,9 @@ def _categories(segment: str) -> list[str] | None:
 class _Reader:
     """Territories per unit and running totals per target, on the stored map when it holds."""
 
-    def __init__(self, *, as_of: date, on: date) -> None:
+    def __init__(self, *, as_of: date, on: date, counts: Counts | None = None) -> None:
         self.as_of, self.on = as_of, on
-        self.counts = Counts.open(as_of=as_of, on=on)
+        self.counts = counts if counts is not None else Counts.open(as_of=as_of, on=on)
         self._territories: dict[int, frozenset[int]] = {}
         self._daily: dict[tuple[str, str], dict[int | None, Series]] = {}
 
@@ -95,11 +95,13 @@ class _Reader:
 
 
 def target_trends(
-    standings: Iterable[TargetStanding], *, as_of: date, on: date | None = None
+    standings: Iterable[TargetStanding], *, as_of: date, on: date | None = None, counts: Counts | None = None
 ) -> dict[int, TrendChart]:
     """Target id → its trend picture, for the standings that have an outlook. The caller has checked
-    that the reader may see the plan (these are its aggregates)."""
-    return _Reader(as_of=as_of, on=on if on is not None else timezone.localdate()).charts(standings)
+    that the reader may see the plan (these are its aggregates). ``counts``: the reading the standings
+    came from (``PlanBoard.counts``), so the page reads the counts once."""
+    day = on if on is not None else timezone.localdate()
+    return _Reader(as_of=as_of, on=day, counts=counts).charts(standings)
 
 
 def targets_at(plan: Plan, unit: AdministrativeUnit | None, *, as_of: date, on: date) -> list[TargetView]:

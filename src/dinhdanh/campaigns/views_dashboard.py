@@ -58,7 +58,7 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc.status, exc.message())
     shown = [standing for phase in board.phases for standing in phase.targets]
-    charts = trends.target_trends(shown, as_of=board.as_of)
+    charts = trends.target_trends(shown, as_of=board.as_of, counts=board.counts)
     user = current_user(request)
     # Links only to what the reader may use; the pages behind them check again in their services.
     may_manage = holds_over(user, CampaignPermission.MANAGE_PLAN, board.plan.scope_unit)
