@@ -178,10 +178,11 @@ class Counts:
         found: dict[int, Territory] = {}
         ids = sorted(wanted)
         for i in range(0, len(ids), 900):
-            for row in UnitHome.objects.filter(unit_id__in=ids[i : i + 900]):
-                found[row.unit_id] = Territory(
-                    _ids(row.territory), _ids(row.territory_provinces), row.whole_province_id
-                )
+            rows = UnitHome.objects.filter(unit_id__in=ids[i : i + 900]).values_list(
+                "unit_id", "territory", "territory_provinces", "whole_province_id"
+            )  # tuples, not models: a province's page reads a thousand of them
+            for unit_id, communes, provinces, whole in rows:
+                found[unit_id] = Territory(_ids(communes), _ids(provinces), whole)
         for pk in set(ids) - found.keys():
             found[pk] = self._territory_alone(wanted[pk])
         return found
