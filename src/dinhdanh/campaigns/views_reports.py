@@ -141,17 +141,25 @@ def _week_page(
     return render(request, "campaigns/report_week.html", context, status=status)
 
 
-@login_required
-@never_cache
-@require_GET
-def week(request: HttpRequest, slug: str) -> HttpResponse:
+def _plan_week(request: HttpRequest, slug: str) -> tuple[Plan, date] | HttpResponse:
+    """The plan and the week a GET asks for, or the error page (no such plan: 404; a bad week: 400)."""
     plan = plan_named(slug)
     if plan is None:
         return error_page(request, 404)
     week_start = _week(request, plan)
     if week_start is None:
         return error_page(request, 400, str(ReportError.BAD_WEEK.message))
-    return _week_page(request, plan, week_start, wanted=request.GET.get("unit", "").strip())
+    return plan, week_start
+
+
+@login_required
+@never_cache
+@require_GET
+def week(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _plan_week(request, slug)
+    if isinstance(found, HttpResponse):
+        return found
+    return _week_page(request, *found, wanted=request.GET.get("unit", "").strip())
 
 
 @login_required
@@ -217,13 +225,8 @@ def _province_page(
 @never_cache
 @require_GET
 def province(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = plan_named(slug)
-    if plan is None:
-        return error_page(request, 404)
-    week_start = _week(request, plan)
-    if week_start is None:
-        return error_page(request, 400, str(ReportError.BAD_WEEK.message))
-    return _province_page(request, plan, week_start)
+    found = _plan_week(request, slug)
+    return found if isinstance(found, HttpResponse) else _province_page(request, *found)
 
 
 @login_required
