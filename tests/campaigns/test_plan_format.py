@@ -215,3 +215,9 @@ def test_nothing_is_written_when_the_file_is_bad() -> None:
     with pytest.raises(PlanFileErrors):
         plan_load(actor=None, text=GOOD.replace("value: 100", "value: 1000"))
     assert not Plan.objects.exists()
+
+
+def test_a_slug_the_pages_use_is_refused_on_its_line() -> None:
+    first, rest = GOOD.split("\n", 1)
+    assert first.startswith("slug:")
+    assert errors_of("slug: units\n" + rest) == [(1, PlanError.RESERVED_SLUG)]

@@ -39,6 +39,11 @@ class PlanError(ErrorCode):
         _("slug: chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (có: {value})"),
         400,
     )
+    RESERVED_SLUG = (
+        "campaigns.plan.reserved_slug",
+        _("slug: “{value}” là tên dành cho các trang của hệ thống; hãy chọn tên khác"),
+        400,
+    )
     BAD_DATE = ("campaigns.plan.bad_date", _("{key}: ngày không hợp lệ ({value}); hãy viết YYYY-MM-DD"), 400)
     BAD_TIME = ("campaigns.plan.bad_time", _("{key}: giờ không hợp lệ ({value}); hãy viết HH:MM"), 400)
     BAD_INTEGER = ("campaigns.plan.bad_integer", _("{key}: cần một số nguyên không âm (có: {value})"), 400)

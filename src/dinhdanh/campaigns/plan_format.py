@@ -28,6 +28,8 @@ from dinhdanh.geo.models import AdministrativeUnit
 __all__ = ["AllocationSpec", "PhaseSpec", "PlanSpec", "TargetSpec", "TaskSpec", "parse_plan"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Words the campaign pages use after /campaigns/ (the drill-down): a plan so named could not be opened.
+RESERVED_SLUGS = frozenset({"units"})
 _PLAN_KEYS = (
     "slug", "reference", "title", "issuing_body", "issued_on", "scope", "status", "reporting", "phases",
     "targets", "tasks",
@@ -117,6 +119,9 @@ class _Parser:
             return None
         if not _SLUG.match(raw) or len(raw) > 80:
             self.r.fail(node, PlanError.BAD_SLUG, value=raw[:80])
+            return None
+        if raw in RESERVED_SLUGS:
+            self.r.fail(node, PlanError.RESERVED_SLUG, value=raw)
             return None
         return raw
 
