@@ -422,6 +422,9 @@ def main() -> int:
         began = time.perf_counter()
         call_command("counts", "check")
         print(f"counts check: {time.perf_counter() - began:.0f} s")
+    from dinhdanh.http.heap import settle
+
+    settle()  # as each server worker does at its start (dinhdanh.wsgi)
     measure(args)
     return 0
 
