@@ -24,13 +24,18 @@ if TYPE_CHECKING:
 __all__ = ["holds_over", "open_plan_locked", "require_open", "require_over"]
 
 
-def holds_over(actor: User, permission: CampaignPermission, unit: AdministrativeUnit) -> bool:
-    """Whether ``actor`` holds ``permission`` over ``unit``, or over every unit it became."""
-    scope = access.jurisdiction(actor, permission)
+def scope_covers(scope: access.Jurisdiction, unit: AdministrativeUnit) -> bool:
+    """Whether ``scope`` covers ``unit``, or every unit it became (a 2024 district: all its communes).
+    The one territorial rule of the campaigns, for people (``holds_over``) and machines (``readers``)."""
     if scope.empty or scope.covers(unit):
         return not scope.empty
     successors = [] if unit.is_current else geo.current_successors(unit)
     return bool(successors) and all(scope.covers(s) for s in successors)
+
+
+def holds_over(actor: User, permission: CampaignPermission, unit: AdministrativeUnit) -> bool:
+    """Whether ``actor`` holds ``permission`` over ``unit``, or over every unit it became."""
+    return scope_covers(access.jurisdiction(actor, permission), unit)
 
 
 def require_over(actor: User | None, permission: CampaignPermission, unit: AdministrativeUnit) -> None:

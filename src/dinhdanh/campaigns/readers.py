@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.audit_actions import ReaderAction
 from dinhdanh.campaigns.models import Reader
+from dinhdanh.campaigns.plan_access import scope_covers
 from dinhdanh.core import audit
 from dinhdanh.core.access import Jurisdiction, KernelPermission, require
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
 from dinhdanh.federation.models import Client
-from dinhdanh.geo import selectors as geo
 
 if TYPE_CHECKING:
     from dinhdanh.geo.models import AdministrativeUnit
@@ -71,11 +71,7 @@ def machine_reader(client: Client) -> MachineReader:
 
 
 def covers(reader: MachineReader, unit: AdministrativeUnit) -> bool:
-    scope = reader.scope
-    if scope.empty or scope.covers(unit):
-        return not scope.empty
-    successors = [] if unit.is_current else geo.current_successors(unit)
-    return bool(successors) and all(scope.covers(s) for s in successors)
+    return scope_covers(reader.scope, unit)
 
 
 def require_read(reader: MachineReader, unit: AdministrativeUnit) -> None:

@@ -32,13 +32,12 @@ from dinhdanh.campaigns.audit_actions import CampaignAction
 from dinhdanh.campaigns.models import Plan, PlanStatus, WeeklyReport
 from dinhdanh.campaigns.models.reports import ProvinceReport
 from dinhdanh.campaigns.permissions import CampaignPermission
-from dinhdanh.campaigns.plan_services import require_over
+from dinhdanh.campaigns.plan_access import require_over, scope_covers
 from dinhdanh.campaigns.standings import numbers_for_units, territory
 from dinhdanh.core import access, audit
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.errors import DomainError, ErrorCode, field_check
 from dinhdanh.core.text import clean_optional
-from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Level
 
 if TYPE_CHECKING:
@@ -326,19 +325,7 @@ def holder(actor: User | None, *permissions: CampaignPermission) -> Callable[[Ad
     if actor is None:
         return lambda _unit: True
     scopes = [access.jurisdiction(actor, p) for p in permissions]
-
-    def holds(unit: AdministrativeUnit) -> bool:
-        for scope in scopes:
-            if scope.empty:
-                continue
-            if scope.covers(unit):
-                return True
-            successors = [] if unit.is_current else geo.current_successors(unit)
-            if successors and all(scope.covers(s) for s in successors):
-                return True
-        return False
-
-    return holds
+    return lambda unit: any(scope_covers(scope, unit) for scope in scopes)
 
 
 def _status(report: WeeklyReport | None, now: datetime, due: datetime) -> str:
