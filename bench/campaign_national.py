@@ -334,6 +334,28 @@ def measure(args: argparse.Namespace) -> None:  # noqa: PLR0915 - a linear scrip
     targets = sum(len(r.targets) for r in dashboard.country_board(actor=user, as_of=today).rows)
     print(f"national dashboard (35 plans, {targets} targets): country_board p50 {s50:.1f} ms, p95 {s95:.1f} ms; "
           f"with a render p50 {p50:.1f} ms, p95 {p95:.1f} ms")  # fmt: skip
+    units = reverse("campaigns:units")
+
+    def country_page() -> None:
+        answer = client.get(units)
+        assert answer.status_code == 200, answer.status_code
+
+    p50, p95 = timed(country_page, args.requests)
+    print(f"the country's page (GET {units}: 34 provinces' figures and bars) p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        url = (
+            reverse("campaigns:units")
+            if args.profile_page == "country"
+            else reverse("campaigns:plan", args=["bench-2025-01"])
+        )
+        client.get(url)
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [client.get(url) for _ in range(10)])
+        pstats.Stats(profiler).sort_stats(args.profile).print_stats(args.profile_lines)
+        return
     for slug, label in (("bench-2025-01", "Hà Nội, 126 communes ranked"), ("bench-2008-91", "Kiên Giang 2024")):
         url = reverse("campaigns:plan", args=[slug])
 
@@ -388,6 +410,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30, help="requests per page (default 30, at most 200)")
     parser.add_argument("--check", action="store_true", help="run `dinhdanh counts check` on the dataset")
     parser.add_argument("--close", action="store_true", help="time closing a day into the running totals")
+    parser.add_argument("--profile-lines", type=int, default=40)
+    parser.add_argument("--profile-page", choices=["hanoi", "country"], default="hanoi")
+    parser.add_argument("--profile", metavar="SORT", choices=["cumulative", "tottime"],
+                        help="profile ten requests of a page (--profile-page) and print the top 40 functions by SORT")  # fmt: skip
     args = parser.parse_args()
     args.requests = max(5, min(args.requests, 200))
     setup(args)

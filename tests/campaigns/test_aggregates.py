@@ -225,7 +225,7 @@ def dashboard_queries(units: int, django_assert_max_num_queries: Any) -> None:
                                   unit_code=c.code, province_code="01", category="enterprise", count=3)  # fmt: skip
     from dinhdanh.campaigns.dashboard import plan_board
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         board = plan_board(actor=None, slug=plan.slug, as_of=date(2025, 1, 31))
     (ranking,) = board.phases[0].rankings.values()
     assert len(ranking) == units
