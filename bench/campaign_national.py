@@ -346,15 +346,18 @@ def measure(args: argparse.Namespace) -> None:  # noqa: PLR0915 - a linear scrip
         import cProfile
         import pstats
 
-        url = (
-            reverse("campaigns:units")
-            if args.profile_page == "country"
-            else reverse("campaigns:plan", args=["bench-2025-01"])
-        )
+        url = {
+            "country": reverse("campaigns:units"),
+            "hanoi": reverse("campaigns:plan", args=["bench-2025-01"]),
+            "hanoi-units": reverse("campaigns:unit", args=["01"]),
+        }[args.profile_page]
         client.get(url)
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [client.get(url) for _ in range(10)])
-        pstats.Stats(profiler).sort_stats(args.profile).print_stats(args.profile_lines)
+        stats = pstats.Stats(profiler).sort_stats(args.profile)
+        stats.print_stats(args.profile_lines)
+        if args.profile_callees:
+            stats.print_callees(args.profile_callees)
         return
     for slug, label in (("bench-2025-01", "Hà Nội, 126 communes ranked"), ("bench-2008-91", "Kiên Giang 2024")):
         url = reverse("campaigns:plan", args=[slug])
@@ -411,7 +414,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="run `dinhdanh counts check` on the dataset")
     parser.add_argument("--close", action="store_true", help="time closing a day into the running totals")
     parser.add_argument("--profile-lines", type=int, default=40)
-    parser.add_argument("--profile-page", choices=["hanoi", "country"], default="hanoi")
+    parser.add_argument("--profile-callees", metavar="FUNCTION", help="and what FUNCTION called, with its times")
+    parser.add_argument("--profile-page", choices=["hanoi", "hanoi-units", "country"], default="hanoi")
     parser.add_argument("--profile", metavar="SORT", choices=["cumulative", "tottime"],
                         help="profile ten requests of a page (--profile-page) and print the top 40 functions by SORT")  # fmt: skip
     args = parser.parse_args()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -174,7 +175,7 @@ class Drill:
     def level(self) -> str:
         return "country" if self.unit is None else str(self.unit.level)
 
-    @property
+    @cached_property  # read once per row of the page: a property made the page quadratic in its rows
     def scale(self) -> int:
         """The largest issued figure of a row and category: the bars' measure where no baseline is shown."""
         return max((v for row in self.rows for v in row.figures.issued().values()), default=0)
