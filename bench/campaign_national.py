@@ -18,7 +18,8 @@ communes that hold it.
 
 Measured, server time in this process (p50 / p95 over ``--requests`` requests after one warm-up):
 
-* the national dashboard: ``dashboard.country_board`` (every plan's own targets) rendered;
+* the national dashboard: ``dashboard.country_board`` (every plan's own targets) rendered, and the
+  country's page of the drill-down (``GET /campaigns/units/``); Hà Nội's (``GET /campaigns/units/01/``);
 * two provinces' dashboards: ``GET /campaigns/<slug>/`` through the Django test client (Hà Nội:
   126 communes ranked, and Kiên Giang 2024 read on today's map);
 * the weekly roll-up of every reporting unit of every plan: ``reports.reporting_rate`` and
@@ -27,6 +28,9 @@ Measured, server time in this process (p50 / p95 over ``--requests`` requests af
 * closing a day of counts into the running totals (``series.close_days``, the nightly job's work).
 
 Issue 14's targets: dashboards ≤ 200 ms (p95), the weekly roll-up of all units ≤ 5 s.
+
+Where a page's time goes: ``--profile cumulative --profile-page hanoi-units`` (or ``hanoi``, ``country``)
+profiles ten requests instead of measuring; ``--profile-callees 'unit_row'`` lists what a function called.
 """
 
 from __future__ import annotations
@@ -334,14 +338,15 @@ def measure(args: argparse.Namespace) -> None:  # noqa: PLR0915 - a linear scrip
     targets = sum(len(r.targets) for r in dashboard.country_board(actor=user, as_of=today).rows)
     print(f"national dashboard (35 plans, {targets} targets): country_board p50 {s50:.1f} ms, p95 {s95:.1f} ms; "
           f"with a render p50 {p50:.1f} ms, p95 {p95:.1f} ms")  # fmt: skip
-    units = reverse("campaigns:units")
+    for url, what in ((reverse("campaigns:units"), "the country's page: 34 provinces' figures and bars"),
+                      (reverse("campaigns:unit", args=["01"]), "Hà Nội's units page: 126 communes' figures and bars")):  # fmt: skip
 
-    def country_page() -> None:
-        answer = client.get(units)
-        assert answer.status_code == 200, answer.status_code
+        def drill_page(url: str = url) -> None:
+            answer = client.get(url)
+            assert answer.status_code == 200, answer.status_code
 
-    p50, p95 = timed(country_page, args.requests)
-    print(f"the country's page (GET {units}: 34 provinces' figures and bars) p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        p50, p95 = timed(drill_page, args.requests)
+        print(f"{what} (GET {url}) p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     if args.profile:
         import cProfile
         import pstats
