@@ -9,6 +9,11 @@ or not at all.
 The kernel knows no domain: each app registers its own event types, namespaced by the app
 (``applications.submitted``), with :func:`register` in its ``events`` module, which its AppConfig
 imports in ``ready()`` so that the registry is complete once Django is set up.
+
+A category may be refined at the event by an app above (:func:`refine_category`): an organization of
+category ``tax_agency`` whose tax code is on the police's list of its units is counted as ``police``
+(decision 0043). The event keeps what was known at the time, so a list that arrives later changes no
+past event and the counts rebuilt from the events stay what they were.
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ class EventType:
 _REGISTRY: dict[str, EventType] = {}
 type Listener = Callable[[DomainEvent], None]
 _LISTENERS: list[Listener] = []
+# (organization or None, its tax code, the category so far) -> the category the event keeps.
+type Refiner = Callable[[Model | None, str, str], str]
+_REFINERS: dict[str, list[Refiner]] = {}
 
 
 def register(name: str, label: StrOrPromise) -> str:
@@ -71,6 +79,22 @@ def listen(listener: Listener) -> None:
         _LISTENERS.append(listener)
 
 
+def refine_category(category: str, refiner: Refiner) -> None:
+    """Let ``refiner`` decide the category of every event whose category is ``category`` (an app's
+    ``ready()`` registers it; the kernel imports nothing higher). Keyed by the category, so that the
+    events of every other category do not even call it. Registering the same function again is a no-op."""
+    refiners = _REFINERS.setdefault(category, [])
+    if refiner not in refiners:
+        refiners.append(refiner)
+
+
+def _refined(category: str, organization: Model | None, tax_code: str | None) -> str:
+    for refiner in _REFINERS.get(category, ()):
+        code = tax_code if tax_code is not None else str(getattr(organization, "code", "") or "")
+        category = refiner(organization, code, category)
+    return category
+
+
 def _organization_facts(organization: Model | None) -> tuple[int | None, Any, str]:
     """Id, head office and category of an organization-like object (duck typed: no app import)."""
     if organization is None:
@@ -86,15 +110,18 @@ def emit(
     organization: Model | None = None,
     unit: Any = None,
     category: str = "",
+    tax_code: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> DomainEvent:
     """Write one event of a registered ``type``. Unit and category default to the organization's
     head office and category *now*, which is "as they were at the time" because the event is written
-    in the transaction that changes them. Payload values under sensitive keys are redacted."""
+    in the transaction that changes them; the category then goes through its refiners with
+    ``tax_code`` (None: the organization's ``code``). Payload values under sensitive keys are redacted."""
     if type not in _REGISTRY:
         raise ValueError(f"unregistered event type {type!r}")  # a programming error, not a refusal
     organization_id, head_office, organization_category = _organization_facts(organization)
     unit = unit if unit is not None else head_office
+    kept = _refined(category or organization_category, organization, tax_code)
     with transaction.atomic(savepoint=False):
         event = DomainEvent.objects.create(
             type=type,
@@ -104,7 +131,7 @@ def emit(
             unit_id=getattr(unit, "pk", None) if isinstance(getattr(unit, "pk", None), int) else None,
             unit_code=str(getattr(unit, "code", "") or "")[:8],
             province_code=str(getattr(unit, "province_code", "") or "")[:3],
-            category=(category or organization_category)[:32],
+            category=kept[:32],
             payload=audit.storable(payload or {}),
             request_id=current_request_id()[:64],
         )

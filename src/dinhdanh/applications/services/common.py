@@ -218,13 +218,15 @@ def notify(user: User | None, template: str, params: dict[str, str | int]) -> No
 
 def emit_app(type: str, *, actor: User | None, application: Application, **payload: Any) -> None:
     """The request's domain event: the head office and category it names, the organization once there
-    is one (decision 0020)."""
+    is one (decision 0020). The category is refined by the tax code the request names (a police unit's
+    request is counted as the police's: decision 0043), the organization's when it names none."""
     events.emit(
         type,
         actor=actor,
         organization=application.organization,
         unit=application.head_office,
         category=str(application.category),
+        tax_code=application.code or None,
         payload={"number": application.number, "kind": str(application.kind), **payload},
     )
 
