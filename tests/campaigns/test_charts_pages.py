@@ -41,6 +41,9 @@ def plan() -> Plan:
     for day in range(1, 16):  # 40 a day in Rạch Giá
         DailyCount.objects.create(day=date(2025, 1, day), metric=Metric.ACCOUNTS_ISSUED, unit_id=rach_gia_ward(),
                                   province_code="91", category="enterprise", count=40)  # fmt: skip
+    # 30 police units' accounts on the first day (their events' own category since decision 0043).
+    DailyCount.objects.create(day=date(2025, 1, 1), metric=Metric.ACCOUNTS_ISSUED, unit_id=rach_gia_ward(),
+                              province_code="91", category="police", count=30)  # fmt: skip
     return plan
 
 
@@ -59,8 +62,10 @@ def manager() -> User:
 def test_each_target_has_a_chart_with_the_numbers_of_its_row(plan: Plan) -> None:
     standings = plan_standings(plan, as_of=AS_OF)
     charts = trends.target_trends(standings, as_of=AS_OF)
-    police = [s for s in standings if s.target.segment == Segment.POLICE]
-    assert police[0].target.pk not in charts  # no source, no picture (the row says why)
+    (police,) = [s for s in standings if s.target.segment == Segment.POLICE]
+    # Police units have their own count now (they used to say "no source" and had no picture).
+    assert police.outlook is not None
+    assert charts[police.target.pk].done == police.outlook.done == 30
     for standing in standings:
         if standing.outlook is not None:
             chart = charts[standing.target.pk]

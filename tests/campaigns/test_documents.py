@@ -57,6 +57,8 @@ def plan() -> Plan:
     for day in range(1, 16):
         DailyCount.objects.create(day=date(2025, 1, day), metric=Metric.ACCOUNTS_ISSUED, unit_id=ward,
                                   category="enterprise", count=40)  # fmt: skip
+    DailyCount.objects.create(day=date(2025, 1, 1), metric=Metric.ACCOUNTS_ISSUED, unit_id=ward,
+                              category="police", count=70)  # fmt: skip
     Task.objects.create(plan=plan, number="1", title="Rà soát danh sách tổ chức", lead_unit="Công an tỉnh",
                         deadline=date(2025, 1, 10))  # fmt: skip
     Task.objects.create(plan=plan, number="2", title="Tuyên truyền", lead_unit="Sở Thông tin", regular=True)
@@ -240,10 +242,9 @@ def test_the_annex_has_a_sheet_per_phase_whose_numbers_are_the_standings(plan: P
     first = list(book.worksheets[0].iter_rows(min_row=5, values_only=True))
     assert first[0][1:10] == ("Tỉnh Kiên Giang", "91", "Kế hoạch", "Tài khoản tổ chức đã cấp", "Doanh nghiệp",
                               9387, 2816, 600, pytest.approx(600 / 2816))  # fmt: skip
-    police = [r for r in first if r[5] == "Đơn vị công an"]
-    assert police
-    assert police[0][8] is None
-    assert "chưa có dữ liệu" in police[0][10]
+    # Police units are counted on their own (decision 0043): a number, where "no data" used to stand.
+    (police,) = [r for r in first if r[5] == "Đơn vị công an"]
+    assert police[6:10] == (None, 100, 70, pytest.approx(0.7))
 
 
 def test_a_hostile_unit_name_is_neutralized_in_the_annex(plan: Plan, manager: User) -> None:

@@ -162,7 +162,7 @@ def test_baseline_registry_refusals_name_the_line_and_the_way_out() -> None:
     )
     assert [(line, e) for line, e, _m in found] == [
         (10, PlanError.ABOVE_BASELINE),
-        (11, PlanError.BASELINE_REGISTRY_SEGMENT),
+        (11, PlanError.BASELINE_NO_POLICE_LIST),  # police units read the police list (decision 0043)
         (12, PlanError.BASELINE_MISSING),
         (13, PlanError.BASELINE_REGISTRY_SEGMENT),
     ]

@@ -8,7 +8,7 @@ import pytest
 
 from dinhdanh.campaigns.forecast import Standing
 from dinhdanh.campaigns.models import DailyCount, Metric, Phase, Plan, Segment, Target, TargetKind
-from dinhdanh.campaigns.standings import NO_GOAL, NO_SOURCE, plan_standings, territory
+from dinhdanh.campaigns.standings import NO_GOAL, plan_standings, territory
 from dinhdanh.geo.models import Level, Scheme
 from dinhdanh.geo.rollup import rollup_ids
 from tests.conftest import unit
@@ -52,6 +52,8 @@ def test_the_kien_giang_enterprise_target_matches_a_hand_calculation() -> None:
     count(date(2025, 1, 10), binh_duc.pk, "enterprise", 500)  # old An Giang: not Kiên Giang's
     count(date(2025, 1, 10), ward, "cooperative", 70)  # another category
     count(date(2025, 1, 20), ward, "enterprise", 999)  # after the day asked
+    count(date(2025, 1, 2), ward, "police", 12)  # police units: their events' own category (decision 0043)
+    count(date(2025, 1, 2), ward, "tax_agency", 5)  # other tax-code bodies: not police units
     enterprises, others, police = plan_standings(plan, as_of=date(2025, 1, 15))
     seen = enterprises.outlook
     assert seen is not None
@@ -60,4 +62,6 @@ def test_the_kien_giang_enterprise_target_matches_a_hand_calculation() -> None:
     assert (seen.done, seen.goal, seen.expected, seen.pace) == (2500, 2816, 1878, 100.0)
     assert (seen.forecast, seen.standing) == (date(2025, 1, 19), Standing.AHEAD)
     assert (others.outlook, others.reason) == (None, str(NO_GOAL))
-    assert (police.outlook, police.reason) == (None, str(NO_SOURCE))
+    # Police units are counted on their own now (they used to say "no source"): 12 of 40, none of the 5.
+    assert police.outlook is not None
+    assert (police.outlook.done, police.outlook.goal, police.reason) == (12, 40, "")

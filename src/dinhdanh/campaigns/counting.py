@@ -9,6 +9,10 @@ Which event counts for which metric:
   activated (an ``Activation`` row makes it the first, once, whichever face it came through);
 * ``people.level1_created`` / ``people.level2_raised`` → personal accounts at level 1 / level 2.
 
+The category is the event's (``police`` for a police unit: decision 0043), never re-read: a list that
+arrives later changes no count, and a rebuild gives what the listener wrote. ``segment_categories``
+says which categories a target's segment adds up.
+
 The day is the local calendar day (``TIME_ZONE``, Vietnam) of the event; the unit is the event's unit
 row as it was (``DomainEvent.unit_id``), so a later reform rolls it up instead of rewriting it.
 """
@@ -25,11 +29,21 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from dinhdanh.campaigns.models import Activation, DailyCount, Metric
+from dinhdanh.campaigns.models import POLICE, Activation, DailyCount, Metric, Segment
 from dinhdanh.core.models import DomainEvent
 from dinhdanh.core.rows import Insert, Statement
+from dinhdanh.organizations.categories import Category
 
-__all__ = ["COUNTED", "Key", "Recount", "count_event", "counts_from_events", "recount"]
+__all__ = [
+    "COUNTED",
+    "COUNTED_CATEGORIES",
+    "Key",
+    "Recount",
+    "count_event",
+    "counts_from_events",
+    "recount",
+    "segment_categories",
+]
 
 METRIC_OF: dict[str, Metric] = {
     "applications.submitted": Metric.REQUESTS_RECEIVED,
@@ -40,6 +54,17 @@ METRIC_OF: dict[str, Metric] = {
 ACTIVATING = frozenset({"organizations.acted_as", "federation.signed_in_as"})
 COUNTED = frozenset(METRIC_OF) | ACTIVATING
 PEOPLE = frozenset({Metric.PERSONS_LEVEL1, Metric.PERSONS_LEVEL2})
+# Every category an organization's event may keep: the four of Decree 69 and police units (decision 0043).
+COUNTED_CATEGORIES: tuple[str, ...] = (*Category.values, POLICE)
+
+
+def segment_categories(segment: str, metric: str) -> tuple[str, ...]:
+    """The categories of the daily counts a target of ``segment`` adds up for ``metric``. Everyone is
+    the categories listed, never "any": a category added later is not counted by accident. People's
+    metrics have no category ("")."""
+    if segment != Segment.ALL:
+        return (segment,)
+    return ("",) if metric in PEOPLE else COUNTED_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -24,6 +24,7 @@ from datetime import date
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from dinhdanh.campaigns.counting import COUNTED_CATEGORIES
 from dinhdanh.campaigns.models import DailyCount, Metric
 from dinhdanh.campaigns.progress import Counts
 from dinhdanh.geo.models import AdministrativeUnit, Level
@@ -178,7 +179,7 @@ def _from_map(
     def read(u: AdministrativeUnit) -> Figures:
         found = Figures()
         for metric in ORG_METRICS:
-            for category in CATEGORIES:
+            for category in COUNTED_CATEGORIES:  # police units too, as the exact reading finds them
                 found.add(metric, category, counts.running(metric, [category], places[u.pk]).through(as_of))
         for metric in PEOPLE_METRICS:
             found.add(metric, "", counts.running(metric, None, places[u.pk]).through(as_of))

@@ -138,6 +138,15 @@ class PlanError(ErrorCode):
         ),
         400,
     )
+    BASELINE_NO_POLICE_LIST = (
+        "campaigns.plan.baseline_no_police_list",
+        _(
+            "baseline: chưa có danh sách đơn vị Công an (nguồn police, đầy đủ) của {name} ({code}) "
+            "nhập đến ngày {day}, hoặc danh sách không có đơn vị nào ở đó; hãy nhập danh sách trước "
+            "hoặc ghi tổng số bằng con số"
+        ),
+        400,
+    )
     BASELINE_FORBIDDEN = (
         "campaigns.plan.baseline_forbidden",
         _("baseline: bạn không được xem số liệu nền của {name} ({code}); hãy ghi tổng số bằng con số"),

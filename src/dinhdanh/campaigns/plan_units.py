@@ -13,6 +13,11 @@ baseline taken for a day on or before the target's due date. Baselines are kept 
 and communes only, so an old district's target needs its number written out. The one loading must
 be allowed to read the unit's baselines (the registries' ``view_campaign``): a refusal would otherwise
 tell the number ("2,817 is above 2,816").
+
+For police units (``segment: police``) the denominator is the police's list of its units itself
+(decision 0043): the units it lists in the target's territory (today's communes, so a 2024 district
+or province works too) in the latest complete police list covering that territory, imported by the
+end of the due date.
 """
 
 from __future__ import annotations
@@ -23,9 +28,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import yaml
+from django.utils import timezone
 
 from dinhdanh.campaigns.errors import PlanError
+from dinhdanh.campaigns.models.plans import POLICE
 from dinhdanh.campaigns.plan_reader import Reader, suggest
+from dinhdanh.campaigns.standings import territory
 from dinhdanh.core import access
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
@@ -34,6 +42,7 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_for
+from dinhdanh.registries.selectors.police import police_units_listed
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -168,7 +177,10 @@ def baseline_rule(actor: User | None) -> BaselineRule | None:
 def registry_baseline(
     reader: Reader, node: yaml.Node, *, unit: AdministrativeUnit, segment: str, due: date
 ) -> int | None:
-    """The registered organizations of ``segment`` at ``unit`` in the latest baseline up to ``due``."""
+    """The registered organizations of ``segment`` at ``unit`` in the latest baseline up to ``due``; for
+    police units, the units the police list names there."""
+    if segment == POLICE:
+        return _police_baseline(reader, node, unit=unit, due=due)
     if segment not in Category.values:
         reader.fail(node, PlanError.BASELINE_REGISTRY_SEGMENT, segment=segment or "all")
         return None
@@ -180,6 +192,15 @@ def registry_baseline(
         reader.fail(node, PlanError.BASELINE_MISSING, code=unit.code, name=unit.name, segment=segment, day=due)
         return None
     return baseline.registered
+
+
+def _police_baseline(reader: Reader, node: yaml.Node, *, unit: AdministrativeUnit, due: date) -> int | None:
+    # The territory as the dashboards read it, so the denominator and the counts cover the same communes.
+    found = police_units_listed(territory(unit, on=timezone.localdate()), by=due)
+    if found is None or not found.units:  # "100% of none" is a mistake, never a met target
+        reader.fail(node, PlanError.BASELINE_NO_POLICE_LIST, code=unit.code, name=unit.name, day=due)
+        return None
+    return found.units
 
 
 def _in_force(unit: AdministrativeUnit, day: date) -> bool:

@@ -7,9 +7,10 @@ its own communes of the time carried forward by ``geo.rollup``. Counts are carri
 way, so a plan of 2024 and an account issued in 2026 meet on one map. Coverage targets ("2,816 of
 9,387 enterprises by 31/01/2025") count everything issued before the phase too (``already``).
 
-What is not counted yet is said, not guessed: a target for police units (``segment=police``) has no
-source among the platform's events, and a percent without a baseline has no goal; both give an
-outlook of ``None`` with the reason.
+A target's segment adds up the categories ``counting.segment_categories`` lists: police units
+(``segment=police``) are their events' own category (decision 0043), no longer among ``tax_agency``,
+and everyone is the four categories and police units. What cannot be read is said, not guessed: a
+percent without a baseline has no goal, and gives an outlook of ``None`` with the reason.
 
 Read on the map ``campaigns.series`` keeps when it holds (``progress.Counts``: a few queries for a
 whole plan), else from every daily row (``by_unit``): both give the same standings, which a property
@@ -25,14 +26,14 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dinhdanh.campaigns.counting import segment_categories
 from dinhdanh.campaigns.forecast import Outlook, outlook, outlook_of
-from dinhdanh.campaigns.models import Plan, Segment, Target
+from dinhdanh.campaigns.models import Plan, Target
 from dinhdanh.campaigns.progress import EPOCH, Counts, Series, by_unit
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.geo.rollup import rollup_ids
 
 __all__ = ["EPOCH", "TargetStanding", "numbers_for_units", "plan_standings", "standings_of", "territory"]
-NO_SOURCE = _("Nền tảng chưa có dữ liệu cho đối tượng này (đơn vị công an)")
 NO_GOAL = _("Chỉ tiêu tỷ lệ chưa có tổng số (mẫu số)")
 
 
@@ -52,10 +53,6 @@ def territory(unit: AdministrativeUnit, *, on: date) -> set[int]:
     return {to for to in rollup_ids(ids, level=Level.COMMUNE, on=on).values() if to is not None}
 
 
-def _categories(segment: str) -> list[str] | None:
-    return None if segment == Segment.ALL else [segment]
-
-
 type PerCommune = dict[int | None, Series]
 
 
@@ -69,8 +66,6 @@ def _series_for(per_commune: PerCommune, communes: set[int]) -> Series:
 
 
 def _why_not(target: Target) -> str | None:
-    if target.segment == Segment.POLICE:
-        return str(NO_SOURCE)
     if target.required is None:
         return str(NO_GOAL)
     return None
@@ -85,7 +80,7 @@ def _standing(target: Target, as_of: date, on: date, read: dict[tuple[str, str],
     if key not in read:  # one read of the counts per metric and segment, whatever the number of units
         read[key] = by_unit(
             metric=target.metric, start=EPOCH, end=as_of, level=Level.COMMUNE, on=on,
-            categories=_categories(target.segment),
+            categories=segment_categories(target.segment, target.metric),
         )  # fmt: skip
     series = _series_for(read[key], territory(target.unit, on=on))
     start = target.phase.starts_on
@@ -103,7 +98,9 @@ def _from_map(targets: Sequence[Target], counts: Counts) -> list[TargetStanding]
         if (reason := _why_not(target)) is not None:
             out.append(TargetStanding(target, None, reason))
             continue
-        counted = counts.running(target.metric, _categories(target.segment), places[target.unit_id])
+        counted = counts.running(
+            target.metric, segment_categories(target.segment, target.metric), places[target.unit_id]
+        )
         start = target.phase.starts_on
         goal = target.required
         assert goal is not None  # noqa: S101 - _why_not said so
@@ -169,10 +166,7 @@ def numbers_for_units(
     map; without it, one read of every daily row per metric and segment."""
     on = on if on is not None else timezone.localdate()
     week_end = week_start + timedelta(days=6)
-    wanted = sorted(
-        (m, s) for m, s in Target.objects.filter(plan=plan).values_list("metric", "segment").distinct()
-        if s != Segment.POLICE
-    )  # fmt: skip
+    wanted = sorted(Target.objects.filter(plan=plan).values_list("metric", "segment").distinct())
     out: dict[int, dict[str, dict[str, int]]] = {u.pk: {} for u in units}
     counts = Counts.open(as_of=week_end, on=on)
     if counts is not None:
@@ -180,7 +174,7 @@ def numbers_for_units(
         counts.load((m, places[u.pk]) for m, _s in wanted for u in units)
         for metric, segment in wanted:
             for u in units:
-                counted = counts.running(metric, _categories(segment), places[u.pk])
+                counted = counts.running(metric, segment_categories(segment, metric), places[u.pk])
                 total = counted.through(week_end)
                 week = total - counted.through(week_start - timedelta(days=1))
                 out[u.pk][f"{metric}/{segment or '*'}"] = {"week": week, "total": total}
@@ -188,7 +182,7 @@ def numbers_for_units(
     communes = {u.pk: territory(u, on=on) for u in units}
     for metric, segment in wanted:
         per_commune = by_unit(metric=metric, start=EPOCH, end=week_end, level=Level.COMMUNE, on=on,
-                              categories=_categories(segment))  # fmt: skip
+                              categories=segment_categories(segment, metric))  # fmt: skip
         for u in units:
             days = _series_for(per_commune, communes[u.pk])
             total = sum(days.values())

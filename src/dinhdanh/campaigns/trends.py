@@ -16,8 +16,9 @@ from datetime import date
 from django.utils import timezone
 
 from dinhdanh.campaigns.charts import DailyRunning, TrendChart, trend_chart
+from dinhdanh.campaigns.counting import segment_categories
 from dinhdanh.campaigns.forecast import Running
-from dinhdanh.campaigns.models import Plan, Segment
+from dinhdanh.campaigns.models import Plan
 from dinhdanh.campaigns.progress import Counts, Series, by_unit
 from dinhdanh.campaigns.standings import EPOCH, TargetStanding, plan_standings, territory
 from dinhdanh.geo.models import AdministrativeUnit, Level
@@ -30,10 +31,6 @@ class TargetView:
     standing: TargetStanding
     chart: TrendChart | None
     covering: bool = False  # the target's territory is wider than the unit shown
-
-
-def _categories(segment: str) -> list[str] | None:
-    return None if segment == Segment.ALL else [segment]
 
 
 class _Reader:
@@ -61,7 +58,8 @@ class _Reader:
             places = self.counts.territories(t.unit for t in targets)
             self.counts.load((t.metric, places[t.unit_id]) for t in targets)
             return {
-                t.pk: self.counts.running(t.metric, _categories(t.segment), places[t.unit_id]) for t in targets
+                t.pk: self.counts.running(t.metric, segment_categories(t.segment, t.metric), places[t.unit_id])
+                for t in targets
             }
         communes = self.territories(t.unit for t in targets)
         out: dict[int, Running] = {}
@@ -70,7 +68,7 @@ class _Reader:
             if key not in self._daily:  # one read of every daily row per metric and segment
                 self._daily[key] = by_unit(
                     metric=t.metric, start=EPOCH, end=self.as_of, level=Level.COMMUNE, on=self.on,
-                    categories=_categories(t.segment),
+                    categories=segment_categories(t.segment, t.metric),
                 )  # fmt: skip
             series: Series = {}
             for commune, days in self._daily[key].items():

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.models.counts import Metric
-from dinhdanh.organizations.categories import Category
+from dinhdanh.organizations.categories import POLICE_UNITS, Category
 
 __all__ = [
     "POLICE",
@@ -34,11 +34,14 @@ __all__ = [
     "Weekday",
 ]
 
-POLICE = "police"  # police units, counted on their own (Hà Nội, Đắk Lắk, Kiên Giang: 100% in phase 1)
+# Police units, counted on their own (Hà Nội, Đắk Lắk, Kiên Giang: 100% in phase 1): the category their
+# events keep (decision 0043), not a category of Decree 69.
+POLICE = POLICE_UNITS
 
 
 class Segment(models.TextChoices):
-    """Whom a target counts: an organization category, police units apart, or everyone ("")."""
+    """Whom a target counts: an organization category, police units apart (no longer among
+    ``tax_agency``), or everyone ("": the four categories and police units)."""
 
     ALL = "", _("Tất cả")
     ENTERPRISE = Category.ENTERPRISE.value, Category.ENTERPRISE.label
