@@ -298,8 +298,15 @@ def test_a_communes_reader_sees_every_status_but_only_its_own_words(plan: Plan) 
 
 def test_the_kien_giang_plan_reports_by_district_then_by_the_communes_that_took_them(client: Client) -> None:
     from dinhdanh.campaigns.plan_services import plan_load
+    from dinhdanh.campaigns.standings import territory
     from dinhdanh.demo.campaign import PLAN_FILE
+    from dinhdanh.geo.models import Scheme
+    from tests.applications.support import tax_code
+    from tests.registries.police_support import police_list
 
+    # Its police target divides by the police list of the time (decision 0043): one unit, in December 2024.
+    kien_giang = territory(unit("91", Level.PROVINCE, Scheme.LEGACY), on=timezone.localdate())
+    police_list([(tax_code(), AdministrativeUnit.objects.get(pk=min(kien_giang)))])
     plan = plan_load(actor=None, text=PLAN_FILE.read_text(encoding="utf-8"))
     signed_in(client, make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE), "Cán bộ An Giang"))
     first = client.get(page_url(plan, week="2024-12-30"))

@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from dinhdanh.campaigns.errors import PlanError, PlanFileErrors
 from dinhdanh.campaigns.models.plans import Plan, TargetKind
 from dinhdanh.campaigns.plan_services import plan_load
+from dinhdanh.campaigns.standings import plan_standings, territory
+from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+from tests.applications.support import tax_code
+from tests.conftest import unit
+from tests.registries.police_support import police_list
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +30,20 @@ SEEDS = {
 
 def load(slug: str) -> Plan:
     return plan_load(actor=None, text=(PLANS / f"{slug}.yaml").read_text(encoding="utf-8"))
+
+
+# The police targets divide by the police list of the time (decision 0043): the country's, received in
+# December 2024, naming this many police units in each seed's province as it was.
+POLICE_UNITS = {"91": 3, "01": 2, "66": 1}
+
+
+@pytest.fixture(autouse=True)
+def police_lists_of_2024() -> None:
+    listed = []
+    for code, n in POLICE_UNITS.items():
+        communes = sorted(territory(unit(code, Level.PROVINCE, Scheme.LEGACY), on=date(2026, 1, 1)))
+        listed += [(tax_code(), AdministrativeUnit.objects.get(pk=pk)) for pk in communes[:n]]
+    police_list(listed)
 
 
 def test_every_plan_file_is_a_seed_and_every_seed_loads() -> None:
@@ -51,7 +71,7 @@ def test_kien_giang_carries_the_plan_s_numbers() -> None:
     }
     absolute, percent = TargetKind.ABSOLUTE, TargetKind.PERCENT
     assert figures == {
-        (1, "police"): (percent, 100, None, date(2024, 12, 30)),
+        (1, "police"): (percent, 100, 3, date(2024, 12, 30)),  # the police list's three units
         (1, "enterprise"): (absolute, 2816, 9387, None),
         (1, "cooperative"): (absolute, 130, 430, None),
         (1, "tax_agency"): (absolute, 425, 1416, None),
@@ -82,3 +102,24 @@ def test_the_other_plans_phases_and_duties() -> None:
         ("enterprise", 30),
         ("police", 100),
     ]
+
+
+def test_the_police_targets_read_the_police_list_and_count() -> None:
+    for slug, province in (
+        ("kien-giang-374-2024", "91"),
+        ("ha-noi-cao-diem-2024", "01"),
+        ("dak-lak-07-2025", "66"),
+    ):
+        plan = load(slug)
+        police = plan.targets.get(segment="police")
+        assert (police.kind, police.value, police.baseline) == (TargetKind.PERCENT, 100, POLICE_UNITS[province])
+        (standing,) = [s for s in plan_standings(plan, as_of=date(2025, 1, 15)) if s.target.segment == "police"]
+        assert standing.outlook is not None, slug  # a number (no police unit's account yet), not "no source"
+        assert (standing.outlook.done, standing.outlook.goal) == (0, POLICE_UNITS[province])
+
+
+def test_a_seed_whose_province_has_no_police_list_says_so_on_the_line() -> None:
+    police_list([])  # a later national list naming none: there is no police unit to divide by
+    with pytest.raises(PlanFileErrors) as caught:
+        load("dak-lak-07-2025")
+    assert [(e.line, e.error) for e in caught.value.errors] == [(36, PlanError.BASELINE_NO_POLICE_LIST)]

@@ -306,5 +306,13 @@ def test_the_demo_shows_a_campaign_in_progress(settings: Any, tmp_path: Path, cl
         ).values_list("count", flat=True)
     )
     assert enterprises.outlook.done == by_hand > 0
+    # Police units are counted on their own (decision 0043), over the police list of Kiên Giang's communes.
+    police = next(s for s in board.phases[0].targets if s.target.segment == "police")
+    assert police.outlook is not None, police.reason
+    assert police.target.baseline == police.outlook.goal > 0
+    assert 0 < police.outlook.done <= police.outlook.goal
+    # Every police unit of the list has its account in the end, most on the day (30/12/2024).
+    police_rows = DailyCount.objects.filter(metric=Metric.ACCOUNTS_ISSUED, category="police")
+    assert sum(police_rows.values_list("count", flat=True)) == police.target.baseline
     assert demo_load()["campaign"] == "kien-giang-374-2024"  # a second load adds nothing
     assert DomainEvent.objects.filter(payload__simulated=True).count() == simulated.count()
