@@ -148,3 +148,33 @@ def test_the_drill_down_reads_police_units_alike_from_the_map_and_from_every_row
     exact = read()  # no stored map yet: every daily row
     series.maintain(timezone.now())
     assert read() == exact == {"police": 1, "tax_agency": 1, "enterprise": 1}
+
+
+def test_a_police_percent_without_a_number_reads_the_list_when_shown_and_writes_nothing(client: Client) -> None:
+    """The seeds' form ("100% đơn vị Công an", no baseline): loads before any list, shows the list's count
+    from the day it is imported (as it stood by the due date)."""
+    plan = plan_load(actor=None, text=plan_text().replace(", baseline: registry}", "}"))
+    (before,) = [s for s in plan_standings(plan, as_of=TODAY) if s.target.segment == "police"]
+    assert before.outlook is None
+    assert "danh sách đơn vị Công an" in before.reason
+    rach_gia, phu_quoc = kien_giang_wards()
+    police = tax_code()
+    police_list([(police, rach_gia), (tax_code(), phu_quoc)])
+    organization = make_organization(category=Category.TAX_AGENCY, code=police, head_office=rach_gia)
+    events.emit(org_events.ISSUED, actor=None, organization=organization)
+    (after,) = [s for s in plan_standings(plan, as_of=TODAY) if s.target.segment == "police"]
+    assert after.outlook is not None
+    assert (after.outlook.done, after.outlook.goal) == (1, 2)
+    assert Target.objects.get(plan=plan, segment="police").baseline is None  # read, never stored
+
+
+def test_the_drill_down_page_shows_police_units_in_their_own_column(world: Plan, client: Client) -> None:
+    manager = make_officer(RegistryRole.CAMPAIGN_MANAGER, unit("91", Level.PROVINCE))
+    signed_in(client, manager)
+    page = client.get("/campaigns/units/91/", {"as_of": TODAY.isoformat()})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-category="police"' in html  # the summary's row of police units
+    assert "Đơn vị công an" in html
+    assert 'class="bar-police"' in html  # and its bar in each unit's picture
+    assert "outreach-police" not in html  # no outreach list: police units are not canvassed

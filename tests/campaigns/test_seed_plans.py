@@ -10,7 +10,7 @@ import pytest
 from dinhdanh.campaigns.errors import PlanError, PlanFileErrors
 from dinhdanh.campaigns.models.plans import Plan, TargetKind
 from dinhdanh.campaigns.plan_services import plan_load
-from dinhdanh.campaigns.standings import plan_standings, territory
+from dinhdanh.campaigns.standings import NO_POLICE_LIST, plan_standings, territory
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from tests.applications.support import tax_code
 from tests.conftest import unit
@@ -71,7 +71,7 @@ def test_kien_giang_carries_the_plan_s_numbers() -> None:
     }
     absolute, percent = TargetKind.ABSOLUTE, TargetKind.PERCENT
     assert figures == {
-        (1, "police"): (percent, 100, 3, date(2024, 12, 30)),  # the police list's three units
+        (1, "police"): (percent, 100, None, date(2024, 12, 30)),  # of the police list, read when shown
         (1, "enterprise"): (absolute, 2816, 9387, None),
         (1, "cooperative"): (absolute, 130, 430, None),
         (1, "tax_agency"): (absolute, 425, 1416, None),
@@ -112,14 +112,30 @@ def test_the_police_targets_read_the_police_list_and_count() -> None:
     ):
         plan = load(slug)
         police = plan.targets.get(segment="police")
-        assert (police.kind, police.value, police.baseline) == (TargetKind.PERCENT, 100, POLICE_UNITS[province])
+        assert (police.kind, police.value, police.baseline) == (TargetKind.PERCENT, 100, None)
         (standing,) = [s for s in plan_standings(plan, as_of=date(2025, 1, 15)) if s.target.segment == "police"]
         assert standing.outlook is not None, slug  # a number (no police unit's account yet), not "no source"
         assert (standing.outlook.done, standing.outlook.goal) == (0, POLICE_UNITS[province])
 
 
-def test_a_seed_whose_province_has_no_police_list_says_so_on_the_line() -> None:
+def test_a_seed_loads_without_a_police_list_and_says_what_its_police_target_lacks() -> None:
     police_list([])  # a later national list naming none: there is no police unit to divide by
+    plan = load("dak-lak-07-2025")
+    (standing,) = [s for s in plan_standings(plan, as_of=date(2025, 1, 15)) if s.target.segment == "police"]
+    assert standing.outlook is None
+    assert standing.reason == str(NO_POLICE_LIST)
+    assert plan.targets.get(segment="police").baseline is None  # nothing written by reading
+
+
+def test_baseline_registry_fixes_the_police_list_s_number_at_loading_or_refuses() -> None:
+    text = (PLANS / "dak-lak-07-2025.yaml").read_text(encoding="utf-8")
+    pinned = text.replace("segment: police, percent: 100}", "segment: police, percent: 100, baseline: registry}")
+    assert pinned != text
+    plan = plan_load(actor=None, text=pinned)
+    assert plan.targets.get(segment="police").baseline == POLICE_UNITS["66"]
+    Plan.objects.all().delete()
+    police_list([])
     with pytest.raises(PlanFileErrors) as caught:
-        load("dak-lak-07-2025")
-    assert [(e.line, e.error) for e in caught.value.errors] == [(36, PlanError.BASELINE_NO_POLICE_LIST)]
+        plan_load(actor=None, text=pinned)
+    assert [(e.line, e.error) for e in caught.value.errors] == [(37, PlanError.BASELINE_NO_POLICE_LIST)]
+    assert not Plan.objects.exists()

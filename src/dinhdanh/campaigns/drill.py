@@ -32,7 +32,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.dashboard import plans_visible
-from dinhdanh.campaigns.drill_figures import CATEGORIES, ORG_METRICS, Cell, Figures, baselines, figures
+from dinhdanh.campaigns.drill_figures import (
+    CATEGORIES,
+    FIGURE_CATEGORIES,
+    ORG_METRICS,
+    Cell,
+    Figures,
+    baselines,
+    figures,
+)
 from dinhdanh.campaigns.models import Activation, Plan
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_services import require_over
@@ -52,6 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATEGORIES",
+    "FIGURE_CATEGORIES",
     "ORG_METRICS",
     "PAGE_SIZE",
     "Cell",

@@ -25,16 +25,27 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.counting import COUNTED_CATEGORIES
-from dinhdanh.campaigns.models import DailyCount, Metric
+from dinhdanh.campaigns.models import DailyCount, Metric, Segment
 from dinhdanh.campaigns.progress import Counts
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.geo.rollup import rollup_ids
 from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.models import Baseline
 
-__all__ = ["CATEGORIES", "ORG_METRICS", "PEOPLE_METRICS", "Cell", "Figures", "baselines", "figures"]
+__all__ = [
+    "CATEGORIES", "FIGURE_CATEGORIES", "ORG_METRICS", "PEOPLE_METRICS", "Cell", "Figures", "baselines",
+    "counted_label", "figures",
+]  # fmt: skip
 
-CATEGORIES: tuple[str, ...] = tuple(Category.values)
+CATEGORIES: tuple[str, ...] = tuple(Category.values)  # an organization's legal category (the list's filter)
+FIGURE_CATEGORIES = COUNTED_CATEGORIES  # the figures' columns: police units apart (decision 0043)
+
+
+def counted_label(category: str) -> str:
+    """The label of a counting category: a legal one's, or police units'."""
+    return str(Segment.POLICE.label) if category == Segment.POLICE else str(Category(category).label)
+
+
 ORG_METRICS: tuple[str, ...] = (Metric.ACCOUNTS_ISSUED, Metric.ACCOUNTS_ACTIVATED, Metric.REQUESTS_RECEIVED)
 PEOPLE_METRICS: tuple[str, ...] = (Metric.PERSONS_LEVEL1, Metric.PERSONS_LEVEL2)
 
@@ -52,7 +63,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return str(Category(self.category).label) if self.category else str(_("Tổng"))
+        return counted_label(self.category) if self.category else str(_("Tổng"))
 
     @property
     def percent(self) -> float | None:
@@ -115,7 +126,7 @@ class Figures:
 
     @property
     def cells(self) -> list[Cell]:
-        return [self.cell(c) for c in CATEGORIES]
+        return [self.cell(c) for c in FIGURE_CATEGORIES]
 
     @property
     def totals(self) -> Cell:

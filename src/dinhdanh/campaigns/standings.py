@@ -28,13 +28,15 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.campaigns.counting import segment_categories
 from dinhdanh.campaigns.forecast import Outlook, outlook, outlook_of
-from dinhdanh.campaigns.models import Plan, Target
+from dinhdanh.campaigns.models import Plan, Segment, Target, TargetKind
 from dinhdanh.campaigns.progress import EPOCH, Counts, Series, by_unit
 from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.geo.rollup import rollup_ids
+from dinhdanh.registries.selectors.police import police_units_listed
 
 __all__ = ["EPOCH", "TargetStanding", "numbers_for_units", "plan_standings", "standings_of", "territory"]
 NO_GOAL = _("Chỉ tiêu tỷ lệ chưa có tổng số (mẫu số)")
+NO_POLICE_LIST = _("Chưa có danh sách đơn vị Công an phủ địa bàn đến hạn của chỉ tiêu (mẫu số)")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,28 @@ def _series_for(per_commune: PerCommune, communes: set[int]) -> Series:
 
 def _why_not(target: Target) -> str | None:
     if target.required is None:
-        return str(NO_GOAL)
+        return str(NO_POLICE_LIST if _reads_police_list(target) else NO_GOAL)
     return None
+
+
+def _reads_police_list(target: Target) -> bool:
+    """A percent of the police units with no number written: "100% đơn vị Công an" of the police's own
+    list as it stood by the target's due date, read when shown (decision 0043), so that a plan loads
+    before the list arrives and counts from the day it does."""
+    return target.segment == Segment.POLICE and target.kind == TargetKind.PERCENT and target.baseline is None
+
+
+def _police_denominators(targets: Sequence[Target], on: date) -> None:
+    """Give each such target, in memory only, the police list's number of units in its territory: one
+    read per unit and due date, and none for a plan without police targets."""
+    read: dict[tuple[int, date], int | None] = {}
+    for target in targets:
+        if _reads_police_list(target):
+            key = (target.unit_id, target.due)
+            if key not in read:
+                listed = police_units_listed(territory(target.unit, on=on), by=target.due)
+                read[key] = listed.units if listed is not None and listed.units else None
+            target.baseline = read[key]
 
 
 def _standing(target: Target, as_of: date, on: date, read: dict[tuple[str, str], PerCommune]) -> TargetStanding:
@@ -121,6 +143,7 @@ def standings_of(
     stored map when it holds, else (or with ``exact``) from every daily row. ``counts``: a reading
     the caller opened (and will hand to the page's charts), for ``as_of`` and ``on``."""
     on = on if on is not None else timezone.localdate()
+    _police_denominators(targets, on)
     if counts is None and not exact:
         counts = Counts.open(as_of=as_of, on=on)
     if counts is not None:

@@ -58,7 +58,8 @@ def _show(request: HttpRequest, code: str | None) -> HttpResponse:
         "kept": kept,
         "filters": "&".join(p for p in (kept, filters) if p),
         "outreach_url": _outreach(found.unit.code if found.unit else None) if found.outreach else "",
-        "categories": drill.CATEGORIES,
+        "categories": drill.FIGURE_CATEGORIES,  # the figures' columns, police units apart
+        "org_categories": drill.CATEGORIES,  # the organizations' legal categories (the list's filter)
         "org_metrics": drill.ORG_METRICS,
     }
     return render(request, "campaigns/drill.html", context)

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from dinhdanh.campaigns import charts
 from dinhdanh.campaigns.charts import Bar, category_bars
-from dinhdanh.campaigns.drill import CATEGORIES, Drill, Figures, Row
+from dinhdanh.campaigns.drill import Drill, Figures, Row
+from dinhdanh.campaigns.drill_figures import FIGURE_CATEGORIES, counted_label
 from dinhdanh.campaigns.forecast import Outlook, Standing
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
-from dinhdanh.organizations.categories import Category
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -86,7 +86,9 @@ def drill_url(unit: AdministrativeUnit | None, plan: str = "", as_of: date | Non
 @register.simple_tag
 def category_bars_of(figures: Figures, scale: int = 0, shown: bool = False) -> list[Bar]:
     """The per-category bars of a unit: shares of the baseline when ``shown``, else of ``scale``."""
-    return category_bars(figures.issued(), CATEGORIES, baselines=figures.baselines if shown else None, scale=scale)
+    return category_bars(
+        figures.issued(), FIGURE_CATEGORIES, baselines=figures.baselines if shown else None, scale=scale
+    )
 
 
 def bars_label(bars: list[Bar]) -> str:
@@ -120,7 +122,7 @@ def bars_svg(bars: list[Bar]) -> SafeString:
     )
 
 
-_CATEGORY_CODES = frozenset(CATEGORIES)
+_CATEGORY_CODES = frozenset(FIGURE_CATEGORIES)
 
 
 @register.simple_tag
@@ -157,7 +159,7 @@ def intcomma(value: int) -> str:
 
 @register.filter
 def category_label(value: str) -> str:
-    return str(Category(value).label) if value in Category.values else value
+    return counted_label(value) if value in FIGURE_CATEGORIES else value
 
 
 # A province's page draws a chart per target, each with a dot per week and a table row per week: built
