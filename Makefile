@@ -23,8 +23,11 @@ install: $(UV)
 install-dev: $(UV)
 	$(UV) sync --locked --python $(PYTHON)
 
+# `make run PORT=8080 RP_PORT=8081`: the server's and the demo relying party's ports.
+PORT ?= 8000
+RP_PORT ?= 8001
 run: install
-	$(BIN)/dinhdanh demo
+	$(BIN)/dinhdanh demo --port $(PORT) --rp-port $(RP_PORT)
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

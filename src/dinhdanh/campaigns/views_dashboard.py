@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dinhdanh.campaigns import dashboard, drill, trends
 from dinhdanh.campaigns.permissions import CampaignPermission
@@ -35,7 +35,7 @@ def as_of_of(request: HttpRequest) -> date | None:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def plans(request: HttpRequest) -> HttpResponse:
     actor = current_user(request)
     try:
@@ -48,7 +48,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def plan(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = as_of_of(request)
     if as_of is None:

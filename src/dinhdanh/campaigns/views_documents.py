@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dinhdanh.campaigns.documents import services
 from dinhdanh.campaigns.documents.forms import DocumentForm
@@ -28,7 +28,7 @@ def _page(request: HttpRequest, plan: Plan, form: DocumentForm, status: int = 20
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def documents(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         plan = services.plan_for_documents(actor=current_user(request), slug=slug)
@@ -49,7 +49,7 @@ def content_disposition(ascii_name: str, name: str) -> str:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def download(request: HttpRequest, slug: str) -> HttpResponse:
     actor = current_user(request)
     raw = request.POST if request.method == "POST" else request.GET

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dinhdanh.campaigns import drill
 from dinhdanh.campaigns.views_dashboard import as_of_of
@@ -67,13 +67,13 @@ def _show(request: HttpRequest, code: str | None) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def country(request: HttpRequest) -> HttpResponse:
     return _show(request, None)
 
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def unit(request: HttpRequest, code: str) -> HttpResponse:
     return _show(request, code)

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dinhdanh.campaigns import plan_edits, task_selectors, task_services
 from dinhdanh.campaigns.errors import PlanError
@@ -105,7 +105,7 @@ def _edit_page(
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _edit_page(request, _plan(request, slug, open_only=False))
@@ -138,7 +138,7 @@ def plan_status(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def phase(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug)
@@ -181,7 +181,7 @@ def _share_changes(
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def target(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug)
@@ -210,7 +210,7 @@ def target(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def allocation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug)
@@ -251,7 +251,7 @@ def allocation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def task(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.campaigns.models import Metric, Plan, PlanStatus, Segment
 from dinhdanh.campaigns.permissions import CampaignPermission
@@ -154,7 +154,7 @@ def _plan_week(request: HttpRequest, slug: str) -> tuple[Plan, date] | HttpRespo
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def week(request: HttpRequest, slug: str) -> HttpResponse:
     found = _plan_week(request, slug)
     if isinstance(found, HttpResponse):
@@ -223,7 +223,7 @@ def _province_page(
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def province(request: HttpRequest, slug: str) -> HttpResponse:
     found = _plan_week(request, slug)
     return found if isinstance(found, HttpResponse) else _province_page(request, *found)

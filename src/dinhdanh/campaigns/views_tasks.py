@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dinhdanh.campaigns import task_selectors, task_services
 from dinhdanh.campaigns.errors import PlanError
@@ -36,7 +36,7 @@ VIEW = CampaignPermission.VIEW_PLAN
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def tasks(request: HttpRequest, slug: str) -> HttpResponse:
     actor = current_user(request)
@@ -107,7 +107,7 @@ def _update(request: HttpRequest, plan: Plan, row: Task, form: TaskUpdateForm) -
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def task(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     actor = current_user(request)
@@ -136,7 +136,7 @@ def task(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def evidence(request: HttpRequest, slug: str, pk: int, update_pk: int) -> HttpResponse:
     actor = current_user(request)

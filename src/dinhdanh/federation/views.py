@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dinhdanh.federation import keys
 from dinhdanh.federation.clients import SCOPES
@@ -24,7 +24,7 @@ from dinhdanh.federation.protocol.userinfo import userinfo_claims
 JWKS_MAX_AGE = 300
 
 
-@require_GET
+@require_safe
 def jwks(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(keys.jwks())
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
@@ -56,7 +56,7 @@ def par(request: HttpRequest) -> JsonResponse:
     return pushed.push(request)
 
 
-@require_GET
+@require_safe
 def discovery(request: HttpRequest) -> JsonResponse:
     """OpenID Connect Discovery 1.0 §3: only what works today is advertised."""
     base = settings.FEDERATION_ISSUER
@@ -95,7 +95,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def userinfo(request: HttpRequest) -> JsonResponse:
     now = timezone.now()
     try:

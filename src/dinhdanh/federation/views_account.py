@@ -63,7 +63,7 @@ def default_clear(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     try:

@@ -172,7 +172,7 @@ def _issue(
 
 @csrf_exempt  # a client's page may POST the request (OIDC Core §3.1.2.1); the person's answer is CSRF-checked
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "decision" in request.POST:
         return _decide(request)

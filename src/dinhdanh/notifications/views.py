@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
@@ -18,7 +18,7 @@ from dinhdanh.notifications.models import MessageStatus
 
 
 @login_required
-@require_GET
+@require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
     try:
         require(request.user, KernelPermission.ADMINISTER_SYSTEM, any_unit=True)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.pages import error_page
@@ -45,7 +45,7 @@ def _page(request: HttpRequest, organization: Organization, *, token: str = "", 
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def member(request: HttpRequest, eid: str) -> HttpResponse:
     found = _organization(request, eid)
     return found if isinstance(found, HttpResponse) else _page(request, found)
@@ -93,7 +93,7 @@ def revoke(request: HttpRequest, eid: str, pk: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
     """Anyone pastes a token and learns whether we signed it, what it says and its status now."""
     context: dict[str, object] = {"max_token": MAX_TOKEN}
@@ -106,7 +106,7 @@ def check(request: HttpRequest) -> HttpResponse:
     return render(request, "trust/attestations/check.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def status_list(request: HttpRequest, pk: int) -> HttpResponse:
     found = StatusList.objects.filter(pk=pk).first()
     if found is None:

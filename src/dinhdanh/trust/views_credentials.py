@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.pages import error_page
@@ -48,7 +48,7 @@ def _page(request: HttpRequest, form: PartnerCertificateForm, status: int = 200)
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     return _page(request, PartnerCertificateForm())
 

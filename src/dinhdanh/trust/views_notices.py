@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
@@ -27,7 +27,7 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
 
 
 @login_required
-@require_GET
+@require_safe
 def clients(request: HttpRequest) -> HttpResponse:
     if (refused := _refused(request)) is not None:
         return refused
@@ -35,7 +35,7 @@ def clients(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def client_notices(request: HttpRequest, client_id: str) -> HttpResponse:
     if (refused := _refused(request)) is not None:
         return refused

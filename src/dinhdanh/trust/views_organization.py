@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.federation.consent import consent_revoke_for_organization, organization_consents
@@ -55,7 +55,7 @@ def _render(
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def connected_apps(request: HttpRequest, eid: str) -> HttpResponse:
     try:
         organization = organization_by_eid(eid)
@@ -88,7 +88,7 @@ def connected_app_revoke(request: HttpRequest, eid: str, pk: str) -> HttpRespons
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def organization_activity(request: HttpRequest, eid: str) -> HttpResponse:
     try:
         organization = organization_by_eid(eid)
@@ -100,7 +100,7 @@ def organization_activity(request: HttpRequest, eid: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def my_activity(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     context = {

@@ -43,7 +43,7 @@ def _year(request: HttpRequest) -> int:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def calendar(request: HttpRequest) -> HttpResponse:
     try:
         require(current_user(request), KernelPermission.ADMINISTER_SYSTEM, any_unit=True)

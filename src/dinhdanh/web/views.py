@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import KernelPermission, require
@@ -16,7 +16,7 @@ from dinhdanh.geo.models import Level, Scheme
 from dinhdanh.http.pages import error_page
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     stats = {
         "provinces": geo.units(level=Level.PROVINCE).count(),
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"stats": stats, "demo": demo_summary()})
 
 
-@require_GET
+@require_safe
 def units(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     results = None
@@ -46,7 +46,7 @@ def units(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def province(request: HttpRequest, code: str) -> HttpResponse:
     try:
         unit = geo.unit_by_code(code, level=Level.PROVINCE)
@@ -57,7 +57,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     try:
         require(request.user, KernelPermission.VIEW_AUDIT_LOG, any_unit=True)

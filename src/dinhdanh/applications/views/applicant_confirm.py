@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dinhdanh.applications import services
 from dinhdanh.applications.forms import CATEGORY_HELP, DocumentForm, OrganizationForm, attach
@@ -92,7 +92,7 @@ def _submit(request: HttpRequest, application: Application, form: CodeForm) -> H
 
 @sensitive_post_parameters("code")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         application = own_application(request, pk)
@@ -132,7 +132,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def created(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 7: the request exists; its number, where it stands and by when it is due."""
     try:
@@ -172,7 +172,7 @@ def _initial(application: Application) -> dict[str, object]:
 
 @sensitive_post_parameters(*PID_FIELDS)
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a draft. Personal ID numbers are not kept in clear, so they are typed again."""
     try:

@@ -69,7 +69,7 @@ def _gate(request: HttpRequest) -> HttpResponse | None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Step 2. A POST opens the ticket and sends the person to the second-factor confirmation (step 3)."""
     if not may_apply(current_user(request)):
@@ -82,7 +82,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register_category(request: HttpRequest) -> HttpResponse:
     """Step 4: one of the four categories, each explained."""
     refused = _gate(request)
@@ -112,7 +112,7 @@ def _category(request: HttpRequest) -> str | None:
 
 @sensitive_post_parameters(*PID_FIELDS)
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register_data(request: HttpRequest) -> HttpResponse:
     """Step 5: the organization's data. A valid POST creates the draft and goes to the confirmation."""
     refused = _gate(request)

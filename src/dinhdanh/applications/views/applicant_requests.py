@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.forms import SupplementForm, WithdrawForm
@@ -64,7 +64,7 @@ def _detail_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         application = own_application(request, pk, applicant_only=False)
@@ -75,7 +75,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """One of my request's documents, as an attachment (never rendered inline: the bytes are the uploader's)."""
     try:
@@ -141,7 +141,7 @@ def supplement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         application = own_application(request, pk)

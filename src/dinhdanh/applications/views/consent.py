@@ -32,7 +32,7 @@ def _waiting(request: HttpRequest, pk: int) -> Consent:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
     answer = _waiting(request, pk)
     application = answer.application

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dinhdanh.applications import selectors
 from dinhdanh.applications.forms_officer import (
@@ -61,7 +61,7 @@ def _queue_search(qs: Any, q: str) -> Any:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def queue(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
@@ -102,7 +102,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     officer = current_user(request)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.forms_officer import (
@@ -163,7 +163,7 @@ def verification_cancel(request: HttpRequest, pk: int, verification_pk: int) -> 
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     """A document of a request, for an officer in the jurisdiction or the partner asked about it.
     The selector decides and records the viewing (APP_DOCUMENT_VIEWED)."""

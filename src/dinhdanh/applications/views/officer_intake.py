@@ -59,7 +59,7 @@ def _communes(officer: User) -> list[tuple[int, str]]:
 @sensitive_post_parameters("personal_id")
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def intake(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
@@ -104,7 +104,7 @@ def _file_in(officer: User, person: User, form: IntakeForm) -> Application:
 @sensitive_post_parameters("representative_id", "co_representative_ids")
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 @step_up_required
 def intake_person(request: HttpRequest, pk: int) -> HttpResponse:

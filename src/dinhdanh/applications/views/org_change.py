@@ -122,12 +122,12 @@ def _change_page(request: HttpRequest, eid: str, kind: Kind) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def update_request(request: HttpRequest, eid: str) -> HttpResponse:
     return _change_page(request, eid, Kind.UPDATE)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def lock_request(request: HttpRequest, eid: str) -> HttpResponse:
     return _change_page(request, eid, Kind.LOCK)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dinhdanh.applications import selectors, services
 from dinhdanh.applications.forms_officer import AnswerForm
@@ -32,7 +32,7 @@ from dinhdanh.people.views.common import current_user, step_up_required
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def verifications(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -59,7 +59,7 @@ def verifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @refusals_as_pages
 def verification_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)

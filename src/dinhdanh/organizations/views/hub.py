@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import panels, selectors, services
@@ -17,7 +17,7 @@ from dinhdanh.people.views.common import current_user, step_up_required
 
 
 @login_required
-@require_GET
+@require_safe
 def hub(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     rows = []

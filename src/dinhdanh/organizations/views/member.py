@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations import panels, selectors, services
@@ -27,7 +27,7 @@ HISTORY_LIMIT = 100
 
 
 @login_required
-@require_GET
+@require_safe
 def profile(request: HttpRequest, eid: str) -> HttpResponse:
     try:
         organization, membership = member_organization(request, eid)
@@ -78,7 +78,7 @@ def _members_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def members(request: HttpRequest, eid: str) -> HttpResponse:
     return _members_page(request, eid)
 
@@ -140,7 +140,7 @@ def member_revoke(request: HttpRequest, eid: str, pk: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def org_requests(request: HttpRequest, eid: str) -> HttpResponse:
     try:
         organization, membership = member_organization(request, eid)
@@ -159,7 +159,7 @@ def org_requests(request: HttpRequest, eid: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def history(request: HttpRequest, eid: str) -> HttpResponse:
     try:
         organization, membership = member_organization(request, eid, "history")

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.pages import page_of, refusal, refusals_as_pages, valid_filters
@@ -24,7 +24,7 @@ from dinhdanh.people.views.common import current_user, first_error, step_up_requ
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def organizations(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
@@ -44,7 +44,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def organization(request: HttpRequest, eid: str) -> HttpResponse:
     found = selectors.organization_for_officer(current_user(request), eid)
@@ -118,7 +118,7 @@ def unlock(request: HttpRequest, eid: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 @refusals_as_pages
 def orphaned(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)

@@ -30,7 +30,7 @@ def _after_signin(request: HttpRequest, next_url: str) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @never_cache  # redisplays the number typed
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signin_page(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     if request.user.is_authenticated:
@@ -61,7 +61,7 @@ def signin_page(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("code")
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signin_verify(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     try:
@@ -96,7 +96,7 @@ def signout_page(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def step_up(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, User):

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dinhdanh.core import audit
 from dinhdanh.core.errors import CoreError, DomainError
@@ -80,7 +80,7 @@ def _phone_form(officer: User, data: object = None) -> PhoneResetForm:
 @sensitive_post_parameters("personal_id")
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def people_desk(request: HttpRequest) -> HttpResponse:
     officer = current_user(request)
     try:
@@ -113,7 +113,7 @@ def people_desk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     officer = current_user(request)
     try:
@@ -225,7 +225,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def reviews(request: HttpRequest) -> HttpResponse:
     try:
         queue = selectors.review_queue(actor=current_user(request))
@@ -258,7 +258,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def review_portrait(request: HttpRequest, pk: int) -> HttpResponse:
     """The portrait, decrypted for the reviewing officer only; each viewing is audited."""
     officer = current_user(request)

@@ -31,7 +31,7 @@ def _portrait_bytes(upload: UploadedFile[bytes] | None, limit: int) -> bytes:
 
 @sensitive_post_parameters("password", "password_confirm", "personal_id")
 @never_cache  # personal data typed or shown
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("people:me")
@@ -76,7 +76,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("code")
 @never_cache  # personal data typed or shown
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register_confirm(request: HttpRequest) -> HttpResponse:
     registration_id = request.session.get(SESSION_KEY, "")
     try:
@@ -112,7 +112,7 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("personal_id", "phone", "code", "new", "confirm")
 @never_cache  # personal data typed or shown
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Two steps on one page: number and phone, then the texted code and the new password. The first
     step answers the same whether or not the pair matches an account."""

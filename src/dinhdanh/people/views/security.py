@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dinhdanh.core.access import active_assignments, role_label
 from dinhdanh.core.errors import DomainError
@@ -27,7 +27,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def me(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     rows = [
@@ -46,7 +46,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def security(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     return render(
@@ -70,7 +70,7 @@ def _enrol_allowed(request: HttpRequest) -> bool:
 
 @sensitive_post_parameters("code")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def totp_enrol(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not _enrol_allowed(request):

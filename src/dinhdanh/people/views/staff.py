@@ -64,7 +64,7 @@ def _administrator(request: HttpRequest) -> HttpResponse | None:
 @sensitive_post_parameters("personal_id")
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff(request: HttpRequest) -> HttpResponse:
     refused = _administrator(request)
     if refused is not None:

@@ -18,7 +18,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.views.common import current_user
@@ -53,7 +53,7 @@ def _chosen_source(request: HttpRequest, sources: list[Source]) -> Source | None
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def lists(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     try:
@@ -74,7 +74,7 @@ def lists(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     try:
@@ -107,7 +107,7 @@ def _report_file(shot: Snapshot, fmt: str) -> Path:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def error_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     user = current_user(request)
     try:
@@ -123,7 +123,7 @@ def error_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def records(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     try:

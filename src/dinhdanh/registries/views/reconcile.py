@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.access import Jurisdiction, has_permission
 from dinhdanh.core.errors import DomainError
@@ -126,7 +126,7 @@ def _tab_context(tab: str, request: HttpRequest, scope: Scope, category: Categor
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def reconcile_home(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     tab = request.GET.get("tab", "outreach")
@@ -149,7 +149,7 @@ def reconcile_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def reconcile_export(request: HttpRequest) -> HttpResponseBase:
     user = current_user(request)
     try:

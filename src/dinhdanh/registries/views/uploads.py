@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people.models import User
@@ -104,7 +104,7 @@ def _page(
 @csrf_exempt  # checked in _receive, once the upload handler is in place
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     try:
@@ -233,7 +233,7 @@ def status_payload(job: ImportJob) -> dict[str, Any]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         found = _job(request, pk)
@@ -245,7 +245,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         found = _job(request, pk)
