@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 import pyotp
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
@@ -21,6 +23,7 @@ from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import RecoveryCode, TotpDevice, User
 from dinhdanh.people.totp import (
+    PENDING_FOR,
     has_totp,
     recovery_code_use,
     recovery_codes_left,
@@ -30,7 +33,7 @@ from dinhdanh.people.totp import (
     totp_remove,
     totp_verify,
 )
-from tests.conftest import make_user
+from tests.conftest import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -144,10 +147,33 @@ def test_beginning_again_while_confirmed_is_refused() -> None:
     assert bytes(TotpDevice.objects.get(user=user).secret_sealed) == sealed_before
 
 
-def test_beginning_again_before_confirming_replaces_the_unconfirmed_secret() -> None:
+def test_beginning_again_goes_on_with_the_secret_under_way() -> None:
+    """A reload of the enrolment page must not break the QR code the phone already scanned (issue 15.8)."""
+    user = make_user()
+    first, uri = totp_begin(user=user)
+    assert totp_begin(user=user) == (first, uri)
+    TotpDevice.objects.filter(user=user).update(created_at=timezone.now() - PENDING_FOR - timedelta(seconds=1))
+    assert totp_begin(user=user)[0] != first  # an enrolment left for half an hour starts afresh
+    assert TotpDevice.objects.filter(user=user).count() == 1
+
+
+def test_the_enrolment_page_keeps_its_secret_across_reloads_until_a_new_one_is_asked(client: Client) -> None:
+    user = make_user()
+    signed_in(client, user)
+    secret = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+    pages = [client.get(reverse("people:totp_enrol")) for _ in range(2)]
+    assert all(page.status_code == 200 for page in pages)
+    first, again = (secret.search(page.content.decode()).group(1) for page in pages)  # type: ignore[union-attr]
+    assert first == again
+    other = secret.search(client.get(reverse("people:totp_enrol"), {"new": "1"}).content.decode())
+    assert other is not None
+    assert other.group(1) != first
+
+
+def test_beginning_afresh_before_confirming_replaces_the_unconfirmed_secret() -> None:
     user = make_user()
     first, _uri = totp_begin(user=user)
-    second, _uri = totp_begin(user=user)
+    second, _uri = totp_begin(user=user, fresh=True)
     assert first != second
     assert TotpDevice.objects.filter(user=user).count() == 1
     with pytest.raises(DomainError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 from django.conf import settings
@@ -39,12 +39,24 @@ def has_totp(user: User) -> bool:
     return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
-def totp_begin(*, user: User) -> tuple[str, str]:
-    """Start enrolment: a fresh secret, returned with its otpauth:// URI for the QR code."""
+# How long an enrolment under way keeps its secret across reloads of the page: a phone that scanned
+# the QR code then sees the same secret after a reload, a language switch or a wrong first code.
+PENDING_FOR = timedelta(minutes=30)
+
+
+def totp_begin(*, user: User, fresh: bool = False) -> tuple[str, str]:
+    """Start enrolment, or go on with the one under way (begun within ``PENDING_FOR``, unless ``fresh``):
+    its secret, with its otpauth:// URI for the QR code."""
     if has_totp(user):
         raise DomainError(PeopleError.TOTP_ALREADY)
     if Passkey.objects.filter(user=user).exists():
         require_fresh_factor()  # the first factor follows a password sign-in; another is a sensitive change
+    pending = TotpDevice.objects.filter(
+        user=user, confirmed_at__isnull=True, created_at__gte=timezone.now() - PENDING_FOR
+    ).first()
+    if pending is not None and not fresh:
+        secret = _secret(pending)
+        return secret, _uri(user, secret)
     secret = pyotp.random_base32()
     with transaction.atomic():
         TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).delete()

@@ -89,7 +89,8 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
         secret, uri = totp.totp_pending(user=user)
     else:
         try:
-            secret, uri = totp.totp_begin(user=user)
+            # A reload shows the secret the phone may have scanned; "new" asks for another one.
+            secret, uri = totp.totp_begin(user=user, fresh=request.GET.get("new") == "1")
         except DomainError as exc:
             messages.error(request, exc.message())
             return redirect("people:security")
