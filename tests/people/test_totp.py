@@ -370,3 +370,23 @@ def test_regenerating_invalidates_every_old_code() -> None:
     assert not any(recovery_code_use(user=user, code=code) for code in old[1:])
     assert recovery_code_use(user=user, code=new[0])
     assert actions(user).count(PeopleAction.RECOVERY_CODES_GENERATED) == 2
+
+
+def test_new_recovery_codes_come_with_a_file_to_keep(client: Client) -> None:
+    """Shown once and stored only as digests: the page itself carries the text file (issue 15.8)."""
+    from urllib.parse import unquote
+
+    user, _totp, _codes = enrolled()
+    signed_in(client, user)
+    page = client.post(reverse("people:recovery_regenerate"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    link = re.search(
+        r'data-testid="recovery-download" download="[^"]+" href="data:text/plain;charset=utf-8,([^"]+)"', html
+    )
+    assert link is not None
+    text = unquote(link.group(1))
+    shown = re.findall(r"<li><code>([^<]+)</code></li>", html)
+    assert len(shown) == 10
+    assert all(code in text.splitlines() for code in shown)
+    assert page["Cache-Control"].startswith("no-store") or "no-store" in page["Cache-Control"]

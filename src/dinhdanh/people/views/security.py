@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -68,6 +71,22 @@ def _enrol_allowed(request: HttpRequest) -> bool:
     return not signin.second_factors(current_user(request)) or authflow.is_stepped_up(request)
 
 
+def _codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    """The recovery codes, shown once, with a text file of them to keep: built in the page (a data: link)
+    because only their digests are stored — no later request could give them again."""
+    text = "\n".join(
+        [
+            _("Mã khôi phục dinhdanh — mỗi mã dùng một lần"),
+            timezone.localdate().strftime("%d/%m/%Y"),
+            "",
+            *codes,
+            "",
+        ]
+    )
+    download = "data:text/plain;charset=utf-8," + quote(text)
+    return _no_store(render(request, "people/recovery_codes.html", {"codes": codes, "download": download}))
+
+
 @sensitive_post_parameters("code")
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -85,7 +104,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
                 attach(form, exc)
             else:
                 authflow.mark_stepped_up(request)
-                return _no_store(render(request, "people/recovery_codes.html", {"codes": codes}))
+                return _codes_page(request, codes)
         secret, uri = totp.totp_pending(user=user)
     else:
         try:
@@ -112,7 +131,7 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
 @step_up_required
 def recovery_regenerate(request: HttpRequest) -> HttpResponse:
     codes = totp.recovery_codes_regenerate(user=current_user(request))
-    return _no_store(render(request, "people/recovery_codes.html", {"codes": codes}))
+    return _codes_page(request, codes)
 
 
 @login_required
