@@ -33,7 +33,7 @@ from django.utils import timezone
 from dinhdanh.campaigns.errors import PlanError
 from dinhdanh.campaigns.models.plans import POLICE
 from dinhdanh.campaigns.plan_reader import Reader, suggest
-from dinhdanh.campaigns.standings import territory
+from dinhdanh.campaigns.standings import police_denominator
 from dinhdanh.core import access
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import fold
@@ -42,7 +42,6 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
 from dinhdanh.registries.permissions import RegistryPermission
 from dinhdanh.registries.reconcile.baselines import baseline_for
-from dinhdanh.registries.selectors.police import police_units_listed
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -195,12 +194,10 @@ def registry_baseline(
 
 
 def _police_baseline(reader: Reader, node: yaml.Node, *, unit: AdministrativeUnit, due: date) -> int | None:
-    # The territory as the dashboards read it, so the denominator and the counts cover the same communes.
-    found = police_units_listed(territory(unit, on=timezone.localdate()), by=due)
-    if found is None or not found.units:  # "100% of none" is a mistake, never a met target
+    units = police_denominator(unit, due, on=timezone.localdate())
+    if units is None:
         reader.fail(node, PlanError.BASELINE_NO_POLICE_LIST, code=unit.code, name=unit.name, day=due)
-        return None
-    return found.units
+    return units
 
 
 def _in_force(unit: AdministrativeUnit, day: date) -> bool:

@@ -34,7 +34,15 @@ from dinhdanh.geo.models import AdministrativeUnit, Level
 from dinhdanh.geo.rollup import rollup_ids
 from dinhdanh.registries.selectors.police import police_units_listed
 
-__all__ = ["EPOCH", "TargetStanding", "numbers_for_units", "plan_standings", "standings_of", "territory"]
+__all__ = [
+    "EPOCH",
+    "TargetStanding",
+    "numbers_for_units",
+    "plan_standings",
+    "police_denominator",
+    "standings_of",
+    "territory",
+]
 NO_GOAL = _("Chỉ tiêu tỷ lệ chưa có tổng số (mẫu số)")
 NO_POLICE_LIST = _("Chưa có danh sách đơn vị Công an phủ địa bàn đến hạn của chỉ tiêu (mẫu số)")
 
@@ -80,6 +88,14 @@ def _reads_police_list(target: Target) -> bool:
     return target.segment == Segment.POLICE and target.kind == TargetKind.PERCENT and target.baseline is None
 
 
+def police_denominator(unit: AdministrativeUnit, due: date, *, on: date) -> int | None:
+    """The police units the latest complete police list imported by ``due`` names in ``unit``'s
+    territory as the dashboards read it (today's communes), so the denominator and the counts cover the
+    same communes; None without such a list, or when it names none there ("100% of none" is never met)."""
+    listed = police_units_listed(territory(unit, on=on), by=due)
+    return listed.units if listed is not None and listed.units else None
+
+
 def _police_denominators(targets: Sequence[Target], on: date) -> None:
     """Give each such target, in memory only, the police list's number of units in its territory: one
     read per unit and due date, and none for a plan without police targets."""
@@ -88,8 +104,7 @@ def _police_denominators(targets: Sequence[Target], on: date) -> None:
         if _reads_police_list(target):
             key = (target.unit_id, target.due)
             if key not in read:
-                listed = police_units_listed(territory(target.unit, on=on), by=target.due)
-                read[key] = listed.units if listed is not None and listed.units else None
+                read[key] = police_denominator(target.unit, target.due, on=on)
             target.baseline = read[key]
 
 
