@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -59,11 +59,6 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
 def svgnum(value: float | int) -> str:
     """A coordinate for an SVG attribute: a dot for decimals whatever the page's language."""
     return f"{float(value):.1f}"
-
-
-@register.filter
-def percent(share: float | None) -> float | None:
-    return None if share is None else share * 100
 
 
 @register.simple_tag
@@ -151,10 +146,6 @@ def unit_row(row: Row, plan: str, drilled: Drill) -> SafeString:
         f'<tr data-code="{escape(unit.code)}">\n      <th scope="row">{name}</th>\n      <td>{bars_svg(bars)}</td>'
         f"\n      {numbers}\n    </tr>"
     )
-
-
-def intcomma(value: int) -> str:
-    return number_format(value, force_grouping=True)
 
 
 @register.filter
