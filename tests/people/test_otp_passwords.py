@@ -369,7 +369,7 @@ def test_an_unmatched_pair_gets_the_same_answer_and_no_text(
     if len(personal_id) <= 20:  # the form accepts it: the one answer for every pair
         assert "Nếu thông tin khớp với một tài khoản, mã OTP đã được gửi" in page
     else:
-        assert 'class="error"' in page
+        assert "data-error-summary" in page
     assert not Message.objects.exists()
     assert not OneTimeCode.objects.exists()
 

@@ -18,6 +18,7 @@ from dinhdanh.people.authflow import PENDING, STEPPED_UP_AT
 from dinhdanh.people.models import AccountSession, SignInEvent, SignInOutcome, Throttle, User
 from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import PASSWORD, make_officer, make_user
+from tests.pages import shown_errors
 from tests.people.support import enrol_totp, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +40,8 @@ def sign_in(client: Client, username: str = NUMBER, password: str = PASSWORD, ne
 
 
 def errors(page: str) -> list[str]:
-    form_wide = re.findall(r'<div class="error" role="alert">(.*?)</div>', page, re.S)
-    shown = [m for block in form_wide for m in re.findall(r"<p>(.*?)</p>", block, re.S)]
-    return shown + re.findall(r'<span class="error"[^>]*>(.*?)</span>', page, re.S)
+    """Every error message shown on the sign-in form (form-wide and per field)."""
+    return shown_errors(page)
 
 
 def signed_in_as(client: Client) -> str | None:

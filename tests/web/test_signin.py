@@ -13,6 +13,7 @@ from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.models import AccountLevel, User
 from dinhdanh.people.services import user_create
 from tests.conftest import PASSWORD, signed_in
+from tests.pages import shown_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,7 @@ def sign_in(client: Client, username: str, password: str, **extra: str) -> tuple
 
 def errors(page: str) -> list[str]:
     """Every error message shown on the sign-in form (form-wide and per field)."""
-    form_wide = re.findall(r'<div class="error" role="alert">(.*?)</div>', page, re.S)
-    shown = [m for block in form_wide for m in re.findall(r"<p>(.*?)</p>", block, re.S)]
-    return shown + re.findall(r'<span class="error"[^>]*>(.*?)</span>', page, re.S)
+    return shown_errors(page)
 
 
 def last_event(action: str) -> AuditEvent:

@@ -206,7 +206,7 @@ class DocumentForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label=_("Lý do rút hồ sơ (không bắt buộc)"), max_length=1000, required=False,
+        label=_("Lý do rút hồ sơ"), max_length=1000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
     confirm = forms.BooleanField(
@@ -226,7 +226,7 @@ class ConsentForm(forms.Form):
         },
     )
     reason = forms.CharField(
-        label=_("Lý do không đồng ý (không bắt buộc)"),
+        label=_("Lý do không đồng ý"),
         help_text=_("Người nộp hồ sơ sẽ đọc được lý do này."),
         required=False,
         max_length=1000,

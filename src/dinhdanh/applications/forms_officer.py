@@ -56,7 +56,7 @@ class QueueFilterForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    note = _reason(_("Ghi chú (không bắt buộc)"), required=False, rows=2)
+    note = _reason(_("Ghi chú"), required=False, rows=2)
 
 
 class RejectForm(forms.Form):
@@ -221,4 +221,4 @@ class MultipleFileField(forms.FileField):
 
 class AnswerForm(forms.Form):
     answer = _reason(_("Kết quả xác minh"), rows=5)
-    attachments = MultipleFileField(label=_("Tài liệu kèm theo (PDF, JPEG, PNG; không bắt buộc)"), required=False)
+    attachments = MultipleFileField(label=_("Tài liệu kèm theo (PDF, JPEG, PNG)"), required=False)

@@ -72,7 +72,7 @@ class RegisterForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.CharField(
-        label=_("Thư điện tử (không bắt buộc)"),
+        label=_("Thư điện tử"),
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -109,7 +109,7 @@ class PasswordResetFinishForm(forms.Form):
 
 
 class LockSelfForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do (không bắt buộc)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Lý do"), max_length=500, required=False)
     confirm = forms.BooleanField(
         label=_("Tôi hiểu rằng tài khoản sẽ bị khóa ngay và chỉ được mở tại cơ quan công an."),
         error_messages={"required": _("Hãy đánh dấu xác nhận để khóa tài khoản.")},

@@ -64,8 +64,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if serves_outer():
         items.append((_("Tài liệu API"), "api:openapi-view"))
     path = request.path
-    nav = []
-    for label, name in items:
-        url = reverse(name)
-        nav.append(NavItem(str(label), url, path == url or (url != "/" and path.startswith(url))))
+    urls = [(label, reverse(name)) for label, name in items]
+    # One highlighted item: the longest link the page sits under (/me/security/ is not also /me/).
+    under = [url for _label, url in urls if path == url or (url != "/" and path.startswith(url))]
+    current = max(under, key=len, default=None)
+    nav = [NavItem(str(label), url, url == current) for label, url in urls]
     return {"nav_items": nav, "deploy_zone_inner": serves_inner(), "deploy_zone_outer": serves_outer()}

@@ -76,7 +76,7 @@ def test_an_unknown_number_is_reported_on_the_form() -> None:
     client = client_for(intake_officer())
     response = look_up(client, personal_id())
     assert response.status_code == 200
-    assert 'class="error"' in html(response)
+    assert "data-error-summary" in html(response)
 
 
 def test_the_person_page_opens_only_after_a_lookup_in_this_session() -> None:
@@ -150,7 +150,7 @@ def test_bad_input_leaves_nothing_behind(case: str) -> None:
     look_up(client, pid)
     response = client.post(f"/applications/intake/{person.pk}/", tk02(pid, person.full_name, **overrides))
     assert response.status_code == 200
-    assert 'class="error"' in html(response)
+    assert "data-error-summary" in html(response)
     assert not Application.objects.filter(applicant=person).exists()
 
 

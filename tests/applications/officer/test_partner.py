@@ -112,7 +112,7 @@ def test_bad_answers_change_nothing(data: dict[str, Any]) -> None:
     client = client_for(partner_clerk("tax"))
     response = client.post(answer_url(verification), data)
     assert response.status_code == 200
-    assert 'class="error"' in html(response)
+    assert "data-error-summary" in html(response)
     assert VerificationRequest.objects.get(pk=verification.pk).status == VerificationStatus.OPEN
 
 
