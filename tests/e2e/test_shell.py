@@ -43,7 +43,10 @@ def test_home_language_switch_and_officer_signin(browser: Any, live_server: Any)
     page.get_by_label("Số định danh cá nhân").fill(login)
     page.get_by_label("Mật khẩu").fill("sai-mat-khau-123")
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    assert page.get_by_role("alert").inner_text().strip() == "Số định danh hoặc mật khẩu không đúng."
+    summary = page.get_by_role("alert")
+    assert "Số định danh hoặc mật khẩu không đúng." in summary.inner_text()
+    assert page.title().startswith("Lỗi:")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
 
     page.get_by_label("Số định danh cá nhân").fill(login)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
