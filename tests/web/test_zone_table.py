@@ -290,6 +290,7 @@ ROUTES: list[tuple[str, str, Zone]] = [
     ("signin/verify/", "people:signin_verify", Zone.BOTH),
     ("signout/", "people:signout", Zone.BOTH),
     ("step-up/", "people:step_up", Zone.BOTH),
+    ("step-up/resume/<str:token>/", "people:step_up_resume", Zone.BOTH),
     ("units/", "web:units", Zone.BOTH),
     ("units/<str:code>/", "web:province", Zone.BOTH),
 ]
