@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dinhdanh.http.zones import Zone, serves_inner, serves_outer
-from dinhdanh.people.views import auth, register, security
+from dinhdanh.people.views import auth, register, resume, security
 
 ZONE = Zone.BOTH  # sign-in and one's own account everywhere; registration outer; the officer desk inner
 app_name = "people"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("signin/verify/", auth.signin_verify, name="signin_verify"),
     path("signout/", auth.signout_page, name="signout"),
     path("step-up/", auth.step_up, name="step_up"),
+    path("step-up/resume/<str:token>/", resume.step_up_resume, name="step_up_resume"),
     path("me/", security.me, name="me"),
     path("me/security/", security.security, name="security"),
     path("me/security/totp/", security.totp_enrol, name="totp_enrol"),

@@ -27,8 +27,8 @@ from dinhdanh.organizations import services
 from dinhdanh.organizations.forms import ChangeRequestForm, LockRequestForm
 from dinhdanh.organizations.models import LockGround, Organization
 from dinhdanh.organizations.views.common import RefusalError, is_representative, member_organization, render_org
-from dinhdanh.people import authflow
-from dinhdanh.people.views.common import current_user, step_up_redirect
+from dinhdanh.people import authflow, pending_action
+from dinhdanh.people.views.common import current_user, step_up_for_post
 
 
 def _send(
@@ -93,7 +93,8 @@ def _change_page(request: HttpRequest, eid: str, kind: Kind) -> HttpResponse:
     allowed = is_representative(membership)
     if request.method == "POST" and allowed:
         if not authflow.is_stepped_up(request):
-            return step_up_redirect(request, request.path)
+            return step_up_for_post(request)
+        pending_action.forget_resumed(request)
         if form.is_valid() and isinstance(form, LockRequestForm):
             locked = _lock_now(request, organization, form)
             if locked is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -111,7 +112,14 @@ def step_up(request: HttpRequest) -> HttpResponse:
             attach(form, exc)
         else:
             return redirect(next_url)
-    return render(request, "people/step_up.html", {"form": form, "next": next_url, "factors": factors})
+    context = {
+        "form": form,
+        "next": next_url,
+        "factors": factors,
+        "step_up_minutes": max(1, settings.STEP_UP_SECONDS // 60),
+        "resuming": next_url.startswith(reverse("people:step_up_resume", args=["-"]).removesuffix("-/")),
+    }
+    return render(request, "people/step_up.html", context)
 
 
 def step_up_with_code(request: HttpRequest, user: User, code: str) -> SignInMethod:

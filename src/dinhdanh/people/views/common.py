@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from dinhdanh.people import pending_action
 from dinhdanh.people.authflow import is_stepped_up
 from dinhdanh.people.models import User
 
@@ -47,18 +48,30 @@ def first_error(form: forms.Form) -> str:
     return ""
 
 
-def step_up_required[**P](view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sensitive pages: a fresh second factor first ("xác thực passcode hoặc vân tay/khuôn mặt").
+def step_up_for_post(request: HttpRequest) -> HttpResponse:
+    """A POST that arrived without a fresh factor: held, and offered again once the person steps up.
 
-    A POST that arrives stale is not carried out; the person confirms and submits again.
+    It is not carried out now (decision 0010); after step-up the resume page posts it again (issue 15.2).
+    Too large to hold, the person returns to the page they were on.
     """
+    back = _referring_page(request)
+    token = pending_action.hold(request, back)
+    if token is None:
+        return step_up_redirect(request, back)
+    return step_up_redirect(request, reverse("people:step_up_resume", args=[token]))
+
+
+def step_up_required[**P](view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sensitive pages: a fresh second factor first ("xác thực passcode hoặc vân tay/khuôn mặt")."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_stepped_up(request):
-            # A stale POST is not replayed; after step-up the person returns to the page they were on.
-            target = request.get_full_path() if request.method == "GET" else _referring_page(request)
-            return step_up_redirect(request, target)
+            if request.method == "POST":
+                return step_up_for_post(request)
+            return step_up_redirect(request, request.get_full_path())
+        if request.method == "POST":
+            pending_action.forget_resumed(request)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -2,6 +2,8 @@
 // 1. An error summary takes focus, so a screen reader reads every error once and the keyboard starts there;
 //    its links focus the field itself (the label's top stays in view), not just scroll to it.
 // 2. On a narrow screen the main menu folds behind a button.
+// 3. After a step-up, the held action is posted again at once (people/views/resume.py); without script the
+//    person presses the button.
 (function () {
   "use strict";
   function ready(fn) {
@@ -21,6 +23,11 @@
         holder.scrollIntoView();
         target.focus({ preventScroll: true });
       });
+    }
+    var resume = document.querySelector("form[data-resume-action]");
+    if (resume && !resume.dataset.sent) {
+      resume.dataset.sent = "1";
+      resume.requestSubmit ? resume.requestSubmit() : resume.submit();
     }
     var toggle = document.querySelector("[data-menu-toggle]");
     var nav = document.getElementById("main-nav");
