@@ -118,6 +118,13 @@ class ApplicationError(ErrorCode):
         _("Trụ sở phải ghi đến cấp xã, phường, đặc khu ({value} là cấp tỉnh)."),
         400,
     )
+    NAME_SYMBOLS = (
+        "applications.name_symbols",
+        _(
+            "Tên chỉ gồm chữ, số, dấu cách và các dấu . , - ' \" & ( ) / :; bỏ ký hiệu, biểu tượng cảm xúc và dấu < >."
+        ),
+        400,
+    )
     DATE_INVALID = (
         "applications.date_invalid",
         _("Ngày {value} không hợp lệ (dạng YYYY-MM-DD hoặc DD/MM/YYYY, không sau hôm nay)."),

@@ -104,12 +104,30 @@ def _text(raw: Mapping[str, object], key: str) -> str:
     return value
 
 
+# Legal names (issue 15.8): letters (any script, with their marks), digits, spaces and the punctuation
+# registered names use. No markup (< >), no emoji or other symbols, no format characters.
+NAME_KEYS = frozenset({"name", "short_name", "foreign_name", "representative_name", "co_representative_names"})
+_NAME_PUNCTUATION = frozenset(".,-'\"&()/:\u2019\u201c\u201d\u2013")
+
+
+def legal_name(value: str, *, field: str) -> str:
+    """``value`` (already through ``clean``) if it can be a legal name; ``NAME_SYMBOLS`` otherwise."""
+    for ch in value:
+        if ch == " " or ch in _NAME_PUNCTUATION:
+            continue
+        if unicodedata.category(ch)[0] not in "LMN":
+            raise DomainError(ApplicationError.NAME_SYMBOLS, field=field)
+    return value
+
+
 def _required(raw: Mapping[str, object], key: str) -> str:
-    return clean(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+    value = clean(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+    return legal_name(value, field=key) if key in NAME_KEYS else value
 
 
 def _optional(raw: Mapping[str, object], key: str) -> str:
-    return clean_optional(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+    value = clean_optional(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+    return legal_name(value, field=key) if key in NAME_KEYS else value
 
 
 def parse_date(value: str, *, field: str) -> str:
@@ -259,7 +277,10 @@ def _co_representatives(raw: Mapping[str, object], representative: Person) -> li
     people: list[Person] = []
     seen = {representative["digest"]}
     for index, (name, number) in enumerate(zip(names, numbers, strict=True)):
-        cleaned = clean(name, field="co_representative_names", max_length=TEXT_LIMITS["representative_name"])
+        cleaned = legal_name(
+            clean(name, field="co_representative_names", max_length=TEXT_LIMITS["representative_name"]),
+            field="co_representative_names",
+        )
         position = clean_optional(
             positions[index] if positions else "",
             field="co_representative_positions",
