@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from django.test import Client
 
 from dinhdanh.applications import services
 from dinhdanh.applications.models import Application, Consent, Status
+from dinhdanh.people import pending_action
+from dinhdanh.people.assurance import STEPPED_UP_AT
 from tests.applications.support import person, start
 from tests.conftest import signed_in
 from tests.people.support import post_json
@@ -55,3 +60,26 @@ def test_the_refusal_reason_over_the_api_and_hostile_input() -> None:
     )
     assert done.status_code == 200, done.content
     assert "<b>Không đồng ý</b>" in done.json()["decision_reason"]  # kept as text; pages escape it
+
+
+def test_a_consent_sent_with_a_lapsed_factor_is_held_and_given_after_step_up() -> None:
+    """Issue 15.2: answering is a legal act, so a stale session steps up first, and the answer is not lost."""
+    application, other = _waiting()
+    client = signed_in(Client(), other, stepped_up=False)  # type: ignore[arg-type]
+    page = f"/organizations/requests/{application.pk}/consent/"
+    answer = {"answer": "refuse", "reason": "Chưa họp hội đồng"}
+    held = client.post(page, answer, HTTP_REFERER=f"http://testserver{page}")
+    assert held["Location"].startswith("/step-up/?next=%2Fstep-up%2Fresume%2F")
+    assert Application.objects.get(pk=application.pk).status == Status.AWAITING_CONSENT
+    session = client.session
+    session[STEPPED_UP_AT] = time.time()
+    session.save()
+    resume = re.search(r"next=([^&]+)", held["Location"]).group(1).replace("%2F", "/")  # type: ignore[union-attr]
+    fields = dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', client.get(resume).content.decode())
+    )
+    assert fields["reason"] == "Chưa họp hội đồng"
+    assert client.post(page, fields).status_code == 302
+    assert Application.objects.get(pk=application.pk).status == Status.REJECTED
+    assert client.get(resume).status_code == 302  # used once; gone
+    assert not client.session.get(pending_action.SESSION_KEY)

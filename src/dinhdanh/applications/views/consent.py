@@ -15,8 +15,8 @@ from dinhdanh.applications.forms import ConsentForm
 from dinhdanh.applications.models import Consent
 from dinhdanh.applications.views.applicant_common import head_office_of, render_page
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import authflow
-from dinhdanh.people.views.common import current_user, step_up_redirect
+from dinhdanh.people import authflow, pending_action
+from dinhdanh.people.views.common import current_user, step_up_for_post
 
 
 def _waiting(request: HttpRequest, pk: int) -> Consent:
@@ -40,7 +40,8 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not stepped_up:
-            return step_up_redirect(request, request.path)
+            return step_up_for_post(request)
+        pending_action.forget_resumed(request)
         if form.is_valid():
             given = form.cleaned_data["answer"] == "give"
             try:
