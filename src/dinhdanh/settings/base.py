@@ -203,6 +203,7 @@ USE_THOUSAND_SEPARATOR = True  # 3.321 xã / 3,321 communes, per the active loca
 NUMBER_GROUPING = 3
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["dinhdanh.formats"]  # dd/mm/yyyy in both languages (issue 15.7)
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
