@@ -143,18 +143,18 @@ def test_head_office_must_be_a_current_commune() -> None:
 @pytest.mark.parametrize(
     ("changes", "field", "error"),
     [
-        ({"name": ""}, "name", "core.empty_value"),
+        ({"name": ""}, "name", "applications.name_required"),
         ({"name": "x" * 401}, "name", "core.too_long"),
         ({"name": "Công ty\u202eABC"}, "name", "core.control_characters"),
         ({"name": 12}, "name", "applications.not_text"),
         ({"representative_id": "12345"}, "representative_id", "codes.pid_length"),
         ({"representative_id": "99908500112A"}, "representative_id", "codes.pid_not_digits"),
         ({"representative_id": "999085001122"}, "representative_id", "codes.pid_unknown_province"),
-        ({"representative_name": ""}, "representative_name", "core.empty_value"),
+        ({"representative_name": ""}, "representative_name", "applications.representative_name_required"),
         ({"phone": "12345"}, "phone", "applications.phone_invalid"),
         ({"email": "not-an-address"}, "email", "applications.email_invalid"),
-        ({"established_on": "31/02/2020"}, "established_on", "applications.date_invalid"),
-        ({"established_on": "2999-01-01"}, "established_on", "applications.date_invalid"),
+        ({"established_on": "31/02/2020"}, "established_on", "applications.established_invalid"),
+        ({"established_on": "2999-01-01"}, "established_on", "applications.established_future"),
         ({"surprise": "x"}, "surprise", "applications.unknown_fields"),
     ],
 )
@@ -188,7 +188,7 @@ def test_the_other_kinds_carry_their_own_keys() -> None:
         {"reason": "Mất điện thoại", "authority": ""}, kind=Kind.LOCK, category=Category.ENTERPRISE
     ).data
     assert lock == {"reason": "Mất điện thoại", "authority": "", "document_reference": ""}
-    assert refused({"reason": ""}, kind=Kind.REVOKE).code == "core.empty_value"
+    assert refused({"reason": ""}, kind=Kind.REVOKE).code == "applications.reason_required"
 
 
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -125,6 +125,37 @@ class ApplicationError(ErrorCode):
         ),
         400,
     )
+    NAME_REQUIRED = ("applications.name_required", _("Nhập tên tổ chức."), 400)
+    REPRESENTATIVE_NAME_REQUIRED = (
+        "applications.representative_name_required",
+        _("Nhập họ và tên người đại diện theo pháp luật."),
+        400,
+    )
+    REPRESENTATIVE_ID_REQUIRED = (
+        "applications.representative_id_required",
+        _("Nhập số định danh cá nhân của người đại diện (12 chữ số)."),
+        400,
+    )
+    ESTABLISHED_FUTURE = (
+        "applications.established_future",
+        _("Ngày thành lập không được sau hôm nay."),
+        400,
+    )
+    ESTABLISHED_INVALID = (
+        "applications.established_invalid",
+        _("Nhập ngày thành lập dạng ngày/tháng/năm, ví dụ 15/03/2010."),
+        400,
+    )
+    FOUNDING_DATE_FUTURE = (
+        "applications.founding_date_future",
+        _("Ngày ban hành văn bản thành lập không được sau hôm nay."),
+        400,
+    )
+    FOUNDING_DATE_INVALID = (
+        "applications.founding_date_invalid",
+        _("Nhập ngày ban hành văn bản thành lập dạng ngày/tháng/năm, ví dụ 15/03/2010."),
+        400,
+    )
     DATE_INVALID = (
         "applications.date_invalid",
         _("Ngày {value} không hợp lệ (dạng YYYY-MM-DD hoặc DD/MM/YYYY, không sau hôm nay)."),

@@ -70,10 +70,13 @@ def field_message(form: forms.Form, exc: DomainError) -> tuple[str | None, str]:
     return name, text
 
 
-def attach(form: forms.Form, exc: DomainError) -> None:
-    """Every refused field beside its input (``FieldErrors`` holds several)."""
+def attach(form: forms.Form, exc: DomainError, *, keep_existing: bool = False) -> None:
+    """Every refused field beside its input (``FieldErrors`` holds several). With ``keep_existing`` a
+    field the form itself already refused keeps its own message (a value it dropped reads as empty)."""
     for part in exc.each():
         name, text = field_message(form, part)
+        if keep_existing and name is not None and name in form.errors:
+            continue
         form.add_error(name, text)
 
 

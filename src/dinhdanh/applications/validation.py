@@ -120,8 +120,24 @@ def legal_name(value: str, *, field: str) -> str:
     return value
 
 
+# Required fields say what to do, the same words on the page, in the API and in the CLI (issue 15.1).
+_REQUIRED = {
+    "name": ApplicationError.NAME_REQUIRED,
+    "representative_name": ApplicationError.REPRESENTATIVE_NAME_REQUIRED,
+    "reason": ApplicationError.REASON_REQUIRED,
+}
+# A date's two refusals, per field: (not a date, after today).
+_DATE_ERRORS = {
+    "established_on": (ApplicationError.ESTABLISHED_INVALID, ApplicationError.ESTABLISHED_FUTURE),
+    "founding_document_date": (ApplicationError.FOUNDING_DATE_INVALID, ApplicationError.FOUNDING_DATE_FUTURE),
+}
+
+
 def _required(raw: Mapping[str, object], key: str) -> str:
-    value = clean(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+    text = _text(raw, key)
+    if key in _REQUIRED and not nfc(text):
+        raise DomainError(_REQUIRED[key], field=key)
+    value = clean(text, field=key, max_length=_TEXT_LIMITS[key])
     return legal_name(value, field=key) if key in NAME_KEYS else value
 
 
@@ -141,8 +157,11 @@ def parse_date(value: str, *, field: str) -> str:
             break
         except ValueError:
             continue
-    if parsed is None or parsed > timezone.localdate() or parsed.year < 1800:
-        raise DomainError(ApplicationError.DATE_INVALID, field=field, value=text[:20])
+    invalid, future = _DATE_ERRORS.get(field, (ApplicationError.DATE_INVALID, ApplicationError.DATE_INVALID))
+    if parsed is None or parsed.year < 1800:
+        raise DomainError(invalid, field=field, value=text[:20])
+    if parsed > timezone.localdate():
+        raise DomainError(future, field=field, value=text[:20])
     return parsed.isoformat()
 
 
@@ -300,12 +319,25 @@ def _representative(raw: Mapping[str, object], check: FieldCheck) -> Person | No
     foreigner = nfc(_text(raw, "representative_is_foreigner")).lower() in {"1", "true", "on", "yes"}
     name = check.run(lambda: _required(raw, "representative_name"))
     position = check.run(lambda: _optional(raw, "representative_position"))
-    value = raw.get("representative_id")
-    number = "" if value is None else value
-    found = check.run(lambda: person("-", number, "", field="representative_id", foreigner=foreigner))
+    found = check.run(lambda: representative_number(raw.get("representative_id"), foreigner=foreigner))
     if name is None or position is None or found is None:
         return None
     return Person(name=name, digest=found["digest"], masked=found["masked"], position=position)
+
+
+def representative_number(value: object, *, foreigner: bool = False) -> Person:
+    """The representative's number checked alone (digest and masked form); an empty one says what to do."""
+    if value is None or (isinstance(value, str) and not nfc(value)):
+        raise DomainError(ApplicationError.REPRESENTATIVE_ID_REQUIRED, field="representative_id")
+    return person("-", value, "", field="representative_id", foreigner=foreigner)
+
+
+def person_name(value: str, *, field: str) -> str:
+    """A representative's or co-representative's full name, as the submission checks it."""
+    key = "representative_name"
+    if not nfc(value):
+        raise DomainError(ApplicationError.REPRESENTATIVE_NAME_REQUIRED, field=field)
+    return legal_name(clean(value, field=field, max_length=_TEXT_LIMITS[key]), field=field)
 
 
 def _representatives(raw: Mapping[str, object], check: FieldCheck) -> tuple[Person, list[Person]] | None:

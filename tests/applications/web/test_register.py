@@ -14,6 +14,7 @@ from dinhdanh.applications.views.applicant_common import TICKET
 from dinhdanh.people.authflow import STEPPED_UP_AT
 from dinhdanh.people.models import AccountLevel
 from tests.conftest import signed_in
+from tests.pages import shown_errors
 from tests.people.support import totp_code
 from tests.web.support import csrf_token, html
 
@@ -130,12 +131,15 @@ def test_valid_data_creates_a_draft_and_goes_to_confirmation(client: Client) -> 
     [
         ({"code": "0101234567"}, "sai số kiểm tra"),
         ({"code": ""}, "phải có mã số thuế hoặc mã số đăng ký"),
-        ({"name": ""}, "Tên tổ chức (tiếng Việt) không được để trống"),
+        ({"name": ""}, "Nhập tên tổ chức."),
+        ({"representative_name": ""}, "Nhập họ và tên người đại diện theo pháp luật."),
+        ({"representative_id": ""}, "Nhập số định danh cá nhân của người đại diện"),
+        ({"established_on": "01/01/2999"}, "Ngày thành lập không được sau hôm nay."),
         ({"head_office_code": ""}, "Hãy chọn xã, phường nơi đặt trụ sở."),
         ({"head_office_code": "99999"}, "Không có xã, phường mã 99999"),
         ({"phone": "12345"}, "Số điện thoại không hợp lệ"),
         ({"email": "khong-phai-thu"}, "Địa chỉ thư điện tử không hợp lệ."),
-        ({"established_on": "31/02/2020"}, "không hợp lệ"),
+        ({"established_on": "31/02/2020"}, "Nhập ngày thành lập dạng ngày/tháng/năm"),
         ({"representative_id": "123"}, ""),
         ({"co_name_1": "Lê Văn Cùng"}, "không bằng nhau"),
         ({"capacity": "boss"}, "Hãy chọn tư cách người đăng ký."),
@@ -337,7 +341,7 @@ def test_live_validation_uses_the_service_rules(client: Client) -> None:
     assert "Không có xã, phường" in _check(client, "head_office_code", "99999").json()["message"]
     assert _check(client, "head_office_code", commune().code).json()["ok"] is True
     empty = _check(client, "name", "   ").json()
-    assert empty["message"] == "Trường Tên tổ chức (tiếng Việt) không được để trống."
+    assert empty["message"] == "Nhập tên tổ chức."
     # A cooperative registration code is refused for an enterprise, with its own message.
     assert "không phải loại mã" in _check(client, "code", "ABC12345").json()["message"]
     assert Application.objects.count() == 0
@@ -357,3 +361,37 @@ def test_live_validation_refuses_bad_requests(client: Client) -> None:
     strict = Client(enforce_csrf_checks=True)
     signed_in(strict, user)
     assert _check(strict, "code", tax_code()).status_code == 403
+
+
+def test_every_error_is_shown_at_once_even_with_a_form_refusal(client: Client) -> None:
+    """A refused choice (capacity) does not hide the service's refusals of the other fields (issue 15.1)."""
+    user, _pid = person()
+    ticketed(client, user)
+    response = client.post(
+        DATA_URL, {"category": "enterprise", "capacity": "boss", "established_on": "01/01/2999"}
+    )
+    shown = shown_errors(html(response))
+    assert response.status_code == 400
+    assert "Hãy chọn tư cách người đăng ký." in shown
+    assert "Nhập tên tổ chức." in shown
+    assert "Ngày thành lập không được sau hôm nay." in shown
+    assert "Hãy chọn xã, phường nơi đặt trụ sở." in shown
+    assert "Nhập họ và tên người đại diện theo pháp luật." in shown
+    assert any(m.startswith("Nhập số định danh cá nhân của người đại diện") for m in shown)
+    assert "<title>Lỗi:" in html(response)
+    assert "Thông tin chưa hợp lệ" not in html(response)
+    assert Application.objects.count() == 0
+
+
+def test_the_api_says_the_same_as_the_page(client: Client) -> None:
+    from dinhdanh.applications import validation
+    from dinhdanh.applications.models import Kind
+    from dinhdanh.core.errors import DomainError
+    from dinhdanh.organizations.categories import Category
+
+    with pytest.raises(DomainError) as caught:
+        validation.validate(
+            {"name": " ", "established_on": "2999-01-01"}, kind=Kind.UPDATE, category=Category.OTHER
+        )
+    messages = sorted(part.message("vi") for part in caught.value.each())
+    assert messages == ["Ngày thành lập không được sau hôm nay.", "Nhập tên tổ chức."]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from dinhdanh.applications import services
+from dinhdanh.applications import services, validation
 from dinhdanh.applications.forms import CATEGORY_HELP, CategoryForm, OrganizationForm, attach
 from dinhdanh.applications.models import Application, ApplicationChannel, DocumentKind, Kind
 from dinhdanh.applications.views.applicant_common import (
@@ -143,7 +143,18 @@ def register_data(request: HttpRequest) -> HttpResponse:
             application = _create_draft(request, form, category)
             if application is not None:
                 return redirect("applications:confirm", pk=application.pk)
+        else:
+            _check_the_rest(form, category)
     return _data_page(request, form, category, status)
+
+
+def _check_the_rest(form: OrganizationForm, category: str) -> None:
+    """The form refused something of its own (a choice, a length, a file): the service's checks still run
+    on every other field, so that the person learns every error in one submit (issue 15.1)."""
+    try:
+        validation.validate(form.raw_data(), kind=Kind.NEW, category=Category(category))
+    except DomainError as exc:
+        attach(form, exc, keep_existing=True)
 
 
 def _create_draft(request: HttpRequest, form: OrganizationForm, category: str) -> Application | None:

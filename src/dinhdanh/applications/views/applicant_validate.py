@@ -18,7 +18,7 @@ from dinhdanh.applications import validation
 from dinhdanh.applications.forms import OrganizationForm, field_message
 from dinhdanh.applications.models import Kind
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.text import clean, clean_optional
+from dinhdanh.core.text import clean_optional
 from dinhdanh.organizations.categories import Category
 
 MAX_BODY = 4096
@@ -36,10 +36,12 @@ PERSON_NAMES = frozenset({"representative_name", *(f"co_name_{i}" for i in range
 def _check(field: str, value: str, category: Category, *, foreigner: bool) -> None:
     if field in ORGANIZATION_FIELDS:
         validation.validate({field: value}, kind=Kind.UPDATE, category=category)
+    elif field == "representative_id":
+        validation.representative_number(value, foreigner=foreigner)
     elif field in PERSON_IDS:
-        validation.person("-", value, "", field=field, foreigner=foreigner and field == "representative_id")
+        validation.person("-", value, "", field=field)
     elif field in PERSON_NAMES:
-        clean(value, field=field, max_length=200)
+        validation.person_name(value, field=field)
     elif field == "representative_position":
         clean_optional(value, field=field, max_length=200)
 
