@@ -110,7 +110,8 @@
     var box = form.querySelector("[data-upload-progress]");
     var bar = box.querySelector("progress");
     var percent = box.querySelector("[data-upload-percent]");
-    var limit = Number(form.getAttribute("data-max-bytes")) || 0;
+    // A plain integer (the template unlocalizes it); digits only, in case a grouped "10.485.760" slips in.
+    var limit = parseInt(String(form.getAttribute("data-max-bytes") || "").replace(/[^0-9]/g, ""), 10) || 0;
 
     function fail(message) {
       error.textContent = message;
