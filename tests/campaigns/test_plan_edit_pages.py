@@ -140,7 +140,7 @@ def test_a_bad_phase_is_refused_beside_its_field_keeping_what_was_typed(
         (typed,) = changes.values()
         assert f'data-field="{field}"' in html
         block = html.split(f'data-field="{field}"')[1].split("</p>")[0]
-        assert 'class="error"' in block
+        assert 'class="error-message"' in block
         if typed.strip() and "\x07" not in typed:
             assert f'value="{typed}"' in block or typed in block
     assert snapshot(plan) == before

@@ -150,7 +150,7 @@ def test_a_bad_file_is_refused_beside_the_file_field_and_nothing_stored(
     html = page.content.decode()
     assert words in html
     assert 'data-field="file"' in html
-    assert 'class="error"' in html.split('data-field="file"')[1].split("</p>")[0]
+    assert 'class="error-message"' in html.split('data-field="file"')[1].split("</p>")[0]
     assert "Xong" in html  # the note typed is kept
     assert not TaskUpdate.objects.exists()
     assert Task.objects.get(pk=task.pk).status == TaskStatus.PENDING

@@ -90,3 +90,18 @@ def test_as_date_in_a_template_is_escaped() -> None:
     with translation.override("en"):
         out = Template("{% load display %}{{ v|as_date }}").render(Context({"v": "<b>x</b>"}))
     assert out == "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.mark.django_db
+def test_the_calendar_year_is_not_grouped_like_a_number() -> None:
+    from django.test import Client
+
+    from dinhdanh.core.access import AdministratorRole
+    from tests.conftest import make_officer, signed_in
+
+    client = signed_in(Client(), make_officer(AdministratorRole.SYSTEM_ADMIN, None, "Quản Trị Lịch"))
+    page = client.get("/calendar/?year=2026").content.decode()
+    assert "2.026" not in page
+    assert "2,026" not in page
+    assert '<a href="?year=2025">← 2025</a>' in page
+    assert '<a href="?year=2027">2027 →</a>' in page

@@ -107,7 +107,7 @@ def test_units_search_too_short_says_so_instead_of_an_error_page(client: Client)
     response = client.get("/units/?q=x")
     page = html(response)
     assert response.status_code == 200
-    assert '<p class="error" role="alert">Từ khóa tìm kiếm cần ít nhất 2 ký tự.</p>' in page
+    assert '<p class="notice error">Từ khóa tìm kiếm cần ít nhất 2 ký tự.</p>' in page
     assert "Tỉnh An Giang" in page  # the province listing is still there
 
 
