@@ -51,8 +51,11 @@ messages: install-dev
 # The Node.js relying party of the interoperability test (tests/federation/test_interop_node.py): exactly
 # what package-lock.json says. Optional: without it `make test` skips that test (CI requires it).
 NODE_RP := tests/federation/node
+# axe-core for the browser tests' accessibility gate (tests/e2e/test_every_page.py).
+AXE := tests/e2e/axe
 node-deps:
 	npm ci --prefix $(NODE_RP) --no-audit --no-fund
+	npm ci --prefix $(AXE) --no-audit --no-fund
 
 bench: install-dev
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
