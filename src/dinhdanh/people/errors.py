@@ -63,6 +63,10 @@ class PeopleError(ErrorCode):
         400,
     )
     BIRTH_DATE_INVALID = ("people.birth_date_invalid", _("Ngày sinh không hợp lệ."), 400)
+    BIRTH_DATE_REQUIRED = ("people.birth_date_required", _("Nhập ngày sinh."), 400)
+    BIRTH_DATE_FUTURE = ("people.birth_date_future", _("Ngày sinh không được sau hôm nay."), 400)
+    FULL_NAME_REQUIRED = ("people.full_name_required", _("Nhập họ và tên."), 400)
+    PASSWORD_REQUIRED = ("people.password_required", _("Nhập mật khẩu."), 400)
     TOO_YOUNG = (
         "people.too_young",
         _("Người dưới 6 tuổi do cha, mẹ hoặc người giám hộ đăng ký tại cơ quan công an."),

@@ -16,11 +16,18 @@ PID_ATTRS = {"autocomplete": "username", "inputmode": "numeric", "maxlength": 20
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 12, "autofocus": True}
 
 
-def attach(form: forms.Form, exc: DomainError) -> None:
-    """Show a service refusal on its field when the form has it, else at the top of the form."""
+def attach(form: forms.Form, exc: DomainError, *, keep_existing: bool = False) -> None:
+    """Show a service refusal on its field when the form has it, else at the top of the form. With
+    ``keep_existing`` a field the form already refused keeps its own message."""
     for part in exc.each():
         field = part.field if part.field in form.fields else None
+        if keep_existing and field is not None and field in form.errors:
+            continue
         form.add_error(field, part.message())
+
+
+def _needs(message: Any) -> dict[str, Any]:
+    return {"required": message}
 
 
 class PasswordInput(forms.CharField):
@@ -53,23 +60,35 @@ class CodeForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
+    """Every message says what to do (issue 15.1); the service's own refusals use the same words."""
+
     personal_id = forms.CharField(
-        label=_("Số định danh cá nhân"), max_length=20, widget=forms.TextInput(attrs=PID_ATTRS)
+        label=_("Số định danh cá nhân"),
+        max_length=20,
+        widget=forms.TextInput(attrs=PID_ATTRS),
+        error_messages=_needs(_("Nhập số định danh cá nhân.")),
     )
     is_foreigner = forms.BooleanField(label=_("Tôi là người nước ngoài có số định danh"), required=False)
     full_name = forms.CharField(
-        label=_("Họ và tên"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Họ và tên"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=_needs(_("Nhập họ và tên.")),
     )
     date_of_birth = forms.DateField(
         label=_("Ngày sinh"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Ngày sinh không hợp lệ.")},
+        error_messages={
+            "required": _("Nhập ngày sinh."),
+            "invalid": _("Nhập ngày sinh dạng ngày/tháng/năm, ví dụ 15/03/1990."),
+        },
     )
     phone = forms.CharField(
         label=_("Số điện thoại di động"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages=_needs(_("Nhập số điện thoại di động.")),
     )
     email = forms.CharField(
         label=_("Thư điện tử"),
@@ -79,14 +98,22 @@ class RegisterForm(forms.Form):
     )
     portrait = forms.FileField(
         label=_("Ảnh chân dung (JPEG hoặc PNG, tối đa 2 MB)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+        error_messages=_needs(_("Chọn ảnh chân dung để tải lên.")),
     )
-    password = PasswordInput(_("Mật khẩu (ít nhất 10 ký tự)"))
-    password_confirm = PasswordInput(_("Nhập lại mật khẩu"))
+    password = PasswordInput(_("Mật khẩu (ít nhất 10 ký tự)"), error_messages=_needs(_("Nhập mật khẩu.")))
+    password_confirm = PasswordInput(_("Nhập lại mật khẩu"), error_messages=_needs(_("Nhập lại mật khẩu.")))
     consent = forms.BooleanField(
         label=_("Tôi đồng ý để cơ quan công an xử lý dữ liệu cá nhân của tôi cho việc định danh điện tử."),
         required=False,
     )
+
+    def keep_passwords(self) -> None:
+        """On the error response only (no-store): the passwords stay typed, so no error forces retyping."""
+        for name in ("password", "password_confirm"):
+            widget = self.fields[name].widget
+            if isinstance(widget, forms.PasswordInput):
+                widget.render_value = True
 
 
 class PasswordChangeForm(forms.Form):

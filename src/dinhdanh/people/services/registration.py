@@ -25,8 +25,8 @@ from django.views.decorators.debug import sensitive_variables
 from PIL import Image, UnidentifiedImageError
 
 from dinhdanh.core import audit, sealed
-from dinhdanh.core.codes import parse_personal_id
-from dinhdanh.core.errors import DomainError
+from dinhdanh.core.codes import PersonalId, parse_personal_id
+from dinhdanh.core.errors import CoreError, DomainError, field_check
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.phones import parse_vn_phone
 from dinhdanh.core.text import clean, nfc
@@ -52,7 +52,7 @@ PORTRAIT_MAX_PIXELS = 40_000_000  # decoding is bounded too: a small file may ho
 class Registration:
     personal_id: str
     full_name: str
-    date_of_birth: date
+    date_of_birth: date | None
     phone: str
     email: str
     password: str
@@ -82,9 +82,13 @@ def normalize_email(raw: str) -> str:
     return text
 
 
-def _birth_date(value: date, personal_birth_year: int | None) -> date:
+def _birth_date(value: date | None, personal_birth_year: int | None) -> date:
     today = timezone.localdate()
-    if not isinstance(value, date) or value > today or value.year < today.year - 130:
+    if value is None:
+        raise DomainError(PeopleError.BIRTH_DATE_REQUIRED, field="date_of_birth")
+    if isinstance(value, date) and value > today:
+        raise DomainError(PeopleError.BIRTH_DATE_FUTURE, field="date_of_birth")
+    if not isinstance(value, date) or value.year < today.year - 130:
         raise DomainError(PeopleError.BIRTH_DATE_INVALID, field="date_of_birth")
     if personal_birth_year is not None and personal_birth_year != value.year:
         raise DomainError(PeopleError.BIRTH_DATE_MISMATCH, field="date_of_birth")
@@ -138,6 +142,50 @@ def _tell_holder(holder: User, masked_id: str) -> None:
     notify_limited(holder, "registration_attempted")
 
 
+def full_name(value: str) -> str:
+    """A person's full name: required, and a legal name (the rule of ``applications.validation``)."""
+    from dinhdanh.applications.validation import legal_name  # noqa: PLC0415  (one rule; no import cycle)
+
+    if not nfc(str(value or "")):
+        raise DomainError(PeopleError.FULL_NAME_REQUIRED, field="full_name")
+    return legal_name(clean(value, field="full_name", max_length=200), field="full_name")
+
+
+def _consent(given: bool) -> None:
+    if not given:
+        raise DomainError(PeopleError.CONSENT_REQUIRED, field="consent")
+
+
+def _passwords(data: Registration, facts: list[str]) -> None:
+    if not data.password:
+        raise DomainError(PeopleError.PASSWORD_REQUIRED, field="password")
+    check_password_strength(data.password, facts=facts)
+
+
+def _confirmed(data: Registration) -> None:
+    if data.password and data.password != data.password_confirm:
+        raise DomainError(PeopleError.PASSWORD_MISMATCH, field="password_confirm")
+
+
+@sensitive_variables("data")
+def registration_check(data: Registration) -> tuple[PersonalId, str, date, str, str]:
+    """Every field of a registration checked, every refusal raised together (issue 15.1); nothing written."""
+    with field_check() as check:
+        pid = check.run(lambda: parse_personal_id(data.personal_id, foreigner=data.is_foreigner))
+        name = check.run(lambda: full_name(data.full_name))
+        born = check.run(lambda: _birth_date(data.date_of_birth, pid.birth_year if pid else None))
+        phone = check.run(lambda: normalize_phone(data.phone))
+        email = check.run(lambda: normalize_email(data.email))
+        check.run(lambda: _consent(data.consent))
+        facts = facts_of(personal_id=pid.value if pid else "", phone=phone or "", date_of_birth=born)
+        check.run(lambda: _passwords(data, facts))
+        check.run(lambda: _confirmed(data))
+        check.run(lambda: check_portrait(data.portrait))
+    if pid is None or name is None or born is None or phone is None or email is None:  # field_check raised
+        raise DomainError(CoreError.INVALID_INPUT)
+    return pid, name, born, phone, email
+
+
 @sensitive_variables("data")
 def registration_start(*, data: Registration, client: Client | None = None) -> PendingRegistration:
     """Validate everything, store a pending registration and text a code to the phone.
@@ -145,17 +193,7 @@ def registration_start(*, data: Registration, client: Client | None = None) -> P
     A number that has an account goes the same way (nothing tells the two apart); its holder is told,
     at most once an hour, and the confirmation will create nothing."""
     _count_attempt(client or Client())
-    pid = parse_personal_id(data.personal_id, foreigner=data.is_foreigner)
-    name = clean(data.full_name, field="full_name", max_length=200)
-    born = _birth_date(data.date_of_birth, pid.birth_year)
-    phone = normalize_phone(data.phone)
-    email = normalize_email(data.email)
-    if not data.consent:
-        raise DomainError(PeopleError.CONSENT_REQUIRED, field="consent")
-    if data.password != data.password_confirm:
-        raise DomainError(PeopleError.PASSWORD_MISMATCH, field="password_confirm")
-    check_password_strength(data.password, facts=facts_of(personal_id=pid.value, phone=phone, date_of_birth=born))
-    check_portrait(data.portrait)
+    pid, name, born, phone, email = registration_check(data)
     digest = login_digest(pid.value)
     holder = User.objects.filter(login_digest__in=login_digests(pid.value)).first()
     now = timezone.now()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from dinhdanh.core import held_uploads
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.people import authflow, services
@@ -24,20 +28,40 @@ SESSION_KEY = "registration"
 RESET_KEY = "password_reset"
 
 
-def _portrait_bytes(upload: UploadedFile[bytes] | None, limit: int) -> bytes:
-    # One byte past the limit is enough for the service to say "too large".
-    return b"" if upload is None else upload.read(limit + 1)
+PORTRAIT = "people.register.portrait"  # the held-upload purpose of the portrait
+
+
+def _registration(form: RegisterForm, portrait: bytes) -> registration.Registration:
+    data = form.cleaned_data
+    return registration.Registration(
+        personal_id=data.get("personal_id") or "",
+        full_name=data.get("full_name") or "",
+        date_of_birth=data.get("date_of_birth"),
+        phone=data.get("phone") or "",
+        email=data.get("email") or "",
+        password=data.get("password") or "",
+        password_confirm=data.get("password_confirm") or "",
+        portrait=portrait,
+        consent=bool(data.get("consent")),
+        is_foreigner=bool(data.get("is_foreigner")),
+        language=get_language() or "vi",
+    )
 
 
 @sensitive_post_parameters("password", "password_confirm", "personal_id")
-@never_cache  # personal data typed or shown
+@never_cache  # personal data typed or shown; the kept passwords are never stored by a cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """Every field checked on every submit; the portrait is held server-side across an error
+    (``core.held_uploads``) and the passwords stay typed, so nothing is lost (issue 15.1)."""
     if request.user.is_authenticated:
         return redirect("people:me")
-    form = RegisterForm(request.POST or None, request.FILES or None)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and upload_too_large(request):
+    if request.method != "POST":
+        return render(request, "people/register.html", {"form": RegisterForm()})
+    held: held_uploads.Held | None = None
+    request.POST  # noqa: B018  (parsing the body is what flags an upload over the limit)
+    if upload_too_large(request):
+        form = RegisterForm(request.POST)
         form.is_valid()
         form.errors.pop("portrait", None)
         attach(
@@ -46,32 +70,38 @@ def register(request: HttpRequest) -> HttpResponse:
                 PeopleError.PORTRAIT_TOO_LARGE, field="portrait", limit_mb=settings.PORTRAIT_MAX_BYTES // 2**20
             ),
         )
-    elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        return _again(request, form, None, 400)
+    held = held_uploads.from_request(request, "portrait", purpose=PORTRAIT, limit=settings.PORTRAIT_MAX_BYTES)
+    files: MultiValueDict[str, UploadedFile[Any]] = MultiValueDict()
+    if held is not None:
+        files["portrait"] = SimpleUploadedFile(held.name, held.data)
+    form = RegisterForm(request.POST, files)
+    if not form.is_valid():
         try:
-            pending = registration.registration_start(
-                data=registration.Registration(
-                    personal_id=data["personal_id"],
-                    full_name=data["full_name"],
-                    date_of_birth=data["date_of_birth"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    password=data["password"],
-                    password_confirm=data["password_confirm"],
-                    portrait=_portrait_bytes(data.get("portrait"), settings.PORTRAIT_MAX_BYTES),
-                    consent=data["consent"],
-                    is_foreigner=data["is_foreigner"],
-                    language=get_language() or "vi",
-                ),
-                client=authflow.client_of(request),
-            )
+            registration.registration_check(_registration(form, held.data if held else b""))
         except DomainError as exc:
-            attach(form, exc)
-            status = 429 if exc.error is PeopleError.REGISTER_THROTTLED else 400
-        else:
-            request.session[SESSION_KEY] = str(pending.pk)
-            return redirect("people:register_confirm")
-    return render(request, "people/register.html", {"form": form}, status=status)
+            attach(form, exc, keep_existing=True)
+        return _again(request, form, held, 400)
+    try:
+        pending = registration.registration_start(
+            data=_registration(form, held.data if held else b""), client=authflow.client_of(request)
+        )
+    except DomainError as exc:
+        attach(form, exc)
+        return _again(request, form, held, 429 if exc.error is PeopleError.REGISTER_THROTTLED else 400)
+    if held is not None:
+        held_uploads.release(request.session, held.token)
+    request.session[SESSION_KEY] = str(pending.pk)
+    return redirect("people:register_confirm")
+
+
+def _again(request: HttpRequest, form: RegisterForm, held: held_uploads.Held | None, status: int) -> HttpResponse:
+    if held is not None and "portrait" in form.errors:
+        held_uploads.release(request.session, held.token)  # a refused photo is not kept: choose another
+        held = None
+    form.keep_passwords()
+    context = {"form": form, "held": held, "held_field": held_uploads.field_token("portrait")}
+    return render(request, "people/register.html", context, status=status)
 
 
 @sensitive_post_parameters("code")
