@@ -195,6 +195,43 @@ def test_a_bad_letter_rolls_back_the_draft(client: Client) -> None:
     assert Document.objects.count() == 0
 
 
+def _held_token(page: str) -> str:
+    marker = 'name="authorization_letter_held" value="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def test_the_letter_is_held_across_an_error_and_filed_on_success(client: Client) -> None:
+    """Nothing attached is lost on an error (issue 15.1); another session cannot use the token."""
+    user, _pid = person()
+    boss, boss_pid = person("Lê Văn Giám Đốc")
+    ticketed(client, user)
+    first = client.post(
+        DATA_URL, form_data(boss_pid, boss.full_name, capacity="authorized", authorization_letter=pdf(), name="")
+    )
+    page = html(first)
+    assert first.status_code == 400
+    assert "Đã đính kèm: uy-quyen.pdf" in page
+    assert 'value="Số 1 đường Mạc Cửu"' in page  # what was typed stays
+    token = _held_token(page)
+    stranger, _ = person("Phạm Văn Lạ")
+    other = Client()
+    ticketed(other, stranger)
+    refused = other.post(
+        DATA_URL,
+        form_data(boss_pid, boss.full_name, capacity="authorized", authorization_letter_held=token),
+    )
+    assert refused.status_code == 302  # the draft is made, but without anyone else's file
+    assert Document.objects.count() == 0
+    Application.objects.all().delete()
+    second = client.post(
+        DATA_URL, form_data(boss_pid, boss.full_name, capacity="authorized", authorization_letter_held=token)
+    )
+    assert second.status_code == 302
+    document = Document.objects.get()
+    assert document.kind == DocumentKind.AUTHORIZATION_LETTER
+
+
 def test_without_javascript_the_province_button_lists_its_communes(client: Client) -> None:
     user, pid = person()
     ticketed(client, user)

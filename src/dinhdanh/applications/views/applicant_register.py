@@ -11,14 +11,18 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -34,12 +38,14 @@ from dinhdanh.applications.views.applicant_common import (
     render_page,
     ticket_state,
 )
+from dinhdanh.core import held_uploads
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.organizations.categories import Category
 from dinhdanh.people.views.common import current_user
 
 STEPS = 7
+LETTER = "applications.register.authorization_letter"  # the held-upload purpose
 PID_FIELDS = ("representative_id", "co_id_1", "co_id_2", "co_id_3", "co_id_4", "co_id_5")
 
 
@@ -122,9 +128,13 @@ def register_data(request: HttpRequest) -> HttpResponse:
     if category is None:
         return redirect("applications:register_category")
     post = request.POST if request.method == "POST" else None
+    letter = _held_letter(request) if post is not None else None
+    files: MultiValueDict[str, UploadedFile[Any]] = MultiValueDict()
+    if letter is not None:
+        files["authorization_letter"] = SimpleUploadedFile(letter.name, letter.data)
     form = OrganizationForm(
         post,
-        request.FILES or None,
+        files,
         category=category,
         provinces=provinces(),
         communes=communes(post.get("province") if post else ""),
@@ -133,7 +143,7 @@ def register_data(request: HttpRequest) -> HttpResponse:
     if post is not None and "pick_province" in post:
         # Without JavaScript the communes come with the page: the person picked a province and asked for them.
         form.errors.clear()
-        return _data_page(request, form, category, 200)
+        return _data_page(request, form, category, 200, letter)
     if post is not None:
         status = 400
         if upload_too_large(request):
@@ -142,10 +152,24 @@ def register_data(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             application = _create_draft(request, form, category)
             if application is not None:
+                if letter is not None:
+                    held_uploads.release(request.session, letter.token)
                 return redirect("applications:confirm", pk=application.pk)
         else:
             _check_the_rest(form, category)
-    return _data_page(request, form, category, status)
+    if letter is not None and "authorization_letter" in form.errors:
+        held_uploads.release(request.session, letter.token)  # a refused file is not kept: choose another
+        letter = None
+    return _data_page(request, form, category, status, letter)
+
+
+def _held_letter(request: HttpRequest) -> held_uploads.Held | None:
+    """The authorization letter of this attempt: just chosen, or held from the previous one (issue 15.1)."""
+    if upload_too_large(request):
+        return None
+    return held_uploads.from_request(
+        request, "authorization_letter", purpose=LETTER, limit=int(settings.DOCUMENT_MAX_BYTES)
+    )
 
 
 def _check_the_rest(form: OrganizationForm, category: str) -> None:
@@ -187,12 +211,20 @@ def _create_draft(request: HttpRequest, form: OrganizationForm, category: str) -
     return application
 
 
-def _data_page(request: HttpRequest, form: OrganizationForm, category: str, status: int) -> HttpResponse:
+def _data_page(
+    request: HttpRequest,
+    form: OrganizationForm,
+    category: str,
+    status: int,
+    letter: held_uploads.Held | None = None,
+) -> HttpResponse:
     return render_page(
         request,
         "applications/applicant/data.html",
         {
             "form": form,
+            "held": letter,
+            "held_field": held_uploads.field_token("authorization_letter"),
             "category": category,
             "category_label": Category(category).label,
             "category_help": CATEGORY_HELP[category],
