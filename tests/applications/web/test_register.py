@@ -432,3 +432,12 @@ def test_the_api_says_the_same_as_the_page(client: Client) -> None:
         )
     messages = sorted(part.message("vi") for part in caught.value.each())
     assert messages == ["Ngày thành lập không được sau hôm nay.", "Nhập tên tổ chức."]
+
+
+def test_the_representative_is_prefilled_from_the_signed_in_person(client: Client) -> None:
+    user, pid = person()
+    ticketed(client, user)
+    page = html(client.get(DATA_URL))
+    assert f'value="{user.full_name}"' in page
+    assert user.personal_id_masked in page
+    assert pid not in page  # the number itself is never shown back

@@ -132,13 +132,21 @@ def register_data(request: HttpRequest) -> HttpResponse:
     files: MultiValueDict[str, UploadedFile[Any]] = MultiValueDict()
     if letter is not None:
         files["authorization_letter"] = SimpleUploadedFile(letter.name, letter.data)
+    user = current_user(request)
     form = OrganizationForm(
         post,
-        files,
+        files if post is not None else None,
         category=category,
         provinces=provinces(),
         communes=communes(post.get("province") if post else ""),
+        # The representative is usually the person applying: the name comes prefilled (issue 15.1).
+        initial={"representative_name": user.full_name},
     )
+    # The number is kept only sealed and as a digest, never shown back in clear: the person types it.
+    form.fields["representative_id"].help_text = _(
+        "Nếu bạn là người đại diện: số của bạn là %(masked)s; vì bảo vệ dữ liệu cá nhân, số không được "
+        "điền sẵn, hãy nhập đủ 12 chữ số."
+    ) % {"masked": user.personal_id_masked}
     status = 200
     if post is not None and "pick_province" in post:
         # Without JavaScript the communes come with the page: the person picked a province and asked for them.
