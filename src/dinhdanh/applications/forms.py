@@ -13,7 +13,8 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.categories import Category
 
 PID_ATTRS: dict[str, Any] = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
-CO_ROWS = 5
+CO_MAX = 10  # = validation.MAX_CO_REPRESENTATIVES; rows are added on demand, none shown by default
+ROW_ACTIONS = ("add_co", "remove_co")
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png"
 
 # What each category means (SPEC §2, the Đắk Lắk guide), shown where the applicant chooses.
@@ -150,7 +151,8 @@ class OrganizationForm(forms.Form):
         self.fields["code"].label = CODE_LABELS.get(category, _("Mã số"))
         self.fields["province"].widget.choices = [("", _("— Chọn tỉnh, thành phố —")), *provinces]
         self.fields["head_office_code"].widget.choices = [("", _("— Chọn xã, phường —")), *communes]
-        for index in range(1, CO_ROWS + 1):
+        self.co_count = _co_count(self.data if self.is_bound else self.initial, bound=self.is_bound)
+        for index in range(1, self.co_count + 1):
             self.fields[f"co_name_{index}"] = _text(_("Họ và tên người đại diện khác %(n)s") % {"n": index}, 200)
             self.fields[f"co_id_{index}"] = _text(
                 _("Số định danh của người đại diện khác %(n)s") % {"n": index}, 20, **PID_ATTRS
@@ -160,8 +162,12 @@ class OrganizationForm(forms.Form):
                 del self.fields[key]
 
     @property
-    def co_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"co_name_{i}"], self[f"co_id_{i}"]) for i in range(1, CO_ROWS + 1)]
+    def co_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        return [(i, self[f"co_name_{i}"], self[f"co_id_{i}"]) for i in range(1, self.co_count + 1)]
+
+    @property
+    def may_add_co(self) -> bool:
+        return self.co_count < CO_MAX
 
     def raw_data(self) -> dict[str, object]:
         """What the service takes as ``data``: raw strings, co-representatives as parallel lists."""
@@ -169,7 +175,7 @@ class OrganizationForm(forms.Form):
         data: dict[str, object] = {k: cleaned.get(k, "") or "" for k in ORGANIZATION_KEYS if k in self.fields}
         names: list[str] = []
         numbers: list[str] = []
-        for index in range(1, CO_ROWS + 1):
+        for index in range(1, self.co_count + 1):
             name, number = cleaned.get(f"co_name_{index}", "").strip(), cleaned.get(f"co_id_{index}", "").strip()
             if name or number:
                 # A row with one half only reaches the service as unequal lists: its own message.
@@ -180,6 +186,42 @@ class OrganizationForm(forms.Form):
         data["co_representative_names"] = names
         data["co_representative_ids"] = numbers
         return data
+
+
+def _co_count(source: Any, *, bound: bool) -> int:
+    """Rows shown: every row with something in it, and as many as the page already showed."""
+    filled = [
+        i
+        for i in range(1, CO_MAX + 1)
+        if str(source.get(f"co_name_{i}") or "").strip() or str(source.get(f"co_id_{i}") or "").strip()
+    ]
+    count = max(filled, default=0)
+    if bound:
+        shown = str(source.get("co_rows") or "0")
+        count = max(count, int(shown) if shown.isascii() and shown.isdigit() and len(shown) < 3 else 0)
+    return min(count, CO_MAX)
+
+
+def co_row_action(post: Any) -> Any:
+    """A copy of ``post`` with a co-representative row added ("add_co") or removed ("remove_co" = its
+    number, later rows moving up), or None when the person pressed neither. Works without JavaScript."""
+    if post is None or not any(key in post for key in ROW_ACTIONS):
+        return None
+    data = post.copy()
+    count = _co_count(post, bound=True)
+    if "add_co" in post:
+        data["co_rows"] = str(min(count + 1, CO_MAX))
+        return data
+    removed = str(post.get("remove_co") or "")
+    if not (removed.isascii() and removed.isdigit() and 1 <= int(removed) <= count):
+        return data
+    for index in range(int(removed), count):
+        for key in ("co_name", "co_id"):
+            data[f"{key}_{index}"] = post.get(f"{key}_{index + 1}", "")
+    for key in ("co_name", "co_id"):
+        data.pop(f"{key}_{count}", None)
+    data["co_rows"] = str(count - 1)
+    return data
 
 
 class SupplementForm(forms.Form):

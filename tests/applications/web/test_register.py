@@ -441,3 +441,39 @@ def test_the_representative_is_prefilled_from_the_signed_in_person(client: Clien
     assert f'value="{user.full_name}"' in page
     assert user.personal_id_masked in page
     assert pid not in page  # the number itself is never shown back
+
+
+def test_co_representative_rows_are_added_and_removed_on_demand(client: Client) -> None:
+    """No empty rows by default; a button adds one (without JavaScript too), another removes it."""
+    user, pid = person()
+    ticketed(client, user)
+    assert 'name="co_name_1"' not in html(client.get(DATA_URL))
+    added = client.post(DATA_URL, form_data(pid, user.full_name, add_co="1"))
+    page = html(added)
+    assert added.status_code == 200
+    assert 'name="co_name_1"' in page
+    assert 'name="co_name_2"' not in page
+    assert "Chưa có gì được lưu" not in page  # adding a row is not a failed submit
+    two = client.post(
+        DATA_URL, form_data(pid, user.full_name, co_rows="1", co_name_1="Lê Văn Một", co_id_1="x", add_co="1")
+    )
+    assert 'name="co_name_2"' in html(two)
+    removed = client.post(
+        DATA_URL,
+        form_data(pid, user.full_name, co_rows="2", co_name_1="Lê Văn Một", co_name_2="Lê Văn Hai", remove_co="1"),
+    )
+    page = html(removed)
+    assert 'value="Lê Văn Hai"' in page
+    assert "Lê Văn Một" not in page
+    assert 'name="co_name_2"' not in page
+    assert Application.objects.count() == 0
+
+
+@pytest.mark.parametrize("hostile", ["999", "-1", "abc", "1" * 50])
+def test_hostile_row_numbers_change_nothing(client: Client, hostile: str) -> None:
+    user, pid = person()
+    ticketed(client, user)
+    response = client.post(DATA_URL, form_data(pid, user.full_name, co_rows=hostile, remove_co=hostile))
+    assert response.status_code == 200
+    assert 'name="co_name_11"' not in html(response)
+    assert Application.objects.count() == 0

@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dinhdanh.applications import services
-from dinhdanh.applications.forms import CATEGORY_HELP, DocumentForm, OrganizationForm, attach
+from dinhdanh.applications.forms import CATEGORY_HELP, DocumentForm, OrganizationForm, attach, co_row_action
 from dinhdanh.applications.models import Application, Capacity, DocumentKind, Status
 from dinhdanh.applications.views.applicant_common import (
     RefusalError,
@@ -183,6 +183,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:detail", pk=application.pk)
     initial = _initial(application)
     post = request.POST if request.method == "POST" else None
+    rows_changed = co_row_action(post)  # a co-representative row added or removed: shown again, not saved
+    post = rows_changed if rows_changed is not None else post
     province = post.get("province") if post else initial.get("province", "")
     form = OrganizationForm(
         post,
@@ -195,7 +197,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["capacity"].disabled = True
     del form.fields["authorization_letter"]
     status = 200
-    if post is not None and "pick_province" not in post:
+    if post is not None and "pick_province" not in post and rows_changed is None:
         status = 400
         if form.is_valid():
             try:

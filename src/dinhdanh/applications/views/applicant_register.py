@@ -28,7 +28,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from dinhdanh.applications import services, validation
-from dinhdanh.applications.forms import CATEGORY_HELP, CategoryForm, OrganizationForm, attach
+from dinhdanh.applications.forms import (
+    CATEGORY_HELP,
+    CO_MAX,
+    CategoryForm,
+    OrganizationForm,
+    attach,
+    co_row_action,
+)
 from dinhdanh.applications.models import Application, ApplicationChannel, DocumentKind, Kind
 from dinhdanh.applications.views.applicant_common import (
     communes,
@@ -46,7 +53,7 @@ from dinhdanh.people.views.common import current_user
 
 STEPS = 7
 LETTER = "applications.register.authorization_letter"  # the held-upload purpose
-PID_FIELDS = ("representative_id", "co_id_1", "co_id_2", "co_id_3", "co_id_4", "co_id_5")
+PID_FIELDS = ("representative_id", *(f"co_id_{i}" for i in range(1, CO_MAX + 1)))
 
 
 class _RollBackError(Exception):
@@ -129,26 +136,14 @@ def register_data(request: HttpRequest) -> HttpResponse:
         return redirect("applications:register_category")
     post = request.POST if request.method == "POST" else None
     letter = _held_letter(request) if post is not None else None
-    files: MultiValueDict[str, UploadedFile[Any]] = MultiValueDict()
-    if letter is not None:
-        files["authorization_letter"] = SimpleUploadedFile(letter.name, letter.data)
-    user = current_user(request)
-    form = OrganizationForm(
-        post,
-        files if post is not None else None,
-        category=category,
-        provinces=provinces(),
-        communes=communes(post.get("province") if post else ""),
-        # The representative is usually the person applying: the name comes prefilled (issue 15.1).
-        initial={"representative_name": user.full_name},
-    )
-    # The number is kept only sealed and as a digest, never shown back in clear: the person types it.
-    form.fields["representative_id"].help_text = _(
-        "Nếu bạn là người đại diện: số của bạn là %(masked)s; vì bảo vệ dữ liệu cá nhân, số không được "
-        "điền sẵn, hãy nhập đủ 12 chữ số."
-    ) % {"masked": user.personal_id_masked}
+    rows_changed = co_row_action(post)
+    if rows_changed is not None:
+        post = rows_changed
+    form = _organization_form(request, category, post, letter)
     status = 200
-    if post is not None and "pick_province" in post:
+    if rows_changed is not None and "add_co" in rows_changed and form.co_count:
+        form.fields[f"co_name_{form.co_count}"].widget.attrs["autofocus"] = True  # the new row, ready to type
+    if post is not None and ("pick_province" in post or rows_changed is not None):
         # Without JavaScript the communes come with the page: the person picked a province and asked for them.
         form.errors.clear()
         return _data_page(request, form, category, 200, letter)
@@ -169,6 +164,30 @@ def register_data(request: HttpRequest) -> HttpResponse:
         held_uploads.release(request.session, letter.token)  # a refused file is not kept: choose another
         letter = None
     return _data_page(request, form, category, status, letter)
+
+
+def _organization_form(
+    request: HttpRequest, category: str, post: Any, letter: held_uploads.Held | None
+) -> OrganizationForm:
+    files: MultiValueDict[str, UploadedFile[Any]] = MultiValueDict()
+    if letter is not None:
+        files["authorization_letter"] = SimpleUploadedFile(letter.name, letter.data)
+    user = current_user(request)
+    form = OrganizationForm(
+        post,
+        files if post is not None else None,
+        category=category,
+        provinces=provinces(),
+        communes=communes(post.get("province") if post else ""),
+        # The representative is usually the person applying: the name comes prefilled (issue 15.1).
+        initial={"representative_name": user.full_name},
+    )
+    # The number is kept only sealed and as a digest, never shown back in clear: the person types it.
+    form.fields["representative_id"].help_text = _(
+        "Nếu bạn là người đại diện: số của bạn là %(masked)s; vì bảo vệ dữ liệu cá nhân, số không được "
+        "điền sẵn, hãy nhập đủ 12 chữ số."
+    ) % {"masked": user.personal_id_masked}
+    return form
 
 
 def _held_letter(request: HttpRequest) -> held_uploads.Held | None:

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dinhdanh.applications import validation
-from dinhdanh.applications.forms import OrganizationForm, field_message
+from dinhdanh.applications.forms import CO_MAX, OrganizationForm, field_message
 from dinhdanh.applications.models import Kind
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.text import clean_optional
@@ -29,8 +29,8 @@ ORGANIZATION_FIELDS = frozenset(
         "founding_document_date", "founding_document_issuer", "head_office_code", "street", "phone", "email",
     }
 )  # fmt: skip
-PERSON_IDS = frozenset({"representative_id", *(f"co_id_{i}" for i in range(1, 6))})
-PERSON_NAMES = frozenset({"representative_name", *(f"co_name_{i}" for i in range(1, 6))})
+PERSON_IDS = frozenset({"representative_id", *(f"co_id_{i}" for i in range(1, CO_MAX + 1))})
+PERSON_NAMES = frozenset({"representative_name", *(f"co_name_{i}" for i in range(1, CO_MAX + 1))})
 
 
 def _check(field: str, value: str, category: Category, *, foreigner: bool) -> None:

@@ -14,8 +14,6 @@
     "name", "short_name", "foreign_name", "code", "established_on", "founding_document_number",
     "founding_document_date", "founding_document_issuer", "head_office_code", "street", "phone", "email",
     "representative_name", "representative_id", "representative_position",
-    "co_name_1", "co_id_1", "co_name_2", "co_id_2", "co_name_3", "co_id_3", "co_name_4", "co_id_4",
-    "co_name_5", "co_id_5",
   ];
 
   function csrfToken() {
@@ -120,7 +118,12 @@
     Array.prototype.forEach.call(form.querySelectorAll("[data-no-js]"), function (el) {
       el.hidden = true;
     });
-    LIVE.forEach(function (name) {
+    var names = LIVE.slice();
+    // Co-representative rows exist only as many as the person added (issue 15.1).
+    Array.prototype.forEach.call(form.querySelectorAll('[name^="co_name_"], [name^="co_id_"]'), function (el) {
+      names.push(el.name);
+    });
+    names.forEach(function (name) {
       var input = form.elements[name];
       if (input && input.addEventListener) {
         input.addEventListener("change", function () {
