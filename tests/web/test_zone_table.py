@@ -208,6 +208,7 @@ ROUTES: list[tuple[str, str, Zone]] = [
     ("api/v1/registries/reconcile/outreach", "api:reconcile_outreach", Zone.INNER),
     ("api/v1/registries/reconcile/outreach.xlsx", "api:reconcile_outreach_xlsx", Zone.INNER),
     ("api/v1/units", "api:list_units", Zone.BOTH),
+    ("api/v1/units/communes", "api:find_communes", Zone.BOTH),
     ("api/v1/units/<scheme>/<level>/<code>", "api:get_unit", Zone.BOTH),
     ("api/v1/verify/batch", "api:verify_batch", Zone.OUTER),
     ("api/v1/verify/organization", "api:verify_organization", Zone.OUTER),
