@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from dinhdanh.geo import commune_search
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import AdministrativeUnit, Scheme
 from dinhdanh.http.zones import Zone
@@ -70,6 +71,34 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> list[UnitOu
     qs = geo.units(level=level, scheme=scheme or Scheme.CURRENT, parent_code=filters.parent)
     qs = qs.select_related("parent")
     return [UnitOut.of(u, _parent_code(u)) for u in qs]
+
+
+class CommuneOut(Schema):
+    code: str
+    name: str
+    province: str
+    province_code: str
+    formerly: str  # the pre-07/2025 unit's name that led here, "" for a direct match
+
+
+class CommuneQuery(Schema):
+    q: str
+
+
+@router.get("/units/communes", response=list[CommuneOut], summary="Find today's commune by name")
+def find_communes(request: HttpRequest, query: Query[CommuneQuery]) -> list[CommuneOut]:
+    """Current communes whose name matches `q` accent-insensitively, then the current communes that a
+    commune, ward or district of before 01/07/2025 named `q` became (issue 15.1)."""
+    return [
+        CommuneOut(
+            code=hit.unit.code,
+            name=hit.unit.name,
+            province=hit.province,
+            province_code=hit.unit.province_code,
+            formerly=hit.formerly,
+        )
+        for hit in commune_search.find_communes(query.q)
+    ]
 
 
 @router.get("/units/{scheme}/{level}/{code}", response=UnitDetail, summary="One unit and what it became")
