@@ -78,9 +78,15 @@
     }
     var placeholder = select.options.length ? select.options[0].cloneNode(true) : null;
     var keep = select.value;
+    var kept = keep ? select.querySelector('option[value="' + keep + '"]') : null;
     select.innerHTML = "";
     if (placeholder) {
       select.appendChild(placeholder);
+    }
+    if (kept) {
+      // A commune chosen by search stays chosen while its province's list loads.
+      select.appendChild(kept);
+      select.value = keep;
     }
     if (!provinceCode) {
       return;
@@ -91,6 +97,9 @@
         return response.ok ? response.json() : [];
       })
       .then(function (units) {
+        if (kept && kept.parentNode === select) {
+          select.removeChild(kept);
+        }
         units.forEach(function (unit) {
           var option = document.createElement("option");
           option.value = unit.code;
@@ -104,6 +113,159 @@
       .catch(function () {
         /* the no-script button still works */
       });
+  }
+
+  // The head-office commune chosen by search (ARIA 1.2 combobox with a listbox popup). Without JavaScript
+  // the block stays hidden and the province and commune selects do the job.
+  function communeSearch(form) {
+    var box = form.querySelector("[data-commune-search]");
+    var select = form.elements.head_office_code;
+    var province = form.elements.province;
+    if (!box || !select || !window.fetch) {
+      return;
+    }
+    var input = box.querySelector('[role="combobox"]');
+    var list = box.querySelector('[role="listbox"]');
+    var status = box.querySelector("[data-commune-status]");
+    var hits = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+    box.hidden = false;
+
+    function say(text) {
+      status.textContent = text;
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function mark(index) {
+      active = index;
+      Array.prototype.forEach.call(list.children, function (li, i) {
+        li.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      if (index >= 0 && list.children[index]) {
+        input.setAttribute("aria-activedescendant", list.children[index].id);
+        list.children[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function label(hit) {
+      return hit.name + ", " + hit.province;
+    }
+    function choose(index) {
+      var hit = hits[index];
+      if (!hit) {
+        return;
+      }
+      var option = select.querySelector('option[value="' + hit.code + '"]');
+      if (!option) {
+        option = document.createElement("option");
+        option.value = hit.code;
+        option.textContent = hit.name;
+        select.appendChild(option);
+      }
+      if (province && province.value !== hit.province_code) {
+        province.value = hit.province_code;
+        select.value = hit.code;
+        fillCommunes(form, hit.province_code);
+      }
+      select.value = hit.code;
+      input.value = label(hit);
+      close();
+      show(form, "head_office_code", "");
+      say(box.getAttribute("data-chosen").replace("%(name)s", label(hit)));
+    }
+    function render() {
+      list.innerHTML = "";
+      hits.forEach(function (hit, i) {
+        var li = document.createElement("li");
+        li.id = "commune-option-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = label(hit);
+        if (hit.formerly) {
+          var old = document.createElement("span");
+          old.className = "formerly";
+          old.textContent = "(" + box.getAttribute("data-formerly") + ": " + hit.formerly + ")";
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(old);
+        }
+        li.addEventListener("mousedown", function (event) {
+          event.preventDefault();  // keep focus in the input
+          choose(i);
+        });
+        list.appendChild(li);
+      });
+      list.hidden = hits.length === 0;
+      input.setAttribute("aria-expanded", hits.length ? "true" : "false");
+      active = -1;
+      say(
+        hits.length
+          ? box.getAttribute("data-found").replace("%(n)s", String(hits.length))
+          : box.getAttribute("data-none")
+      );
+    }
+    function search() {
+      var query = input.value.trim();
+      if (query.length < 2) {
+        hits = [];
+        close();
+        list.innerHTML = "";
+        return;
+      }
+      var ticket = ++asked;
+      fetch(box.getAttribute("data-url") + "?q=" + encodeURIComponent(query), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          return response.ok ? response.json() : [];
+        })
+        .then(function (found) {
+          if (ticket === asked) {
+            hits = Array.isArray(found) ? found : [];
+            render();
+          }
+        })
+        .catch(function () {
+          /* the selects below still work */
+        });
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && hits.length) {
+        event.preventDefault();
+        if (list.hidden) {
+          list.hidden = false;
+          input.setAttribute("aria-expanded", "true");
+        }
+        mark(Math.min(active + 1, hits.length - 1));
+      } else if (event.key === "ArrowUp" && hits.length) {
+        event.preventDefault();
+        mark(Math.max(active - 1, 0));
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();  // choose, do not submit the form
+          choose(active);
+        } else if (!list.hidden && hits.length) {
+          event.preventDefault();
+          choose(0);
+        }
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 150);
+    });
   }
 
   function toggleLetter(form) {
@@ -144,6 +306,7 @@
       });
     });
     toggleLetter(form);
+    communeSearch(form);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
