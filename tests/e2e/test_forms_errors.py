@@ -147,4 +147,42 @@ def test_organization_form_errors_and_commune_search(
     expect(page.locator('select[name="province"]')).to_have_value("01")
     commune = page.locator('select[name="head_office_code"]')
     expect(commune).to_have_value(re.compile(r"^\d{5}$"))
+
     expect(commune.locator("option:checked")).to_have_text(re.compile(r"^Phường Thanh Xuân$"))
+
+    _attach_then_finish(page)
+
+
+def _attach_then_finish(page: Any) -> None:
+    """Everything filled, the letter attached, one error left: nothing typed or attached is lost."""
+    from playwright.sync_api import expect
+    from stdnum.vn import mst
+
+    from dinhdanh.applications.models import Application, Document
+
+    body = next(
+        b for b in (f"{n:09d}" for n in range(4_800_000, 4_900_000)) if mst.is_valid(b + mst.calc_check_digit(b))
+    )
+    page.get_by_label("Người được ủy quyền").check()
+    page.get_by_label("Văn bản ủy quyền", exact=False).set_input_files(
+        {
+            "name": "uy-quyen.pdf",
+            "mimeType": "application/pdf",
+            "buffer": b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n",
+        }
+    )
+    page.get_by_label("Tên tổ chức (tiếng Việt)").fill("Công ty TNHH Sen Hồng")
+    page.get_by_label("Mã số doanh nghiệp / mã số thuế").fill(body + mst.calc_check_digit(body))
+    page.get_by_label("Số điện thoại liên hệ").fill("0912345678")
+    page.locator("#id_representative_name").fill("Lê Văn Giám Đốc")
+    page.get_by_label("Số định danh cá nhân của người đại diện").fill("091085000333")
+    page.get_by_role("button", name="Tiếp tục").click()
+    _summary_checks(page, ["Ngày thành lập không được sau hôm nay."])
+    assert len(page.locator("[data-error-summary] li").all()) == 1
+    expect(page.locator("[data-held-file]")).to_contain_text("Đã đính kèm: uy-quyen.pdf")
+    assert page.get_by_label("Tên tổ chức (tiếng Việt)").input_value() == "Công ty TNHH Sen Hồng"
+    page.get_by_label("Ngày thành lập").fill("2015-06-01")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.wait_for_url(re.compile(r".*/organizations/requests/\d+/confirm/"))
+    assert Application.objects.count() == 1
+    assert Document.objects.get().file_name == "uy-quyen.pdf"
