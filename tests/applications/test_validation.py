@@ -144,7 +144,7 @@ def test_head_office_must_be_a_current_commune() -> None:
     ("changes", "field", "error"),
     [
         ({"name": ""}, "name", "applications.name_required"),
-        ({"name": "x" * 401}, "name", "core.too_long"),
+        ({"name": "x" * 401}, "name", "applications.text_too_long"),
         ({"name": "Công ty\u202eABC"}, "name", "core.control_characters"),
         ({"name": 12}, "name", "applications.not_text"),
         ({"representative_id": "12345"}, "representative_id", "codes.pid_length"),

@@ -84,7 +84,7 @@ class ApplicationError(ErrorCode):
     UNKNOWN_FIELDS = ("applications.unknown_fields", _("Dữ liệu có trường không được hỗ trợ: {fields}."), 400)
     CODE_REQUIRED = (
         "applications.code_required",
-        _("Loại tổ chức này phải có mã số thuế hoặc mã số đăng ký."),
+        _("Nhập mã số của tổ chức: loại tổ chức này phải có mã số thuế hoặc mã số đăng ký."),
         400,
     )
     CODE_WRONG_CATEGORY = (
@@ -125,6 +125,7 @@ class ApplicationError(ErrorCode):
         ),
         400,
     )
+    TEXT_TOO_LONG = ("applications.text_too_long", _("Nhập tối đa {limit} ký tự."), 400)
     NAME_REQUIRED = ("applications.name_required", _("Nhập tên tổ chức."), 400)
     REPRESENTATIVE_NAME_REQUIRED = (
         "applications.representative_name_required",

@@ -13,6 +13,8 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.categories import Category
 
 PID_ATTRS: dict[str, Any] = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
+# The validator's TEXT_TOO_LONG in the form's own words (Django fills limit_value), so both read the same.
+TOO_LONG = _("Nhập tối đa %(limit_value)s ký tự.")
 CO_MAX = 10  # = validation.MAX_CO_REPRESENTATIVES; rows are added on demand, none shown by default
 ROW_ACTIONS = ("add_co", "remove_co")
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png"
@@ -96,7 +98,12 @@ class CategoryForm(forms.Form):
 def _text(label: Any, max_length: int, *, required: bool = False, **attrs: Any) -> forms.CharField:
     # Required fields are checked by the service (one message set); the form keeps them optional.
     return forms.CharField(
-        label=label, max_length=max_length, required=required, widget=forms.TextInput(attrs=attrs), strip=False
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.TextInput(attrs=attrs),
+        strip=False,
+        error_messages={"max_length": TOO_LONG},
     )
 
 

@@ -133,16 +133,25 @@ _DATE_ERRORS = {
 }
 
 
+def _limited(text: str, key: str) -> None:
+    # Said the same way on the page and in the API, beside the field: how much to type, not "field X".
+    if len(nfc(text)) > _TEXT_LIMITS[key]:
+        raise DomainError(ApplicationError.TEXT_TOO_LONG, field=key, limit=_TEXT_LIMITS[key])
+
+
 def _required(raw: Mapping[str, object], key: str) -> str:
     text = _text(raw, key)
     if key in _REQUIRED and not nfc(text):
         raise DomainError(_REQUIRED[key], field=key)
+    _limited(text, key)
     value = clean(text, field=key, max_length=_TEXT_LIMITS[key])
     return legal_name(value, field=key) if key in NAME_KEYS else value
 
 
 def _optional(raw: Mapping[str, object], key: str) -> str:
-    value = clean_optional(_text(raw, key), field=key, max_length=_TEXT_LIMITS[key])
+    text = _text(raw, key)
+    _limited(text, key)
+    value = clean_optional(text, field=key, max_length=_TEXT_LIMITS[key])
     return legal_name(value, field=key) if key in NAME_KEYS else value
 
 

@@ -130,7 +130,8 @@ def test_valid_data_creates_a_draft_and_goes_to_confirmation(client: Client) -> 
     ("changes", "message"),
     [
         ({"code": "0101234567"}, "sai số kiểm tra"),
-        ({"code": ""}, "phải có mã số thuế hoặc mã số đăng ký"),
+        ({"code": ""}, "Nhập mã số của tổ chức"),
+        ({"name": "x" * 401}, "Nhập tối đa 400 ký tự."),
         ({"name": ""}, "Nhập tên tổ chức."),
         ({"representative_name": ""}, "Nhập họ và tên người đại diện theo pháp luật."),
         ({"representative_id": ""}, "Nhập số định danh cá nhân của người đại diện"),
