@@ -38,7 +38,7 @@ from dinhdanh.applications.models import Kind
 from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError, FieldCheck, field_check
 from dinhdanh.core.phones import parse_vn_phone
-from dinhdanh.core.text import clean, clean_optional, nfc
+from dinhdanh.core.text import clean, clean_optional, is_legal_name, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.data import EMAIL_MAX, TEXT_LIMITS, OrganizationData, Person
@@ -104,19 +104,14 @@ def _text(raw: Mapping[str, object], key: str) -> str:
     return value
 
 
-# Legal names (issue 15.8): letters (any script, with their marks), digits, spaces and the punctuation
-# registered names use. No markup (< >), no emoji or other symbols, no format characters.
+# Legal names (issue 15.8): the rule is ``core.text.is_legal_name``, shared with people's names.
 NAME_KEYS = frozenset({"name", "short_name", "foreign_name", "representative_name", "co_representative_names"})
-_NAME_PUNCTUATION = frozenset(".,-'\"&()/:\u2019\u201c\u201d\u2013")
 
 
 def legal_name(value: str, *, field: str) -> str:
     """``value`` (already through ``clean``) if it can be a legal name; ``NAME_SYMBOLS`` otherwise."""
-    for ch in value:
-        if ch == " " or ch in _NAME_PUNCTUATION:
-            continue
-        if unicodedata.category(ch)[0] not in "LMN":
-            raise DomainError(ApplicationError.NAME_SYMBOLS, field=field)
+    if not is_legal_name(value):
+        raise DomainError(ApplicationError.NAME_SYMBOLS, field=field)
     return value
 
 

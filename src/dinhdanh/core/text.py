@@ -256,3 +256,14 @@ def name_similarity(a: str, b: str) -> float:
     # token_sort_ratio, not WRatio: word order varies freely ("Sữa Việt Nam, Công ty CP"), but WRatio's
     # partial matching would rate any short name found inside a longer one (shared "cong ty ...") near 100.
     return float(fuzz.token_sort_ratio(key_a, key_b))
+
+
+# Legal names (issue 15.8): letters (any script, with their marks), digits, spaces and the punctuation
+# registered names use. No markup (< >), no emoji or other symbols, no format characters. One rule for
+# organizations' and people's names; each app raises its own error.
+_NAME_PUNCTUATION = frozenset(".,-'\"&()/:\u2019\u201c\u201d\u2013")
+
+
+def is_legal_name(value: str) -> bool:
+    """Whether ``value`` (already NFC) holds only what a legal name may contain."""
+    return all(ch == " " or ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LMN" for ch in value)

@@ -66,6 +66,13 @@ class PeopleError(ErrorCode):
     BIRTH_DATE_REQUIRED = ("people.birth_date_required", _("Nhập ngày sinh."), 400)
     BIRTH_DATE_FUTURE = ("people.birth_date_future", _("Ngày sinh không được sau hôm nay."), 400)
     FULL_NAME_REQUIRED = ("people.full_name_required", _("Nhập họ và tên."), 400)
+    NAME_SYMBOLS = (
+        "people.name_symbols",
+        _(
+            "Tên chỉ gồm chữ, số, dấu cách và các dấu . , - ' \" & ( ) / :; bỏ ký hiệu, biểu tượng cảm xúc và dấu < >."
+        ),
+        400,
+    )
     PASSWORD_REQUIRED = ("people.password_required", _("Nhập mật khẩu."), 400)
     TOO_YOUNG = (
         "people.too_young",

@@ -29,7 +29,7 @@ from dinhdanh.core.codes import PersonalId, parse_personal_id
 from dinhdanh.core.errors import CoreError, DomainError, field_check
 from dinhdanh.core.keys import blind_index
 from dinhdanh.core.phones import parse_vn_phone
-from dinhdanh.core.text import clean, nfc
+from dinhdanh.core.text import clean, is_legal_name, nfc
 from dinhdanh.people import throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -143,12 +143,13 @@ def _tell_holder(holder: User, masked_id: str) -> None:
 
 
 def full_name(value: str) -> str:
-    """A person's full name: required, and a legal name (the rule of ``applications.validation``)."""
-    from dinhdanh.applications.validation import legal_name  # noqa: PLC0415  (one rule; no import cycle)
-
+    """A person's full name: required, and a legal name (``core.text.is_legal_name``, as organizations')."""
     if not nfc(str(value or "")):
         raise DomainError(PeopleError.FULL_NAME_REQUIRED, field="full_name")
-    return legal_name(clean(value, field="full_name", max_length=200), field="full_name")
+    name = clean(value, field="full_name", max_length=200)
+    if not is_legal_name(name):
+        raise DomainError(PeopleError.NAME_SYMBOLS, field="full_name")
+    return name
 
 
 def _consent(given: bool) -> None:
