@@ -132,7 +132,9 @@ def test_bad_text_is_shown_on_its_field_and_nothing_is_written(
     html = answer.content.decode()
     assert message in html
     assert "Giữ lại chữ này" in html
-    assert html.index(message) > html.index(f'name="{field}"')  # beside its field, after the text area
+    # Beside its field: in the error its text area points to (GOV.UK pattern, issue 15.8).
+    error = html.index(f'id="id_{field}_error"')
+    assert message in html[error : error + 300]
     assert not WeeklyReport.objects.exists()
 
 
