@@ -40,8 +40,7 @@ def find_communes(query: str, *, limit: int = MAX_RESULTS) -> list[CommuneHit]:
     return (direct + via_old)[:limit]
 
 
+
 def _province_name(unit: AdministrativeUnit) -> str:
-    parent = unit.parent
-    while parent is not None and parent.level != Level.PROVINCE:
-        parent = parent.parent
-    return parent.name if parent is not None else ""
+    province = geo.current_province_of(unit)
+    return province.name if province is not None else ""
