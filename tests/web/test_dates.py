@@ -74,6 +74,9 @@ def test_date_input_renders_iso_for_the_browser(lang: str) -> None:
         ("2026-03-04", "04/03/2026"),  # an ISO string kept in a request's JSON data
         (DAY, "04/03/2026"),
         (dt.datetime(2026, 3, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")), "04/03/2026"),
+        (dt.datetime(2026, 3, 3, 23, 30, tzinfo=dt.UTC), "04/03/2026"),  # 06:30 on the 4th in Vietnam
+        ("2026-03-03T23:30:00+00:00", "04/03/2026"),  # an instant kept as an ISO string
+        ("2026-03-04T10:00:00", "04/03/2026"),  # naive: taken as written
         ("not a date", "not a date"),  # malformed stored value: shown, not hidden
         ("<b>2026</b>", "<b>2026</b>"),
         ("", ""),
