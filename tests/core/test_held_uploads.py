@@ -68,6 +68,21 @@ def test_an_expired_file_is_refused_and_swept(media: Path) -> None:
     assert held_files(media) == []
 
 
+def test_the_schedule_sweeps_what_no_session_came_back_for(media: Path) -> None:
+    from dinhdanh.core import schedule
+    from dinhdanh.core.tasks import sweep_held_uploads
+
+    held_uploads.hold({}, b"fresh", "a.png", purpose="p")
+    held_uploads.hold({}, b"stale", "b.png", purpose="p")
+    stale = held_files(media)[0]
+    old = time.time() - held_uploads.TTL_SECONDS - 60
+    os.utime(stale, (old, old))
+    assert "sweep_held_uploads" in schedule.registered()
+    assert sweep_held_uploads.call() == 1
+    assert len(held_files(media)) == 1
+    assert stale not in held_files(media)
+
+
 def test_a_session_holds_a_bounded_number_of_files(media: Path) -> None:
     session: dict[str, Any] = {}
     for index in range(held_uploads.MAX_HELD + 3):

@@ -5,7 +5,7 @@ every mistake. The bytes are sealed on disk (``core.sealed``, kind ``held``); th
 points to them, keyed by a random token that the page carries in a hidden field. A token is honoured only
 in the session that made it (another session's token is simply unknown), only for the form it was made
 for (``purpose``) and only for ``TTL_SECONDS``. A successful submission releases it; expired files are
-swept whenever something is held.
+swept whenever something is held and hourly by the schedule (``core.tasks.sweep_held_uploads``).
 """
 
 from __future__ import annotations

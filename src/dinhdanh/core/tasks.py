@@ -1,4 +1,5 @@
-"""The kernel's recurring jobs (``core.schedule``): pinning the audit chain, forgetting old task results."""
+"""The kernel's recurring jobs (``core.schedule``): pinning the audit chain, forgetting old task results and
+the files held for a form that was never sent again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from dinhdanh.core import audit, audit_checkpoints
+from dinhdanh.core import audit, audit_checkpoints, held_uploads
 from dinhdanh.core.schedule import recurring
 
 KEEP_TASK_RESULTS = timedelta(days=14)
@@ -39,3 +40,10 @@ def prune_task_results() -> int:
         DBTaskResult.objects.finished().filter(finished_at__lt=timezone.now() - KEEP_TASK_RESULTS).delete()
     )
     return deleted
+
+
+# A person who leaves after a refused form never comes back to release what was held for them.
+@recurring("sweep_held_uploads", every=timedelta(hours=1), summary=_("Xóa tệp giữ lại cho biểu mẫu quá 1 giờ"))
+@task
+def sweep_held_uploads() -> int:
+    return held_uploads.sweep()
