@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.commune_search import find_communes
@@ -49,3 +50,11 @@ def test_the_api_answers_the_same(client: Client) -> None:
     }
     assert client.get("/api/v1/units/communes", {"q": "x"}).status_code == 400
     assert client.get("/api/v1/units/communes", {"q": "<script>" * 50}).status_code in {200, 400}
+
+
+def test_the_search_asks_a_fixed_number_of_queries(django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+    """The box asks on every keystroke: a district with many successor communes costs no more queries."""
+    with django_assert_max_num_queries(4):
+        assert len(find_communes("hoan kiem")) > 3
+    with django_assert_max_num_queries(4):
+        find_communes("phuong")
