@@ -87,8 +87,9 @@ def people_desk(request: HttpRequest) -> HttpResponse:
         selectors.require_desk(officer)
     except DomainError as exc:
         return error_page(request, 403, exc.message())
-    find = FindPersonForm(request.POST if request.POST.get("action") == "find" else None)
-    create = PersonCreateForm(request.POST if request.POST.get("action") == "create" else None)
+    # Two forms on one page both ask for a personal number: distinct ids keep each label on its own input.
+    find = FindPersonForm(request.POST if request.POST.get("action") == "find" else None, auto_id="find_%s")
+    create = PersonCreateForm(request.POST if request.POST.get("action") == "create" else None, auto_id="new_%s")
     if find.is_bound and find.is_valid():
         try:
             person = selectors.person_by_number(actor=officer, personal_id=find.cleaned_data["personal_id"])

@@ -61,7 +61,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "enrol_required": bool(request.session.get(authflow.ENROL_REQUIRED)),
             "stepped_up": authflow.is_stepped_up(request),
             "password_form": PasswordChangeForm(),
-            "lock_form": LockSelfForm(),
+            "lock_form": _lock_form(),
         },
     )
 
@@ -188,7 +188,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             "current_session": request.session.get(authflow.ACCOUNT_SESSION),
             "stepped_up": authflow.is_stepped_up(request),
             "password_form": form,
-            "lock_form": LockSelfForm(),
+            "lock_form": _lock_form(),
         },
         status=400,
     )
@@ -198,7 +198,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lock_self(request: HttpRequest) -> HttpResponse:
     """Form TK03 online: no step-up on purpose, the holder may have lost the phone with the factor."""
-    form = LockSelfForm(request.POST)
+    form = _lock_form(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect("people:security")
@@ -210,3 +210,8 @@ def lock_self(request: HttpRequest) -> HttpResponse:
     authflow.end(request)
     messages.success(request, _("Tài khoản đã bị khóa. Để mở khóa, hãy đến cơ quan công an gần nhất."))
     return redirect("web:home")
+
+
+def _lock_form(data: object = None) -> LockSelfForm:
+    # The password form beside it has a "confirm" field too: its own ids keep the checkbox labelled.
+    return LockSelfForm(data, auto_id="lock_%s")  # type: ignore[arg-type]
