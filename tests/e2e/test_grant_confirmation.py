@@ -1,0 +1,89 @@
+"""Journey (issue 15.4): the legal representative grants a member. After typing the number and choosing
+services from the registry, the page shows the person's name and masked number and writes nothing;
+"Quay lại" changes nothing; "Xác nhận" grants, and the member is listed. The confirmation page fits a
+360 px phone and passes axe-core."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+REP_PID = "091185000111"
+MEMBER_PID = "091085000222"
+MASKED = "0910******22"
+
+
+def _sign_in(page: Any, base: str, user: Any, totp: str) -> None:
+    from tests.conftest import PASSWORD
+    from tests.people.support import totp_code
+
+    page.goto(base + "/signin/")
+    page.get_by_label("Số định danh cá nhân").fill(REP_PID)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
+    page.get_by_label("Mã xác thực").fill(totp_code(user, totp))
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url(base + "/")
+
+
+def _fill_grant(page: Any) -> None:
+    page.get_by_label("Số định danh cá nhân của người được ủy quyền").fill(MEMBER_PID)
+    page.get_by_label("Thuế điện tử").check()
+    page.get_by_role("button", name="Phân quyền", exact=True).click()
+    page.wait_for_load_state()
+
+
+def test_the_representative_confirms_the_person_before_granting(
+    browser: Any, live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    from dinhdanh.organizations.models import Membership
+    from tests.conftest import make_user
+    from tests.e2e.test_every_page import AXE, WIDTH, _check
+    from tests.organizations.factories import make_organization, make_service
+    from tests.people.support import enrol_totp
+
+    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
+    base = live_server.url
+    rep = make_user("Trần Thị Đại Diện", personal_id=REP_PID)
+    member = make_user("Phạm Văn Kế Toán", personal_id=MEMBER_PID)
+    org = make_organization(representative=rep, code="0100109106", name="Công ty TNHH Sen Vàng")
+    make_service("thue-dien-tu", "Thuế điện tử"), make_service("bhxh.vn", "Bảo hiểm xã hội")
+    totp, _recovery = enrol_totp(rep)
+
+    page = browser.new_context(locale="vi-VN", viewport={"width": WIDTH, "height": 740}).new_page()
+    _sign_in(page, base, rep, totp)
+    members_url = base + f"/organizations/{org.eid}/members/"
+    page.goto(members_url)
+
+    # Step one, then "Quay lại": nothing is written.
+    _fill_grant(page)
+    main = page.locator("main")
+    assert page.get_by_role("heading", name="Xác nhận phân quyền").is_visible()
+    assert page.get_by_test_id("grantee-name").inner_text() == "Phạm Văn Kế Toán"
+    assert page.get_by_test_id("grantee-number").inner_text() == MASKED
+    assert "Thuế điện tử" in main.inner_text()
+    assert "Bảo hiểm xã hội" not in main.inner_text()
+    assert MEMBER_PID not in page.content()
+    if AXE.exists():
+        assert _check(page, AXE.read_text(encoding="utf-8")) == []
+    page.get_by_role("link", name="Quay lại").click()
+    page.wait_for_url(members_url)
+    assert not Membership.objects.filter(user=member).exists()
+    assert "Phạm Văn Kế Toán" not in page.locator("table").inner_text()
+
+    # Step one again, then "Xác nhận": granted and listed.
+    _fill_grant(page)
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+    page.wait_for_url(members_url)
+    assert "Đã phân quyền cho Phạm Văn Kế Toán." in page.locator("main").inner_text()
+    row = page.locator("table tr", has_text="Phạm Văn Kế Toán")
+    assert "Thuế điện tử" in row.inner_text()
+    assert MASKED in row.inner_text()
+    granted = Membership.objects.get(user=member, revoked_at__isnull=True)
+    assert [g.service.code for g in granted.grants.all()] == ["thue-dien-tu"]
