@@ -18,7 +18,7 @@ MEMBER_PID = "091085000222"
 MASKED = "0910******22"
 
 
-def _sign_in(page: Any, base: str, user: Any, totp: str) -> None:
+def _sign_in(page: Any, base: str, user: Any, totp: Any) -> None:
     from tests.conftest import PASSWORD
     from tests.people.support import totp_code
 
