@@ -113,7 +113,7 @@ def _expire(membership: Membership, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class GrantPlan:
-    """A grant checked but not written: who, what, until when (``grant_confirm`` shows it first)."""
+    """A grant checked but not written: who, what, until when (``member_grant_preview`` shows it first)."""
 
     organization: Organization
     grantee: User
