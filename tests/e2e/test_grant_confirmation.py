@@ -42,12 +42,14 @@ def _fill_grant(page: Any) -> None:
 def test_the_representative_confirms_the_person_before_granting(
     browser: Any, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
+    from dinhdanh.geo.services import units_load
     from dinhdanh.organizations.models import Membership
     from tests.conftest import make_user
     from tests.e2e.test_every_page import AXE, WIDTH, _check
     from tests.organizations.factories import make_organization, make_service
     from tests.people.support import enrol_totp
 
+    units_load(actor=None)  # a transactional test before this one may have flushed them
     settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
     base = live_server.url
     rep = make_user("Trần Thị Đại Diện", personal_id=REP_PID)
