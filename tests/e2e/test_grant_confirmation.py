@@ -1,13 +1,14 @@
 """Journey (issue 15.4): the legal representative grants a member. After typing the number and choosing
 services from the registry, the page shows the person's name and masked number and writes nothing;
 "Quay lại" changes nothing; "Xác nhận" grants, and the member is listed. The confirmation page fits a
-360 px phone and passes axe-core."""
+360 px phone and passes axe-core, in Vietnamese and in English."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -16,31 +17,37 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REP_PID = "091185000111"
 MEMBER_PID = "091085000222"
 MASKED = "0910******22"
+TEXT = {
+    "vi": {"heading": "Xác nhận phân quyền", "granted": "Đã phân quyền cho Phạm Văn Kế Toán."},
+    "en": {"heading": "Confirm the grant", "granted": "Access has been granted to Phạm Văn Kế Toán."},
+}
 
 
 def _sign_in(page: Any, base: str, user: Any, totp: Any) -> None:
+    """By field names, so the same steps work in either language."""
     from tests.conftest import PASSWORD
     from tests.people.support import totp_code
 
     page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(REP_PID)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    page.locator("input[name=username]").fill(REP_PID)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(totp_code(user, totp))
-    page.get_by_role("button", name="Xác nhận").click()
+    page.locator("input[name=code]").fill(totp_code(user, totp))
+    page.locator("main form:has(input[name=code]) button[type=submit]").click()
     page.wait_for_url(base + "/")
 
 
 def _fill_grant(page: Any) -> None:
-    page.get_by_label("Số định danh cá nhân của người được ủy quyền").fill(MEMBER_PID)
-    page.get_by_label("Thuế điện tử").check()
-    page.get_by_role("button", name="Phân quyền", exact=True).click()
+    page.locator("input[name=personal_id]").fill(MEMBER_PID)
+    page.locator("input[name=services][value='thue-dien-tu']").check()
+    page.locator("form[action$='/members/grant/'] button[type=submit]").click()
     page.wait_for_load_state()
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_representative_confirms_the_person_before_granting(
-    browser: Any, live_server: Any, settings: Any, tmp_path: Path
+    browser: Any, live_server: Any, settings: Any, tmp_path: Path, lang: str
 ) -> None:
     from dinhdanh.geo.services import units_load
     from dinhdanh.organizations.models import Membership
@@ -58,15 +65,18 @@ def test_the_representative_confirms_the_person_before_granting(
     make_service("thue-dien-tu", "Thuế điện tử"), make_service("bhxh.vn", "Bảo hiểm xã hội")
     totp, _recovery = enrol_totp(rep)
 
-    page = browser.new_context(locale="vi-VN", viewport={"width": WIDTH, "height": 740}).new_page()
+    context = browser.new_context(locale=f"{lang}-VN", viewport={"width": WIDTH, "height": 740})
+    context.add_cookies([{"name": "dinhdanh_lang", "value": lang, "domain": urlsplit(base).hostname, "path": "/"}])
+    page = context.new_page()
     _sign_in(page, base, rep, totp)
     members_url = base + f"/organizations/{org.eid}/members/"
     page.goto(members_url)
+    assert page.locator("html").get_attribute("lang") == lang
 
     # Step one, then "Quay lại": nothing is written.
     _fill_grant(page)
     main = page.locator("main")
-    assert page.get_by_role("heading", name="Xác nhận phân quyền").is_visible()
+    assert page.get_by_role("heading", name=TEXT[lang]["heading"]).is_visible()
     assert page.get_by_test_id("grantee-name").inner_text() == "Phạm Văn Kế Toán"
     assert page.get_by_test_id("grantee-number").inner_text() == MASKED
     assert "Thuế điện tử" in main.inner_text()
@@ -74,16 +84,16 @@ def test_the_representative_confirms_the_person_before_granting(
     assert MEMBER_PID not in page.content()
     if AXE.exists():
         assert _check(page, AXE.read_text(encoding="utf-8")) == []
-    page.get_by_role("link", name="Quay lại").click()
+    page.locator("main form a.button.secondary").click()
     page.wait_for_url(members_url)
     assert not Membership.objects.filter(user=member).exists()
     assert "Phạm Văn Kế Toán" not in page.locator("table").inner_text()
 
     # Step one again, then "Xác nhận": granted and listed.
     _fill_grant(page)
-    page.get_by_role("button", name="Xác nhận", exact=True).click()
+    page.locator("form[action$='/grant/confirm/'] button[type=submit]").click()
     page.wait_for_url(members_url)
-    assert "Đã phân quyền cho Phạm Văn Kế Toán." in page.locator("main").inner_text()
+    assert TEXT[lang]["granted"] in page.locator("main").inner_text()
     row = page.locator("table tr", has_text="Phạm Văn Kế Toán")
     assert "Thuế điện tử" in row.inner_text()
     assert MASKED in row.inner_text()
