@@ -163,6 +163,28 @@ def test_look_ups_are_counted_per_representative(settings: Any, rep: User, org: 
     assert exc.value.status == 429
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"personal_id": "<script>alert(1)</script>", "full_powers": True}, 400, "codes.pid_not_digits"),
+        ({"personal_id": OTHER + "\u0000", "full_powers": True}, 400, "codes.pid_not_digits"),
+        ({"personal_id": ["x"]}, 422, "core.validation"),
+        ({"personal_id": OTHER, "services": ["thue.ke_khai"] * 21}, 400, "organizations.invalid_services"),
+        ({"personal_id": OTHER, "role": "representative", "full_powers": True}, 400,
+         "organizations.role_not_grantable"),
+    ],
+)  # fmt: skip
+@pytest.mark.usefixtures("other")
+def test_hostile_previews_are_refused_and_name_nobody(
+    rep: User, org: Organization, body: dict[str, Any], status: int, code: str
+) -> None:
+    make_service("thue.ke_khai")
+    client, csrf = api_client(rep)
+    response = post_json(client, f"{BASE}/{org.eid}/members/preview", body, csrf)
+    problem(response, status, code)
+    assert "Phạm Văn Kế Toán" not in response.content.decode()
+
+
 # --- the web page ----------------------------------------------------------------------------------
 
 
