@@ -23,6 +23,7 @@ from dinhdanh.applications import services as app_services
 from dinhdanh.applications.models import Application, Check, Consent, StatusChange, VerificationRequest
 from dinhdanh.core.services import role_grant
 from dinhdanh.organizations.models import LockGround, Membership, Organization, OrganizationLock
+from dinhdanh.organizations.services import grant_token
 from dinhdanh.people.models import User
 from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.sources import Source
@@ -157,6 +158,14 @@ def _grant() -> Call:
     return Call(rep, f"{ORGS}/{org.eid}/members", {"personal_id": grantee_pid, "services": ["thue"]})
 
 
+def _grant_confirm() -> Call:
+    """A token from step one (a fresh factor then), brought back in the session under test."""
+    rep, org = _representative_and_org()
+    grantee, _pid = person("Phạm Văn Kế Toán")
+    pending = grant_token.Pending(org.pk, rep.pk, grantee.pk, "member", [], True, None)
+    return Call(rep, f"{ORGS}/{org.eid}/members/confirm", {"token": grant_token.issue(pending)})
+
+
 def _revoke() -> Call:
     rep, org = _representative_and_org()
     grantee, _pid = person("Phạm Văn Kế Toán")
@@ -221,6 +230,8 @@ STEP_UP: dict[str, Callable[[], Call]] = {
     "applications_verification_cancel": _verification_cancel,
     "applications_verification_answer": _verification_answer,
     "organization_member_grant": _grant,
+    "organization_member_grant_preview": _grant,  # its URL is made from the same scenario below
+    "organization_member_grant_confirm": _grant_confirm,
     "organization_member_revoke": _revoke,
     "organization_lock": _lock,
     "organization_unlock": _unlock,
@@ -264,10 +275,12 @@ def _send(call: Call, *, stepped_up: bool) -> Any:
 @pytest.mark.parametrize("name", sorted(STEP_UP))
 def test_a_stale_session_is_refused_and_a_fresh_one_is_served(name: str) -> None:
     call = STEP_UP[name]()
+    if name == "organization_member_grant_preview":
+        call = Call(call.user, call.url + "/preview", call.body)
     before = _world()
     problem(_send(call, stepped_up=False), 403, "people.step_up_required")
     assert _world() == before, "a refused call wrote something"
     done = _send(call, stepped_up=True)
     assert 200 <= done.status_code < 300, done.content
-    if name != "passkey_register_options":  # options write only a session challenge
+    if name not in ("passkey_register_options", "organization_member_grant_preview"):  # write nothing by design
         assert _world() != before

@@ -95,6 +95,8 @@ def _act_and_grant(page: Any, base: str) -> None:
     page.get_by_label("Số định danh cá nhân của người được ủy quyền").fill(MEMBER_PID)
     page.get_by_label("Thuế điện tử (thue-dien-tu)").check()  # a service of the registry (issue 12.0)
     page.get_by_role("button", name="Phân quyền").click()
+    assert page.get_by_test_id("grantee-name").inner_text() == "Phạm Văn Kế Toán"  # confirmed first (15.4)
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
     page.get_by_role("cell", name="Phạm Văn Kế Toán").wait_for()
     page.get_by_role("button", name="Trở về tài khoản cá nhân").click()
     page.wait_for_url(base + "/organizations/")

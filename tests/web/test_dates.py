@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -108,3 +110,26 @@ def test_the_calendar_year_is_not_grouped_like_a_number() -> None:
     assert "2,026" not in page
     assert '<a href="?year=2025">← 2025</a>' in page
     assert '<a href="?year=2027">2027 →</a>' in page
+
+
+TEMPLATES = Path(__file__).parents[2] / "src" / "dinhdanh"
+# Officer pages being reworked in another branch (issue 15.3); to be emptied when it lands.
+FIXED_PATTERN_KNOWN = {
+    "applications/templates/applications/officer/_deadline.html",
+    "applications/templates/applications/officer/queue.html",
+    "applications/templates/applications/officer/review.html",
+    "applications/templates/applications/officer/verifications.html",
+    "organizations/templates/organizations/officer/organization.html",
+}
+
+
+def test_templates_name_a_format_instead_of_a_pattern() -> None:
+    """`|date:"d/m/Y"` would be right today and wrong the day the national format changes; the named
+    formats (SHORT_DATE_FORMAT, SHORT_DATETIME_FORMAT) are set once in dinhdanh.formats."""
+    fixed = {
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("templates/**/*.html")
+        # a pattern with a year in it; "H:i" and "l" (the weekday) name no date format
+        if re.search(r'\|date:"(?![A-Z_]+")[^"]*[Yy]', path.read_text(encoding="utf-8"))
+    }
+    assert fixed <= FIXED_PATTERN_KNOWN, sorted(fixed - FIXED_PATTERN_KNOWN)

@@ -8,15 +8,6 @@ from pathlib import Path
 
 SRC = Path(__file__).parents[2] / "src" / "dinhdanh"
 SUMMARY = "web/templates/web/_error_summary.html"
-# Templates owned by others that still have one (see docs/usability.md); to be emptied.
-KNOWN = {
-    "applications/templates/applications/applicant/category.html",
-    "applications/templates/applications/applicant/consent.html",
-    "applications/templates/applications/applicant/confirm.html",
-    "applications/templates/applications/officer/intake_person.html",
-    "people/templates/people/step_up.html",
-    "web/templates/web/signin.html",
-}
 
 
 def test_only_the_error_summary_is_an_alert() -> None:
@@ -26,4 +17,4 @@ def test_only_the_error_summary_is_an_alert() -> None:
         if 'role="alert"' in path.read_text(encoding="utf-8")
     }
     assert SUMMARY in found
-    assert found - {SUMMARY} <= KNOWN, sorted(found - {SUMMARY} - KNOWN)
+    assert found == {SUMMARY}, sorted(found - {SUMMARY})

@@ -28,6 +28,7 @@ from dinhdanh.organizations.models import (
     Organization,
     OrganizationLock,
 )
+from dinhdanh.organizations.services import grant_token
 
 ZONE = (
     Zone.BOTH
@@ -105,6 +106,21 @@ class GrantIn(Schema):
     services: list[str] = Field(default_factory=list, max_length=100)  # codes of the service registry
     full_powers: bool = False  # instead of services, for a member; an administrator always has them
     valid_until: datetime | None = None
+
+
+class GrantPreviewOut(Schema):
+    token: str  # bring it back to /confirm within expires_in seconds
+    expires_in: int
+    full_name: str
+    personal_id_masked: str
+    role: str
+    full_powers: bool
+    services: list[str]
+    valid_until: datetime | None
+
+
+class GrantConfirmIn(Schema):
+    token: str = Field(max_length=2000)
 
 
 class RevokeIn(Schema):
@@ -281,6 +297,42 @@ def grant(request: HttpRequest, eid: str, body: GrantIn) -> HttpResponse:
         valid_until=body.valid_until,
     )
     return _created(member_out(membership))
+
+
+@router.post("/{eid}/members/preview", response=GrantPreviewOut, url_name="organization_member_grant_preview")
+def grant_preview(request: HttpRequest, eid: str, body: GrantIn) -> GrantPreviewOut:
+    """Step one of a grant, as on the web page: the person named and masked, nothing written."""
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    org = selectors.organization_by_eid(eid)
+    plan, token = services.member_grant_preview(
+        actor=user,
+        organization=org,
+        personal_id=body.personal_id,
+        role=body.role,
+        services=body.services,
+        full_powers=body.full_powers,
+        valid_until=body.valid_until,
+    )
+    return GrantPreviewOut(
+        token=token,
+        expires_in=grant_token.lifetime_seconds(),
+        full_name=plan.grantee.full_name,
+        personal_id_masked=plan.shown,
+        role=str(plan.role),
+        full_powers=plan.full_powers,
+        services=[s.code for s in plan.services],
+        valid_until=plan.valid_until,
+    )
+
+
+@router.post("/{eid}/members/confirm", response={201: MemberOut}, url_name="organization_member_grant_confirm")
+@idempotent
+def grant_confirm(request: HttpRequest, eid: str, body: GrantConfirmIn) -> HttpResponse:
+    enforce_csrf(request)
+    user = signed_in_user(request)
+    org = selectors.organization_by_eid(eid)
+    return _created(member_out(services.member_grant_confirm(actor=user, organization=org, token=body.token)))
 
 
 @router.post("/{eid}/members/{member_id}/revoke", response=MemberOut, url_name="organization_member_revoke")

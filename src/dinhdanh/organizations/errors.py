@@ -157,6 +157,16 @@ class OrganizationError(ErrorCode):
         _("Văn bản ủy quyền không thuộc hồ sơ của tổ chức này."),
         400,
     )
+    LOOKUP_THROTTLED = (
+        "organizations.lookup_throttled",
+        _("Bạn đã tra cứu quá nhiều số định danh. Vui lòng thử lại sau {seconds} giây."),
+        429,
+    )
+    GRANT_CONFIRMATION_INVALID = (
+        "organizations.grant_confirmation_invalid",
+        _("Yêu cầu xác nhận phân quyền đã hết hạn hoặc không hợp lệ. Hãy nhập lại số định danh."),
+        400,
+    )
     MEMBERSHIP_ENDED = ("organizations.membership_ended", _("Quyền này đã bị thu hồi hoặc hết hạn."), 409)
     CANNOT_REVOKE_REPRESENTATIVE = (
         "organizations.cannot_revoke_representative",

@@ -21,6 +21,9 @@ urlpatterns: list[URLPattern] = [
     re_path(rf"^organizations/{EID}/members/$", member.members, name="members"),
     re_path(rf"^organizations/{EID}/members/grant/$", member.member_grant, name="member_grant"),
     re_path(
+        rf"^organizations/{EID}/members/grant/confirm/$", member.member_grant_confirm, name="member_grant_confirm"
+    ),
+    re_path(
         rf"^organizations/{EID}/members/(?P<pk>[0-9]{{1,12}})/revoke/$",
         member.member_revoke,
         name="member_revoke",

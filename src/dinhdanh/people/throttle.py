@@ -9,6 +9,8 @@
   the password alone then answers nothing, only the password followed by a second factor gets in
   (``signin``; docs/people.md, "Guarded sign-in").
 - ``REGISTER``: one client address starting registrations, counted whatever the outcome.
+- ``LOOKUP``: one account looking other people up by personal number (a representative about to grant
+  a member sees the name of the number typed), counted whatever the outcome.
 
 Hard refusals are per address and per (address, login), never per login alone: whoever knows a
 number cannot keep its holder out.
@@ -45,6 +47,7 @@ class Scope(StrEnum):
     ADDRESS = "address"
     PAIR = "pair"
     REGISTER = "register"
+    LOOKUP = "lookup"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,13 @@ def policy(scope: Scope) -> Policy:
         return Policy(free=int(settings.SIGNIN_IP_FREE_FAILURES), memory=memory)
     if scope is Scope.REGISTER:
         return Policy(free=int(settings.REGISTER_FREE_ATTEMPTS), memory=int(settings.REGISTER_WINDOW_SECONDS))
+    if scope is Scope.LOOKUP:
+        return Policy(
+            free=int(settings.LOOKUP_FREE_ATTEMPTS),
+            memory=int(settings.LOOKUP_WINDOW_SECONDS),
+            lock_failures=int(settings.LOOKUP_LOCK_ATTEMPTS),
+            lock_seconds=int(settings.LOOKUP_WINDOW_SECONDS),
+        )
     return Policy(free=int(settings.SIGNIN_LOCK_FAILURES), memory=memory, refuses=False)
 
 
@@ -91,6 +101,10 @@ class Ticket:
 
 def address_key(ip: str | None) -> str:
     return blind_index("throttle-address", _address_bucket(ip))
+
+
+def lookup_key(user_pk: object) -> str:
+    return blind_index("throttle-lookup", str(user_pk))
 
 
 def pair_key(ip: str | None, account: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -154,6 +155,11 @@ def test_the_representative_grants_and_revokes_a_member(client: Client, rep: Use
         {"personal_id": MEMBER_PID, "role": "member", "services": ["thue-dien-tu", "thue-dien-tu", "bhxh.vn"],
          "valid_until": until},
     )  # fmt: skip
+    assert "Phạm Văn Kế Toán" in html(response)  # shown for confirmation, not yet granted
+    assert not Membership.objects.filter(user=member).exists()
+    token = re.search(r'name="token" value="([^"]+)"', html(response))
+    assert token is not None
+    response = client.post(page_of(org, "members/grant/confirm/"), {"token": token.group(1)})
     assert response["Location"] == page_of(org, "members/")
     granted = Membership.objects.get(user=member)
     assert granted.role == MemberRole.MEMBER

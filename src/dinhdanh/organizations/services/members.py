@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dinhdanh.core import audit, events
@@ -21,12 +23,22 @@ from dinhdanh.organizations.audit_actions import OrganizationAction
 from dinhdanh.organizations.errors import OrganizationError
 from dinhdanh.organizations.models import MemberGrant, MemberRole, Membership, Organization, Service
 from dinhdanh.organizations.selectors import active_services, representative_membership
+from dinhdanh.organizations.services import grant_token
 from dinhdanh.organizations.services._common import end_membership, locked_row, notify
+from dinhdanh.people import throttle
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.logins import account_by_number, masked
 from dinhdanh.people.models import AccountLevel, User
 
-__all__ = ["member_grant", "member_revoke", "members_expire"]
+__all__ = [
+    "GrantPlan",
+    "grant_plan",
+    "member_grant",
+    "member_grant_confirm",
+    "member_grant_preview",
+    "member_revoke",
+    "members_expire",
+]
 
 MAX_SERVICES = 20
 _SERVICE = re.compile(r"[a-z0-9_.-]{1,64}")
@@ -77,11 +89,7 @@ def _grantee(personal_id: object) -> tuple[User, str]:
         raise DomainError(OrganizationError.INVALID_DATA, field="personal_id")
     user = account_by_number(personal_id)  # malformed numbers are refused here, showing only a mask
     shown = masked(personal_id)
-    if user is None:
-        raise DomainError(OrganizationError.GRANTEE_NOT_FOUND, field="personal_id", masked=shown)
-    if not user.is_active or user.level != AccountLevel.LEVEL_2 or user.is_locked:
-        raise DomainError(OrganizationError.GRANTEE_NOT_LEVEL2, field="personal_id")
-    return user, shown
+    return _grantable(user, shown), shown
 
 
 def _expire(membership: Membership, now: datetime) -> None:
@@ -103,6 +111,135 @@ def _expire(membership: Membership, now: datetime) -> None:
     )
 
 
+@dataclass(frozen=True)
+class GrantPlan:
+    """A grant checked but not written: who, what, until when (``member_grant_preview`` shows it first)."""
+
+    organization: Organization
+    grantee: User
+    shown: str  # the grantee's masked number
+    role: MemberRole
+    full_powers: bool
+    services: list[Service]
+    valid_until: datetime | None
+
+
+def _grantable(user: User | None, shown: str) -> User:
+    if user is None:
+        raise DomainError(OrganizationError.GRANTEE_NOT_FOUND, field="personal_id", masked=shown)
+    if not user.is_active or user.level != AccountLevel.LEVEL_2 or user.is_locked:
+        raise DomainError(OrganizationError.GRANTEE_NOT_LEVEL2, field="personal_id")
+    return user
+
+
+def grant_plan(
+    *,
+    actor: User,
+    organization: Organization,
+    personal_id: object = None,
+    grantee: User | None = None,
+    role: object = MemberRole.MEMBER,
+    services: object = (),
+    full_powers: object = False,
+    valid_until: object = None,
+) -> GrantPlan:
+    """Every rule of a grant, in the order a person fixes them, writing nothing. The grantee is named by
+    a personal number (a first look-up) or, on confirmation, by the account found then."""
+    now = timezone.now()
+    if representative_membership(actor, organization) is None:
+        raise DomainError(OrganizationError.NOT_REPRESENTATIVE)
+    require_fresh_factor()  # a grant hands over the power to act for the organization
+    if not organization.is_active:
+        raise DomainError(OrganizationError.NOT_ACTIVE)
+    try:
+        role = MemberRole(str(role))
+    except ValueError as exc:
+        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role)[:40]) from exc
+    if role not in GRANTABLE:
+        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role))
+    if grantee is None:
+        _count_lookup(actor)  # before the look-up: refused numbers teach as much as found ones
+        grantee, shown = _grantee(personal_id)
+    else:
+        shown = _grantable(grantee, grantee.personal_id_masked).personal_id_masked
+    until = _valid_until(valid_until, now)
+    everything, named = _scope(role, services, full_powers)
+    return GrantPlan(organization, grantee, shown, role, everything, named, until)
+
+
+def _count_lookup(actor: User) -> None:
+    """Every look-up of a person by number counts against the representative (``throttle.Scope.LOOKUP``),
+    whatever it finds: the answer names the person, so nobody may walk the number space through it."""
+    try:
+        throttle.take(keys=[(throttle.Scope.LOOKUP, throttle.lookup_key(actor.pk))], now=timezone.now())
+    except DomainError as exc:
+        raise DomainError(OrganizationError.LOOKUP_THROTTLED, seconds=exc.params.get("seconds", 1)) from exc
+
+
+def member_grant_preview(
+    *,
+    actor: User,
+    organization: Organization,
+    personal_id: object,
+    role: object = MemberRole.MEMBER,
+    services: object = (),
+    full_powers: object = False,
+    valid_until: object = None,
+) -> tuple[GrantPlan, str]:
+    """Step one of a grant: every rule checked, the person found, nothing written. Answers the plan (whose
+    grantee's name and masked number the page shows) and the token that step two must bring back."""
+    plan = grant_plan(
+        actor=actor,
+        organization=organization,
+        personal_id=personal_id,
+        role=role,
+        services=services,
+        full_powers=full_powers,
+        valid_until=valid_until,
+    )
+    if holds_live_grant(organization, plan.grantee, timezone.now()):
+        raise DomainError(OrganizationError.ALREADY_MEMBER, field="personal_id")
+    pending = grant_token.Pending(
+        organization=organization.pk,
+        actor=actor.pk,
+        grantee=plan.grantee.pk,
+        role=str(plan.role),
+        services=[s.code for s in plan.services],
+        full_powers=plan.full_powers,
+        valid_until=plan.valid_until,
+    )
+    return plan, grant_token.issue(pending)
+
+
+def member_grant_confirm(*, actor: User, organization: Organization, token: object) -> Membership:
+    """Step two: grant exactly what step one showed this representative for this organization. Every
+    rule runs again (the person may have been locked, the service withdrawn, the period passed since)."""
+    pending = grant_token.read(token)
+    if pending.organization != organization.pk or pending.actor != actor.pk:
+        raise DomainError(OrganizationError.GRANT_CONFIRMATION_INVALID, field="token")
+    grantee = User.objects.filter(pk=pending.grantee).first()
+    if grantee is None:
+        raise DomainError(OrganizationError.GRANT_CONFIRMATION_INVALID, field="token")
+    plan = grant_plan(
+        actor=actor,
+        organization=organization,
+        grantee=grantee,
+        role=pending.role,
+        services=pending.services,
+        full_powers=pending.full_powers,
+        valid_until=pending.valid_until,
+    )
+    return _write_grant(actor=actor, plan=plan)
+
+
+def holds_live_grant(organization: Organization, user: User, now: datetime) -> bool:
+    return (
+        Membership.objects.filter(organization=organization, user=user, revoked_at__isnull=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .exists()
+    )
+
+
 def member_grant(
     *,
     actor: User,
@@ -113,21 +250,24 @@ def member_grant(
     full_powers: bool = False,
     valid_until: datetime | None = None,
 ) -> Membership:
+    """Grant at once (the API's direct call): the same rules as the two steps of the web page."""
+    plan = grant_plan(
+        actor=actor,
+        organization=organization,
+        personal_id=personal_id,
+        role=role,
+        services=services,
+        full_powers=full_powers,
+        valid_until=valid_until,
+    )
+    return _write_grant(actor=actor, plan=plan)
+
+
+def _write_grant(*, actor: User, plan: GrantPlan) -> Membership:
+    """Write a checked grant: the membership, one row per service, the audit event, the notice."""
     now = timezone.now()
-    if representative_membership(actor, organization) is None:
-        raise DomainError(OrganizationError.NOT_REPRESENTATIVE)
-    require_fresh_factor()  # a grant hands over the power to act for the organization
-    if not organization.is_active:
-        raise DomainError(OrganizationError.NOT_ACTIVE)
-    try:
-        role = MemberRole(role)
-    except ValueError as exc:
-        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role)[:40]) from exc
-    if role not in GRANTABLE:
-        raise DomainError(OrganizationError.ROLE_NOT_GRANTABLE, field="role", role=str(role))
-    grantee, shown = _grantee(personal_id)
-    until = _valid_until(valid_until, now)
-    everything, named = _scope(role, services, full_powers)
+    organization, grantee, shown, role = plan.organization, plan.grantee, plan.shown, plan.role
+    until, everything, named = plan.valid_until, plan.full_powers, plan.services
     scope = [s.code for s in named]
     try:
         with transaction.atomic():

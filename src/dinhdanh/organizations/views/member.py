@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
@@ -84,18 +85,21 @@ def members(request: HttpRequest, eid: str) -> HttpResponse:
 
 
 @sensitive_post_parameters("personal_id")
+@never_cache  # the answer names a person
 @login_required
 @require_POST
 @step_up_required
 def member_grant(request: HttpRequest, eid: str) -> HttpResponse:
+    """Step one: the person is looked up and shown (name, masked number) with what they would be
+    granted; nothing is written until "Xác nhận" (``member_grant_confirm``)."""
     try:
-        organization, _membership = member_organization(request, eid)
+        organization, membership = member_organization(request, eid)
     except RefusalError as refused:
         return refused.response
     form = GrantForm(request.POST)
     if form.is_valid():
         try:
-            granted = services.member_grant(
+            plan, token = services.member_grant_preview(
                 actor=current_user(request),
                 organization=organization,
                 personal_id=form.cleaned_data["personal_id"],
@@ -105,14 +109,43 @@ def member_grant(request: HttpRequest, eid: str) -> HttpResponse:
                 valid_until=form.cleaned_data["valid_until"],
             )
         except DomainError as exc:
-            if exc.status == 403 and exc.field is None:
+            if exc.field is None and exc.status in (403, 429):
                 messages.error(request, exc.message())
                 return redirect("organizations:members", eid=organization.eid)
             attach(form, exc)
         else:
-            messages.success(request, _("Đã phân quyền cho %(name)s.") % {"name": granted.user.full_name})
-            return redirect("organizations:members", eid=organization.eid)
+            return render_org(
+                request,
+                "organizations/grant_confirm.html",
+                {
+                    "organization": organization,
+                    "membership": membership,
+                    "is_representative": True,
+                    "plan": plan,
+                    "token": token,
+                },
+            )
     return _members_page(request, eid, form, status=400)
+
+
+@login_required
+@require_POST
+@step_up_required
+def member_grant_confirm(request: HttpRequest, eid: str) -> HttpResponse:
+    """Step two: write the grant the token names (the person shown in step one), or refuse it whole."""
+    try:
+        organization, _membership = member_organization(request, eid)
+    except RefusalError as refused:
+        return refused.response
+    try:
+        granted = services.member_grant_confirm(
+            actor=current_user(request), organization=organization, token=request.POST.get("token", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    else:
+        messages.success(request, _("Đã phân quyền cho %(name)s.") % {"name": granted.user.full_name})
+    return redirect("organizations:members", eid=organization.eid)
 
 
 @login_required
