@@ -146,7 +146,7 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
     # --- decide ---------------------------------------------------------------------------------
     started = time.perf_counter()
     for app in made:
-        services.application_approve(actor=officer, application=app)
+        services.application_approve(actor=officer, application=app, note="bench", acknowledge_failed_checks=True)
     decide_seconds = time.perf_counter() - started
 
     # --- queue ----------------------------------------------------------------------------------

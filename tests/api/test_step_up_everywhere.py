@@ -224,7 +224,7 @@ STEP_UP: dict[str, Callable[[], Call]] = {
     "applications_assign": _review("assign", {}),
     "applications_recheck": _review("recheck", {}),
     "applications_ask_supplement": _review("ask-supplement", {"reason": "Thiếu giấy tờ"}),
-    "applications_approve": _review("approve", {"note": "Đủ"}),
+    "applications_approve": _review("approve", {"note": "Đủ", "acknowledge_failed_checks": True}),
     "applications_reject": _review("reject", {"reason": "Không đủ điều kiện"}),
     "applications_verification_ask": _review("verifications", {"question": "?", "partner_source": "tax"}),
     "applications_verification_cancel": _verification_cancel,

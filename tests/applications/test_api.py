@@ -167,7 +167,9 @@ def test_officer_queue_detail_and_decisions() -> None:
     problem(
         post_json(client, f"{BASE}{app['id']}/reject", {"reason": ""}, token), 400, "applications.reason_required"
     )
-    approved = post_json(client, f"{BASE}{app['id']}/approve", {"note": "Đủ"}, token)
+    approved = post_json(
+        client, f"{BASE}{app['id']}/approve", {"note": "Đủ", "acknowledge_failed_checks": True}, token
+    )
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "approved"
     assert approved.json()["organization_eid"]

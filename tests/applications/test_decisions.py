@@ -46,7 +46,9 @@ def test_an_officer_outside_the_jurisdiction_gets_403_and_an_audit_event() -> No
     before = len(events(KernelAction.ACCESS_DENIED))
     for call in (
         lambda: services.application_reject(actor=stranger, application=app, reason="Không"),
-        lambda: services.application_approve(actor=stranger, application=app),
+        lambda: services.application_approve(
+            actor=stranger, application=app, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+        ),
         lambda: services.application_ask_supplement(actor=stranger, application=app, reason="x"),
         lambda: services.application_recheck(actor=stranger, application=app),
         lambda: services.verification_ask(actor=stranger, application=app, question="?", partner_source="tax"),
@@ -90,13 +92,17 @@ def test_reject_needs_a_reason_the_applicant_reads() -> None:
 
     assert application_for_applicant(applicant, app.pk).decision_reason == "Mã số thuế đã ngừng hoạt động"
     with pytest.raises(DomainError) as again:
-        services.application_approve(actor=reviewer, application=done)
+        services.application_approve(
+            actor=reviewer, application=done, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+        )
     assert again.value.code == "applications.illegal_transition"
 
 
 def test_approving_a_new_request_issues_the_organization() -> None:
     app, applicant = submitted()
-    done = services.application_approve(actor=officer(), application=app, note="Đủ điều kiện")
+    done = services.application_approve(
+        actor=officer(), application=app, note="Đủ điều kiện", acknowledge_failed_checks=True
+    )
     assert done.status == Status.APPROVED
     assert done.organization is not None
     assert done.organization.code == app.code
@@ -113,7 +119,9 @@ def test_the_approving_level_can_differ_from_the_routing_level() -> None:
     app, _ = submitted()
     with override_settings(ORG_APPROVING_LEVEL="province"):
         with pytest.raises(DomainError) as caught:
-            services.application_approve(actor=officer(), application=app)
+            services.application_approve(
+                actor=officer(), application=app, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+            )
         assert caught.value.status == 403
         done = services.application_reject(actor=officer(where=province()), application=app, reason="Không rõ")
     assert done.status == Status.REJECTED
@@ -152,7 +160,9 @@ def test_settings_are_sane() -> None:
 
 def _issued() -> tuple[Any, User]:
     app, applicant = submitted()
-    done = services.application_approve(actor=officer(), application=app)
+    done = services.application_approve(
+        actor=officer(), application=app, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     assert done.organization is not None
     return done.organization, applicant
 
@@ -176,7 +186,9 @@ def test_the_representative_updates_locks_and_unlocks_the_organization() -> None
     assert update.code == organization.code
     assert update.head_office == organization.head_office
     update = services.application_submit(actor=representative, application=update)
-    services.application_approve(actor=reviewer, application=update)
+    services.application_approve(
+        actor=reviewer, application=update, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     organization.refresh_from_db()
     assert organization.phone == "0912345678"
     lock = _other_kind(representative, organization, Kind.LOCK, {"reason": "Mất thiết bị"})
@@ -184,14 +196,18 @@ def test_the_representative_updates_locks_and_unlocks_the_organization() -> None
     with pytest.raises(DomainError) as busy:
         _other_kind(representative, organization, Kind.UNLOCK, {"reason": "x"})
     assert busy.value.code == "applications.already_open"
-    services.application_approve(actor=reviewer, application=lock)
+    services.application_approve(
+        actor=reviewer, application=lock, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     organization.refresh_from_db()
     assert organization.status == "locked"
     unlock = services.application_submit(
         actor=representative,
         application=_other_kind(representative, organization, Kind.UNLOCK, {"reason": "Đã tìm lại"}),
     )
-    services.application_approve(actor=reviewer, application=unlock)
+    services.application_approve(
+        actor=reviewer, application=unlock, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     organization.refresh_from_db()
     assert organization.status == "active"
 
@@ -216,6 +232,8 @@ def test_a_change_of_representative_moves_control() -> None:
         {"representative_name": "Võ Thị Mới", "representative_id": successor_pid},
     )
     change = services.application_submit(actor=representative, application=change)
-    services.application_approve(actor=officer(), application=change)
+    services.application_approve(
+        actor=officer(), application=change, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     organization.refresh_from_db()
     assert organization.representative == successor

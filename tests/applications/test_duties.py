@@ -73,7 +73,9 @@ def test_an_officer_who_names_herself_representative_cannot_decide_her_own_reque
     application = services.application_submit(actor=reviewer, application=draft)
     denied_before = len(events(KernelAction.ACCESS_DENIED))
     for call in (
-        lambda: services.application_approve(actor=reviewer, application=application),
+        lambda: services.application_approve(
+            actor=reviewer, application=application, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+        ),
         lambda: services.application_reject(actor=reviewer, application=application, reason="x"),
         lambda: services.application_assign(actor=reviewer, application=application, officer=reviewer),
         lambda: services.application_recheck(actor=reviewer, application=application),
@@ -94,7 +96,12 @@ def test_co_representatives_and_members_of_the_organization_are_conflicted_too()
     application = services.application_submit(actor=applicant, application=draft)
     services.application_consent(actor=co_officer, application=application, given=True)
     _refused(
-        lambda: services.application_approve(actor=co_officer, application=application),
+        lambda: services.application_approve(
+            actor=co_officer,
+            application=application,
+            note="Đã xem kết quả kiểm tra",
+            acknowledge_failed_checks=True,
+        ),
         "applications.conflict_of_interest",
     )
     # A member of an issued organization, asked to decide its update request.
@@ -148,16 +155,22 @@ def _mismatched() -> Application:
 def test_a_representative_mismatch_needs_two_different_officers() -> None:
     application = _mismatched()
     first, second = officer(), officer()
-    services.application_approve(actor=first, application=application, note="Đã xem giấy tờ")
+    services.application_approve(
+        actor=first, application=application, note="Đã xem giấy tờ", acknowledge_failed_checks=True
+    )
     assert _status(application) == Status.CHECKING
     assert [s.officer_id for s in valid_sign_offs(application)] == [first.pk]
     assert len(events(ApplicationAction.APP_FIRST_APPROVAL)) == 1
     _refused(
-        lambda: services.application_approve(actor=first, application=application),
+        lambda: services.application_approve(
+            actor=first, application=application, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+        ),
         "applications.second_approval_by_another",
     )
     assert SignOff.objects.filter(application=application).count() == 1
-    done = services.application_approve(actor=second, application=application)
+    done = services.application_approve(
+        actor=second, application=application, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     assert done.status == Status.APPROVED
     assert done.decided_by_id == second.pk
     approved = events(ApplicationAction.APP_APPROVED)[-1]
@@ -168,49 +181,62 @@ def test_a_representative_mismatch_needs_two_different_officers() -> None:
 def test_new_evidence_voids_the_first_approval() -> None:
     application = _mismatched()
     first, second = officer(), officer()
-    services.application_approve(actor=first, application=application)
+    services.application_approve(
+        actor=first, application=application, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     # The registry changes and the checks run again: what the first officer saw no longer holds.
     Record.objects.filter(code=application.code).update(
         representative_digest=login_digest("091093777777"), representative_name="Người Mới Hơn"
     )
     services.application_recheck(actor=second, application=application)
     assert valid_sign_offs(application) == []
-    services.application_approve(actor=second, application=application)
+    services.application_approve(
+        actor=second, application=application, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     assert _status(application) == Status.CHECKING  # second's is now the first approval
 
 
 def test_four_eyes_is_configurable_per_kind_and_per_check(settings: object) -> None:
     settings.FOUR_EYES_CHECKS = frozenset()  # type: ignore[attr-defined]
     application = _mismatched()
-    services.application_approve(actor=officer(), application=application)
+    services.application_approve(
+        actor=officer(), application=application, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     assert _status(application) == Status.APPROVED
     settings.FOUR_EYES_KINDS = frozenset({"new"})  # type: ignore[attr-defined]
     other, _ = submitted()
-    services.application_approve(actor=officer(), application=other)
+    services.application_approve(
+        actor=officer(), application=other, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     assert _status(other) == Status.CHECKING
+
+
+# The request differs from the registry: approving it is an acknowledged override (issue 15.3).
+ACK = {"note": "Đã đối chiếu giấy tờ gốc", "acknowledge_failed_checks": True}
+ACK_FORM = {"note": "Đã đối chiếu giấy tờ gốc", "acknowledge_failed_checks": "on"}
 
 
 def test_the_api_and_the_page_give_the_same_answers() -> None:
     application = _mismatched()
     first, second = officer(), officer()
     api = signed_in(Client(), first)
-    body = post_json(api, f"/api/v1/applications/{application.pk}/approve", {"note": ""})
+    body = post_json(api, f"/api/v1/applications/{application.pk}/approve", ACK)
     assert body.status_code == 200, body.content
     assert body.json()["status"] == "checking"
     assert body.json()["first_approval"]["officer_id"] == first.pk
     problem(
-        post_json(api, f"/api/v1/applications/{application.pk}/approve", {}),
+        post_json(api, f"/api/v1/applications/{application.pk}/approve", ACK),
         409,
         "applications.second_approval_by_another",
     )
     page = signed_in(Client(), first)
-    refused = page.post(f"/applications/queue/{application.pk}/approve/", {"note": ""})
+    refused = page.post(f"/applications/queue/{application.pk}/approve/", ACK_FORM)
     assert refused.status_code == 302
     assert _status(application) == Status.CHECKING
     web = signed_in(Client(), second)
     shown = web.get(f"/applications/queue/{application.pk}/")
     assert "bốn mắt" in shown.content.decode()
-    web.post(f"/applications/queue/{application.pk}/approve/", {"note": ""})
+    web.post(f"/applications/queue/{application.pk}/approve/", ACK_FORM)
     assert _status(application) == Status.APPROVED
 
 

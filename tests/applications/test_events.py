@@ -29,7 +29,9 @@ def test_submit_then_approve() -> None:
     assert received.payload["number"] == app.number
     with pytest.raises(DomainError):
         services.application_submit(actor=applicant, application=app)  # not a draft any more
-    done = services.application_approve(actor=officer(), application=app)
+    done = services.application_approve(
+        actor=officer(), application=app, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+    )
     assert done.organization is not None
     assert types() == [app_events.SUBMITTED, org_events.ISSUED, app_events.APPROVED]
     approved = DomainEvent.objects.get(type=app_events.APPROVED)
@@ -43,6 +45,8 @@ def test_reject_and_a_refused_second_decision() -> None:
         services.application_reject(actor=reviewer, application=app, reason=" ")
     services.application_reject(actor=reviewer, application=app, reason="Mã số thuế đã ngừng hoạt động")
     with pytest.raises(DomainError):
-        services.application_approve(actor=reviewer, application=app)
+        services.application_approve(
+            actor=reviewer, application=app, note="Đã xem kết quả kiểm tra", acknowledge_failed_checks=True
+        )
     assert types() == [app_events.SUBMITTED, app_events.REJECTED]
     assert "Mã số thuế" not in str(DomainEvent.objects.get(type=app_events.REJECTED).payload)

@@ -96,7 +96,15 @@ class Requests(RuleBasedStateMachine):
 
     @rule()
     def approve(self) -> None:
-        self.attempt("approve", lambda: services.application_approve(actor=self.reviewer, application=self.app))
+        self.attempt(
+            "approve",
+            lambda: services.application_approve(
+                actor=self.reviewer,
+                application=self.app,
+                note="Đã xem kết quả kiểm tra",
+                acknowledge_failed_checks=True,
+            ),
+        )
 
     @rule()
     def reject(self) -> None:

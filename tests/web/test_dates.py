@@ -113,14 +113,6 @@ def test_the_calendar_year_is_not_grouped_like_a_number() -> None:
 
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "dinhdanh"
-# Officer pages being reworked in another branch (issue 15.3); to be emptied when it lands.
-FIXED_PATTERN_KNOWN = {
-    "applications/templates/applications/officer/_deadline.html",
-    "applications/templates/applications/officer/queue.html",
-    "applications/templates/applications/officer/review.html",
-    "applications/templates/applications/officer/verifications.html",
-    "organizations/templates/organizations/officer/organization.html",
-}
 
 
 def test_templates_name_a_format_instead_of_a_pattern() -> None:
@@ -132,4 +124,4 @@ def test_templates_name_a_format_instead_of_a_pattern() -> None:
         # a pattern with a year in it; "H:i" and "l" (the weekday) name no date format
         if re.search(r'\|date:"(?![A-Z_]+")[^"]*[Yy]', path.read_text(encoding="utf-8"))
     }
-    assert fixed <= FIXED_PATTERN_KNOWN, sorted(fixed - FIXED_PATTERN_KNOWN)
+    assert not fixed, sorted(fixed)

@@ -13,9 +13,9 @@ from dinhdanh.applications import selectors, services
 from dinhdanh.applications.api_schemas import (
     ApplicationDetailOut,
     ApplicationOut,
+    ApproveIn,
     AssignIn,
     CheckOut,
-    NoteIn,
     ReasonIn,
     VerificationIn,
     VerificationOut,
@@ -166,11 +166,14 @@ def verification_cancel(request: HttpRequest, verification_id: int, body: Reason
 
 @router.post(f"/{ID}/approve", response=ApplicationDetailOut, url_name="applications_approve")
 @idempotent
-def approve(request: HttpRequest, application_id: int, body: NoteIn) -> ApplicationDetailOut:
+def approve(request: HttpRequest, application_id: int, body: ApproveIn) -> ApplicationDetailOut:
     enforce_csrf(request)
     user = signed_in_user(request)
     app = selectors.application_for_officer(user, application_id)
-    return detail_out(services.application_approve(actor=user, application=app, note=body.note), with_checks=True)
+    done = services.application_approve(
+        actor=user, application=app, note=body.note, acknowledge_failed_checks=body.acknowledge_failed_checks
+    )
+    return detail_out(done, with_checks=True)
 
 
 @router.post(f"/{ID}/reject", response=ApplicationDetailOut, url_name="applications_reject")

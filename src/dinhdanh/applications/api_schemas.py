@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from dinhdanh.applications import selectors
 from dinhdanh.applications.models import (
@@ -49,6 +49,12 @@ class ReasonIn(Schema):
 
 class NoteIn(Schema):
     note: str = Field(default="", max_length=2000)
+
+
+class ApproveIn(Schema):
+    note: str = Field(default="", max_length=2000)
+    # Needed, with a note, when an automatic check failed (the service says which ones).
+    acknowledge_failed_checks: StrictBool = False
 
 
 class SupplementIn(Schema):

@@ -215,6 +215,19 @@ class ApplicationError(ErrorCode):
         _("Không thể phân công cho cán bộ là người nộp, người đại diện hoặc thành viên của tổ chức trong hồ sơ."),
         400,
     )
+    FAILED_CHECKS_UNACKNOWLEDGED = (
+        "applications.failed_checks_unacknowledged",
+        _(
+            "Hồ sơ có kiểm tra không đạt: {checks}. Để vẫn duyệt, hãy đánh dấu đã xem các kiểm tra này và ghi "
+            "lý do vào ô ghi chú."
+        ),
+        409,
+    )
+    FAILED_CHECKS_NOTE_REQUIRED = (
+        "applications.failed_checks_note_required",
+        _("Ghi lý do duyệt dù có kiểm tra không đạt."),
+        400,
+    )
     SECOND_APPROVAL_BY_ANOTHER = (
         "applications.second_approval_by_another",
         _("Bạn đã duyệt lần thứ nhất; hồ sơ này cần một cán bộ khác duyệt lần thứ hai (nguyên tắc bốn mắt)."),

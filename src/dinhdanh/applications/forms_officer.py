@@ -56,7 +56,19 @@ class QueueFilterForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    # Shown only when a check failed; the service decides whether it is needed (the API asks the same).
+    acknowledge_failed_checks = forms.BooleanField(
+        label=_("Tôi đã xem các kiểm tra không đạt và vẫn duyệt; lý do ở ô ghi chú."), required=False
+    )
     note = _reason(_("Ghi chú"), required=False, rows=2)
+
+
+def approve_form(failed_checks: bool) -> ApproveForm:
+    """The approve form of the review page: the acknowledgement is asked only where a check failed."""
+    form = ApproveForm(auto_id="approve_%s")
+    if not failed_checks:
+        del form.fields["acknowledge_failed_checks"]
+    return form
 
 
 class RejectForm(forms.Form):

@@ -80,6 +80,17 @@ def officer_queue(
     return qs.prefetch_related("head_office", "assigned_to").order_by("due_at", "pk")
 
 
+def next_in_queue(user: User | AnonymousUser, current: Application) -> Application | None:
+    """The request after ``current`` in the officer's queue order (soonest due, then number), wrapping round
+    to the first; None when nothing else waits. Same territory as the queue: nothing the officer may not open."""
+    qs = officer_queue(user).exclude(pk=current.pk)
+    if current.due_at is not None:
+        after = qs.filter(Q(due_at__gt=current.due_at) | Q(due_at=current.due_at, pk__gt=current.pk)).first()
+        if after is not None:
+            return after
+    return qs.first()
+
+
 def _get(pk: object) -> Application:
     if not isinstance(pk, int) or isinstance(pk, bool):
         raise DomainError(CoreError.NOT_FOUND)

@@ -60,7 +60,9 @@ def _issue(
     )  # fmt: skip
     application = application_submit(actor=representative, application=application)
     for reviewer in reviewers:  # four-eyes (a check that did not match) wants a second officer
-        application = application_approve(actor=reviewer, application=application, note="Dữ liệu mẫu / demo data")
+        application = application_approve(
+            actor=reviewer, application=application, note="Dữ liệu mẫu / demo data", acknowledge_failed_checks=True
+        )
         if application.status != Status.CHECKING:
             break
     if application.organization is None:

@@ -21,6 +21,7 @@ from dinhdanh.applications.services.review import (
     application_assign,
     application_recheck,
     application_reject,
+    failed_checks,
 )
 from dinhdanh.applications.services.verifications import (
     verification_answer,
@@ -41,6 +42,7 @@ __all__ = [
     "application_supplement",
     "application_update_draft",
     "application_withdraw",
+    "failed_checks",
     "verification_answer",
     "verification_ask",
     "verification_cancel",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from dinhdanh.applications import events as app_events
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
-from dinhdanh.applications.models import Application, Check, Kind, SignOff, Status
+from dinhdanh.applications.models import Application, Check, CheckOutcome, Kind, SignOff, Status
 from dinhdanh.applications.services.common import (
     audit_app,
     can_review,
@@ -52,6 +52,7 @@ __all__ = [
     "application_assign",
     "application_recheck",
     "application_reject",
+    "failed_checks",
 ]
 
 _WORKED = frozenset({Status.SUBMITTED, Status.CHECKING, Status.AWAITING_VERIFICATION, Status.NEEDS_SUPPLEMENT})
@@ -115,7 +116,33 @@ def application_ask_supplement(*, actor: User, application: Application, reason:
     return fresh
 
 
-def _first_approval(actor: User, application: Application, reasons: list[str], note: str) -> Application:
+FAILED = (CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND)
+
+
+def failed_checks(application: Application) -> list[Check]:
+    """The automatic checks the request did not pass (a registry mismatch or nothing found), in check order."""
+    return list(application.checks.filter(outcome__in=FAILED).order_by("pk"))
+
+
+def _acknowledged(application: Application, acknowledged: object, note: str) -> list[str]:
+    """Approving over a failed check is the officer's considered call, never a slip: it needs the explicit
+    acknowledgement and a note saying why, both kept in the audit record. Answers the failed kinds."""
+    failed = failed_checks(application)
+    if not failed:
+        return []
+    if acknowledged is not True:
+        names = ", ".join(str(check.get_kind_display()) for check in failed)
+        raise DomainError(
+            ApplicationError.FAILED_CHECKS_UNACKNOWLEDGED, field="acknowledge_failed_checks", checks=names
+        )
+    if not note:
+        raise DomainError(ApplicationError.FAILED_CHECKS_NOTE_REQUIRED, field="note")
+    return [check.kind for check in failed]
+
+
+def _first_approval(
+    actor: User, application: Application, reasons: list[str], note: str, overridden: list[str]
+) -> Application:
     """Record this officer's approval and wait for a second officer's (four-eyes)."""
     evidence = evidence_of(application)
     if SignOff.objects.filter(application=application, officer=actor, evidence=evidence).exists():
@@ -124,14 +151,22 @@ def _first_approval(actor: User, application: Application, reasons: list[str], n
     application.updated_at = timezone.now()
     application.save(update_fields=["updated_at"])
     audit_app(
-        ApplicationAction.APP_FIRST_APPROVAL, actor=actor, application=application, reasons=reasons, note=note
+        ApplicationAction.APP_FIRST_APPROVAL,
+        actor=actor,
+        application=application,
+        reasons=reasons,
+        note=note,
+        failed_checks_acknowledged=overridden or None,
     )
     return application
 
 
-def application_approve(*, actor: User, application: Application, note: str = "") -> Application:
+def application_approve(
+    *, actor: User, application: Application, note: str = "", acknowledge_failed_checks: object = False
+) -> Application:
     """Approve; when four-eyes applies, the first officer's approval waits for a different second one
-    (the request's status is unchanged until then; ``valid_sign_offs`` tells who approved first)."""
+    (the request's status is unchanged until then; ``valid_sign_offs`` tells who approved first). Over a
+    failed check each approving officer must acknowledge it with a note (``_acknowledged``)."""
     require_decide(actor, application)
     require_no_conflict(actor, application)
     require_fresh_factor()
@@ -140,10 +175,11 @@ def application_approve(*, actor: User, application: Application, note: str = ""
         fresh = lock(application)
         if fresh.status != Status.CHECKING:
             raise refuse_state(fresh, "approve")
+        overridden = _acknowledged(fresh, acknowledge_failed_checks, text)
         reasons = four_eyes_reasons(fresh)
         firsts = [s for s in valid_sign_offs(fresh) if s.officer_id != actor.pk] if reasons else []
         if reasons and not firsts:
-            return _first_approval(actor, fresh, reasons, text)
+            return _first_approval(actor, fresh, reasons, text, overridden)
         move(fresh, "approve", actor=actor, reason=text)
         organization = carry_out(actor=actor, application=fresh)
         fresh.organization = organization
@@ -156,6 +192,7 @@ def application_approve(*, actor: User, application: Application, note: str = ""
             organization=organization.eid,
             note=text,
             four_eyes={"reasons": reasons, "first_officer": firsts[0].officer_id} if firsts else None,
+            failed_checks_acknowledged=overridden or None,
         )
         emit_app(app_events.APPROVED, actor=actor, application=fresh, four_eyes=bool(firsts))
         if fresh.kind != Kind.NEW:  # a new account is announced with its number by organization_issue

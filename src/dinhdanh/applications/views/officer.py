@@ -18,17 +18,18 @@ from django.views.decorators.http import require_safe
 
 from dinhdanh.applications import selectors
 from dinhdanh.applications.forms_officer import (
-    ApproveForm,
     AssignForm,
     QueueFilterForm,
     RejectForm,
     SupplementForm,
     VerificationForm,
+    approve_form,
 )
 from dinhdanh.applications.models import Application, Kind, Status, VerificationStatus
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.services.common import can_review
 from dinhdanh.applications.services.duties import conflicted, four_eyes_reasons, valid_sign_offs
+from dinhdanh.applications.services.review import FAILED
 from dinhdanh.applications.views.officer_common import deadline, page_of, refusals_as_pages, valid_filters
 from dinhdanh.applications.views.officer_review import (
     application_facts,
@@ -110,11 +111,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     reviewer = can_review(officer, app)
     conflict = reviewer and conflicted(officer, app)
     verifications = list(app.verifications.select_related("unit", "asked_by", "answered_by"))
+    checks = list(app.checks.all())
     context: dict[str, Any] = {
         "app": app,
         "facts": application_facts(app),
-        "deadline": deadline(app.due_at),
-        "checks": list(app.checks.all()),
+        "deadline": deadline(app.due_at) if app.is_open else None,  # a decided request has no deadline left
+        "checks": checks,
+        "failed_checks": [c for c in checks if c.outcome in FAILED],
         "history": list(app.history.select_related("actor")),
         "documents": document_rows(app),
         "verifications": [{"v": v, "target": verification_target(v)} for v in verifications],
@@ -125,11 +128,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "four_eyes": four_eyes_reasons(app) if app.status == Status.CHECKING else [],
         "first_approvals": valid_sign_offs(app) if app.status == Status.CHECKING else [],
         "statuses": Status,
+        "next_app": selectors.next_in_queue(officer, app) if reviewer else None,
     }
     if reviewer:
         # Several forms share field names ("reason"): distinct ids keep each label on its own field.
         context |= {
-            "approve_form": ApproveForm(auto_id="approve_%s"),
+            "approve_form": approve_form(bool(context["failed_checks"])),
             "reject_form": RejectForm(auto_id="reject_%s"),
             "supplement_form": SupplementForm(auto_id="supplement_%s"),
             "verification_form": VerificationForm(units=lower_units(app), auto_id="verify_%s"),

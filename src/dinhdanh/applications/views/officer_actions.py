@@ -50,7 +50,12 @@ def _valid[F: forms.Form](form: F) -> F:
 
 def _approve(request: HttpRequest, officer: User, app: Application) -> str:
     form = _valid(ApproveForm(request.POST))
-    done = services.application_approve(actor=officer, application=app, note=form.cleaned_data["note"])
+    done = services.application_approve(
+        actor=officer,
+        application=app,
+        note=form.cleaned_data["note"],
+        acknowledge_failed_checks=form.cleaned_data["acknowledge_failed_checks"],
+    )
     if done.status != Status.APPROVED:
         return _(
             "Đã ghi nhận lần duyệt thứ nhất của bạn cho hồ sơ %(number)s; hồ sơ cần một cán bộ khác duyệt lần "
@@ -122,7 +127,18 @@ def _run(request: HttpRequest, app: Application, action: Callable[[], str]) -> H
         if exc.status == 403:
             return refusal(request, exc)
         messages.error(request, exc.message())
+    else:
+        if request.POST.get("then") == "next":  # "decide and open the next request"
+            return _open_next(request, app)
     return redirect("applications:review", pk=app.pk)
+
+
+def _open_next(request: HttpRequest, app: Application) -> HttpResponse:
+    following = selectors.next_in_queue(current_user(request), app)
+    if following is None:
+        messages.info(request, _("Không còn hồ sơ nào khác cần xử lý."))
+        return redirect("applications:queue")
+    return redirect("applications:review", pk=following.pk)
 
 
 @login_required
