@@ -1,6 +1,7 @@
 """Journey: a commune police officer signs in with an authenticator app, opens the queue, opens a
 request, reads the automatic checks and asks for a supplement; rejects a second request with a reason;
-approves a third — and finds the new organization among the organizations of the commune."""
+approves a third, which no registry lists, only once the failed checks are acknowledged with a note, and
+goes straight on to the next request — and finds the new organization among those of the commune."""
 
 from __future__ import annotations
 
@@ -43,6 +44,36 @@ def _submit(page: Any, fill: Callable[[], None], button: str, code: Callable[[],
     page.wait_for_url(re.compile(r".*/applications/queue/\d+/$"))
 
 
+def _approve_despite_failed_checks(page: Any, base: str, third: Any, fourth: Any, code: Callable[[], str]) -> None:
+    from dinhdanh.applications.audit_actions import ApplicationAction
+    from dinhdanh.applications.models import Application, Status
+    from dinhdanh.core.models import AuditEvent
+
+    # The third is in no registry: its failed checks come first, each linking to its row.
+    page.goto(base + "/applications/queue/")
+    page.get_by_role("link", name=third.number).click()
+    failed = page.get_by_test_id("failed-checks")
+    assert "Có trong cơ sở dữ liệu đăng ký" in failed.inner_text()
+    failed.get_by_role("link", name="Có trong cơ sở dữ liệu đăng ký").click()
+    assert page.url.endswith("#check-code_known")
+    # Approving without acknowledging them is refused, and says what to do; nothing changes.
+    page.get_by_role("navigation", name="Quyết định").get_by_role("link", name="Duyệt", exact=True).click()
+    assert page.url.endswith("#decide-approve")
+    _submit(page, lambda: None, "Duyệt hồ sơ", code)
+    assert page.get_by_test_id("status").inner_text() == "Đang thẩm định"
+    assert "Để vẫn duyệt" in page.locator("main").inner_text()
+    # Acknowledged with a note, and "approve and open the next request": the fourth opens.
+    page.get_by_label("Tôi đã xem các kiểm tra không đạt và vẫn duyệt; lý do ở ô ghi chú.").check()
+    page.locator("#approve_note").fill("Đã đối chiếu giấy chứng nhận gốc; cơ sở dữ liệu chưa cập nhật.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Duyệt hồ sơ và mở hồ sơ tiếp theo").click()
+    page.wait_for_url(base + f"/applications/queue/{fourth.pk}/")
+    assert Application.objects.get(pk=third.pk).status == Status.APPROVED
+    after = AuditEvent.objects.filter(action=ApplicationAction.APP_APPROVED).get().after or {}
+    assert after["note"] == "Đã đối chiếu giấy chứng nhận gốc; cơ sở dữ liệu chưa cập nhật."
+    assert "code_known" in after["failed_checks_acknowledged"]
+
+
 def test_an_officer_works_the_queue(browser: Any, live_server: Any, settings: Any, tmp_path: Path) -> None:
     from dinhdanh.applications.models import Application, Status
     from dinhdanh.geo.services import units_load
@@ -59,6 +90,7 @@ def test_an_officer_works_the_queue(browser: Any, live_server: Any, settings: An
     first = filed(name="Công ty TNHH Bổ Sung Hồ Sơ")
     second = filed(name="Công ty TNHH Bị Từ Chối")
     third = filed(name="Công ty TNHH Được Cấp Tài Khoản")
+    fourth = filed(name="Công ty TNHH Hồ Sơ Tiếp Theo")
 
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
@@ -103,11 +135,7 @@ def test_an_officer_works_the_queue(browser: Any, live_server: Any, settings: An
     assert page.get_by_test_id("status").inner_text() == "Từ chối", page.locator("main").inner_text()[:600]
     assert "Mã số thuế không thuộc tổ chức đã khai." in page.locator("main").inner_text()
 
-    # The third is approved, and the organization appears.
-    page.goto(base + "/applications/queue/")
-    page.get_by_role("link", name=third.number).click()
-    _submit(page, lambda: None, "Duyệt hồ sơ", code)
-    assert page.get_by_test_id("status").inner_text() == "Đã duyệt"
+    _approve_despite_failed_checks(page, base, third, fourth, code)
     organization = Organization.objects.get(code=third.code)
     page.goto(base + "/applications/organizations/")
     page.get_by_role("link", name=organization.eid).click()

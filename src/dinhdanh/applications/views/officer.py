@@ -88,7 +88,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "app": app,
             "kind": kinds.get(app.kind, app.kind),
             "status": statuses.get(app.status, app.status),
-            "deadline": deadline(app.due_at, now=now, cal=cal),
+            # A decided request (a status filter shows them) has no deadline left to watch.
+            "deadline": deadline(app.due_at, now=now, cal=cal) if app.is_open else None,
         }
         for app in page.rows
     ]
