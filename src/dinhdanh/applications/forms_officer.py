@@ -45,10 +45,19 @@ def _lines(label: Any, *, numeric: bool = False) -> forms.CharField:
     return forms.CharField(label=label, max_length=2000, required=False, widget=forms.Textarea(attrs=attrs))
 
 
+QUEUE_SORT_CHOICES = [
+    ("", _("Hạn xử lý, sắp đến hạn trước")),
+    ("-due", _("Hạn xử lý, muộn nhất trước")),
+    ("number", _("Số hồ sơ")),
+    ("name", _("Tên tổ chức (A–Z)")),
+]
+
+
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Số hồ sơ, mã số hoặc tên tổ chức"), max_length=100, required=False)
     status = forms.ChoiceField(label=_("Trạng thái"), choices=QUEUE_STATUS_CHOICES, required=False)
     overdue = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
+    sort = forms.ChoiceField(label=_("Sắp xếp"), choices=QUEUE_SORT_CHOICES, required=False)
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
 
 

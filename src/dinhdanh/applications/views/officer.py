@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from dinhdanh.applications import selectors
 from dinhdanh.applications.forms_officer import (
+    QUEUE_SORT_CHOICES,
     AssignForm,
     QueueFilterForm,
     RejectForm,
@@ -49,6 +50,14 @@ QUEUE_COLUMNS = (
 )  # fmt: skip
 
 
+# The queue's orders besides the default (soonest due): each ends on the key, so pages never overlap.
+QUEUE_ORDER: dict[str, tuple[str, ...]] = {
+    "-due": ("-due_at", "-pk"),
+    "number": ("number", "pk"),
+    "name": ("name_key", "pk"),
+}
+
+
 def _queue_search(qs: Any, q: str) -> Any:
     text = q.strip()
     if not text:
@@ -77,6 +86,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         officer, status=filters.get("status") or None, overdue=bool(filters.get("overdue"))
     )
     qs = _queue_search(qs, filters.get("q", ""))
+    sort = filters.get("sort") or ""
+    if sort in QUEUE_ORDER:
+        qs = qs.order_by(*QUEUE_ORDER[sort])
     # Only what the table shows: the submitted data (JSON) and the wide user rows stay in the database.
     qs = qs.select_related("head_office", "assigned_to").only(*QUEUE_COLUMNS)
     page = page_of(qs, filters.get("page"))
@@ -98,7 +110,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "applications/officer/queue.html",
-        {"form": form, "rows": rows, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "sorted_by": dict(QUEUE_SORT_CHOICES).get(sort, QUEUE_SORT_CHOICES[0][1]),
+        },
     )
 
 
