@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dinhdanh.people.permissions import PeopleRole
+from tests.e2e.support import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,21 +23,14 @@ DOCUMENT = "123/CSĐT ngày 01/12/2026"
 
 
 def _officer_page(browser: Any, base: str, pid: str, name: str) -> Any:
-    from tests.conftest import PASSWORD, make_officer
+    from tests.conftest import make_officer
     from tests.organizations.factories import province
     from tests.people.support import enrol_totp, totp_code
 
     officer = make_officer(PeopleRole.REVIEWING_OFFICER, province("91"), name, personal_id=pid)
     totp, _recovery = enrol_totp(officer)
     page = browser.new_context(locale="vi-VN").new_page()
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(pid)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(totp_code(officer, totp))
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, pid, totp_code(officer, totp))
     return page
 
 

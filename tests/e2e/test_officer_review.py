@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dinhdanh.people.permissions import PeopleRole
+from tests.e2e.support import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,16 +21,7 @@ OFFICER_PID = "091080000333"
 
 
 def _sign_in(page: Any, base: str, code: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(OFFICER_PID)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(code)
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, OFFICER_PID, code)
 
 
 def _submit(page: Any, fill: Callable[[], None], button: str, code: Callable[[], str]) -> None:
