@@ -15,6 +15,7 @@ from dinhdanh.campaigns import urls_dashboard as campaigns_urls
 from dinhdanh.federation import urls as federation_urls
 from dinhdanh.http.zones import serves, serves_inner, zone_of
 from dinhdanh.notifications import urls as notifications_urls
+from dinhdanh.notifications import urls_inbox as notifications_inbox_urls
 from dinhdanh.organizations import urls as organizations_urls
 from dinhdanh.organizations import urls_officer as organizations_officer_urls
 from dinhdanh.people import urls as people_urls
@@ -40,6 +41,7 @@ URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
     ("applications/organizations/", organizations_officer_urls),
     ("", applications_urls),
     ("outbox/", notifications_urls),
+    ("me/notifications/", notifications_inbox_urls),
     ("registries/", registries_urls),
     ("", trust_attestations_urls),
     ("", trust_notices_urls),

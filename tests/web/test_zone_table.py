@@ -267,6 +267,8 @@ ROUTES: list[tuple[str, str, Zone]] = [
     ("organizations/requests/<int:pk>/withdraw/", "applications:withdraw", Zone.OUTER),
     ("organizations/switch/", "organizations:switch", Zone.OUTER),
     ("outbox/", "notifications:outbox", Zone.INNER),
+    ("me/notifications/", "inbox:list", Zone.BOTH),
+    ("me/notifications/read/", "inbox:read", Zone.BOTH),
     ("outbox/<int:pk>/retry/", "notifications:retry", Zone.INNER),
     ("password/reset/", "people:password_reset", Zone.OUTER),
     ("people/", "people:desk", Zone.INNER),

@@ -51,11 +51,16 @@ class Message(models.Model):
     last_error = models.CharField(_("lỗi gần nhất"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # The person's own list (``notifications.inbox``): when they marked it read; None while unread.
+    read_at = models.DateTimeField(_("đọc lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notify_due_idx"),
+            models.Index(fields=["user", "read_at"], name="notify_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         # Never the recipient: this shows up in logs and admin lists.

@@ -41,12 +41,13 @@ def _tidy(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines))
 
 
-def render(message: Message, *, redacted: bool = False) -> tuple[str, str]:
-    """``(subject, body)``; the subject is empty for an SMS. ``redacted`` shows sensitive params as •••."""
+def render(message: Message, *, redacted: bool = False, language: str | None = None) -> tuple[str, str]:
+    """``(subject, body)``; the subject is empty for an SMS. ``redacted`` shows sensitive params as •••.
+    Sending uses the language the message was made in; a page shows it in its reader's (``language``)."""
     params = dict(message.params)
     if redacted:
         params.update({name: REDACTED for name in message.sensitive if name in params})
-    with translation.override(message.language):
+    with translation.override(language or message.language):
         template = _template(f"notifications/{message.template}.{message.channel}.txt")
         text = template.render(Context(_context(params), autoescape=False))
     if message.channel != Channel.EMAIL:

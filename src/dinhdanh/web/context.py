@@ -13,6 +13,7 @@ from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.core.access import KernelPermission, Permission, permissions_of
 from dinhdanh.http.zones import serves_inner, serves_outer
+from dinhdanh.notifications import inbox
 from dinhdanh.organizations.permissions import OrganizationPermission
 from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.registries.permissions import RegistryPermission
@@ -23,6 +24,7 @@ class NavItem:
     label: str
     url: str
     active: bool
+    badge: int = 0  # unread notifications beside "Thông báo"
 
 
 # Inner-zone pages: (label, url name, the permissions any one of which shows the link).
@@ -53,8 +55,11 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
+    unread = 0
     if user.is_authenticated:
         items.append((_("Công việc của tôi"), "people:me"))
+        items.append((_("Thông báo"), "inbox:list"))
+        unread = inbox.unread_count(user)  # one indexed count per page, for signed-in people only
         if serves_outer():
             items.append((_("Định danh tổ chức"), "organizations:hub"))
         items.append((_("Bảo mật tài khoản"), "people:security"))
@@ -68,5 +73,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # One highlighted item: the longest link the page sits under (/me/security/ is not also /me/).
     under = [url for _label, url in urls if path == url or (url != "/" and path.startswith(url))]
     current = max(under, key=len, default=None)
-    nav = [NavItem(str(label), url, url == current) for label, url in urls]
+    inbox_url = reverse("inbox:list") if user.is_authenticated else ""
+    nav = [NavItem(str(label), url, url == current, unread if url == inbox_url else 0) for label, url in urls]
     return {"nav_items": nav, "deploy_zone_inner": serves_inner(), "deploy_zone_outer": serves_outer()}

@@ -1,0 +1,80 @@
+"""A person's own notifications in the app, beside the SMS and e-mails that carry them (issue 15.5).
+
+One event often goes out twice (an SMS and an e-mail made together): the list shows it once, by its
+e-mail wording when there is one (it has a subject), with the channels it went by. Sensitive values (one-time
+codes) are always shown as •••: the list is for knowing what happened, not for reading a code again. Only
+the owner's messages are ever read or marked; another person's id is simply not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dinhdanh.notifications.models import Channel, Message
+from dinhdanh.notifications.rendering import render
+
+if TYPE_CHECKING:
+    from dinhdanh.people.models import User
+
+__all__ = ["Entry", "entries", "mark_read", "unread_count"]
+
+PAGE = 50
+
+
+@dataclass
+class Entry:
+    ids: list[int]
+    at: datetime
+    subject: str
+    body: str
+    unread: bool
+    channels: list[str] = field(default_factory=list)
+
+
+def _own(user: User) -> QuerySet[Message]:
+    return Message.objects.filter(user=user)
+
+
+def unread_count(user: User) -> int:
+    return _own(user).filter(read_at__isnull=True).count()
+
+
+def _key(message: Message) -> tuple[str, str, str]:
+    # Made together for one event: same template and parameters, within the same minute.
+    return message.template, repr(sorted(message.params.items())), message.created_at.strftime("%Y%m%d%H%M")
+
+
+def entries(user: User, *, language: str, limit: int = PAGE) -> list[Entry]:
+    """The newest ``limit`` messages of ``user``, one entry per event, rendered in ``language``."""
+    rows = list(_own(user).order_by("-created_at", "-pk")[: limit * 2])
+    grouped: dict[tuple[str, str, str], list[Message]] = {}
+    for message in rows:
+        grouped.setdefault(_key(message), []).append(message)
+    found: list[Entry] = []
+    for messages in list(grouped.values())[:limit]:
+        shown = next((m for m in messages if m.channel == Channel.EMAIL), messages[0])
+        subject, body = render(shown, redacted=True, language=language)
+        found.append(
+            Entry(
+                ids=[m.pk for m in messages],
+                at=shown.created_at,
+                subject=subject,
+                body=body,
+                unread=any(m.read_at is None for m in messages),
+                channels=sorted({str(m.get_channel_display()) for m in messages}),
+            )
+        )
+    return found
+
+
+def mark_read(user: User, ids: list[int] | None = None) -> int:
+    """Mark the owner's messages read (all of them, or those of ``ids``); answers how many changed."""
+    qs = _own(user).filter(read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

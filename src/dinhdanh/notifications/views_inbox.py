@@ -1,0 +1,46 @@
+"""The signed-in person's notifications page (``notifications.inbox``); both zones serve it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from dinhdanh.notifications import inbox as inbox_service
+
+if TYPE_CHECKING:
+    from dinhdanh.people.models import User
+
+MAX_IDS = 100
+
+
+@login_required
+@never_cache
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = cast("User", request.user)  # login_required: a signed-in account
+    found = inbox_service.entries(user, language=get_language() or "vi")
+    return render(request, "notifications/inbox.html", {"entries": found})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    """All read, or one event's messages (``ids``); a malformed or foreign id changes nothing."""
+    user = cast("User", request.user)  # login_required: a signed-in account
+    raw = request.POST.getlist("ids")[:MAX_IDS]
+    if raw:
+        ids = [int(value) for value in raw if value.isascii() and value.isdigit() and len(value) < 19]
+        if ids:
+            inbox_service.mark_read(user, ids)
+    else:
+        inbox_service.mark_read(user)
+        messages.success(request, _("Đã đánh dấu tất cả thông báo là đã đọc."))
+    return redirect("inbox:list")

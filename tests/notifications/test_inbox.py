@@ -1,0 +1,93 @@
+"""A person's own notifications in the app (issue 15.5): one entry per event, in the reader's language,
+codes never shown again, only the owner's messages read or marked, an unread count beside "Thông báo"."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from dinhdanh.notifications import inbox
+from dinhdanh.notifications.models import Message
+from dinhdanh.notifications.services import notify
+from dinhdanh.people.models import User
+from tests.conftest import make_user, signed_in
+from tests.notifications.conftest import EMAIL, PHONE
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "HS-2026-000123"
+
+
+def approved(user: User) -> list[Message]:
+    """One event, two channels (as the applications app sends it)."""
+    made = [
+        notify(channel=channel, to=to, template="app_approved", params={"number": NUMBER}, user=user)
+        for channel, to in (("sms", PHONE), ("email", EMAIL))
+    ]
+    return [m for m in made if m is not None]
+
+
+def test_one_event_sent_twice_is_one_entry_with_its_channels() -> None:
+    user = make_user("Ngô Thị Thông Báo")
+    approved(user)
+    (entry,) = inbox.entries(user, language="vi")
+    assert entry.subject == f"Hồ sơ {NUMBER} đã được duyệt"  # the e-mail's wording, with its subject
+    assert entry.channels == sorted(["Tin nhắn SMS", "Thư điện tử"])
+    assert entry.unread
+    assert inbox.unread_count(user) == 2
+
+
+def test_shown_in_the_reader_s_language_whatever_it_was_sent_in() -> None:
+    user = make_user("Ngô Thị Song Ngữ")
+    approved(user)
+    assert inbox.entries(user, language="en")[0].subject == f"Request {NUMBER} has been approved"
+    assert Message.objects.filter(user=user).first().language == "vi"  # type: ignore[union-attr]
+
+
+def test_a_one_time_code_is_never_shown_again() -> None:
+    user = make_user("Ngô Văn Mã Số")
+    notify(channel="sms", to=PHONE, template="phone_otp", params={"code": "482913", "minutes": 5}, user=user)
+    (entry,) = inbox.entries(user, language="vi")
+    assert "482913" not in entry.body
+    assert "•••" in entry.body
+
+
+def test_the_page_lists_counts_and_marks_read() -> None:
+    user = make_user("Ngô Thị Trang")
+    approved(user)
+    client = signed_in(Client(), user)
+    page = client.get("/me/notifications/").content.decode()
+    assert f"Hồ sơ {NUMBER} đã được duyệt" in page
+    assert '<span class="badge">2<span class="visually-hidden"> chưa đọc</span></span>' in page
+    assert client.post("/me/notifications/read/").status_code == 302
+    assert inbox.unread_count(user) == 0
+    assert 'class="badge"' not in client.get("/me/notifications/").content.decode()
+
+
+@pytest.mark.parametrize("ids", [["abc"], ["-1"], ["1e3"], ["٣"], ["9" * 30], [""]])
+def test_malformed_ids_change_nothing(ids: list[str]) -> None:
+    user = make_user("Ngô Văn Lạ")
+    approved(user)
+    client = signed_in(Client(), user)
+    assert client.post("/me/notifications/read/", {"ids": ids}).status_code == 302
+    assert inbox.unread_count(user) == 2
+
+
+def test_another_person_s_messages_are_neither_shown_nor_marked() -> None:
+    owner, other = make_user("Ngô Thị Chủ"), make_user("Ngô Văn Khác")
+    theirs = approved(owner)
+    client = signed_in(Client(), other)
+    assert NUMBER not in client.get("/me/notifications/").content.decode()
+    client.post("/me/notifications/read/", {"ids": [str(m.pk) for m in theirs]})
+    assert inbox.unread_count(owner) == 2
+    mine = approved(other)
+    client.post("/me/notifications/read/", {"ids": [str(mine[0].pk), str(theirs[0].pk)]})  # duplicate-safe
+    assert inbox.unread_count(other) == 1
+    assert inbox.unread_count(owner) == 2
+
+
+def test_a_visitor_is_sent_to_sign_in() -> None:
+    response = Client().get("/me/notifications/")
+    assert response.status_code == 302
+    assert "/signin/" in response["Location"]
+    assert Client().post("/me/notifications/read/").status_code == 302
