@@ -14,10 +14,14 @@ from dinhdanh.demo.manifest import demo_summary
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import Level, Scheme
 from dinhdanh.http.pages import error_page
+from dinhdanh.web import todo
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:  # a signed-in person's home is what needs them, not figures
+        tasks = todo.tasks_for(request.user)
+        return render(request, "web/home.html", {"tasks": tasks, "signed_in": True})
     stats = {
         "provinces": geo.units(level=Level.PROVINCE).count(),
         "communes": geo.units(level=Level.COMMUNE).count(),
