@@ -111,7 +111,9 @@ def decisions(count: int, postgres: bool) -> int:  # noqa: PLR0915 - a linear sc
         inside.update(wall=0.0, cpu=0.0)
         wall, cpu = time.perf_counter(), time.process_time()
         for app in sent:
-            services.application_approve(actor=officer, application=app, note="bench", acknowledge_failed_checks=True)
+            services.application_approve(
+                actor=officer, application=app, note="bench", acknowledge_failed_checks=True
+            )
         out["approve_wall"], out["approve_cpu"] = time.perf_counter() - wall, time.process_time() - cpu
         out["approve_in_wall"], out["approve_in_cpu"] = inside["wall"], inside["cpu"]
         return out
