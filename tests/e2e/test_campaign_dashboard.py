@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dinhdanh.registries.permissions import RegistryRole
+from tests.e2e.support import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,16 +21,7 @@ PHONE = {"width": 360, "height": 740}
 
 
 def _sign_in(page: Any, base: str, code: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(MANAGER_PID)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(code)
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, MANAGER_PID, code)
 
 
 def _no_sideways_scroll(page: Any) -> None:

@@ -5,7 +5,6 @@ provincial manager sees the rate and sends the province's roll-up, which carries
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 
 from dinhdanh.registries.permissions import RegistryRole
+from tests.e2e.support import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,16 +22,7 @@ PROVINCE_PID = "091080000415"
 
 
 def _sign_in(page: Any, base: str, pid: str, code: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(pid)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(code)
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, pid, code)
 
 
 def _plan() -> Any:

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.support import sign_in_with_totp
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CLERK_PID = "091080000555"
@@ -42,18 +44,10 @@ def _asked(tmp_path: Path) -> tuple[Any, Any, Any, Any]:
 
 
 def _sign_in(browser: Any, base: str, clerk: Any, totp: Any) -> Any:
-    from tests.conftest import PASSWORD
     from tests.people.support import totp_code
 
     page = browser.new_context(locale="vi-VN").new_page()
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(CLERK_PID)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(totp_code(clerk, totp))
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, CLERK_PID, totp_code(clerk, totp))
     return page
 
 

@@ -10,20 +10,15 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.support import sign_in_with_totp
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CATEGORY = "Doanh nghiệp"
 
 
 def _sign_in(page: Any, base: str, login: str, password: str, code: str) -> None:
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(login)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(code)
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, login, code, password=password)
 
 
 def _count(page: Any) -> int:

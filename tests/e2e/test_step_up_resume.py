@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dinhdanh.people.permissions import PeopleRole
+from tests.e2e.support import sign_in_with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +25,7 @@ def test_an_action_is_completed_after_step_up(
     from dinhdanh.applications.models import Application, Status
     from dinhdanh.geo.services import units_load
     from tests.applications.officer.support import COMMUNE, filed
-    from tests.conftest import PASSWORD, make_officer, unit
+    from tests.conftest import make_officer, unit
     from tests.people.support import enrol_totp, totp_code
 
     units_load(actor=None)
@@ -38,14 +39,7 @@ def test_an_action_is_completed_after_step_up(
     request = filed(name="Công ty TNHH Xác Thực Lại")
 
     page = browser.new_context(locale="vi-VN").new_page()
-    page.goto(base + "/signin/")
-    page.get_by_label("Số định danh cá nhân").fill(OFFICER_PID)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_url(re.compile(r".*/signin/verify/.*"))
-    page.get_by_label("Mã xác thực").fill(totp_code(officer, totp))
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_url(base + "/")
+    sign_in_with_totp(page, base, OFFICER_PID, totp_code(officer, totp))
 
     page.goto(base + f"/applications/queue/{request.pk}/")
     page.get_by_label("Nội dung cần bổ sung (người nộp hồ sơ sẽ đọc được)").fill(ASKED)
