@@ -78,12 +78,17 @@ def test_another_person_s_messages_are_neither_shown_nor_marked() -> None:
     theirs = approved(owner)
     client = signed_in(Client(), other)
     assert NUMBER not in client.get("/me/notifications/").content.decode()
-    client.post("/me/notifications/read/", {"ids": [str(m.pk) for m in theirs]})
+    response = client.post("/me/notifications/read/", {"ids": [str(m.pk) for m in theirs]})
+    assert response.status_code == 404
     assert inbox.unread_count(owner) == 2
+    assert client.post("/me/notifications/read/", {"ids": ["999999"]}).status_code == 404
     mine = approved(other)
-    client.post("/me/notifications/read/", {"ids": [str(mine[0].pk), str(theirs[0].pk)]})  # duplicate-safe
+    both = [str(mine[0].pk), str(theirs[0].pk)]
+    assert client.post("/me/notifications/read/", {"ids": both}).status_code == 302  # only mine marked
     assert inbox.unread_count(other) == 1
     assert inbox.unread_count(owner) == 2
+    assert client.post("/me/notifications/read/", {"ids": both}).status_code == 302  # twice: no change
+    assert inbox.unread_count(other) == 1
 
 
 def test_a_visitor_is_sent_to_sign_in() -> None:

@@ -21,7 +21,7 @@ from dinhdanh.notifications.rendering import render
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
-__all__ = ["Entry", "entries", "mark_read", "unread_count"]
+__all__ = ["Entry", "entries", "mark_read", "owned", "unread_count"]
 
 PAGE = 50
 
@@ -70,6 +70,11 @@ def entries(user: User, *, language: str, limit: int = PAGE) -> list[Entry]:
             )
         )
     return found
+
+
+def owned(user: User, ids: list[int]) -> list[int]:
+    """Those of ``ids`` that are ``user``'s own messages (read or not); another person's are left out."""
+    return list(_own(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def mark_read(user: User, ids: list[int] | None = None) -> int:
