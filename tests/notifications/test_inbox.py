@@ -96,3 +96,20 @@ def test_a_visitor_is_sent_to_sign_in() -> None:
     assert response.status_code == 302
     assert "/signin/" in response["Location"]
     assert Client().post("/me/notifications/read/").status_code == 302
+
+
+def test_the_list_is_paginated_newest_first() -> None:
+    user = make_user("Ngô Thị Nhiều")
+    for n in range(inbox.ROWS_PER_PAGE + 1):
+        notify(channel="sms", to=PHONE, template="app_approved", params={"number": f"HS-2026-{n:06d}"}, user=user)
+    client = signed_in(Client(), user)
+    first = client.get("/me/notifications/").content.decode()
+    newest, oldest = f"HS-2026-{inbox.ROWS_PER_PAGE:06d}", "HS-2026-000000"
+    assert newest in first
+    assert oldest not in first
+    assert "?page=2" in first
+    second = client.get("/me/notifications/?page=2").content.decode()
+    assert oldest in second
+    assert newest not in second
+    assert client.get("/me/notifications/?page=abc").status_code == 200  # junk: the first page
+    assert oldest in client.get("/me/notifications/?page=999").content.decode()  # past the end: the last

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -21,9 +22,12 @@ from dinhdanh.notifications.rendering import render
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
 
-__all__ = ["Entry", "entries", "mark_read", "owned", "unread_count"]
+__all__ = ["Entry", "entries", "mark_read", "owned", "page_of", "unread_count"]
 
 PAGE = 50
+# A page holds this many stored messages (an event is usually two: SMS and e-mail), about PAGE entries.
+# An event whose two messages fall either side of a page break shows on both pages; rare and harmless.
+ROWS_PER_PAGE = PAGE * 2
 
 
 @dataclass
@@ -49,9 +53,7 @@ def _key(message: Message) -> tuple[str, str, str]:
     return message.template, repr(sorted(message.params.items())), message.created_at.strftime("%Y%m%d%H%M")
 
 
-def entries(user: User, *, language: str, limit: int = PAGE) -> list[Entry]:
-    """The newest ``limit`` messages of ``user``, one entry per event, rendered in ``language``."""
-    rows = list(_own(user).order_by("-created_at", "-pk")[: limit * 2])
+def _grouped(rows: list[Message], *, language: str, limit: int) -> list[Entry]:
     grouped: dict[tuple[str, str, str], list[Message]] = {}
     for message in rows:
         grouped.setdefault(_key(message), []).append(message)
@@ -70,6 +72,22 @@ def entries(user: User, *, language: str, limit: int = PAGE) -> list[Entry]:
             )
         )
     return found
+
+
+def _newest_first(user: User) -> QuerySet[Message]:
+    return _own(user).order_by("-created_at", "-pk")
+
+
+def entries(user: User, *, language: str, limit: int = PAGE) -> list[Entry]:
+    """The newest ``limit`` messages of ``user``, one entry per event, rendered in ``language``."""
+    return _grouped(list(_newest_first(user)[: limit * 2]), language=language, limit=limit)
+
+
+def page_of(user: User, *, language: str, number: str | None) -> tuple[list[Entry], Page[Message]]:
+    """One page of ``user``'s list (``number`` as the address gives it; out of range or junk: the
+    nearest page), one entry per event, rendered in ``language``."""
+    page = Paginator(_newest_first(user), ROWS_PER_PAGE).get_page(number)
+    return _grouped(list(page.object_list), language=language, limit=ROWS_PER_PAGE), page
 
 
 def owned(user: User, ids: list[int]) -> list[int]:

@@ -26,8 +26,8 @@ MAX_IDS = 100
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     user = cast("User", request.user)  # login_required: a signed-in account
-    found = inbox_service.entries(user, language=get_language() or "vi")
-    return render(request, "notifications/inbox.html", {"entries": found})
+    found, page = inbox_service.page_of(user, language=get_language() or "vi", number=request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"entries": found, "page": page})
 
 
 @login_required
