@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from dinhdanh.notifications import inbox
 from dinhdanh.notifications.models import Message
+from dinhdanh.notifications.rendering import render
 from dinhdanh.notifications.services import notify
 from dinhdanh.people.models import User
 from tests.conftest import make_user, signed_in
@@ -113,3 +115,26 @@ def test_the_list_is_paginated_newest_first() -> None:
     assert newest not in second
     assert client.get("/me/notifications/?page=abc").status_code == 200  # junk: the first page
     assert oldest in client.get("/me/notifications/?page=999").content.decode()  # past the end: the last
+
+
+@pytest.mark.parametrize(
+    ("stored", "reader", "shown", "not_shown"),
+    [
+        ("vi", "en", f"Request {NUMBER} has been approved", f"Hồ sơ {NUMBER} đã được duyệt"),
+        ("en", "vi", f"Hồ sơ {NUMBER} đã được duyệt", f"Request {NUMBER} has been approved"),
+    ],
+)
+def test_the_page_speaks_the_reader_s_language_sending_keeps_the_stored_one(
+    stored: str, reader: str, shown: str, not_shown: str
+) -> None:
+    user = make_user("Ngô Thị Hai Thứ Tiếng")
+    made = approved(user)
+    Message.objects.filter(pk__in=[m.pk for m in made]).update(language=stored)
+    page = signed_in(Client(), user).get("/me/notifications/", HTTP_ACCEPT_LANGUAGE=reader).content.decode()
+    assert shown in page
+    assert not_shown not in page
+    email = Message.objects.get(pk=made[1].pk)
+    with translation.override(reader):  # whatever language the sender runs in, the message keeps its own
+        subject, _body = render(email)
+    assert subject == not_shown
+    assert render(email, language=reader)[0] == shown
