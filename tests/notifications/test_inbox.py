@@ -4,7 +4,9 @@ codes never shown again, only the owner's messages read or marked, an unread cou
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from dinhdanh.notifications import inbox
@@ -138,3 +140,16 @@ def test_the_page_speaks_the_reader_s_language_sending_keeps_the_stored_one(
         subject, _body = render(email)
     assert subject == not_shown
     assert render(email, language=reader)[0] == shown
+
+
+def _message_queries(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return [q["sql"] for q in captured.captured_queries if "notifications_message" in q["sql"]]
+
+
+def test_the_menu_count_costs_one_query_and_none_for_a_visitor() -> None:
+    user = make_user("Ngô Văn Đếm")
+    approved(user)
+    assert _message_queries(Client(), "/units/") == []
+    assert len(_message_queries(signed_in(Client(), user), "/units/")) == 1
