@@ -62,3 +62,46 @@ def test_the_queue_filters_and_sorts_in_place(
     page.goto(page.url)
     assert _numbers(page) == [zeta.number]
     context.close()
+
+
+def _tab_to(page: Any, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element reads ``text``; bounded, so a trap fails instead of hanging."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(document.activeElement.innerText || '').trim()") == text:
+            return
+    raise AssertionError(f"{text!r} is not reached by the keyboard")
+
+
+def test_a_request_is_approved_with_the_keyboard_alone(
+    browser: Any, live_server: Any, settings: Any, tmp_path: Any
+) -> None:
+    from dinhdanh.applications.models import Application, Status
+    from dinhdanh.geo.services import units_load
+    from tests.applications.officer.support import COMMUNE, filed
+    from tests.conftest import make_officer, unit
+    from tests.people.support import enrol_totp, totp_code
+
+    units_load(actor=None)
+    settings.NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
+    officer = make_officer(PeopleRole.REVIEWING_OFFICER, unit(COMMUNE), "Cán bộ Bàn Phím", personal_id=OFFICER_PID)
+    totp, _recovery = enrol_totp(officer)
+    request = filed(name="Công ty TNHH Bàn Phím")
+    page = browser.new_context(locale="vi-VN").new_page()
+    _sign_in(page, live_server.url, totp_code(officer, totp))
+    page.goto(f"{live_server.url}/applications/queue/{request.pk}/")
+
+    _tab_to(page, "Duyệt")  # the decision bar's link
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#decide-approve$"))
+    page.keyboard.press("Tab")  # the first control of the form the bar led to
+    assert page.evaluate("document.activeElement.name") == "acknowledge_failed_checks"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Đã đối chiếu giấy tờ gốc tại trụ sở.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("(document.activeElement.innerText || '').trim()") == "Duyệt hồ sơ"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Application.objects.get(pk=request.pk).status == Status.APPROVED
+    page.context.close()
