@@ -77,6 +77,15 @@ def in_force(now: datetime | None = None, *, prefix: str = "") -> Q:
     )
 
 
+def memberships_ending(user: User, *, before: datetime, now: datetime | None = None) -> QuerySet[Membership]:
+    """``user``'s rights to act that are in force now and end by ``before``, soonest first."""
+    return (
+        Membership.objects.filter(in_force(now), user=user, valid_until__lte=before)
+        .select_related("organization")
+        .order_by("valid_until", "pk")
+    )
+
+
 def membership_in_force(user: User, organization: Organization) -> Membership | None:
     if not isinstance(user, User) or not user.is_authenticated:
         return None

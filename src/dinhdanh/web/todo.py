@@ -22,8 +22,7 @@ from dinhdanh.applications.models import Status, VerificationStatus
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.core.access import permissions_of
-from dinhdanh.organizations.models import Membership
-from dinhdanh.organizations.selectors import in_force
+from dinhdanh.organizations import selectors as organizations
 
 if TYPE_CHECKING:
     from dinhdanh.people.models import User
@@ -59,11 +58,7 @@ def _applicant(user: User, now: datetime) -> list[tuple[str, str | None, datetim
         params = {"number": app.number, "name": app.name, "applicant": app.applicant.full_name}
         found.append((text % params, _url("applications:consent", pk=app.pk), None))
     soon = now + timedelta(days=EXPIRING_DAYS)
-    ending = (
-        Membership.objects.filter(in_force(now), user=user, valid_until__lte=soon)
-        .select_related("organization")
-        .order_by("valid_until")[:SHOWN]
-    )
+    ending = organizations.memberships_ending(user, before=soon, now=now)[:SHOWN]
     for membership in ending:
         text = _("Quyền thay mặt %(organization)s sắp hết hạn; đề nghị người đại diện gia hạn nếu cần.")
         found.append(
