@@ -121,3 +121,36 @@ def test_a_second_approval_is_refused_as_a_transition_not_approved_twice() -> No
         services.application_approve(actor=officer, application=app, note=NOTE, acknowledge_failed_checks=True)
     assert again.value.code == "applications.illegal_transition"
     assert Organization.objects.filter(code=app.code).count() == 1
+
+
+# --- decide and open the next; the queue's order ---------------------------------------------------------
+
+
+def test_decide_and_next_with_nothing_left_returns_to_the_queue() -> None:
+    app, officer = filed(), reviewer()
+    page = client_for(officer)
+    response = page.post(
+        f"/applications/queue/{app.pk}/approve/", {"note": NOTE, "acknowledge_failed_checks": "on", "then": "next"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/applications/queue/"
+    assert status(app) == Status.APPROVED
+
+
+def test_decide_and_next_after_a_refusal_stays_on_the_request() -> None:
+    app, other = filed(), filed()
+    response = client_for(reviewer()).post(
+        f"/applications/queue/{app.pk}/approve/", {"note": NOTE, "then": "next"}
+    )
+    assert response["Location"] == f"/applications/queue/{app.pk}/"  # refused: not carried on to {other}
+    assert (status(app), status(other)) == (Status.CHECKING, Status.CHECKING)
+
+
+@pytest.mark.parametrize("sort", ["evil", "-pk", "name_key; DROP", "", "number"])
+def test_an_unknown_queue_order_falls_back_to_the_default(sort: str) -> None:
+    first, second = filed(name="Công ty TNHH Zeta"), filed(name="Công ty TNHH An")
+    page = client_for(reviewer()).get("/applications/queue/", {"sort": sort})
+    assert page.status_code == 200
+    text = html(page)
+    assert first.number in text
+    assert second.number in text
