@@ -44,8 +44,13 @@ def test_a_data_dir_open_to_others_is_warned_at_start(tmp_path: Path) -> None:
     assert "chmod" in output
 
 
-SETTINGS, SECRET = "dinhdanh.settings.production", "s" * 50
-PRODUCTION = {"DJANGO_SETTINGS_MODULE": SETTINGS, "DINHDANH_SECRET_KEY": SECRET}
+SETTINGS, SECRET = "dinhdanh.settings.production", "vN8q-2xRk_7TzP4wLm9YcB3hJ6dFs1GaQe5UoXiWnVrKpEtMy0Zj"
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": SETTINGS,
+    "DINHDANH_SECRET_KEY": SECRET,
+    "DINHDANH_ISSUER": "https://id.example.vn",
+    "DINHDANH_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
 SERVE_HOME = """
 import dinhdanh.wsgi
 from django.test import Client
@@ -54,12 +59,12 @@ print(response.status_code, response.content.count(b"/static/"))
 """
 
 
-def python(code: str, data_dir: Path) -> tuple[int, str, str]:
+def python(code: str, data_dir: Path, **env: str) -> tuple[int, str, str]:
     import subprocess
     import sys
 
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "DINHDANH_"))}
-    clean.update(DINHDANH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", **PRODUCTION)
+    clean.update(DINHDANH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8", **{**PRODUCTION, **env})
     done = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", code],
         env=clean,
@@ -74,17 +79,15 @@ def python(code: str, data_dir: Path) -> tuple[int, str, str]:
 
 
 def test_production_without_collected_static_files_refuses_to_start_with_a_clear_message(tmp_path: Path) -> None:
-    assert dinhdanh(["migrate"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET).code == 0
+    assert dinhdanh(["migrate"], tmp_path, **PRODUCTION).code == 0
     code, out, err = python(SERVE_HOME, tmp_path)
     assert code != 0
     assert "collectstatic" in err
     assert "staticfiles.json" in err
-    deploy = dinhdanh(["check", "--deploy"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET)
+    deploy = dinhdanh(["check", "--deploy"], tmp_path, **PRODUCTION)
     assert "core.E002" in deploy.out + deploy.err
 
-    collected = dinhdanh(
-        ["collectstatic", "--noinput"], tmp_path, DJANGO_SETTINGS_MODULE=SETTINGS, DINHDANH_SECRET_KEY=SECRET
-    )
+    collected = dinhdanh(["collectstatic", "--noinput"], tmp_path, **PRODUCTION)
     assert collected.code == 0, collected.err
     collected_modes = modes(tmp_path / "static")
     assert len(collected_modes) > 10
@@ -94,3 +97,24 @@ def test_production_without_collected_static_files_refuses_to_start_with_a_clear
     status, static_links = out.split()
     assert status == "200"
     assert int(static_links) > 0
+
+    # Issue 16.1: Django's deploy checks and ours pass with the production settings, warnings included.
+    deploy = dinhdanh(
+        ["check", "--deploy", "--database", "default", "--fail-level", "WARNING"], tmp_path, **PRODUCTION
+    )
+    assert deploy.code == 0, deploy.out + deploy.err
+    assert "no issues" in deploy.out
+
+    # ... and one unsafe setting stops the server before its first request, naming it in both languages.
+    unsafe = {"DINHDANH_ARGON2_MEMORY_KIB": "1024", "DINHDANH_ISSUER": "http://id.example.vn"}
+    code, out, err = python(SERVE_HOME, tmp_path, **unsafe)
+    assert code != 0
+    assert "Không khởi động / refusing to start" in err
+    assert "core.E011" in err
+    assert "OWASP" in err
+    assert "core.E012" in err
+    assert "DINHDANH_ISSUER=http://id.example.vn" in err
+    worker = dinhdanh(["worker", "--batch"], tmp_path, **{**PRODUCTION, **unsafe})
+    assert worker.code != 0
+    assert "core.E011" in worker.err
+    assert "Traceback" not in worker.err

@@ -1,6 +1,7 @@
 """The WSGI application (gunicorn or granian, `dinhdanh serve`). A WSGI server runs no system checks, so the
 start-up checks that matter are repeated here: a refusal to start without the static manifest that
-production needs (else every page fails), and a log line when the data dir is open to others. Last,
+production needs (else every page fails), a log line when the data dir is open to others, and a
+refusal on an unsafe setting or a database that may forget commits (``core.startup``). Last,
 the loaded heap is frozen out of the garbage collector's walks (``http.heap``)."""
 
 import os
@@ -21,6 +22,10 @@ from dinhdanh.core.checks import missing_static_manifest, static_manifest_messag
 if (manifest := missing_static_manifest()) is not None:
     raise ImproperlyConfigured(static_manifest_message(manifest))
 warn_at_start()
+
+from dinhdanh.core.startup import refuse_unsafe_start  # noqa: E402
+
+refuse_unsafe_start()  # the database's durability; under production, every deploy check (issue 16.1)
 
 from dinhdanh.http.heap import settle  # noqa: E402
 

@@ -11,4 +11,6 @@ class CoreConfig(AppConfig):
         from dinhdanh.core import (
             audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
             checks,  # noqa: F401  # registers the system checks
+            durability,  # noqa: F401  # core.E014
+            hardening,  # noqa: F401  # core.E010-E013 (deploy)
         )

@@ -40,11 +40,11 @@ def open_paths(data_dir: Path) -> list[tuple[Path, int]]:
     return found
 
 
-def _describe(found: list[tuple[Path, int]]) -> str:
+def describe_open(found: list[tuple[Path, int]]) -> str:
     return ", ".join(f"{path} ({mode:o})" for path, mode in found)
 
 
-def _hint(data_dir: Path) -> str:
+def open_paths_hint(data_dir: Path) -> str:
     return (
         f"chmod -R go-rwx {data_dir} — thư mục dữ liệu chứa phiên đăng nhập, dữ liệu cá nhân và khóa bí mật "
         f"/ the data dir holds sessions, personal data and secret keys"
@@ -59,8 +59,8 @@ def check_data_dir(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]
         return []
     return [
         checks.Warning(
-            f"Tài khoản khác đọc được thư mục dữ liệu / the data dir is open to other accounts: {_describe(found)}",
-            hint=_hint(data_dir),
+            f"Tài khoản khác đọc được thư mục dữ liệu / the data dir is open to other accounts: {describe_open(found)}",
+            hint=open_paths_hint(data_dir),
             id="core.W001",
         )
     ]
@@ -96,5 +96,7 @@ def warn_at_start() -> None:
     data_dir = Path(settings.DATA_DIR)
     if found := open_paths(data_dir):
         log.warning(
-            "the data dir is open to other accounts: %s; %s (core.W001)", _describe(found), _hint(data_dir)
+            "the data dir is open to other accounts: %s; %s (core.W001)",
+            describe_open(found),
+            open_paths_hint(data_dir),
         )

@@ -11,6 +11,7 @@ class FederationConfig(AppConfig):
         from dinhdanh.core import reseal
         from dinhdanh.federation import (
             audit_actions,  # noqa: F401  # its audit action codes (decision 0024)
+            checks,  # noqa: F401  # federation.E001 (deploy)
             events,  # noqa: F401  # its domain event types (decision 0020)
         )
         from dinhdanh.federation.keys import PRIVATE_KEY_PURPOSE

@@ -180,7 +180,7 @@ def _keys(jwks: object) -> dict[str, Any] | None:
     return {"keys": [dict(k) for k in jwks["keys"]]}
 
 
-def _posture(profile: str, method: str, keys: dict[str, Any] | None, jwks_uri: str) -> None:
+def posture_of(profile: str, method: str, keys: dict[str, Any] | None, jwks_uri: str) -> None:
     try:
         Profile(profile), AuthMethod(method)
     except ValueError as exc:
@@ -265,7 +265,7 @@ def client_register(
     keys = _keys(jwks)
     if jwks_uri:
         _redirect_uris([jwks_uri])  # the same rule: absolute, HTTPS (loopback for the demo)
-    _posture(profile, auth_method, keys, jwks_uri)
+    posture_of(profile, auth_method, keys, jwks_uri)
     allowed = _scopes(list(scopes))
     bound = _service(service, allowed)
     where = _sector(subject_type, uris, sector)

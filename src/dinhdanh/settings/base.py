@@ -25,6 +25,8 @@ DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
 DEPLOY_ZONE = deploy_zone()
 DEBUG = False
+# The production settings refuse to start on an unsafe setting (core.hardening); the others only warn.
+REFUSE_UNSAFE_START = False
 ALLOWED_HOSTS = [h for h in os.environ.get("DINHDANH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -92,6 +94,11 @@ TEMPLATES = [
 ]
 
 
+# WAL with NORMAL keeps every commit through a killed process; FULL also through a power cut, at an
+# fsync per commit (core.durability, docs/operations/durability.md).
+SQLITE_SYNCHRONOUS = choice("DINHDANH_SQLITE_SYNCHRONOUS", {"normal": "NORMAL", "full": "FULL"}, "normal")
+
+
 def _database() -> dict[str, object]:
     if url := os.environ.get("DATABASE_URL"):
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
@@ -107,7 +114,7 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS}; PRAGMA foreign_keys=ON; "
                 "PRAGMA busy_timeout=20000;"
             ),
         },

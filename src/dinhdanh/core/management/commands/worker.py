@@ -7,10 +7,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from dinhdanh.core.startup import refuse_unsafe_start
 from dinhdanh.core.worker import TaskWorker, new_worker_id
 
 
@@ -35,6 +37,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name.replace('_', '-')}: 0 … 1000000")
         if options["max_tasks"] is not None and options["max_tasks"] < 1:
             raise CommandError("--max-tasks: ≥ 1")
+        try:
+            refuse_unsafe_start()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         logging.getLogger("dinhdanh.core.worker").setLevel(
             logging.INFO if options["verbosity"] else logging.WARNING
         )
