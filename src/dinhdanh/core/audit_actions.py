@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.core.audit_codes import Actions, actions
 
 
-@actions("access", "calendar", "tasks", "keys")
+@actions("access", "calendar", "tasks", "keys", "backup")
 class KernelAction(Actions):
     ACCESS_DENIED = "access.denied", _("Từ chối truy cập")
     ROLE_GRANTED = "access.role_granted", _("Giao vai trò")
@@ -22,3 +22,5 @@ class KernelAction(Actions):
     SCHEDULE_RUN = "tasks.schedule_run", _("Chạy ngay việc định kỳ")
     KEY_ROTATED = "keys.rotated", _("Thay khóa mã hóa")
     KEYS_RESEALED = "keys.resealed", _("Mã hóa lại dữ liệu bằng khóa mới")
+    BACKUP_MADE = "backup.made", _("Sao lưu dữ liệu")
+    BACKUP_RESTORED = "backup.restored", _("Phục hồi bản sao lưu")
