@@ -5,7 +5,6 @@ from types import ModuleType
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
@@ -13,6 +12,7 @@ from dinhdanh.api.urls import api
 from dinhdanh.applications import urls as applications_urls
 from dinhdanh.campaigns import urls_dashboard as campaigns_urls
 from dinhdanh.federation import urls as federation_urls
+from dinhdanh.http.probes import healthz, readyz
 from dinhdanh.http.zones import serves, serves_inner, zone_of
 from dinhdanh.notifications import urls as notifications_urls
 from dinhdanh.notifications import urls_inbox as notifications_inbox_urls
@@ -26,11 +26,7 @@ from dinhdanh.trust import urls_notices as trust_notices_urls
 from dinhdanh.trust import urls_notices_admin as trust_notices_admin_urls
 from dinhdanh.trust import urls_organization as trust_organization_urls
 from dinhdanh.web import urls as web_urls
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
+from dinhdanh.web import urls_ops as web_ops_urls
 
 # (prefix, URL module); the order is the order of matching.
 URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
@@ -49,10 +45,12 @@ URL_MODULES: tuple[tuple[str, ModuleType], ...] = (
     ("", trust_credentials_urls),
     ("", trust_organization_urls),
     ("", campaigns_urls),
+    ("", web_ops_urls),
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz),
+    path("readyz", readyz),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

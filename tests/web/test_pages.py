@@ -89,6 +89,7 @@ PAGES = [
     "/signin/",
     "/no-such-page/",
     "/healthz",
+    "/readyz",
     "/api/v1/units?level=province",
     "/api/v1/units?level=bogus",
     "/api/v1/openapi.json",
@@ -227,3 +228,13 @@ def test_signout_without_csrf_token_is_refused_and_keeps_the_session() -> None:
     signed_in(client, user)
     assert_friendly(client.post("/signout/"), 403)
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_host_header_not_allowed_gets_the_400_page_not_a_crash() -> None:
+    # Refused by CommonMiddleware before authentication ran: the page renders without a user.
+    client = Client(raise_request_exception=False)
+    for path in ("/", "/signin/", "/no-such-page/"):
+        response = client.get(path, HTTP_HOST="evil.example")
+        assert response.status_code == 400
+        assert b"Traceback" not in response.content
+        assert "Yêu cầu không hợp lệ" in response.content.decode()

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
-from dinhdanh.notifications.models import Message, MessageStatus
+from dinhdanh.notifications.models import OPEN_STATUSES, Message, MessageStatus
 from dinhdanh.notifications.recipients import masked
 from dinhdanh.notifications.rendering import render
 
@@ -75,3 +75,13 @@ def status_counts() -> dict[str, int]:
     for row in Message.objects.values("status").annotate(n=Count("pk")).order_by():
         counts[row["status"]] = row["n"]
     return counts
+
+
+def oldest_open_since() -> datetime | None:
+    """When the oldest message still waiting to go out (pending or to be retried) was made."""
+    oldest = (
+        Message.objects.filter(status__in=OPEN_STATUSES)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    return oldest.first()

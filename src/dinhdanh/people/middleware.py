@@ -29,6 +29,7 @@ ENROL_ALLOWED = (
     "/i18n/",
     "/static/",
     "/healthz",
+    "/readyz",
     "/api/v1/me",
     "/api/v1/auth/",  # sign-out, CSRF token
     "/api/v1/passkeys/register/",  # enrolling a passkey is the way out

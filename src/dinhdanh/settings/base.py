@@ -235,6 +235,11 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# Scrapers of /metrics (inner zone) present this as a bearer token; unset: loopback clients only.
+METRICS_TOKEN = os.environ.get("DINHDANH_METRICS_TOKEN", "")
+# Probes talk to the app port, not through the TLS proxy: no HTTPS redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
 # Security headers. Cookies are marked Secure behind TLS (production turns this on).
 SESSION_COOKIE_NAME = "dinhdanh_session"
 SESSION_COOKIE_HTTPONLY = True

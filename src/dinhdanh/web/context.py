@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +54,9 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    # An error page for a request refused before the authentication middleware ran (a Host header not
+    # in ALLOWED_HOSTS) has no user: it renders for a stranger.
+    user = getattr(request, "user", None) or AnonymousUser()
     items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
     unread = 0
     if user.is_authenticated:

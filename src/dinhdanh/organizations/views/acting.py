@@ -14,6 +14,7 @@ from dinhdanh.organizations import selectors
 
 
 def acting_context(request: HttpRequest) -> dict[str, Any]:
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # none on a request refused before authentication (bad Host)
+    if user is None or not user.is_authenticated:
         return {"acting_organization": None}
     return {"acting_organization": selectors.acting_organization(request)}
