@@ -6,60 +6,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sqlite3
 import tarfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.test_cli import Run, dinhdanh
+from tests.ops.sites import POSTGRES, Site, databases, new_site
 
-POSTGRES = os.environ.get("DATABASE_URL", "")
-
-
-@dataclass
-class Site:
-    data_dir: Path
-    env: dict[str, str]
-
-    def run(self, *args: str) -> Run:
-        return dinhdanh(list(args), self.data_dir, **self.env)
-
-
-def _database_url(name: str) -> str:
-    parts = urlsplit(POSTGRES)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-@pytest.fixture(scope="module")
-def databases() -> Iterator[list[str]]:
-    """Fresh PostgreSQL databases for the sites of this module (none on SQLite)."""
-    made: list[str] = []
-    yield made
-    if POSTGRES and made:
-        import psycopg
-
-        with psycopg.connect(POSTGRES, autocommit=True) as admin:
-            for name in made:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def new_site(root: Path, name: str, databases: list[str]) -> Site:
-    env: dict[str, str] = {}
-    if POSTGRES:
-        import psycopg
-
-        database = f"dinhdanh_backup_{name}_{os.getpid()}"
-        with psycopg.connect(POSTGRES, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{database}"')
-        databases.append(database)
-        env["DATABASE_URL"] = _database_url(database)
-    return Site(root / name, env)
+__all__ = ["databases"]  # the module-scoped fixture, used by name
 
 
 @pytest.fixture(scope="module")
