@@ -15,12 +15,11 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from tests.ops.sites import Site, databases, new_site
 
@@ -53,8 +52,8 @@ print(json.dumps({
 def _env(site: Site, **more: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "DINHDANH_"))}
     clean.update(
-        DINHDANH_DATA_DIR=str(site.data_dir), DJANGO_SETTINGS_MODULE="dinhdanh.settings.dev", PYTHONPATH=str(ROOT),
-        PYTHONIOENCODING="utf-8", **site.env, **more,
+        {"DINHDANH_DATA_DIR": str(site.data_dir), "DJANGO_SETTINGS_MODULE": "dinhdanh.settings.dev",
+         "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **site.env, **more}
     )  # fmt: skip
     return clean
 
@@ -103,9 +102,10 @@ def test_an_officer_killed_mid_decision_loses_nothing_accepted_and_leaves_nothin
         time.sleep(chance.uniform(0, 0.05))  # somewhere inside the next decision's transaction
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=LIMIT)
-        for line in driver.stdout.read().splitlines():  # what it said before it died counts too
-            if line.startswith("ACCEPTED "):
-                accepted.append(int(line.split()[1]))
+        # What it said before it died counts too.
+        accepted.extend(
+            int(line.split()[1]) for line in driver.stdout.read().splitlines() if line.startswith("ACCEPTED ")
+        )
         driver.stdout.close()
 
     state = _state(site)
@@ -145,17 +145,16 @@ def _write_registry(path: Path, rows: int) -> Path:
 
 
 QUEUE_IMPORT = """
-import shutil, sys
-from pathlib import Path
-from dinhdanh.core.access import AdministratorRole
+import os, shutil, uuid
+from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.services.jobs import job_create
 from dinhdanh.registries.uploads import upload_dir
 from tests.conftest import make_officer, unit
-from dinhdanh.people.permissions import PeopleRole
-clerk = make_officer(PeopleRole.PARTNER_CLERK, unit("91"), "Cán bộ nhập", partner_source="business")
-stored = "crash-test.csv"
+from dinhdanh.geo.models import Level
+clerk = make_officer(RegistryRole.PARTNER_CLERK, unit("91", Level.PROVINCE), "Cán bộ nhập")
+stored = uuid.uuid4().hex + ".upload"
 upload_dir().mkdir(parents=True, exist_ok=True)
-shutil.copyfile(sys.argv[-1], upload_dir() / stored)
+shutil.copyfile(os.environ["CRASH_FILE"], upload_dir() / stored)
 job = job_create(actor=clerk, source="business", stored=stored, file_name="dn.csv", size=1)
 print("JOB", job.pk)
 """
@@ -170,3 +169,74 @@ print(json.dumps({
     "records": Record.objects.count(), "running_tasks": DBTaskResult.objects.filter(status="RUNNING").count(),
 }))
 """
+
+
+def _job(site: Site) -> dict[str, object]:
+    shown = site.run("shell", "-v", "0", "-c", JOB_STATE)
+    assert shown.code == 0, shown.err
+    return dict(json.loads(shown.out.strip().splitlines()[-1]))
+
+
+def _job_status(site: Site) -> str:
+    """Read straight from the database: a `dinhdanh shell` takes longer to start than the job runs."""
+    query = "SELECT status FROM registries_importjob"
+    if url := site.env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(url) as db:
+            row = db.execute(query).fetchone()
+    else:
+        with sqlite3.connect(site.data_dir / "dinhdanh.sqlite3") as db:
+            row = db.execute(query).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _worker(site: Site, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - our interpreter, our command
+        [sys.executable, "-m", "dinhdanh", "worker", "--interval", "0.2", *args],
+        env=_env(site, **WORKER_ENV), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+WORKER_ENV = {
+    "DINHDANH_TASK_BACKEND": "database",
+    "DINHDANH_TASK_WORKER_STALE_SECONDS": "1",
+    "DINHDANH_REGISTRY_JOB_STALE_SECONDS": "2",
+}
+IMPORT_ROWS = 100_000
+
+
+def test_a_worker_killed_mid_import_leaves_no_job_running_and_the_import_completes_once(
+    tmp_path: Path, databases: list[str]
+) -> None:
+    site = new_site(tmp_path, "imports", databases)
+    assert site.run("migrate").code == 0
+    registry = _write_registry(tmp_path / "dn.csv", IMPORT_ROWS)
+    site.env.update(WORKER_ENV, CRASH_FILE=str(registry), PYTHONPATH=str(ROOT))
+    queued = site.run("shell", "-v", "0", "-c", QUEUE_IMPORT)
+    assert queued.code == 0, queued.err
+    assert _job(site)["job"] == "queued"
+
+    worker = _worker(site)
+    deadline = time.monotonic() + LIMIT
+    while _job_status(site) == "queued" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # staging (one transaction) or applying (in chunks) — either way, mid-job
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=LIMIT)
+    left = _job(site)
+    assert left["job"] == "running", left  # killed in the middle, not after
+    assert left["records"] in (0, IMPORT_ROWS)  # staged in one transaction: all of the file or none of it
+    assert left["running_tasks"] == 1
+
+    # Started again: the schedule's sweep finds the dead job and queues it again; a new worker runs it.
+    time.sleep(2.5)  # past both stale limits
+    assert site.run("schedule", "run", "sweep_import_jobs").code == 0
+    for _ in range(3):  # the sweep, then the import it queued again
+        finished = _worker(site, "--batch", "--max-seconds", "90")
+        finished.communicate(timeout=LIMIT)
+        if _job(site)["job"] == "completed":
+            break
+    done = _job(site)
+    assert done == {"job": "completed", "snapshot": "completed", "records": IMPORT_ROWS, "running_tasks": 0}, done
+    _verified(site)
