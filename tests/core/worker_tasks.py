@@ -23,3 +23,18 @@ def nap_once(marker: str, seconds: float) -> str:
     path.write_text("started")
     time.sleep(seconds)
     return "first run"
+
+
+@task
+def mark(folder: str, n: int) -> str:
+    """Leaves ``folder/n``; a second run of the same task leaves ``n.again`` instead (scale-out tests)."""
+    import os
+
+    time.sleep(0.02)  # long enough for two workers to interleave
+    try:
+        fd = os.open(Path(folder) / str(n), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        (Path(folder) / f"{n}.again").write_text("again")
+        return "again"
+    os.close(fd)
+    return "once"
