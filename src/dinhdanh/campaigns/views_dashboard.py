@@ -18,6 +18,7 @@ from dinhdanh.campaigns import dashboard, drill, trends
 from dinhdanh.campaigns.permissions import CampaignPermission
 from dinhdanh.campaigns.plan_access import holds_over
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.replica import lagging_reads
 from dinhdanh.http.pages import error_page
 from dinhdanh.people.views.common import current_user
 
@@ -36,6 +37,7 @@ def as_of_of(request: HttpRequest) -> date | None:
 @login_required
 @never_cache
 @require_safe
+@lagging_reads
 def plans(request: HttpRequest) -> HttpResponse:
     actor = current_user(request)
     try:
@@ -49,6 +51,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_safe
+@lagging_reads
 def plan(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = as_of_of(request)
     if as_of is None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from dinhdanh.campaigns import drill
 from dinhdanh.campaigns.views_dashboard import as_of_of
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.replica import lagging_reads
 from dinhdanh.http.pages import error_page, refusal
 from dinhdanh.people.views.common import current_user
 
@@ -33,6 +34,7 @@ def _outreach(code: str | None) -> str:
     return reverse("registries:reconcile_home") + "?" + urlencode(query)
 
 
+@lagging_reads
 def _show(request: HttpRequest, code: str | None) -> HttpResponse:
     as_of = as_of_of(request)
     if as_of is None:

@@ -122,6 +122,10 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A read replica for reads that may lag (core.replica); writes and everything else use "default".
+if _replica := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dict(dj_database_url.parse(_replica, conn_max_age=60, conn_health_checks=True))
+DATABASE_ROUTERS = ["dinhdanh.core.replica.LaggingReadsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

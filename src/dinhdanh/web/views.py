@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from dinhdanh.core import audit
 from dinhdanh.core.access import KernelPermission, require
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.replica import lagging_reads
 from dinhdanh.demo.manifest import demo_summary
 from dinhdanh.geo import selectors as geo
 from dinhdanh.geo.models import Level, Scheme
@@ -62,6 +63,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_safe
+@lagging_reads
 def audit_log(request: HttpRequest) -> HttpResponse:
     try:
         require(request.user, KernelPermission.VIEW_AUDIT_LOG, any_unit=True)

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.replica import lagging_reads
 from dinhdanh.people.views.common import current_user
 from dinhdanh.registries.models import Snapshot, SnapshotStatus
 from dinhdanh.registries.reports import report_dir
@@ -54,6 +55,7 @@ def _chosen_source(request: HttpRequest, sources: list[Source]) -> Source | None
 @login_required
 @never_cache
 @require_safe
+@lagging_reads
 def lists(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     try:
