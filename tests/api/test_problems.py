@@ -180,3 +180,13 @@ def test_unit_path_never_fails(client: Client, scheme: str, level: str, code: st
 def test_unknown_api_paths_are_problems(client: Client, segment: str) -> None:
     response = client.get(f"/api/v1/{quote(segment, safe='')}")
     assert_not_a_server_error(response)
+
+
+def test_a_body_its_content_type_cannot_describe_is_a_400_problem() -> None:
+    # Found by schemathesis (tests/api/test_fuzz_schema.py): multipart without a boundary was a 500.
+    client = Client(raise_request_exception=False)
+    for path in ("/api/v1/auth/signin", "/api/v1/auth/signout"):
+        response = client.generic("POST", path, b"personal_id=1", content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert response.json()["status"] == 400

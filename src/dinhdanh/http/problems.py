@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -134,6 +135,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(TooManyFieldsSent)
     def too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
         return problem(api, request, CoreError.TOO_MANY_PARTS, title=too_many_parts_title())
+
+    # A body its own Content-Type cannot describe (multipart without a boundary, a broken part): Django
+    # raises while the CSRF check or ninja reads it. The client's mistake, answered as one.
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return problem(api, request, CoreError.BAD_REQUEST)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
