@@ -185,7 +185,7 @@ def test_unknown_api_paths_are_problems(client: Client, segment: str) -> None:
 def test_a_body_its_content_type_cannot_describe_is_a_400_problem() -> None:
     # Found by schemathesis (tests/api/test_fuzz_schema.py): multipart without a boundary was a 500.
     client = Client(raise_request_exception=False)
-    for path in ("/api/v1/auth/signin", "/api/v1/auth/signout"):
+    for path in ("/api/v1/auth/signin", "/api/v1/auth/second-factor"):
         response = client.generic("POST", path, b"personal_id=1", content_type="multipart/form-data")
         assert response.status_code == 400
         assert response["Content-Type"].startswith("application/problem+json")
