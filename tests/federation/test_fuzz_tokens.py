@@ -49,33 +49,12 @@ jwt_like = st.builds(
 fuzz_text = st.one_of(
     st.text(max_size=200), jwt_like, st.sampled_from(["", ".", "..", "a.b.c", "\x00", "é" * 500])
 )
-forms = st.dictionaries(
-    st.sampled_from(
-        [
-            "grant_type",
-            "code",
-            "redirect_uri",
-            "code_verifier",
-            "refresh_token",
-            "scope",
-            "client_id",
-            "client_assertion",
-            "client_assertion_type",
-            "token",
-            "token_type_hint",
-            "request_uri",
-            "response_type",
-            "state",
-            "nonce",
-            "code_challenge",
-            "code_challenge_method",
-            "resource",
-            "authorization_details",
-        ]
-    ),  # fmt: skip
-    fuzz_text,
-    max_size=8,
-)
+FIELDS = (
+    "grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id", "client_assertion",
+    "client_assertion_type", "token", "token_type_hint", "request_uri", "response_type", "state", "nonce",
+    "code_challenge", "code_challenge_method", "resource", "authorization_details",
+)  # fmt: skip
+forms = st.dictionaries(st.sampled_from(FIELDS), fuzz_text, max_size=8)
 
 
 def _refused_properly(response: Any) -> None:
