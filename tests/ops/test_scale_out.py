@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import PASSWORD
 from tests.ops.sites import Site, databases, new_site
 
 __all__ = ["databases"]  # the module-scoped fixture, used by name
@@ -96,15 +97,16 @@ def _ready(base: str) -> None:
     raise AssertionError(f"{base} never became ready")
 
 
-def _guess(base: str, n: int) -> tuple[int, str]:
+def _guess(base: str, n: int, *, login: str = VICTIM, password: str = "") -> tuple[int, str]:
     with httpx.Client(base_url=base, timeout=30) as client:
         token = client.get("/api/v1/auth/csrf").json()["csrf_token"]
         answer = client.post(
             "/api/v1/auth/signin",
-            json={"personal_id": VICTIM, "password": f"doan-sai-{n}-mat-khau"},
+            json={"personal_id": login, "password": password or f"doan-sai-{n}-mat-khau"},
             headers={"X-CSRFToken": token, "Referer": base + "/"},
         )
-    return answer.status_code, answer.json().get("code", "")
+    body = answer.json()
+    return answer.status_code, body.get("code", "") or body.get("status", "")
 
 
 def _shell(site: Site, code: str) -> str:
@@ -148,3 +150,42 @@ def test_two_servers_and_two_workers_lose_and_double_nothing(tmp_path: Path, dat
     assert counts["audited"] == GUESSES
     assert sorted(p.name for p in marks.iterdir()) == sorted(str(n) for n in range(TASKS))  # once each
     assert counts["tasks"] == ["SUCCESSFUL"]
+
+
+RACE = 300
+LOCK_AFTER = 10
+
+
+def test_a_lockout_race_over_two_servers_grants_no_extra_guess(tmp_path: Path, databases: list[str]) -> None:
+    """300 wrong passwords at once, split over two servers: exactly the allowance is checked, every other
+    one is refused without a check, and another account on the same address signs in as usual."""
+    site = new_site(tmp_path, "race", databases)
+    site.env.update(
+        ENV,
+        PYTHONPATH=str(ROOT),
+        DINHDANH_SIGNIN_FREE_FAILURES=str(LOCK_AFTER - 1),
+        DINHDANH_SIGNIN_LOCK_FAILURES=str(LOCK_AFTER),  # a lock, not a back-off: no clock in the outcome
+    )
+    assert site.run("migrate").code == 0
+    _shell(site, SETUP)
+    ports = [_free_port(), _free_port()]
+    servers = [_start(site, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2") for port in ports]
+    try:
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        for base in bases:
+            _ready(base)
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda n: _guess(bases[n % 2], n), range(RACE)))
+        bystander = _guess(bases[0], 0, login=BYSTANDER, password=PASSWORD)
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=LIMIT)
+    outcomes = {answer: answers.count(answer) for answer in set(answers)}
+    # Checked: exactly the allowance; every other guess refused without a check; no 5xx, no hang.
+    assert outcomes == {(401, "people.invalid_login"): LOCK_AFTER, (429, "people.throttled"): RACE - LOCK_AFTER}
+    assert bystander == (200, "signed_in"), bystander  # the same address, another account: untouched
+    counts = json.loads(_shell(site, COUNTS).strip().splitlines()[-1])
+    assert counts["victim"] == LOCK_AFTER
+    assert counts["audited"] == LOCK_AFTER
