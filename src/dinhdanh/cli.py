@@ -3,7 +3,8 @@
     dinhdanh demo [--port N] [--rp-port N] [--no-serve]
                                             migrate, load units and demo data, serve on 127.0.0.1 with a
                                             task worker and the demo relying party (port 8001) beside it
-    dinhdanh serve [--bind H:P] [--server gunicorn|granian]  serve (settings from DJANGO_SETTINGS_MODULE)
+    dinhdanh serve [--bind H:P] [--server gunicorn|granian] [--threads N]
+                                            serve (settings from DJANGO_SETTINGS_MODULE)
     dinhdanh worker                         run background tasks and the schedule (one or more per site)
     dinhdanh schedule list|run|set          the recurring jobs the worker runs
     dinhdanh audit verify                   check the audit chain (key and checkpoints)
@@ -48,7 +49,7 @@ def _call(*args: str) -> None:
     call_command(*args)
 
 
-def _serve(bind: str, workers: int, server: str = "gunicorn") -> int:
+def _serve(bind: str, workers: int, server: str = "gunicorn", threads: int = 1) -> int:
     """gunicorn (the default: it honours a proxy in front, see docs/people.md) or granian (decision
     0034: the token, introspection and revocation endpoints at several times the rate; it takes the
     client address from the socket only, so put it where per-address limits do not matter — the
@@ -71,6 +72,8 @@ def _serve(bind: str, workers: int, server: str = "gunicorn") -> int:
         bind,
         "--workers",
         str(workers),
+        # Threads accept connections beyond what the cores serve; DINHDANH_MAX_ACTIVE_REQUESTS sheds them.
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         "--access-logfile",
         "-",
         "--forwarded-allow-ips",
@@ -224,9 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.add_argument(
                 "--server", choices=("gunicorn", "granian"), default=os.environ.get("DINHDANH_SERVER", "gunicorn")
             )
+            parser.add_argument("--threads", type=int, default=int(os.environ.get("DINHDANH_THREADS", "1")))
             opts = parser.parse_args(args[1:])
             _setup()
-            return _serve(opts.bind, opts.workers, opts.server)
+            return _serve(opts.bind, opts.workers, opts.server, max(1, opts.threads))
         if args and args[0] == "audit":
             return _audit(args[1:])
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)

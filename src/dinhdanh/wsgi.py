@@ -17,6 +17,11 @@ from dinhdanh.federation.fastpath import wrap  # noqa: E402  (after Django is se
 # The token, introspection and revocation endpoints take a lean path in front of Django (decision 0034).
 application = wrap(django_application)
 
+from dinhdanh.http.shedding import shed  # noqa: E402
+
+# Past its capacity the process answers 503 at once instead of letting requests queue (issue 16.6).
+application = shed(application)
+
 from dinhdanh.core.checks import missing_static_manifest, static_manifest_message, warn_at_start  # noqa: E402
 
 if (manifest := missing_static_manifest()) is not None:

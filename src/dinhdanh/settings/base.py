@@ -239,6 +239,11 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# Load shedding (http.shedding): requests running at once per process, and how long one may wait for a
+# slot before it is answered 503 (0: no limit; set it with threaded workers, `dinhdanh serve --threads`).
+MAX_ACTIVE_REQUESTS = integer("DINHDANH_MAX_ACTIVE_REQUESTS", 0)
+SHED_WAIT_MS = integer("DINHDANH_SHED_WAIT_MS", 500)
+
 # Scrapers of /metrics (inner zone) present this as a bearer token; unset: loopback clients only.
 METRICS_TOKEN = os.environ.get("DINHDANH_METRICS_TOKEN", "")
 # Probes talk to the app port, not through the TLS proxy: no HTTPS redirect for them.
