@@ -54,7 +54,7 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        sessions = []
+        sessions: list[tuple[dict[str, str], str]] = []
         while len(sessions) < BURST:
             answer = httpx.get(f"{base}/api/v1/auth/csrf", timeout=20)
             if answer.status_code == 200:

@@ -78,7 +78,7 @@ def test_oauth_endpoints_refuse_hostile_forms_in_the_rfc_shape(
     credentials: dict[str, str], path: str, form: dict[str, str], authenticated: bool, dpop: str | None
 ) -> None:
     issued = AccessToken.objects.count(), RefreshToken.objects.count()
-    extra: dict[str, str] = dict(credentials) if authenticated else {}
+    extra: dict[str, Any] = dict(credentials) if authenticated else {}
     if dpop is not None:
         extra["HTTP_DPOP"] = dpop
     grant = form.get("grant_type", "")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 TOKEN = "m" * 24 + "-scraper-token"
 
 
-def scrape(client: Client, **headers: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def scrape(client: Client, **headers: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     response = client.get("/metrics", REMOTE_ADDR="127.0.0.1", **headers)
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/plain; version=")

@@ -56,7 +56,7 @@ _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
 def navigation(request: HttpRequest) -> dict[str, Any]:
     # An error page for a request refused before the authentication middleware ran (a Host header not
     # in ALLOWED_HOSTS) has no user: it renders for a stranger.
-    user = getattr(request, "user", None) or AnonymousUser()
+    user: Any = getattr(request, "user", None) or AnonymousUser()
     items: list[tuple[Any, str]] = [(_("Trang chủ"), "web:home"), (_("Đơn vị hành chính"), "web:units")]
     unread = 0
     if user.is_authenticated:
