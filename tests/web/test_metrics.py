@@ -60,6 +60,12 @@ def test_without_a_token_only_loopback_scrapes(client: Client) -> None:
         assert b"dinhdanh_" not in refused.content
 
 
+def test_without_a_token_a_request_relayed_by_a_proxy_on_the_same_host_is_refused(client: Client) -> None:
+    for header in ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED"):
+        refused = client.get("/metrics", REMOTE_ADDR="127.0.0.1", **{header: "203.0.113.7"})
+        assert refused.status_code == 403
+
+
 def test_with_a_token_only_its_bearer_scrapes(client: Client, settings: Any) -> None:
     settings.METRICS_TOKEN = TOKEN
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403  # loopback is not enough now

@@ -285,7 +285,7 @@ def _put_back(source: Path, target: Path) -> None:
         destination = target / item.relative_to(source)
         if item.is_dir():
             destination.mkdir(mode=0o700, parents=True, exist_ok=True)
-        elif item.is_file():
+        elif item.is_file() and not item.is_symlink():  # documents are files; a link is never put back
             destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.replace(item, destination)
 

@@ -6,7 +6,8 @@ mode (issue 16.5). Counts that would scan a national table are avoided: audit ev
 chains' tips, sign-ins from a five-minute window on the occurred_at index.
 
 Who may scrape: a client that presents ``Authorization: Bearer $DINHDANH_METRICS_TOKEN``; with no token
-configured, loopback clients only. Everyone else gets 403 and nothing is read.
+configured, loopback clients only, and not through a proxy (a request carrying X-Forwarded-For, X-Real-IP
+or Forwarded came from elsewhere). Everyone else gets 403 and nothing is read.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ SIGNIN_OUTCOMES = {
     PeopleAction.SIGNIN_THROTTLED.value: "throttled",
 }
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
+RELAY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def _gauge(name: str, documentation: str, label: str, values: dict[str, int]) -> GaugeMetricFamily:
@@ -82,7 +84,9 @@ def allowed(request: HttpRequest) -> bool:
     if token:
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    return request.META.get("REMOTE_ADDR", "") in LOOPBACK
+    # Loopback, and not relayed: a reverse proxy on the same host connects from loopback for everyone.
+    relayed = any(request.META.get(header) for header in RELAY_HEADERS)
+    return request.META.get("REMOTE_ADDR", "") in LOOPBACK and not relayed
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
