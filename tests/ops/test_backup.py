@@ -148,6 +148,7 @@ def test_a_restore_that_does_not_match_its_backup_says_broken(
         ("no_manifest", "không phải bản sao lưu"),
         ("newer", "phiên bản mới hơn"),
         ("other_database", "Bản sao lưu là của"),
+        ("forged_manifest", "không phải bản sao lưu"),
         ("escaping_member", "không phải bản sao lưu"),
         ("bad_keys", "không phải tệp khóa"),
         ("missing", "Không có tệp"),
@@ -169,6 +170,8 @@ def test_hostile_or_wrong_archives_are_refused_in_one_line_and_change_nothing(
         _rewritten(archive, bad, {"migrations": migrations})
     elif case == "other_database":
         _rewritten(archive, bad, {"vendor": "oracle"})
+    elif case == "forged_manifest":
+        _rewritten(archive, bad, {"keys": ["audit-chain"], "counts": {"people_user": "many"}})
     elif case == "escaping_member":
         _rewritten(archive, bad, extra=b"outside")
     elif case == "bad_keys":

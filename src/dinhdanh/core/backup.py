@@ -74,7 +74,13 @@ def _key_files() -> dict[str, bytes]:
 
 
 def _ids(files: dict[str, bytes]) -> dict[str, str]:
-    return {name: key_id(bytes.fromhex(raw.decode().strip())) for name, raw in files.items()}
+    found = {}
+    for name, raw in files.items():
+        try:
+            found[name] = key_id(bytes.fromhex(raw.decode().strip()))
+        except (ValueError, UnicodeDecodeError):
+            continue  # not a key of ours (an editor's backup file, a note): never travels, never compared
+    return found
 
 
 def _environment_key_ids() -> dict[str, str]:
@@ -154,7 +160,7 @@ def write_keys(path: Path) -> Path:
     path = path.expanduser().resolve()
     if not path.parent.is_dir():
         raise DomainError(BackupError.NO_FOLDER, folder=str(path.parent))
-    files = _key_files()
+    files = {name: raw for name, raw in _key_files().items() if name in _ids({name: raw})}
     body = {"format": KEYS_FORMAT, "keys": {name: raw.decode().strip() for name, raw in files.items()}}
     _write_private(path, json.dumps(body, indent=1).encode())
     return path
@@ -180,9 +186,22 @@ def read_manifest(archive: tarfile.TarFile, path: Path) -> dict[str, Any]:
         raise DomainError(BackupError.NOT_A_BACKUP, file=str(path)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise DomainError(BackupError.NOT_A_BACKUP, file=str(path))
-    if manifest.get("database") not in backup_db.LOADERS or not isinstance(manifest.get("counts"), dict):
+    if manifest.get("database") not in backup_db.LOADERS or not _well_formed(manifest):
         raise DomainError(BackupError.NOT_A_BACKUP, file=str(path))
     return manifest
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """The manifest's parts have the shapes the restore relies on (a damaged or forged one is refused)."""
+    counts, migrations = manifest.get("counts"), manifest.get("migrations", [])
+    keys, environment = manifest.get("keys", {}), manifest.get("environment_keys", {})
+    return (
+        isinstance(counts, dict)
+        and all(isinstance(t, str) and isinstance(n, int) and not isinstance(n, bool) for t, n in counts.items())
+        and isinstance(migrations, list)
+        and all(isinstance(m, list) and len(m) == 2 and all(isinstance(x, str) for x in m) for m in migrations)
+        and all(isinstance(d, dict) and all(isinstance(v, str) for v in d.values()) for d in (keys, environment))
+    )
 
 
 def _read_keys(path: Path) -> dict[str, str]:
