@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 # Variables of the surrounding run that would change what the command does.
-_CLEARED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEPLOY_ZONE", "DINHDANH_")
+_CLEARED = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "DEPLOY_ZONE", "DINHDANH_")
 
 
 @dataclass(frozen=True)
