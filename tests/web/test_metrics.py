@@ -62,7 +62,8 @@ def test_without_a_token_only_loopback_scrapes(client: Client) -> None:
 
 def test_without_a_token_a_request_relayed_by_a_proxy_on_the_same_host_is_refused(client: Client) -> None:
     for header in ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED"):
-        refused = client.get("/metrics", REMOTE_ADDR="127.0.0.1", **{header: "203.0.113.7"})
+        relayed: dict[str, Any] = {header: "203.0.113.7"}
+        refused = client.get("/metrics", REMOTE_ADDR="127.0.0.1", **relayed)
         assert refused.status_code == 403
 
 
