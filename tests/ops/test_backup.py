@@ -189,3 +189,17 @@ def test_hostile_or_wrong_archives_are_refused_in_one_line_and_change_nothing(
     assert not (tmp_path / "escaped.txt").exists()
     assert not (target.data_dir.parent / "escaped.txt").exists()
     assert not (target.data_dir / "keys" / "sealing").exists()
+
+
+def test_a_backup_into_a_missing_folder_or_over_its_own_keys_file_is_refused(tmp_path: Path) -> None:
+    site = Site(tmp_path / "empty", {})
+    missing = site.run("backup", str(tmp_path / "no-such-folder" / "b.tgz"))
+    assert missing.code != 0
+    assert "không tồn tại" in missing.err
+    same = tmp_path / "b.tgz"
+    clash = site.run("backup", str(same), "--keys", str(same))
+    assert clash.code != 0
+    assert "Tệp khóa phải khác tệp sao lưu" in clash.err
+    assert not same.exists()
+    for run in (missing, clash):
+        assert "Traceback" not in run.err

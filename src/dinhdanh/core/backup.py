@@ -222,13 +222,10 @@ def _read_keys(path: Path) -> dict[str, str]:
     return keys
 
 
-def _check_keys(manifest: dict[str, Any], incoming: dict[str, str], *, overwrite: bool) -> None:
-    """Every key the backup was sealed with must be here (or arriving), and no arriving key may silently
-    replace a different one already here (a fresh target's keys guard nothing yet: they may go)."""
+def _check_keys(manifest: dict[str, Any], incoming: dict[str, str]) -> None:
+    """Every key the backup was sealed with must be here or arriving. Arriving keys replace what is here:
+    the target is fresh (its keys guard no data yet) or the operator said ``replace``."""
     present = _ids(_key_files())
-    for name, value in incoming.items():
-        if name in present and present[name] != key_id(bytes.fromhex(value)) and not overwrite:
-            raise DomainError(BackupError.KEY_CONFLICT, name=name)
     arriving = {name: key_id(bytes.fromhex(value)) for name, value in incoming.items()}
     available = {**present, **arriving}
     needed: dict[str, str] = manifest.get("keys") or {}
@@ -248,15 +245,13 @@ def _check_version(manifest: dict[str, Any]) -> None:
         raise DomainError(BackupError.NEWER_VERSION, migrations=", ".join(unknown[:5]))
 
 
-def _check_target(manifest: dict[str, Any], *, replace: bool) -> bool:
-    """Whether the target is fresh (no tables: a new data dir or database, not even migrated); anything
-    else is overwritten only when told ``replace``."""
+def _check_target(manifest: dict[str, Any], *, replace: bool) -> None:
+    """A fresh target (no tables: a new data dir or database, not even migrated) is restored into; any
+    other is overwritten only when told ``replace``."""
     if manifest.get("vendor") != backup_db.vendor():
         raise DomainError(BackupError.OTHER_DATABASE, made=str(manifest.get("vendor")), here=backup_db.vendor())
-    fresh = not backup_db.has_tables()
-    if not fresh and not replace:
+    if backup_db.has_tables() and not replace:
         raise DomainError(BackupError.TARGET_NOT_EMPTY)
-    return fresh
 
 
 def restore(path: Path, *, keys_path: Path | None = None, replace: bool = False) -> Restored:
@@ -265,8 +260,8 @@ def restore(path: Path, *, keys_path: Path | None = None, replace: bool = False)
     with _open(path) as archive:
         manifest = read_manifest(archive, path)
         _check_version(manifest)
-        fresh = _check_target(manifest, replace=replace)
-        _check_keys(manifest, incoming, overwrite=fresh or replace)
+        _check_target(manifest, replace=replace)
+        _check_keys(manifest, incoming)
         with tempfile.TemporaryDirectory(dir=Path(settings.DATA_DIR), prefix=".dinhdanh-restore-") as scratch:
             try:
                 # "data": no absolute names, no "..", no links out, no devices (PEP 706).

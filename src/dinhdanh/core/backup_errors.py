@@ -34,11 +34,6 @@ class BackupError(ErrorCode):
         _("Thiếu khóa mà bản sao lưu cần: {names}. Hãy chỉ ra tệp khóa (--keys) hoặc đặt biến môi trường."),
         409,
     )
-    KEY_CONFLICT = (
-        "backup.key_conflict",
-        _("Khóa {name} ở đây khác khóa trong tệp khóa; chỉ ghi đè khi có --replace."),
-        409,
-    )
     TARGET_NOT_EMPTY = (
         "backup.target_not_empty",
         _(
