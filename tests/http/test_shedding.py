@@ -23,10 +23,11 @@ def _call(app: Any, path: str) -> tuple[str, dict[str, str], bytes, Any]:
 
 def test_past_the_limit_a_request_is_shed_and_the_slot_comes_back(settings: Any) -> None:
     settings.MAX_ACTIVE_REQUESTS, settings.SHED_WAIT_MS = 1, 50
-    release = threading.Event()
+    release, entered = threading.Event(), threading.Event()
 
     def slow(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         start_response("200 OK", [("Content-Type", "text/plain")])
+        entered.set()
         release.wait(10)
         return [b"ok"]
 
@@ -38,7 +39,7 @@ def test_past_the_limit_a_request_is_shed_and_the_slot_comes_back(settings: Any)
     holder = threading.Thread(target=hold)
     holder.start()
     try:
-        threading.Event().wait(0.3)  # the holder takes the slot and waits in the view
+        assert entered.wait(10)  # the holder has the slot and waits in the view
         status, headers, content, _body = _call(app, "/api/v1/units")
         assert status.startswith("503")
         assert headers["Retry-After"] == "1"
