@@ -50,6 +50,7 @@ PRODUCTION = {
     "DINHDANH_SECRET_KEY": SECRET,
     "DINHDANH_ISSUER": "https://id.example.vn",
     "DINHDANH_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "DINHDANH_ONE_PROCESS": "1",
 }
 SERVE_HOME = """
 import dinhdanh.wsgi
@@ -118,3 +119,12 @@ def test_production_without_collected_static_files_refuses_to_start_with_a_clear
     assert worker.code != 0
     assert "core.E011" in worker.err
     assert "Traceback" not in worker.err
+
+    # Rate limits counted in one process's memory, when nobody said one process serves the site.
+    several = dinhdanh(["check", "--deploy"], tmp_path, **{**PRODUCTION, "DINHDANH_ONE_PROCESS": "0"})
+    assert "core.E015" in several.out + several.err
+    assert "DINHDANH_CACHE_URL" in several.out + several.err
+    shared = {**PRODUCTION, "DINHDANH_ONE_PROCESS": "0", "DINHDANH_CACHE_URL": "redis://127.0.0.1:6379/0"}
+    assert "core.E015" not in (run := dinhdanh(["check", "--deploy"], tmp_path, **shared)).out + run.err
+    off = dinhdanh(["check", "--deploy"], tmp_path, **{**PRODUCTION, "DINHDANH_RATE_LIMITS": "0"})
+    assert "core.E015" in off.out + off.err

@@ -17,6 +17,11 @@ from dinhdanh.federation.fastpath import wrap  # noqa: E402  (after Django is se
 # The token, introspection and revocation endpoints take a lean path in front of Django (decision 0034).
 application = wrap(django_application)
 
+from dinhdanh.http.ratelimits import wrap as limit_rates  # noqa: E402
+
+# Requests without a cookie are counted per address before anything else runs (issue 16.1).
+application = limit_rates(application)
+
 from dinhdanh.http.shedding import shed  # noqa: E402
 
 # Past its capacity the process answers 503 at once instead of letting requests queue (issue 16.6).

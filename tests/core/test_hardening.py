@@ -28,12 +28,28 @@ def safe(settings: Any, tmp_path: Path) -> Any:
     settings.ARGON2_MEMORY_COST_KIB, settings.ARGON2_TIME_COST, settings.ARGON2_PARALLELISM = 65536, 3, 2
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = settings.SECURE_SSL_REDIRECT = True
     settings.FEDERATION_ISSUER = "https://id.example.vn"
+    settings.RATELIMIT_ENABLE, settings.ONE_PROCESS = True, True
     assert hardening.problems() == []
     return settings
 
 
 def ids(found: list[Any]) -> list[str]:
     return [message.id for message in found]
+
+
+def test_rate_limits_off_or_counted_per_process_are_refused(safe: Any) -> None:
+    safe.ONE_PROCESS = False  # several processes may serve: in-memory counters would each allow the rate
+    assert ids(hardening.problems()) == ["core.E015"]
+    safe.CACHES = {
+        **safe.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        },
+    }
+    assert hardening.problems() == []
+    safe.RATELIMIT_ENABLE = False
+    assert ids(hardening.problems()) == ["core.E015"]
 
 
 def test_debug_on_is_refused(safe: Any) -> None:

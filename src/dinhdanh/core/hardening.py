@@ -8,6 +8,9 @@ reports them; a server started with the production settings refuses to start on 
   lower the cost on purpose; this reads whatever settings the process was started with.
 - core.E012: no HTTPS — cookies without Secure, no redirect to HTTPS, or an issuer that is not https.
 - core.E013: the data dir open to other accounts (a warning, core.W001, outside production).
+- core.E015: rate limits off, or counted in each process's memory while the site may run several
+  processes (no ``DINHDANH_CACHE_URL``, no ``DINHDANH_ONE_PROCESS``): each process would allow the
+  whole rate (``http.ratelimits``).
 """
 
 from __future__ import annotations
@@ -80,7 +83,22 @@ def problems() -> list[checks.CheckMessage]:
                 id="core.E013",
             )
         )
+    if problem := _rate_limit_gap():
+        found.append(checks.Error(problem, hint="DINHDANH_CACHE_URL=redis://127.0.0.1:6379/0", id="core.E015"))
     return found
+
+
+def _rate_limit_gap() -> str:
+    if not settings.RATELIMIT_ENABLE:
+        return "Giới hạn tần suất đang tắt / rate limits are off (RATELIMIT_ENABLE)"
+    backend = settings.CACHES[settings.RATELIMIT_USE_CACHE]["BACKEND"]
+    if backend.endswith("RedisCache") or settings.ONE_PROCESS:
+        return ""
+    return (
+        "Giới hạn tần suất được đếm riêng trong từng tiến trình / rate limits are counted in each process's "
+        "memory: đặt/set DINHDANH_CACHE_URL (Redis), hoặc/or DINHDANH_ONE_PROCESS=1 nếu chỉ một tiến trình "
+        "/ if a single process serves the site"
+    )
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -74,4 +74,5 @@ SKIPPED: dict[str, str] = {
     "dinhdanh.people.middleware.AccountSessionMiddleware": "acts for a signed-in person only",
     "dinhdanh.people.assurance.AssuranceMiddleware": "an anonymous request's assurance is bound here",
     "django.contrib.messages.middleware.MessageMiddleware": "these views add no messages; no cookie to read",
+    "dinhdanh.http.ratelimits.RateLimitMiddleware": "no cookie: the wrapper in front (http.ratelimits.wrap) counted it",
 }

@@ -26,7 +26,6 @@ same for unknown numbers and does not reveal which numbers have accounts.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -38,6 +37,7 @@ from django.utils import timezone
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
+from dinhdanh.http.addresses import address_bucket
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Throttle
 
@@ -100,7 +100,7 @@ class Ticket:
 
 
 def address_key(ip: str | None) -> str:
-    return blind_index("throttle-address", _address_bucket(ip))
+    return blind_index("throttle-address", address_bucket(ip))
 
 
 def lookup_key(user_pk: object) -> str:
@@ -108,21 +108,7 @@ def lookup_key(user_pk: object) -> str:
 
 
 def pair_key(ip: str | None, account: str) -> str:
-    return blind_index("throttle-pair", f"{_address_bucket(ip)}\n{account}")
-
-
-def _address_bucket(ip: str | None) -> str:
-    """One IPv4 address, or one IPv6 /64: a single subscriber gets a whole /64, so counting single IPv6
-    addresses would hand an attacker 2**64 fresh counters. IPv4-mapped addresses count as IPv4."""
-    try:
-        address = ipaddress.ip_address(str(ip or "").strip())
-    except ValueError:
-        return ip or "unknown"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
+    return blind_index("throttle-pair", f"{address_bucket(ip)}\n{account}")
 
 
 def keys_for(*, account: str | None, ip: str | None) -> list[tuple[Scope, str]]:

@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from dinhdanh.settings.env import (
+    cache_url,
     choice,
     data_dir,
     deploy_zone,
@@ -16,6 +17,7 @@ from dinhdanh.settings.env import (
     hex_key,
     integer,
     optional_path,
+    rate,
     secret_key,
     words,
 )
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dinhdanh.people.middleware.NoStoreMiddleware",
     "dinhdanh.people.middleware.AccountSessionMiddleware",
+    "dinhdanh.http.ratelimits.RateLimitMiddleware",  # anonymous requests with a cookie (issue 16.1)
     "dinhdanh.people.assurance.AssuranceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -243,6 +246,33 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # slot before it is answered 503 (0: no limit; set it with threaded workers, `dinhdanh serve --threads`).
 MAX_ACTIVE_REQUESTS = integer("DINHDANH_MAX_ACTIVE_REQUESTS", 0)
 SHED_WAIT_MS = integer("DINHDANH_SHED_WAIT_MS", 500)
+
+# Rate limits per client address on requests nobody is signed in for (http.ratelimits, decision 0047):
+# "count/period" (s, m, h, d; "600/m"), "" for none. A deployment of several processes points the
+# counters at Redis (redis://…, rediss://…, unix://…), else each process counts alone (core.E015).
+RATE_LIMIT_READ = rate("DINHDANH_RATE_LIMIT_READ", "600/m")
+RATE_LIMIT_WRITE = rate("DINHDANH_RATE_LIMIT_WRITE", "60/m")
+RATE_LIMIT_BACKCHANNEL = rate("DINHDANH_RATE_LIMIT_BACKCHANNEL", "6000/m")
+RATE_LIMIT_BACKCHANNEL_PATHS = (
+    "/oauth/token",
+    "/oauth/introspect",
+    "/oauth/revoke",
+    "/oauth/par",
+    "/api/v1/verify/",
+)
+# Declares that one process serves the site (`dinhdanh serve --threads N`): in-memory counters suffice.
+ONE_PROCESS = flag("DINHDANH_ONE_PROCESS", default=False)
+CACHE_URL = cache_url("DINHDANH_CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_ENABLE = flag("DINHDANH_RATE_LIMITS", default=True)  # off: load tests from one address
 
 # Scrapers of /metrics (inner zone) present this as a bearer token; unset: loopback clients only.
 METRICS_TOKEN = os.environ.get("DINHDANH_METRICS_TOKEN", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -92,6 +93,32 @@ def integer(name: str, default: int) -> int:
             f"{name} phải là số nguyên không âm, không phải {raw!r}. / {name} must be a whole number, not {raw!r}."
         )
     return int(raw)
+
+
+_RATE = re.compile(r"[1-9][0-9]{0,8}/(?:[1-9][0-9]{0,5})?[smhd]")
+CACHE_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def rate(name: str, default: str) -> str:
+    """A rate as django-ratelimit reads it ("600/m", "10/5s"), or "" for none."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw and not _RATE.fullmatch(raw):
+        raise ConfigError(
+            f"{name} phải có dạng số/khoảng (ví dụ 600/m, 10/5s) hoặc để trống, không phải {raw!r}. "
+            f"/ {name} must be count/period (e.g. 600/m, 10/5s) or empty, not {raw!r}."
+        )
+    return raw
+
+
+def cache_url(name: str) -> str:
+    """A Redis address (redis://, rediss://, unix://) or empty."""
+    raw = os.environ.get(name, "").strip()
+    if raw and not raw.startswith(CACHE_SCHEMES):
+        raise ConfigError(
+            f"{name} phải là địa chỉ Redis (redis://, rediss://, unix://), không phải {raw.split(':')[0]!r}. "
+            f"/ {name} must be a Redis address (redis://, rediss://, unix://), not {raw.split(':')[0]!r}."
+        )
+    return raw
 
 
 def choice(name: str, options: dict[str, str], default: str) -> str:

@@ -14,3 +14,5 @@ AUDIT_CHECKPOINT_FILE = None
 REGISTRY_IMPORT_RUNNER = "inline"
 # Tasks run in the caller; tests/core/test_worker.py runs the real database backend and its worker.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# The suite's requests all come from one address; tests of the limits turn them on (tests/http/).
+RATELIMIT_ENABLE = False
