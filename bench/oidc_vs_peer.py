@@ -401,7 +401,7 @@ class CodeFlow:
     """A signed-in person's authorization-code flow over one keep-alive connection: the authorize page,
     the consent (as themselves), the code exchange (RFC 6749 §4.1 with PKCE, RFC 7636)."""
 
-    def __init__(self, ours: Ours) -> None:
+    def __init__(self, ours: Ours, personal_id: str = "079085009999") -> None:
         from django.test import Client as Browser
 
         from dinhdanh.federation.clients import client_register
@@ -412,7 +412,7 @@ class CodeFlow:
         from dinhdanh.people.signin import signin_complete
 
         password = secrets.token_urlsafe(16)
-        user = user_create(actor=None, personal_id="079085009999", full_name="Người Đo Luồng", password=password)
+        user = user_create(actor=None, personal_id=personal_id, full_name="Người Đo Luồng", password=password)
         rp, secret = client_register(
             actor=None, name="Cổng đo luồng", redirect_uris=[RP], scopes=["openid", "profile"]
         )
@@ -432,7 +432,8 @@ class CodeFlow:
         self.conn.request(method, path, body=body or None, headers={**form, **headers})
         return self.conn.getresponse()
 
-    def one(self) -> None:
+    def one(self) -> dict[str, Any]:
+        """One flow; the token response (bench/mixed_load.py looks its access token up afterwards)."""
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         params = {
@@ -463,9 +464,10 @@ class CodeFlow:
             "redirect_uri": RP,
         }
         tokens = self._send("POST", "/oauth/token", urlencode(exchange), Authorization=self.auth)
-        tokens.read()
+        body = tokens.read()
         if tokens.status != 200:
             raise RuntimeError(f"code exchange: {tokens.status}")
+        return dict(json.loads(body))
 
     def rate(self, server: subprocess.Popen[bytes], seconds: float) -> tuple[float, float, int, str]:
         """Flows per server CPU-second, flows per second, flows; or why it could not be measured."""

@@ -51,8 +51,17 @@ class Reader:
             problem = (exc.problem or exc.context or "").strip()
             self.errors.append(LineError(PlanError.YAML_SYNTAX, line=line, problem=problem[:200]))
             return None
+        except yaml.reader.ReaderError as exc:  # an unreadable character: its position, not a mark
+            line = text[: max(0, exc.position)].count("\n") + 1
+            self.errors.append(
+                LineError(PlanError.YAML_SYNTAX, line=line, problem=f"{exc.reason}, position {exc.position}"[:200])
+            )
+            return None
         except yaml.YAMLError as exc:
             self.errors.append(LineError(PlanError.YAML_SYNTAX, line=1, problem=str(exc)[:200]))
+            return None
+        except RecursionError:  # PyYAML's composer recurses once per level of nesting
+            self.errors.append(LineError(PlanError.YAML_SYNTAX, line=1, problem="nesting too deep"))
             return None
         if root is None:
             self.errors.append(LineError(PlanError.EMPTY_FILE, line=1))

@@ -38,10 +38,13 @@ __all__ = ["exchange_refresh", "revoke_family"]
 
 
 def revoke_family(family: str, now: datetime) -> int:
-    """Revoke every refresh token of ``family`` and every access token they issued."""
+    """Revoke every refresh token of ``family`` and every access token they issued, all or nothing: a
+    process killed between the two updates must not leave the family's refresh tokens alive. A caller
+    that audits the revocation does it inside its own transaction around this one."""
     tokens = RefreshToken.objects.filter(family=family)
-    count = AccessToken.objects.filter(refresh__in=tokens, revoked_at__isnull=True).update(revoked_at=now)
-    return count + tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
+    with transaction.atomic():
+        count = AccessToken.objects.filter(refresh__in=tokens, revoked_at__isnull=True).update(revoked_at=now)
+        return count + tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
 
 
 def _narrowed(row: RefreshToken, asked: str) -> str:
@@ -62,8 +65,9 @@ def _live(client: Client, value: str, now: datetime) -> RefreshToken:
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise OAuthError("invalid_grant", "unknown, expired or revoked refresh token")
     if row.used_at is not None:
-        revoked = revoke_family(row.family, now)
-        audit.record(FederationAction.REFRESH_REUSED, actor=None, obj=client, after={"revoked": revoked})
+        with transaction.atomic():  # the revocation and its audit event commit together
+            revoked = revoke_family(row.family, now)
+            audit.record(FederationAction.REFRESH_REUSED, actor=None, obj=client, after={"revoked": revoked})
         raise OAuthError("invalid_grant", "the refresh token was used before; its family is revoked")
     user = row.user
     if not user.is_active or user.locked_at is not None:
