@@ -51,6 +51,7 @@ PRODUCTION = {
     "DINHDANH_ISSUER": "https://id.example.vn",
     "DINHDANH_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "DINHDANH_ONE_PROCESS": "1",
+    "DINHDANH_SMS_BACKEND": "gateway.sms.GatewaySmsBackend",  # the operator's own class, not imported at start
 }
 SERVE_HOME = """
 import dinhdanh.wsgi
@@ -128,3 +129,6 @@ def test_production_without_collected_static_files_refuses_to_start_with_a_clear
     assert "core.E015" not in (run := dinhdanh(["check", "--deploy"], tmp_path, **shared)).out + run.err
     off = dinhdanh(["check", "--deploy"], tmp_path, **{**PRODUCTION, "DINHDANH_RATE_LIMITS": "0"})
     assert "core.E015" in off.out + off.err
+    # One-time codes into a file: the development SMS backend is refused too.
+    filed = {**PRODUCTION, "DINHDANH_SMS_BACKEND": "dinhdanh.notifications.backends.FileSmsBackend"}
+    assert "notifications.E001" in (run := dinhdanh(["check", "--deploy"], tmp_path, **filed)).out + run.err

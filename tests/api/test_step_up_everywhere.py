@@ -24,7 +24,7 @@ from dinhdanh.applications.models import Application, Check, Consent, StatusChan
 from dinhdanh.core.services import role_grant
 from dinhdanh.organizations.models import LockGround, Membership, Organization, OrganizationLock
 from dinhdanh.organizations.services import grant_token
-from dinhdanh.people.models import User
+from dinhdanh.people.models import DataRequest, User
 from dinhdanh.registries.permissions import RegistryRole
 from dinhdanh.registries.sources import Source
 from tests.applications.support import PDF, officer, person, start, submitted
@@ -57,6 +57,7 @@ EXEMPT: dict[str, str] = {
     "applications_withdraw": "giving up one's own request removes power, never grants it",
     "applications_supplement": "answering the officer's question; the decision needs the factor",
     "organizations_switch": "acting as an organization uses grants already given",
+    "data_requests_file": "asking about one's own data grants nothing; the officer's steps need the factor",
     "verify_organization": "a relying party's question with its own client token: no person, nothing changed",
     "verify_person": "a relying party's question with its own client token: no person, nothing changed",
     "verify_batch": "a relying party's questions with its own client token: no person, nothing changed",
@@ -218,7 +219,18 @@ def _attach() -> Call:
     return Call(officer(), f"{ORGS}/control/{org.eid}/attach-representative", {})
 
 
+def _data_request() -> Call:
+    from dinhdanh.people.permissions import PeopleRole
+    from dinhdanh.people.services import data_requests
+    from tests.conftest import make_officer
+
+    row = data_requests.file_request(user=make_user("Người Hỏi Dữ Liệu"), kind="access")
+    dpo = make_officer(PeopleRole.DATA_PROTECTION_OFFICER, None, "Cán bộ Dữ liệu")
+    return Call(dpo, f"/api/v1/data-requests/{row.pk}", {"action": "acknowledge"})
+
+
 STEP_UP: dict[str, Callable[[], Call]] = {
+    "data_requests_decide": _data_request,
     "applications_submit": _submit,
     "applications_consent": _consent,
     "applications_assign": _review("assign", {}),
@@ -260,6 +272,7 @@ def _world() -> tuple[object, ...]:
         sorted(Membership.objects.values_list("pk", "revoked_at")),
         sorted(OrganizationLock.objects.values_list("pk", "unlocked_at")),
         sorted(Organization.objects.values_list("pk", "representative_id")),
+        sorted(DataRequest.objects.values_list("pk", "state")),
     )
 
 

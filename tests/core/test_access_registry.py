@@ -41,6 +41,8 @@ EXPECTED = {
         "campaigns.submit_report",
     },
     "system_admin": {"core.view_back_office", "core.administer_system", "core.view_audit_log"},
+    # Issue 16.2: people's requests about their personal data.
+    "data_protection_officer": {"core.view_back_office", "people.handle_data_request"},
     "citizen": set(),
     "org_admin": set(),
 }

@@ -11,7 +11,7 @@ from dinhdanh.core.audit_codes import Actions, actions
 from dinhdanh.core.models import AuditEvent
 
 OWNED_BY = {
-    "dinhdanh.core": {"access", "calendar", "tasks", "keys", "backup"},
+    "dinhdanh.core": {"access", "calendar", "tasks", "keys", "backup", "retention"},
     "dinhdanh.people": {"auth", "people"},
     "dinhdanh.organizations": {"org"},
     "dinhdanh.applications": {"app"},

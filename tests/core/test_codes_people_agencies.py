@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -10,8 +12,9 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from vietnam_provinces.legacy import Province
+from vietnam_provinces.legacy import Province, ProvinceCode
 
+from dinhdanh.core import codes
 from dinhdanh.core.codes import (
     AGENCY_CODE_MAX_LENGTH,
     CodeError,
@@ -164,6 +167,24 @@ LEGACY_PROVINCE_CODES = sorted(f"{province.code.value:03d}" for province in Prov
 
 def test_there_are_63_legacy_province_codes() -> None:
     assert len(LEGACY_PROVINCE_CODES) == 63
+
+
+def test_the_constant_is_what_the_library_says() -> None:
+    # core.codes keeps the 63 codes as a constant so that parsing a number does not import the
+    # library's legacy lookup (decision 0049); this test is where that module is imported, so a
+    # library update that changes the list fails here rather than diverging unseen.
+    assert sorted(codes.LEGACY_PROVINCE_CODES) == LEGACY_PROVINCE_CODES
+    assert sorted(f"{code.value:03d}" for code in ProvinceCode) == LEGACY_PROVINCE_CODES
+
+
+def test_parsing_a_personal_id_does_not_import_the_legacy_lookup() -> None:
+    script = (
+        "import sys, datetime; from dinhdanh.core.codes import parse_personal_id; "
+        "parse_personal_id('001099012345', today=datetime.date(2025, 6, 15)); "
+        "print(sorted(m for m in sys.modules if m.startswith('vietnam_provinces')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603
+    assert done.stdout.strip() == "[]"
 
 
 SEXES: tuple[Sex, ...] = ("male", "female")

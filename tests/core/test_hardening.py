@@ -52,6 +52,15 @@ def test_rate_limits_off_or_counted_per_process_are_refused(safe: Any) -> None:
     assert ids(hardening.problems()) == ["core.E015"]
 
 
+def test_a_development_sms_backend_is_refused(settings: Any) -> None:
+    from dinhdanh.notifications.checks import check_sms_backend
+
+    settings.NOTIFY_SMS_BACKEND = "dinhdanh.notifications.backends.FileSmsBackend"
+    assert ids(check_sms_backend(None)) == ["notifications.E001"]
+    settings.NOTIFY_SMS_BACKEND = "carrier.sms.GatewaySmsBackend"
+    assert check_sms_backend(None) == []
+
+
 def test_debug_on_is_refused(safe: Any) -> None:
     safe.DEBUG = True
     assert ids(hardening.problems()) == ["core.E010"]

@@ -20,6 +20,8 @@ from dinhdanh.organizations import api as organizations_api
 from dinhdanh.organizations import api_control as organizations_control_api
 from dinhdanh.organizations import api_control_officer as organizations_control_officer_api
 from dinhdanh.people import api as people_api
+from dinhdanh.people import api_data_officer as people_data_officer_api
+from dinhdanh.people import api_data_requests as people_data_api
 from dinhdanh.people import api_passkeys as passkeys_api
 from dinhdanh.registries import api as registries_api
 from dinhdanh.registries import api_reconcile as registries_reconcile_api
@@ -76,6 +78,8 @@ def _refused_token(request: HttpRequest, exc: campaigns_api.RefusedTokenError) -
 ROUTERS: tuple[tuple[str, ModuleType], ...] = (
     ("/", units),
     ("/", people_api),
+    ("/", people_data_api),
+    ("/", people_data_officer_api),
     ("/passkeys/", passkeys_api),
     ("/registries/", registries_api),
     ("/registries/", registries_reconcile_api),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dinhdanh.core.audit_codes import Actions, actions
 
 
-@actions("access", "calendar", "tasks", "keys", "backup")
+@actions("access", "calendar", "tasks", "keys", "backup", "retention")
 class KernelAction(Actions):
     ACCESS_DENIED = "access.denied", _("Từ chối truy cập")
     ROLE_GRANTED = "access.role_granted", _("Giao vai trò")
@@ -24,3 +24,4 @@ class KernelAction(Actions):
     KEYS_RESEALED = "keys.resealed", _("Mã hóa lại dữ liệu bằng khóa mới")
     BACKUP_MADE = "backup.made", _("Sao lưu dữ liệu")
     BACKUP_RESTORED = "backup.restored", _("Phục hồi bản sao lưu")
+    RETENTION_PURGED = "retention.purged", _("Xóa dữ liệu quá thời hạn lưu giữ")

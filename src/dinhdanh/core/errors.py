@@ -87,6 +87,8 @@ class CoreError(ErrorCode):
         _("{count} trường chưa hợp lệ: {fields}. Không có gì bị thay đổi."),
         400,
     )
+    # The answer of a process past its capacity (http.shedding, people.hashers): nothing was done.
+    OVERLOADED = ("core.overloaded", _("Máy chủ đang quá tải. Vui lòng thử lại sau giây lát."), 503)
     AUDIT_CHAIN_BROKEN = ("core.audit_chain_broken", _("Nhật ký kiểm toán bị sửa đổi tại sự kiện số {seq}."), 500)
 
 

@@ -1,5 +1,5 @@
 """The kernel's recurring jobs (``core.schedule``): pinning the audit chain, forgetting old task results and
-the files held for a form that was never sent again."""
+the files held for a form that was never sent again, and deleting what is past its retention."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from dinhdanh.core import audit, audit_checkpoints, held_uploads
+from dinhdanh.core import audit, audit_checkpoints, held_uploads, retention
 from dinhdanh.core.schedule import recurring
 
 KEEP_TASK_RESULTS = timedelta(days=14)
@@ -47,3 +47,14 @@ def prune_task_results() -> int:
 @task
 def sweep_held_uploads() -> int:
     return held_uploads.sweep()
+
+
+# Decision 0048: usage history five years (never less), technical rows once expired; one audit event a run.
+@recurring(
+    "retention",
+    every=timedelta(days=1),
+    summary=_("Xóa dữ liệu quá thời hạn lưu giữ (lịch sử sử dụng sau 5 năm), từng đợt, có ghi nhật ký"),
+)
+@task
+def retention_purge() -> dict[str, int]:
+    return retention.purge().counts

@@ -101,7 +101,10 @@ def install(api: NinjaAPI) -> None:
         parts = exc.each()
         if any(part.field for part in parts):  # every refused field at once (issue 11.7)
             extra["errors"] = [{"field": p.field, "code": p.code, "title": p.message()} for p in parts]
-        return problem(api, request, exc.error, title=exc.message(), **extra)
+        answer = problem(api, request, exc.error, title=exc.message(), **extra)
+        if exc.error is CoreError.OVERLOADED:  # as http.shedding answers: nothing done, try again
+            answer["Retry-After"] = "1"
+        return answer
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -9,4 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The app's audit action codes join the kernel's registry (decision 0024).
-        from dinhdanh.notifications import audit_actions  # noqa: F401
+        from dinhdanh.notifications import (
+            audit_actions,  # noqa: F401
+            checks,  # noqa: F401  # notifications.E001 (deploy)
+        )

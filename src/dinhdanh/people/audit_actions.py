@@ -42,3 +42,10 @@ class PeopleAction(Actions):
     LOGIN_INDEX_ROTATED = "people.login_index_rotated", _("Thay khóa chỉ mục số định danh và lập lại chỉ mục")
     LOGIN_INDEX_REINDEXED = "people.login_index_reindexed", _("Lập lại chỉ mục số định danh")
     LOGIN_INDEX_RETIRED = "people.login_index_retired", _("Xóa các phiên bản cũ của khóa chỉ mục số định danh")
+    DATA_REQUEST_FILED = "people.data_request_filed", _("Gửi yêu cầu về dữ liệu cá nhân")
+    DATA_REQUEST_ACKNOWLEDGED = (
+        "people.data_request_acknowledged",
+        _("Xác nhận đã nhận yêu cầu về dữ liệu cá nhân"),
+    )
+    DATA_REQUEST_EXTENDED = "people.data_request_extended", _("Gia hạn xử lý yêu cầu về dữ liệu cá nhân")
+    DATA_REQUEST_CLOSED = "people.data_request_closed", _("Trả lời yêu cầu về dữ liệu cá nhân")

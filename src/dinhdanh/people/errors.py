@@ -4,6 +4,21 @@ from dinhdanh.core.errors import ErrorCode
 
 
 class PeopleError(ErrorCode):
+    DATA_REQUEST_OPEN = (
+        "people.data_request_open",
+        _("Bạn đã có một yêu cầu loại này đang được xử lý (số DR-{number}); không có yêu cầu mới nào được tạo."),
+        409,
+    )
+    DATA_REQUEST_STATE = (
+        "people.data_request_state",
+        _("Yêu cầu DR-{number} đang ở trạng thái “{state}”, nên không thể {action}. Không có gì bị thay đổi."),
+        409,
+    )
+    DATA_REQUEST_EXTENDED = (
+        "people.data_request_extended",
+        _("Yêu cầu DR-{number} đã được gia hạn một lần; chỉ được gia hạn một lần."),
+        409,
+    )
     ALREADY_REGISTERED = ("people.already_registered", _("Số định danh này đã có tài khoản."), 409)
     REGISTERED_BEFORE = (
         "people.registered_before",

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dinhdanh.core import audit
 from dinhdanh.core.access import KernelPermission, require
-from dinhdanh.core.errors import DomainError
+from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.people import policy
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.logins import login_digest, login_digests
 from dinhdanh.people.models import (
+    OPEN_STATES,
     AccountLock,
+    DataRequest,
+    DataRequestState,
     LevelRequest,
     Passkey,
     RequestKind,
@@ -24,6 +28,7 @@ from dinhdanh.people.models import (
     SignInEvent,
     User,
 )
+from dinhdanh.people.permissions import PeoplePermission
 from dinhdanh.people.sessions import open_sessions
 from dinhdanh.people.totp import has_totp, recovery_codes_left
 
@@ -144,3 +149,47 @@ def account(pk: object) -> User | None:
     if not isinstance(pk, int) or isinstance(pk, bool):
         return None
     return User.objects.filter(pk=pk).first()
+
+
+# --- requests about personal data (services.data_requests) -------------------------------------------
+
+
+def own_data_requests(user: User) -> QuerySet[DataRequest]:
+    return DataRequest.objects.filter(user=user).order_by("-received_at", "-pk")
+
+
+def data_request_queue(*, actor: User, open_only: bool = True) -> QuerySet[DataRequest]:
+    """The officer's list, soonest due first; refused (and audited) without the permission nationwide."""
+    require(actor, PeoplePermission.HANDLE_DATA_REQUEST)
+    rows = DataRequest.objects.select_related("user").order_by("due_at", "pk")
+    return rows.filter(state__in=OPEN_STATES) if open_only else rows
+
+
+def data_request(*, actor: User, pk: int) -> DataRequest:
+    require(actor, PeoplePermission.HANDLE_DATA_REQUEST)
+    found = DataRequest.objects.select_related("user", "handled_by").filter(pk=pk).first()
+    if found is None:
+        raise DomainError(CoreError.NOT_FOUND)
+    return found
+
+
+@dataclass(frozen=True)
+class Timers:
+    acknowledgement_late: bool  # still not acknowledged after its 2 working days
+    answer_late: bool  # open past its answer date
+
+
+def timers(row: DataRequest, now: datetime | None = None) -> Timers:
+    now = now or timezone.now()
+    is_open = row.state in OPEN_STATES
+    return Timers(
+        acknowledgement_late=row.state == DataRequestState.RECEIVED and now > row.acknowledge_by,
+        answer_late=is_open and now > row.due_at,
+    )
+
+
+def data_requests_overdue(now: datetime | None = None) -> int:
+    """Open requests past their answer date or their acknowledgement date (the /metrics figure)."""
+    now = now or timezone.now()
+    late = Q(due_at__lt=now) | Q(state=DataRequestState.RECEIVED, acknowledge_by__lt=now)
+    return DataRequest.objects.filter(late, state__in=OPEN_STATES).count()

@@ -181,11 +181,15 @@ def password_check(*, login: str, password: str, client: Client) -> PasswordOutc
     ticket = take_attempt(account=account, client=client)
     user = account_by_number(login) if account else None
     plausible = 0 < len(password) <= PASSWORD_MAX_LENGTH and "\x00" not in password
-    if user is None or not plausible:
-        make_password(password[:PASSWORD_MAX_LENGTH])  # the same cost as a real check
-        ok = False
-    else:
-        ok = user.check_password(password)  # rehashes when the argon2 parameters changed
+    try:
+        if user is None or not plausible:
+            make_password(password[:PASSWORD_MAX_LENGTH])  # the same cost as a real check
+            ok = False
+        else:
+            ok = user.check_password(password)  # rehashes when the argon2 parameters changed
+    except DomainError:  # busy (people.hashers): no password was checked, so the attempt is given back
+        throttle.release(ticket)
+        raise
     right = user if ok and user is not None and user.is_active else None
     if right is not None:
         # The one moment the number is known again: an account made before it was kept keeps it now.

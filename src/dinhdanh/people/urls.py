@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dinhdanh.http.zones import Zone, serves_inner, serves_outer
-from dinhdanh.people.views import auth, register, resume, security
+from dinhdanh.people.views import auth, data_requests, register, resume, security
 
 ZONE = Zone.BOTH  # sign-in and one's own account everywhere; registration outer; the officer desk inner
 app_name = "people"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("me/security/sessions/<str:pk>/end/", security.session_revoke, name="session_revoke"),
     path("me/security/password/", security.password_change, name="password_change"),
     path("me/security/lock/", security.lock_self, name="lock_self"),
+    path("me/data-requests/", data_requests.mine, name="data_requests"),
 ]
 if serves_outer():
     # Self-service registration faces the public; the back office never offers it.
@@ -40,6 +41,8 @@ if serves_inner():
         path("people/<int:pk>/lock/", officers.person_lock, name="person_lock"),
         path("people/<int:pk>/unlock/", officers.person_unlock, name="person_unlock"),
         path("people/reviews/", officers.reviews, name="reviews"),
+        path("people/data-requests/", data_requests.queue, name="data_request_queue"),
+        path("people/data-requests/<int:pk>/", data_requests.decide, name="data_request_decide"),
         path("people/staff/", staff.staff, name="staff"),
         path("people/staff/<int:pk>/remove/", staff.staff_remove, name="staff_remove"),
         path("people/reviews/<int:pk>/", officers.review_decide, name="review_decide"),

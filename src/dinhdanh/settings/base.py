@@ -16,6 +16,7 @@ from dinhdanh.settings.env import (
     flag,
     hex_key,
     integer,
+    integer_between,
     optional_path,
     rate,
     secret_key,
@@ -142,9 +143,14 @@ PASSWORD_HASHERS = [
     "dinhdanh.people.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-ARGON2_TIME_COST = integer("DINHDANH_ARGON2_TIME_COST", 3)
-ARGON2_MEMORY_COST_KIB = integer("DINHDANH_ARGON2_MEMORY_KIB", 65536)
-ARGON2_PARALLELISM = integer("DINHDANH_ARGON2_PARALLELISM", 2)
+# OWASP's 19 MiB × 2 passes, one lane (decision 0049): a check holds its memory cost while it runs.
+ARGON2_TIME_COST = integer("DINHDANH_ARGON2_TIME_COST", 2)
+ARGON2_MEMORY_COST_KIB = integer("DINHDANH_ARGON2_MEMORY_KIB", 19456)
+ARGON2_PARALLELISM = integer("DINHDANH_ARGON2_PARALLELISM", 1)
+# Password hashes computed at once per process, whatever its threads (people.hashers, decision 0049), and
+# how long one waits for its turn before the answer is "busy, try again" (503); 0: no bound.
+PASSWORD_CHECKS_AT_ONCE = integer("DINHDANH_PASSWORD_CHECKS_AT_ONCE", 1)
+PASSWORD_CHECK_WAIT_MS = integer("DINHDANH_PASSWORD_CHECK_WAIT_MS", 5000)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     # Django's 20,000 common passwords plus a bundled list of Vietnamese ones and known breaches.
@@ -215,6 +221,15 @@ TASKS = {"default": {"BACKEND": choice("DINHDANH_TASK_BACKEND", _TASK_BACKENDS, 
 # runs in all), then failed with the reason.
 TASK_WORKER_STALE_SECONDS = integer("DINHDANH_TASK_WORKER_STALE_SECONDS", 120)
 TASK_MAX_ATTEMPTS = integer("DINHDANH_TASK_MAX_ATTEMPTS", 3)
+
+# Retention (decision 0048, core.retention): usage history (sign-ins, sessions, verification questions,
+# messages sent) is kept this many days, then deleted by the daily `retention` job. The law asks for at
+# least five years: 1827 days (five years and their leap days) is the default and the floor; a lower
+# value stops the program (core.retention.LEGAL_MINIMUM_DAYS checks it again).
+RETENTION_USAGE_DAYS = integer_between(
+    "DINHDANH_RETENTION_USAGE_DAYS", 1827, low=1827, high=36525,
+    why=("lịch sử sử dụng phải lưu ít nhất 5 năm", "usage history must be kept at least 5 years"),
+)  # fmt: skip
 
 LANGUAGE_CODE = "vi"
 USE_THOUSAND_SEPARATOR = True  # 3.321 xã / 3,321 communes, per the active locale

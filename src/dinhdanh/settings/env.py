@@ -95,6 +95,18 @@ def integer(name: str, default: int) -> int:
     return int(raw)
 
 
+def integer_between(name: str, default: int, *, low: int, high: int, why: tuple[str, str] = ("", "")) -> int:
+    """A whole number from ``low`` to ``high``; ``why`` (Vietnamese, English) says where the bounds come from."""
+    value = integer(name, default)
+    if not low <= value <= high:
+        vi, en = (f" ({why[0]})", f" ({why[1]})") if why[0] else ("", "")
+        raise ConfigError(
+            f"{name} phải từ {low} đến {high}{vi}, không phải {value}. "
+            f"/ {name} must be from {low} to {high}{en}, not {value}."
+        )
+    return value
+
+
 _RATE = re.compile(r"[1-9][0-9]{0,8}/(?:[1-9][0-9]{0,5})?[smhd]")
 CACHE_SCHEMES = ("redis://", "rediss://", "unix://")
 

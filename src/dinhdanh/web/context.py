@@ -32,6 +32,7 @@ class NavItem:
 _BACK_OFFICE: tuple[tuple[Any, str, tuple[Permission, ...]], ...] = (
     (_("Tra cứu công dân"), "people:desk", (PeoplePermission.VERIFY_PERSON,)),
     (_("Duyệt mức độ 1"), "people:reviews", (PeoplePermission.VERIFY_PERSON,)),
+    (_("Yêu cầu về dữ liệu cá nhân"), "people:data_request_queue", (PeoplePermission.HANDLE_DATA_REQUEST,)),
     (
         _("Hồ sơ cần xử lý"),
         "applications:queue",

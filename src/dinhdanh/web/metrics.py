@@ -25,6 +25,7 @@ from prometheus_client.registry import Collector
 
 from dinhdanh.core import selectors as kernel
 from dinhdanh.notifications import selectors as outbox
+from dinhdanh.people import selectors as people
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.registries.selectors import jobs as registries
 
@@ -68,6 +69,11 @@ class Figures(Collector):
             "dinhdanh_scheduled_jobs_overdue",
             "Recurring jobs late by more than the worker stale time (no worker takes them)",
             value=kernel.overdue_jobs(now, grace=stale),
+        )
+        yield GaugeMetricFamily(
+            "dinhdanh_data_requests_overdue",
+            "Requests about personal data past their acknowledgement or answer date (Law 91/2025)",
+            value=people.data_requests_overdue(now),
         )
         signins = kernel.audit_events_since(SIGNIN_OUTCOMES, now - SIGNIN_WINDOW)
         yield _gauge(

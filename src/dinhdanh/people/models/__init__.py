@@ -11,13 +11,18 @@ from dinhdanh.people.models.accounts import (
     RequestStatus,
     User,
 )
+from dinhdanh.people.models.data_requests import OPEN_STATES, DataRequest, DataRequestKind, DataRequestState
 from dinhdanh.people.models.factors import OneTimeCode, Passkey, RecoveryCode, TotpDevice
 from dinhdanh.people.models.signins import AccountSession, SignInEvent, SignInMethod, SignInOutcome, Throttle
 
 __all__ = [
+    "OPEN_STATES",
     "AccountLevel",
     "AccountLock",
     "AccountSession",
+    "DataRequest",
+    "DataRequestKind",
+    "DataRequestState",
     "KeptNumber",
     "LevelRequest",
     "LockKind",
