@@ -243,3 +243,32 @@ def test_any_sequence_keeps_the_rules(steps: list[str]) -> None:
         assert AuditEvent.objects.count() == events
         extended = extended or step == "extend"
         closed = step in ("done", "refuse")
+
+
+@pytest.mark.django_db
+def test_the_person_downloads_their_copy_at_once_without_secrets(citizen: User) -> None:
+    from tests.people.support import enrol_totp
+
+    enrol_totp(citizen)
+    data_requests.file_request(user=citizen, kind="access")
+    stale = signed_in(Client(), citizen, stepped_up=False)
+    assert stale.get("/api/v1/me/data-copy").json()["code"] == "people.step_up_required"
+    assert stale.get("/me/data-requests/copy.json").status_code == 302  # to the step-up page
+    fresh = signed_in(Client(), citizen)
+    page = fresh.get("/me/data-requests/copy.json")
+    assert page.status_code == 200
+    assert "attachment" in page["Content-Disposition"]
+    assert "no-store" in page["Cache-Control"]
+    copy = json.loads(page.content)
+    assert {"people.account", "people.signins", "people.factors", "people.data_requests",
+            "federation.consents", "organizations.memberships"} <= set(copy["sections"])  # fmt: skip
+    account = copy["sections"]["people.account"]["data"]
+    assert account["full_name"] == citizen.full_name
+    assert account["personal_id"] == citizen.personal_id_masked
+    assert copy["sections"]["people.factors"]["data"]["authenticator_app_since"]
+    assert [r["kind"] for r in copy["sections"]["people.data_requests"]["data"]] == ["access"]
+    text = page.content.decode()
+    for secret in ('"password"', "secret", "pbkdf2", "argon2", "sealed", "login_digest", citizen.password):
+        assert secret not in text
+    assert fresh.get("/api/v1/me/data-copy").json()["sections"].keys() == copy["sections"].keys()
+    assert AuditEvent.objects.filter(action="people.data_copied", object_id=str(citizen.pk)).count() == 2

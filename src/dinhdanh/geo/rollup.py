@@ -20,7 +20,10 @@ exactly once: the successor that took it whole (not ``partial``); else the one t
 them, so a dashboard can footnote the choice.
 
 One ``UnitRollup`` answers many ids with a few queries (one per step of the succession graph, in
-chunks), and keeps what it loaded for its own lifetime: make one per request or per report.
+chunks), and keeps what it loaded for its own lifetime: make one per request or per report. It keeps
+tuples of the few fields the walk reads, not model rows; ``map_ids`` (``rollup_ids``) builds no model
+instance at all, ``map`` and ``candidates`` only those of the answers — the whole country's 14,000
+units are rolled up by the campaign map's job in a worker that must stay small (decision 0049).
 """
 
 from __future__ import annotations
@@ -61,7 +64,6 @@ class _Node(NamedTuple):
     """What the walk needs of a unit row; full rows are built only for the answers."""
 
     pk: int
-    level: str
     code: str
     path: str
     parent_id: int | None
@@ -70,16 +72,23 @@ class _Node(NamedTuple):
     search_key: str
 
 
-_FIELDS = ("pk", "level", "code", "path", "parent_id", "valid_from", "valid_to", "search_key")
+_FIELDS = ("pk", "code", "path", "parent_id", "valid_from", "valid_to", "search_key")
 
 
-@dataclass(frozen=True)
+class _Anchor(NamedTuple):
+    """An ancestor of a holder, by path: enough to find the holder's unit of the wanted level."""
+
+    pk: int
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Succession:
     successor: _Node
     partial: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Held:
     chosen: _Node | None
     every: tuple[_Node, ...]
@@ -97,7 +106,8 @@ class UnitRollup:
         self._units: dict[int, _Node] = {}
         self._missing: set[int] = set()
         self._links: dict[int, list[tuple[int, bool]]] = {}
-        self._by_path: dict[str, AdministrativeUnit] = {}
+        self._by_path: dict[str, _Anchor] = {}
+        self._rows: dict[int, AdministrativeUnit] = {}  # the answers of map and candidates, as rows
         self._held: dict[int, _Held] = {}
 
     # -- loading ------------------------------------------------------------------------------------
@@ -144,8 +154,13 @@ class UnitRollup:
     def _load_ancestors(self, holders: Iterable[_Node]) -> None:
         rest = sorted({p for u in holders for p in _path_prefixes(u.path)} - self._by_path.keys())
         for i in range(0, len(rest), _CHUNK):
-            for unit in AdministrativeUnit.objects.filter(path__in=rest[i : i + _CHUNK]):
-                self._by_path[unit.path] = unit
+            found = AdministrativeUnit.objects.filter(path__in=rest[i : i + _CHUNK])
+            for path, pk, level in found.values_list("path", "pk", "level"):
+                self._by_path[path] = _Anchor(pk, level)
+
+    def _load_rows(self, ids: Iterable[int]) -> None:
+        for batch in _chunks(sorted({pk for pk in ids if pk not in self._rows})):
+            self._rows.update(AdministrativeUnit.objects.in_bulk(batch))
 
     # -- walking ------------------------------------------------------------------------------------
 
@@ -194,36 +209,47 @@ class UnitRollup:
         self._held[pk] = held
         return held
 
-    def _at_level(self, unit: _Node | None) -> AdministrativeUnit | None:
+    def _at_level(self, unit: _Node | None) -> int | None:
         if unit is None:
             return None
         for prefix in _path_prefixes(unit.path):
             ancestor = self._by_path.get(prefix)
             if ancestor is not None and ancestor.level == self.level:
-                return ancestor
+                return ancestor.pk
         return None
 
-    def _prepare(self, ids: set[int]) -> None:
+    def _prepare(self, ids: set[int], *, rows: bool) -> None:
         self._load_graph(ids - self._held.keys())
-        held = [self._holders(pk) for pk in ids]
-        self._load_ancestors({u.pk: u for h in held for u in h.every}.values())
+        holders = {u.pk: u for pk in ids for u in self._holders(pk).every}.values()
+        self._load_ancestors(holders)
+        if rows:  # every unit of the level an answer of map or candidates may name
+            self._load_rows(at for u in holders if (at := self._at_level(u)) is not None)
 
     # -- answers ------------------------------------------------------------------------------------
 
+    def map_ids(self, unit_ids: Iterable[int]) -> dict[int, int | None]:
+        """``map`` as row ids, without loading any row."""
+        ids = set(unit_ids)
+        self._prepare(ids, rows=False)
+        return {pk: self._at_level(self._holders(pk).chosen) for pk in ids}
+
     def map(self, unit_ids: Iterable[int]) -> dict[int, AdministrativeUnit | None]:
         ids = set(unit_ids)
-        self._prepare(ids)
-        return {pk: self._at_level(self._holders(pk).chosen) for pk in ids}
+        self._prepare(ids, rows=True)
+        return {pk: self._row(self._at_level(self._holders(pk).chosen)) for pk in ids}
+
+    def _row(self, pk: int | None) -> AdministrativeUnit | None:
+        return self._rows.get(pk) if pk is not None else None
 
     def candidates(self, unit_ids: Iterable[int]) -> dict[int, tuple[AdministrativeUnit, ...]]:
         """Every unit of the level that holds part of each unit's territory, by code."""
         ids = set(unit_ids)
-        self._prepare(ids)
+        self._prepare(ids, rows=True)
         out: dict[int, tuple[AdministrativeUnit, ...]] = {}
         for pk in ids:
             found: dict[int, AdministrativeUnit] = {}
             for holder in self._holders(pk).every:
-                if (at := self._at_level(holder)) is not None:
+                if (at := self._row(self._at_level(holder))) is not None:
                     found.setdefault(at.pk, at)
             out[pk] = tuple(sorted(found.values(), key=lambda u: (u.code, u.pk)))
         return out
@@ -236,8 +262,8 @@ def rollup(unit_ids: Iterable[int], *, level: Level, on: date) -> dict[int, Admi
 
 
 def rollup_ids(unit_ids: Iterable[int], *, level: Level, on: date) -> dict[int, int | None]:
-    """``rollup`` as row ids: what ``campaigns.progress.rolled_up`` takes."""
-    return {pk: (u.pk if u is not None else None) for pk, u in rollup(unit_ids, level=level, on=on).items()}
+    """``rollup`` as row ids: what ``campaigns.progress.rolled_up`` takes (no model row is built)."""
+    return UnitRollup(level=level, on=on).map_ids(unit_ids)
 
 
 def ambiguous(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -50,6 +51,12 @@ class DataRequestOut(Schema):
 def mine(request: HttpRequest) -> list[DataRequestOut]:
     user = signed_in_user(request)
     return [DataRequestOut.of(r) for r in selectors.own_data_requests(user)[:50]]
+
+
+@router.get("/me/data-copy", response=dict[str, Any], url_name="data_copy")
+def copy(request: HttpRequest) -> dict[str, Any]:
+    """Everything the platform holds about the signed-in person, by section; needs a fresh second factor."""
+    return data_requests.copy_for(signed_in_user(request))
 
 
 @router.post("/me/data-requests", response={201: DataRequestOut}, url_name="data_requests_file")

@@ -49,3 +49,4 @@ class PeopleAction(Actions):
     )
     DATA_REQUEST_EXTENDED = "people.data_request_extended", _("Gia hạn xử lý yêu cầu về dữ liệu cá nhân")
     DATA_REQUEST_CLOSED = "people.data_request_closed", _("Trả lời yêu cầu về dữ liệu cá nhân")
+    DATA_COPIED = "people.data_copied", _("Tải bản sao dữ liệu cá nhân của mình")

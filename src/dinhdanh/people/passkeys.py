@@ -10,6 +10,10 @@ taken out before the response is checked, whatever the outcome: one challenge, o
 
 Nothing here logs a credential id, a public key, a challenge or client data; a refusal logs the
 library's exception class only.
+
+py_webauthn (with its CBOR, COSE and ASN.1 parsers) is imported by the ceremonies that use it, not when
+the module loads: the URL configuration imports this module, and a process that never runs a ceremony
+should not hold the library (about 14 MB; decision 0049).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import hmac
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,22 +30,6 @@ from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict
-from webauthn.helpers.cose import COSEAlgorithmIdentifier
-from webauthn.helpers.structs import (
-    AttestationConveyancePreference,
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
@@ -53,6 +41,10 @@ from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Passkey, User
 from dinhdanh.people.totp import drop_orphan_recovery_codes, has_totp
+
+if TYPE_CHECKING:
+    from webauthn.helpers.cose import COSEAlgorithmIdentifier
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +58,23 @@ _SESSION_PREFIX = "webauthn_"
 NAME_MAX_LENGTH = 80
 # §7.1 step 24 (WebAuthn L3): credential ids longer than 1023 bytes must be refused.
 CREDENTIAL_ID_MAX_BYTES = 1023
-# ES256 first: every platform authenticator offers it; EdDSA and RS256 for security keys and Windows Hello.
-ALGORITHMS = [
-    COSEAlgorithmIdentifier.ECDSA_SHA_256,
-    COSEAlgorithmIdentifier.EDDSA,
-    COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
-]
-_TRANSPORTS = {t.value: t for t in AuthenticatorTransport}
+
+
+def _algorithms() -> list[COSEAlgorithmIdentifier]:
+    """ES256 first: every platform authenticator offers it; EdDSA and RS256 for security keys and Windows Hello."""
+    from webauthn.helpers.cose import COSEAlgorithmIdentifier  # noqa: PLC0415  (lazy: see the module's note)
+
+    return [
+        COSEAlgorithmIdentifier.ECDSA_SHA_256,
+        COSEAlgorithmIdentifier.EDDSA,
+        COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
+    ]
+
+
+def _transport_names() -> frozenset[str]:
+    from webauthn.helpers.structs import AuthenticatorTransport  # noqa: PLC0415  (lazy: see the module's note)
+
+    return frozenset(t.value for t in AuthenticatorTransport)
 
 
 # --- relying party ---------------------------------------------------------------------------------------
@@ -113,6 +115,8 @@ def _session_key(purpose: str) -> str:
 
 
 def _store_state(request: HttpRequest, purpose: str, challenge: bytes, user: User | None) -> None:
+    from webauthn.helpers import bytes_to_base64url  # noqa: PLC0415  (lazy: see the module's note)
+
     request.session[_session_key(purpose)] = {
         "challenge": bytes_to_base64url(challenge),
         "at": time.time(),
@@ -126,6 +130,8 @@ def _take_state(request: HttpRequest, purpose: str, user: User | None) -> bytes:
     Two concurrent requests could both read it before either saves the session; the conditional
     counter update in :func:`authentication_verify` is what stops a cloned authenticator then.
     """
+    from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415  (lazy: see the module's note)
+
     state = request.session.pop(_session_key(purpose), None)
     if not isinstance(state, dict):
         raise DomainError(PeopleError.CHALLENGE_EXPIRED)
@@ -147,10 +153,16 @@ def _refuse(ceremony: str, exc: Exception | None = None, reason: str = "") -> Do
 
 
 def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    from webauthn.helpers.structs import (  # noqa: PLC0415  (lazy: see the module's note)
+        AuthenticatorTransport,
+        PublicKeyCredentialDescriptor,
+    )
+
+    known = {t.value: t for t in AuthenticatorTransport}
     return [
         PublicKeyCredentialDescriptor(
             id=bytes(credential_id),
-            transports=[_TRANSPORTS[t] for t in transports if isinstance(t, str) and t in _TRANSPORTS] or None,
+            transports=[known[t] for t in transports if isinstance(t, str) and t in known] or None,
         )
         for credential_id, transports in Passkey.objects.filter(user=user).values_list(
             "credential_id", "transports"
@@ -163,6 +175,15 @@ def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
 
 def registration_options(*, request: HttpRequest, user: User) -> dict[str, Any]:
     """``PublicKeyCredentialCreationOptionsJSON`` for ``navigator.credentials.create``."""
+    from webauthn import generate_registration_options  # noqa: PLC0415  (lazy: see the module's note)
+    from webauthn.helpers import options_to_json_dict  # noqa: PLC0415
+    from webauthn.helpers.structs import (  # noqa: PLC0415
+        AttestationConveyancePreference,
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     if has_totp(user) or Passkey.objects.filter(user=user).exists():
         require_fresh_factor()  # the first factor follows a password sign-in; another is a sensitive change
     rp_id, _origin = rp_context(request)
@@ -182,7 +203,7 @@ def registration_options(*, request: HttpRequest, user: User) -> dict[str, Any]:
         ),
         # §5.4.3 excludeCredentials: one authenticator is not registered twice for the same person.
         exclude_credentials=_descriptors(user),
-        supported_pub_key_algs=ALGORITHMS,
+        supported_pub_key_algs=_algorithms(),
     )
     _store_state(request, REGISTER, options.challenge, user)
     return options_to_json_dict(options)
@@ -200,11 +221,14 @@ def _transports(credential: Mapping[str, Any]) -> list[str]:
     given = response.get("transports") if isinstance(response, Mapping) else None
     if not isinstance(given, list):
         return []
-    return sorted({t for t in given[:16] if isinstance(t, str) and t in _TRANSPORTS})
+    known = _transport_names()
+    return sorted({t for t in given[:16] if isinstance(t, str) and t in known})
 
 
 def registration_verify(*, request: HttpRequest, user: User, credential: dict[str, Any], name: str) -> Passkey:
     """Check the attestation response and store the new credential for ``user``."""
+    from webauthn import verify_registration_response  # noqa: PLC0415  (lazy: see the module's note)
+
     label = _name(name)
     challenge = _take_state(request, REGISTER, user)
     rp_id, origin = rp_context(request)
@@ -215,7 +239,7 @@ def registration_verify(*, request: HttpRequest, user: User, credential: dict[st
             expected_rp_id=rp_id,
             expected_origin=origin,
             require_user_verification=True,
-            supported_pub_key_algs=ALGORITHMS,
+            supported_pub_key_algs=_algorithms(),
         )
     except Exception as exc:
         # Malformed input reaches the library's parsers (base64, CBOR, COSE) and surfaces as any of
@@ -261,6 +285,10 @@ def authentication_options(*, request: HttpRequest, purpose: str, user: User | N
     Without a user (passwordless sign-in) allowCredentials stays empty and the authenticator offers its
     discoverable credentials for this RP; with one, only that person's passkeys are allowed.
     """
+    from webauthn import generate_authentication_options  # noqa: PLC0415  (lazy: see the module's note)
+    from webauthn.helpers import options_to_json_dict  # noqa: PLC0415
+    from webauthn.helpers.structs import UserVerificationRequirement  # noqa: PLC0415
+
     if purpose == REGISTER:
         raise ValueError("registration has its own options")
     if (user is None) != (purpose == SIGNIN):
@@ -282,6 +310,8 @@ def authentication_options(*, request: HttpRequest, purpose: str, user: User | N
 
 
 def _raw_id(credential: object) -> bytes | None:
+    from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415  (lazy: see the module's note)
+
     if not isinstance(credential, Mapping):
         return None
     raw = credential.get("rawId")
@@ -309,6 +339,8 @@ def owner_of(credential: object) -> User | None:
 
 def _user_handle_matches(credential: Mapping[str, Any], owner: User, *, required: bool) -> bool:
     """§7.2 step 6: the userHandle, required when nobody was identified beforehand, must be the owner's."""
+    from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415  (lazy: see the module's note)
+
     response = credential.get("response")
     given = response.get("userHandle") if isinstance(response, Mapping) else None
     if given is None or given == "":
@@ -330,6 +362,8 @@ def authentication_verify(
     Raises CHALLENGE_EXPIRED (no live challenge for this purpose and user) or PASSKEY_INVALID
     (anything about the response itself), and nothing else.
     """
+    from webauthn import verify_authentication_response  # noqa: PLC0415  (lazy: see the module's note)
+
     if purpose == REGISTER:
         raise ValueError("registration is verified by registration_verify")
     challenge = _take_state(request, purpose, user)

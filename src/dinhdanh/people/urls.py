@@ -22,6 +22,7 @@ urlpatterns = [
     path("me/security/password/", security.password_change, name="password_change"),
     path("me/security/lock/", security.lock_self, name="lock_self"),
     path("me/data-requests/", data_requests.mine, name="data_requests"),
+    path("me/data-requests/copy.json", data_requests.copy, name="data_copy"),
 ]
 if serves_outer():
     # Self-service registration faces the public; the back office never offers it.

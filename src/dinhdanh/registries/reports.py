@@ -1,19 +1,25 @@
 """Error reports of an import: one line per problem (row, column, value, reason in Vietnamese and
 English), written as the rows stream by, in CSV (UTF-8 with BOM, which Excel opens correctly) and XLSX.
-Values that a spreadsheet would run as formulas are neutralized (CSV injection)."""
+Values that a spreadsheet would run as formulas are neutralized (CSV injection).
+
+openpyxl is imported when a report is first written, not with the module: the import services (and so
+the URL configuration and the task worker) import this module, and most imports have no problems to
+report (about 12 MB a process need not hold; decision 0049)."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from django.conf import settings
-from openpyxl import Workbook
 
 from dinhdanh.registries.cells import neutralize_for_export, safe_text
 from dinhdanh.registries.fields import FIELD_LABELS, RowProblem
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 # Messages quote the refused value (a kernel message may quote it raw); a control character there would
 # make the XLSX writer refuse the whole report, so every cell is made printable first.
@@ -52,6 +58,8 @@ class ErrorReport:
         return report_dir() / f"{self.stem}.xlsx"
 
     def _open(self) -> None:
+        from openpyxl import Workbook  # noqa: PLC0415  (lazy: see the module's note)
+
         handle = self.csv_path.open("w", encoding="utf-8-sig", newline="")
         self._csv_file = handle
         self._plain = csv.writer(handle)

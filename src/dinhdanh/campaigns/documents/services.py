@@ -7,6 +7,10 @@ refusal comes before the fields are read, so someone without access learns nothi
 document made is audited (``campaign.document_generated``) with what it says it is — kind, phase, day,
 number and symbol, signer — and the SHA-256 of its bytes, so a printed report can be matched to its
 generation. Documents are Vietnamese whatever the page's language: they are a Vietnamese authority's.
+
+The renderers (``docx_report`` with python-docx, ``annex`` with openpyxl) are imported when a document is
+made, not with this module, which the URL configuration imports: a process that never makes one does not
+hold those libraries (about 20 MB; decision 0049).
 """
 
 from __future__ import annotations
@@ -23,9 +27,7 @@ from django.utils import timezone, translation
 
 from dinhdanh.campaigns import dashboard
 from dinhdanh.campaigns.documents import content as report_content
-from dinhdanh.campaigns.documents.annex import render_annex
 from dinhdanh.campaigns.documents.audit_actions import DocumentAction
-from dinhdanh.campaigns.documents.docx_report import render_docx
 from dinhdanh.campaigns.documents.errors import DocumentError
 from dinhdanh.campaigns.documents.header import LABELS, Format, Kind, Request, parse_request
 from dinhdanh.campaigns.documents.pdf import to_pdf
@@ -107,8 +109,12 @@ def generate(*, actor: User, plan: Plan, request: Request) -> Generated:
         board = dashboard.plan_board(actor=actor, slug=plan.slug, as_of=as_of)
         built = report_content.build(board, phases=phases)
         if request.format == Format.XLSX:
+            from dinhdanh.campaigns.documents.annex import render_annex  # noqa: PLC0415  (lazy: see the module's note)
+
             data = render_annex(built, request.header)
         else:
+            from dinhdanh.campaigns.documents.docx_report import render_docx  # noqa: PLC0415  (as above)
+
             data = render_docx(built, request.header)
             if request.format == Format.PDF:
                 data = to_pdf(data)

@@ -14,6 +14,7 @@ The periods [LEGAL §7; the length of the extension is our reading, see the docs
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.personal_data import copy_of
 from dinhdanh.core.text import clean, clean_optional
 from dinhdanh.core.workdays import WorkCalendar
 from dinhdanh.people.assurance import require_fresh_factor
@@ -157,6 +159,18 @@ def close(*, actor: User, pk: int, done: bool, outcome: object) -> DataRequest:
             after={"state": row.state, "late": now > row.due_at},
         )  # fmt: skip
     return row
+
+
+def copy_for(user: User) -> dict[str, Any]:
+    """The person's own copy of what every app holds about them (``core.personal_data``), at once: the
+    right of access needs no officer. A fresh second factor first (a borrowed session must not carry a
+    whole life away), and the read is audited."""
+    require_fresh_factor()
+    copy = copy_of(user)
+    audit.record(
+        PeopleAction.DATA_COPIED, actor=user, obj=user, after={"sections": sorted(copy["sections"])}, read=True
+    )
+    return copy
 
 
 def _late(row: DataRequest) -> bool:

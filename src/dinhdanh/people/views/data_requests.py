@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -51,6 +52,22 @@ def mine(request: HttpRequest) -> HttpResponse:
     return _no_store(
         render(request, "people/data_requests.html", {"rows": rows, "kinds": DataRequestKind.choices})
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+@step_up_required
+def copy(request: HttpRequest) -> HttpResponse:
+    """The person's copy of their data as a JSON file (the right of access, at once)."""
+    try:
+        data = data_requests.copy_for(current_user(request))
+    except DomainError as exc:
+        return error_page(request, exc.error.status, exc.message())
+    response = JsonResponse(
+        data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = 'attachment; filename="du-lieu-ca-nhan.json"'
+    return _no_store(response)
 
 
 @login_required

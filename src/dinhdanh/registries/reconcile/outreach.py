@@ -1,5 +1,8 @@
 """The outreach list: registry organizations without an account yet, per commune × category, for the
-door-to-door and phone work of a campaign (SPEC §4), on a page or as an XLSX workbook."""
+door-to-door and phone work of a campaign (SPEC §4), on a page or as an XLSX workbook.
+
+openpyxl is imported by the export, not with the module, which the reconciliation pages and API (and so
+the URL configuration) import: a process that never exports does not hold it (decision 0049)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from typing import IO
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from dinhdanh.core import audit
 from dinhdanh.organizations.categories import Category
@@ -115,6 +117,8 @@ def outreach_xlsx(
 ) -> int:
     """Write the outreach list to ``dest`` as an XLSX workbook (written row by row, in constant memory);
     the export is audited with its filters and row count. Returns the number of rows."""
+    from openpyxl import Workbook  # noqa: PLC0415  (lazy: see the module's note)
+
     qs = outreach(scope, category, include_excluded=include_excluded)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("Danh sách vận động")[:31])
