@@ -59,6 +59,9 @@ class QueueFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
     sort = forms.ChoiceField(label=_("Sắp xếp"), choices=QUEUE_SORT_CHOICES, required=False)
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    # Keyset cursors of the pager's links (http.keyset); a malformed one falls back to the page number.
+    after = forms.CharField(max_length=600, required=False)
+    before = forms.CharField(max_length=600, required=False)
 
 
 # --- review actions ---------------------------------------------------------------------------------------

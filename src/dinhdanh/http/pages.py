@@ -105,6 +105,9 @@ class Page[M: Model]:
     rows: list[M]
     number: int
     has_next: bool
+    # Keyset cursors of the last and first rows, for the next and previous links (http.keyset); empty: by number.
+    next_cursor: str = ""
+    previous_cursor: str = ""
 
     @property
     def has_previous(self) -> bool:

@@ -108,6 +108,9 @@ class LockRequestForm(forms.Form):
 class OrganizationSearchForm(forms.Form):
     q = forms.CharField(label=_("Tên, mã số hoặc số định danh tổ chức"), max_length=100, required=False)
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    # Keyset cursors of the pager's links (http.keyset); a malformed one falls back to the page number.
+    after = forms.CharField(max_length=600, required=False)
+    before = forms.CharField(max_length=600, required=False)
 
 
 class OrganizationLockForm(forms.Form):

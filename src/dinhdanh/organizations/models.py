@@ -76,6 +76,8 @@ class Organization(models.Model):
             models.Index(fields=["representative_digest"]),
             # SQLite uses the partial unique index only when a query repeats its condition.
             models.Index(fields=["code"], name="organizations_code"),
+            # The officers' list sorts by name and pages by keyset on (name_key, id) (issue 17.4).
+            models.Index(fields=["name_key", "id"], name="organizations_name_order"),
         ]
 
     def __str__(self) -> str:

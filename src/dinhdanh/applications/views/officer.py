@@ -31,7 +31,7 @@ from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.services.common import can_review
 from dinhdanh.applications.services.duties import conflicted, four_eyes_reasons, valid_sign_offs
 from dinhdanh.applications.services.review import FAILED
-from dinhdanh.applications.views.officer_common import deadline, page_of, refusals_as_pages, valid_filters
+from dinhdanh.applications.views.officer_common import deadline, refusals_as_pages, valid_filters
 from dinhdanh.applications.views.officer_review import (
     application_facts,
     available_actions,
@@ -43,6 +43,7 @@ from dinhdanh.applications.views.officer_review import (
 from dinhdanh.core.access import has_permission, require
 from dinhdanh.core.calendar import current_calendar
 from dinhdanh.core.text import name_key
+from dinhdanh.http.keyset import keyset_page
 from dinhdanh.people.views.common import current_user
 
 QUEUE_COLUMNS = (
@@ -91,7 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = qs.order_by(*QUEUE_ORDER[sort])
     # Only what the table shows: the submitted data (JSON) and the wide user rows stay in the database.
     qs = qs.select_related("head_office", "assigned_to").only(*QUEUE_COLUMNS)
-    page = page_of(qs, filters.get("page"))
+    page = keyset_page(qs, filters.get("page"), after=filters.get("after", ""), before=filters.get("before", ""))
     now, cal = timezone.now(), current_calendar()
     # Labels resolved once per page: get_FOO_display translates every choice on each call.
     kinds, statuses = {k: str(v) for k, v in Kind.choices}, {k: str(v) for k, v in Status.choices}
@@ -106,7 +107,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         for app in page.rows
     ]
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "applications/officer/queue.html",

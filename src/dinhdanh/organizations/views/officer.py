@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from dinhdanh.core.errors import DomainError
-from dinhdanh.http.pages import page_of, refusal, refusals_as_pages, valid_filters
+from dinhdanh.http.keyset import keyset_page
+from dinhdanh.http.pages import refusal, refusals_as_pages, valid_filters
 from dinhdanh.organizations import panels, selectors, services
 from dinhdanh.organizations.forms import OrganizationLockForm, OrganizationSearchForm, OrganizationUnlockForm
 from dinhdanh.organizations.models import LockGround, LockProposal, OrganizationStatus
@@ -32,9 +33,10 @@ def organizations(request: HttpRequest) -> HttpResponse:
     form = OrganizationSearchForm(request.GET or None)
     filters = valid_filters(form)
     qs = selectors.organizations_for_officer(officer, filters.get("q", "")).select_related("head_office")
-    page = page_of(qs, filters.get("page"))
+    page = keyset_page(qs, filters.get("page"), after=filters.get("after", ""), before=filters.get("before", ""))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "organizations/officer/organizations.html",
