@@ -1,8 +1,9 @@
 """Requests submitted and decided per second, and the officer queue of a busy commune (issue 4).
 
-    .venv/bin/python bench/applications_throughput.py [organizations] [requests] [queue]
+    .venv/bin/python bench/applications_throughput.py [organizations] [requests] [queue] [--servers N]
         # defaults: 1,000,000 organizations pre-loaded, 200 requests, 10,000 open requests in the queue
-    DATABASE_URL=postgres://dinhdanh:dinhdanh@127.0.0.1:5432/dinhdanh_d1 .venv/bin/python bench/applications_throughput.py
+    DATABASE_URL=postgres://dinhdanh:dinhdanh@127.0.0.1:5432/dinhdanh_bench .venv/bin/python \
+        bench/applications_throughput.py 1000000 200 10000 --servers 2
 
 Single-threaded, through the real services (validation, checks against the registries, routing,
 deadline, audit chain, notifications outbox; approval issues the organization):
@@ -10,6 +11,14 @@ deadline, audit chain, notifications outbox; approval issues the organization):
   decide   application_approve (checking → approved, organization issued with its number)
   queue    selectors.officer_queue for a commune officer: first page of 50 among ``queue`` open requests
            of one commune (median of 30 runs), and the count
+With ``--servers N`` (issue 17.4: two processes), the same writes then go over the API to N
+`dinhdanh serve` processes (gunicorn, one worker, ``--server-threads`` threads each) on 127.0.0.1, as
+bench/mixed_load.py starts them, from ``--clients`` threads spread over the servers: ``requests``
+submissions (create + submit, two requests each), then as many officers' approvals. Every submitted
+code is in the business registry, with the representative's ID number, so the checks find and compare
+a record (registry checks on). Reference in the same run: a no-op request (GET /api/v1/auth/csrf) from
+the same clients to the same servers. It prints operations/s and the servers' CPU time per operation.
+Loopback only; bounded by the count and per-request timeouts.
 Organizations are pre-loaded with raw bulk inserts (no services) so that the unique code and name
 lookups run against a realistic table. SQLite runs in a temporary data dir; on PostgreSQL the rows
 the queue rows are deleted at the end (the pre-loaded organizations stay, a rerun reuses them).
@@ -17,17 +26,37 @@ the queue rows are deleted at the end (the pre-loaded organizations stay, a reru
 
 from __future__ import annotations
 
+import argparse
+import logging
 import os
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-ORGANIZATIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-REQUESTS = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-QUEUE = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from layers import account, load_average
+
+if TYPE_CHECKING:
+    from dinhdanh.people.models import User
+
+_parser = argparse.ArgumentParser(description="Requests submitted and decided per second.")
+_parser.add_argument("organizations", type=int, nargs="?", default=1_000_000)
+_parser.add_argument("requests", type=int, nargs="?", default=200)
+_parser.add_argument("queue", type=int, nargs="?", default=10_000)
+_parser.add_argument("--servers", type=int, default=0, help="also over the API to N server processes")
+_parser.add_argument("--server-threads", type=int, default=4, help="threads per server process (default 4)")
+_parser.add_argument("--clients", type=int, default=8, help="client threads over the API (default 8)")
+ARGS = _parser.parse_args()
+ORGANIZATIONS, QUEUE = ARGS.organizations, ARGS.queue
+REQUESTS = max(1, min(ARGS.requests, 5000))
 COMMUNE = "30292"
 EID_PREFIX = "8"  # pre-loaded organizations: 8xxxxxxxxxx, never issued by the platform's counter
 NUMBER_PREFIX = "HB-"
@@ -36,8 +65,9 @@ BATCH = 5000
 
 def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measurements, cleanup
     if "DATABASE_URL" not in os.environ:
-        os.environ["DINHDANH_DATA_DIR"] = tempfile.mkdtemp(prefix="dinhdanh-bench-")
+        os.environ["DINHDANH_DATA_DIR"] = str(Path(tempfile.mkdtemp(prefix="dinhdanh-bench-")) / "data")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dinhdanh.settings.dev")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test helpers, for --servers
     import django
 
     django.setup()
@@ -56,10 +86,7 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
     from dinhdanh.geo.services import units_load
     from dinhdanh.organizations.categories import Category
     from dinhdanh.organizations.models import Organization
-    from dinhdanh.people.logins import login_digest
-    from dinhdanh.people.models import AccountLevel, User
     from dinhdanh.people.permissions import PeopleRole
-    from dinhdanh.people.services import user_create
 
     call_command("migrate", verbosity=0)
     if not AdministrativeUnit.objects.exists():
@@ -99,12 +126,6 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
     load_seconds = time.perf_counter() - started
 
     # --- people and officers --------------------------------------------------------------------
-    def account(pid: str, name: str) -> User:
-        found = User.objects.filter(login_digest=login_digest(pid)).first()
-        if found is not None:
-            return found
-        return user_create(actor=None, personal_id=pid, full_name=name, password=None, level=AccountLevel.LEVEL_2)
-
     officer = account("091085099101", "Cán Bộ Đo")
     if not officer.role_assignments.exists():
         role_grant(actor=None, user=officer, role=PeopleRole.REVIEWING_OFFICER, unit=home)
@@ -197,12 +218,168 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
         f"overdue page {statistics.median(overdue[1:]) * 1000:.1f} ms, count {count_seconds * 1000:.1f} ms; "
         f"page size {len(page)}"
     )
+    print(load_average())
     print("command: " + " ".join([sys.executable, *sys.argv]))
+    if ARGS.servers > 0:
+        over_http(officer)
 
     if vendor == "postgresql":  # leave the shared database as it was
         Application.objects.filter(number__startswith=NUMBER_PREFIX).delete()
     else:
-        shutil.rmtree(os.environ["DINHDANH_DATA_DIR"], ignore_errors=True)
+        shutil.rmtree(Path(os.environ["DINHDANH_DATA_DIR"]).parent, ignore_errors=True)
+
+
+def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed, serve, three measurements
+    """Submissions, then decisions, over the API to ``--servers`` server processes (see the docstring)."""
+    import httpx
+    import mixed_load
+    from django.db import connections
+    from django.test import Client as Browser
+    from oidc_vs_peer import cpu_seconds, free_port
+    from tests.applications.support import record
+    from tests.conftest import signed_in
+
+    from dinhdanh.applications.checks import organizations_with_code
+    from dinhdanh.applications.models import Application
+    from dinhdanh.core.services import role_grant
+    from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
+    from dinhdanh.people.permissions import PeopleRole
+    from dinhdanh.registries.models import Record
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Django's logging configuration says INFO
+    servers, clients = max(1, min(ARGS.servers, 8)), max(1, min(ARGS.clients, 64))
+    home = AdministrativeUnit.objects.get(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=COMMUNE)
+
+    def session(user: User) -> str:
+        return str(signed_in(Browser(), user).session.session_key)
+
+    applicants = [(f"0910953{n:05d}", f"Người Nộp Song Song {n}") for n in range(clients)]
+    officers = [officer] + [account(f"0910954{n:05d}", f"Cán Bộ Song Song {n}") for n in range(1, clients)]
+    for each in officers:
+        if not each.role_assignments.exists():
+            role_grant(actor=None, user=each, role=PeopleRole.REVIEWING_OFFICER, unit=home)
+    applicant_sessions = [session(account(pid, name)) for pid, name in applicants]
+    officer_sessions = [session(each) for each in officers]
+
+    # The codes to submit: free (no organization, no open request), each listed in the business registry
+    # with the name and representative the request will give.
+    work: list[tuple[str, str, int]] = []  # (code, name, client)
+    serial = 0
+    while len(work) < REQUESTS:
+        code = mixed_load.tax_code(serial, 5_000_000)
+        serial += 1
+        if organizations_with_code(code).exists() or Application.objects.filter(code=code).exists():
+            continue
+        n = len(work) % clients
+        name = f"Công ty TNHH Hai Tiến Trình {code}"
+        if not Record.objects.filter(code=code).exists():
+            pid, person = applicants[n]
+            record(code, name.upper(), where=home, representative_id=pid, representative_name=person)
+        work.append((code, name, n))
+    connections.close_all()
+
+    workdir = Path(tempfile.mkdtemp(prefix="dinhdanh-bench-http-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="dinhdanh.settings.dev",
+        PYTHONPATH=os.pathsep.join([str(mixed_load.ROOT), str(mixed_load.ROOT / "src")]),
+    )
+    sites = [mixed_load.Site(workdir=workdir, env=env, port=free_port()) for _ in range(servers)]
+    processes = []
+    try:
+        for i, site in enumerate(sites):
+            command = ["serve", "--bind", f"127.0.0.1:{site.port}", "--workers", "1"]
+            processes.append(
+                mixed_load.launch(site, f"server{i}", *command, "--threads", str(ARGS.server_threads))
+            )
+        for i, (site, process) in enumerate(zip(sites, processes, strict=True)):
+            mixed_load.wait_ready(site, process, log=f"server{i}")
+
+        def client(n: int, cookie: str) -> httpx.Client:
+            cookies = {"dinhdanh_session": cookie} if cookie else {}
+            return httpx.Client(base_url=sites[n % servers].base, timeout=mixed_load.TIMEOUT, cookies=cookies)
+
+        def csrf(http: httpx.Client) -> dict[str, str]:
+            token = mixed_load.expect(http.get("/api/v1/auth/csrf"), 200)["csrf_token"]
+            return {"X-CSRFToken": token, "Referer": str(http.base_url)}
+
+        submitters = [client(n, applicant_sessions[n]) for n in range(clients)]
+        deciders = [client(n, officer_sessions[n]) for n in range(clients)]
+        anonymous = [client(n, "") for n in range(clients)]
+        submit_headers = [csrf(http) for http in submitters]
+        decide_headers = [csrf(http) for http in deciders]
+        numbers: list[int] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def phase(count: int, one: Callable[[int, int], None]) -> tuple[float, float]:
+            """``count`` operations, operation i by client i % clients; wall seconds and servers' CPU seconds."""
+            queue = iter(range(count))
+
+            def loop(n: int) -> None:
+                while True:
+                    with lock:
+                        i = next(queue, None)
+                    if i is None:
+                        return
+                    try:
+                        one(n, i)
+                    except (mixed_load.UnexpectedError, httpx.HTTPError, ValueError, KeyError) as exc:
+                        with lock:
+                            errors.append(f"{type(exc).__name__}: {exc}")
+
+            cpu = sum(cpu_seconds(p.pid) for p in processes)
+            started = time.perf_counter()
+            threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=count * mixed_load.TIMEOUT)
+            wall = time.perf_counter() - started
+            return wall, sum(cpu_seconds(p.pid) for p in processes) - cpu
+
+        def noop(n: int, _i: int) -> None:
+            anonymous[n].cookies.clear()
+            mixed_load.expect(anonymous[n].get("/api/v1/auth/csrf"), 200)
+
+        def submit(n: int, i: int) -> None:
+            code, name, owner = work[i]
+            pid, person = applicants[owner]
+            number = mixed_load.submit_request(
+                submitters[owner], submit_headers[owner], name=name, code=code, representative=(person, pid)
+            )
+            with lock:
+                numbers.append(number)
+
+        def decide(n: int, i: int) -> None:
+            mixed_load.approve_request(deciders[n], decide_headers[n], numbers[i])
+
+        phase(clients * 2, noop)  # warm-up: each thread and server has run a request
+        figures = {"no-op request": phase(REQUESTS, noop)}
+        figures["submit (create + submit)"] = phase(REQUESTS, submit)
+        figures["decide (approve)"] = phase(len(numbers), decide)
+        done = Application.objects.filter(pk__in=numbers, status="approved", organization__isnull=False).count()
+        connections.close_all()
+    finally:
+        for process in processes:
+            mixed_load.stop(process)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(
+        f"\nover the API: {servers} server processes (gunicorn, 1 worker × {ARGS.server_threads} threads each), "
+        f"{clients} client threads on loopback; registry records for every code; {load_average()}"
+    )
+    for name, (wall, cpu) in figures.items():
+        count = REQUESTS if name != "decide (approve)" else len(numbers)
+        print(
+            f"  {name:26s} {count:5d} in {wall:5.1f} s = {count / wall:6.1f}/s   "
+            f"servers' CPU {cpu / count * 1000:5.1f} ms per operation"
+        )
+    print(
+        f"  approved with their organization, found in the database: {done} of {len(numbers)}; errors {len(errors)}"
+    )
+    for error in sorted(set(errors))[:5]:
+        print(f"  error: {error}")
 
 
 if __name__ == "__main__":

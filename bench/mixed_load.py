@@ -145,11 +145,11 @@ def launch(site: Site, name: str, *args: str) -> subprocess.Popen[bytes]:
         )  # fmt: skip
 
 
-def wait_ready(site: Site, server: subprocess.Popen[bytes]) -> None:
+def wait_ready(site: Site, server: subprocess.Popen[bytes], log: str = "server") -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError("the server exited: " + (site.workdir / "server.log").read_text()[-800:])
+            raise RuntimeError("the server exited: " + (site.workdir / f"{log}.log").read_text()[-800:])
         try:
             if httpx.get(f"{site.base}/readyz", timeout=2).status_code == 200:
                 return
@@ -311,6 +311,36 @@ def expect(answer: httpx.Response, status: int) -> dict[str, Any]:
     return dict(answer.json()) if "json" in answer.headers.get("content-type", "") else {}
 
 
+def submit_request(
+    client: httpx.Client, headers: dict[str, str], *, name: str, code: str, representative: tuple[str, str]
+) -> int:
+    """A new organization request over the API, created then submitted by its representative
+    (``representative``: name, personal ID number); its id."""
+    data = {
+        "name": name, "code": code, "head_office_code": COMMUNE, "street": "Số 1 đường Mạc Cửu",
+        "representative_name": representative[0], "representative_id": representative[1],
+        "representative_position": "Giám đốc",
+    }  # fmt: skip
+    body = {"kind": "new", "channel": "online", "capacity": "representative", "category": "enterprise"}
+    made = expect(client.post("/api/v1/applications/", json={**body, "data": data}, headers=headers), 201)
+    sent = expect(client.post(f"/api/v1/applications/{made['id']}/submit", json={}, headers=headers), 200)
+    if sent.get("status") not in {"submitted", "checking"}:
+        raise UnexpectedError(f"submitted request is {sent.get('status')}")
+    return int(made["id"])
+
+
+def approve_request(client: httpx.Client, headers: dict[str, str], number: int) -> None:
+    """An officer's approval over the API; the organization must come out issued."""
+    answer = client.post(
+        f"/api/v1/applications/{number}/approve",
+        json={"note": "Đủ điều kiện", "acknowledge_failed_checks": True},
+        headers=headers,
+    )
+    done = expect(answer, 200)
+    if done.get("status") != "approved" or not done.get("organization_eid"):
+        raise UnexpectedError(f"approval answered {done.get('status')}")
+
+
 class Actor:
     """One client thread: its own sessions (an applicant, an officer, a clerk, a person at a relying
     party) and connections."""
@@ -367,38 +397,23 @@ class Actor:
 
     def submit(self) -> None:
         serial = self.ledger.next_serial()
-        data = {
-            "name": f"Công ty TNHH Tải Hỗn Hợp {serial}", "code": tax_code(serial, 7_000_000),
-            "head_office_code": COMMUNE, "street": "Số 1 đường Mạc Cửu", "representative_name": f"Người Nộp {self.n}",
-            "representative_id": self.applicant_pid, "representative_position": "Giám đốc",
-        }  # fmt: skip
-        body = {"kind": "new", "channel": "online", "capacity": "representative", "category": "enterprise"}
-        headers = self._csrf(self.applicant)
-        made = expect(
-            self.applicant.post("/api/v1/applications/", json={**body, "data": data}, headers=headers), 201
+        number = submit_request(
+            self.applicant,
+            self._csrf(self.applicant),
+            name=f"Công ty TNHH Tải Hỗn Hợp {serial}",
+            code=tax_code(serial, 7_000_000),
+            representative=(f"Người Nộp {self.n}", self.applicant_pid),
         )
-        sent = expect(
-            self.applicant.post(f"/api/v1/applications/{made['id']}/submit", json={}, headers=headers), 200
-        )
-        if sent.get("status") not in {"submitted", "checking"}:
-            raise UnexpectedError(f"submitted request is {sent.get('status')}")
         with self.ledger.lock:
-            self.ledger.submitted.append(int(made["id"]))
-            self.ledger.decisions.append(int(made["id"]))
+            self.ledger.submitted.append(number)
+            self.ledger.decisions.append(number)
 
     def approve(self) -> None:
         with self.ledger.lock:
             if not self.ledger.decisions:
                 raise UnexpectedError("no request left to decide")
             number = self.ledger.decisions.popleft()
-        answer = self.officer.post(
-            f"/api/v1/applications/{number}/approve",
-            json={"note": "Đủ điều kiện", "acknowledge_failed_checks": True},
-            headers=self._csrf(self.officer),
-        )
-        done = expect(answer, 200)
-        if done.get("status") != "approved" or not done.get("organization_eid"):
-            raise UnexpectedError(f"approval answered {done.get('status')}")
+        approve_request(self.officer, self._csrf(self.officer), number)
         with self.ledger.lock:
             self.ledger.approved.append(number)
 

@@ -2,7 +2,8 @@
 
     make bench            # or: .venv/bin/python bench/signin_throughput.py [rounds]
 
-It measures, interleaved and single-threaded on a fresh SQLite database in a temporary data dir:
+It measures, interleaved and single-threaded on a fresh SQLite database in a temporary data dir (or on
+the PostgreSQL database DATABASE_URL names):
   hash     argon2-cffi verifying the stored hash alone (the floor: what the cost parameters buy)
   service  people.signin.password_check + signin_complete (lookup, throttle, history, audit, session row)
   http     POST /api/v1/auth/signin through the whole Django stack (middleware, CSRF, JSON, cookies)
@@ -12,12 +13,13 @@ what gives sign-ins per core), and the overhead of each layer over the hash (tar
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from layers import Sample, account, django_site, load_average, measure
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 LOGIN = "079085001234"
@@ -25,23 +27,15 @@ PASSWORD = "bench-mat-khau-dai-2026"  # noqa: S105  # a throwaway account in a t
 
 
 def main() -> None:
-    data_dir = tempfile.mkdtemp(prefix="dinhdanh-bench-")
-    os.environ["DINHDANH_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dinhdanh.settings.dev")
-    import django
-
-    django.setup()
+    database = django_site()
     from argon2 import PasswordHasher
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
     from dinhdanh.people import signin
     from dinhdanh.people.models import SignInMethod
-    from dinhdanh.people.services import user_create
 
-    call_command("migrate", verbosity=0)
-    user = user_create(actor=None, personal_id=LOGIN, full_name="Người Đo Hiệu Năng", password=PASSWORD)
+    user = account(LOGIN, "Người Đo Hiệu Năng", password=PASSWORD)
     stored = user.password.removeprefix("argon2")
     hasher = PasswordHasher(
         time_cost=settings.ARGON2_TIME_COST,
@@ -69,26 +63,16 @@ def main() -> None:
         )
         assert response.status_code == 200, response.content
 
-    layers: dict[str, Callable[[], None]] = {"hash": raw_hash, "service": service, "http": over_http}
-    for run in layers.values():  # warm-up: imports, template and query caches
-        run()
-    timings: dict[str, list[float]] = {name: [] for name in layers}
-    cpu: dict[str, list[float]] = {name: [] for name in layers}
-    for _ in range(ROUNDS):
-        for name, run in layers.items():
-            start, start_cpu = time.perf_counter(), time.process_time()
-            run()
-            timings[name].append(time.perf_counter() - start)
-            cpu[name].append(time.process_time() - start_cpu)
+    layers: dict[str, Callable[[], Sample | None]] = {"hash": raw_hash, "service": service, "http": over_http}
+    medians = measure(layers, ROUNDS)
 
-    base = statistics.median(timings["hash"])
+    base, base_cpu = medians["hash"].wall, medians["hash"].cpu
     print(
         f"argon2id t={settings.ARGON2_TIME_COST} m={settings.ARGON2_MEMORY_COST_KIB} KiB "
-        f"p={settings.ARGON2_PARALLELISM}; {ROUNDS} rounds; {os.cpu_count()} CPUs; database SQLite"
+        f"p={settings.ARGON2_PARALLELISM}; {ROUNDS} rounds; {load_average()}; database {database}"
     )
-    base_cpu = statistics.median(cpu["hash"])
-    for name, values in timings.items():
-        median, median_cpu = statistics.median(values), statistics.median(cpu[name])
+    for name, figure in medians.items():
+        median, median_cpu = figure.wall, figure.cpu
         print(
             f"{name:8s} wall {median * 1000:6.1f} ms ({1 / median:4.1f}/s per process)   "
             f"CPU {median_cpu * 1000:6.1f} ms = {1 / median_cpu:4.1f} sign-ins/s per core   "
