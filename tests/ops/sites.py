@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -29,6 +31,22 @@ def _database_url(name: str) -> str:
     return urlunsplit(urlsplit(POSTGRES)._replace(path=f"/{name}"))
 
 
+def drop_database(admin: Any, name: str) -> None:
+    """DROP … WITH (FORCE), again a few times if it is refused: an autovacuum worker that just started on a
+    fresh database is a superuser's process, which a non-superuser may not terminate (the worker ends by
+    itself within moments)."""
+    import psycopg
+
+    for attempt in range(20):  # bounded: at most about 10 s
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def databases() -> Iterator[list[str]]:
     """Fresh PostgreSQL databases for the sites of a module (none on SQLite)."""
@@ -39,7 +57,7 @@ def databases() -> Iterator[list[str]]:
 
         with psycopg.connect(POSTGRES, autocommit=True) as admin:
             for name in made:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                drop_database(admin, name)
 
 
 def new_site(root: Path, name: str, databases: list[str], **env: str) -> Site:
@@ -48,7 +66,7 @@ def new_site(root: Path, name: str, databases: list[str], **env: str) -> Site:
 
         database = f"dinhdanh_ops_{name}_{os.getpid()}"
         with psycopg.connect(POSTGRES, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            drop_database(admin, database)
             admin.execute(f'CREATE DATABASE "{database}"')
         databases.append(database)
         env["DATABASE_URL"] = _database_url(database)
