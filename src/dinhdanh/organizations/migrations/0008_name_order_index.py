@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0003_unit_schemes'),
-        ('organizations', '0007_service_registry_member_grants'),
+        ("geo", "0003_unit_schemes"),
+        ("organizations", "0007_service_registry_member_grants"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['name_key', 'id'], name='organizations_name_order'),
+            model_name="organization",
+            index=models.Index(fields=["name_key", "id"], name="organizations_name_order"),
         ),
     ]
