@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,40 +28,13 @@ from dinhdanh.campaigns.models.plans import Plan, PlanStatus, Segment, TaskStatu
 from dinhdanh.campaigns.plan_format import PlanSpec, parse_plan
 from dinhdanh.campaigns.plan_reader import MAX_BYTES
 from dinhdanh.core.text import nfc
+from tests.campaigns.test_plan_format import GOOD
 
 pytestmark = pytest.mark.django_db
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 FEW = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
-GOOD = textwrap.dedent(
-    """\
-    slug: thu-nghiem
-    reference: 1/KH-UBND
-    title: Kế hoạch thử
-    issuing_body: UBND tỉnh Kiên Giang
-    issued_on: 2024-12-25
-    scope: "91"
-    reporting: {unit_weekday: thứ năm, unit_time: "14:00", province_weekday: friday}
-    phases:
-      - {number: 1, name: Giai đoạn 1, starts_on: 2024-12-30, ends_on: 31/01/2025}
-      - {number: 2, name: Giai đoạn 2, starts_on: 2025-02-01, ends_on: 2025-06-30}
-    targets:
-      - {phase: 1, metric: accounts_issued, segment: police, percent: 100, due_on: 2024-12-30}
-      - phase: 1
-        metric: accounts_issued
-        segment: enterprise
-        value: 100
-        baseline: 400
-        allocations:
-          - {unit: "899", baseline: 200}
-          - {unit: "900", baseline: 100}
-          - {unit: "902", value: 10}
-    tasks:
-      - {number: "1", title: Tuyên truyền, lead: Sở TT&TT, coordinating: [Công an tỉnh], deadline: regular}
-      - {number: "2", title: Danh sách, lead: Sở KH&ĐT, deadline: 30/5/2025, timing: Trước 30/5/2025}
-    """
-)
 _TOP_KEYS = (
     "slug", "reference", "title", "issuing_body", "issued_on", "scope", "status", "reporting", "phases",
     "targets", "tasks",

@@ -71,3 +71,18 @@ def new_site(root: Path, name: str, databases: list[str], **env: str) -> Site:
         databases.append(database)
         env["DATABASE_URL"] = _database_url(database)
     return Site(root / name, env)
+
+
+def wait_ready(base: str, limit: float) -> None:
+    """Until ``base``/readyz answers 200, at most ``limit`` seconds."""
+    import httpx
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{base} never became ready")

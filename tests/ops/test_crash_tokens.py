@@ -37,7 +37,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.ops.sites import Site, databases, new_site
+from tests.ops.sites import Site, databases, new_site, wait_ready
 
 __all__ = ["databases"]  # the module-scoped fixture, used by name
 
@@ -162,15 +162,7 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def _ready(base: str) -> None:
-    deadline = time.monotonic() + LIMIT
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{base} never became ready")
+    wait_ready(base, LIMIT)
 
 
 def _shell(site: Site, code: str, **env: str) -> dict[str, object]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import PASSWORD
-from tests.ops.sites import Site, databases, new_site
+from tests.ops.sites import Site, databases, new_site, wait_ready
 
 __all__ = ["databases"]  # the module-scoped fixture, used by name
 
@@ -86,15 +86,7 @@ def _start(site: Site, *args: str) -> subprocess.Popen[bytes]:
 
 
 def _ready(base: str) -> None:
-    deadline = time.monotonic() + LIMIT
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{base} never became ready")
+    wait_ready(base, LIMIT)
 
 
 def _guess(base: str, n: int, *, login: str = VICTIM, password: str = "") -> tuple[int, str]:
