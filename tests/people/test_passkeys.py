@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from dinhdanh.core.models import AuditEvent
 from dinhdanh.notifications.models import Message
-from dinhdanh.people import authflow, passkeys
+from dinhdanh.people import authflow, challenges, passkeys
 from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
 from dinhdanh.people.services.locks import lock_by_holder
 from tests.conftest import make_user, signed_in
@@ -189,6 +189,7 @@ def test_every_endpoint_refuses_a_post_without_csrf_token() -> None:
         assert response.status_code == 403, name
         assert problem_code(response) == "core.csrf_failed", name
     assert not any(key.startswith("webauthn_") for key in client.session.keys())  # noqa: SIM118  # a session is not iterable
+    assert challenges.COOKIE not in client.cookies
     assert AuditEvent.objects.count() == events
     assert SignInEvent.objects.count() == signins
 
@@ -249,15 +250,12 @@ def test_a_failed_attempt_uses_up_the_challenge() -> None:
     assert problem_code(response) == "people.challenge_expired"
 
 
-def test_an_expired_challenge_is_refused() -> None:
+def test_an_expired_challenge_is_refused(settings: Any) -> None:
     _user, auth = user_with_passkey()
     visitor = Client()
     options = post(visitor, "passkey_signin_options").json()
-    session = visitor.session
-    state = session["webauthn_signin"]
-    state["at"] -= 301
-    session["webauthn_signin"] = state
-    session.save()
+    time.sleep(0.01)
+    settings.WEBAUTHN_CHALLENGE_SECONDS = 0  # the cookie, issued for 300 s, is now past its time
     response = post(visitor, "passkey_signin_verify", {"credential": auth.get(options)})
     assert response.status_code == 400
     assert problem_code(response) == "people.challenge_expired"

@@ -30,9 +30,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -206,9 +208,17 @@ def expired_idempotency(cutoff: datetime) -> models.QuerySet[IdempotencyRecord]:
     return IdempotencyRecord.objects.filter(expires_at__lt=cutoff)
 
 
+def _sessions_in_database() -> bool:
+    """Whether the session engine keeps its rows in Django's session table (its own or a subclass)."""
+    if settings.SESSION_ENGINE in DATABASE_SESSIONS:
+        return True
+    store = getattr(import_module(settings.SESSION_ENGINE), "SessionStore", None)
+    return isinstance(store, type) and issubclass(store, DatabaseSessionStore)
+
+
 @retained("core.sessions", keep=timedelta(0), label=_("Phiên trình duyệt đã hết hạn"))
 def expired_sessions(cutoff: datetime) -> models.QuerySet[Session]:
     # Django's ``clearsessions``, in batches; only when sessions live in the database.
-    if settings.SESSION_ENGINE not in DATABASE_SESSIONS:
+    if not _sessions_in_database():
         return Session.objects.none()
     return Session.objects.filter(expire_date__lt=cutoff)

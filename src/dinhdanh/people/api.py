@@ -14,7 +14,7 @@ from pydantic import Field
 from dinhdanh.core.access import roles_of
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
-from dinhdanh.people import authflow, guard, signin
+from dinhdanh.people import authflow, guard, signin, throttle
 from dinhdanh.people.models import SignInMethod, User
 from dinhdanh.people.views.auth import step_up_with_code
 
@@ -66,8 +66,10 @@ def csrf(request: HttpRequest) -> CsrfOut:
     return CsrfOut(csrf_token=get_token(request))
 
 
-def _signed_in(request: HttpRequest, user: User, method: SignInMethod) -> SignInOut:
-    authflow.establish(request, user, method)
+def _signed_in(
+    request: HttpRequest, user: User, method: SignInMethod, ticket: throttle.Ticket | None = None
+) -> SignInOut:
+    authflow.establish(request, user, method, ticket=ticket)
     return SignInOut(status="signed_in", enrol_required=bool(request.session.get(authflow.ENROL_REQUIRED)))
 
 
@@ -75,7 +77,7 @@ def _signed_in(request: HttpRequest, user: User, method: SignInMethod) -> SignIn
 def signin_password(request: HttpRequest, body: SignInIn) -> SignInOut:
     enforce_csrf(request)
     outcome = signin.password_check(
-        login=body.personal_id, password=body.password, client=authflow.client_of(request)
+        login=body.personal_id, password=body.password, client=authflow.client_of(request), complete_at_once=True
     )
     if isinstance(outcome, signin.Guarded):  # the same answer whether the password was right
         guard.begin(request, outcome)
@@ -84,7 +86,7 @@ def signin_password(request: HttpRequest, body: SignInIn) -> SignInOut:
     if outcome.needs_second_factor:
         authflow.begin_pending(request, outcome.user)
         return SignInOut(status="second_factor_required", factors=list(outcome.factors))
-    return _signed_in(request, outcome.user, SignInMethod.PASSWORD)
+    return _signed_in(request, outcome.user, SignInMethod.PASSWORD, outcome.ticket)
 
 
 @router.post("/auth/second-factor", response=SignInOut, url_name="auth_second_factor")

@@ -1,14 +1,15 @@
 """Passkey ceremonies over JSON for ``passkey.js``, mounted at /api/v1/passkeys/.
 
-Each ceremony is two POSTs: ``…/options`` issues a challenge kept in the session, ``…/verify`` checks
-the browser's answer. Cookie sessions are the credential, so every endpoint checks CSRF first.
+Each ceremony is two POSTs: ``…/options`` issues a challenge (kept in the session, or for a passwordless
+sign-in handed to the browser in a signed cookie: ``people.challenges``), ``…/verify`` checks the
+browser's answer. Cookie sessions are the credential, so every endpoint checks CSRF first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from ninja import Field, Router, Schema
@@ -17,10 +18,10 @@ from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
 from dinhdanh.http.security import enforce_csrf, signed_in_user
 from dinhdanh.http.zones import Zone
-from dinhdanh.people import assurance, authflow, passkeys, signin
+from dinhdanh.people import assurance, authflow, challenges, passkey_signin, passkeys, signin
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.models import SignInMethod, SignInOutcome, User
+from dinhdanh.people.models import SignInMethod, User
 
 ZONE = Zone.BOTH  # one's own passkeys, in whichever zone one signs in
 router = Router(tags=["passkeys"])
@@ -61,18 +62,6 @@ def _next(request: HttpRequest, candidate: str, default: str) -> str:
     return default
 
 
-def _count_failure(request: HttpRequest, user: User | None, *, per_account: bool) -> None:
-    signin.count_failure(
-        user=user,
-        # Passwordless attempts count against the address only: whoever has seen a credential id
-        # must not be able to lock its owner out.
-        account=user.login_digest if user is not None and per_account else None,
-        client=authflow.client_of(request),
-        outcome=SignInOutcome.BAD_SECOND_FACTOR,
-        login_label="passkey",
-    )
-
-
 # --- passwordless sign-in -------------------------------------------------------------------------------
 
 
@@ -83,31 +72,23 @@ def _count_failure(request: HttpRequest, user: User | None, *, per_account: bool
     url_name="passkey_signin_options",
     summary="Passkey sign-in: challenge",
 )
-def signin_options(request: HttpRequest) -> OptionsOut:
+def signin_options(request: HttpRequest, response: HttpResponse) -> OptionsOut:
+    """The challenge goes back in a signed cookie for the verify endpoint too (``people.challenges``):
+    nothing is stored, no session is made for a visitor who has not signed in."""
     enforce_csrf(request)
-    return _options(passkeys.authentication_options(request=request, purpose=passkeys.SIGNIN))
+    options, challenge = passkeys.signin_options(request=request)
+    challenges.hand_over(response, challenge)
+    return _options(options)
 
 
 @router.post(
     "/signin/verify", response=DoneOut, url_name="passkey_signin_verify", summary="Passkey sign-in: verify"
 )
-def signin_verify(request: HttpRequest, body: AssertionIn) -> DoneOut:
+def signin_verify(request: HttpRequest, response: HttpResponse, body: AssertionIn) -> DoneOut:
     enforce_csrf(request)
-    client = authflow.client_of(request)
-    signin.refuse_if_throttled(account=None, client=client)
-    try:
-        passkey = passkeys.authentication_verify(
-            request=request, purpose=passkeys.SIGNIN, credential=body.credential
-        )
-    except DomainError as exc:
-        if exc.error is PeopleError.PASSKEY_INVALID:
-            _count_failure(request, passkeys.owner_of(body.credential), per_account=False)
-        raise
-    user = passkey.user
-    # After the check, not before: only the holder of the passkey learns that the account is locked.
-    if user.is_locked or not user.is_active:
-        raise DomainError(PeopleError.ACCOUNT_LOCKED)
-    authflow.establish(request, user, SignInMethod.PASSKEY)
+    challenge = challenges.taken_from_cookie(request)
+    passkey_signin.passwordless_signin(request=request, challenge=challenge, credential=body.credential)
+    challenges.forget(response)
     return DoneOut(status="signed_in", next=_next(request, body.next, "/"))
 
 
@@ -118,7 +99,7 @@ def _verify_own(request: HttpRequest, user: User, purpose: str, credential: dict
         passkeys.authentication_verify(request=request, purpose=purpose, credential=credential, user=user)
     except DomainError as exc:
         if exc.error is PeopleError.PASSKEY_INVALID:
-            _count_failure(request, user, per_account=True)
+            passkey_signin.count_passkey_failure(request, user, per_account=True)
         raise
 
 

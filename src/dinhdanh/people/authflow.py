@@ -13,11 +13,10 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpRequest
 
-from dinhdanh.core.access import roles_of, staff_roles
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import assurance, signin
+from dinhdanh.people import assurance, rows, signin, throttle
 from dinhdanh.people.errors import PeopleError
-from dinhdanh.people.models import SignInMethod, User
+from dinhdanh.people.models import AccountSession, SignInMethod, User
 
 PENDING = "signin_pending"
 ACCOUNT_SESSION = "account_session"
@@ -55,17 +54,30 @@ def pending_user(request: HttpRequest) -> User:
     return user
 
 
-def establish(request: HttpRequest, user: User, method: SignInMethod) -> None:
-    """Sign ``user`` in on this request: a new session key, a listed session row, step-up freshness."""
-    row = signin.signin_complete(user=user, method=method, client=client_of(request))
-    request.session.pop(PENDING, None)
-    login(request, user, backend=BACKEND)  # cycles the session key: no fixation
-    request.session[ACCOUNT_SESSION] = str(row.pk)
+def establish(
+    request: HttpRequest, user: User, method: SignInMethod, *, ticket: throttle.Ticket | None = None
+) -> None:
+    """Sign ``user`` in on this request: a new session key, a listed session row, step-up freshness.
+
+    The session is written inside the sign-in's own transaction (``signin_complete``'s ``then``): the
+    account session, the history, the audit event and the session row under its new key are one
+    commit, and the save at the end of the request finds nothing left to write."""
+
+    def sign_session_in(row: AccountSession) -> None:
+        request.session.pop(PENDING, None)
+        login(request, user, backend=BACKEND)  # cycles the session key: no fixation
+        request.session[ACCOUNT_SESSION] = str(row.pk)
+        if method in signin.SECOND_FACTOR_METHODS:
+            request.session[STEPPED_UP_AT] = time.time()
+        elif rows.holds_staff_role(user.pk):
+            request.session[ENROL_REQUIRED] = True
+        request.session.save()
+
+    signin.signin_complete(
+        user=user, method=method, client=client_of(request), then=sign_session_in, ticket=ticket
+    )
     if method in signin.SECOND_FACTOR_METHODS:
-        request.session[STEPPED_UP_AT] = time.time()
         assurance.refresh(request)
-    elif roles_of(user) & staff_roles():
-        request.session[ENROL_REQUIRED] = True
 
 
 def end(request: HttpRequest) -> None:

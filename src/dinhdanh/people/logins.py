@@ -18,9 +18,11 @@ from dinhdanh.core.codes import mask_personal_id, parse_personal_id
 from dinhdanh.core.keys import blind_indexes, current_key, index_with
 from dinhdanh.people.identifiers import seal_number, sealed_number
 from dinhdanh.people.models import KeptNumber, User
+from dinhdanh.people.rows import USER_BY_DIGEST
 
 __all__ = [
     "LOGIN_KEY",
+    "account_by_digests",
     "account_by_number",
     "digests_of",
     "kept_digest",
@@ -67,8 +69,17 @@ def login_digests(personal_id: str) -> list[str]:
 
 def account_by_number(personal_id: str) -> User | None:
     """The account of a number, whichever live key version its stored digest is under (raises
-    ``DomainError`` for a malformed number, before any lookup)."""
-    return User.objects.filter(login_digest__in=login_digests(personal_id)).first()
+    ``DomainError`` for a malformed number, before any lookup). One digest a statement, the current
+    one first: a digest names one account at most, and outside a re-indexing there is only one."""
+    return account_by_digests(login_digests(personal_id))
+
+
+def account_by_digests(digests: list[str]) -> User | None:
+    """The account of the first of ``digests`` (a number's, current first) that names one."""
+    for digest in digests:
+        if (user := USER_BY_DIGEST.first(digest)) is not None:
+            return user
+    return None
 
 
 def digests_of(user: User) -> list[str]:

@@ -4,9 +4,9 @@ User verification is required in both ceremonies: a passkey here stands for "som
 something you are" (the plans' "vân tay/khuôn mặt"), so it serves alone for a passwordless sign-in
 and as the second factor after a password.
 
-Each ceremony's challenge lives in the Django session (database-backed, so a popped challenge is gone
-for good) under one key per purpose, bound to the user it was issued for and to a deadline. It is
-taken out before the response is checked, whatever the outcome: one challenge, one attempt.
+Each ceremony's challenge is used once (``people.challenges``): a known person's waits in their session,
+a passwordless sign-in's in a signed cookie, spent in the transaction that records its outcome
+(``people.passkey_signin``). Assertions are checked in ``people.assertions``.
 
 Nothing here logs a credential id, a public key, a challenge or client data; a refusal logs the
 library's exception class only.
@@ -18,24 +18,21 @@ should not hold the library (about 14 MB; decision 0049).
 
 from __future__ import annotations
 
-import hmac
 import logging
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.http.request import split_domain_port
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.keys import blind_index
 from dinhdanh.core.text import clean, nfc
 from dinhdanh.notifications.services import notify_user
+from dinhdanh.people import challenges
+from dinhdanh.people.assertions import check_assertion, record_use, rp_context, user_handle
 from dinhdanh.people.assurance import require_fresh_factor
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
@@ -46,6 +43,22 @@ if TYPE_CHECKING:
     from webauthn.helpers.cose import COSEAlgorithmIdentifier
     from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
+__all__ = [
+    "REGISTER",
+    "SECOND_FACTOR",
+    "SIGNIN",
+    "STEP_UP",
+    "authentication_options",
+    "authentication_verify",
+    "passkey_remove",
+    "passkey_rename",
+    "registration_options",
+    "registration_verify",
+    "rp_context",
+    "signin_options",
+    "user_handle",
+]
+
 log = logging.getLogger(__name__)
 
 REGISTER: Final = "register"
@@ -53,7 +66,6 @@ SIGNIN: Final = "signin"
 SECOND_FACTOR: Final = "second_factor"
 STEP_UP: Final = "step_up"
 _PURPOSES = frozenset({REGISTER, SIGNIN, SECOND_FACTOR, STEP_UP})
-_SESSION_PREFIX = "webauthn_"
 
 NAME_MAX_LENGTH = 80
 # §7.1 step 24 (WebAuthn L3): credential ids longer than 1023 bytes must be refused.
@@ -77,73 +89,23 @@ def _transport_names() -> frozenset[str]:
     return frozenset(t.value for t in AuthenticatorTransport)
 
 
-# --- relying party ---------------------------------------------------------------------------------------
-
-
-def rp_context(request: HttpRequest) -> tuple[str, str]:
-    """The RP ID and the origin the browser must report (§5.1.4.1 step 7, §7.1 step 9).
-
-    ``get_host`` has already checked the host against ALLOWED_HOSTS, so a forged Host header cannot
-    make us accept assertions made for another site.
-    """
-    host = request.get_host()
-    rp_id = settings.WEBAUTHN_RP_ID or split_domain_port(host)[0]
-    scheme = "https" if request.is_secure() else "http"
-    return rp_id, f"{scheme}://{host}"
-
-
-def user_handle(user: User) -> bytes:
-    """The WebAuthn user.id (§5.4.3): opaque, stable and free of personal data, as the spec asks.
-
-    A keyed digest of the primary key needs no column and reveals neither the personal ID number nor
-    how many accounts there are.
-    """
-    return bytes.fromhex(blind_index("webauthn-user-handle", str(user.pk)))
-
-
 def _timeout_ms() -> int:
     return int(settings.WEBAUTHN_CHALLENGE_SECONDS) * 1000
 
 
-# --- challenge state ------------------------------------------------------------------------------------
-
-
-def _session_key(purpose: str) -> str:
-    if purpose not in _PURPOSES:
-        raise ValueError(f"unknown passkey purpose {purpose!r}")
-    return _SESSION_PREFIX + purpose
+# --- challenge state (people.challenges) ---------------------------------------------------------------
 
 
 def _store_state(request: HttpRequest, purpose: str, challenge: bytes, user: User | None) -> None:
-    from webauthn.helpers import bytes_to_base64url  # noqa: PLC0415  (lazy: see the module's note)
-
-    request.session[_session_key(purpose)] = {
-        "challenge": bytes_to_base64url(challenge),
-        "at": time.time(),
-        "uid": user.pk if user is not None else None,
-    }
+    if purpose not in _PURPOSES or purpose == SIGNIN:
+        raise ValueError(f"no session challenge for purpose {purpose!r}")
+    challenges.store(request, purpose, challenge, user)
 
 
 def _take_state(request: HttpRequest, purpose: str, user: User | None) -> bytes:
-    """The challenge issued for ``purpose`` and ``user``, removed from the session (single use).
-
-    Two concurrent requests could both read it before either saves the session; the conditional
-    counter update in :func:`authentication_verify` is what stops a cloned authenticator then.
-    """
-    from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415  (lazy: see the module's note)
-
-    state = request.session.pop(_session_key(purpose), None)
-    if not isinstance(state, dict):
-        raise DomainError(PeopleError.CHALLENGE_EXPIRED)
-    try:
-        age = time.time() - float(state["at"])
-        challenge = base64url_to_bytes(str(state["challenge"]))
-    except (KeyError, TypeError, ValueError):
-        raise DomainError(PeopleError.CHALLENGE_EXPIRED) from None
-    expected_uid = user.pk if user is not None else None
-    if not 0 <= age <= settings.WEBAUTHN_CHALLENGE_SECONDS or state.get("uid") != expected_uid or not challenge:
-        raise DomainError(PeopleError.CHALLENGE_EXPIRED)
-    return challenge
+    if purpose not in _PURPOSES or purpose == SIGNIN:
+        raise ValueError(f"no session challenge for purpose {purpose!r}")
+    return challenges.take(request, purpose, user)
 
 
 def _refuse(ceremony: str, exc: Exception | None = None, reason: str = "") -> DomainError:
@@ -279,127 +241,60 @@ def registration_verify(*, request: HttpRequest, user: User, credential: dict[st
 # --- authentication (§7.2) ------------------------------------------------------------------------------
 
 
-def authentication_options(*, request: HttpRequest, purpose: str, user: User | None = None) -> dict[str, Any]:
-    """``PublicKeyCredentialRequestOptionsJSON`` for ``navigator.credentials.get``.
-
-    Without a user (passwordless sign-in) allowCredentials stays empty and the authenticator offers its
-    discoverable credentials for this RP; with one, only that person's passkeys are allowed.
-    """
+def _request_options(
+    request: HttpRequest, allowed: list[PublicKeyCredentialDescriptor]
+) -> tuple[dict[str, Any], bytes]:
     from webauthn import generate_authentication_options  # noqa: PLC0415  (lazy: see the module's note)
     from webauthn.helpers import options_to_json_dict  # noqa: PLC0415
     from webauthn.helpers.structs import UserVerificationRequirement  # noqa: PLC0415
 
-    if purpose == REGISTER:
-        raise ValueError("registration has its own options")
-    if (user is None) != (purpose == SIGNIN):
-        raise ValueError(f"purpose {purpose!r} and user do not go together")
     rp_id, _origin = rp_context(request)
-    allowed: list[PublicKeyCredentialDescriptor] = []
-    if user is not None:
-        allowed = _descriptors(user)
-        if not allowed:
-            raise DomainError(PeopleError.PASSKEY_NOT_FOUND)
     options = generate_authentication_options(
         rp_id=rp_id,
         timeout=_timeout_ms(),
         allow_credentials=allowed,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    _store_state(request, purpose, options.challenge, user)
-    return options_to_json_dict(options)
+    return options_to_json_dict(options), options.challenge
 
 
-def _raw_id(credential: object) -> bytes | None:
-    from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415  (lazy: see the module's note)
-
-    if not isinstance(credential, Mapping):
-        return None
-    raw = credential.get("rawId")
-    # Base64url of 1023 bytes is 1364 characters; anything longer cannot be ours.
-    if not isinstance(raw, str) or not raw or len(raw) > 1400:
-        return None
-    try:
-        return base64url_to_bytes(raw)
-    except ValueError:  # binascii.Error included; also non-ASCII text
-        return None
+def signin_options(*, request: HttpRequest) -> tuple[dict[str, Any], bytes]:
+    """Options for a passwordless sign-in, and their challenge, which the caller hands to the browser
+    (``challenges.hand_over``): allowCredentials stays empty, and the authenticator offers its
+    discoverable credentials for this RP."""
+    return _request_options(request, [])
 
 
-def _find(credential: object) -> Passkey | None:
-    raw = _raw_id(credential)
-    if not raw:
-        return None
-    return Passkey.objects.select_related("user").filter(credential_id=raw).first()
-
-
-def owner_of(credential: object) -> User | None:
-    """Whose passkey an assertion names, to file a failed attempt under that account's history."""
-    passkey = _find(credential)
-    return passkey.user if passkey is not None else None
-
-
-def _user_handle_matches(credential: Mapping[str, Any], owner: User, *, required: bool) -> bool:
-    """§7.2 step 6: the userHandle, required when nobody was identified beforehand, must be the owner's."""
-    from webauthn.helpers import base64url_to_bytes  # noqa: PLC0415  (lazy: see the module's note)
-
-    response = credential.get("response")
-    given = response.get("userHandle") if isinstance(response, Mapping) else None
-    if given is None or given == "":
-        return not required
-    if not isinstance(given, str) or len(given) > 200:
-        return False
-    try:
-        handle = base64url_to_bytes(given)
-    except ValueError:
-        return False
-    return hmac.compare_digest(handle, user_handle(owner))
+def authentication_options(*, request: HttpRequest, purpose: str, user: User) -> dict[str, Any]:
+    """``PublicKeyCredentialRequestOptionsJSON`` for ``navigator.credentials.get`` by a known person
+    (second factor, step-up): only that person's passkeys are allowed; the challenge waits in the
+    session."""
+    if purpose in (REGISTER, SIGNIN):
+        raise ValueError(f"purpose {purpose!r} has its own options")
+    allowed = _descriptors(user)
+    if not allowed:
+        raise DomainError(PeopleError.PASSKEY_NOT_FOUND)
+    options, challenge = _request_options(request, allowed)
+    _store_state(request, purpose, challenge, user)
+    return options
 
 
 def authentication_verify(
-    *, request: HttpRequest, purpose: str, credential: dict[str, Any], user: User | None = None
+    *, request: HttpRequest, purpose: str, credential: dict[str, Any], user: User
 ) -> Passkey:
-    """Check an assertion; returns the passkey used, its counter and last use already updated.
+    """Check a known person's assertion against the challenge in their session; returns the passkey
+    used, its counter and last use already updated.
 
     Raises CHALLENGE_EXPIRED (no live challenge for this purpose and user) or PASSKEY_INVALID
     (anything about the response itself), and nothing else.
     """
-    from webauthn import verify_authentication_response  # noqa: PLC0415  (lazy: see the module's note)
-
-    if purpose == REGISTER:
-        raise ValueError("registration is verified by registration_verify")
+    if purpose in (REGISTER, SIGNIN):
+        raise ValueError(f"purpose {purpose!r} is verified elsewhere")
     challenge = _take_state(request, purpose, user)
-    passkey = _find(credential)
-    if passkey is None:
-        raise _refuse("authentication", reason="unknown credential")
-    # §7.2 step 5/6: the credential must belong to the person identified beforehand, if any.
-    if user is not None and passkey.user_id != user.pk:
-        raise _refuse("authentication", reason="credential of another account")
-    if not _user_handle_matches(credential, passkey.user, required=user is None):
-        raise _refuse("authentication", reason="user handle mismatch")
-    rp_id, origin = rp_context(request)
-    try:
-        verified = verify_authentication_response(
-            credential=credential,
-            expected_challenge=challenge,
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-            credential_public_key=bytes(passkey.public_key),
-            credential_current_sign_count=passkey.sign_count,
-            # §7.2 step 17; the library also refuses a signature counter that did not increase while
-            # either side is non-zero (step 21: a possibly cloned authenticator).
-            require_user_verification=True,
-        )
-    except Exception as exc:
-        raise _refuse("authentication", exc) from None
-    # Conditional on the counter read above, so two requests cannot both move it from the same value.
-    updated = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
-        sign_count=verified.new_sign_count,
-        last_used_at=timezone.now(),
-        backed_up=verified.credential_backed_up,  # §7.2 step 18: the backup state may change over time
-    )
-    if updated != 1:
-        raise _refuse("authentication", reason="counter changed concurrently")
-    passkey.refresh_from_db(fields=["sign_count", "last_used_at", "backed_up"])
-    return passkey
+    used = record_use(check_assertion(request=request, challenge=challenge, credential=credential, user=user))
+    if used is None:
+        raise DomainError(PeopleError.PASSKEY_INVALID)
+    return used
 
 
 # --- managing one's passkeys ----------------------------------------------------------------------------

@@ -16,25 +16,28 @@ can neither learn the password from many addresses nor keep the holder out.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dinhdanh.core import audit
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import DomainError
-from dinhdanh.people import throttle
+from dinhdanh.people import rows, throttle
 from dinhdanh.people.audit_actions import PeopleAction
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.identifiers import remember_number
-from dinhdanh.people.logins import account_by_number, login_digest, masked
-from dinhdanh.people.models import AccountSession, Passkey, SignInEvent, SignInMethod, SignInOutcome, User
+from dinhdanh.people.logins import account_by_digests, login_digests, masked
+from dinhdanh.people.models import AccountSession, SignInMethod, SignInOutcome, User
 from dinhdanh.people.notices import notify_limited, text_code
 from dinhdanh.people.otp import otp_check, otp_issue
-from dinhdanh.people.totp import has_totp, recovery_code_use, totp_verify
+from dinhdanh.people.totp import recovery_code_use, totp_verify
 
 PASSWORD_MAX_LENGTH = 256
 GUARD_OTP_PURPOSE = "signin-guard"
@@ -61,6 +64,9 @@ class Client:
 class PasswordOutcome:
     user: User
     factors: tuple[str, ...]  # "totp", "passkey": what may serve as the second factor
+    # The attempt, still counted, for a caller that signs the person in at once (``complete_at_once``):
+    # ``signin_complete(ticket=...)`` gives it back in the sign-in's own statement. None: given back.
+    ticket: throttle.Ticket | None = None
 
     @property
     def needs_second_factor(self) -> bool:
@@ -80,25 +86,29 @@ class Guarded:
 
 
 def second_factors(user: User) -> tuple[str, ...]:
-    found = []
-    if has_totp(user):
-        found.append("totp")
-    if Passkey.objects.filter(user=user).exists():
-        found.append("passkey")
-    return tuple(found)
+    totp, passkey = rows.has_factors(user.pk)
+    return tuple(name for name, held in (("totp", totp), ("passkey", passkey)) if held)
 
 
-def _event(user: User | None, outcome: SignInOutcome, client: Client, method: str = "") -> None:
-    SignInEvent.objects.create(
-        user=user, outcome=outcome, method=method, ip=client.ip, user_agent=client.user_agent[:200]
+def _event(
+    user: User | None, outcome: SignInOutcome, client: Client, method: str = "", at: datetime | None = None
+) -> None:
+    rows.SIGNIN_EVENT.add(
+        user=user.pk if user is not None else None,
+        at=at or timezone.now(),
+        outcome=str(outcome),
+        method=str(method),
+        ip=client.ip,
+        user_agent=client.user_agent[:200],
     )
 
 
-def _account_key(login: str) -> str | None:
+def _digests(login: str) -> list[str]:
+    """Every live digest of the number tried, the current one first (none for a malformed number)."""
     try:
-        return login_digest(login)
+        return login_digests(login)
     except DomainError:
-        return None
+        return []
 
 
 def take_attempt(*, account: str | None, client: Client, user: User | None = None) -> throttle.Ticket:
@@ -117,6 +127,14 @@ def refuse_if_throttled(*, account: str | None, client: Client, user: User | Non
     except DomainError:
         _event(user, SignInOutcome.THROTTLED, client)
         raise
+
+
+def refuse_if_blocked_until(blocked_until: datetime | None, *, client: Client, now: datetime) -> None:
+    """:func:`refuse_if_throttled` for the address's block already read with the passkey
+    (``people.rows.PASSKEY_OWNER_BLOCK``): the same refusal, the same history."""
+    if blocked_until is not None and blocked_until > now:
+        _event(None, SignInOutcome.THROTTLED, client)
+        raise DomainError(PeopleError.THROTTLED, seconds=int((blocked_until - now).total_seconds()) + 1)
 
 
 def count_failure(
@@ -171,15 +189,22 @@ def _send_guard_code(user: User) -> None:
 
 
 @sensitive_variables("login", "password")
-def password_check(*, login: str, password: str, client: Client) -> PasswordOutcome | Guarded:
+def password_check(
+    *, login: str, password: str, client: Client, complete_at_once: bool = False
+) -> PasswordOutcome | Guarded:
     """The first step. Raises INVALID_LOGIN, THROTTLED or ACCOUNT_LOCKED (the last only after a
     correct password, so it reveals nothing to someone who does not know it). A guarded login answers
-    ``Guarded`` whatever the password."""
+    ``Guarded`` whatever the password.
+
+    ``complete_at_once``: the caller signs the person in right away when no second factor is needed,
+    passing ``outcome.ticket`` to ``signin_complete``; the attempt is then given back there, in the
+    sign-in's transaction, instead of in one of its own (decision 0051). Whoever passes it must do so."""
     login = str(login or "")[:64]
     password = str(password or "")
-    account = _account_key(login)
+    digests = _digests(login)
+    account = digests[0] if digests else None  # the current digest: what the throttle counts under
     ticket = take_attempt(account=account, client=client)
-    user = account_by_number(login) if account else None
+    user = account_by_digests(digests)
     plausible = 0 < len(password) <= PASSWORD_MAX_LENGTH and "\x00" not in password
     try:
         if user is None or not plausible:
@@ -211,11 +236,15 @@ def password_check(*, login: str, password: str, client: Client) -> PasswordOutc
         return Guarded(user=right, account=account)
     if right is None:
         raise DomainError(PeopleError.INVALID_LOGIN)
-    throttle.release(ticket)
     if right.is_locked:
+        throttle.release(ticket)
         _event(right, SignInOutcome.LOCKED, client)
         raise DomainError(PeopleError.ACCOUNT_LOCKED)
-    return PasswordOutcome(user=right, factors=second_factors(right))
+    factors = second_factors(right)
+    if factors or not complete_at_once:
+        throttle.release(ticket)
+        return PasswordOutcome(user=right, factors=factors)
+    return PasswordOutcome(user=right, factors=factors, ticket=ticket)
 
 
 def _guard_code_ok(user: User, code: str) -> bool:
@@ -258,18 +287,43 @@ def second_factor_check(
     raise DomainError(PeopleError.SECOND_FACTOR_INVALID, field="code")
 
 
-def signin_complete(*, user: User, method: SignInMethod, client: Client) -> AccountSession:
+def signin_complete(
+    *,
+    user: User,
+    method: SignInMethod,
+    client: Client,
+    then: Callable[[AccountSession], None] | None = None,
+    ticket: throttle.Ticket | None = None,
+) -> AccountSession:
+    """The sign-in itself: a listed session, the history, the last sign-in time, the throttles lifted
+    and the audit event, in one transaction (``ticket``: the password attempt that led here, given back
+    with the throttles lifted). ``then`` runs in it too, before the audit event: the HTTP
+    face writes its own session row there, so the whole sign-in is one commit. The audit append comes
+    last because it locks its chain's head until the commit, and every sign-in appends to that chain."""
     if user.is_locked or not user.is_active:
         raise DomainError(PeopleError.ACCOUNT_LOCKED)
     now = timezone.now()
-    with transaction.atomic():
-        session = AccountSession.objects.create(
-            user=user, method=method, ip=client.ip, user_agent=client.user_agent[:200], created_at=now
-        )
-        _event(user, SignInOutcome.SUCCEEDED, client, method)
-        User.objects.filter(pk=user.pk).update(last_login=now)
+    session = AccountSession(
+        id=uuid.uuid4(),
+        user=user,
+        method=method,
+        ip=client.ip,
+        user_agent=client.user_agent[:200],
+        created_at=now,
+        last_seen_at=now,
+    )
+    # Without a savepoint inside a caller's transaction (a passkey's, with its counter): a failure
+    # here fails the whole sign-in, which must not land in parts anyway.
+    with transaction.atomic(savepoint=False):
+        rows.ACCOUNT_SESSION.add(**{f.attname: getattr(session, f.attname) for f in rows.ACCOUNT_SESSION.fields})
+        session._state.adding, session._state.db = False, DEFAULT_DB_ALIAS
+        _event(user, SignInOutcome.SUCCEEDED, client, method, at=now)
+        rows.LAST_LOGIN.run([now], [user.pk])
+        user.last_login = now
+        throttle.record_success(account=user.login_digest, ip=client.ip, ticket=ticket)
+        if then is not None:
+            then(session)
         audit.record(PeopleAction.SIGNIN_SUCCEEDED, actor=user, obj=user, after={"method": str(method)})
-        throttle.record_success(account=user.login_digest, ip=client.ip)
     return session
 
 

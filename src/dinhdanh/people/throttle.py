@@ -31,13 +31,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.keys import blind_index
+from dinhdanh.core.rows import Update
 from dinhdanh.http.addresses import address_bucket
+from dinhdanh.people import rows
 from dinhdanh.people.errors import PeopleError
 from dinhdanh.people.models import Throttle
 
@@ -82,12 +85,16 @@ def policy(scope: Scope) -> Policy:
     return Policy(free=int(settings.SIGNIN_LOCK_FAILURES), memory=memory, refuses=False)
 
 
+type _State = tuple[int, datetime | None, datetime | None]  # failures, last_failure_at, blocked_until
+_NONE: _State = (0, None, None)
+
+
 @dataclass(frozen=True)
 class _Taken:
     scope: str
     key: str
-    before: tuple[int, datetime | None, datetime | None]  # failures, last_failure_at, blocked_until
-    after: tuple[int, datetime | None, datetime | None]
+    before: _State
+    after: _State
 
 
 @dataclass(frozen=True)
@@ -154,9 +161,8 @@ def _matching(keys: list[tuple[Scope, str]]) -> Q:
 
 def remaining_block(*, keys: list[tuple[Scope, str]], now: datetime) -> int:
     """Seconds before another attempt is accepted under any of ``keys`` (0: go ahead)."""
-    refusing = [(s, k) for s, k in keys if policy(s).refuses]
-    rows = Throttle.objects.filter(_matching(refusing), blocked_until__gt=now) if refusing else []
-    waits = [int((r.blocked_until - now).total_seconds()) + 1 for r in rows if r.blocked_until]
+    blocked = (rows.THROTTLE_BLOCKED.first(s.value, k, now) for s, k in keys if policy(s).refuses)
+    waits = [int((r.blocked_until - now).total_seconds()) + 1 for r in blocked if r and r.blocked_until]
     return max(waits, default=0)
 
 
@@ -169,75 +175,166 @@ def _locked_rows(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Throttl
     """The rows of ``wanted``, created if missing and locked, in one order (no deadlock between two
     attempts). A row ``release`` deleted while this waited for it is created again."""
     match = _matching([(Scope(s), k) for s, k in wanted])
-    rows: dict[tuple[str, str], Throttle] = {}
+    found: dict[tuple[str, str], Throttle] = {}
     for _ in range(3):
-        missing = [(s, k) for s, k in wanted if (s, k) not in rows]
+        missing = [(s, k) for s, k in wanted if (s, k) not in found]
         Throttle.objects.bulk_create([Throttle(scope=s, key=k) for s, k in missing], ignore_conflicts=True)
-        rows = {
+        found = {
             (r.scope, r.key): r
             for r in Throttle.objects.select_for_update().filter(match).order_by("scope", "key")
         }
-        if len(rows) == len(wanted):
-            return rows
+        if len(found) == len(wanted):
+            return found
     raise RuntimeError("throttle rows vanished three times in a row")  # pragma: no cover
+
+
+def _counted(rule: Policy, remembered: int, now: datetime) -> _State:
+    """A key's state once this attempt is counted on top of the ``remembered`` failures."""
+    failures = remembered + 1
+    wait = _wait(rule, failures)
+    return failures, now, (now + timedelta(seconds=wait) if wait else None)
+
+
+def _insert_fresh_sql(db: BaseDatabaseWrapper, size: int) -> str:
+    quote = db.ops.quote_name
+    scope, key = quote("scope"), quote("key")
+    columns = ", ".join([scope, key, quote("failures"), quote("last_failure_at"), quote("blocked_until")])
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * size)
+    return (
+        f"INSERT INTO {quote(Throttle._meta.db_table)} ({columns}) VALUES {values} "  # noqa: S608  (model's names)
+        f"ON CONFLICT ({scope}, {key}) DO NOTHING RETURNING {scope}, {key}"
+    )
+
+
+# Keys with no row yet (every key of a client that has not failed lately) are counted by their insert:
+# one statement, where reading and updating each row took three (decision 0051).
+_INSERT_FRESH = rows.Many(_insert_fresh_sql)
+_SAVE = Update(Throttle, ["failures", "last_failure_at", "blocked_until"], "{id} = %s", ["id"])
 
 
 def take(*, keys: list[tuple[Scope, str]], now: datetime, refuse: bool = True) -> Ticket:
     """Count one attempt under every key, or raise THROTTLED (counting nothing) while one is blocked.
 
-    The rows are locked before they are read: of two parallel attempts, the second sees the first
-    one's count.
+    A key without a row gets one, already counted; the other rows are locked before they are read:
+    of two parallel attempts, the second sees the first one's count.
     """
     wanted = sorted({(s.value, k) for s, k in keys})
+    fresh = {(s, k): _counted(policy(Scope(s)), 0, now) for s, k in wanted}
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        value
+        for (s, k), (failures, last, blocked) in fresh.items()
+        for value in (s, k, failures, adapt(last), adapt(blocked))
+    ]
     with transaction.atomic():
-        rows = _locked_rows(wanted)
+        inserted = {(str(s), str(k)) for s, k in _INSERT_FRESH.fetch_all(params, shape=len(wanted))}
+        existing = _locked_rows([w for w in wanted if w not in inserted]) if len(inserted) < len(wanted) else {}
         waits = [
             int((r.blocked_until - now).total_seconds()) + 1
-            for r in rows.values()
+            for r in existing.values()
             if policy(Scope(r.scope)).refuses and r.blocked_until is not None and r.blocked_until > now
         ]
         if refuse and waits:
             raise DomainError(PeopleError.THROTTLED, seconds=max(waits))  # the inserts roll back too
         taken, guarded, started = [], False, False
         for scope_value, key in wanted:
-            row, scope = rows[(scope_value, key)], Scope(scope_value)
+            scope = Scope(scope_value)
             rule = policy(scope)
-            before = (row.failures, row.last_failure_at, row.blocked_until)
-            row.failures = _remembered(row, rule, now) + 1
-            row.last_failure_at = now
-            if wait := _wait(rule, row.failures):
-                row.blocked_until = now + timedelta(seconds=wait)
+            if (scope_value, key) in inserted:
+                before, after = _NONE, fresh[(scope_value, key)]
+            else:
+                row = existing[(scope_value, key)]
+                before = (row.failures, row.last_failure_at, row.blocked_until)
+                after = _counted(rule, _remembered(row, rule, now), now)
+                failures, last, blocked = after
+                # A block still running is kept when this count sets none (refuse=False counts anyway).
+                after = (failures, last, blocked or row.blocked_until)
+                _SAVE.run(after, [row.pk])
             if scope is Scope.ACCOUNT:
-                guarded = row.failures > rule.free
-                started = row.failures == rule.free
-            row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
-            taken.append(_Taken(scope_value, key, before, (row.failures, row.last_failure_at, row.blocked_until)))
+                guarded = after[0] > rule.free
+                started = after[0] == rule.free
+            taken.append(_Taken(scope_value, key, before, after))
     return Ticket(taken=tuple(taken), guarded=guarded, guard_started=started)
+
+
+def _delete_sql(db: BaseDatabaseWrapper, shape: tuple[int, int]) -> str:
+    """DELETE of ``whole`` keys, and of ``unchanged`` rows if one attempt alone counted them, RETURNING
+    the keys deleted."""
+    quote = db.ops.quote_name
+    scope, key = quote("scope"), quote("key")
+    whole, unchanged = shape
+    one = (
+        f"({scope} = %s AND {key} = %s AND {quote('failures')} = 1 AND {quote('last_failure_at')} = %s "
+        f"AND {quote('blocked_until')} IS NULL)"
+    )
+    where = " OR ".join([f"({scope} = %s AND {key} = %s)"] * whole + [one] * unchanged)
+    return f"DELETE FROM {quote(Throttle._meta.db_table)} WHERE {where} RETURNING {scope}, {key}"  # noqa: S608
+
+
+# A row this attempt alone counted, untouched since, is what most releases find (a client that has not
+# failed lately): giving its one failure back leaves nothing to remember, so it goes with a conditional
+# delete, in the same statement as the keys a completed sign-in clears (decision 0051).
+_DELETE = rows.Many(_delete_sql)
+
+
+def _alone(taken: _Taken, now: datetime) -> bool:
+    """Whether giving this attempt back leaves the row with nothing to remember, if nobody else touched
+    it since: its only failure, no block from it, and none from before still running."""
+    failures, _last, blocked = taken.after
+    before_block = taken.before[2]
+    return failures == 1 and blocked is None and (before_block is None or before_block <= now)
+
+
+def _give_back(taken: list[_Taken], *, clear: list[tuple[str, str]]) -> None:
+    """Delete the keys ``clear`` and give back the attempts ``taken`` counted: a row only this attempt
+    counted goes in the same statement, the others are read, locked and counted down."""
+    now = timezone.now()
+    alone = [t for t in taken if _alone(t, now)]
+    if not clear and not alone:
+        gone: set[tuple[str, str]] = set()
+    else:
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [v for pair in clear for v in pair] + [
+            v for t in alone for v in (t.scope, t.key, adapt(t.after[1]))
+        ]
+        gone = {(str(s), str(k)) for s, k in _DELETE.fetch_all(params, shape=(len(clear), len(alone)))}
+    rest = {(t.scope, t.key): t for t in taken if (t.scope, t.key) not in gone and (t.scope, t.key) not in clear}
+    if not rest:
+        return
+    with transaction.atomic():
+        match = _matching([(Scope(s), k) for s, k in rest])
+        gone_now = []
+        for row in Throttle.objects.select_for_update().filter(match).order_by("scope", "key"):
+            entry = rest[(row.scope, row.key)]
+            failures, last, blocked = max(0, row.failures - 1), row.last_failure_at, row.blocked_until
+            if last == entry.after[1]:
+                last = entry.before[1]
+            if blocked == entry.after[2]:
+                blocked = entry.before[2]
+            if failures == 0 and (blocked is None or blocked <= now):
+                gone_now.append(row.pk)
+            else:
+                _SAVE.run((failures, last, blocked), [row.pk])
+        if gone_now:
+            Throttle.objects.filter(pk__in=gone_now).delete()
 
 
 def release(ticket: Ticket) -> None:
     """Give back an attempt that turned out right: its count, and the block it set if still in place.
     A row left with nothing to remember goes: the table holds attackers, not every address ever seen."""
-    with transaction.atomic():
-        for taken in ticket.taken:
-            row = Throttle.objects.select_for_update().filter(scope=taken.scope, key=taken.key).first()
-            if row is None:
-                continue
-            row.failures = max(0, row.failures - 1)
-            if row.last_failure_at == taken.after[1]:
-                row.last_failure_at = taken.before[1]
-            if row.blocked_until == taken.after[2]:
-                row.blocked_until = taken.before[2]
-            if row.failures == 0 and (row.blocked_until is None or row.blocked_until <= timezone.now()):
-                row.delete()
-            else:
-                row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
+    _give_back(list(ticket.taken), clear=[])
 
 
-def record_success(*, account: str, ip: str | None) -> None:
+def _cleared(account: str, ip: str | None) -> list[tuple[str, str]]:
+    return [(Scope.ACCOUNT.value, account), (Scope.PAIR.value, pair_key(ip, account))]
+
+
+def record_success(*, account: str, ip: str | None, ticket: Ticket | None = None) -> None:
     """A completed sign-in lifts the guard on the login and clears this address's count on it. The
     address counter stays (one good password must not wipe out a spray from the same address), and so
-    do other addresses' counts on this login (an attacker's lock-out outlives the holder's sign-in)."""
-    Throttle.objects.filter(
-        Q(scope=Scope.ACCOUNT.value, key=account) | Q(scope=Scope.PAIR.value, key=pair_key(ip, account))
-    ).delete()
+    do other addresses' counts on this login (an attacker's lock-out outlives the holder's sign-in).
+
+    ``ticket``: the attempt that completed it, not yet given back; its address count is given back in
+    the same statement (what it counted on the login and on this address and login goes anyway)."""
+    clear = _cleared(account, ip)
+    _give_back(list(ticket.taken) if ticket is not None else [], clear=clear)

@@ -296,6 +296,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Security headers. Cookies are marked Secure behind TLS (production turns this on).
 SESSION_COOKIE_NAME = "dinhdanh_session"
+SESSION_ENGINE = "dinhdanh.people.session_store"  # Django's database sessions, fewer statements (decision 0051)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600

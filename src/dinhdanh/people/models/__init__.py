@@ -12,7 +12,7 @@ from dinhdanh.people.models.accounts import (
     User,
 )
 from dinhdanh.people.models.data_requests import OPEN_STATES, DataRequest, DataRequestKind, DataRequestState
-from dinhdanh.people.models.factors import OneTimeCode, Passkey, RecoveryCode, TotpDevice
+from dinhdanh.people.models.factors import OneTimeCode, Passkey, RecoveryCode, SpentChallenge, TotpDevice
 from dinhdanh.people.models.signins import AccountSession, SignInEvent, SignInMethod, SignInOutcome, Throttle
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "SignInEvent",
     "SignInMethod",
     "SignInOutcome",
+    "SpentChallenge",
     "Throttle",
     "TotpDevice",
     "User",

@@ -55,6 +55,20 @@ class Passkey(models.Model):
         return self.name
 
 
+class SpentChallenge(models.Model):
+    """A passwordless sign-in challenge already answered (decision 0051).
+
+    The challenge itself travels in a signed cookie, so nothing is stored when it is issued; the first
+    answer stores its digest here, and any later answer to the same challenge finds it and is refused.
+    Kept until the challenge would have expired anyway, then pruned (``people.challenges``)."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"challenge until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
 class OneTimeCode(models.Model):
     """A short code sent to a phone or mailbox. ``subject`` names what it confirms ("reg:<uuid>")."""
 

@@ -43,6 +43,7 @@ def signin_page(request: HttpRequest) -> HttpResponse:
                 login=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 client=authflow.client_of(request),
+                complete_at_once=True,
             )
         except DomainError as exc:
             form.add_error(None, exc.message())
@@ -55,7 +56,7 @@ def signin_page(request: HttpRequest) -> HttpResponse:
             if outcome.needs_second_factor:
                 authflow.begin_pending(request, outcome.user)
                 return redirect(verify)
-            authflow.establish(request, outcome.user, SignInMethod.PASSWORD)
+            authflow.establish(request, outcome.user, SignInMethod.PASSWORD, ticket=outcome.ticket)
             return _after_signin(request, next_url)
     return render(request, "people/signin.html", {"form": form, "next": next_url})
 
