@@ -17,11 +17,14 @@ bench/mixed_load.py starts them, from ``--clients`` threads spread over the serv
 submissions (create + submit, two requests each), then as many officers' approvals. Every submitted
 code is in the business registry, with the representative's ID number, so the checks find and compare
 a record (registry checks on). Reference in the same run: a no-op request (GET /api/v1/auth/csrf) from
-the same clients to the same servers. It prints operations/s and the servers' CPU time per operation.
-Loopback only; bounded by the count and per-request timeouts.
+the same clients to the same servers. It prints operations/s and, per operation, the CPU time of the
+servers' processes (and its ratio to the no-op's), of the database's backends (PostgreSQL on this machine,
+found in pg_stat_activity and read in /proc; on SQLite the servers do that work) and of the clients
+(this process), and the ceiling those three allow on this machine's CPUs. Loopback only; bounded by
+the count and per-request timeouts.
 Organizations are pre-loaded with raw bulk inserts (no services) so that the unique code and name
-lookups run against a realistic table. SQLite runs in a temporary data dir; on PostgreSQL the rows
-the queue rows are deleted at the end (the pre-loaded organizations stay, a rerun reuses them).
+lookups run against a realistic table. SQLite runs in a temporary data dir; on PostgreSQL the queue
+rows are deleted at the end (the pre-loaded organizations stay, a rerun reuses them).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,6 +233,33 @@ def main() -> None:  # noqa: PLR0915  # a linear script: setup, three measuremen
         shutil.rmtree(Path(os.environ["DINHDANH_DATA_DIR"]).parent, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One measured phase over the API: wall seconds and CPU seconds of each side."""
+
+    wall: float
+    servers: float
+    database: float  # PostgreSQL backends of the bench database; 0 on SQLite (in the servers' processes)
+    clients: float
+
+
+def database_cpu() -> float:
+    """CPU seconds of the PostgreSQL backends connected to this database (0 on SQLite, where the
+    servers' processes do the database's work). Backends are found in pg_stat_activity and read in /proc,
+    so this needs PostgreSQL on this machine, as the bench's loopback setup has it."""
+    from django.db import connection
+    from oidc_vs_peer import cpu_seconds
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
 def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed, serve, three measurements
     """Submissions, then decisions, over the API to ``--servers`` server processes (see the docstring)."""
     import httpx
@@ -312,8 +343,8 @@ def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed,
         errors: list[str] = []
         lock = threading.Lock()
 
-        def phase(count: int, one: Callable[[int, int], None]) -> tuple[float, float]:
-            """``count`` operations, operation i by client i % clients; wall seconds and servers' CPU seconds."""
+        def phase(count: int, one: Callable[[int, int], None]) -> Phase:
+            """``count`` operations, operation i by client i % clients: wall seconds and CPU seconds."""
             queue = iter(range(count))
 
             def loop(n: int) -> None:
@@ -328,7 +359,7 @@ def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed,
                         with lock:
                             errors.append(f"{type(exc).__name__}: {exc}")
 
-            cpu = sum(cpu_seconds(p.pid) for p in processes)
+            cpu, database, own = sum(cpu_seconds(p.pid) for p in processes), database_cpu(), time.process_time()
             started = time.perf_counter()
             threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(clients)]
             for thread in threads:
@@ -336,7 +367,12 @@ def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed,
             for thread in threads:
                 thread.join(timeout=count * mixed_load.TIMEOUT)
             wall = time.perf_counter() - started
-            return wall, sum(cpu_seconds(p.pid) for p in processes) - cpu
+            return Phase(
+                wall=wall,
+                servers=sum(cpu_seconds(p.pid) for p in processes) - cpu,
+                database=database_cpu() - database,
+                clients=time.process_time() - own,
+            )
 
         def noop(n: int, _i: int) -> None:
             anonymous[n].cookies.clear()
@@ -369,17 +405,27 @@ def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed,
         f"\nover the API: {servers} server processes (gunicorn, 1 worker × {ARGS.server_threads} threads each), "
         f"{clients} client threads on loopback; registry records for every code; {load_average()}"
     )
-    for name, (wall, cpu) in figures.items():
+    print(
+        "  CPU per operation (ms): the servers' processes, the database's backends (PostgreSQL; on SQLite the "
+        "servers do it), the clients (this process); ceiling = CPUs / all three"
+    )
+    reference = figures["no-op request"].servers / REQUESTS
+    for name, figure in figures.items():
         count = REQUESTS if name != "decide (approve)" else len(numbers)
+        servers_ms = figure.servers / count * 1000
+        total = (figure.servers + figure.database + figure.clients) / count
         print(
-            f"  {name:26s} {count:5d} in {wall:5.1f} s = {count / wall:6.1f}/s   "
-            f"servers' CPU {cpu / count * 1000:5.1f} ms per operation"
+            f"  {name:26s} {count:5d} in {figure.wall:5.1f} s = {count / figure.wall:6.1f}/s   "
+            f"servers {servers_ms:5.1f} (× {figure.servers / count / reference:4.1f} the no-op)  "
+            f"database {figure.database / count * 1000:5.1f}  clients {figure.clients / count * 1000:4.1f}  "
+            f"ceiling {(os.cpu_count() or 1) / total:6.1f}/s"
         )
     print(
         f"  approved with their organization, found in the database: {done} of {len(numbers)}; errors {len(errors)}"
     )
     for error in sorted(set(errors))[:5]:
         print(f"  error: {error}")
+    print("command: " + " ".join([sys.executable, *sys.argv]))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from dinhdanh.applications import selectors, services
-from dinhdanh.applications.api_officer import created
+from dinhdanh.applications import policy, selectors, services
+from dinhdanh.applications.api_officer import created, roles_read_once
 from dinhdanh.applications.api_schemas import (
     ApplicationDetailOut,
     ApplicationOut,
@@ -30,8 +30,6 @@ from dinhdanh.applications.api_schemas import (
 )
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import Application
-from dinhdanh.applications.permissions import ApplicationPermission
-from dinhdanh.core.access import jurisdiction
 from dinhdanh.core.codes import parse_personal_id
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
@@ -48,10 +46,7 @@ ID = "{int:application_id}"
 
 
 def is_officer(user: User) -> bool:
-    return any(
-        not jurisdiction(user, p).empty
-        for p in (ApplicationPermission.REVIEW_APPLICATION, ApplicationPermission.INTAKE_APPLICATION)
-    )
+    return any(not scope.empty for scope in policy.officer_scopes(user))
 
 
 def load(user: User, application_id: int) -> Application:
@@ -76,6 +71,7 @@ def _applicant_at_counter(personal_id: str) -> User:
 
 
 @router.get("/", response=list[ApplicationOut], url_name="applications_mine")
+@roles_read_once
 def mine(request: HttpRequest) -> list[ApplicationOut]:
     user = signed_in_user(request)
     rows = selectors.applications_of_applicant(user).select_related("head_office", "organization")[:200]
@@ -83,6 +79,7 @@ def mine(request: HttpRequest) -> list[ApplicationOut]:
 
 
 @router.post("/", response={201: ApplicationDetailOut}, url_name="applications_start")
+@roles_read_once
 @idempotent
 def start(request: HttpRequest, body: StartIn) -> HttpResponse:
     enforce_csrf(request)
@@ -104,16 +101,18 @@ def start(request: HttpRequest, body: StartIn) -> HttpResponse:
         organization=organization,
         applicant=applicant,
     )
-    return created(request, detail_out(app, with_checks=False))
+    return created(request, detail_out(app, with_checks=False, just_created=True))
 
 
 @router.get("/consents", response=list[ConsentOut], url_name="applications_consents")
+@roles_read_once
 def consents(request: HttpRequest) -> list[ConsentOut]:
     user = signed_in_user(request)
     return [consent_out(c) for c in selectors.consents_waiting_for(user)[:200]]
 
 
 @router.get(f"/{ID}", response=ApplicationDetailOut, url_name="applications_detail")
+@roles_read_once
 def detail(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
     user = signed_in_user(request)
     app = load(user, application_id)
@@ -121,6 +120,7 @@ def detail(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
 
 
 @router.put(f"/{ID}/draft", response=ApplicationDetailOut, url_name="applications_update_draft")
+@roles_read_once
 def update_draft(request: HttpRequest, application_id: int, body: DraftIn) -> ApplicationDetailOut:
     enforce_csrf(request)
     user = signed_in_user(request)
@@ -129,6 +129,7 @@ def update_draft(request: HttpRequest, application_id: int, body: DraftIn) -> Ap
 
 
 @router.post(f"/{ID}/documents", response={201: DocumentOut}, url_name="applications_add_document")
+@roles_read_once
 @idempotent  # multipart: fingerprinted from the parsed form and the files' SHA-256
 def add_document(
     request: HttpRequest, application_id: int, kind: Form[str], file: File[UploadedFile]
@@ -144,6 +145,7 @@ def add_document(
 
 
 @router.post(f"/{ID}/submit", response=ApplicationDetailOut, url_name="applications_submit")
+@roles_read_once
 @idempotent
 def submit(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -153,6 +155,7 @@ def submit(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
 
 
 @router.post(f"/{ID}/consent", response=ApplicationDetailOut, url_name="applications_consent")
+@roles_read_once
 @idempotent
 def consent(request: HttpRequest, application_id: int, body: ConsentIn) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -165,6 +168,7 @@ def consent(request: HttpRequest, application_id: int, body: ConsentIn) -> Appli
 
 
 @router.post(f"/{ID}/withdraw", response=ApplicationDetailOut, url_name="applications_withdraw")
+@roles_read_once
 @idempotent
 def withdraw(request: HttpRequest, application_id: int, body: ReasonIn) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -174,6 +178,7 @@ def withdraw(request: HttpRequest, application_id: int, body: ReasonIn) -> Appli
 
 
 @router.post(f"/{ID}/supplement", response=ApplicationDetailOut, url_name="applications_supplement")
+@roles_read_once
 @idempotent
 def supplement(request: HttpRequest, application_id: int, body: SupplementIn) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -185,6 +190,7 @@ def supplement(request: HttpRequest, application_id: int, body: SupplementIn) ->
 
 
 @router.get("/documents/{int:document_id}", url_name="applications_document")
+@roles_read_once
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
     user = signed_in_user(request)
     found, data = selectors.document_for(user, document_id)

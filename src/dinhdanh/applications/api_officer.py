@@ -4,6 +4,10 @@ selectors and services (role × jurisdiction; 403 + audit event outside it)."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -23,6 +27,7 @@ from dinhdanh.applications.api_schemas import (
     detail_out,
     verification_out,
 )
+from dinhdanh.core.access import assignments_read_once
 from dinhdanh.core.errors import CoreError, DomainError
 from dinhdanh.core.uploads import upload_too_large
 from dinhdanh.geo import selectors as geo
@@ -37,6 +42,21 @@ ZONE = Zone.INNER  # officers and partner clerks
 router = Router(tags=["applications (officers)"])
 ID = "{int:application_id}"
 MAX_PAGE = 200
+
+
+def roles_read_once[**P, R](view: Callable[P, R]) -> Callable[P, R]:
+    """The operation answers every access question of its request (the selector's, the service's and
+    those of the services it calls) from one read of the caller's roles (``assignments_read_once``)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with assignments_read_once():
+            return view(*args, **kwargs)
+
+    # Ninja reads the parameters' annotations through the wrapper, whose module would not resolve the
+    # operation's postponed annotations (as ``http.idempotency.idempotent`` does).
+    wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+    return wrapper
 
 
 def created(request: HttpRequest, payload: Schema) -> HttpResponse:
@@ -63,6 +83,7 @@ class QueueFilter(Schema):
 
 
 @router.get("/queue", response=list[ApplicationOut], url_name="applications_queue")
+@roles_read_once
 def queue(request: HttpRequest, filters: Query[QueueFilter]) -> list[ApplicationOut]:
     """Requests routed into the officer's territory, soonest due first (what is due and overdue)."""
     user = signed_in_user(request)
@@ -74,12 +95,14 @@ def queue(request: HttpRequest, filters: Query[QueueFilter]) -> list[Application
 
 
 @router.get(f"/officer/{ID}", response=ApplicationDetailOut, url_name="applications_officer_detail")
+@roles_read_once
 def officer_detail(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
     user = signed_in_user(request)
     return detail_out(selectors.application_for_officer(user, application_id), with_checks=True)
 
 
 @router.post(f"/{ID}/assign", response=ApplicationDetailOut, url_name="applications_assign")
+@roles_read_once
 @idempotent
 def assign(request: HttpRequest, application_id: int, body: AssignIn) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -92,6 +115,7 @@ def assign(request: HttpRequest, application_id: int, body: AssignIn) -> Applica
 
 
 @router.post(f"/{ID}/recheck", response=list[CheckOut], url_name="applications_recheck")
+@roles_read_once
 @idempotent
 def recheck(request: HttpRequest, application_id: int) -> list[CheckOut]:
     enforce_csrf(request)
@@ -103,6 +127,7 @@ def recheck(request: HttpRequest, application_id: int) -> list[CheckOut]:
 
 
 @router.post(f"/{ID}/verifications", response={201: VerificationOut}, url_name="applications_verification_ask")
+@roles_read_once
 @idempotent
 def verification_ask(request: HttpRequest, application_id: int, body: VerificationIn) -> HttpResponse:
     enforce_csrf(request)
@@ -119,6 +144,7 @@ def verification_ask(request: HttpRequest, application_id: int, body: Verificati
 
 
 @router.get("/verifications", response=list[VerificationOut], url_name="applications_verifications")
+@roles_read_once
 def verifications(request: HttpRequest, status: str = "") -> list[VerificationOut]:
     user = signed_in_user(request)
     rows = selectors.verifications_for_partner(user)
@@ -132,6 +158,7 @@ def verifications(request: HttpRequest, status: str = "") -> list[VerificationOu
     response=VerificationOut,
     url_name="applications_verification_answer",
 )
+@roles_read_once
 @idempotent  # multipart: fingerprinted from the parsed form and the files' SHA-256
 def verification_answer(
     request: HttpRequest, verification_id: int, answer: Form[str], files: File[list[UploadedFile]] | None = None
@@ -150,6 +177,7 @@ def verification_answer(
     response=VerificationOut,
     url_name="applications_verification_cancel",
 )
+@roles_read_once
 @idempotent
 def verification_cancel(request: HttpRequest, verification_id: int, body: ReasonIn) -> VerificationOut:
     enforce_csrf(request)
@@ -165,6 +193,7 @@ def verification_cancel(request: HttpRequest, verification_id: int, body: Reason
 
 
 @router.post(f"/{ID}/approve", response=ApplicationDetailOut, url_name="applications_approve")
+@roles_read_once
 @idempotent
 def approve(request: HttpRequest, application_id: int, body: ApproveIn) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -177,6 +206,7 @@ def approve(request: HttpRequest, application_id: int, body: ApproveIn) -> Appli
 
 
 @router.post(f"/{ID}/reject", response=ApplicationDetailOut, url_name="applications_reject")
+@roles_read_once
 @idempotent
 def reject(request: HttpRequest, application_id: int, body: ReasonIn) -> ApplicationDetailOut:
     enforce_csrf(request)
@@ -188,6 +218,7 @@ def reject(request: HttpRequest, application_id: int, body: ReasonIn) -> Applica
 
 
 @router.post(f"/{ID}/ask-supplement", response=ApplicationDetailOut, url_name="applications_ask_supplement")
+@roles_read_once
 @idempotent
 def ask_supplement(request: HttpRequest, application_id: int, body: ReasonIn) -> ApplicationDetailOut:
     enforce_csrf(request)

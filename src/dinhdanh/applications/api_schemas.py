@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field, StrictBool
 
-from dinhdanh.applications import selectors
+from dinhdanh.applications import reads
 from dinhdanh.applications.models import (
     Application,
     Consent,
@@ -252,10 +252,32 @@ def document_out(d: Document) -> DocumentOut:
     )
 
 
-def detail_out(app: Application, *, with_checks: bool) -> ApplicationDetailOut:
-    history = selectors.status_history(app)
-    checks = selectors.checks_of(app) if with_checks else selectors.checks_of(app).none()
+def detail_out(app: Application, *, with_checks: bool, just_created: bool = False) -> ApplicationDetailOut:
+    """The request as the API shows it. ``just_created``: the draft ``application_start`` has just made,
+    which has no history, documents, consents, verifications or checks yet (nothing to read)."""
+    if just_created:
+        return ApplicationDetailOut(
+            **_summary(app),
+            first_approval=None,
+            data=_shown_data(app.data if isinstance(app.data, dict) else {}),
+            history=[],
+            documents=[],
+            consents=[],
+            verifications=[],
+            checks=[],
+        )
+    history = reads.history_of(app)
+    # ``app.checks.all()``: the checks a service prefetched (``application_approve``), else one read.
+    checks = list(app.checks.all()) if with_checks else []
     firsts = valid_sign_offs(app) if with_checks and app.status == Status.CHECKING else []
+    has_documents, has_consents, has_verifications = reads.attachments_present(app)
+    documents = list(app.documents.all()) if has_documents else []
+    consents = list(app.consents.order_by("pk")) if has_consents else []
+    for consent in consents:
+        consent.application = app  # what ``consent_out`` reads of it: this very request
+    verifications = list(app.verifications.select_related("unit")) if has_verifications else []
+    for verification in verifications:
+        verification.application = app
     return ApplicationDetailOut(
         **_summary(app),
         first_approval=FirstApprovalOut(
@@ -278,8 +300,8 @@ def detail_out(app: Application, *, with_checks: bool) -> ApplicationDetailOut:
             for h in history
         ],
         # Partners' answer files are shown to officers only (``selectors.document_for`` enforces it).
-        documents=[document_out(d) for d in app.documents.all() if with_checks or d.verification_id is None],
-        consents=[consent_out(c) for c in app.consents.select_related("application").order_by("pk")],
-        verifications=[verification_out(v) for v in app.verifications.select_related("application", "unit")],
+        documents=[document_out(d) for d in documents if with_checks or d.verification_id is None],
+        consents=[consent_out(c) for c in consents],
+        verifications=[verification_out(v) for v in verifications],
         checks=[CheckOut.model_validate(c, from_attributes=True) for c in checks],
     )

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dinhdanh.applications.models import Application, Check, CheckKind, CheckOutcome, Kind, Status
 from dinhdanh.applications.validation import parse_code
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.core.text import fold, name_similarity
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.organizations.categories import Category
@@ -47,6 +49,16 @@ def organizations_with_code(code: str) -> QuerySet[Organization]:
     """Organizations holding ``code``. The unique index on the code is partial (non-empty codes): SQLite
     uses it only when the query repeats its condition, else every lookup scans the whole table."""
     return Organization.objects.filter(~Q(code=""), code=code)
+
+
+# Asked at every draft and submission: built once (``core.rows``, decision 0039). The condition on an
+# empty code is repeated for the partial unique index, as ``organizations_with_code`` explains.
+_ISSUED = SelectOne(Organization, "{code} <> '' AND {code} = %s", ["code"], only=["id"])
+
+
+def code_issued(code: str) -> bool:
+    """Whether an organization holds ``code`` (an empty code is nobody's)."""
+    return bool(code) and _ISSUED.found(code)
 
 
 def _cut(text: str) -> str:
@@ -236,11 +248,11 @@ def _duplicate(application: Application) -> Check:
     )
 
 
-def _already_issued(application: Application) -> Check:
+def _already_issued(application: Application, *, code_unissued: bool) -> Check:
     if application.kind != Kind.NEW:
         return Check(kind=CheckKind.ALREADY_ISSUED, outcome=CheckOutcome.SKIPPED, detail="not_a_new_account")
     if application.code:
-        issued = organizations_with_code(application.code).first()
+        issued = None if code_unissued else organizations_with_code(application.code).first()
     else:
         issued = Organization.objects.filter(
             name_key=application.name_key, head_office=application.head_office
@@ -258,8 +270,10 @@ def _already_issued(application: Application) -> Check:
     )
 
 
-def run_checks(application: Application) -> list[Check]:
-    """Compute every check and replace the stored ones; the caller holds the row lock and audits."""
+def run_checks(application: Application, *, code_unissued: bool = False) -> list[Check]:
+    """Compute every check and replace the stored ones; the caller holds the row lock and audits.
+    ``code_unissued``: the caller has just found no organization holding the request's code, in this
+    transaction, so ALREADY_ISSUED passes without asking again."""
     subject = subject_of(application)
     record, score = _find(subject)
     checks = [
@@ -270,7 +284,7 @@ def run_checks(application: Application) -> list[Check]:
         _representative_match(subject, record),
         _jurisdiction(application, record),
         _duplicate(application),
-        _already_issued(application),
+        _already_issued(application, code_unissued=code_unissued),
     ]
     now = timezone.now()
     for check in checks:
@@ -278,7 +292,9 @@ def run_checks(application: Application) -> list[Check]:
         check.checked_at = now
     Check.objects.filter(application=application).delete()
     Check.objects.bulk_create(checks)
-    return list(Check.objects.filter(application=application).order_by("pk"))
+    if not connection.features.can_return_rows_from_bulk_insert:  # no primary keys came back
+        return list(Check.objects.filter(application=application).order_by("pk"))
+    return sorted(checks, key=lambda check: check.pk)
 
 
 def in_registry(checks: list[Check]) -> bool:

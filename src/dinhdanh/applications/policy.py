@@ -21,7 +21,7 @@ from django.db.models import Q
 from dinhdanh.applications.models import Application, Consent, Document, VerificationRequest
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import stored_route
-from dinhdanh.core.access import Jurisdiction, active_assignments, grants_of, jurisdiction
+from dinhdanh.core.access import Jurisdiction, active_assignments, grants_of, jurisdictions
 from dinhdanh.organizations.selectors import membership_in_force
 from dinhdanh.people.logins import digests_of
 from dinhdanh.people.models import User
@@ -45,8 +45,8 @@ OFFICER_PERMISSIONS = (ApplicationPermission.REVIEW_APPLICATION, ApplicationPerm
 
 
 def officer_scopes(user: User | AnonymousUser) -> list[Jurisdiction]:
-    """(review, intake) jurisdictions of ``user``."""
-    return [jurisdiction(user, p) for p in OFFICER_PERMISSIONS]
+    """(review, intake) jurisdictions of ``user``, from one read of the assignments."""
+    return jurisdictions(user, OFFICER_PERMISSIONS)
 
 
 def officer_may_see(user: User | AnonymousUser, application: Application) -> bool:

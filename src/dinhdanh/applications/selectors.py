@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dinhdanh.applications import documents, policy
+from dinhdanh.applications import documents, policy, reads
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.models import (
     QUEUE_STATUSES,
@@ -94,14 +94,10 @@ def next_in_queue(user: User | AnonymousUser, current: Application) -> Applicati
 def _get(pk: object) -> Application:
     if not isinstance(pk, int) or isinstance(pk, bool):
         raise DomainError(CoreError.NOT_FOUND)
-    application = (
-        Application.objects.select_related("head_office", "unit", "organization", "applicant", "assigned_to")
-        .filter(pk=pk)
-        .first()
-    )
+    application = reads.request_by_pk(pk)
     if application is None:
         raise DomainError(CoreError.NOT_FOUND)
-    return application
+    return reads.attach_related(application)
 
 
 def application_for_officer(user: User | AnonymousUser, pk: int) -> Application:
@@ -232,7 +228,10 @@ def document_for(user: User | AnonymousUser, pk: int) -> tuple[Document, bytes]:
 
 def own_application(user: User, pk: int) -> Application | None:
     """The request ``pk`` when ``user`` filed it (no access rule beyond that: it is theirs)."""
-    return Application.objects.filter(pk=pk, applicant=user).first()
+    application = reads.request_by_pk(pk) if isinstance(pk, int) and not isinstance(pk, bool) else None
+    if application is None or application.applicant_id != user.pk:
+        return None
+    return reads.attach_related(application, known=[user])
 
 
 def fresh(application: Application) -> Application:

@@ -38,6 +38,7 @@ from dinhdanh.applications.models import Kind
 from dinhdanh.core.codes import parse_agency_code, parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError, FieldCheck, field_check
 from dinhdanh.core.phones import parse_vn_phone
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.core.text import clean, clean_optional, is_legal_name, nfc
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.organizations.categories import Category
@@ -216,6 +217,13 @@ def parse_code(raw: str, category: Category) -> str:
     raise DomainError(ApplicationError.CODE_UNRECOGNIZED, field="code", value=text[:40])
 
 
+# Read at every draft and edit: built once (``core.rows``, decision 0039), not compiled by the ORM each time.
+_UNIT = SelectOne(AdministrativeUnit, "{id} = %s", ["id"])
+_CURRENT_UNIT = SelectOne(
+    AdministrativeUnit, "{scheme} = %s AND {level} = %s AND {code} = %s", ["scheme", "level", "code"]
+)
+
+
 def parse_head_office(raw: Mapping[str, object]) -> AdministrativeUnit:
     by_id, by_code = nfc(_text(raw, "head_office_id")), nfc(_text(raw, "head_office_code"))
     if not by_id and not by_code:
@@ -223,13 +231,13 @@ def parse_head_office(raw: Mapping[str, object]) -> AdministrativeUnit:
     if by_id:
         if not by_id.isascii() or not by_id.isdigit() or len(by_id) > 12:
             raise DomainError(ApplicationError.HEAD_OFFICE_UNKNOWN, field="head_office", value=by_id[:20])
-        found = AdministrativeUnit.objects.filter(pk=int(by_id)).first()
+        found = _UNIT.first(int(by_id))
         shown = by_id
     else:
         if not by_code.isascii() or not by_code.isdigit() or len(by_code) > 8:
             raise DomainError(ApplicationError.HEAD_OFFICE_UNKNOWN, field="head_office", value=by_code[:20])
         code = by_code.zfill(5)
-        found = AdministrativeUnit.objects.filter(scheme=Scheme.CURRENT, level=Level.COMMUNE, code=code).first()
+        found = _CURRENT_UNIT.first(Scheme.CURRENT, Level.COMMUNE, code)
         if found is None:
             found = AdministrativeUnit.objects.filter(code=code).order_by("-scheme").first()
         shown = code

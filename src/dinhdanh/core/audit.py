@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,6 +31,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dinhdanh.core import audit_checkpoints as checkpoints
+from dinhdanh.core import tail
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.context import current_request_id
 from dinhdanh.core.keys import audit_chain_key
@@ -189,44 +191,56 @@ def record(
 ) -> AuditEvent:
     """Append one event to its chain (the province of ``unit``, else of ``obj``'s unit or head office,
     else ``central``; ``read=True`` for a look at data, which goes to a reads chain). Values under
-    sensitive keys are replaced by ``***`` before hashing."""
+    sensitive keys are replaced by ``***`` before hashing. Inside ``core.tail.hot_rows_last`` the
+    event is appended when that block ends, with the others of the block (decision 0052)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     unit = unit if unit is not None else _unit_of(obj)
-    occurred_at = timezone.now()
-    chain = chain_for(province_code=getattr(unit, "province_code", "") or "", at=occurred_at, read=read)
+    event = AuditEvent(
+        actor=actor if actor is not None and actor.pk else None,
+        # A 200-character full name plus the masked ID would not fit the column on PostgreSQL.
+        actor_label=(actor.audit_label if actor is not None and actor.pk else "system")[:200],
+        action=str(action),
+        object_type=object_type[:64],
+        object_id=object_id[:64],
+        before=_jsonable(before),
+        after=_jsonable(after),
+        request_id=current_request_id()[:64],
+    )
+    pending = (event, getattr(unit, "province_code", "") or "", read)
+    batch = tail.held_batch("audit", _append)
+    if batch is None:
+        _append([pending])
+    else:  # written, in order, when the service's ``hot_rows_last`` block ends; ``event`` is then complete
+        batch.append(pending)
+    return event
+
+
+def _append(pending: list[tuple[AuditEvent, str, bool]]) -> None:
+    """Seal and write the events in order, each chain's head locked once and moved once after its
+    events (the head row is what every writer of the chain waits for)."""
     key_id, key = audit_chain_key()
+    heads: dict[str, AuditChainHead] = {}
     # Inside a service's transaction no savepoint (two statements more at every decision): an append
     # that fails fails the whole decision, which must not land unaudited anyway.
     with transaction.atomic(savepoint=False):
-        head = _head(chain)
-        event = AuditEvent(
-            chain=chain,
-            seq=head.last_seq + 1,
-            occurred_at=occurred_at,
-            actor=actor if actor is not None and actor.pk else None,
-            # A 200-character full name plus the masked ID would not fit the column on PostgreSQL.
-            actor_label=(actor.audit_label if actor is not None and actor.pk else "system")[:200],
-            action=str(action),
-            object_type=object_type[:64],
-            object_id=object_id[:64],
-            before=_jsonable(before),
-            after=_jsonable(after),
-            request_id=current_request_id()[:64],
-            prev_hash=head.last_hash,
-            key_id=key_id,
-        )
-        event.hash = _seal(_content(event), key)
-        _APPEND.save(event)
-        first_under_key = head.key_id != key_id
-        head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, key_id
-        _MOVE_HEAD.run([event.seq, event.hash, key_id], [head.pk])
-        if checkpoints.due(event.seq, first_under_key=first_under_key):
-            # After the outermost commit only: a rolled-back event must never be pinned.
-            seq, sealed = event.seq, event.hash
-            transaction.on_commit(lambda: checkpoints.write_after_commit(seq, sealed, chain=chain))
-    return event
+        for event, province, read in pending:
+            event.occurred_at = timezone.now()
+            event.chain = chain = chain_for(province_code=province, at=event.occurred_at, read=read)
+            head = heads.get(chain)
+            if head is None:
+                head = heads[chain] = _head(chain)
+            event.seq, event.prev_hash, event.key_id = head.last_seq + 1, head.last_hash, key_id
+            event.hash = _seal(_content(event), key)
+            _APPEND.save(event)
+            first_under_key = head.key_id != key_id
+            head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, key_id
+            if checkpoints.due(event.seq, first_under_key=first_under_key):
+                # After the outermost commit only: a rolled-back event must never be pinned.
+                transaction.on_commit(partial(checkpoints.write_after_commit, event.seq, event.hash, chain=chain))
+        for head in heads.values():
+            _MOVE_HEAD.run([head.last_seq, head.last_hash, head.key_id], [head.pk])
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,43 @@ possible only that way, never a repeat).
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from dinhdanh.core.models import Sequence
+from dinhdanh.core.rows import Statement
 
 __all__ = ["next_value"]
 
 
+def _increment_sql(connection: BaseDatabaseWrapper) -> str:
+    quote = connection.ops.quote_name
+    table, value, name = (quote(n) for n in (Sequence._meta.db_table, "last_value", "name"))
+    return f"UPDATE {table} SET {value} = {value} + 1 WHERE {name} = %s RETURNING {value}"  # noqa: S608  (model's names)
+
+
+# One statement (PostgreSQL, SQLite ≥ 3.35 both have RETURNING): the increment and the value read back
+# under the lock it took, where the ORM needed a savepoint, the UPDATE and a SELECT (issue 17.4).
+_INCREMENT = Statement(_increment_sql)
+
+
+def _increment(name: str) -> int | None:
+    row = _INCREMENT.fetch_one([name], using=DEFAULT_DB_ALIAS)
+    return None if row is None else int(row[0])
+
+
 def next_value(name: str) -> int:
-    """The counter ``name`` plus one, created at 1 the first time (a savepoint if not in a transaction)."""
+    """The counter ``name`` plus one, created at 1 the first time (then in a savepoint)."""
+    value = _increment(name)
+    if value is not None:
+        return value
     with transaction.atomic():
-        if not Sequence.objects.filter(name=name).update(last_value=F("last_value") + 1):
-            try:
-                with transaction.atomic():
-                    Sequence.objects.create(name=name, last_value=0)
-            except IntegrityError:  # created meanwhile by a concurrent transaction: use that row
-                pass
-            Sequence.objects.filter(name=name).update(last_value=F("last_value") + 1)
-        return int(Sequence.objects.values_list("last_value", flat=True).get(name=name))
+        try:
+            with transaction.atomic():
+                Sequence.objects.create(name=name, last_value=0)
+        except IntegrityError:  # created meanwhile by a concurrent transaction: use that row
+            pass
+        value = _increment(name)
+    if value is None:  # the row was there a moment ago; a counter is never deleted
+        raise RuntimeError(f"the counter {name!r} vanished")
+    return value

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from dinhdanh.applications import checks as checks_module
+from dinhdanh.applications import reads
 from dinhdanh.applications.audit_actions import ApplicationAction
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
@@ -34,6 +35,7 @@ from dinhdanh.core.access import jurisdiction, require
 from dinhdanh.core.audit_actions import KernelAction
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import DomainError, ErrorCode
+from dinhdanh.core.rows import Insert, SelectOne, Update
 from dinhdanh.core.sequences import next_value
 from dinhdanh.notifications.services import notify_user
 from dinhdanh.people.models import AccountLevel
@@ -59,18 +61,25 @@ ACTIONS: dict[str, Promise] = {
 }
 
 
-def lock(application: Application | int) -> Application:
-    """A fresh copy of the request, locked for the rest of the transaction (the caller's may be stale)."""
+def lock(application: Application | int, *, known: Iterable[User | None] = ()) -> Application:
+    """A fresh copy of the request, locked for the rest of the transaction (the caller's may be stale),
+    with its head office, unit, organization and applicant: those the caller's copy holds, or accounts
+    in ``known`` (the actor), else read by key (``applications.reads``)."""
     pk = application if isinstance(application, int) else application.pk
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("head_office", "unit", "organization", "applicant")
-        .get(pk=pk)
-    )
+    fresh = reads.locked_request(pk)
+    if fresh is None:
+        raise Application.DoesNotExist(f"no request {pk}")
+    like = None if isinstance(application, int) else application
+    return reads.attach_related(fresh, like=like, known=known)
 
 
-def move(application: Application, transition: str, *, actor: User | None, reason: str = "") -> StatusChange:
-    """Apply one transition of the state machine and keep its history row; the caller saves."""
+# Written at every transition, and the request at every start: built once (``core.rows``, decision 0039).
+_HISTORY_ROW = Insert(StatusChange)
+REQUEST_ROW = Insert(Application)
+
+
+def _step(application: Application, transition: str, *, actor: User | None, reason: str) -> StatusChange:
+    """Apply one transition of the state machine; its history row, not yet written."""
     before = str(application.status)
     method: Callable[[], None] = getattr(application, transition)
     try:
@@ -81,9 +90,20 @@ def move(application: Application, transition: str, *, actor: User | None, reaso
             action=str(ACTIONS[transition]),
             status=str(Status(before).label),
         ) from exc
-    return StatusChange.objects.create(
+    return StatusChange(
         application=application, from_status=before, to_status=str(application.status), actor=actor, reason=reason
     )
+
+
+def move(application: Application, transition: str, *, actor: User | None, reason: str = "") -> StatusChange:
+    """Apply one transition of the state machine and keep its history row; the caller saves."""
+    return _HISTORY_ROW.save(_step(application, transition, actor=actor, reason=reason))
+
+
+def moves(application: Application, *steps: tuple[str, User | None]) -> list[StatusChange]:
+    """Transitions in a row, each (transition, actor), their history rows written in one statement."""
+    changes = [_step(application, transition, actor=actor, reason="") for transition, actor in steps]
+    return StatusChange.objects.bulk_create(changes)
 
 
 def refuse_state(application: Application, action: str) -> DomainError:
@@ -102,9 +122,20 @@ def close_verifications(application: Application, *, actor: User | None, reason:
     )
 
 
+# (fields) -> the UPDATE of them and their attribute names; a handful of sets, one per kind of transition.
+_UPDATES: dict[tuple[str, ...], tuple[Update[Application], list[str]]] = {}
+
+
 def save(application: Application, *fields: str) -> None:
+    """``save(update_fields=...)`` of the status, the time and ``fields``, as one statement built once per
+    set of fields (``core.rows``, decision 0039): every transition ends with it."""
     application.updated_at = timezone.now()
-    application.save(update_fields=sorted({"status", "updated_at", *fields}))
+    names = tuple(sorted({"status", "updated_at", *fields}))
+    if names not in _UPDATES:
+        update = Update(Application, names, "{id} = %s", ["id"])
+        _UPDATES[names] = (update, [field.attname for field in update.fields])
+    update, attnames = _UPDATES[names]
+    update.run([getattr(application, attname) for attname in attnames], [application.pk])
 
 
 def next_number(now: datetime) -> str:
@@ -125,25 +156,35 @@ def open_key(
     return f"name:{digest}"
 
 
+# Asked at every draft: built once (``core.rows``, decision 0039).
+_HOLDER = SelectOne(Application, "{open_key} = %s", ["open_key"], only=["number"])
+
+
 def refuse_if_open(key: str, *, exclude: int | None = None) -> None:
-    holders = Application.objects.filter(open_key=key)
-    if exclude is not None:
-        holders = holders.exclude(pk=exclude)
-    holder = holders.values_list("number", flat=True).first()
-    if holder is not None:
-        raise DomainError(ApplicationError.ALREADY_OPEN, number=holder)
+    holder = _HOLDER.first(key)  # the key is unique: one holder at most
+    if holder is not None and holder.pk != exclude:
+        raise DomainError(ApplicationError.ALREADY_OPEN, number=holder.number)
+
+
+_CLAIM = Update(Application, ["open_key"], "{id} = %s", ["id"])
 
 
 def claim_open_key(application: Application, key: str) -> None:
-    """Hold the organization's one open slot; the unique constraint settles a race between two submits."""
-    refuse_if_open(key, exclude=application.pk)
+    """Hold the organization's one open slot. The unique constraint decides, with no read before it: a
+    slot held by another request makes the update fail (in its savepoint), and only then is the holder
+    looked up to be named."""
     application.open_key = key
     try:
         with transaction.atomic():
-            Application.objects.filter(pk=application.pk).update(open_key=key)
+            _CLAIM.run([key], [application.pk])
     except IntegrityError as exc:
         application.open_key = None
-        holder = Application.objects.filter(open_key=key).values_list("number", flat=True).first()
+        holder = (
+            Application.objects.filter(open_key=key)
+            .exclude(pk=application.pk)
+            .values_list("number", flat=True)
+            .first()
+        )
         raise DomainError(ApplicationError.ALREADY_OPEN, number=holder or "?") from exc
 
 
@@ -194,9 +235,10 @@ def can_review(user: User, application: Application) -> bool:
     return not scope.empty and scope.covers(stored_route(application.unit, application.unit_path).access_unit)
 
 
-def rerun_checks(application: Application, *, actor: User | None) -> list[Check]:
-    """Run the checks, set ``in_registry`` and the time limit from ``received_at``; the caller saves."""
-    found = checks_module.run_checks(application)
+def rerun_checks(application: Application, *, actor: User | None, code_unissued: bool = False) -> list[Check]:
+    """Run the checks, set ``in_registry`` and the time limit from ``received_at``; the caller saves.
+    ``code_unissued``: the caller found, in this transaction, no organization holding the request's code."""
+    found = checks_module.run_checks(application, code_unissued=code_unissued)
     application.in_registry = checks_module.in_registry(found)
     if application.received_at is not None:
         application.due_at = due_at(application.received_at, in_registry=application.in_registry)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from dinhdanh.applications import documents
 from dinhdanh.applications.audit_actions import ApplicationAction
-from dinhdanh.applications.checks import organizations_with_code
+from dinhdanh.applications.checks import code_issued, organizations_with_code
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
     Application,
@@ -34,6 +34,7 @@ from dinhdanh.applications.models import (
 from dinhdanh.applications.permissions import ApplicationPermission
 from dinhdanh.applications.routing import route
 from dinhdanh.applications.services.common import (
+    REQUEST_ROW,
     audit_app,
     check_can_apply,
     deny,
@@ -48,6 +49,7 @@ from dinhdanh.applications.services.verifications import require_answerer
 from dinhdanh.applications.validation import Validated, validate
 from dinhdanh.core.access import require
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.tail import hot_rows_last
 from dinhdanh.core.text import name_key
 from dinhdanh.geo.models import AdministrativeUnit
 from dinhdanh.organizations.categories import Category
@@ -97,7 +99,7 @@ def _facts(kind: Kind, validated: Validated, organization: Organization | None) 
 
 
 def _refuse_if_issued(kind: Kind, code: str, organization: Organization | None) -> None:
-    if kind == Kind.NEW and code and organizations_with_code(code).exists():
+    if kind == Kind.NEW and code_issued(code):
         raise DomainError(ApplicationError.ALREADY_ISSUED, field="code", code=code)
     taken = organization is not None and organizations_with_code(code).exclude(pk=organization.pk).exists()
     if kind == Kind.UPDATE and code and taken:
@@ -180,7 +182,7 @@ def application_start(
     )
     routed = route(facts.head_office)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         application = Application(
             number=next_number(now),
             kind=kind,
@@ -200,7 +202,7 @@ def application_start(
             created_at=now,
             updated_at=now,
         )
-        application.save(force_insert=True)
+        REQUEST_ROW.save(application)
         audit_app(
             ApplicationAction.APP_CREATED,
             actor=actor,
@@ -229,7 +231,7 @@ def application_update_draft(*, actor: User, application: Application, data: Map
     _refuse_if_not_representative(kind, Capacity(application.capacity), validated, application.applicant)
     _refuse_if_issued(kind, facts.code, organization)
     routed = route(facts.head_office)
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         if fresh.status != Status.DRAFT:
             raise DomainError(ApplicationError.NOT_A_DRAFT)

@@ -55,18 +55,25 @@ def require_no_conflict(actor: User, application: Application) -> None:
         deny(actor, application, ApplicationError.CONFLICT_OF_INTEREST)
 
 
+# ``application.checks.all()`` below: one read per request, or none when the caller prefetched them
+# (``application_approve`` does, for the acknowledgement, four eyes, the evidence and its answer).
+
+
 def four_eyes_reasons(application: Application) -> list[str]:
     reasons = [f"kind:{application.kind}"] if application.kind in settings.FOUR_EYES_KINDS else []
-    failed = application.checks.filter(
-        kind__in=sorted(settings.FOUR_EYES_CHECKS), outcome=CheckOutcome.MISMATCH
-    ).values_list("kind", flat=True)
+    failed = [
+        c.kind
+        for c in application.checks.all()
+        if c.kind in settings.FOUR_EYES_CHECKS and c.outcome == CheckOutcome.MISMATCH
+    ]
     reasons += [f"check:{kind}" for kind in sorted(failed)]
     return reasons
 
 
 def evidence_of(application: Application) -> str:
     checks = sorted(
-        application.checks.values_list("kind", "outcome", "submitted_value", "registry_value", "registry_source")
+        (c.kind, c.outcome, c.submitted_value, c.registry_value, c.registry_source)
+        for c in application.checks.all()
     )
     blob = json.dumps([application.data, checks], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()

@@ -32,9 +32,10 @@ __all__ = ["carry_out"]
 _APPROVING = frozenset({Status.CHECKING, Status.APPROVED})
 
 
-def carry_out(*, actor: User, application: Application) -> Organization:
+def carry_out(*, actor: User, application: Application, link: bool = True) -> Organization:
     """The effect of an approved request, through the organizations services (their contract: the
-    request's data and an ``ApplicationOrigin``; this side links the request to what it created)."""
+    request's data and an ``ApplicationOrigin``; this side links the request to what it created, unless
+    ``link=False`` says the caller saves the link with its own update of the request)."""
     if application.status not in _APPROVING:
         raise DomainError(OrganizationError.APPLICATION_NOT_APPROVABLE, number=application.number)
     kind, data = Kind(application.kind), application.data
@@ -55,7 +56,8 @@ def carry_out(*, actor: User, application: Application) -> Organization:
             origin=origin,
             registry=registry_match(str(data.get("code") or "")),
         )
-        Application.objects.filter(pk=application.pk).update(organization=organization)
+        if link:
+            Application.objects.filter(pk=application.pk).update(organization=organization)
         application.organization = organization
         return organization
     target = application.organization

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from dinhdanh.applications import events as app_events
 from dinhdanh.applications.audit_actions import ApplicationAction
-from dinhdanh.applications.checks import organizations_with_code
+from dinhdanh.applications.checks import code_issued
 from dinhdanh.applications.errors import ApplicationError
 from dinhdanh.applications.models import (
     Application,
@@ -38,6 +38,7 @@ from dinhdanh.applications.services.common import (
     emit_app,
     lock,
     move,
+    moves,
     notify,
     open_key,
     require_applicant_side,
@@ -46,6 +47,7 @@ from dinhdanh.applications.services.common import (
 )
 from dinhdanh.applications.validation import validate
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.tail import hot_rows_last
 from dinhdanh.core.text import clean_optional, name_key
 from dinhdanh.organizations.categories import Category
 from dinhdanh.people.assurance import require_fresh_factor
@@ -61,14 +63,14 @@ def _due_text(application: Application) -> str:
     return timezone.localtime(application.due_at).strftime("%d/%m/%Y %H:%M")
 
 
-def enter_review(application: Application, *, actor: User | None) -> None:
-    """submitted → checking: receipt now, checks, time limit. The caller holds the lock; this saves."""
+def enter_review(application: Application, *, actor: User | None, code_unissued: bool = False) -> None:
+    """submitted → checking: receipt now, checks, time limit. The caller holds the lock; this saves.
+    ``code_unissued`` as ``rerun_checks`` takes it."""
     now = timezone.now()
-    move(application, "submit", actor=actor)
+    moves(application, ("submit", actor), ("start_review", None))
     application.submitted_at = application.submitted_at or now
     application.received_at = now
-    move(application, "start_review", actor=None)
-    rerun_checks(application, actor=None)
+    rerun_checks(application, actor=None, code_unissued=code_unissued)
     save(application, "submitted_at", "received_at", "due_at", "in_registry")
     notify(application.applicant, "app_received", {"number": application.number, "due": _due_text(application)})
 
@@ -83,25 +85,31 @@ def _key_of(application: Application) -> str:
     )
 
 
-def _refuse_if_incomplete(application: Application) -> None:
+def _refuse_if_incomplete(application: Application) -> bool:
+    """Refuse a request that cannot be submitted; whether it is a new account whose code no
+    organization holds (the ALREADY_ISSUED check then needs no second look)."""
     if application.capacity == Capacity.AUTHORIZED:
         letter = Document.objects.filter(application=application, kind=DocumentKind.AUTHORIZATION_LETTER)
         if not letter.exists():
             raise DomainError(ApplicationError.AUTHORIZATION_LETTER_REQUIRED, field="documents")
-    if application.kind == Kind.NEW and application.code and organizations_with_code(application.code).exists():
+    if application.kind != Kind.NEW or not application.code:
+        return False
+    if code_issued(application.code):
         raise DomainError(ApplicationError.ALREADY_ISSUED, field="code", code=application.code)
+    return True
 
 
 def application_submit(*, actor: User, application: Application) -> Application:
-    require_applicant_side(actor, application)
+    require_applicant_side(actor, application)  # the applicant's own account was checked there
     require_fresh_factor()  # the confirmation of step 6 (Đắk Lắk guide): sending is signing
-    check_can_apply(application.applicant)
-    _refuse_if_incomplete(application)
-    with transaction.atomic():
-        fresh = lock(application)
+    if actor.pk != application.applicant_id:  # at the counter: the applicant's account too
+        check_can_apply(application.applicant)
+    with transaction.atomic(), hot_rows_last():
+        fresh = lock(application, known=[actor])
+        # Looked at under the lock only (what it refuses would not be known any better before it).
+        code_unissued = _refuse_if_incomplete(fresh)
         if fresh.status != Status.DRAFT:
             move(fresh, "submit", actor=actor)  # raises: only a draft is submitted
-        _refuse_if_incomplete(fresh)
         claim_open_key(fresh, _key_of(fresh))
         others = list(fresh.data.get("co_representatives") or [])
         if others:
@@ -128,7 +136,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
             return fresh
         audit_app(ApplicationAction.APP_SUBMITTED, actor=actor, application=fresh, consents=0)
         emit_app(app_events.SUBMITTED, actor=actor, application=fresh, consents=0)
-        enter_review(fresh, actor=actor)
+        enter_review(fresh, actor=actor, code_unissued=code_unissued)
     return fresh
 
 
@@ -150,7 +158,7 @@ def application_consent(*, actor: User, application: Application, given: bool, r
         raise DomainError(ApplicationError.INVALID_CHOICE, field="given")
     why = clean_optional(reason if isinstance(reason, str) else "", field="reason", max_length=1000)
     require_fresh_factor()
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         consent = _pending_consent(fresh, actor) if fresh.status == Status.AWAITING_CONSENT else None
         if consent is None:
@@ -187,7 +195,7 @@ def application_consent(*, actor: User, application: Application, given: bool, r
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
     require_applicant_side(actor, application)
     text = clean_optional(reason, field="reason", max_length=1000)
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         move(fresh, "withdraw", actor=actor, reason=text)
         fresh.open_key = None
@@ -211,7 +219,7 @@ def application_supplement(
         if not isinstance(data, Mapping):
             raise DomainError(ApplicationError.NOT_TEXT, field="data")
         validated = validate(data, kind=Kind(application.kind), category=Category(application.category))
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         move(fresh, "supplement", actor=actor, reason=text)
         fields = ["received_at", "due_at", "in_registry"]

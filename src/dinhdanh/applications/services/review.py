@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from dinhdanh.applications import events as app_events
@@ -40,6 +41,7 @@ from dinhdanh.applications.services.duties import (
 )
 from dinhdanh.applications.services.effects import carry_out
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.tail import hot_rows_last
 from dinhdanh.core.text import clean, clean_optional
 from dinhdanh.people.assurance import require_fresh_factor
 
@@ -72,7 +74,7 @@ def application_assign(*, actor: User, application: Application, officer: User) 
         raise DomainError(ApplicationError.OFFICER_CANNOT_REVIEW, field="officer")
     if conflicted(officer, application):
         raise DomainError(ApplicationError.ASSIGNEE_CONFLICTED, field="officer")
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         if fresh.status not in _WORKED:
             raise refuse_state(fresh, "assign")
@@ -91,7 +93,7 @@ def application_recheck(*, actor: User, application: Application) -> list[Check]
     require_review(actor, application)
     require_no_conflict(actor, application)
     require_fresh_factor()
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         if fresh.status not in _WORKED:
             raise refuse_state(fresh, "recheck")
@@ -106,7 +108,7 @@ def application_ask_supplement(*, actor: User, application: Application, reason:
     require_no_conflict(actor, application)
     require_fresh_factor()
     text = _reason(reason)
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         move(fresh, "ask_supplement", actor=actor, reason=text)
         fresh.decision_reason = text
@@ -120,8 +122,9 @@ FAILED = (CheckOutcome.MISMATCH, CheckOutcome.NOT_FOUND)
 
 
 def failed_checks(application: Application) -> list[Check]:
-    """The automatic checks the request did not pass (a registry mismatch or nothing found), in check order."""
-    return list(application.checks.filter(outcome__in=FAILED).order_by("pk"))
+    """The automatic checks the request did not pass (a registry mismatch or nothing found), in check order
+    (from the prefetched checks when the caller has them)."""
+    return sorted((c for c in application.checks.all() if c.outcome in FAILED), key=lambda c: c.pk)
 
 
 def _acknowledged(application: Application, acknowledged: object, note: str) -> list[str]:
@@ -171,17 +174,19 @@ def application_approve(
     require_no_conflict(actor, application)
     require_fresh_factor()
     text = clean_optional(note, field="note", max_length=1000)
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         if fresh.status != Status.CHECKING:
             raise refuse_state(fresh, "approve")
+        # Read once under the lock: the acknowledgement, four eyes, the evidence and the answer use them.
+        prefetch_related_objects([fresh], "checks")
         overridden = _acknowledged(fresh, acknowledge_failed_checks, text)
         reasons = four_eyes_reasons(fresh)
         firsts = [s for s in valid_sign_offs(fresh) if s.officer_id != actor.pk] if reasons else []
         if reasons and not firsts:
             return _first_approval(actor, fresh, reasons, text, overridden)
         move(fresh, "approve", actor=actor, reason=text)
-        organization = carry_out(actor=actor, application=fresh)
+        organization = carry_out(actor=actor, application=fresh, link=False)  # linked by the save below
         fresh.organization = organization
         fresh.open_key, fresh.decided_at, fresh.decided_by = None, timezone.now(), actor
         save(fresh, "organization", "open_key", "decided_at", "decided_by")
@@ -206,7 +211,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
     require_no_conflict(actor, application)
     require_fresh_factor()
     text = _reason(reason)
-    with transaction.atomic():
+    with transaction.atomic(), hot_rows_last():
         fresh = lock(application)
         move(fresh, "reject", actor=actor, reason=text)
         fresh.open_key, fresh.decided_at, fresh.decided_by, fresh.decision_reason = (

@@ -16,6 +16,7 @@ from dinhdanh.core import audit
 from dinhdanh.core.access import require
 from dinhdanh.core.audit_codes import Actions
 from dinhdanh.core.errors import CoreError, DomainError
+from dinhdanh.core.rows import SelectOne
 from dinhdanh.core.text import clean, clean_optional, name_key
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.notifications.services import notify_user
@@ -100,6 +101,16 @@ def _email(raw: object) -> str:
     return text
 
 
+# Read at every issuance (and the representative's account below): built once (``core.rows``, decision 0039).
+_COMMUNE = SelectOne(AdministrativeUnit, "{id} = %s AND {scheme} = %s AND {level} = %s", ["id", "scheme", "level"])
+_ACCOUNT = SelectOne(
+    User,
+    "{login_digest} = %s AND {is_active} = %s AND {level} = %s",
+    ["login_digest", "is_active", "level"],
+    order="{id}",
+)
+
+
 def head_office(raw: object) -> AdministrativeUnit:
     """A current-scheme commune, the unit every jurisdiction test runs against."""
     if isinstance(raw, bool) or not isinstance(raw, int | str):
@@ -108,7 +119,7 @@ def head_office(raw: object) -> AdministrativeUnit:
         pk = int(raw)
     except ValueError as exc:
         raise DomainError(OrganizationError.HEAD_OFFICE_INVALID, field="head_office_id") from exc
-    unit = AdministrativeUnit.objects.filter(pk=pk, scheme=Scheme.CURRENT, level=Level.COMMUNE).first()
+    unit = _COMMUNE.first(pk, Scheme.CURRENT, Level.COMMUNE)
     if unit is None:
         raise DomainError(OrganizationError.HEAD_OFFICE_INVALID, field="head_office_id")
     return unit
@@ -155,7 +166,7 @@ def account_for(digest: str) -> User | None:
     """The level-2, active account with this login digest, if the person has one."""
     if not digest:
         return None
-    return User.objects.filter(login_digest=digest, is_active=True, level=AccountLevel.LEVEL_2).first()
+    return _ACCOUNT.first(digest, True, AccountLevel.LEVEL_2)
 
 
 def shown(value: Any) -> Any:

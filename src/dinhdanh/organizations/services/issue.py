@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dinhdanh.core import audit, events
 from dinhdanh.core.errors import DomainError
+from dinhdanh.core.rows import Insert, SelectOne
 from dinhdanh.core.text import name_key
 from dinhdanh.organizations import events as org_events
 from dinhdanh.organizations.audit_actions import OrganizationAction
@@ -43,6 +44,11 @@ from dinhdanh.people.models import User
 __all__ = ["organization_apply_update", "organization_issue"]
 
 NO_REGISTRY = ("", "")
+# An issuance writes these at every approval of a new account: built once (``core.rows``, decision 0039).
+_CODE_HELD = SelectOne(Organization, "{code} = %s", ["code"], only=["id"])
+_ORGANIZATION_ROW = Insert(Organization)
+_MEMBERSHIP_ROW = Insert(Membership)
+_CHANGE_ROW = Insert(OrganizationChange)
 
 
 def _unit_officer_check(actor: User, head_office: Any) -> None:
@@ -76,7 +82,7 @@ def organization_issue(
     if category not in Category.values:
         raise DomainError(OrganizationError.INVALID_DATA, field="category")
     code = values["code"]
-    if code and Organization.objects.filter(code=code).exists():
+    if code and _CODE_HELD.found(code):
         raise DomainError(OrganizationError.ALREADY_ISSUED, code=code)
     source, registry_code = registry if code and registry[1] == code else NO_REGISTRY
     user = account_for(representative["digest"])
@@ -101,16 +107,18 @@ def organization_issue(
                 **values,
             )
             organization.head_office_path = values["head_office"].path
-            organization.save(force_insert=True)
+            _ORGANIZATION_ROW.save(organization)
             membership = None
             if user is not None:
-                membership = Membership.objects.create(
-                    organization=organization,
-                    user=user,
-                    role=MemberRole.REPRESENTATIVE,
-                    valid_from=now,
-                    granted_at=now,
-                    granted_by=None,
+                membership = _MEMBERSHIP_ROW.save(
+                    Membership(
+                        organization=organization,
+                        user=user,
+                        role=MemberRole.REPRESENTATIVE,
+                        valid_from=now,
+                        granted_at=now,
+                        granted_by=None,
+                    )
                 )
             snapshot: dict[str, list[Any]] = {
                 key: [None, shown(value)] for key, value in values.items() if value not in ("", None)
@@ -118,14 +126,16 @@ def organization_issue(
             snapshot.pop("head_office", None)
             snapshot["head_office_id"] = [None, organization.head_office_id]
             snapshot["representative_name"] = [None, representative["name"]]
-            change = OrganizationChange.objects.create(
-                organization=organization,
-                changed_at=now,
-                actor=actor,
-                origin=origin.change,
-                changes=snapshot,
-                reference=ref,
-                reference_id=ref_id,
+            change = _CHANGE_ROW.save(
+                OrganizationChange(
+                    organization=organization,
+                    changed_at=now,
+                    actor=actor,
+                    origin=origin.change,
+                    changes=snapshot,
+                    reference=ref,
+                    reference_id=ref_id,
+                )
             )
             audit.record(
                 OrganizationAction.ORG_ISSUED,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from dinhdanh.core.rows import SelectAll
 from dinhdanh.core.text import name_key, name_similarity
 from dinhdanh.registries.models import Record
 from dinhdanh.registries.sources import Source
@@ -23,13 +24,23 @@ def current_records() -> Q:
     return Q(disappeared_in__isnull=True)
 
 
+# Read at every submission and approval: built once (``core.rows``, decision 0039; issue 17.4). Source IN
+# (...) lets the (source, code) unique index answer a lookup by code alone.
+_SOURCES = list(Source.values)
+_BY_CODE = SelectAll(
+    Record,
+    "{disappeared_in} IS NULL AND {source} IN (" + ", ".join(["%s"] * len(_SOURCES)) + ") AND {code} = %s",
+    ["source"] * len(_SOURCES) + ["code"],
+)
+_SOURCES_OF_CODE = SelectAll(Record, "{disappeared_in} IS NULL AND {code} = %s", ["code"], only=["source"])
+
+
 def records_by_code(code: str) -> list[Record]:
-    """Every source's current record of ``code`` (canonical form: "0101234567", "0101234567-001")."""
+    """Every source's current record of ``code`` (canonical form: "0101234567", "0101234567-001"), in the
+    order of the sources; a record's commune is read when first used."""
     if not code:
         return []
-    # source IN (...) lets the (source, code) unique index answer a lookup by code alone.
-    rows = Record.objects.filter(current_records(), source__in=Source.values, code=code).select_related("commune")
-    return sorted(rows, key=lambda r: (list(Source.values).index(r.source), r.pk))
+    return sorted(_BY_CODE.all(*_SOURCES, code), key=lambda r: (_SOURCES.index(r.source), r.pk))
 
 
 def registry_match(code: str) -> tuple[str, str]:
@@ -37,7 +48,7 @@ def registry_match(code: str) -> tuple[str, str]:
     organization is matched to when several list its code (the trust order, decision 0021)."""
     if not code:
         return "", ""
-    best = most_trusted(Record.objects.filter(current_records(), code=code).values_list("source", flat=True))
+    best = most_trusted([record.source for record in _SOURCES_OF_CODE.all(code)])
     return (str(best), code) if best is not None else ("", "")
 
 
