@@ -78,6 +78,11 @@ def _content_length(head: bytes) -> int:
     return int(match.group(1))
 
 
+def _body_length(head: bytes) -> int:
+    """What follows the head: nothing after a 204 or 304 (RFC 9110 §6.4.1), else Content-Length."""
+    return 0 if head[9:12] in (b"204", b"304") else _content_length(head)
+
+
 def load(
     port: int,
     requests: Iterator[bytes],
@@ -126,7 +131,7 @@ def load(
                 raise RuntimeError("the server closed a keep-alive connection")
             buffer += chunk
             end = buffer.find(HEADER_END)
-            if end < 0 or len(buffer) < end + 4 + _content_length(bytes(buffer[:end])):
+            if end < 0 or len(buffer) < end + 4 + _body_length(bytes(buffer[:end])):
                 continue
             run.latencies.append(time.perf_counter() - began)
             run.done += 1

@@ -329,7 +329,10 @@ def test_flush_empties_the_audit_log_and_keeps_it_append_only(demo_copy: Path) -
     flushed = dinhdanh(["flush", "--noinput"], demo_copy)
     assert flushed.code == 0, flushed.err
     assert query(demo_copy, "SELECT count(*) FROM core_auditevent") == [(0,)]
-    triggers = query(demo_copy, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    triggers = query(
+        demo_copy,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditevent' ORDER BY name",
+    )
     assert triggers == [("core_auditevent_no_delete",), ("core_auditevent_no_update",)]
 
 

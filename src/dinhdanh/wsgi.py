@@ -17,6 +17,12 @@ from dinhdanh.federation.fastpath import wrap  # noqa: E402  (after Django is se
 # The token, introspection and revocation endpoints take a lean path in front of Django (decision 0034).
 application = wrap(django_application)
 
+from dinhdanh.http.lean_reads import wrap as replay_public_reads  # noqa: E402
+
+# A cookie-less GET of the units, discovery, the JWKS or a units page is answered as Django answered it,
+# while what it was made from is unchanged (issue 17.3, decision 0050).
+application = replay_public_reads(application)
+
 from dinhdanh.http.ratelimits import wrap as limit_rates  # noqa: E402
 
 # Requests without a cookie are counted per address before anything else runs (issue 16.1).

@@ -1,15 +1,34 @@
+"""The administrative units API: public reference data, answered with an ETag and kept per process while
+the units do not change (``geo.freshness``, ``http.public_reads``; issue 17.3)."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from dinhdanh.geo import commune_search
 from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.freshness import UNITS
 from dinhdanh.geo.models import AdministrativeUnit, Scheme
+from dinhdanh.http.public_reads import json_answer
 from dinhdanh.http.zones import Zone
 
 ZONE = Zone.BOTH  # administrative units are public reference data
 router = Router(tags=["units"])
+JSON = "application/json; charset=utf-8"  # what ninja's JSON renderer sends
+
+
+def _answer(request: HttpRequest, data: Callable[[], Any]) -> HttpResponse:
+    """``data()`` as ninja renders it (its encoder, its media type), through the units' cache and validator;
+    the operation's ``response`` schema still documents it. A DomainError raised by ``data`` is the API's."""
+    return json_answer(
+        request, UNITS, lambda: json.dumps(data(), cls=NinjaJSONEncoder).encode(), content_type=JSON
+    )
 
 
 class UnitOut(Schema):
@@ -58,11 +77,15 @@ def _parent_code(unit: AdministrativeUnit) -> str | None:
 
 
 @router.get("/units", response=list[UnitOut], summary="List or search administrative units")
-def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> list[UnitOut]:
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> HttpResponse:
     """Units of one scheme (`2025` current, the default; `2008` before 01/07/2025).
 
     `q` searches names accent-insensitively, in both schemes unless `scheme` is given, current units first.
     """
+    return _answer(request, lambda: _list_units(filters))
+
+
+def _list_units(filters: UnitFilters) -> list[UnitOut]:
     level = geo.parse_level(filters.level) if filters.level else None
     scheme = geo.parse_scheme(filters.scheme) if filters.scheme is not None else None
     if filters.q:
@@ -86,9 +109,13 @@ class CommuneQuery(Schema):
 
 
 @router.get("/units/communes", response=list[CommuneOut], summary="Find today's commune by name")
-def find_communes(request: HttpRequest, query: Query[CommuneQuery]) -> list[CommuneOut]:
+def find_communes(request: HttpRequest, query: Query[CommuneQuery]) -> HttpResponse:
     """Current communes whose name matches `q` accent-insensitively, then the current communes that a
     commune, ward or district of before 01/07/2025 named `q` became (issue 15.1)."""
+    return _answer(request, lambda: _find_communes(query.q))
+
+
+def _find_communes(q: str) -> list[CommuneOut]:
     return [
         CommuneOut(
             code=hit.unit.code,
@@ -97,12 +124,16 @@ def find_communes(request: HttpRequest, query: Query[CommuneQuery]) -> list[Comm
             province_code=hit.unit.province_code,
             formerly=hit.formerly,
         )
-        for hit in commune_search.find_communes(query.q)
+        for hit in commune_search.find_communes(q)
     ]
 
 
 @router.get("/units/{scheme}/{level}/{code}", response=UnitDetail, summary="One unit and what it became")
-def get_unit(request: HttpRequest, scheme: str, level: str, code: str) -> UnitDetail:
+def get_unit(request: HttpRequest, scheme: str, level: str, code: str) -> HttpResponse:
+    return _answer(request, lambda: _unit_detail(scheme, level, code))
+
+
+def _unit_detail(scheme: str, level: str, code: str) -> UnitDetail:
     unit = geo.unit_by_code(code, level=geo.parse_level(level), scheme=geo.parse_scheme(scheme))
     successors = [] if unit.is_current else geo.current_successors(unit)
     out = UnitOut.of(unit, _parent_code(unit))

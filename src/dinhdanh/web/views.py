@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,9 +15,15 @@ from dinhdanh.core.errors import DomainError
 from dinhdanh.core.replica import lagging_reads
 from dinhdanh.demo.manifest import demo_summary
 from dinhdanh.geo import selectors as geo
+from dinhdanh.geo.freshness import units_version
 from dinhdanh.geo.models import Level, Scheme
+from dinhdanh.http import public_reads
 from dinhdanh.http.pages import error_page
 from dinhdanh.web import todo
+
+# The units pages, for visitors made once per version of the units and language (issue 17.3); each answer
+# carries its reader's CSRF token, so only the reader's browser may keep it, revalidating each time.
+UNITS_PAGES = public_reads.declare("units-pages", units_version, "private, no-cache", page=True)
 
 
 @require_safe
@@ -34,31 +42,36 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def units(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    results = None
-    error = ""
-    if query:
-        try:
-            found = geo.search(query, limit=30)
-            results = [
-                {"unit": u, "now": [s.name for s in geo.current_successors(u)[:6]] if not u.is_current else []}
-                for u in found
-            ]
-        except DomainError as exc:
-            error = exc.message()
-    listing = geo.units(level=Level.PROVINCE)
-    return render(
-        request, "web/units.html", {"query": query, "results": results, "error": error, "listing": listing}
-    )
+
+    def context() -> dict[str, Any]:
+        results = None
+        error = ""
+        if query:
+            try:
+                found = geo.search(query, limit=30)
+                results = [
+                    {"unit": u, "now": [s.name for s in geo.current_successors(u)[:6]] if not u.is_current else []}
+                    for u in found
+                ]
+            except DomainError as exc:
+                error = exc.message()
+        listing = geo.units(level=Level.PROVINCE)
+        return {"query": query, "results": results, "error": error, "listing": listing}
+
+    return public_reads.page_answer(request, UNITS_PAGES, "web/units.html", context)
 
 
 @require_safe
 def province(request: HttpRequest, code: str) -> HttpResponse:
-    try:
+    def context() -> dict[str, Any]:
         unit = geo.unit_by_code(code, level=Level.PROVINCE)
+        listing = geo.units(level=Level.COMMUNE).filter(parent=unit)
+        return {"province": unit, "listing": listing, "results": None, "query": ""}
+
+    try:
+        return public_reads.page_answer(request, UNITS_PAGES, "web/units.html", context)
     except DomainError as exc:
         return error_page(request, 404, exc.message())
-    listing = geo.units(level=Level.COMMUNE).filter(parent=unit)
-    return render(request, "web/units.html", {"province": unit, "listing": listing, "results": None, "query": ""})
 
 
 @login_required
