@@ -10,8 +10,9 @@ dd/mm/yyyy, ISO and Excel serials; about 0.4 % rows that must be refused) into a
 then, for SQLite and (when DATABASE_URL is set) PostgreSQL, each in a fresh process: a first import,
 an unchanged re-import (same data, another file) and a re-import with 5 % of the rows changed. Prints
 rows per second, elapsed seconds and peak resident memory (the importing process, and the largest of
-its validation workers). File generation is not timed. On PostgreSQL the registry tables of the given
-database are emptied before and after the run (use a database of your own).
+its validation workers). File generation is not timed. The registry tables are emptied before the run (and
+after it on PostgreSQL: use a database of your own). The files are kept in the temporary directory,
+one folder per size, and reused.
 """
 
 from __future__ import annotations
@@ -20,13 +21,17 @@ import csv
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from oidc_vs_peer import cpu_seconds, rss_mib
 
 ROWS = int(sys.argv[-1]) if len(sys.argv) > 1 and sys.argv[-1].isdigit() else 1_000_000
 HEADER = ["STT", "Mã số doanh nghiệp", "Tên doanh nghiệp", "Tên viết tắt", "Tên nước ngoài", "Ngày thành lập",
@@ -163,6 +168,75 @@ def generate(folder: Path) -> dict[str, str]:
     return {"first import": str(first), "unchanged re-import": str(same), "5% changed re-import": str(changed)}
 
 
+class Watch:
+    """Peak resident memory of this process and its children (the validation workers), summed, sampled
+    every 50 ms while an import runs; and the CPU seconds of each side."""
+
+    def __init__(self, backend: int | None) -> None:
+        self.backend = backend  # the PostgreSQL backend serving this process, or None
+        self.peak = 0.0
+        self.backend_peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.cpu = (time.process_time(), _children_cpu(), self._backend_cpu())
+
+    def _backend_cpu(self) -> float:
+        return cpu_seconds(self.backend) if self.backend else 0.0
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, rss_mib(os.getpid()))
+            if self.backend:  # its own memory, not the shared buffers it has touched
+                self.backend_peak = max(self.backend_peak, _anon_mib(self.backend))
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def spent(self) -> tuple[float, float, float]:
+        """CPU seconds since the start: (this process, its finished children, the database backend)."""
+        own, children, backend = self.cpu
+        return time.process_time() - own, _children_cpu() - children, self._backend_cpu() - backend
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _anon_mib(pid: int) -> float:
+    match = re.search(r"RssAnon:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def raw_load(name: str) -> float:
+    """Seconds to load the file raw into an unconstrained table of text columns: ``COPY`` on PostgreSQL,
+    the sqlite3 shell's ``.import`` on SQLite (the issue's reference)."""
+    from django.db import connection
+
+    start = time.perf_counter()
+    columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE raw_load ({columns})")
+            with (
+                cursor.cursor.copy("COPY raw_load FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+                open(name, "rb") as fh,
+            ):
+                while block := fh.read(1 << 20):
+                    copy.write(block)
+            cursor.execute("DROP TABLE raw_load")
+        return time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as scratch:
+        script = f"CREATE TABLE raw_load ({columns});\n.import --csv --skip 1 {name} raw_load\n"
+        subprocess.run(["sqlite3", str(Path(scratch) / "raw.db")], input=script.encode(), check=True)  # noqa: S603, S607
+        return time.perf_counter() - start
+
+
 def run(files: dict[str, str]) -> None:
     """Import the three files in this process, which uses the database the environment names."""
     _setup()
@@ -170,20 +244,27 @@ def run(files: dict[str, str]) -> None:
 
     from dinhdanh.registries.services.imports import import_file
 
-    if connection.vendor == "postgresql":
-        _empty_registries()
-    print(f"--- {connection.vendor}", flush=True)
+    _empty_registries()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT NULL")
+        backend = cursor.fetchone()[0]
+    raw = raw_load(files["first import"])
+    print(f"--- {connection.vendor}: raw load of the first file {raw:.1f} s (reference)", flush=True)
     for label, name in files.items():
         start = time.perf_counter()
-        summary = import_file(source="business", path=Path(name), actor=None)
+        with Watch(backend) as watch:
+            summary = import_file(source="business", path=Path(name), actor=None)
         seconds = time.perf_counter() - start
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        own, workers, database = watch.spent()
+        per_row = 1e6 / max(summary.rows, 1)
+        database_part = f" + database {database * per_row:.0f}" if backend else ""
         print(
-            f"{label:21s} {seconds:6.1f} s {summary.rows / seconds:8,.0f} rows/s  peak RSS {own:4.0f} MB"
-            f" (+ workers {workers:3.0f} MB each)  rows {summary.rows:,} accepted {summary.accepted:,}"
-            f" updated {summary.updated:,} unchanged {summary.unchanged:,} rejected {summary.rejected:,}"
-            f" disappeared {summary.disappeared:,}",
+            f"{label:21s} {seconds:6.1f} s = {seconds / raw:4.1f} x raw, {summary.rows / seconds:8,.0f} rows/s;"
+            f" CPU per row {own * per_row:.0f} us importer + {workers * per_row:.0f} workers{database_part};"
+            f" peak memory {watch.peak:4.0f} MB importer and workers together"
+            + (f" (database backend {watch.backend_peak:.0f} MB of its own)" if backend else "")
+            + f"; rows {summary.rows:,} accepted {summary.accepted:,} updated {summary.updated:,}"
+            f" unchanged {summary.unchanged:,} rejected {summary.rejected:,} disappeared {summary.disappeared:,}",
             flush=True,
         )
     if connection.vendor == "postgresql":
@@ -198,19 +279,26 @@ def main() -> None:
         else:
             run(json.loads(folder_or_files))
         return
-    scratch = Path(tempfile.mkdtemp(prefix="dinhdanh-bench-"))
+    # The files (and the SQLite database with its units) are kept between runs of one size.
+    scratch = Path(tempfile.gettempdir()) / f"dinhdanh-registry-bench-{ROWS}"
+    scratch.mkdir(exist_ok=True)
     env = {**os.environ, "DINHDANH_DATA_DIR": str(scratch)}
     database_url = env.pop("DATABASE_URL", "")
     me = [sys.executable, __file__]
     start = time.perf_counter()
-    out = subprocess.run([*me, "--generate", str(scratch), str(ROWS)], env=env, check=True, capture_output=True)  # noqa: S603
-    files = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    manifest = scratch / "files.json"
+    if not manifest.exists():
+        generate_files = [*me, "--generate", str(scratch), str(ROWS)]
+        out = subprocess.run(generate_files, env=env, check=True, capture_output=True)  # noqa: S603
+        manifest.write_text(out.stdout.decode().strip().splitlines()[-1])
+    files = json.loads(manifest.read_text())
     size = Path(files["first import"]).stat().st_size / 2**20
     print(f"{ROWS:,} rows, {size:.0f} MiB CSV, generated in {time.perf_counter() - start:.0f} s ({scratch})")
     subprocess.run([*me, "--run", json.dumps(files), str(ROWS)], env=env, check=True)  # noqa: S603
     if database_url:
         postgres = {**env, "DATABASE_URL": database_url}
         subprocess.run([*me, "--run", json.dumps(files), str(ROWS)], env=postgres, check=True)  # noqa: S603
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"command: {' '.join(['.venv/bin/python', 'bench/registry_import.py', str(ROWS)])}"
           + (" (DATABASE_URL set: SQLite and PostgreSQL)" if database_url else " (SQLite only)"))  # fmt: skip
 
