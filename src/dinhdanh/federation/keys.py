@@ -148,8 +148,9 @@ def jwks(now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
 #   publication — for PUBLISHED_RECHECK_SECONDS, then asks again. Publication ends at ``publish_until``,
 #   which is checked at every use; a key rotated elsewhere stays published for days
 #   (FEDERATION_KEY_PUBLISH_AFTER_SECONDS), so the only change another process can make that this one
-#   learns late is a key removed before its time, by hand — accepted for at most that minute, less than
-#   relying parties keep the JWKS (views.JWKS_MAX_AGE). Rotating and dropping here forget at once.
+#   learns late is a key removed before its time, by hand — accepted for at most that minute. The JWKS
+#   itself is read from the database on every request (views.JWKS_MAX_AGE is 0, decision 0050), so
+#   relying parties see such a removal at once. Rotating and dropping here forget at once.
 
 _CURRENT = SelectOne(
     SigningKey, "{alg} = %s AND {retired_at} IS NULL", ["alg"], order="{created_at} DESC, {id} DESC", only=["kid"]
