@@ -150,6 +150,7 @@ def record(
         fingerprint="x",
         first_snapshot=shot,
         changed_snapshot=shot,
+        last_snapshot=shot,
     )
 
 

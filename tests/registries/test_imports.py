@@ -76,12 +76,12 @@ def test_a_clean_file_becomes_a_snapshot_and_records(tmp_path: Path) -> None:
 def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "dn.csv", ROWS)
     first = import_file(source="business", path=path, actor=None)
-    before = list(Record.objects.values_list("code", "fingerprint", "changed_snapshot"))
+    before = list(Record.objects.values_list("code", "fingerprint", "last_snapshot"))
     again = import_file(source="business", path=path, actor=None)
     assert again.already_imported
     assert again.snapshot == first.snapshot
     assert Snapshot.objects.count() == 1
-    assert list(Record.objects.values_list("code", "fingerprint", "changed_snapshot")) == before
+    assert list(Record.objects.values_list("code", "fingerprint", "last_snapshot")) == before
 
 
 def test_the_same_data_in_another_file_is_unchanged(tmp_path: Path) -> None:

@@ -107,17 +107,17 @@ class Record(models.Model):
     status_text = models.CharField(max_length=200, blank=True)  # as the source wrote it
     flags = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64)
-    # No index on the first snapshot: nothing looks records up by it, and every index is written by
-    # each of a million rows of an import (issue 17.1). Which snapshots list a record is not kept per
-    # record: an import that declares a complete list compares with the codes it staged
-    # (``upsert.Upserter``), so an unchanged record costs a read, not a write.
-    first_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+", db_index=False)
+    first_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
     changed_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+    last_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
     disappeared_in = models.ForeignKey(Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "code"], name="registries_record_source_code")]
-        indexes = [models.Index(fields=["code"], name="registries_record_code")]  # lookups across sources
+        indexes = [
+            models.Index(fields=["source", "last_snapshot"]),
+            models.Index(fields=["code"], name="registries_record_code"),  # lookups across sources
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

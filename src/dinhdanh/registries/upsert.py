@@ -1,9 +1,10 @@
 """Validated registry rows into ``Record``s of one snapshot, in batches, with plain SQL.
 
 A million-row import spends its time in Python per row, so rows go to the database as tuples, not
-model instances, and are written per batch by set-based statements over a temporary staging table
-(``Upserter``): the same statements on SQLite and PostgreSQL; only how the staging table is filled
-differs (``COPY`` there). The caller holds the transaction (and, on PostgreSQL, a lock
+model instances: one query finds which codes of a batch exist (with their fingerprints), then new rows
+are inserted, changed rows updated and unchanged rows only stamped with the snapshot, each as one
+``executemany`` or one statement. Both SQLite and PostgreSQL run the same statements; only the
+placeholders for JSON and dates differ. The caller holds the transaction (and, on PostgreSQL, a lock
 per source, so that two imports of one source queue instead of colliding on the unique code).
 """
 
@@ -12,12 +13,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dinhdanh.core.codes import mask_personal_id
@@ -41,7 +41,7 @@ __all__ = [
     "lock_source",
 ]
 
-BATCH = 10_000  # rows per staging round: a few MB here, a join there
+BATCH = 2000
 _TABLE = Record._meta.db_table
 # The columns an import writes from a row, in the order of ``Upserter.values``.
 _ROW_COLUMNS = (
@@ -49,7 +49,7 @@ _ROW_COLUMNS = (
     "unit_path", "representative_name", "representative_digest", "representative_masked", "status",
     "status_text", "flags", "fingerprint",
 )  # fmt: skip
-FLAGS_INDEX = _ROW_COLUMNS.index("flags")
+_FLAGS_INDEX = FLAGS_INDEX = _ROW_COLUMNS.index("flags")
 _KEPT_INDEX = len(_ROW_COLUMNS)  # after the columns: (key name, digest, sealed number) to keep, or None
 _KEPT = KeptNumber._meta.db_table
 SEALING, SEALING_ID = "sealing", "sealing-id"
@@ -150,113 +150,79 @@ class RowEncoder:
 
 
 class Upserter:
-    """Buffers rows and writes them per batch; ``counts`` says what happened to them.
+    """Buffers rows and writes them per batch; ``counts`` says what happened to them."""
 
-    A batch goes into a temporary staging table — by ``COPY`` on PostgreSQL, one ``executemany`` on
-    SQLite — and reaches the records by set-based statements: count the unchanged (a read: an
-    unchanged record is not written at all), update the changed (or returning), insert the new, keep
-    the sealed numbers. Per-row statements cost a round trip and a plan each on PostgreSQL (issue 17.1:
-    550 s for a million rows); a join costs neither. ``listing``: the import declares a complete list,
-    so its codes are kept for the whole import (``still_listed``) to find what it no longer lists."""
-
-    def __init__(self, snapshot: Snapshot, encoder: RowEncoder | None = None, *, listing: bool = False) -> None:
+    def __init__(self, snapshot: Snapshot, encoder: RowEncoder | None = None) -> None:
         self.snapshot = snapshot
         self.source = str(snapshot.source)
         self.encoder = encoder if encoder is not None else RowEncoder.for_import()
-        self.listing = listing
-        self.pending: list[RowValues] = []  # (code, the values of _ROW_COLUMNS, kept key, digest, sealed)
+        self.pending: list[tuple[str, str, RowValues]] = []  # (code, fingerprint, values)
         self.counts = {"accepted": 0, "updated": 0, "unchanged": 0}
-        self.postgres = connection.vendor == "postgresql"
-        self._ready = False
+        postgres = connection.vendor == "postgresql"
+        placeholders = ["%s"] * len(_ROW_COLUMNS)
+        if postgres:
+            placeholders[_FLAGS_INDEX] = "CAST(%s AS jsonb)"
+        columns = ", ".join(_ROW_COLUMNS)
+        # Only constant table and column names go into the text; every value is a parameter.
+        columns += ", source, code, first_snapshot_id, changed_snapshot_id, last_snapshot_id, disappeared_in_id"
+        marks = ", ".join(placeholders)
+        self._insert = f"INSERT INTO {_TABLE} ({columns}) VALUES ({marks}, %s, %s, %s, %s, %s, NULL)"  # noqa: S608
+        assignments = ", ".join(f"{c} = {p}" for c, p in zip(_ROW_COLUMNS, placeholders, strict=True))
+        assignments += ", changed_snapshot_id = %s, last_snapshot_id = %s, disappeared_in_id = NULL"
+        self._update = f"UPDATE {_TABLE} SET {assignments} WHERE id = %s"  # noqa: S608
+        self._keep = (
+            f"INSERT INTO {_KEPT} (key_name, digest, sealed, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (digest) DO NOTHING"
+        )
 
     def add(self, row: RegistryRow) -> None:
         fingerprint, values = self.encoder.values(row)
         self.add_values(row.code, fingerprint, values)
 
     def add_values(self, code: str, fingerprint: str, values: RowValues) -> None:
-        del fingerprint  # the last of the columns already: the staging table compares it
-        kept = values[_KEPT_INDEX]
-        self.pending.append((code, *values[:_KEPT_INDEX], *(kept if kept is not None else _NO_KEPT)))
+        self.pending.append((code, fingerprint, values))
         if len(self.pending) >= BATCH:
             self.flush()
-
-    def _prepare(self, cursor: Any) -> None:
-        """The temporary tables, empty: a connection keeps them from an import before (SQLite, or a
-        PostgreSQL connection kept open), and a rolled-back import drops what it made."""
-        if self._ready:
-            return
-        for statement in (_STAGE_TABLE[self.postgres], _LISTED_TABLE, _EMPTY_STAGE, _EMPTY_LISTED):
-            cursor.execute(statement)
-        self._ready = True
 
     def flush(self) -> None:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        snapshot_id, source = self.snapshot.pk, self.source
+        snapshot_id = self.snapshot.pk
+        now = timezone.now()
         with connection.cursor() as cursor:
-            self._prepare(cursor)
-            if self.postgres:
-                with cursor.cursor.copy(_STAGE_COPY) as copy:
-                    for row in pending:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(_STAGE_INSERT, pending)
-            cursor.execute(_UNCHANGED, [source])
-            self.counts["unchanged"] += cursor.fetchone()[0]
-            cursor.execute(_UPDATE, [snapshot_id, source])
-            self.counts["updated"] += cursor.rowcount
-            cursor.execute(_INSERT, [source, snapshot_id, snapshot_id, source])
-            self.counts["accepted"] += cursor.rowcount
-            # Every import keeps what it digests, so older records catch up (decision 0036).
-            cursor.execute(_KEEP, [timezone.now()])
-            if self.listing:
-                cursor.execute(_LIST)
-            cursor.execute(_EMPTY_STAGE)
+            existing = self._existing(cursor, [code for code, _fp, _v in pending])
+            new: list[Sequence[Any]] = []
+            changed: list[Sequence[Any]] = []
+            same: list[int] = []
+            kept: dict[str, tuple[str, str, bytes, Any]] = {}
+            for code, fingerprint, encoded in pending:
+                values, keep = encoded[:_KEPT_INDEX], encoded[_KEPT_INDEX]
+                if keep is not None:
+                    kept[keep[1]] = (*keep, now)
+                found = existing.get(code)
+                if found is None:
+                    new.append((*values, self.source, code, snapshot_id, snapshot_id, snapshot_id))
+                elif found[1] != fingerprint or found[2] is not None:
+                    changed.append((*values, snapshot_id, snapshot_id, found[0]))
+                else:
+                    same.append(found[0])
+            if new:
+                cursor.executemany(self._insert, new)
+            if changed:
+                cursor.executemany(self._update, changed)
+            if kept:  # every import keeps what it digests, so older records catch up (decision 0036)
+                cursor.executemany(self._keep, list(kept.values()))
+            if same:
+                marks = ", ".join(["%s"] * len(same))
+                stamp = f"UPDATE {_TABLE} SET last_snapshot_id = %s WHERE id IN ({marks})"  # noqa: S608
+                cursor.execute(stamp, [snapshot_id, *same])
+        self.counts["accepted"] += len(new)
+        self.counts["updated"] += len(changed)
+        self.counts["unchanged"] += len(same)
 
-    def still_listed(self) -> RawSQL:
-        """A condition on records: this import listed the record's code (with ``listing``; after the
-        last ``flush``)."""
-        with connection.cursor() as cursor:
-            self._prepare(cursor)
-        return RawSQL(_STILL_LISTED, [], output_field=BooleanField())  # noqa: S611  (constant text, no values)
-
-
-# Only constant table and column names go into these texts; every value is a parameter.
-_STAGE, _LISTED = "registries_stage", "registries_listed"
-_STAGED = ("code", *_ROW_COLUMNS, "kept_key", "kept_digest", "kept_sealed")
-_NO_KEPT = (None, None, None)
-_STAGE_TABLE = {
-    postgres: (
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} AS SELECT code, {', '.join(_ROW_COLUMNS)}, "  # noqa: S608
-        f"CAST(NULL AS text) AS kept_key, CAST(NULL AS text) AS kept_digest, CAST(NULL AS {blob}) AS kept_sealed "
-        f"FROM {_TABLE} WHERE 1 = 0"
-    )
-    for postgres, blob in ((True, "bytea"), (False, "blob"))
-}
-_LISTED_TABLE = f"CREATE TEMPORARY TABLE IF NOT EXISTS {_LISTED} (code varchar(40) PRIMARY KEY)"
-_EMPTY_STAGE, _EMPTY_LISTED = f"DELETE FROM {_STAGE}", f"DELETE FROM {_LISTED}"  # noqa: S608
-_STAGE_COPY = f"COPY {_STAGE} ({', '.join(_STAGED)}) FROM STDIN"
-_STAGE_INSERT = f"INSERT INTO {_STAGE} ({', '.join(_STAGED)}) VALUES ({', '.join(['%s'] * len(_STAGED))})"  # noqa: S608
-_RECORD_OF_STAGED = f"{_TABLE}.source = %s AND {_TABLE}.code = s.code"
-_UNCHANGED = (
-    f"SELECT count(*) FROM {_STAGE} AS s JOIN {_TABLE} ON {_RECORD_OF_STAGED} "  # noqa: S608
-    f"AND {_TABLE}.fingerprint = s.fingerprint AND {_TABLE}.disappeared_in_id IS NULL"
-)
-_UPDATE = (
-    f"UPDATE {_TABLE} SET {', '.join(f'{c} = s.{c}' for c in _ROW_COLUMNS)}, "  # noqa: S608
-    f"changed_snapshot_id = %s, disappeared_in_id = NULL FROM {_STAGE} AS s WHERE {_RECORD_OF_STAGED} "
-    f"AND ({_TABLE}.fingerprint <> s.fingerprint OR {_TABLE}.disappeared_in_id IS NOT NULL)"
-)
-_INSERT = (
-    f"INSERT INTO {_TABLE} ({', '.join(_ROW_COLUMNS)}, source, code, first_snapshot_id, changed_snapshot_id, "  # noqa: S608
-    f"disappeared_in_id) SELECT {', '.join(f's.{c}' for c in _ROW_COLUMNS)}, %s, s.code, %s, %s, NULL "
-    f"FROM {_STAGE} AS s WHERE NOT EXISTS (SELECT 1 FROM {_TABLE} WHERE {_RECORD_OF_STAGED})"
-)
-_KEEP = (
-    f"INSERT INTO {_KEPT} (key_name, digest, sealed, created_at) SELECT kept_key, kept_digest, kept_sealed, %s "  # noqa: S608
-    f"FROM {_STAGE} WHERE kept_digest IS NOT NULL ON CONFLICT (digest) DO NOTHING"
-)
-# "WHERE true": SQLite reads an ON after a SELECT's FROM as a join's without it.
-_LIST = f"INSERT INTO {_LISTED} (code) SELECT code FROM {_STAGE} WHERE true ON CONFLICT (code) DO NOTHING"  # noqa: S608
-_STILL_LISTED = f"EXISTS (SELECT 1 FROM {_LISTED} WHERE {_LISTED}.code = {_TABLE}.code)"  # noqa: S608
+    def _existing(self, cursor: Any, codes: list[str]) -> dict[str, tuple[int, str, int | None]]:
+        marks = ", ".join(["%s"] * len(codes))
+        query = f"SELECT code, id, fingerprint, disappeared_in_id FROM {_TABLE} WHERE source = %s AND code IN ({marks})"  # noqa: S608
+        cursor.execute(query, [self.source, *codes])
+        return {code: (pk, fingerprint, gone) for code, pk, fingerprint, gone in cursor.fetchall()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Expression, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dinhdanh.core import audit
@@ -128,15 +128,14 @@ def _territory_name(declared: Declared) -> str:
     return declared.territory.name if declared.territory is not None else str(_("cả nước"))
 
 
-def mark_disappeared(snapshot: Snapshot, declared: Declared, still_listed: Expression) -> int:
-    """Mark the records of the declared territory that ``snapshot`` lacks (``still_listed``: the
-    condition that it lists a record, from its import's ``Upserter``) as no longer listed; 0 for a
+def mark_disappeared(snapshot: Snapshot, declared: Declared) -> int:
+    """Mark the records of the declared territory that ``snapshot`` lacks as no longer listed; 0 for a
     partial snapshot. Raises ``CONFIRM_DISAPPEARANCE`` (the caller's transaction then rolls back) when
     that would be too many and the person has not confirmed."""
     if not declared.complete:
         return 0
     listed = Record.objects.filter(declared.inside(), source=snapshot.source, disappeared_in__isnull=True)
-    gone = listed.exclude(still_listed)
+    gone = listed.exclude(last_snapshot=snapshot)
     count = gone.count()
     if count and not declared.confirmed:
         before = listed.exclude(first_snapshot=snapshot).count()  # what the territory listed until now

@@ -122,7 +122,7 @@ def push_records(
             coverage=declared.coverage, territory=declared.territory,
         )  # fmt: skip
         with ErrorReport(f"snapshot-{snapshot.pk}-errors") as report:
-            sink = Rows(Upserter(snapshot, listing=declared.complete), report)
+            sink = Rows(Upserter(snapshot), report)
             collected: list[tuple[int, RowProblem]] = []
             warned: list[tuple[int, RowProblem]] = []
             sink.collected, sink.warnings = collected, warned

@@ -170,7 +170,7 @@ def finish_snapshot(snapshot: Snapshot, sink: Rows, *, declared: Declared) -> No
     """Flush, mark what disappeared (inside the declared territory of a complete list), save the
     counts. The changes reach issued organizations afterwards (``apply_snapshot``)."""
     sink.upserter.flush()
-    disappeared = mark_disappeared(snapshot, declared, sink.upserter.still_listed()) if declared.complete else 0
+    disappeared = mark_disappeared(snapshot, declared)
     counts = sink.upserter.counts
     snapshot.rows, snapshot.rejected, snapshot.disappeared = sink.rows, sink.report.count, disappeared
     snapshot.warnings = sink.report.warnings
@@ -261,7 +261,7 @@ def import_file(
                 status=SnapshotStatus.COMPLETED, coverage=declared.coverage, territory=declared.territory,
             )  # fmt: skip
             with ErrorReport(f"snapshot-{snapshot.pk}-errors") as report:
-                sink = Rows(Upserter(snapshot, listing=declared.complete), report)
+                sink = Rows(Upserter(snapshot), report)
                 _read(rows_source, registry, sink, progress)
                 finish_snapshot(snapshot, sink, declared=declared)
             summary = summary_of(snapshot)
