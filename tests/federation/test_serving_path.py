@@ -13,14 +13,13 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
-from django.db import close_old_connections
 from django.test import override_settings
 from joserfc import jwt
 from joserfc.jwk import ECKey
@@ -31,35 +30,16 @@ from dinhdanh.federation.fastpath import HANDLED, SKIPPED, LeanPath
 from dinhdanh.federation.lean_http import LeanRequest, parse_form
 from dinhdanh.federation.models import AccessToken, AssertionJti, Client
 from dinhdanh.federation.protocol.params import OAuthRequest
+from tests.http.lean import Spy, connection_kept  # noqa: F401  (a fixture, used by name)
 
-pytestmark = pytest.mark.django_db
+# Django's handler closes connections at each request's start and end: ``connection_kept`` keeps the
+# test's own (tests.http.lean).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("connection_kept")]
 
 RP = "https://nganhang.example.vn/cb"
 ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 REQUEST_ID = "lean-path-test-0001"  # a well-formed id is kept: both answers carry the same one
 type Answer = tuple[int, dict[str, str], bytes]
-
-
-@pytest.fixture(autouse=True)
-def connection_kept() -> Iterator[None]:
-    """Django's handler closes connections at each request's start and end; the test's transaction
-    lives on one (django.test.Client disconnects the same receiver for the same reason)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-class Spy:
-    """Django's handler, counting what the lean path hands it."""
-
-    def __init__(self) -> None:
-        self.django, self.calls = WSGIHandler(), 0
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        self.calls += 1
-        return self.django(environ, start_response)
 
 
 def call(
