@@ -8,7 +8,7 @@ migration that rebuilds one of these tables drops its triggers with it; ``tests/
 fails until they are made again.
 """
 
-from django.db import migrations
+from django.db import NotSupportedError, migrations
 
 TABLES = ("geo_administrativeunit", "geo_unitsuccession", "geo_unitscheme")
 VERSION_TABLE = "geo_units_version"
@@ -45,7 +45,9 @@ def _postgresql(tables: tuple[str, ...]) -> list[str]:
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise NotImplementedError(f"no units version triggers for {vendor}")
+        # The project runs on SQLite and PostgreSQL only (ARCHITECTURE.md); another database is refused
+        # here rather than left without the triggers the public reads rely on (decision 0050).
+        raise NotSupportedError(f"no units version triggers for {vendor}")
     for statement in (_sqlite if vendor == "sqlite" else _postgresql)(TABLES):
         schema_editor.execute(statement)
 
