@@ -23,7 +23,8 @@ from dinhdanh.trust import verification
 from dinhdanh.trust.audit_actions import TrustAction
 from dinhdanh.trust.models import Question
 from tests.federation.fapi import fapi_rp
-from tests.federation.test_serving_path import Spy, call, connection_kept
+from tests.federation.test_serving_path import call
+from tests.http.lean import Spy, connection_kept
 from tests.trust.test_verification_support import (
     MEMBER_NUMBER,
     REP_NUMBER,
@@ -35,8 +36,8 @@ from tests.trust.test_verification_support import (
     world,
 )
 
-pytestmark = pytest.mark.django_db
-__all__ = ["connection_kept"]  # the fixture, used by every test here (autouse)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("connection_kept")]
+__all__ = ["connection_kept"]  # the fixture (tests.http.lean), used by every test here
 
 type Answer = tuple[int, dict[str, str], bytes]
 VARYING = {"Expires", "DPoP-Nonce"}  # a date to the second, a fresh nonce
