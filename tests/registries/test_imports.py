@@ -112,6 +112,25 @@ def test_a_newer_snapshot_yields_new_changed_and_disappeared(tmp_path: Path) -> 
     assert back.disappeared == 1  # and the Tân Hiệp cooperative is gone now
 
 
+def test_a_record_listed_unchanged_is_not_rewritten_and_a_rejected_row_counts_as_not_listed(
+    tmp_path: Path,
+) -> None:
+    whole = declare(complete=True, territory="91")
+    first = import_file(source="business", path=write_csv(tmp_path / "a.csv", ROWS), actor=None, declared=whole)
+    rows_before = {r.code: (r.pk, r.last_snapshot_id, r.changed_snapshot_id) for r in Record.objects.all()}
+    # The same list, but one row now has a broken code: its record is not listed by this file.
+    broken = [ROWS[0], ROWS[1], ["1.23E+09", *ROWS[2][1:]]]
+    summary = import_file(
+        source="business", path=write_csv(tmp_path / "b.csv", broken), actor=None, declared=whole
+    )
+    assert (summary.unchanged, summary.rejected, summary.disappeared) == (2, 1, 1)
+    after = {r.code: (r.pk, r.last_snapshot_id, r.changed_snapshot_id) for r in Record.objects.all()}
+    assert after == rows_before  # unchanged rows keep the snapshot that last wrote them
+    assert all(s == first.snapshot for _pk, s, _c in after.values())
+    gone = Record.objects.exclude(disappeared_in=None).values_list("code", "disappeared_in")
+    assert list(gone) == [(ROWS[2][0], summary.snapshot)]
+
+
 def test_bad_rows_go_to_a_bilingual_report_and_good_rows_are_kept(tmp_path: Path) -> None:
     rows = [
         *ROWS,

@@ -1,6 +1,7 @@
-"""Issue 17.1: imports write through a staging table with set-based statements. Whatever the batches,
-the connection's leftovers or the order of files, the records and the counts are what a plain model
-of "the newest list wins" says."""
+"""Issue 17.1: imports write in batches (by COPY on PostgreSQL), leave unchanged records untouched and
+find what a complete list left out from the codes it accepted. Whatever the batches, the connection's
+leftovers or the order of files, the records and the counts are what a plain model of "the newest
+list wins" says."""
 
 from __future__ import annotations
 

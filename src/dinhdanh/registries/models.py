@@ -109,13 +109,14 @@ class Record(models.Model):
     fingerprint = models.CharField(max_length=64)
     first_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
     changed_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+    # The last snapshot that wrote the record (new, changed or listed again); a snapshot listing it
+    # unchanged leaves it as it is (issue 17.1: rewriting a row costs all its indexes).
     last_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
     disappeared_in = models.ForeignKey(Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "code"], name="registries_record_source_code")]
         indexes = [
-            models.Index(fields=["source", "last_snapshot"]),
             models.Index(fields=["code"], name="registries_record_code"),  # lookups across sources
         ]
 

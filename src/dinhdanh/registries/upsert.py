@@ -2,8 +2,10 @@
 
 A million-row import spends its time in Python per row, so rows go to the database as tuples, not
 model instances: one query finds which codes of a batch exist (with their fingerprints), then new rows
-are inserted, changed rows updated and unchanged rows only stamped with the snapshot, each as one
-``executemany`` or one statement. Both SQLite and PostgreSQL run the same statements; only the
+are inserted and changed rows updated, each as one ``executemany`` or one statement (``bulk_pg`` on
+PostgreSQL). Unchanged rows are not written: ``last_snapshot`` is the last snapshot that wrote the
+record, and what a complete list no longer lists is found from the codes the import saw
+(``coverage.mark_disappeared``), not from a stamp on every listed row. Both SQLite and PostgreSQL run the same statements; only the
 placeholders for JSON and dates differ. The caller holds the transaction (and, on PostgreSQL, a lock
 per source, so that two imports of one source queue instead of colliding on the unique code).
 """
@@ -27,6 +29,7 @@ from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.identifiers import PID_PURPOSE
 from dinhdanh.people.logins import LOGIN_KEY
 from dinhdanh.people.models import KeptNumber
+from dinhdanh.registries import bulk_pg
 from dinhdanh.registries.fields import RegistryRow, row_fingerprint
 from dinhdanh.registries.models import Record, Snapshot
 
@@ -49,6 +52,8 @@ _ROW_COLUMNS = (
     "unit_path", "representative_name", "representative_digest", "representative_masked", "status",
     "status_text", "flags", "fingerprint",
 )  # fmt: skip
+# Then what the import adds to a new record.
+_SNAPSHOT_COLUMNS = ("source", "code", "first_snapshot_id", "changed_snapshot_id", "last_snapshot_id")
 _FLAGS_INDEX = FLAGS_INDEX = _ROW_COLUMNS.index("flags")
 _KEPT_INDEX = len(_ROW_COLUMNS)  # after the columns: (key name, digest, sealed number) to keep, or None
 _KEPT = KeptNumber._meta.db_table
@@ -164,9 +169,11 @@ class Upserter:
             placeholders[_FLAGS_INDEX] = "CAST(%s AS jsonb)"
         columns = ", ".join(_ROW_COLUMNS)
         # Only constant table and column names go into the text; every value is a parameter.
-        columns += ", source, code, first_snapshot_id, changed_snapshot_id, last_snapshot_id, disappeared_in_id"
+        columns += f", {', '.join(_SNAPSHOT_COLUMNS)}, disappeared_in_id"
         marks = ", ".join(placeholders)
         self._insert = f"INSERT INTO {_TABLE} ({columns}) VALUES ({marks}, %s, %s, %s, %s, %s, NULL)"  # noqa: S608
+        self._copy_columns = (*_ROW_COLUMNS, *_SNAPSHOT_COLUMNS)
+        self._postgres = postgres
         assignments = ", ".join(f"{c} = {p}" for c, p in zip(_ROW_COLUMNS, placeholders, strict=True))
         assignments += ", changed_snapshot_id = %s, last_snapshot_id = %s, disappeared_in_id = NULL"
         self._update = f"UPDATE {_TABLE} SET {assignments} WHERE id = %s"  # noqa: S608
@@ -194,7 +201,7 @@ class Upserter:
             existing = self._existing(cursor, [code for code, _fp, _v in pending])
             new: list[Sequence[Any]] = []
             changed: list[Sequence[Any]] = []
-            same: list[int] = []
+            same = 0
             kept: dict[str, tuple[str, str, bytes, Any]] = {}
             for code, fingerprint, encoded in pending:
                 values, keep = encoded[:_KEPT_INDEX], encoded[_KEPT_INDEX]
@@ -205,21 +212,28 @@ class Upserter:
                     new.append((*values, self.source, code, snapshot_id, snapshot_id, snapshot_id))
                 elif found[1] != fingerprint or found[2] is not None:
                     changed.append((*values, snapshot_id, snapshot_id, found[0]))
-                else:
-                    same.append(found[0])
-            if new:
-                cursor.executemany(self._insert, new)
-            if changed:
-                cursor.executemany(self._update, changed)
-            if kept:  # every import keeps what it digests, so older records catch up (decision 0036)
-                cursor.executemany(self._keep, list(kept.values()))
-            if same:
-                marks = ", ".join(["%s"] * len(same))
-                stamp = f"UPDATE {_TABLE} SET last_snapshot_id = %s WHERE id IN ({marks})"  # noqa: S608
-                cursor.execute(stamp, [snapshot_id, *same])
+                else:  # not written at all: a row rewrite costs every index (issue 17.1)
+                    same += 1
+            self._write(cursor, new, changed, list(kept.values()))
         self.counts["accepted"] += len(new)
         self.counts["updated"] += len(changed)
-        self.counts["unchanged"] += len(same)
+        self.counts["unchanged"] += same
+
+    def _write(self, cursor: Any, new: list[Sequence[Any]], changed: list[Sequence[Any]], kept: list[Any]) -> None:
+        if self._postgres:  # bulk_pg: no statement per row
+            if new:
+                bulk_pg.copy_rows(cursor, _TABLE, self._copy_columns, new)
+            if changed:
+                bulk_pg.update_rows(self._update, changed)
+            if kept:  # every import keeps what it digests, so older records catch up (decision 0036)
+                bulk_pg.keep_numbers(cursor, _KEPT, kept)
+            return
+        if new:
+            cursor.executemany(self._insert, new)
+        if changed:
+            cursor.executemany(self._update, changed)
+        if kept:
+            cursor.executemany(self._keep, kept)
 
     def _existing(self, cursor: Any, codes: list[str]) -> dict[str, tuple[int, str, int | None]]:
         marks = ", ".join(["%s"] * len(codes))
