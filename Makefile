@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint fmt typecheck install install-dev messages check clean bench node-deps
+.PHONY: run test lint fmt typecheck install install-dev messages check clean bench bench-17 node-deps
 
 $(UV):
 	@test -n "$(PYTHON)" || exit 1
@@ -62,6 +62,12 @@ node-deps:
 
 bench: install-dev
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Issue 17's figures on SQLite and PostgreSQL in under 10 minutes, at the sizes docs/performance.md gives.
+# PostgreSQL: DINHDANH_BENCH_POSTGRES (default the dinhdanh role on 127.0.0.1, databases dinhdanh_b17*);
+# unreachable, it says so and runs SQLite only.
+bench-17: install-dev
+	$(BIN)/python bench/issue17.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -248,7 +248,7 @@ def database_cpu() -> float:
     servers' processes do the database's work). Backends are found in pg_stat_activity and read in /proc,
     so this needs PostgreSQL on this machine, as the bench's loopback setup has it."""
     from django.db import connection
-    from oidc_vs_peer import cpu_seconds
+    from procs import cpu_seconds
 
     if connection.vendor != "postgresql":
         return 0.0
@@ -266,7 +266,8 @@ def over_http(officer: User) -> None:  # noqa: PLR0915  # a linear script: seed,
     import mixed_load
     from django.db import connections
     from django.test import Client as Browser
-    from oidc_vs_peer import cpu_seconds, free_port
+    from oidc_vs_peer import free_port
+    from procs import cpu_seconds
     from tests.applications.support import record
     from tests.conftest import signed_in
 

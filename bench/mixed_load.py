@@ -60,6 +60,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import oidc_vs_peer as base
+from procs import tree
 
 ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS = {"portal": 30, "signin": 10, "submit": 15, "approve": 12, "import": 3, "token": 18, "code": 12}
@@ -526,7 +527,7 @@ class MemorySampler:
 
     def sample(self) -> None:
         for label, root in self.roots.items():
-            for pid in base._tree(root):
+            for pid in tree(root):
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
                 except (FileNotFoundError, ProcessLookupError):

@@ -49,6 +49,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from procs import cpu_seconds, rss_mib
+
 ROOT = Path(__file__).resolve().parent.parent
 PEER_SOURCE = Path(os.environ.get("DINHDANH_PEER_DIR", ROOT.parent / "shared" / "peers" / "oidc-provider"))
 PEER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dinhdanh-bench" / "oidc-provider"
@@ -159,43 +161,6 @@ def basic(client_id: str, secret: str) -> str:
 
 
 # --- servers ---------------------------------------------------------------------------------------------
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (granian and node's cluster run workers as children)."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                queue += [int(c) for c in Path(f"/proc/{current}/task/{task}/children").read_text().split()]
-        except FileNotFoundError:
-            continue
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    total = 0
-    for each in _tree(pid):
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (proc(5))
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid: int) -> float:
-    total = 0
-    for each in _tree(pid):
-        try:
-            status = Path(f"/proc/{each}/status").read_text()
-        except FileNotFoundError:
-            continue
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        total += int(match.group(1)) if match else 0
-    return total / 1024
 
 
 def free_port() -> int:

@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import oidc_vs_peer as base
 from layers import load_average
+from procs import cpu_seconds, tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dinhdanh-bench" / "public-reads"
@@ -115,7 +116,7 @@ def _migrations_digest() -> str:
 def largest_rss_mib(pid: int) -> float:
     """The resident memory of the largest process of the server's tree (its worker): the budget is per process."""
     largest = 0
-    for each in base._tree(pid):
+    for each in tree(pid):
         try:
             status = Path(f"/proc/{each}/status").read_text()
         except FileNotFoundError:
@@ -209,9 +210,9 @@ def measure(
     name: str, server: subprocess.Popen[bytes], port: int, raw: bytes, seconds: float, *, expect: int
 ) -> Row:
     base.load(port, base.cycle([raw]), count=300, seconds=1)  # warm-up: the first answer is Django's, then kept
-    before = base.cpu_seconds(server.pid)
+    before = cpu_seconds(server.pid)
     run = base.load(port, base.cycle([raw]), count=MAX_REQUESTS, seconds=seconds)
-    used = base.cpu_seconds(server.pid) - before
+    used = cpu_seconds(server.pid) - before
     wrong = {status: n for status, n in run.errors.items() if status != expect}
     if wrong or (expect != 200 and run.errors.get(expect) != run.done):
         raise RuntimeError(f"{name}: answers other than {expect}: {run.errors}")

@@ -27,6 +27,7 @@ from dinhdanh.geo.models import AdministrativeUnit, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
 from dinhdanh.registries.audit_actions import RegistryAction
+from dinhdanh.registries.code_book import CodeBook
 from dinhdanh.registries.errors import RegistryError
 from dinhdanh.registries.fields import OLD_ID_CARD, RecordParser, RegistryRow, RowProblem
 from dinhdanh.registries.headers import read_records
@@ -121,7 +122,7 @@ class Rows:
     def __init__(self, upserter: Upserter, report: ErrorReport) -> None:
         self.upserter = upserter
         self.report = report
-        self.seen: dict[str, int] = {}  # code -> first row number; about 100 bytes per record
+        self.seen = CodeBook()  # code -> first row number, in about 40 bytes per code
         self.rows = 0
         self.collected: list[tuple[int, RowProblem]] | None = None  # kept for the API's answer
         self.warnings: list[tuple[int, RowProblem]] | None = None  # likewise
