@@ -7,8 +7,9 @@ import unicodedata
 import pytest
 
 from dinhdanh.applications.errors import ApplicationError
+from dinhdanh.applications.field_parsers import legal_name
 from dinhdanh.applications.models import Kind
-from dinhdanh.applications.validation import legal_name, validate
+from dinhdanh.applications.validation import validate
 from dinhdanh.core.errors import DomainError
 from dinhdanh.organizations.categories import Category
 from tests.applications.support import raw_data

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from dinhdanh.applications.field_parsers import parse_code
 from dinhdanh.applications.models import Kind
-from dinhdanh.applications.validation import parse_code, validate
+from dinhdanh.applications.validation import validate
 from dinhdanh.core.errors import DomainError
 from dinhdanh.geo.models import Level, Scheme
 from dinhdanh.organizations.categories import Category

@@ -15,8 +15,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dinhdanh.applications.field_parsers import parse_code
 from dinhdanh.applications.models import Application, Check, CheckKind, CheckOutcome, Kind, Status
-from dinhdanh.applications.validation import parse_code
 from dinhdanh.core.errors import DomainError
 from dinhdanh.core.rows import SelectOne
 from dinhdanh.core.text import fold, name_similarity

@@ -15,7 +15,7 @@ from dinhdanh.organizations.categories import Category
 PID_ATTRS: dict[str, Any] = {"autocomplete": "off", "inputmode": "numeric", "maxlength": 20, "spellcheck": "false"}
 # The validator's TEXT_TOO_LONG in the form's own words (Django fills limit_value), so both read the same.
 TOO_LONG = _("Nhập tối đa %(limit_value)s ký tự.")
-CO_MAX = 10  # = validation.MAX_CO_REPRESENTATIVES; rows are added on demand, none shown by default
+CO_MAX = 10  # = representatives.MAX_CO_REPRESENTATIVES; rows are added on demand, none shown by default
 ROW_ACTIONS = ("add_co", "remove_co")
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png"
 

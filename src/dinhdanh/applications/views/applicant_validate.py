@@ -14,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from dinhdanh.applications import validation
+from dinhdanh.applications import representatives, validation
 from dinhdanh.applications.forms import CO_MAX, OrganizationForm, field_message
 from dinhdanh.applications.models import Kind
 from dinhdanh.core.errors import DomainError
@@ -37,11 +37,11 @@ def _check(field: str, value: str, category: Category, *, foreigner: bool) -> No
     if field in ORGANIZATION_FIELDS:
         validation.validate({field: value}, kind=Kind.UPDATE, category=category)
     elif field == "representative_id":
-        validation.representative_number(value, foreigner=foreigner)
+        representatives.representative_number(value, foreigner=foreigner)
     elif field in PERSON_IDS:
-        validation.person("-", value, "", field=field)
+        representatives.person("-", value, "", field=field)
     elif field in PERSON_NAMES:
-        validation.person_name(value, field=field)
+        representatives.person_name(value, field=field)
     elif field == "representative_position":
         clean_optional(value, field=field, max_length=200)
 
