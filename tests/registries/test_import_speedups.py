@@ -25,6 +25,7 @@ from dinhdanh.registries.reports import report_dir
 from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.upsert import _keyed
+from tests.test_cli import assert_one_bilingual_line, dinhdanh
 
 TODAY = date(2025, 9, 1)
 
@@ -101,8 +102,9 @@ def _file(path: Path, rows: int) -> Path:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("workers", [1, 2])
 def test_the_parallel_import_gives_what_the_serial_import_gives(
-    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     settings.DATA_DIR = tmp_path
     path = _file(tmp_path / "dn.csv", 2500)
@@ -113,7 +115,7 @@ def test_the_parallel_import_gives_what_the_serial_import_gives(
     report = (report_dir() / f"{serial.error_report}.csv").read_text(encoding="utf-8-sig")
     Record.objects.all().delete()
     monkeypatch.setattr(import_workers, "MIN_BYTES", 0)
-    monkeypatch.setattr(import_workers, "WORKERS", 2)
+    settings.REGISTRY_IMPORT_WORKERS = workers
     monkeypatch.setattr(import_workers, "CHUNK", 300)
     path.write_bytes(path.read_bytes() + b"\n")  # another checksum
     parallel = import_file(source="business", path=path, actor=None)
@@ -126,3 +128,9 @@ def test_the_parallel_import_gives_what_the_serial_import_gives(
         == records
     )
     assert (report_dir() / f"{parallel.error_report}.csv").read_text(encoding="utf-8-sig") == report
+
+
+@pytest.mark.parametrize("raw", ["-1", "17", "two", "1.5"])
+def test_a_worker_count_out_of_bounds_stops_the_program_with_one_line(raw: str, tmp_path: Path) -> None:
+    run = dinhdanh(["check"], tmp_path / "var", DINHDANH_REGISTRY_IMPORT_WORKERS=raw)
+    assert_one_bilingual_line(run, vietnamese="DINHDANH_REGISTRY_IMPORT_WORKERS", english="must be")

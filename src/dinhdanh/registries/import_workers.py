@@ -1,24 +1,26 @@
 """Validation of a large registry file in worker processes, while the importing process reads the file
-and writes the database (issue 5: a million rows within a minute on two cores).
+and writes the database (issue 17.1: a million rows within a minute on two cores).
 
-Workers run ``RecordParser.stage`` only: pure computation on the cells, no database, no settings, no
-keys (a worker is a fresh interpreter that would see the default data directory and database, not the
-ones this process uses, e.g. under tests). The importing process finishes each row: commune and
-province (through its own unit cache), fingerprint, representative digest, then the upsert. Batches
-go out in file order and come back in file order, and only a few are in flight, so memory stays flat
-and the error report lists rows in order. A worker that dies takes the import down with it (the
-transaction rolls back), never silently drops rows.
+Workers validate and encode (``RecordParser.stage`` and ``assemble``, then ``RowEncoder.values``:
+fingerprint, digests, the sealed number) with the communes and keys the importing process hands them
+at start, and never touch the database (a worker is a fresh interpreter that would see the default
+data directory and database, not the ones this process uses, e.g. under tests). The importing process
+reads the file, works out each row's commune and province (through its own unit cache) and writes the
+batches. Batches go out in file order and come back in file order, and only a few are in flight, so
+memory stays flat and the error report lists rows in order. A worker that dies takes the import down
+with it (the transaction rolls back), never silently drops rows. How many workers:
+``REGISTRY_IMPORT_WORKERS``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 
 from dinhdanh.registries.fields import RecordParser
@@ -30,20 +32,24 @@ if TYPE_CHECKING:
     from dinhdanh.registries.services.imports import Progress, Rows
     from dinhdanh.registries.sources import Source
 
-__all__ = ["MIN_BYTES", "WORKERS", "import_in_parallel", "worth_it"]
+__all__ = ["MIN_BYTES", "import_in_parallel", "workers", "worth_it"]
 
 # Starting workers costs about a second (a fresh interpreter loads Django); below this size (about
 # 50,000 rows) one process is as fast.
 MIN_BYTES = 8 * 1024**2
-WORKERS = max(1, min(4, os.cpu_count() or 1))
 CHUNK = 1000  # rows per task
 IN_FLIGHT = 4  # tasks per worker queued ahead
 _FIELDS = FIELDS
 assert tuple(FIELD_ALIASES) == FIELDS  # noqa: S101  (a field added to one must be added to the other)
 
 
+def workers() -> int:
+    """How many validation workers (``REGISTRY_IMPORT_WORKERS``); 0 for none."""
+    return int(settings.REGISTRY_IMPORT_WORKERS)
+
+
 def worth_it(rows: RowSource) -> bool:
-    return WORKERS > 1 and rows.size >= MIN_BYTES
+    return workers() >= 1 and rows.size >= MIN_BYTES
 
 
 def _chunks(records: Iterator[tuple[int, dict[str, str]]]) -> Iterator[tuple[list[int], list[tuple[str, ...]]]]:
@@ -66,14 +72,15 @@ def import_in_parallel(
     today = timezone.localdate()
     context = multiprocessing.get_context("spawn")
     pending: deque[tuple[list[int], Future[list[Outcome]]]] = deque()
+    count = workers()
     with ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=context, initializer=start, initargs=sink.upserter.encoder.state()
+        max_workers=count, mp_context=context, initializer=start, initargs=sink.upserter.encoder.state()
     ) as pool:
         try:
             for numbers, values in _chunks(records):
                 places = [parser.place(cells[_COMMUNE], cells[_PROVINCE]) for cells in values]
                 pending.append((numbers, pool.submit(stage_chunk, (source.value, today, values, places))))
-                if len(pending) >= IN_FLIGHT * WORKERS:
+                if len(pending) >= IN_FLIGHT * count:
                     _finish(pending.popleft(), sink, progress)
             while pending:
                 _finish(pending.popleft(), sink, progress)

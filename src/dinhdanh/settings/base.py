@@ -369,6 +369,13 @@ REGISTRY_DISAPPEAR_CONFIRM_MIN = integer("DINHDANH_REGISTRY_DISAPPEAR_CONFIRM_MI
 # XLSX sheets are read as one dense block (python-calamine): bounded before reading.
 REGISTRY_XLSX_MAX_CELLS = integer("DINHDANH_REGISTRY_XLSX_MAX_CELLS", 16_000_000)
 REGISTRY_XLSX_MAX_COLUMNS = integer("DINHDANH_REGISTRY_XLSX_MAX_COLUMNS", 200)
+# Validation worker processes of a large import, beside the importing process that reads the file and
+# writes the database (registries/import_workers.py). Each is a Python process of about 100 MB; 0
+# validates in the importing process. The default (one per CPU but one, at most 3) is measured in
+# docs/performance/registry-import.md.
+REGISTRY_IMPORT_WORKERS = integer_between(
+    "DINHDANH_REGISTRY_IMPORT_WORKERS", max(0, min(3, (os.cpu_count() or 1) - 1)), low=0, high=16
+)
 # Upload imports run as a task of the task worker ("task"), in a process of their own ("process", for
 # a deployment without a worker), or in the caller ("inline": tests).
 REGISTRY_IMPORT_RUNNER = os.environ.get("DINHDANH_REGISTRY_IMPORT_RUNNER", "task")
