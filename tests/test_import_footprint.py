@@ -1,7 +1,8 @@
 """What a process holds before it serves anything (issue 16, decision 0049): loading the URL configuration
 and the task modules must not import the libraries that only a few pages or jobs use — webauthn
-(passkey ceremonies), openpyxl (XLSX exports and error reports), python-docx (official documents). They
-are imported where they are used; this checks, in a fresh interpreter, that nothing pulls them in again."""
+(passkey ceremonies), openpyxl (XLSX exports and error reports), python-docx (official documents) — nor,
+on SQLite, the PostgreSQL driver (about 10 MB; registries.bulk_pg once pulled it in). They are imported
+where they are used; this checks, in a fresh interpreter, that nothing pulls them in again."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAZY = ("webauthn", "openpyxl", "docx")
+LAZY = ("webauthn", "openpyxl", "docx", "psycopg")
 
 LOAD_EVERYTHING_A_WORKER_LOADS = """
 import importlib, importlib.util, json, sys

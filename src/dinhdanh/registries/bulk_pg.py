@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import psycopg
 from django.db import connection
 
 __all__ = ["copy_rows", "keep_numbers", "update_rows"]
@@ -45,6 +44,8 @@ def keep_numbers(cursor: Any, table: str, rows: Sequence[tuple[str, str, bytes, 
 
 def update_rows(statement: str, rows: Sequence[Sequence[Any]]) -> None:
     """``executemany`` with the server binding the parameters: one parse and plan for the batch."""
+    import psycopg  # noqa: PLC0415  (here: a process on SQLite never loads the driver, ~10 MB)
+
     raw = connection.connection
     assert raw is not None  # noqa: S101  (the caller holds a cursor, so the connection is open)
     with psycopg.Cursor(raw) as cursor:
