@@ -1,8 +1,8 @@
 """Rate limits per client address on requests nobody is signed in for (issue 16.1; decision 0047).
 
-Counted by django-ratelimit in the ``ratelimit`` cache, which a deployment of several processes
-points at Redis (``DINHDANH_CACHE_URL``, atomic increments): every process then counts against the
-same figure. One process alone may keep it in memory (``core.E015`` says when that is refused).
+Counted in the ``ratelimit`` cache, which a deployment of several processes points at Redis
+(``DINHDANH_CACHE_URL``, atomic increments, one round trip a request: ``http.rate_counter``): every
+process then counts against the same figure. One process alone may keep it in memory (``core.E015`` says when that is refused).
 
 Three groups, each a rate per address (an IPv4 address or an IPv6 /64, as the sign-in throttles
 count them, ``http.addresses``):
@@ -37,10 +37,10 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import get_usage
 
 from dinhdanh.core.keys import blind_index
 from dinhdanh.http.addresses import address_bucket
+from dinhdanh.http.rate_counter import count
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +95,14 @@ def seconds_refused(request: HttpRequest) -> int:
     if group is None or not (rate := rate_of(group)):
         return 0
     try:
-        usage = get_usage(request, group=f"dinhdanh.{group}", key=_key, rate=rate, increment=True)
+        usage = count(request, f"dinhdanh.{group}", _key(group, request), rate)
     except Exception:  # the cache is down or refuses: fail open (module docstring)
         log.warning("rate limit cache unavailable; request let through", exc_info=True)
         return 0
-    if usage is None or not usage["should_limit"]:
+    if usage is None:
         return 0
-    return max(1, int(usage["time_left"]))
+    counted, limit, seconds_left = usage
+    return max(1, seconds_left) if counted > limit else 0
 
 
 def _parts(path: str, seconds: int) -> tuple[bytes, str]:
