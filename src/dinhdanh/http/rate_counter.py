@@ -53,7 +53,8 @@ def _redis(cache: Any) -> Any | None:
 
 def count(request: Any, group: str, value: str, rate: str) -> Usage | None:
     """Count this request in ``group`` for ``value`` (a digest of the address); None when the cache
-    did not answer with a count (the caller fails open)."""
+    did not answer with a count (the caller fails open). ``request`` may be None: django-ratelimit
+    reads it only to match methods, and every method counts here."""
     cache = caches[settings.RATELIMIT_USE_CACHE]
     client = _redis(cache)
     if client is None:
