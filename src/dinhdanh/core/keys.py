@@ -16,6 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from dinhdanh.core.secret_files import publish_once
+
 AUDIT_CHAIN = "audit-chain"
 AUDIT_CHECKPOINT = "audit-checkpoint"
 
@@ -26,14 +28,9 @@ def data_key(name: str) -> bytes:
     directory = Path(settings.DATA_DIR) / "keys"
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / name
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return bytes.fromhex(path.read_text().strip())
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex())
-    return key
+    if not path.exists():
+        publish_once(path, secrets.token_bytes(32).hex())  # whole, first writer wins (core.secret_files)
+    return bytes.fromhex(path.read_text().strip())
 
 
 # --- versioned keys: rotated without losing what older versions sealed ---------------------------------
@@ -74,9 +71,8 @@ def rotate_key(name: str) -> str:
     version = key_versions(name)[-1][0] + 1
     path = _key_dir() / f"{name}.{version}"
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex())
+    if not publish_once(path, key.hex()):  # a reader globbing the directory never sees it half written
+        raise FileExistsError(path)  # another rotation made this version first: nothing replaced
     return key_id(key)
 
 

@@ -2,12 +2,12 @@
 
 A million-row import spends its time in Python per row, so rows go to the database as tuples, not
 model instances: one query finds which codes of a batch exist (with their fingerprints), then new rows
-are inserted and changed rows updated, each as one ``executemany`` or one statement (``bulk_pg`` on
-PostgreSQL). Unchanged rows are not written: ``last_snapshot`` is the last snapshot that wrote the
-record, and what a complete list no longer lists is found from the codes the import saw
-(``coverage.mark_disappeared``), not from a stamp on every listed row. Both SQLite and PostgreSQL run the same statements; only the
-placeholders for JSON and dates differ. The caller holds the transaction (and, on PostgreSQL, a lock
-per source, so that two imports of one source queue instead of colliding on the unique code).
+are inserted and changed rows updated, each batch at once: ``executemany`` on SQLite, ``COPY`` and
+server-bound statements on PostgreSQL (``bulk_pg``). Unchanged rows are not written: ``last_snapshot``
+is the last snapshot that wrote the record, and what a complete list no longer lists is found from the
+codes the import accepted (``coverage.mark_disappeared``), not from a stamp on every listed row. The
+caller holds the transaction (and, on PostgreSQL, a lock per source, so that two imports of one source
+queue instead of colliding on the unique code).
 """
 
 from __future__ import annotations

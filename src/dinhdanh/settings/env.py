@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets
 from pathlib import Path
+
+from dinhdanh.core.secret_files import publish_once
 
 ZONES = ("all", "outer", "inner")
 
@@ -61,28 +62,8 @@ def secret_key(directory: Path) -> str:
         return key
     path = directory / "secret_key"
     if not path.exists():
-        _publish_once(path, secrets.token_urlsafe(50))
+        publish_once(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
-
-
-def _publish_once(path: Path, content: str) -> None:
-    """Create `path` whole, or leave the one another process created first.
-
-    Processes starting together on a fresh data dir race here: the key is
-    written to a private file and hard-linked into place, so a reader never
-    sees a half-written key and the first writer wins for everyone.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(FileExistsError):  # another process was first: its key stands
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def deploy_zone() -> str:
