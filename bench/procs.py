@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["cpu_seconds", "pss_mib", "rss_mib", "tree"]
+__all__ = ["cpu_seconds", "largest_rss_mib", "pss_mib", "rss_mib", "tree"]
 
 
 def tree(pid: int) -> list[int]:
@@ -35,16 +35,22 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _kib(pid: int, name: str, field: str) -> int:
+    try:
+        text = Path(f"/proc/{pid}/{name}").read_text()
+    except FileNotFoundError:
+        return 0
+    match = re.search(rf"{field}:\s+(\d+) kB", text)
+    return int(match.group(1)) if match else 0
+
+
 def _summed(pid: int, name: str, field: str) -> float:
-    total = 0
-    for each in tree(pid):
-        try:
-            text = Path(f"/proc/{each}/{name}").read_text()
-        except FileNotFoundError:
-            continue
-        match = re.search(rf"{field}:\s+(\d+) kB", text)
-        total += int(match.group(1)) if match else 0
-    return total / 1024
+    return sum(_kib(each, name, field) for each in tree(pid)) / 1024
+
+
+def largest_rss_mib(pid: int) -> float:
+    """Resident memory of the largest process of the tree (a server's worker: budgets are per process)."""
+    return max((_kib(each, "status", "VmRSS") for each in tree(pid)), default=0) / 1024
 
 
 def rss_mib(pid: int) -> float:

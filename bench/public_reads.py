@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import oidc_vs_peer as base
 from layers import load_average
-from procs import cpu_seconds, tree
+from procs import cpu_seconds, largest_rss_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dinhdanh-bench" / "public-reads"
@@ -111,19 +111,6 @@ def _migrations_digest() -> str:
     for path in sorted((ROOT / "src" / "dinhdanh").glob("*/migrations/*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def largest_rss_mib(pid: int) -> float:
-    """The resident memory of the largest process of the server's tree (its worker): the budget is per process."""
-    largest = 0
-    for each in tree(pid):
-        try:
-            status = Path(f"/proc/{each}/status").read_text()
-        except FileNotFoundError:
-            continue
-        found = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
-        largest = max(largest, int(found[0]) if found else 0)
-    return largest / 1024
 
 
 def prepare(workdir: Path) -> Site:
