@@ -150,7 +150,6 @@ def record(
         fingerprint="x",
         first_snapshot=shot,
         changed_snapshot=shot,
-        last_snapshot=shot,
     )
 
 

@@ -94,7 +94,7 @@ def test_a_disappeared_record_does_not_count() -> None:
     applicant, pid = person()
     app = start(applicant, pid)
     gone = record(app.code, representative_id=pid)
-    gone.disappeared_in = gone.last_snapshot
+    gone.disappeared_in = gone.changed_snapshot
     gone.save()
     assert records_by_code(app.code) == []
     app = services.application_submit(actor=applicant, application=app)

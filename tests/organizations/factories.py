@@ -131,7 +131,6 @@ def make_record(snapshot: Snapshot, *, code: str, **fields: Any) -> Record:
         "status": RegistryStatus.ACTIVE,
         "fingerprint": secrets.token_hex(32),
         "changed_snapshot": snapshot,
-        "last_snapshot": snapshot,
     }
     values.update(fields)
     values["name_key"] = name_key(values["name"])

@@ -87,7 +87,7 @@ def test_a_registry_address_does_not_repeat_the_commune_and_province(rep: User) 
     assert district is not None
     record.address = f"Tổ 3, ấp Mới, {old.predecessor.name}, TP. {district.short_name}, {province.name}"
     record.fingerprint = "changed"
-    record.changed_snapshot = record.last_snapshot = later = make_snapshot()  # the next file
+    record.changed_snapshot = later = make_snapshot()  # the next file
     record.save()
     sync_from_registry(snapshot=later, actor=None)
     org.refresh_from_db()

@@ -41,12 +41,12 @@ def police_list(
             defaults={
                 "category": Category.TAX_AGENCY, "name": name, "name_key": name_key(name), "commune": commune,
                 "unit_path": commune.path, "status": status, "fingerprint": code, "first_snapshot": snapshot,
-                "changed_snapshot": snapshot, "last_snapshot": snapshot,
+                "changed_snapshot": snapshot,
             },
         )  # fmt: skip
         if not created:
-            record.last_snapshot, record.disappeared_in = snapshot, None
-            record.save(update_fields=["last_snapshot", "disappeared_in"])
+            record.disappeared_in = None
+            record.save(update_fields=["disappeared_in"])
     if coverage == Coverage.COMPLETE:
         others = Record.objects.filter(source=Source.POLICE, disappeared_in__isnull=True)
         if territory is not None:

@@ -76,12 +76,12 @@ def test_a_clean_file_becomes_a_snapshot_and_records(tmp_path: Path) -> None:
 def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "dn.csv", ROWS)
     first = import_file(source="business", path=path, actor=None)
-    before = list(Record.objects.values_list("code", "fingerprint", "last_snapshot"))
+    before = list(Record.objects.values_list("code", "fingerprint", "changed_snapshot"))
     again = import_file(source="business", path=path, actor=None)
     assert again.already_imported
     assert again.snapshot == first.snapshot
     assert Snapshot.objects.count() == 1
-    assert list(Record.objects.values_list("code", "fingerprint", "last_snapshot")) == before
+    assert list(Record.objects.values_list("code", "fingerprint", "changed_snapshot")) == before
 
 
 def test_the_same_data_in_another_file_is_unchanged(tmp_path: Path) -> None:
@@ -117,16 +117,16 @@ def test_a_record_listed_unchanged_is_not_rewritten_and_a_rejected_row_counts_as
 ) -> None:
     whole = declare(complete=True, territory="91")
     first = import_file(source="business", path=write_csv(tmp_path / "a.csv", ROWS), actor=None, declared=whole)
-    rows_before = {r.code: (r.pk, r.last_snapshot_id, r.changed_snapshot_id) for r in Record.objects.all()}
+    rows_before = {r.code: (r.pk, r.first_snapshot_id, r.changed_snapshot_id) for r in Record.objects.all()}
     # The same list, but one row now has a broken code: its record is not listed by this file.
     broken = [ROWS[0], ROWS[1], ["1.23E+09", *ROWS[2][1:]]]
     summary = import_file(
         source="business", path=write_csv(tmp_path / "b.csv", broken), actor=None, declared=whole
     )
     assert (summary.unchanged, summary.rejected, summary.disappeared) == (2, 1, 1)
-    after = {r.code: (r.pk, r.last_snapshot_id, r.changed_snapshot_id) for r in Record.objects.all()}
+    after = {r.code: (r.pk, r.first_snapshot_id, r.changed_snapshot_id) for r in Record.objects.all()}
     assert after == rows_before  # unchanged rows keep the snapshot that last wrote them
-    assert all(s == first.snapshot for _pk, s, _c in after.values())
+    assert all(changed == first.snapshot for _pk, _first, changed in after.values())
     gone = Record.objects.exclude(disappeared_in=None).values_list("code", "disappeared_in")
     assert list(gone) == [(ROWS[2][0], summary.snapshot)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,16 +109,22 @@ class Record(models.Model):
     flags = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64)
     first_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+    # The last snapshot that wrote the record (new, changed, or listed again after it had disappeared);
+    # a snapshot listing it unchanged leaves it as it is (issue 17.1: a rewrite costs all its indexes).
     changed_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
-    # The last snapshot that wrote the record (new, changed or listed again); a snapshot listing it
-    # unchanged leaves it as it is (issue 17.1: rewriting a row costs all its indexes).
-    last_snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
-    disappeared_in = models.ForeignKey(Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Indexed only where set (below): nearly every record is listed, and an index entry for each
+    # listed one cost every import's insert for nothing (decision 0055).
+    disappeared_in = models.ForeignKey(
+        Snapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "code"], name="registries_record_source_code")]
         indexes = [
             models.Index(fields=["code"], name="registries_record_code"),  # lookups across sources
+            models.Index(
+                fields=["disappeared_in"], condition=Q(disappeared_in__isnull=False), name="registries_record_gone"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,10 +3,9 @@
 A million-row import spends its time in Python per row, so rows go to the database as tuples, not
 model instances: one query finds which codes of a batch exist (with their fingerprints), then new rows
 are inserted and changed rows updated, each batch at once: ``executemany`` on SQLite, ``COPY`` and
-server-bound statements on PostgreSQL (``bulk_pg``). Unchanged rows are not written: ``last_snapshot``
-is the last snapshot that wrote the record, and what a complete list no longer lists is found from the
-codes the import accepted (``coverage.mark_disappeared``), not from a stamp on every listed row. The
-caller holds the transaction (and, on PostgreSQL, a lock per source, so that two imports of one source
+server-bound statements on PostgreSQL (``bulk_pg``). Unchanged rows are not written: ``changed_snapshot`` is the last snapshot that wrote the record,
+and what a complete list no longer lists is found from the codes the import accepted
+(``coverage.mark_disappeared``), not from a stamp on every listed row. The caller holds the transaction (and, on PostgreSQL, a lock per source, so that two imports of one source
 queue instead of colliding on the unique code).
 """
 
@@ -53,7 +52,7 @@ _ROW_COLUMNS = (
     "status_text", "flags", "fingerprint",
 )  # fmt: skip
 # Then what the import adds to a new record.
-_SNAPSHOT_COLUMNS = ("source", "code", "first_snapshot_id", "changed_snapshot_id", "last_snapshot_id")
+_SNAPSHOT_COLUMNS = ("source", "code", "first_snapshot_id", "changed_snapshot_id")
 _FLAGS_INDEX = FLAGS_INDEX = _ROW_COLUMNS.index("flags")
 _KEPT_INDEX = len(_ROW_COLUMNS)  # after the columns: (key name, digest, sealed number) to keep, or None
 _KEPT = KeptNumber._meta.db_table
@@ -171,16 +170,25 @@ class Upserter:
         # Only constant table and column names go into the text; every value is a parameter.
         columns += f", {', '.join(_SNAPSHOT_COLUMNS)}, disappeared_in_id"
         marks = ", ".join(placeholders)
-        self._insert = f"INSERT INTO {_TABLE} ({columns}) VALUES ({marks}, %s, %s, %s, %s, %s, NULL)"  # noqa: S608
+        self._insert = f"INSERT INTO {_TABLE} ({columns}) VALUES ({marks}, %s, %s, %s, %s, NULL)"  # noqa: S608
         self._copy_columns = (*_ROW_COLUMNS, *_SNAPSHOT_COLUMNS)
         self._postgres = postgres
         assignments = ", ".join(f"{c} = {p}" for c, p in zip(_ROW_COLUMNS, placeholders, strict=True))
-        assignments += ", changed_snapshot_id = %s, last_snapshot_id = %s, disappeared_in_id = NULL"
+        assignments += ", changed_snapshot_id = %s, disappeared_in_id = NULL"
         self._update = f"UPDATE {_TABLE} SET {assignments} WHERE id = %s"  # noqa: S608
         self._keep = (
             f"INSERT INTO {_KEPT} (key_name, digest, sealed, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
             "ON CONFLICT (digest) DO NOTHING"
         )
+        # Whether the source had no record when the import began (found at the first batch): then no
+        # code of the file can exist (the source is locked, and a code listed twice is refused before
+        # it gets here), so no batch needs the lookup. Spares a first import its probes, and on
+        # PostgreSQL a plan made from statistics that cannot yet count this transaction's rows.
+        self._fresh: bool | None = None
+        self._kept_staged = False
+        if postgres:
+            with connection.cursor() as cursor:
+                bulk_pg.check_references_now(cursor, _TABLE)
 
     def add(self, row: RegistryRow) -> None:
         fingerprint, values = self.encoder.values(row)
@@ -195,29 +203,49 @@ class Upserter:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
+        with connection.cursor() as cursor:
+            self._flush(cursor, pending)
+
+    def _flush(self, cursor: Any, pending: list[tuple[str, str, RowValues]]) -> None:
         snapshot_id = self.snapshot.pk
         now = timezone.now()
-        with connection.cursor() as cursor:
-            existing = self._existing(cursor, [code for code, _fp, _v in pending])
-            new: list[Sequence[Any]] = []
-            changed: list[Sequence[Any]] = []
-            same = 0
-            kept: dict[str, tuple[str, str, bytes, Any]] = {}
-            for code, fingerprint, encoded in pending:
-                values, keep = encoded[:_KEPT_INDEX], encoded[_KEPT_INDEX]
-                if keep is not None:
-                    kept[keep[1]] = (*keep, now)
-                found = existing.get(code)
-                if found is None:
-                    new.append((*values, self.source, code, snapshot_id, snapshot_id, snapshot_id))
-                elif found[1] != fingerprint or found[2] is not None:
-                    changed.append((*values, snapshot_id, snapshot_id, found[0]))
-                else:  # not written at all: a row rewrite costs every index (issue 17.1)
-                    same += 1
-            self._write(cursor, new, changed, list(kept.values()))
+        codes = [code for code, _fp, _v in pending]
+        existing = {} if self._is_fresh(cursor) else self._existing(cursor, codes)
+        new: list[Sequence[Any]] = []
+        changed: list[Sequence[Any]] = []
+        same = 0
+        kept: dict[str, tuple[str, str, bytes, Any]] = {}
+        for code, fingerprint, encoded in pending:
+            values, keep = encoded[:_KEPT_INDEX], encoded[_KEPT_INDEX]
+            if keep is not None:
+                kept[keep[1]] = (*keep, now)
+            found = existing.get(code)
+            if found is None:
+                new.append((*values, self.source, code, snapshot_id, snapshot_id))
+            elif found[1] != fingerprint or found[2] is not None:
+                changed.append((*values, snapshot_id, found[0]))
+            else:  # not written at all: a row rewrite costs every index (issue 17.1)
+                same += 1
+        self._write(cursor, new, changed, list(kept.values()))
         self.counts["accepted"] += len(new)
         self.counts["updated"] += len(changed)
         self.counts["unchanged"] += same
+
+    def finish(self) -> None:
+        """Write what is buffered; then, on PostgreSQL, the numbers staged to keep (decision 0055)."""
+        self.flush()
+        if self._kept_staged:
+            with connection.cursor() as cursor:
+                bulk_pg.keep_staged(cursor, _KEPT)
+            self._kept_staged = False
+
+    def _is_fresh(self, cursor: Any) -> bool:
+        if self._fresh is None:
+            cursor.execute(f"SELECT 1 FROM {_TABLE} WHERE source = %s LIMIT 1", [self.source])  # noqa: S608
+            self._fresh = cursor.fetchone() is None
+            if not self._fresh and self._postgres:
+                bulk_pg.analyze_if_stale(cursor, _TABLE)
+        return self._fresh
 
     def _write(self, cursor: Any, new: list[Sequence[Any]], changed: list[Sequence[Any]], kept: list[Any]) -> None:
         if self._postgres:  # bulk_pg: no statement per row
@@ -226,7 +254,8 @@ class Upserter:
             if changed:
                 bulk_pg.update_rows(self._update, changed)
             if kept:  # every import keeps what it digests, so older records catch up (decision 0036)
-                bulk_pg.keep_numbers(cursor, _KEPT, kept)
+                bulk_pg.stage_kept(cursor, kept, first=not self._kept_staged)
+                self._kept_staged = True
             return
         if new:
             cursor.executemany(self._insert, new)
@@ -236,7 +265,9 @@ class Upserter:
             cursor.executemany(self._keep, kept)
 
     def _existing(self, cursor: Any, codes: list[str]) -> dict[str, tuple[int, str, int | None]]:
-        marks = ", ".join(["%s"] * len(codes))
-        query = f"SELECT code, id, fingerprint, disappeared_in_id FROM {_TABLE} WHERE source = %s AND code IN ({marks})"  # noqa: S608
-        cursor.execute(query, [self.source, *codes])
+        columns = f"SELECT code, id, fingerprint, disappeared_in_id FROM {_TABLE} WHERE source = %s"  # noqa: S608
+        if self._postgres:  # one array parameter, not a statement with 2,000 to parse and plan
+            cursor.execute(f"{columns} AND code = ANY(%s)", [self.source, codes])
+        else:
+            cursor.execute(f"{columns} AND code IN ({', '.join(['%s'] * len(codes))})", [self.source, *codes])
         return {code: (pk, fingerprint, gone) for code, pk, fingerprint, gone in cursor.fetchall()}

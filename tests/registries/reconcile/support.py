@@ -44,7 +44,7 @@ def record(
         address=f"Số 1 đường {name[-8:]}", commune=commune, unit_path=commune.path if commune else "",
         representative_name=representative, representative_digest=digest,
         representative_masked="0910******34" if digest else "", status=status, status_text="",
-        fingerprint=f"{source}{code}", first_snapshot=snap, changed_snapshot=snap, last_snapshot=snap,
+        fingerprint=f"{source}{code}", first_snapshot=snap, changed_snapshot=snap,
         disappeared_in=snap if gone else None,
     )  # fmt: skip
 

@@ -170,7 +170,7 @@ def _import_serially(
 def finish_snapshot(snapshot: Snapshot, sink: Rows, *, declared: Declared) -> None:
     """Flush, mark what disappeared (inside the declared territory of a complete list), save the
     counts. The changes reach issued organizations afterwards (``apply_snapshot``)."""
-    sink.upserter.flush()
+    sink.upserter.finish()
     disappeared = mark_disappeared(snapshot, declared, sink.seen)
     counts = sink.upserter.counts
     snapshot.rows, snapshot.rejected, snapshot.disappeared = sink.rows, sink.report.count, disappeared
