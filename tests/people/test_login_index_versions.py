@@ -5,6 +5,9 @@ organization's recorded representative) still recognises its person."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,3 +79,29 @@ def test_a_representative_recorded_before_the_rotation_is_still_recognised() -> 
     rotate_key("login-index")
     person.refresh_from_db()
     assert list(claimable_by(person)) == [organization]
+
+
+def test_a_process_that_read_the_key_follows_a_retirement_made_by_another(settings: Any) -> None:
+    # A web worker keeps running while `dinhdanh reindex-logins --retire` runs in its own process.
+    first = data_key("login-index")  # read, and remembered, by this process
+    digest = login_digest(NUMBER)
+    script = (
+        "import django; django.setup(); from dinhdanh.core.keys import rotate_key, retire_key_versions; "
+        "rotate_key('login-index'); print(retire_key_versions('login-index'))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dinhdanh.settings.dev",
+        "DINHDANH_DATA_DIR": str(settings.DATA_DIR),
+    }
+    done = subprocess.run(  # noqa: S603  (our own interpreter)
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[1]", (
+        done.stdout,
+        sorted(p.name for p in (Path(settings.DATA_DIR) / "keys").iterdir()),
+    )
+    assert data_key("login-index") != first  # the retired key is not used any more
+    assert login_digest(NUMBER) != digest
+    assert login_digests(NUMBER) == [login_digest(NUMBER)]  # one version left, the other process's current

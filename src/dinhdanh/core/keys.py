@@ -11,7 +11,6 @@ import hmac
 import os
 import re
 import secrets
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -22,15 +21,41 @@ AUDIT_CHAIN = "audit-chain"
 AUDIT_CHECKPOINT = "audit-checkpoint"
 
 
-@cache
-def data_key(name: str) -> bytes:
-    """A 32-byte key stored at DATA_DIR/keys/<name> with mode 0600; never logged, never in the database."""
-    directory = Path(settings.DATA_DIR) / "keys"
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = directory / name
-    if not path.exists():
-        publish_once(path, secrets.token_bytes(32).hex())  # whole, first writer wins (core.secret_files)
-    return bytes.fromhex(path.read_text().strip())
+class _DataKeys:
+    """``data_key``: each key file read once per process, and again when the file is another one.
+
+    ``retire_key_versions`` in one process (a CLI command) replaces ``keys/<name>`` with the current
+    version; a process that kept the old key for good (a web worker, the task worker) would have gone
+    on digesting with a retired key, so that logins by personal ID number failed until a restart.
+    Each call therefore looks at the file (one ``stat``, ≈ 1 µs) and reads it again when its inode or
+    modification time changed (a replacement is a new inode)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[Path, tuple[tuple[int, int], bytes]] = {}
+
+    def __call__(self, name: str) -> bytes:
+        """A 32-byte key stored at DATA_DIR/keys/<name> with mode 0600; never logged, never in the
+        database."""
+        path = Path(settings.DATA_DIR) / "keys" / name
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            publish_once(path, secrets.token_bytes(32).hex())  # whole, first writer wins (core.secret_files)
+            found = path.stat()
+        stamp = (found.st_ino, found.st_mtime_ns)
+        loaded = self._loaded.get(path)
+        if loaded is not None and loaded[0] == stamp:
+            return loaded[1]
+        key = bytes.fromhex(path.read_text().strip())
+        self._loaded[path] = (stamp, key)
+        return key
+
+    def cache_clear(self) -> None:
+        self._loaded.clear()
+
+
+data_key = _DataKeys()
 
 
 # --- versioned keys: rotated without losing what older versions sealed ---------------------------------
@@ -105,8 +130,7 @@ def retire_key_versions(name: str) -> list[int]:
     for version, _kid, _key in versions[:-1]:
         (directory / (name if version == 1 else f"{name}.{version}")).unlink(missing_ok=True)
         removed.append(version)
-    os.replace(directory / f"{name}.{current_version}", directory / name)
-    data_key.cache_clear()  # version 1 is another key now
+    os.replace(directory / f"{name}.{current_version}", directory / name)  # version 1 is another key now
     return removed
 
 
