@@ -1,4 +1,5 @@
 """How an import writes (decision 0055): a source with no record yet is not looked up batch by batch;
+organizations listed without a code are told apart by name and commune (``record_keys``);
 on PostgreSQL the kept numbers are staged and inserted once, stale statistics are refreshed before
 the lookups, and the records' foreign keys are checked as the rows go in."""
 
@@ -14,6 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from dinhdanh.people.models import KeptNumber
 from dinhdanh.registries import bulk_pg
 from dinhdanh.registries.models import Record, Snapshot
+from dinhdanh.registries.record_keys import code_of, is_uncoded, uncoded_key
+from dinhdanh.registries.reports import report_dir
+from dinhdanh.registries.services.coverage import declare
 from dinhdanh.registries.services.imports import import_file
 from tests.registries.test_imports import ROWS, write_csv
 
@@ -98,7 +102,7 @@ def test_statistics_that_miss_most_rows_are_refreshed() -> None:
         snapshot = Snapshot.objects.create(source="business", checksum="x", size=0, encoding="utf-8")
         Record.objects.bulk_create(
             Record(
-                source="business", category="enterprise", code=f"{n:010d}", name="A", name_key="a",
+                source="business", category="enterprise", code=f"{n:010d}", key=f"{n:010d}", name="A", name_key="a",
                 status="active", fingerprint="f", first_snapshot=snapshot, changed_snapshot=snapshot,
             )
             for n in range(1500)
@@ -120,3 +124,50 @@ def test_statistics_that_miss_most_rows_are_refreshed() -> None:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+
+
+UNCODED_HEADER = ["Mã số", "Tên tổ chức", "Mã xã", "Tình trạng"]
+
+
+def test_organizations_listed_without_a_code_are_told_apart_by_name_and_commune(tmp_path: Path) -> None:
+    whole = declare(complete=True, territory="91")
+    rows = [
+        ["", "Chùa Phước Lâm", "30292", "Đang hoạt động"],
+        ["", "Nhà thờ Rạch Giá", "30292", "Đang hoạt động"],
+        ["", "Chùa Phước Lâm", "30280", "Đang hoạt động"],  # the same name in another commune
+        ["", "CHÙA  PHƯỚC LÂM", "30292", "Đang hoạt động"],  # the first one again, written otherwise
+        ["000.00.00.G22", "Sở Nội vụ", "30292", "Đang hoạt động"],
+    ]
+    path = write_csv(tmp_path / "a.csv", rows, header=UNCODED_HEADER)
+    summary = import_file(source="home_affairs", path=path, actor=None, declared=whole)
+    assert (summary.rows, summary.accepted, summary.rejected) == (5, 4, 1)
+    assert sorted(Record.objects.values_list("code", flat=True)) == ["", "", "", "000.00.00.G22"]
+    report = (report_dir() / f"{summary.error_report}.csv").read_text(encoding="utf-8-sig")
+    assert "registries.uncoded_twice_in_file" in report
+    assert "dòng 2" in report  # the row that listed it first
+    # The next list: one changed status, one gone; the others are the same records, untouched.
+    newer = [["", "Chùa Phước Lâm", "30292", "Tạm ngừng hoạt động"], rows[1], rows[4]]
+    path = write_csv(tmp_path / "b.csv", newer, header=UNCODED_HEADER)
+    again = import_file(source="home_affairs", path=path, actor=None, declared=whole)
+    assert (again.accepted, again.updated, again.unchanged, again.disappeared) == (0, 1, 2, 1)
+    assert Record.objects.count() == 4
+    gone = Record.objects.get(disappeared_in=again.snapshot)
+    assert gone.name == "Chùa Phước Lâm"
+    assert gone.commune_id != Record.objects.get(name="Nhà thờ Rạch Giá").commune_id  # the other commune's
+
+
+def test_records_made_one_by_one_get_their_key() -> None:
+    snapshot = Snapshot.objects.create(source="police", checksum="x", size=0, encoding="utf-8")
+    coded = Record.objects.create(
+        source="police", category="tax_agency", code="0100109106", name="A", name_key="a", status="active",
+        fingerprint="f", first_snapshot=snapshot, changed_snapshot=snapshot,
+    )  # fmt: skip
+    uncoded = Record.objects.create(
+        source="police", category="tax_agency", code="", name="B", name_key="b", status="active",
+        fingerprint="f", first_snapshot=snapshot, changed_snapshot=snapshot,
+    )  # fmt: skip
+    assert coded.key == "0100109106"
+    assert uncoded.key == uncoded_key("b", "")
+    assert is_uncoded(uncoded.key)
+    assert code_of(uncoded.key) == ""
+    assert code_of(coded.key) == coded.code

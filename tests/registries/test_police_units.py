@@ -108,12 +108,12 @@ def test_one_indexed_lookup_for_a_tax_code_body_and_none_for_anything_else() -> 
     assert lookups(company) == []
     (probe,) = lookups(school)
     assert "LIMIT 1" in probe
-    if connection.vendor == "sqlite":  # the (source, code) unique index answers it: a probe, no scan
+    if connection.vendor == "sqlite":  # the (source, key) unique index answers it: a probe, no scan
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {probe}")
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         assert "SEARCH registries_record USING INDEX" in plan, plan
-        assert "(source=? AND code=?)" in plan, plan
+        assert "(source=? AND key=?)" in plan, plan
 
 
 def test_the_police_units_listed_in_a_territory_by_a_day() -> None:

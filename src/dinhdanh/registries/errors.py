@@ -31,6 +31,11 @@ class RegistryError(ErrorCode):
         400,
     )
     DUPLICATE_IN_FILE = ("registries.duplicate_in_file", _("Mã {value} đã có ở dòng {first_row} của tệp."), 400)
+    UNCODED_TWICE_IN_FILE = (
+        "registries.uncoded_twice_in_file",
+        _("Tổ chức không có mã «{value}» ở cùng xã đã có ở dòng {first_row} của tệp."),
+        400,
+    )
     UNREADABLE = ("registries.unreadable", _("Không đọc được tệp; hãy tải lên lại."), 400)
     BINARY_FILE = (
         "registries.binary_file",

@@ -18,7 +18,7 @@ FIELDS = (
     "code", "name", "short_name", "foreign_name", "established_on", "address", "commune_code", "province_code",
     "representative_name", "representative_id", "status",
 )  # fmt: skip
-# Per record: (code, fingerprint, column values) when valid, else (its problems,).
+# Per record: (record key, fingerprint, column values) when valid, else (its problems,).
 type Outcome = tuple[str, str, tuple[Any, ...]] | tuple[tuple[RowProblem, ...]]
 type Task = tuple[str, date, list[tuple[str, ...]], list[Placed]]
 
@@ -57,6 +57,7 @@ def stage_chunk(task: Task) -> list[Outcome]:
     """Validate and encode the records of a chunk (value tuples in ``FIELDS`` order), each with the
     commune and province the importing process worked out for it."""
     from dinhdanh.registries.fields import RecordParser, RegistryRow  # noqa: PLC0415  (after django.setup())
+    from dinhdanh.registries.record_keys import record_key  # noqa: PLC0415  (beside its kin)
 
     global _parser  # noqa: PLW0603  (one parser per worker keeps its caches across chunks)
     source, today, records, places = task
@@ -69,7 +70,7 @@ def stage_chunk(task: Task) -> list[Outcome]:
         parsed = parser.assemble(parser.stage(dict(zip(FIELDS, values, strict=True))), placed)
         if isinstance(parsed, RegistryRow):
             fingerprint, row_values = encoder.values(parsed)
-            out.append((parsed.code, fingerprint, row_values))
+            out.append((record_key(parsed), fingerprint, row_values))
         else:
             out.append((_plain(parsed),))
     return out

@@ -7,6 +7,8 @@ nothing and a newer snapshot tells new, changed and disappeared organizations ap
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.organizations.categories import Category
+from dinhdanh.registries.record_keys import uncoded_key
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 
@@ -90,6 +93,9 @@ class Record(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
     code = models.CharField(_("mã"), max_length=40)
+    # What tells the source's records apart (``record_keys``): the code, or, without one, a digest of
+    # the name and commune. Filled by ``save`` for records made one by one.
+    key = models.CharField(max_length=40)
     name = models.CharField(_("tên"), max_length=400)
     name_key = models.CharField(max_length=400, db_index=True)  # core.text.name_key, for matching
     short_name = models.CharField(max_length=200, blank=True)
@@ -119,7 +125,7 @@ class Record(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source", "code"], name="registries_record_source_code")]
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="registries_record_source_key")]
         indexes = [
             models.Index(fields=["code"], name="registries_record_code"),  # lookups across sources
             models.Index(
@@ -129,6 +135,12 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.key:
+            commune = self.commune.code if self.commune is not None else ""
+            self.key = self.code or uncoded_key(self.name_key, commune)
+        super().save(*args, **kwargs)
 
 
 class JobStatus(models.TextChoices):

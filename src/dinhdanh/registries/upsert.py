@@ -31,12 +31,14 @@ from dinhdanh.people.models import KeptNumber
 from dinhdanh.registries import bulk_pg
 from dinhdanh.registries.fields import RegistryRow, row_fingerprint
 from dinhdanh.registries.models import Record, Snapshot
+from dinhdanh.registries.record_keys import code_of, record_key
 
 __all__ = [
     "BATCH",
     "FLAGS_INDEX",
     "FOREIGN_DOCUMENT_KEY",
     "MASKED_INDEX",
+    "NAME_INDEX",
     "RowEncoder",
     "Upserter",
     "communes",
@@ -52,12 +54,13 @@ _ROW_COLUMNS = (
     "status_text", "flags", "fingerprint",
 )  # fmt: skip
 # Then what the import adds to a new record.
-_SNAPSHOT_COLUMNS = ("source", "code", "first_snapshot_id", "changed_snapshot_id")
+_SNAPSHOT_COLUMNS = ("source", "code", "key", "first_snapshot_id", "changed_snapshot_id")
 _FLAGS_INDEX = FLAGS_INDEX = _ROW_COLUMNS.index("flags")
 _KEPT_INDEX = len(_ROW_COLUMNS)  # after the columns: (key name, digest, sealed number) to keep, or None
 _KEPT = KeptNumber._meta.db_table
 SEALING, SEALING_ID = "sealing", "sealing-id"
 MASKED_INDEX = _ROW_COLUMNS.index("representative_masked")
+NAME_INDEX = _ROW_COLUMNS.index("name")
 _NO_FLAGS = json.dumps([])
 FOREIGN_DOCUMENT_KEY = "foreign-document"  # core.keys name of the digest of passports and other foreign IDs
 
@@ -160,7 +163,7 @@ class Upserter:
         self.snapshot = snapshot
         self.source = str(snapshot.source)
         self.encoder = encoder if encoder is not None else RowEncoder.for_import()
-        self.pending: list[tuple[str, str, RowValues]] = []  # (code, fingerprint, values)
+        self.pending: list[tuple[str, str, RowValues]] = []  # (record key, fingerprint, values)
         self.counts = {"accepted": 0, "updated": 0, "unchanged": 0}
         postgres = connection.vendor == "postgresql"
         placeholders = ["%s"] * len(_ROW_COLUMNS)
@@ -170,7 +173,7 @@ class Upserter:
         # Only constant table and column names go into the text; every value is a parameter.
         columns += f", {', '.join(_SNAPSHOT_COLUMNS)}, disappeared_in_id"
         marks = ", ".join(placeholders)
-        self._insert = f"INSERT INTO {_TABLE} ({columns}) VALUES ({marks}, %s, %s, %s, %s, NULL)"  # noqa: S608
+        self._insert = f"INSERT INTO {_TABLE} ({columns}) VALUES ({marks}, %s, %s, %s, %s, %s, NULL)"  # noqa: S608
         self._copy_columns = (*_ROW_COLUMNS, *_SNAPSHOT_COLUMNS)
         self._postgres = postgres
         assignments = ", ".join(f"{c} = {p}" for c, p in zip(_ROW_COLUMNS, placeholders, strict=True))
@@ -192,10 +195,10 @@ class Upserter:
 
     def add(self, row: RegistryRow) -> None:
         fingerprint, values = self.encoder.values(row)
-        self.add_values(row.code, fingerprint, values)
+        self.add_values(record_key(row), fingerprint, values)
 
-    def add_values(self, code: str, fingerprint: str, values: RowValues) -> None:
-        self.pending.append((code, fingerprint, values))
+    def add_values(self, key: str, fingerprint: str, values: RowValues) -> None:
+        self.pending.append((key, fingerprint, values))
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -209,19 +212,19 @@ class Upserter:
     def _flush(self, cursor: Any, pending: list[tuple[str, str, RowValues]]) -> None:
         snapshot_id = self.snapshot.pk
         now = timezone.now()
-        codes = [code for code, _fp, _v in pending]
-        existing = {} if self._is_fresh(cursor) else self._existing(cursor, codes)
+        keys = [key for key, _fp, _v in pending]
+        existing = {} if self._is_fresh(cursor) else self._existing(cursor, keys)
         new: list[Sequence[Any]] = []
         changed: list[Sequence[Any]] = []
         same = 0
         kept: dict[str, tuple[str, str, bytes, Any]] = {}
-        for code, fingerprint, encoded in pending:
+        for key, fingerprint, encoded in pending:
             values, keep = encoded[:_KEPT_INDEX], encoded[_KEPT_INDEX]
             if keep is not None:
                 kept[keep[1]] = (*keep, now)
-            found = existing.get(code)
+            found = existing.get(key)
             if found is None:
-                new.append((*values, self.source, code, snapshot_id, snapshot_id))
+                new.append((*values, self.source, code_of(key), key, snapshot_id, snapshot_id))
             elif found[1] != fingerprint or found[2] is not None:
                 changed.append((*values, snapshot_id, found[0]))
             else:  # not written at all: a row rewrite costs every index (issue 17.1)
@@ -264,10 +267,10 @@ class Upserter:
         if kept:
             cursor.executemany(self._keep, kept)
 
-    def _existing(self, cursor: Any, codes: list[str]) -> dict[str, tuple[int, str, int | None]]:
-        columns = f"SELECT code, id, fingerprint, disappeared_in_id FROM {_TABLE} WHERE source = %s"  # noqa: S608
+    def _existing(self, cursor: Any, keys: list[str]) -> dict[str, tuple[int, str, int | None]]:
+        columns = f"SELECT key, id, fingerprint, disappeared_in_id FROM {_TABLE} WHERE source = %s"  # noqa: S608
         if self._postgres:  # one array parameter, not a statement with 2,000 to parse and plan
-            cursor.execute(f"{columns} AND code = ANY(%s)", [self.source, codes])
+            cursor.execute(f"{columns} AND key = ANY(%s)", [self.source, keys])
         else:
-            cursor.execute(f"{columns} AND code IN ({', '.join(['%s'] * len(codes))})", [self.source, *codes])
-        return {code: (pk, fingerprint, gone) for code, pk, fingerprint, gone in cursor.fetchall()}
+            cursor.execute(f"{columns} AND key IN ({', '.join(['%s'] * len(keys))})", [self.source, *keys])
+        return {key: (pk, fingerprint, gone) for key, pk, fingerprint, gone in cursor.fetchall()}

@@ -81,8 +81,8 @@ def records_with_code(code: OuterRef | str, sources: tuple[str, ...] | None = No
     qs = current().filter(code=code)
     if sources is None:
         return qs
-    # NOT IN the other sources rather than IN these: with an IN list SQLite probes the (source, code)
-    # index once per source instead of the code index once.
+    # NOT IN the other sources rather than IN these: the code index is probed once, never once per
+    # source.
     others = [s for s in ALL_SOURCES if s not in sources]
     return qs.exclude(source__in=others) if others else qs
 

@@ -25,12 +25,13 @@ def current_records() -> Q:
 
 
 # Read at every submission and approval: built once (``core.rows``, decision 0039; issue 17.4). Source IN
-# (...) lets the (source, code) unique index answer a lookup by code alone.
+# (...) lets the (source, key) unique index answer a lookup by code alone (a code is its record's key;
+# the callers never look up an empty code).
 _SOURCES = list(Source.values)
 _BY_CODE = SelectAll(
     Record,
-    "{disappeared_in} IS NULL AND {source} IN (" + ", ".join(["%s"] * len(_SOURCES)) + ") AND {code} = %s",
-    ["source"] * len(_SOURCES) + ["code"],
+    "{disappeared_in} IS NULL AND {source} IN (" + ", ".join(["%s"] * len(_SOURCES)) + ") AND {key} = %s",
+    ["source"] * len(_SOURCES) + ["key"],
 )
 _SOURCES_OF_CODE = SelectAll(Record, "{disappeared_in} IS NULL AND {code} = %s", ["code"], only=["source"])
 

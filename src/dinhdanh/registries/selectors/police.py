@@ -4,7 +4,7 @@ many police units a territory has — for campaigns, which count police units ap
 * **At an event** (``police_category``, registered with ``core.events.refine_category`` in
   ``RegistriesConfig.ready``): an organization of category ``tax_agency`` whose tax code is on the
   latest police list (a current record: not gone in a later snapshot) is counted as ``police``. One
-  probe of the ``(source, code)`` unique index, and only for ``tax_agency`` events.
+  probe of the ``(source, key)`` unique index, and only for ``tax_agency`` events.
 * **A denominator** (``police_units_listed``): the police units in the latest complete police list
   covering a territory, imported by the end of a day. A partial list says nothing of the units it
   lacks, so it cannot say "all of them"; records and exclusions count as they stand when read, as
@@ -36,7 +36,7 @@ def is_police_unit(tax_code: str) -> bool:
     """Whether ``tax_code`` is on the latest police list."""
     if not tax_code:
         return False
-    listed = Record.objects.filter(source=Source.POLICE, code=tax_code, disappeared_in__isnull=True)
+    listed = Record.objects.filter(source=Source.POLICE, key=tax_code, disappeared_in__isnull=True)
     return listed.exists()
 
 

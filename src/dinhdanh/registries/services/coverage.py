@@ -132,22 +132,22 @@ def _territory_name(declared: Declared) -> str:
 
 
 def mark_disappeared(snapshot: Snapshot, declared: Declared, listed: Container[str]) -> int:
-    """Mark the records of the declared territory whose codes ``listed`` (the codes ``snapshot``
-    accepted) lacks as no longer listed; 0 for a partial snapshot. Raises ``CONFIRM_DISAPPEARANCE``
+    """Mark the records of the declared territory whose keys ``listed`` (the ``record_keys`` keys
+    ``snapshot`` accepted) lacks as no longer listed; 0 for a partial snapshot. Raises ``CONFIRM_DISAPPEARANCE``
     (the caller's transaction then rolls back) when that would be too many and the person has not
     confirmed.
 
-    The records are read once, by id and code, and compared in this process: no statement joins the
+    The records are read once, by id and key, and compared in this process: no statement joins the
     records to the snapshot's codes, so no plan depends on the table's statistics (issue 17.1)."""
     if not declared.complete:
         return 0
     still = Record.objects.filter(declared.inside(), source=snapshot.source, disappeared_in__isnull=True)
     gone: list[int] = []
     before = 0  # what the territory listed until now
-    rows = still.values_list("pk", "code", "first_snapshot_id").iterator(chunk_size=_READ_CHUNK)
-    for pk, code, first in rows:
+    rows = still.values_list("pk", "key", "first_snapshot_id").iterator(chunk_size=_READ_CHUNK)
+    for pk, key, first in rows:
         before += first != snapshot.pk
-        if code not in listed:
+        if key not in listed:
             gone.append(pk)
     count = len(gone)
     if count and not declared.confirmed:

@@ -27,6 +27,7 @@ from dinhdanh.registries.audit_actions import RegistryAction
 from dinhdanh.registries.fields import FIELDS, RecordParser, RegistryRow, RowError, RowProblem
 from dinhdanh.registries.models import Channel, Snapshot, SnapshotStatus
 from dinhdanh.registries.readers import MAX_CELL_CHARS
+from dinhdanh.registries.record_keys import record_key
 from dinhdanh.registries.reports import ErrorReport
 from dinhdanh.registries.selectors.lists import require_upload
 from dinhdanh.registries.services.coverage import declare, require_declaration
@@ -134,7 +135,7 @@ def push_records(
                     sink.problems(index + 1, [*shape, *([] if isinstance(parsed, RegistryRow) else parsed)])
                     continue
                 fingerprint, values = sink.upserter.encoder.values(parsed)
-                sink.accept(index + 1, parsed.code, fingerprint, values)
+                sink.accept(index + 1, record_key(parsed), fingerprint, values)
             finish_snapshot(snapshot, sink, declared=declared)
         audit.record(
             RegistryAction.REGISTRY_RECORDS_PUSHED,

@@ -34,11 +34,12 @@ from dinhdanh.registries.headers import read_records
 from dinhdanh.registries.import_codes import RowError
 from dinhdanh.registries.models import Channel, Coverage, Snapshot, SnapshotStatus
 from dinhdanh.registries.readers import RowSource, open_rows
+from dinhdanh.registries.record_keys import is_uncoded, record_key
 from dinhdanh.registries.reports import ErrorReport
 from dinhdanh.registries.services.coverage import NATIONWIDE, Declared, mark_disappeared, require_declaration
 from dinhdanh.registries.services.organization_sync import sync_from_registry
 from dinhdanh.registries.sources import Source
-from dinhdanh.registries.upsert import BATCH, FLAGS_INDEX, MASKED_INDEX, Upserter, lock_source
+from dinhdanh.registries.upsert import BATCH, FLAGS_INDEX, MASKED_INDEX, NAME_INDEX, Upserter, lock_source
 
 __all__ = [
     "ImportSummary",
@@ -122,7 +123,7 @@ class Rows:
     def __init__(self, upserter: Upserter, report: ErrorReport) -> None:
         self.upserter = upserter
         self.report = report
-        self.seen = CodeBook()  # code -> first row number, in about 40 bytes per code
+        self.seen = CodeBook()  # record key -> first row number, in about 40 bytes per key
         self.rows = 0
         self.collected: list[tuple[int, RowProblem]] | None = None  # kept for the API's answer
         self.warnings: list[tuple[int, RowProblem]] | None = None  # likewise
@@ -133,14 +134,13 @@ class Rows:
             if self.collected is not None:
                 self.collected.append((number, problem))
 
-    def accept(self, number: int, code: str, fingerprint: str, values: tuple[object, ...]) -> None:
-        if code:
-            first = self.seen.setdefault(code, number)
-            if first != number:
-                error = RegistryError.DUPLICATE_IN_FILE
-                self.problems(number, [RowProblem("code", code, error, {"value": code, "first_row": first})])
-                return
-        self.upserter.add_values(code, fingerprint, values)
+    def accept(self, number: int, key: str, fingerprint: str, values: tuple[object, ...]) -> None:
+        """A valid row, by its ``record_keys`` key: to the upserter, unless the file listed it before."""
+        first = self.seen.setdefault(key, number)
+        if first != number:
+            self.problems(number, [_listed_twice(key, str(values[NAME_INDEX]), first)])
+            return
+        self.upserter.add_values(key, fingerprint, values)
         if OLD_ID_CARD in str(values[FLAGS_INDEX]):  # the flags column, as JSON text
             masked = str(values[MASKED_INDEX])
             self.warn(number, RowProblem("representative_id", masked, RowError.OLD_ID_CARD, {"value": masked}))
@@ -149,6 +149,12 @@ class Rows:
         self.report.warn(number, problem)
         if self.warnings is not None:
             self.warnings.append((number, problem))
+
+
+def _listed_twice(key: str, name: str, first: int) -> RowProblem:
+    if is_uncoded(key):  # no code: the same name in the same commune
+        return RowProblem("name", name, RegistryError.UNCODED_TWICE_IN_FILE, {"value": name, "first_row": first})
+    return RowProblem("code", key, RegistryError.DUPLICATE_IN_FILE, {"value": key, "first_row": first})
 
 
 def _import_serially(
@@ -160,7 +166,7 @@ def _import_serially(
         parsed = parser.parse(raw)
         if isinstance(parsed, RegistryRow):
             fingerprint, values = upserter.encoder.values(parsed)
-            sink.accept(number, parsed.code, fingerprint, values)
+            sink.accept(number, record_key(parsed), fingerprint, values)
         else:
             sink.problems(number, parsed)
         if progress is not None and sink.rows % BATCH == 0:

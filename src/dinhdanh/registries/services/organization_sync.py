@@ -229,12 +229,13 @@ def _sync_one(organization: Organization, record: Record, snapshot: Snapshot, ac
 
 def _apply_chunk(snapshot: Snapshot, ids: list[int], actor: User | None) -> SyncSummary:
     chunk = list(Organization.objects.filter(pk__in=ids).order_by("pk"))
-    # By (source, code), the unique index, whatever the planner thinks of a fresh snapshot's rows.
+    # By (source, key), the unique index (a code is its record's key), whatever the planner thinks of a
+    # fresh snapshot's rows.
     records = {
         r.code: r
-        for r in Record.objects.filter(source=snapshot.source, code__in=[o.code for o in chunk]).select_related(
-            "commune"
-        )
+        for r in Record.objects.filter(
+            source=snapshot.source, key__in=[o.code for o in chunk if o.code]
+        ).select_related("commune")
         if r.changed_snapshot_id == snapshot.pk
     }
     updated = representatives = terminated = failed = 0
