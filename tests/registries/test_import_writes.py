@@ -145,6 +145,7 @@ def test_organizations_listed_without_a_code_are_told_apart_by_name_and_commune(
     report = (report_dir() / f"{summary.error_report}.csv").read_text(encoding="utf-8-sig")
     assert "registries.uncoded_twice_in_file" in report
     assert "dòng 2" in report  # the row that listed it first
+
     # The next list: one changed status, one gone; the others are the same records, untouched.
     newer = [["", "Chùa Phước Lâm", "30292", "Tạm ngừng hoạt động"], rows[1], rows[4]]
     path = write_csv(tmp_path / "b.csv", newer, header=UNCODED_HEADER)
@@ -171,3 +172,15 @@ def test_records_made_one_by_one_get_their_key() -> None:
     assert is_uncoded(uncoded.key)
     assert code_of(uncoded.key) == ""
     assert code_of(coded.key) == coded.code
+
+
+def test_a_long_name_listed_twice_without_a_code_is_shown_cut(tmp_path: Path) -> None:
+    name = "Hội " + "rất dài " * 40  # 324 characters: a valid name, too long to show whole
+    rows = [["", name, "30292", ""], ["", name, "30292", ""]]
+    summary = import_file(
+        source="survey", path=write_csv(tmp_path / "a.csv", rows, header=UNCODED_HEADER), actor=None
+    )
+    assert (summary.accepted, summary.rejected) == (1, 1)
+    report = (report_dir() / f"{summary.error_report}.csv").read_text(encoding="utf-8-sig")
+    assert name.strip() not in report
+    assert "…" in report

@@ -69,6 +69,7 @@ __all__ = [
     "FIELDS",
     "FIELD_LABELS",
     "OLD_ID_CARD",
+    "SHOWN_MAX",
     "CodeKind",
     "RecordParser",
     "RegistryRow",
@@ -102,7 +103,7 @@ _TEXT_LIMITS = {
     "representative_name": TEXT_LIMITS["representative_name"],
 }
 _TEXT_LIMITS["status"] = 200
-_SHOWN_MAX = 100
+SHOWN_MAX = 100  # characters of a refused value a report shows
 
 
 class RowRepair(StrEnum):
@@ -171,7 +172,7 @@ class RegistryRow:
 
 class _Problems(list[RowProblem]):
     def add(self, field: str, shown: str, error: DomainError) -> None:
-        self.append(RowProblem(field, safe_text(shown, _SHOWN_MAX), error.error, dict(error.params)))
+        self.append(RowProblem(field, safe_text(shown, SHOWN_MAX), error.error, dict(error.params)))
 
 
 def _has_surrogates(text: str) -> bool:

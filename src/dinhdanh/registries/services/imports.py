@@ -27,9 +27,10 @@ from dinhdanh.geo.models import AdministrativeUnit, Scheme
 from dinhdanh.people.models import User
 from dinhdanh.registries import import_workers
 from dinhdanh.registries.audit_actions import RegistryAction
+from dinhdanh.registries.cells import safe_text
 from dinhdanh.registries.code_book import CodeBook
 from dinhdanh.registries.errors import RegistryError
-from dinhdanh.registries.fields import OLD_ID_CARD, RecordParser, RegistryRow, RowProblem
+from dinhdanh.registries.fields import OLD_ID_CARD, SHOWN_MAX, RecordParser, RegistryRow, RowProblem
 from dinhdanh.registries.headers import read_records
 from dinhdanh.registries.import_codes import RowError
 from dinhdanh.registries.models import Channel, Coverage, Snapshot, SnapshotStatus
@@ -152,8 +153,9 @@ class Rows:
 
 
 def _listed_twice(key: str, name: str, first: int) -> RowProblem:
-    if is_uncoded(key):  # no code: the same name in the same commune
-        return RowProblem("name", name, RegistryError.UNCODED_TWICE_IN_FILE, {"value": name, "first_row": first})
+    if is_uncoded(key):  # no code: the same name in the same commune; shown cut, as every value shown
+        shown = safe_text(name, SHOWN_MAX)
+        return RowProblem("name", shown, RegistryError.UNCODED_TWICE_IN_FILE, {"value": shown, "first_row": first})
     return RowProblem("code", key, RegistryError.DUPLICATE_IN_FILE, {"value": key, "first_row": first})
 
 
