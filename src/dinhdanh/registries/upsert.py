@@ -1,12 +1,14 @@
 """Validated registry rows into ``Record``s of one snapshot, in batches, with plain SQL.
 
 A million-row import spends its time in Python per row, so rows go to the database as tuples, not
-model instances: one query finds which codes of a batch exist (with their fingerprints), then new rows
-are inserted and changed rows updated, each batch at once: ``executemany`` on SQLite, ``COPY`` and
-server-bound statements on PostgreSQL (``bulk_pg``). Unchanged rows are not written: ``changed_snapshot`` is the last snapshot that wrote the record,
-and what a complete list no longer lists is found from the codes the import accepted
-(``coverage.mark_disappeared``), not from a stamp on every listed row. The caller holds the transaction (and, on PostgreSQL, a lock per source, so that two imports of one source
-queue instead of colliding on the unique code).
+model instances: one query finds which records of a batch exist (with their fingerprints; none when
+the source had no record), then new rows are inserted and changed rows updated, each batch at once:
+``executemany`` on SQLite, ``COPY`` and server-bound statements on PostgreSQL (``bulk_pg``).
+Unchanged rows are not written: ``changed_snapshot`` is the last snapshot that wrote the record, and
+what a complete list no longer lists is found from the keys the import accepted
+(``coverage.mark_disappeared``), not from a stamp on every listed row. The caller holds the
+transaction (and, on PostgreSQL, a lock per source, so that two imports of one source queue instead of
+colliding on the unique key).
 """
 
 from __future__ import annotations
@@ -207,9 +209,9 @@ class Upserter:
             return
         pending, self.pending = self.pending, []
         with connection.cursor() as cursor:
-            self._flush(cursor, pending)
+            self._write_batch(cursor, pending)
 
-    def _flush(self, cursor: Any, pending: list[tuple[str, str, RowValues]]) -> None:
+    def _write_batch(self, cursor: Any, pending: list[tuple[str, str, RowValues]]) -> None:
         snapshot_id = self.snapshot.pk
         now = timezone.now()
         keys = [key for key, _fp, _v in pending]
