@@ -31,23 +31,23 @@ class _DataKeys:
     modification time changed (a replacement is a new inode)."""
 
     def __init__(self) -> None:
-        self._loaded: dict[Path, tuple[tuple[int, int], bytes]] = {}
+        self._loaded: dict[str, tuple[tuple[int, int], bytes]] = {}
 
     def __call__(self, name: str) -> bytes:
         """A 32-byte key stored at DATA_DIR/keys/<name> with mode 0600; never logged, never in the
         database."""
-        path = Path(settings.DATA_DIR) / "keys" / name
+        path = os.path.join(settings.DATA_DIR, "keys", name)  # a str: cheaper than a Path, called per sign-in
         try:
-            found = path.stat()
+            found = os.stat(path)
         except FileNotFoundError:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            publish_once(path, secrets.token_bytes(32).hex())  # whole, first writer wins (core.secret_files)
-            found = path.stat()
+            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            publish_once(Path(path), secrets.token_bytes(32).hex())  # whole, first writer wins (core.secret_files)
+            found = os.stat(path)
         stamp = (found.st_ino, found.st_mtime_ns)
         loaded = self._loaded.get(path)
         if loaded is not None and loaded[0] == stamp:
             return loaded[1]
-        key = bytes.fromhex(path.read_text().strip())
+        key = bytes.fromhex(Path(path).read_text().strip())
         self._loaded[path] = (stamp, key)
         return key
 
