@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dinhdanh.core.codes import parse_personal_id, parse_tax_code
 from dinhdanh.core.errors import DomainError
-from dinhdanh.core.keys import blind_index
+from dinhdanh.core.keys import blind_index, index_with
 from dinhdanh.core.text import name_key
 from dinhdanh.people.logins import LOGIN_KEY, login_digest
 from dinhdanh.registries import import_workers
@@ -24,7 +24,6 @@ from dinhdanh.registries.models import Record
 from dinhdanh.registries.reports import report_dir
 from dinhdanh.registries.services.imports import import_file
 from dinhdanh.registries.sources import Source
-from dinhdanh.registries.upsert import _keyed
 from tests.test_cli import assert_one_bilingual_line, dinhdanh
 
 TODAY = date(2025, 9, 1)
@@ -68,8 +67,8 @@ def test_digests_are_the_kernel_digests(settings: Any, tmp_path: Path) -> None:
     from dinhdanh.core.keys import data_key
 
     data_key.cache_clear()
-    assert _keyed(data_key(LOGIN_KEY), "091085001234") == login_digest("091085001234")
-    assert _keyed(data_key("foreign-document"), "B1234567") == blind_index("foreign-document", "B1234567")
+    assert index_with(data_key(LOGIN_KEY), "091085001234") == login_digest("091085001234")
+    assert index_with(data_key("foreign-document"), "B1234567") == blind_index("foreign-document", "B1234567")
     data_key.cache_clear()
 
 

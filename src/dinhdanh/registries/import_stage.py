@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from dinhdanh.registries.record_keys import record_key  # no Django in it: safe before django.setup()
+
 if TYPE_CHECKING:
     from dinhdanh.registries.fields import Placed, RecordParser, RowProblem
     from dinhdanh.registries.upsert import RowEncoder
@@ -57,7 +59,6 @@ def stage_chunk(task: Task) -> list[Outcome]:
     """Validate and encode the records of a chunk (value tuples in ``FIELDS`` order), each with the
     commune and province the importing process worked out for it."""
     from dinhdanh.registries.fields import RecordParser, RegistryRow  # noqa: PLC0415  (after django.setup())
-    from dinhdanh.registries.record_keys import record_key  # noqa: PLC0415  (beside its kin)
 
     global _parser  # noqa: PLW0603  (one parser per worker keeps its caches across chunks)
     source, today, records, places = task

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.organizations.categories import Category
-from dinhdanh.registries.record_keys import uncoded_key
+from dinhdanh.registries.record_keys import key_of
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import RegistryStatus
 
@@ -139,7 +139,7 @@ class Record(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.key:
             commune = self.commune.code if self.commune is not None else ""
-            self.key = self.code or uncoded_key(self.name_key, commune)
+            self.key = key_of(self.code, self.name_key, commune)
         super().save(*args, **kwargs)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dinhdanh.registries.fields import RegistryRow
 
-__all__ = ["UNCODED", "code_of", "is_uncoded", "record_key", "uncoded_key"]
+__all__ = ["UNCODED", "code_of", "is_uncoded", "key_of", "record_key", "uncoded_key"]
 
 UNCODED = "~"
 
@@ -28,8 +28,12 @@ def uncoded_key(name_key: str, commune_code: str) -> str:
     return UNCODED + digest
 
 
+def key_of(code: str, name_key: str, commune_code: str) -> str:
+    return code or uncoded_key(name_key, commune_code)
+
+
 def record_key(row: RegistryRow) -> str:
-    return row.code or uncoded_key(row.name_key, row.commune_code)
+    return key_of(row.code, row.name_key, row.commune_code)
 
 
 def is_uncoded(key: str) -> bool:

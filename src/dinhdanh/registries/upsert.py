@@ -13,8 +13,6 @@ colliding on the unique key).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -24,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dinhdanh.core.codes import mask_personal_id
-from dinhdanh.core.keys import current_key, data_key
+from dinhdanh.core.keys import current_key, data_key, index_with
 from dinhdanh.core.sealed import Sealer
 from dinhdanh.geo.models import AdministrativeUnit, Level, Scheme
 from dinhdanh.people.identifiers import PID_PURPOSE
@@ -88,10 +86,6 @@ def lock_source(source: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"registries:{source}"])
 
 
-def _keyed(key: bytes, value: str) -> str:
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()  # core.keys.blind_index with the key
-
-
 class RowEncoder:
     """A row as the columns ``_ROW_COLUMNS`` hold it, with its fingerprint. Needs neither database nor
     settings once made (``for_import``), so that validation workers can run it too."""
@@ -135,7 +129,7 @@ class RowEncoder:
         # A citizen's number, already validated (12 digits), is digested as login_digest would: as the
         # login name it is; a foreign document under its own key.
         index = FOREIGN_DOCUMENT_KEY if row.representative_foreign_doc else LOGIN_KEY
-        digest = _keyed(self.keys[index], number)
+        digest = index_with(self.keys[index], number)  # core.keys.blind_index with the key in hand
         return (
             digest,
             mask_personal_id(number),

@@ -133,9 +133,9 @@ def _territory_name(declared: Declared) -> str:
 
 def mark_disappeared(snapshot: Snapshot, declared: Declared, listed: Container[str]) -> int:
     """Mark the records of the declared territory whose keys ``listed`` (the ``record_keys`` keys
-    ``snapshot`` accepted) lacks as no longer listed; 0 for a partial snapshot. Raises ``CONFIRM_DISAPPEARANCE``
-    (the caller's transaction then rolls back) when that would be too many and the person has not
-    confirmed.
+    ``snapshot`` accepted) lacks as no longer listed; 0 for a partial snapshot. Raises
+    ``CONFIRM_DISAPPEARANCE`` (the caller's transaction then rolls back) when that would be too many
+    and the person has not confirmed.
 
     The records are read once, by id and key, and compared in this process: no statement joins the
     records to the snapshot's codes, so no plan depends on the table's statistics (issue 17.1)."""
