@@ -1,8 +1,8 @@
 """Rate limits per client address on requests nobody is signed in for (issue 16.1; decision 0047).
 
 Counted in the ``ratelimit`` cache, which a deployment of several processes points at Redis
-(``DINHDANH_CACHE_URL``, atomic increments, one round trip a request: ``http.rate_counter``): every
-process then counts against the same figure. One process alone may keep it in memory (``core.E015`` says when that is refused).
+(``DINHDANH_CACHE_URL``, atomic increments, one round trip per batch of requests: ``http.rate_counter``,
+decision 0057): every process then counts against the same figure, within a batch per process. One process alone may keep it in memory (``core.E015`` says when that is refused).
 
 Three groups, each a rate per address (an IPv4 address or an IPv6 /64, as the sign-in throttles
 count them, ``http.addresses``):
