@@ -21,7 +21,7 @@ the database server's own CPU (PostgreSQL) is not in it.
               Redis answers on 127.0.0.1:6379
 
 Each read is measured plain (200) and revalidated (``If-None-Match`` with its ETag: 304). A page's validator
-names the reader's CSRF cookie, so its 304 comes with that cookie, through Django (decision 0050).
+names the reader's CSRF cookie, so its 304 comes with that cookie (taken by the lean path since it is the only cookie).
 """
 
 from __future__ import annotations
@@ -296,8 +296,8 @@ def report(site: Site, table: dict[str, dict[str, Row]], args: argparse.Namespac
     print(
         f"\nreq/CPU-s: requests per second of the server processes' CPU time (one core); target {TARGET:,}. "
         "× django: against Django's whole\nhandler for the same read (lean path off); of noop: share of the "
-        "server's own ceiling. RSS: the largest process (the worker). A units page's 304 carries the reader's\nCSRF cookie, so Django answers it "
-        "in both rows."
+        "server's own ceiling. RSS: the largest process (the worker). A units page's 304 carries the reader's\nCSRF cookie "
+        "(its only cookie, which the lean path takes)."
     )
 
 

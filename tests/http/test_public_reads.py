@@ -5,6 +5,7 @@ body and every header, 304 included — and hands Django everything else, every 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -151,10 +152,57 @@ def test_behind_a_proxy_over_https_hsts_included() -> None:
         assert spy.calls == 2
 
 
+VISITOR = "Zq3xY8kLw2Pm9Rt4Vb6Nc1Hd7Jf5Gs0A"  # a CSRF secret of the form Django makes
+
+
+@pytest.mark.parametrize(("path", "query"), PAGES[:2])
+def test_a_visitor_holding_the_csrf_cookie_gets_the_page_made_from_it_and_revalidates_to_304(
+    path: str, query: str
+) -> None:
+    cookie = {"COOKIE": f"csrftoken={VISITOR}"}
+    django, lean, spy = replayed(path, query, **cookie)
+    assert normalised_page(lean) == normalised_page(django)
+    assert page_parts(lean)[0] == page_parts(django)[0] == VISITOR  # the visitor's secret, renewed
+    etag = header(lean, "ETag") or ""
+    django_304 = call(spy.django, path, query, IF_NONE_MATCH=etag, **cookie)
+    replay = LeanReads(spy)
+    call(replay, path, query, IF_NONE_MATCH=etag, **cookie)  # Django's first, kept
+    handed = spy.calls
+    again = call(replay, path, query, IF_NONE_MATCH=etag, **cookie)
+    assert spy.calls == handed
+    assert (again[0], again[2]) == (304, b"")
+    assert django_304[0] == 304
+    assert [(n, re.sub(r"expires=[^;]+", "", v)) for n, v in again[1]] == [
+        (n, re.sub(r"expires=[^;]+", "", v)) for n, v in django_304[1]
+    ]  # the same headers, the visitor's cookie renewed in both
+    assert VISITOR in (header(again, "Set-Cookie") or "")
+    other = call(replay, path, query, IF_NONE_MATCH=etag, COOKIE="csrftoken=" + VISITOR[::-1])
+    assert other[0] == 200  # another visitor's copy is not theirs
+
+
+@pytest.mark.usefixtures("signing_keys")
+@pytest.mark.parametrize(("path", "query"), JSON_READS[:1] + JSON_READS[-2:])
+def test_a_json_read_with_a_visitors_cookie_is_answered_as_django_answers_it(path: str, query: str) -> None:
+    django, lean, _spy = replayed(path, query, COOKIE=f"csrftoken={VISITOR}")
+    assert lean == django
+    assert header(lean, "Set-Cookie") is None
+
+
+def test_answers_to_a_visitors_cookie_are_kept_apart_from_cookie_less_ones() -> None:
+    spy = Spy()
+    lean = LeanReads(spy)
+    call(lean, "/units/91/")
+    call(lean, "/units/91/")
+    assert spy.calls == 1
+    call(lean, "/units/91/", COOKIE=f"csrftoken={VISITOR}")
+    assert spy.calls == 2  # Django answers the first request with a cookie
+
+
 @pytest.mark.parametrize(
     "case",
     [
-        "session_cookie", "any_cookie", "authorization", "post", "options", "not_found", "bad_code", "bad_level",
+        "session_cookie", "any_cookie", "csrf_and_session", "csrf_masked", "csrf_odd_characters",
+        "csrf_other_name", "authorization", "post", "options", "not_found", "bad_code", "bad_level",
         "bad_host", "odd_query", "missing_q", "dot_dot", "percent_dot_dot", "encoded_slash", "huge_if_none_match",
         "long_query", "unknown_page", "non_ascii_path",
     ],
@@ -163,6 +211,10 @@ def test_what_the_lean_path_is_not_for_goes_to_django_every_time(case: str) -> N
     requests: dict[str, tuple[str, str, dict[str, Any]]] = {
         "session_cookie": ("/api/v1/units/2008/province/91", "", {"COOKIE": "dinhdanh_session=x"}),
         "any_cookie": ("/units/", "", {"COOKIE": "csrftoken=abc"}),
+        "csrf_and_session": ("/units/", "", {"COOKIE": f"csrftoken={VISITOR}; dinhdanh_session=x"}),
+        "csrf_masked": ("/units/", "", {"COOKIE": f"csrftoken={VISITOR * 2}"}),
+        "csrf_odd_characters": ("/units/", "", {"COOKIE": f"csrftoken={VISITOR[:-1]}-"}),
+        "csrf_other_name": ("/units/", "", {"COOKIE": f"csrf={VISITOR}"}),
         "authorization": ("/.well-known/jwks.json", "", {"AUTHORIZATION": "Bearer x"}),
         "post": ("/api/v1/units", "level=province", {"method": "POST"}),
         "options": ("/units/", "", {"method": "OPTIONS"}),
@@ -186,7 +238,7 @@ def test_what_the_lean_path_is_not_for_goes_to_django_every_time(case: str) -> N
     lean = LeanReads(spy)
     answers = [call(lean, path, query, **headers) for _ in range(3)]
     assert spy.calls == 3  # each one handed to Django
-    if case not in {"session_cookie", "any_cookie", "authorization"}:
+    if not case.startswith(("session_cookie", "any_cookie", "csrf_", "authorization")):
         assert django[0] != 200
         assert all(a[0] == django[0] for a in answers)
 

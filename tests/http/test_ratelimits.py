@@ -22,7 +22,7 @@ from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
-from dinhdanh.http.ratelimits import Group, group_for, wrap
+from dinhdanh.http.ratelimits import COUNTED, Group, group_for, wrap
 from dinhdanh.people.models import User
 from tests.conftest import signed_in
 
@@ -156,6 +156,20 @@ def test_the_wrapper_counts_a_request_without_a_cookie_once(limits: Any) -> None
     assert json.loads(content)["code"] == "core.rate_limited"
     # With a cookie the wrapper leaves it to the middleware, which finds an anonymous session and refuses.
     status, _content = _status(app, _environ("/", HTTP_COOKIE="dinhdanh_session=junk"))
+    assert status.startswith("429")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_wrapper_counts_a_visitors_csrf_cookie_alone_once_and_leaves_any_other_cookie(limits: Any) -> None:
+    app = wrap(WSGIHandler())
+    visitor = {"HTTP_COOKIE": "csrftoken=Zq3xY8kLw2Pm9Rt4Vb6Nc1Hd7Jf5Gs0A"}
+    environs = [_environ("/", **visitor) for _ in range(5)]
+    statuses = [_status(app, environ)[0][:3] for environ in environs]
+    assert statuses == ["200", "200", "200", "200", "429"]  # counted twice, the third would be refused
+    assert all(environ.get(COUNTED) for environ in environs)
+    mixed = _environ("/", HTTP_COOKIE="csrftoken=Zq3xY8kLw2Pm9Rt4Vb6Nc1Hd7Jf5Gs0A; dinhdanh_session=junk")
+    status, _content = _status(app, mixed)
+    assert not mixed.get(COUNTED)  # the middleware's to count
     assert status.startswith("429")
 
 

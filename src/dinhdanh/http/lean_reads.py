@@ -20,8 +20,11 @@ own answer: a ``If-None-Match`` that matches is answered 304 only once Django ha
 key. Nothing else is answered here: errors, redirects, refused hosts, plain HTTP under
 ``SECURE_SSL_REDIRECT`` are Django's every time, since Django never answered such a key with a mark.
 
-Taken here only: ``GET``/``HEAD`` without ``Cookie`` and without ``Authorization``, counted already by
-the rate-limit wrapper in front (``http.ratelimits.wrap``) when limits are on. An answer is not kept
+Taken here only: ``GET``/``HEAD`` without ``Authorization`` and without ``Cookie`` — or with a visitor's
+CSRF cookie alone (``http.visitors``: no session, so anonymous; a page's token and validator are then
+made from that cookie's secret, so the browser holding its copy is answered 304), kept apart from the
+cookie-less answers — counted already by the rate-limit wrapper in front (``http.ratelimits.wrap``)
+when limits are on. An answer is not kept
 when it sets a cookie other than a page's CSRF cookie, or carries a CSP nonce. Every middleware of
 ``settings.MIDDLEWARE`` is listed in ``ACCOUNTED`` with why its effect on such a request is in the
 record or absent; **a middleware not listed switches the lean path off**, as ``PREPEND_WWW`` and
@@ -44,6 +47,7 @@ from django.middleware.csrf import get_token
 from dinhdanh.core.context import new_request_id
 from dinhdanh.http.public_reads import MARK, MAX_BODY, SENTINEL, Answered, Store, etag_matches, page_etag
 from dinhdanh.http.ratelimits import COUNTED
+from dinhdanh.http.visitors import csrf_secret_alone
 
 __all__ = ["ACCOUNTED", "LeanReads", "wrap"]
 
@@ -71,7 +75,7 @@ ACCOUNTED: dict[str, str] = {
     ),
     "whitenoise.middleware.WhiteNoiseMiddleware": "answers static file paths only",
     "django.contrib.sessions.middleware.SessionMiddleware": (
-        "no cookie: an empty session nobody saves (an answer setting a session cookie is not kept); "
+        "no session cookie: an empty session nobody saves (an answer setting a session cookie is not kept); "
         "its Vary: Cookie is in the record"
     ),
     "django.middleware.locale.LocaleMiddleware": "the language follows from Accept-Language, in the key",
@@ -80,7 +84,8 @@ ACCOUNTED: dict[str, str] = {
         "Content-Length is in the record; its redirects follow from the path, in the key (and are not kept)"
     ),
     "django.middleware.csrf.CsrfViewMiddleware": (
-        "GET and HEAD are not checked; a page's token and cookie are made afresh here as it makes them"
+        "GET and HEAD are not checked; a page's token and cookie are made afresh here as it makes them, "
+        "from the visitor's cookie when it is well formed (http.visitors), as it reads it"
     ),
     "django.contrib.auth.middleware.AuthenticationMiddleware": "no session: the anonymous user",
     "dinhdanh.people.middleware.NoStoreMiddleware": "anonymous: its answer follows from path and method",
@@ -89,7 +94,7 @@ ACCOUNTED: dict[str, str] = {
         "counts what the wrapper in front did not: the lean path takes only what that wrapper counted"
     ),
     "dinhdanh.people.assurance.AssuranceMiddleware": "binds an anonymous assurance no public read looks at",
-    "django.contrib.messages.middleware.MessageMiddleware": "no cookie: no messages, and the views add none",
+    "django.contrib.messages.middleware.MessageMiddleware": "no message cookie: no messages, and the views add none",
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "a fixed header, in the record",
     "django.middleware.csp.ContentSecurityPolicyMiddleware": (
         "its header is in the record; an answer whose CSP names a nonce is not kept"
@@ -183,24 +188,32 @@ class LeanReads:
         self.key_names = (*_KEY, proxy[0]) if proxy else _KEY
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        cookie = environ.get("HTTP_COOKIE")
+        secret = None if cookie is None else csrf_secret_alone(cookie)
         if (
             self.why_off
             or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-            or "HTTP_COOKIE" in environ
+            or (cookie is not None and secret is None)
             or "HTTP_AUTHORIZATION" in environ
             or (settings.RATELIMIT_ENABLE and not environ.get(COUNTED))
         ):
             return self.app(environ, start_response)
-        key = tuple(environ.get(name) for name in self.key_names)
+        # Answers to a visitor's cookie are kept apart from cookie-less ones: each is Django's own.
+        key = (secret is not None, *(environ.get(name) for name in self.key_names))
         record = self.records.get(key)
         if record is not None:
-            answer = self._replay(key, record, environ, start_response)
+            answer = self._replay(key, record, environ, start_response, secret)
             if answer is not None:
                 return answer
         return self._forward(key, environ, start_response)
 
     def _replay(
-        self, key: tuple[Any, ...], record: _Record, environ: dict[str, Any], start_response: StartResponse
+        self,
+        key: tuple[Any, ...],
+        record: _Record,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        visitor_secret: str | None,
     ) -> Iterable[bytes] | None:
         answered = record.answered
         signals.request_started.send(sender=LeanReads, environ=environ)
@@ -218,6 +231,8 @@ class LeanReads:
         token = secret = ""
         if page:
             meta = _Meta()
+            if visitor_secret is not None:  # as CsrfViewMiddleware.process_request reads the cookie
+                meta.META["CSRF_COOKIE"] = visitor_secret
             token = get_token(meta)  # type: ignore[arg-type]  # get_token reads and writes META only
             secret = str(meta.META["CSRF_COOKIE"])
             etag = page_etag(answered.made.digest, answered.language, secret)

@@ -15,7 +15,7 @@ count them, ``http.addresses``):
 Probes (``/healthz``, ``/readyz``, ``/metrics``) and static files are never counted.
 
 Two places count, never both for one request: the WSGI wrapper (``wrap``) counts a request without a
-``Cookie`` header before anything else runs (the lean path of the back-channel endpoints included);
+``Cookie`` header, or with a visitor's CSRF cookie alone, before anything else runs (the lean path of the back-channel endpoints included);
 the middleware counts a request with a cookie once the session says it is anonymous (a junk cookie
 buys nothing). The sign-in throttles (``people.throttle``) stay: they count failures per login and
 lock out, which a rate per address does not.
@@ -41,6 +41,7 @@ from django.http import HttpRequest, HttpResponse
 from dinhdanh.core.keys import blind_index
 from dinhdanh.http.addresses import address_bucket
 from dinhdanh.http.rate_counter import count
+from dinhdanh.http.visitors import csrf_secret_alone
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +132,12 @@ def refusal(path: str, seconds: int) -> HttpResponse:
 
 
 def wrap(application: WsgiApp) -> WsgiApp:
-    """Counts the requests that carry no cookie, before Django or the lean path sees them."""
+    """Counts the requests that carry no cookie (or a visitor's CSRF cookie alone, ``http.visitors``),
+    before Django or the lean path sees them."""
 
     def limiting(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if "HTTP_COOKIE" in environ or not settings.RATELIMIT_ENABLE:
+        cookie = environ.get("HTTP_COOKIE")
+        if not settings.RATELIMIT_ENABLE or (cookie is not None and csrf_secret_alone(cookie) is None):
             return application(environ, start_response)
         environ[COUNTED] = True
         # PEP 3333 gives PATH_INFO as latin-1 text; the groups are told apart by ASCII prefixes only.
