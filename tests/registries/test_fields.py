@@ -21,8 +21,8 @@ from dinhdanh.registries.fields import (
     RowError,
     RowRepair,
     parse_record,
-    row_fingerprint,
 )
+from dinhdanh.registries.fingerprints import row_fingerprint
 from dinhdanh.registries.sources import Source
 from dinhdanh.registries.statuses import _VOCABULARY, RegistryStatus, parse_status
 from dinhdanh.registries.units import UnitLookup

@@ -40,8 +40,6 @@ Decisions:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Mapping
 from contextlib import nullcontext
 from datetime import date
@@ -54,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dinhdanh.core.codes import mask_personal_id
 from dinhdanh.core.errors import CoreError, DomainError, ErrorCode
-from dinhdanh.core.text import clean, fold, name_key, nfc
+from dinhdanh.core.text import clean, name_key, nfc
 from dinhdanh.geo.models import Level
 from dinhdanh.organizations.categories import Category
 from dinhdanh.organizations.data import TEXT_LIMITS
@@ -78,7 +76,6 @@ __all__ = [
     "RowRepair",
     "neutralize_for_export",
     "parse_record",
-    "row_fingerprint",
 ]
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -415,34 +412,3 @@ def parse_record(
     it defaults to the local date.
     """
     return RecordParser(source, today=today, units=units).parse(record)
-
-
-_FINGERPRINT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # as json.dumps with these
-
-
-def row_fingerprint(row: RegistryRow) -> str:
-    """SHA-256 (hex) of what the registry says about the organization, to detect "unchanged" rows.
-
-    Derived values (``name_key``, repairs, flags) are left out: the same facts written differently in
-    the file (NFD, extra spaces, a lost leading zero) give the same fingerprint. An unknown status
-    counts by its folded text, a known one by its meaning. Stored in every record: changing what it
-    covers or how it is written would report every record as updated on the next import.
-    """
-    facts = [
-        "v1",
-        row.source.value,
-        row.code,
-        row.name,
-        row.short_name,
-        row.foreign_name,
-        row.established_on.isoformat() if row.established_on else "",
-        row.address,
-        row.commune_code,
-        row.province_code,
-        row.representative_name,
-        row.representative_id,
-        row.representative_foreign_doc,
-        row.status.value,
-        fold(row.status_text) if row.status == RegistryStatus.UNKNOWN else "",
-    ]
-    return hashlib.sha256(_FINGERPRINT_JSON.encode(facts).encode()).hexdigest()

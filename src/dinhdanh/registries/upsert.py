@@ -29,7 +29,8 @@ from dinhdanh.people.identifiers import PID_PURPOSE
 from dinhdanh.people.logins import LOGIN_KEY
 from dinhdanh.people.models import KeptNumber
 from dinhdanh.registries import bulk_pg
-from dinhdanh.registries.fields import RegistryRow, row_fingerprint
+from dinhdanh.registries.fields import RegistryRow
+from dinhdanh.registries.fingerprints import row_fingerprint
 from dinhdanh.registries.models import Record, Snapshot
 from dinhdanh.registries.record_keys import code_of, record_key
 
