@@ -24,10 +24,9 @@ Taken here only: ``GET``/``HEAD`` without ``Authorization`` and without ``Cookie
 CSRF cookie alone (``http.visitors``: no session, so anonymous; a page's token and validator are then
 made from that cookie's secret, so the browser holding its copy is answered 304), kept apart from the
 cookie-less answers — counted already by the rate-limit wrapper in front (``http.ratelimits.wrap``)
-when limits are on. An answer is not kept
-when it sets a cookie other than a page's CSRF cookie, or carries a CSP nonce. Every middleware of
-``settings.MIDDLEWARE`` is listed in ``ACCOUNTED`` with why its effect on such a request is in the
-record or absent; **a middleware not listed switches the lean path off**, as ``PREPEND_WWW`` and
+when limits are on. An answer is not kept when it sets a cookie other than a page's CSRF cookie, or
+carries a CSP nonce. Every middleware of ``settings.MIDDLEWARE`` is listed in ``ACCOUNTED`` with why
+its effect on such a request is in the record or absent; **a middleware not listed switches the lean path off**, as ``PREPEND_WWW`` and
 ``DISALLOWED_USER_AGENTS`` do (their answers depend on what the key does not hold).
 """
 

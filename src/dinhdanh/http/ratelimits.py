@@ -2,7 +2,8 @@
 
 Counted in the ``ratelimit`` cache, which a deployment of several processes points at Redis
 (``DINHDANH_CACHE_URL``, atomic increments, one round trip per batch of requests: ``http.rate_counter``,
-decision 0057): every process then counts against the same figure, within a batch per process. One process alone may keep it in memory (``core.E015`` says when that is refused).
+decision 0057): every process then counts against the same figure, within a batch per process. One
+process alone may keep it in memory (``core.E015`` says when that is refused).
 
 Three groups, each a rate per address (an IPv4 address or an IPv6 /64, as the sign-in throttles
 count them, ``http.addresses``):
@@ -15,10 +16,11 @@ count them, ``http.addresses``):
 Probes (``/healthz``, ``/readyz``, ``/metrics``) and static files are never counted.
 
 Two places count, never both for one request: the WSGI wrapper (``wrap``) counts a request without a
-``Cookie`` header, or with a visitor's CSRF cookie alone, before anything else runs (the lean path of the back-channel endpoints included);
-the middleware counts a request with a cookie once the session says it is anonymous (a junk cookie
-buys nothing). The sign-in throttles (``people.throttle``) stay: they count failures per login and
-lock out, which a rate per address does not.
+``Cookie`` header, or with a visitor's CSRF cookie alone (``http.visitors``), before anything else runs
+(the lean path of the back-channel endpoints included); the middleware counts a request with any other
+cookie once the session says it is anonymous (a junk cookie buys nothing). The sign-in throttles
+(``people.throttle``) stay: they count failures per login and lock out, which a rate per address does
+not.
 
 Past the rate: 429 with ``Retry-After`` (the seconds left in the window), problem+json under
 ``/api/`` and ``/oauth/``, a bilingual line elsewhere, and nothing is done. When the cache cannot be
