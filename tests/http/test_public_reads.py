@@ -178,6 +178,9 @@ def test_a_visitor_holding_the_csrf_cookie_gets_the_page_made_from_it_and_revali
     assert VISITOR in (header(again, "Set-Cookie") or "")
     other = call(replay, path, query, IF_NONE_MATCH=etag, COOKIE="csrftoken=" + VISITOR[::-1])
     assert other[0] == 200  # another visitor's copy is not theirs
+    assert page_parts(other)[0] == VISITOR[::-1]  # made from their own secret: nothing of the first's
+    assert VISITOR.encode() not in other[2]
+    assert VISITOR not in str(other[1])
 
 
 @pytest.mark.usefixtures("signing_keys")
