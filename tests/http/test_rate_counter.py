@@ -64,46 +64,37 @@ def test_past_the_rate_a_read_is_refused_through_redis_and_another_address_is_no
     assert client.get("/no-such-page/", REMOTE_ADDR="198.51.100.41").status_code == 404
 
 
+class Packets:
+    """Counts the command packets sent to Redis while it is entered (``sent``)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        original = AbstractConnection.send_packed_command
+
+        def counting(conn: AbstractConnection, *args: Any, **kwargs: Any) -> None:
+            self.sent += 1
+            original(conn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+        self._patch = mock.patch.object(AbstractConnection, "send_packed_command", counting)
+
+    def __enter__(self) -> Packets:
+        self._patch.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._patch.stop()
+
+
 def test_a_count_is_one_round_trip_and_its_key_expires_after_its_window(on_redis: Any) -> None:
-    sent = 0
-    original = AbstractConnection.send_packed_command
-
-    def counting(self: AbstractConnection, *args: Any, **kwargs: Any) -> None:
-        nonlocal sent
-        sent += 1
-        original(self, *args, **kwargs)  # type: ignore[no-untyped-call]
-
     first = count(None, "dinhdanh.read", "digest-of-an-address", "4/m")  # connects (and says hello) first
-    with mock.patch.object(AbstractConnection, "send_packed_command", counting):
+    with Packets() as packets:
         usages = [count(None, "dinhdanh.read", "digest-of-an-address", "4/m") for _ in range(3)]
-    assert sent == 3
+    assert packets.sent == 3
     assert [u[0] for u in [first, *usages] if u] == [1, 2, 3, 4]
     assert all(u is not None and u[1] == 4 and 0 <= u[2] <= 60 for u in usages)
     client = caches["ratelimit"]._cache.get_client()  # type: ignore[attr-defined]
     (key,) = client.keys("*digest-of-an-address*")
     assert 0 < client.ttl(key) <= 60 + 5
-
-
-def _packets() -> Any:
-    """A context that counts the command packets sent to Redis (``.sent``)."""
-    original = AbstractConnection.send_packed_command
-
-    class Counting:
-        sent = 0
-
-        def __enter__(self) -> Counting:
-            def counting(conn: AbstractConnection, *args: Any, **kwargs: Any) -> None:
-                Counting.sent += 1
-                original(conn, *args, **kwargs)  # type: ignore[no-untyped-call]
-
-            self._patch = mock.patch.object(AbstractConnection, "send_packed_command", counting)
-            self._patch.start()
-            return self
-
-        def __exit__(self, *_: object) -> None:
-            self._patch.stop()
-
-    return Counting()
 
 
 def _stored(value: str) -> int:
@@ -117,7 +108,7 @@ def test_under_a_large_rate_a_process_syncs_once_a_batch(on_redis: Any) -> None:
     assert batch_of(199) == 1
     assert batch_of(10**6) == 16
     count(None, "dinhdanh.read", "warm-up", "4/m")  # connects first
-    with _packets() as packets:
+    with Packets() as packets:
         usages = [count(None, "dinhdanh.read", "a-busy-address", "1000/m") for _ in range(25)]
     assert packets.sent == 2  # the 10th and the 20th request
     assert [u[0] for u in usages if u] == list(range(1, 26))
@@ -134,7 +125,7 @@ def test_a_count_other_processes_pushed_over_the_limit_is_seen_within_a_batch(on
         now = int(time.time())
         end = window_end("shared-address", 60, now)
     client.set(caches["ratelimit"].make_key(f"rl:dinhdanh.read:{end}:shared-address"), 995, ex=end - now + 5)
-    with _packets() as packets:
+    with Packets() as packets:
         verdicts = [count(None, "dinhdanh.read", "shared-address", "1000/m") for _ in range(40)]
     assert packets.sent == 1  # one sync at the 10th; past the limit, refused here with no round trip
     counted = [u[0] for u in verdicts if u]
